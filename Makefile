@@ -1,0 +1,60 @@
+# OpenCommons: one entry point for setup, tests, the demo and the benchmarks.
+#   make demo   the main job: a local Ganache, the suite deployed, the mission story run
+#   make test   the whole test suite (contracts on Anvil, a Ganache run, the Python library)
+#   make bench  benchmarks that print figures
+SHELL := /bin/bash
+ROOT := $(CURDIR)
+VENV := $(ROOT)/.venv
+STAMPS := $(ROOT)/.stamps
+PYTHON ?= python3
+
+export PATH := $(VENV)/bin:$(ROOT)/node_modules/.bin:$(PATH)
+export SOLCX_BINARY_PATH := $(ROOT)/.solcx
+export BROWNIE_NOCOMPILE := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+PYTEST_PY := $(VENV)/bin/python -m pytest -p no:pytest-brownie -p no:cacheprovider
+
+compile: setup
+	# offline proof: no network namespace access at all while the whole project compiles
+	if unshare -n true 2>/dev/null; then unshare -n -- brownie compile --all; else brownie compile --all; fi
+
+.PHONY: setup compile test test-contracts test-ganache test-python demo bench clean
+
+setup: $(STAMPS)/npm $(STAMPS)/venv $(STAMPS)/solc
+
+$(STAMPS)/npm: package.json package-lock.json
+	@mkdir -p $(STAMPS)
+	npm ci --no-audit --no-fund
+	@touch $@
+
+$(STAMPS)/venv: requirements.txt pyproject.toml
+	@mkdir -p $(STAMPS)
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --no-binary eth-brownie -r requirements.txt
+	$(VENV)/bin/pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $@
+
+$(STAMPS)/solc: $(STAMPS)/npm tools/solc-shim.js tools/install-solc-shim.sh
+	tools/install-solc-shim.sh
+	@touch $@
+
+test: setup compile test-contracts test-ganache test-python
+
+test-contracts: setup
+	brownie test tests/contracts --network development
+
+test-ganache: setup
+	brownie test tests/ganache --network ganache-cli
+
+test-python: setup
+	$(PYTEST_PY) tests/python
+
+demo: setup
+	$(VENV)/bin/commons demo
+
+bench: setup
+	$(VENV)/bin/python benchmarks/gas.py
+
+clean:
+	rm -rf build reports .hypothesis $(STAMPS)
