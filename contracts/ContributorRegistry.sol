@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+
+import {IContributorRegistry} from "../interfaces/IContributorRegistry.sol";
+
+/// @title ContributorRegistry
+/// @notice Contributors register their own wallets; verifiers (held by governance) vouch for them.
+contract ContributorRegistry is IContributorRegistry, AccessControl, EIP712, Nonces {
+    // ------------------------------------------------------------------ constants
+    /// @inheritdoc IContributorRegistry
+    bytes32 public constant VERIFIER_ROLE = keccak256("VERIFIER_ROLE");
+
+    /// @inheritdoc IContributorRegistry
+    bytes32 public constant REGISTER_TYPEHASH = keccak256(
+        "Register(address account,bytes32 profileDigest,uint32 profileCodec,bytes32 community,uint256 nonce,uint256 deadline)"
+    );
+
+    // ------------------------------------------------------------------ storage
+    mapping(address account => Contributor) private _contributors;
+    mapping(address account => mapping(bytes32 claimType => Claim)) private _claims;
+
+    // ------------------------------------------------------------------ constructor
+    /// @param admin the account given the admin role (the timelock once deployment is wired)
+    constructor(address admin) EIP712("OpenCommons ContributorRegistry", "1") {
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+    }
+
+    // ------------------------------------------------------------------ external
+    /// @inheritdoc IContributorRegistry
+    function register(bytes32 profileDigest, uint32 profileCodec, bytes32 community) external {
+        _register(msg.sender, profileDigest, profileCodec, community);
+    }
+
+    /// @inheritdoc IContributorRegistry
+    function registerWithSig(
+        address account,
+        bytes32 profileDigest,
+        uint32 profileCodec,
+        bytes32 community,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        if (block.timestamp >= deadline) revert ContributorRegistryExpiredSignature(deadline);
+        bytes32 digest = _hashTypedDataV4(
+            keccak256(
+                abi.encode(
+                    REGISTER_TYPEHASH, account, profileDigest, profileCodec, community, _useNonce(account), deadline
+                )
+            )
+        );
+        if (!SignatureChecker.isValidSignatureNow(account, digest, signature)) {
+            revert ContributorRegistryInvalidSignature(account);
+        }
+        _register(account, profileDigest, profileCodec, community);
+    }
+
+    /// @inheritdoc IContributorRegistry
+    function updateProfile(bytes32 profileDigest, uint32 profileCodec, bytes32 community) external {
+        Contributor storage c = _activeContributor(msg.sender);
+        _checkProfile(profileDigest, profileCodec);
+        c.profileDigest = profileDigest;
+        c.profileCodec = profileCodec;
+        c.community = community;
+        emit ContributorUpdated(msg.sender, community, profileDigest, profileCodec);
+    }
+
+    /// @inheritdoc IContributorRegistry
+    function deactivate() external {
+        _activeContributor(msg.sender).active = false;
+        emit ContributorDeactivated(msg.sender);
+    }
+
+    /// @inheritdoc IContributorRegistry
+    function attestClaim(address account, bytes32 claimType, uint64 expiresAt) external onlyRole(VERIFIER_ROLE) {
+        _activeContributor(account);
+        if (expiresAt <= block.timestamp) revert ContributorRegistryInvalidExpiry(expiresAt);
+        uint64 issuedAt = uint64(block.timestamp);
+        _claims[account][claimType] = Claim(msg.sender, issuedAt, expiresAt, false);
+        emit ClaimAttested(account, claimType, msg.sender, issuedAt, expiresAt);
+    }
+
+    /// @inheritdoc IContributorRegistry
+    function revokeClaim(address account, bytes32 claimType) external onlyRole(VERIFIER_ROLE) {
+        Claim storage claim = _claims[account][claimType];
+        if (claim.issuedAt == 0 || claim.revoked) revert ContributorRegistryClaimNotFound(account, claimType);
+        claim.revoked = true;
+        emit ClaimRevoked(account, claimType, msg.sender);
+    }
+
+    /// @inheritdoc IContributorRegistry
+    function isRegistered(address account) external view returns (bool) {
+        return _contributors[account].active;
+    }
+
+    /// @inheritdoc IContributorRegistry
+    function isVerified(address account, bytes32 claimType) external view returns (bool) {
+        Claim storage claim = _claims[account][claimType];
+        return _contributors[account].active && claim.issuedAt != 0 && !claim.revoked
+            && block.timestamp < claim.expiresAt;
+    }
+
+    /// @inheritdoc IContributorRegistry
+    function contributorOf(address account) external view returns (Contributor memory) {
+        return _contributors[account];
+    }
+
+    /// @inheritdoc IContributorRegistry
+    function claimOf(address account, bytes32 claimType) external view returns (Claim memory) {
+        return _claims[account][claimType];
+    }
+
+    /// @notice The EIP-712 domain separator of this deployment on this chain.
+    // solhint-disable-next-line func-name-mixedcase
+    function DOMAIN_SEPARATOR() external view returns (bytes32) {
+        return _domainSeparatorV4();
+    }
+
+    // ------------------------------------------------------------------ private
+    function _register(address account, bytes32 profileDigest, uint32 profileCodec, bytes32 community) private {
+        Contributor storage c = _contributors[account];
+        if (c.active) revert ContributorRegistryAlreadyRegistered(account);
+        _checkProfile(profileDigest, profileCodec);
+        uint64 registeredAt = uint64(block.timestamp);
+        _contributors[account] = Contributor(profileDigest, community, profileCodec, registeredAt, true);
+        emit ContributorRegistered(account, community, profileDigest, profileCodec, registeredAt);
+    }
+
+    function _activeContributor(address account) private view returns (Contributor storage c) {
+        c = _contributors[account];
+        if (!c.active) revert ContributorRegistryNotRegistered(account);
+    }
+
+    function _checkProfile(bytes32 profileDigest, uint32 profileCodec) private pure {
+        if (profileDigest == bytes32(0) || profileCodec == 0) revert ContributorRegistryEmptyProfile();
+    }
+}

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+
+import {IDatasetAttestations} from "../interfaces/IDatasetAttestations.sol";
+import {IDatasetNFT} from "../interfaces/IDatasetNFT.sol";
+
+/// @title DatasetAttestations
+/// @notice Validators' statements about datasets: who checked what, with which score and evidence.
+contract DatasetAttestations is IDatasetAttestations, AccessControl, EIP712, Nonces {
+    // ------------------------------------------------------------------ constants
+    /// @inheritdoc IDatasetAttestations
+    bytes32 public constant VALIDATOR_ROLE = keccak256("VALIDATOR_ROLE");
+    /// @inheritdoc IDatasetAttestations
+    bytes32 public constant ATTEST_TYPEHASH = keccak256(
+        "Attest(uint256 datasetId,bytes32 kind,uint16 score,bytes32 evidenceDigest,uint32 evidenceCodec,address validator,uint256 nonce,uint256 deadline)"
+    );
+    uint16 private constant _MAX_SCORE = 10_000;
+
+    IDatasetNFT private immutable _DATASETS;
+
+    // ------------------------------------------------------------------ storage
+    mapping(uint256 attestationId => Attestation) private _attestations;
+    uint256 private _count;
+
+    // ------------------------------------------------------------------ constructor
+    constructor(IDatasetNFT datasets_, address admin) EIP712("OpenCommons DatasetAttestations", "1") {
+        _DATASETS = datasets_;
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+    }
+
+    // ------------------------------------------------------------------ external
+    /// @inheritdoc IDatasetAttestations
+    function attest(uint256 datasetId, bytes32 kind, uint16 score, bytes32 evidenceDigest, uint32 evidenceCodec)
+        external
+        onlyRole(VALIDATOR_ROLE)
+        returns (uint256 attestationId)
+    {
+        attestationId = _attest(datasetId, kind, score, evidenceDigest, evidenceCodec, msg.sender);
+    }
+
+    /// @inheritdoc IDatasetAttestations
+    function attestWithSig(
+        uint256 datasetId,
+        bytes32 kind,
+        uint16 score,
+        bytes32 evidenceDigest,
+        uint32 evidenceCodec,
+        address validator,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (uint256 attestationId) {
+        if (block.timestamp >= deadline) revert DatasetAttestationsExpiredSignature(deadline);
+        bytes32 structHash = keccak256(
+            abi.encode(
+                ATTEST_TYPEHASH,
+                datasetId,
+                kind,
+                score,
+                evidenceDigest,
+                evidenceCodec,
+                validator,
+                _useNonce(validator),
+                deadline
+            )
+        );
+        if (!SignatureChecker.isValidSignatureNow(validator, _hashTypedDataV4(structHash), signature)) {
+            revert DatasetAttestationsInvalidSignature(validator);
+        }
+        if (!hasRole(VALIDATOR_ROLE, validator)) revert DatasetAttestationsNotValidator(validator);
+        attestationId = _attest(datasetId, kind, score, evidenceDigest, evidenceCodec, validator);
+    }
+
+    /// @inheritdoc IDatasetAttestations
+    function revoke(uint256 attestationId) external {
+        Attestation storage a = _attestations[attestationId];
+        if (a.createdAt == 0 || a.revoked) revert DatasetAttestationsNotRevocable(attestationId);
+        if (msg.sender != a.validator && !hasRole(DEFAULT_ADMIN_ROLE, msg.sender)) {
+            revert DatasetAttestationsUnauthorizedRevoker(attestationId, msg.sender);
+        }
+        a.revoked = true;
+        emit AttestationRevoked(attestationId, a.datasetId, msg.sender);
+    }
+
+    /// @inheritdoc IDatasetAttestations
+    function attestationOf(uint256 attestationId) external view returns (Attestation memory) {
+        return _attestations[attestationId];
+    }
+
+    /// @inheritdoc IDatasetAttestations
+    function attestationCount() external view returns (uint256) {
+        return _count;
+    }
+
+    /// @notice The EIP-712 domain separator of this deployment on this chain.
+    // solhint-disable-next-line func-name-mixedcase
+    function DOMAIN_SEPARATOR() external view returns (bytes32) {
+        return _domainSeparatorV4();
+    }
+
+    // ------------------------------------------------------------------ private
+    function _attest(
+        uint256 datasetId,
+        bytes32 kind,
+        uint16 score,
+        bytes32 evidenceDigest,
+        uint32 evidenceCodec,
+        address validator
+    ) private returns (uint256 attestationId) {
+        if (!_DATASETS.exists(datasetId)) revert DatasetAttestationsUnknownDataset(datasetId);
+        if (score > _MAX_SCORE) revert DatasetAttestationsInvalidScore(score);
+        attestationId = ++_count;
+        uint64 createdAt = uint64(block.timestamp);
+        _attestations[attestationId] =
+            Attestation(datasetId, validator, createdAt, false, kind, score, evidenceDigest, evidenceCodec);
+        emit DatasetAttested(attestationId, datasetId, validator, kind, score, evidenceDigest, evidenceCodec, createdAt);
+    }
+}

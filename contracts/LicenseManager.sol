@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+
+import {IDatasetNFT} from "../interfaces/IDatasetNFT.sol";
+import {ILicenseManager} from "../interfaces/ILicenseManager.sol";
+import {IRoyaltyVault} from "../interfaces/IRoyaltyVault.sol";
+
+/// @title LicenseManager
+/// @notice Sells licences to Accepted datasets; every payment goes through the royalty vault.
+contract LicenseManager is ILicenseManager, ReentrancyGuard {
+    using SafeERC20 for IERC20;
+
+    // ------------------------------------------------------------------ constants
+    address private constant _NATIVE = address(0);
+    uint64 private constant _PERPETUAL = type(uint64).max;
+
+    IDatasetNFT private immutable _DATASETS;
+    IRoyaltyVault private immutable _VAULT;
+
+    // ------------------------------------------------------------------ storage
+    mapping(uint256 datasetId => Terms) private _terms;
+    mapping(uint256 licenseId => License) private _licenses;
+    mapping(address licensee => mapping(uint256 datasetId => uint64 expiresAt)) private _expiry;
+    uint256 private _licenseCount;
+
+    // ------------------------------------------------------------------ constructor
+    constructor(IDatasetNFT datasets_, IRoyaltyVault vault) {
+        _DATASETS = datasets_;
+        _VAULT = vault;
+    }
+
+    // ------------------------------------------------------------------ external
+    /// @inheritdoc ILicenseManager
+    function setTerms(
+        uint256 datasetId,
+        address token,
+        uint256 price,
+        uint64 duration,
+        bytes32 termsDigest,
+        bool active
+    ) external {
+        address owner = IERC721(address(_DATASETS)).ownerOf(datasetId);
+        if (
+            msg.sender != owner && IERC721(address(_DATASETS)).getApproved(datasetId) != msg.sender
+                && !IERC721(address(_DATASETS)).isApprovedForAll(owner, msg.sender)
+        ) revert LicenseManagerNotDatasetOwner(datasetId, msg.sender);
+        if (active && (price == 0 || !_VAULT.isTokenAllowed(token))) revert LicenseManagerInvalidTerms(token, price);
+        _terms[datasetId] = Terms(token, duration, active, price, termsDigest);
+        emit LicenseTermsSet(datasetId, token, price, duration, termsDigest, active);
+    }
+
+    /// @inheritdoc ILicenseManager
+    function buy(uint256 datasetId, address token, uint256 maxPrice)
+        external
+        payable
+        nonReentrant
+        returns (uint256 licenseId)
+    {
+        IDatasetNFT.Status status = _DATASETS.statusOf(datasetId);
+        if (status != IDatasetNFT.Status.Accepted) revert LicenseManagerDatasetNotAccepted(datasetId, uint8(status));
+        Terms memory terms = _terms[datasetId];
+        if (!terms.active) revert LicenseManagerNotForSale(datasetId);
+        if (terms.token != token || terms.price > maxPrice) {
+            revert LicenseManagerTermsChanged(datasetId, terms.token, terms.price);
+        }
+        uint256 price = terms.price;
+        if (token == _NATIVE ? msg.value != price : msg.value != 0) revert LicenseManagerValueMismatch(msg.value, price);
+
+        uint64 issuedAt = uint64(block.timestamp);
+        uint64 expiresAt = _PERPETUAL;
+        if (terms.duration != 0) {
+            uint64 current = _expiry[msg.sender][datasetId];
+            uint64 start = current > issuedAt ? current : issuedAt;
+            expiresAt = current == _PERPETUAL ? _PERPETUAL : start + terms.duration;
+        }
+        _expiry[msg.sender][datasetId] = expiresAt;
+        licenseId = ++_licenseCount;
+        _licenses[licenseId] = License(datasetId, msg.sender, issuedAt, expiresAt, token, price, terms.termsDigest);
+        emit LicensePurchased(licenseId, datasetId, msg.sender, token, price, issuedAt, expiresAt, terms.termsDigest);
+
+        if (token == _NATIVE) {
+            _VAULT.pay{value: price}(datasetId, token, price);
+        } else {
+            uint256 before = IERC20(token).balanceOf(address(this));
+            IERC20(token).safeTransferFrom(msg.sender, address(this), price);
+            uint256 received = IERC20(token).balanceOf(address(this)) - before;
+            if (received != price) revert LicenseManagerAmountNotReceived(token, price, received);
+            IERC20(token).forceApprove(address(_VAULT), price);
+            _VAULT.pay(datasetId, token, price);
+        }
+    }
+
+    /// @inheritdoc ILicenseManager
+    function termsOf(uint256 datasetId) external view returns (Terms memory) {
+        return _terms[datasetId];
+    }
+
+    /// @inheritdoc ILicenseManager
+    function licenseOf(uint256 licenseId) external view returns (License memory) {
+        if (licenseId == 0 || licenseId > _licenseCount) revert LicenseManagerUnknownLicense(licenseId);
+        return _licenses[licenseId];
+    }
+
+    /// @inheritdoc ILicenseManager
+    function hasValidLicense(address licensee, uint256 datasetId) external view returns (bool) {
+        return _expiry[licensee][datasetId] > block.timestamp;
+    }
+
+    /// @inheritdoc ILicenseManager
+    function licenseExpiry(address licensee, uint256 datasetId) external view returns (uint64) {
+        return _expiry[licensee][datasetId];
+    }
+
+    /// @inheritdoc ILicenseManager
+    function licenseCount() external view returns (uint256) {
+        return _licenseCount;
+    }
+}

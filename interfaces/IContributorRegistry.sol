@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title IContributorRegistry
+/// @notice Who contributes to the commons: each wallet registers itself with a profile (the CID
+/// of a profile JSON on IPFS) and a community code; verifiers vouch for claims about it.
+/// @dev A CID is stored compactly as its sha2-256 digest plus its multicodec, enough to rebuild
+/// the CIDv1. Community codes are `keccak256` of a text such as "KE/education".
+interface IContributorRegistry {
+    // ------------------------------------------------------------------ structs
+    /// @notice A contributor's record.
+    struct Contributor {
+        bytes32 profileDigest; // sha2-256 digest of the profile JSON's CID
+        bytes32 community; // keccak256 of the jurisdiction/community code
+        uint32 profileCodec; // multicodec of the profile CID (0x55 raw, 0x70 dag-pb)
+        uint64 registeredAt; // block timestamp of the (latest) registration
+        bool active; // false once deactivated
+    }
+
+    /// @notice A verifier's claim about a contributor ("institution", "national-id-checked", ...).
+    struct Claim {
+        address verifier; // who attested it
+        uint64 issuedAt; // when
+        uint64 expiresAt; // valid strictly before this timestamp
+        bool revoked; // true once revoked
+    }
+
+    // ------------------------------------------------------------------ errors
+    /// @notice Thrown when `account` registers while already registered and active.
+    error ContributorRegistryAlreadyRegistered(address account);
+    /// @notice Thrown when `account` is not a registered, active contributor.
+    error ContributorRegistryNotRegistered(address account);
+    /// @notice Thrown when a profile digest or codec is zero.
+    error ContributorRegistryEmptyProfile();
+    /// @notice Thrown when a signature is used at or after its `deadline`.
+    error ContributorRegistryExpiredSignature(uint256 deadline);
+    /// @notice Thrown when a signature was not made by `account` over this request.
+    error ContributorRegistryInvalidSignature(address account);
+    /// @notice Thrown when a claim's expiry is not in the future.
+    error ContributorRegistryInvalidExpiry(uint64 expiresAt);
+    /// @notice Thrown when revoking a claim that does not exist or is already revoked.
+    error ContributorRegistryClaimNotFound(address account, bytes32 claimType);
+
+    // ------------------------------------------------------------------ events
+    /// @notice Emitted when `account` registers (or re-registers after deactivating).
+    event ContributorRegistered(
+        address indexed account,
+        bytes32 indexed community,
+        bytes32 profileDigest,
+        uint32 profileCodec,
+        uint64 registeredAt
+    );
+    /// @notice Emitted when `account` changes its profile or community.
+    event ContributorUpdated(address indexed account, bytes32 indexed community, bytes32 profileDigest, uint32 profileCodec);
+    /// @notice Emitted when `account` deactivates itself.
+    event ContributorDeactivated(address indexed account);
+    /// @notice Emitted when `verifier` attests `claimType` about `account`.
+    event ClaimAttested(address indexed account, bytes32 indexed claimType, address indexed verifier, uint64 issuedAt, uint64 expiresAt);
+    /// @notice Emitted when `verifier` revokes the claim `claimType` about `account`.
+    event ClaimRevoked(address indexed account, bytes32 indexed claimType, address indexed verifier);
+
+    // ------------------------------------------------------------------ functions
+    /// @notice Registers the caller with a profile CID and a community code.
+    /// @dev Requirements: the caller is not registered and active; the digest and codec are non-zero.
+    /// Emits a {ContributorRegistered} event.
+    function register(bytes32 profileDigest, uint32 profileCodec, bytes32 community) external;
+
+    /// @notice Registers `account` from its EIP-712 signature, so that a relayer pays the gas.
+    /// @dev The signed struct is `Register(address account,bytes32 profileDigest,uint32 profileCodec,
+    /// bytes32 community,uint256 nonce,uint256 deadline)` in this contract's domain (name
+    /// "OpenCommons ContributorRegistry", version "1", this chain, this address). Each signature
+    /// uses the account's next nonce once. ERC-1271 wallets are accepted.
+    /// Requirements: `block.timestamp < deadline`; the signature is `account`'s; as {register}.
+    /// Emits a {ContributorRegistered} event.
+    function registerWithSig(
+        address account,
+        bytes32 profileDigest,
+        uint32 profileCodec,
+        bytes32 community,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
+
+    /// @notice Changes the caller's profile CID and community code.
+    /// @dev Requirements: the caller is registered and active. Emits a {ContributorUpdated} event.
+    function updateProfile(bytes32 profileDigest, uint32 profileCodec, bytes32 community) external;
+
+    /// @notice Deactivates the caller; it can register again later.
+    /// @dev Requirements: the caller is registered and active. Emits a {ContributorDeactivated} event.
+    function deactivate() external;
+
+    /// @notice Attests `claimType` about `account`, valid until `expiresAt`.
+    /// @dev Requirements: the caller holds the verifier role; `account` is registered;
+    /// `expiresAt` is in the future. Replaces an earlier claim of the same type.
+    /// Emits a {ClaimAttested} event.
+    function attestClaim(address account, bytes32 claimType, uint64 expiresAt) external;
+
+    /// @notice Revokes the claim `claimType` about `account`.
+    /// @dev Requirements: the caller holds the verifier role; the claim exists and is not revoked.
+    /// Emits a {ClaimRevoked} event.
+    function revokeClaim(address account, bytes32 claimType) external;
+
+    /// @notice Whether `account` is a registered, active contributor.
+    function isRegistered(address account) external view returns (bool);
+
+    /// @notice Whether `account` is registered and holds an unrevoked, unexpired `claimType` claim now.
+    function isVerified(address account, bytes32 claimType) external view returns (bool);
+
+    /// @notice The record of `account` (all zero if it never registered).
+    function contributorOf(address account) external view returns (Contributor memory);
+
+    /// @notice The claim `claimType` about `account` (all zero if none).
+    function claimOf(address account, bytes32 claimType) external view returns (Claim memory);
+
+    /// @notice The role that may attest and revoke claims.
+    function VERIFIER_ROLE() external view returns (bytes32);
+
+    /// @notice The EIP-712 type hash of a registration request.
+    function REGISTER_TYPEHASH() external view returns (bytes32);
+}

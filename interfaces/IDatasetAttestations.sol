@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title IDatasetAttestations
+/// @notice Validators vouch for datasets (integrity, quality, ...) with a score and an evidence
+/// CID, directly or through an EIP-712 signature a relayer submits; attestations are revocable.
+interface IDatasetAttestations {
+    /// @notice An attestation as stored.
+    struct Attestation {
+        uint256 datasetId;
+        address validator;
+        uint64 createdAt;
+        bool revoked;
+        bytes32 kind; // keccak256 of "integrity", "quality", ...
+        uint16 score; // 0 to 10,000
+        bytes32 evidenceDigest; // sha2-256 digest of the evidence CID (0 if none)
+        uint32 evidenceCodec;
+    }
+
+    /// @notice Thrown when the dataset does not exist.
+    error DatasetAttestationsUnknownDataset(uint256 datasetId);
+    /// @notice Thrown when the score is above 10,000.
+    error DatasetAttestationsInvalidScore(uint16 score);
+    /// @notice Thrown when a signature is used at or after its deadline.
+    error DatasetAttestationsExpiredSignature(uint256 deadline);
+    /// @notice Thrown when a signature was not made by `validator` over this request.
+    error DatasetAttestationsInvalidSignature(address validator);
+    /// @notice Thrown when `validator` lacks the validator role.
+    error DatasetAttestationsNotValidator(address validator);
+    /// @notice Thrown when an attestation does not exist or is already revoked.
+    error DatasetAttestationsNotRevocable(uint256 attestationId);
+    /// @notice Thrown when `caller` may not revoke the attestation.
+    error DatasetAttestationsUnauthorizedRevoker(uint256 attestationId, address caller);
+
+    /// @notice Emitted when `validator` attests `datasetId`.
+    event DatasetAttested(
+        uint256 indexed attestationId,
+        uint256 indexed datasetId,
+        address indexed validator,
+        bytes32 kind,
+        uint16 score,
+        bytes32 evidenceDigest,
+        uint32 evidenceCodec,
+        uint64 createdAt
+    );
+    /// @notice Emitted when an attestation is revoked.
+    event AttestationRevoked(uint256 indexed attestationId, uint256 indexed datasetId, address indexed revoker);
+
+    /// @notice Attests `datasetId` as the caller.
+    /// @dev Requirements: the validator role; the dataset exists; score <= 10,000.
+    /// Emits a {DatasetAttested} event.
+    function attest(uint256 datasetId, bytes32 kind, uint16 score, bytes32 evidenceDigest, uint32 evidenceCodec)
+        external
+        returns (uint256 attestationId);
+
+    /// @notice Attests `datasetId` from `validator`'s EIP-712 signature.
+    /// @dev Signed struct: `Attest(uint256 datasetId,bytes32 kind,uint16 score,bytes32 evidenceDigest,
+    /// uint32 evidenceCodec,address validator,uint256 nonce,uint256 deadline)` in the domain
+    /// ("OpenCommons DatasetAttestations", "1", this chain, this address); each nonce once.
+    /// Requirements: before `deadline`; the signer is `validator` and holds the validator role.
+    function attestWithSig(
+        uint256 datasetId,
+        bytes32 kind,
+        uint16 score,
+        bytes32 evidenceDigest,
+        uint32 evidenceCodec,
+        address validator,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (uint256 attestationId);
+
+    /// @notice Revokes an attestation.
+    /// @dev Requirements: the caller made it or holds the admin role; not revoked yet.
+    /// Emits an {AttestationRevoked} event.
+    function revoke(uint256 attestationId) external;
+
+    /// @notice Attestation `attestationId`.
+    function attestationOf(uint256 attestationId) external view returns (Attestation memory);
+
+    /// @notice How many attestations were made.
+    function attestationCount() external view returns (uint256);
+
+    /// @notice The role that may attest.
+    function VALIDATOR_ROLE() external view returns (bytes32);
+
+    /// @notice The EIP-712 type hash of an attestation request.
+    function ATTEST_TYPEHASH() external view returns (bytes32);
+}

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title IDatasetNFT
+/// @notice Datasets of the commons as ERC-721 tokens whose content IDs live on-chain: who made
+/// each dataset (shares in basis points), what it derives from, its licence and commons, its
+/// versions and its curation status.
+/// @dev A dataset's token id is its content root digest, `uint256(contentDigest)`: the id is
+/// derived from the content, so publishing the same content twice is impossible by construction
+/// (the second attempt reverts with {DatasetNFTAlreadyPublished}). CIDs are stored as the
+/// sha2-256 digest plus the multicodec (0x70 dag-pb, 0x55 raw), enough to rebuild the CIDv1.
+interface IDatasetNFT {
+    // ------------------------------------------------------------------ types
+    /// @notice Curation status: Proposed -> Accepted | Rejected; Accepted -> Retired.
+    enum Status {
+        None,
+        Proposed,
+        Accepted,
+        Rejected,
+        Retired
+    }
+
+    /// @notice A contributor and its share of the dataset's royalties.
+    struct Contribution {
+        address account;
+        uint16 shareBps;
+    }
+
+    /// @notice What a publisher records about a dataset.
+    struct PublishParams {
+        bytes32 contentDigest; // sha2-256 digest of the content root CID (also the token id)
+        uint32 contentCodec; // multicodec of the content root CID
+        bytes32 manifestDigest; // sha2-256 digest of the manifest JSON's CID
+        uint32 manifestCodec; // multicodec of the manifest CID
+        string license; // SPDX licence identifier, e.g. "CC-BY-4.0"
+        bytes32 commons; // keccak256 of the commons code, e.g. keccak256("KE/education")
+        uint16 ancestorBps; // share of income passed up to the parents (0 without parents)
+        uint256[] parents; // datasets this one derives from
+        Contribution[] contributors; // shares summing to exactly 10,000
+    }
+
+    /// @notice A dataset as the views return it.
+    struct Dataset {
+        bytes32 contentDigest;
+        uint32 contentCodec;
+        bytes32 manifestDigest;
+        uint32 manifestCodec;
+        string license;
+        bytes32 commons;
+        Status status;
+        uint16 ancestorBps;
+        uint8 depth; // 0 without parents, else 1 + the deepest parent's depth
+        uint16 contributorCount;
+        uint64 publishedAt;
+        address owner;
+        uint256 previousVersion; // 0 when none
+        uint256 nextVersion; // 0 when none
+        uint256[] parents;
+    }
+
+    // ------------------------------------------------------------------ errors
+    /// @notice Thrown when the publisher is not a registered contributor.
+    error DatasetNFTPublisherNotRegistered(address publisher);
+    /// @notice Thrown when a listed contributor is not a registered contributor.
+    error DatasetNFTContributorNotRegistered(address account);
+    /// @notice Thrown when a dataset with this content digest already exists.
+    error DatasetNFTAlreadyPublished(uint256 datasetId, address owner);
+    /// @notice Thrown when a digest or codec is zero, or the licence or commons is empty.
+    error DatasetNFTInvalidRecord();
+    /// @notice Thrown when there are no contributors or more than the cap.
+    error DatasetNFTInvalidContributorCount(uint256 count, uint256 max);
+    /// @notice Thrown when a contributor's share is zero or it appears twice.
+    error DatasetNFTInvalidContribution(address account, uint16 shareBps);
+    /// @notice Thrown when the shares do not sum to exactly 10,000 basis points.
+    error DatasetNFTSharesNotWhole(uint256 totalBps);
+    /// @notice Thrown when there are more parents than the cap.
+    error DatasetNFTTooManyParents(uint256 count, uint256 max);
+    /// @notice Thrown when a parent does not exist or appears twice.
+    error DatasetNFTInvalidParent(uint256 parentId);
+    /// @notice Thrown when the lineage would be deeper than the cap.
+    error DatasetNFTLineageTooDeep(uint256 depth, uint256 max);
+    /// @notice Thrown when the ancestor share is above the cap, or set without parents.
+    error DatasetNFTInvalidAncestorShare(uint16 ancestorBps, uint16 max);
+    /// @notice Thrown when a dataset does not exist.
+    error DatasetNFTUnknownDataset(uint256 datasetId);
+    /// @notice Thrown when `caller` may not publish a new version of `datasetId`.
+    error DatasetNFTNotDatasetOwner(uint256 datasetId, address caller);
+    /// @notice Thrown when `datasetId` already has a next version.
+    error DatasetNFTVersionExists(uint256 datasetId, uint256 nextVersion);
+    /// @notice Thrown when a curation step is not allowed from the current status.
+    error DatasetNFTInvalidTransition(uint256 datasetId, Status from, Status to);
+    /// @notice Thrown when the royalty vault is set a second time or to zero.
+    error DatasetNFTRoyaltyVaultAlreadySet(address vault);
+
+    // ------------------------------------------------------------------ events
+    /// @notice Emitted when a dataset is published; carries the full record.
+    event DatasetPublished(
+        uint256 indexed datasetId,
+        address indexed publisher,
+        bytes32 indexed commons,
+        uint8 depth,
+        uint256 previousVersion,
+        PublishParams params
+    );
+    /// @notice Emitted when a curator moves a dataset from one status to another.
+    event DatasetCurated(uint256 indexed datasetId, address indexed curator, Status from, Status to);
+    /// @notice Emitted when the royalty vault is wired in.
+    event RoyaltyVaultSet(address indexed vault);
+    /// @notice Emitted when governance sets the ERC-2981 royalty fraction.
+    event DefaultRoyaltySet(uint96 royaltyBps);
+
+    // ------------------------------------------------------------------ functions
+    /// @notice Publishes a dataset and mints its token to the caller.
+    /// @dev Requirements: the caller and every contributor are registered contributors; digests
+    /// and codecs are non-zero; licence non-empty; 1 to {MAX_CONTRIBUTORS} contributors with
+    /// non-zero, distinct shares summing to exactly 10,000; at most {MAX_PARENTS} distinct,
+    /// existing parents; lineage depth at most {MAX_LINEAGE_DEPTH}; `ancestorBps` zero without
+    /// parents and at most the royalty stack's cap with them; the content digest not published.
+    /// Emits a {DatasetPublished} event (and ERC-721 {Transfer}).
+    /// @return datasetId `uint256(params.contentDigest)`
+    function publish(PublishParams calldata params) external returns (uint256 datasetId);
+
+    /// @notice Publishes a new version of `previousId` and links the two.
+    /// @dev Requirements: the caller owns (or is approved for) `previousId`, which has no next
+    /// version yet; as {publish}. Emits a {DatasetPublished} event with `previousVersion` set.
+    function publishVersion(uint256 previousId, PublishParams calldata params) external returns (uint256 datasetId);
+
+    /// @notice Moves `datasetId` to status `to`.
+    /// @dev Requirements: the caller holds the curator role; Proposed -> Accepted | Rejected, or
+    /// Accepted -> Retired. Emits a {DatasetCurated} event.
+    function curate(uint256 datasetId, Status to) external;
+
+    /// @notice Wires in the royalty vault that names each dataset's ERC-2981 receiver (once).
+    /// @dev Requirements: admin role; not set before; non-zero. Emits a {RoyaltyVaultSet} event.
+    function setRoyaltyVault(address vault) external;
+
+    /// @notice Sets the ERC-2981 royalty fraction asked on every sale of a dataset token.
+    /// @dev Requirements: admin role; the vault is set. Emits a {DefaultRoyaltySet} event.
+    function setDefaultRoyalty(uint96 royaltyBps) external;
+
+    /// @notice The full record of `datasetId`.
+    function dataset(uint256 datasetId) external view returns (Dataset memory);
+
+    /// @notice The curation status of `datasetId` (None when it does not exist).
+    function statusOf(uint256 datasetId) external view returns (Status);
+
+    /// @notice The royalty share of `account` in `datasetId`, in basis points (0 if none).
+    function shareOf(uint256 datasetId, address account) external view returns (uint16);
+
+    /// @notice The share of income `datasetId` passes up to its parents; reverts if unknown.
+    function ancestorBpsOf(uint256 datasetId) external view returns (uint16);
+
+    /// @notice The parents of `datasetId`.
+    function parentsOf(uint256 datasetId) external view returns (uint256[] memory);
+
+    /// @notice The newest version in the chain of versions that `datasetId` belongs to.
+    function latestVersion(uint256 datasetId) external view returns (uint256);
+
+    /// @notice Whether `datasetId` exists.
+    function exists(uint256 datasetId) external view returns (bool);
+
+    /// @notice The royalty vault (zero until wired).
+    function royaltyVault() external view returns (address);
+
+    /// @notice The contributor registry publishers must be registered in.
+    function registry() external view returns (address);
+
+    /// @notice The most contributors a dataset may list.
+    function MAX_CONTRIBUTORS() external view returns (uint256);
+
+    /// @notice The most parents a dataset may derive from.
+    function MAX_PARENTS() external view returns (uint256);
+
+    /// @notice The deepest lineage allowed.
+    function MAX_LINEAGE_DEPTH() external view returns (uint256);
+
+    /// @notice The role that curates datasets.
+    function CURATOR_ROLE() external view returns (bytes32);
+}

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title ILicenseManager
+/// @notice Consumers buy licences to Accepted datasets at the price the dataset's owner set; the
+/// payment goes through the royalty vault to the contributors (and ancestors, and the treasury's
+/// fee); an on-chain licence record answers "does X hold a valid licence to dataset Y".
+interface ILicenseManager {
+    // ------------------------------------------------------------------ types
+    /// @notice The terms a dataset's owner offers.
+    struct Terms {
+        address token; // payment token, address(0) for ETH
+        uint64 duration; // seconds a licence lasts; 0 for perpetual
+        bool active; // whether licences are for sale
+        uint256 price; // in token units (wei for ETH)
+        bytes32 termsDigest; // sha2-256 digest of the licence terms document's CID
+    }
+
+    /// @notice A licence as recorded on-chain.
+    struct License {
+        uint256 datasetId;
+        address licensee;
+        uint64 issuedAt;
+        uint64 expiresAt; // type(uint64).max for perpetual
+        address token;
+        uint256 price;
+        bytes32 termsDigest;
+    }
+
+    // ------------------------------------------------------------------ errors
+    /// @notice Thrown when `caller` does not own (and is not approved for) `datasetId`.
+    error LicenseManagerNotDatasetOwner(uint256 datasetId, address caller);
+    /// @notice Thrown when `datasetId` offers no licence for sale.
+    error LicenseManagerNotForSale(uint256 datasetId);
+    /// @notice Thrown when `datasetId` is not Accepted by the curators.
+    error LicenseManagerDatasetNotAccepted(uint256 datasetId, uint8 status);
+    /// @notice Thrown when the terms' price or token differ from what the buyer agreed to.
+    error LicenseManagerTermsChanged(uint256 datasetId, address token, uint256 price);
+    /// @notice Thrown when terms are offered with a zero price or a token the vault refuses.
+    error LicenseManagerInvalidTerms(address token, uint256 price);
+    /// @notice Thrown when the ETH sent does not equal the price.
+    error LicenseManagerValueMismatch(uint256 value, uint256 price);
+    /// @notice Thrown when a token transfer delivered a different amount.
+    error LicenseManagerAmountNotReceived(address token, uint256 expected, uint256 received);
+    /// @notice Thrown when a licence id does not exist.
+    error LicenseManagerUnknownLicense(uint256 licenseId);
+
+    // ------------------------------------------------------------------ events
+    /// @notice Emitted when the owner of `datasetId` sets its licence terms.
+    event LicenseTermsSet(
+        uint256 indexed datasetId, address indexed token, uint256 price, uint64 duration, bytes32 termsDigest, bool active
+    );
+    /// @notice Emitted when `licensee` buys licence `licenseId` to `datasetId`.
+    event LicensePurchased(
+        uint256 indexed licenseId,
+        uint256 indexed datasetId,
+        address indexed licensee,
+        address token,
+        uint256 price,
+        uint64 issuedAt,
+        uint64 expiresAt,
+        bytes32 termsDigest
+    );
+
+    // ------------------------------------------------------------------ functions
+    /// @notice Offers (or withdraws, with `active` false) licences to `datasetId`.
+    /// @dev Requirements: the caller owns or is approved for the dataset; an active offer has a
+    /// non-zero price in a token the vault accepts. Emits a {LicenseTermsSet} event.
+    function setTerms(
+        uint256 datasetId,
+        address token,
+        uint256 price,
+        uint64 duration,
+        bytes32 termsDigest,
+        bool active
+    ) external;
+
+    /// @notice Buys a licence to `datasetId` for the caller, paying the current price.
+    /// @dev Requirements: the dataset is Accepted; its terms are active with this `token` and a
+    /// price no higher than `maxPrice` (front-running protection); ETH: `msg.value == price`;
+    /// a token: the caller approved this contract for `price`. Buying again while a licence is
+    /// valid extends it. Emits a {LicensePurchased} event (and the vault's {RoyaltyPaid}).
+    function buy(uint256 datasetId, address token, uint256 maxPrice) external payable returns (uint256 licenseId);
+
+    /// @notice The terms of `datasetId`.
+    function termsOf(uint256 datasetId) external view returns (Terms memory);
+
+    /// @notice Licence `licenseId`.
+    function licenseOf(uint256 licenseId) external view returns (License memory);
+
+    /// @notice Whether `licensee` holds a licence to `datasetId` that has not expired.
+    function hasValidLicense(address licensee, uint256 datasetId) external view returns (bool);
+
+    /// @notice When `licensee`'s licence to `datasetId` expires (0 if it never held one).
+    function licenseExpiry(address licensee, uint256 datasetId) external view returns (uint64);
+
+    /// @notice How many licences were sold.
+    function licenseCount() external view returns (uint256);
+}

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title IRoyaltyVault
+/// @notice Royalties for datasets, in ETH or allow-listed ERC-20 tokens, credited to each
+/// dataset's contributors by share and claimed by them (pull). A dataset derived from parents
+/// passes its declared ancestor share up to them through a pending balance that anyone settles.
+/// @dev Per dataset and token one accumulator, `earnedPerBps`, counts what each basis point of
+/// share has earned so far; a contributor is owed `shareBps * (earnedPerBps - checkpoint)`. A
+/// payment updates one accumulator and a claim one checkpoint, so neither costs more with more
+/// contributors. What does not divide into 10,000 basis points stays in the pool as `carry`
+/// (tracked dust) and is added to the dataset's next payment, so no wei is lost or paid twice.
+/// The native currency is written as token `address(0)`.
+interface IRoyaltyVault {
+    // ------------------------------------------------------------------ types
+    /// @notice A dataset's pool for one token.
+    struct Pool {
+        uint240 earnedPerBps; // wei (or token units) earned by each basis point of share so far
+        uint16 carry; // the remainder below 10,000 units, added to the next payment
+    }
+
+    // ------------------------------------------------------------------ errors
+    /// @notice Thrown when an amount is zero.
+    error RoyaltyVaultZeroAmount();
+    /// @notice Thrown when the ETH sent does not equal the amount (or ETH is sent with a token).
+    error RoyaltyVaultValueMismatch(uint256 value, uint256 amount);
+    /// @notice Thrown when `token` is not allow-listed.
+    error RoyaltyVaultTokenNotAllowed(address token);
+    /// @notice Thrown when a token transfer delivered a different amount (fee-on-transfer, rebasing).
+    error RoyaltyVaultAmountNotReceived(address token, uint256 expected, uint256 received);
+    /// @notice Thrown when a claim finds nothing owed.
+    error RoyaltyVaultNothingToClaim(address account);
+    /// @notice Thrown when the protocol fee is above its cap or the treasury is zero.
+    error RoyaltyVaultInvalidFee(uint16 feeBps, address treasury);
+    /// @notice Thrown when ETH is sent to the vault outside a receiver collection.
+    error RoyaltyVaultUnexpectedEther(address sender);
+    /// @notice Thrown when an address argument is zero.
+    error RoyaltyVaultZeroAddress();
+
+    // ------------------------------------------------------------------ events
+    /// @notice Emitted when `payer` pays `amount` of `token` for `datasetId`: `fee` to the
+    /// treasury, `ancestorShare` to the pending ancestor balance, `contributorShare` to the pool.
+    event RoyaltyPaid(
+        uint256 indexed datasetId,
+        address indexed token,
+        address indexed payer,
+        uint256 amount,
+        uint256 fee,
+        uint256 ancestorShare,
+        uint256 contributorShare,
+        uint256 earnedPerBps,
+        uint16 carry
+    );
+    /// @notice Emitted when `account` claims `amount` of `token` earned in `datasetId`.
+    event RoyaltyClaimed(
+        uint256 indexed datasetId, address indexed token, address indexed account, uint256 amount, uint256 earnedPerBps
+    );
+    /// @notice Emitted when the pending ancestor balance of `datasetId` is credited to its parents.
+    event AncestorRoyaltySettled(uint256 indexed datasetId, address indexed token, uint256 amount, uint256[] parents);
+    /// @notice Emitted when money collected at a dataset's ERC-2981 receiver enters the vault.
+    event ReceiverCollected(uint256 indexed datasetId, address indexed receiver, uint256 amount);
+    /// @notice Emitted when the treasury's accrued fees in `token` are paid out to it.
+    event TreasuryClaimed(address indexed token, address indexed treasury, uint256 amount);
+    /// @notice Emitted when `token` is added to or removed from the allow-list.
+    event TokenAllowed(address indexed token, bool allowed);
+    /// @notice Emitted when governance sets the protocol fee and the treasury.
+    event ProtocolFeeSet(uint16 feeBps, address indexed treasury);
+
+    // ------------------------------------------------------------------ functions
+    /// @notice Pays `amount` of `token` (address(0) for ETH, sent as value) for `datasetId`.
+    /// @dev Requirements: the dataset exists; amount > 0; for ETH `msg.value == amount`, for a
+    /// token it is allow-listed, no ETH is sent, and exactly `amount` arrives (pulled with
+    /// SafeERC20 after the payer's approval). Emits a {RoyaltyPaid} event.
+    function pay(uint256 datasetId, address token, uint256 amount) external payable;
+
+    /// @notice Claims everything the caller is owed in each of `tokens` from each of `datasetIds`.
+    /// @dev Requirements: something is owed. One transfer per token. Emits a {RoyaltyClaimed}
+    /// event for each (dataset, token) with a non-zero amount.
+    /// @return amounts what was paid out, per token
+    function claim(uint256[] calldata datasetIds, address[] calldata tokens) external returns (uint256[] memory amounts);
+
+    /// @notice As {claim} for `account`; the money goes to `account`, so anyone may trigger it.
+    function claimFor(address account, uint256[] calldata datasetIds, address[] calldata tokens)
+        external
+        returns (uint256[] memory amounts);
+
+    /// @notice Credits the pending ancestor balance of each of `datasetIds` (in order) to its
+    /// parents, split equally (the remainder to the first parent). Settling a lineage bottom-up
+    /// in one call carries the money as far up as it goes. Anyone may call it.
+    /// @dev Datasets with nothing pending are skipped. Emits an {AncestorRoyaltySettled} event each.
+    function settle(uint256[] calldata datasetIds, address token) external;
+
+    /// @notice Deploys (if needed) the ERC-2981 receiver of `datasetId` and credits what it holds
+    /// to the dataset as a payment. Anyone may call it.
+    /// @dev Emits {ReceiverCollected} and, when something was held, {RoyaltyPaid}.
+    function collect(uint256 datasetId) external returns (uint256 amount);
+
+    /// @notice Pays the treasury the fees accrued in `token`. Anyone may call it.
+    /// @dev Emits a {TreasuryClaimed} event.
+    function claimTreasury(address token) external returns (uint256 amount);
+
+    /// @notice Adds `token` to or removes it from the allow-list.
+    /// @dev Requirements: the allow-list role. Emits a {TokenAllowed} event.
+    function setTokenAllowed(address token, bool allowed) external;
+
+    /// @notice Sets the protocol fee (at most {MAX_PROTOCOL_FEE_BPS}) and the treasury.
+    /// @dev Requirements: the fee role. Emits a {ProtocolFeeSet} event.
+    function setProtocolFee(uint16 feeBps, address treasury) external;
+
+    /// @notice What `account` could claim now in `token` from `datasetId`.
+    function claimable(uint256 datasetId, address token, address account) external view returns (uint256);
+
+    /// @notice The pool of `datasetId` in `token`.
+    function poolOf(uint256 datasetId, address token) external view returns (Pool memory);
+
+    /// @notice The ancestor share of `datasetId` in `token` waiting to be settled.
+    function pendingAncestorOf(uint256 datasetId, address token) external view returns (uint256);
+
+    /// @notice The fees accrued for the treasury in `token` and not yet paid out.
+    function treasuryAccrued(address token) external view returns (uint256);
+
+    /// @notice The protocol fee in basis points and the treasury it goes to.
+    function protocolFee() external view returns (uint16 feeBps, address treasury);
+
+    /// @notice Whether `token` may be used for payments (ETH always may).
+    function isTokenAllowed(address token) external view returns (bool);
+
+    /// @notice The address of `datasetId`'s ERC-2981 receiver (it may not be deployed yet).
+    function royaltyReceiverOf(uint256 datasetId) external view returns (address);
+
+    /// @notice The dataset NFT whose shares this vault pays out.
+    function datasets() external view returns (address);
+
+    /// @notice The highest protocol fee, in basis points.
+    function MAX_PROTOCOL_FEE_BPS() external view returns (uint16);
+}
