@@ -1,0 +1,200 @@
+"""DatasetNFT: publish, versions, curation, tokenURI, ERC-2981."""
+import brownie
+import pytest
+from brownie import web3
+from brownie.test import given, strategy
+
+from conftest import CODEC_DAG_PB, CODEC_RAW, KE_EDUCATION, err, hx, random_digest
+from opencommons.ipfs.cid import Cid
+
+PROPOSED, ACCEPTED, REJECTED, RETIRED = 1, 2, 3, 4
+
+
+def test_publish_mints_to_publisher_and_records_everything(nft, vault, contributors, publish):
+    a, b = contributors[:2]
+    dataset_id, tx = publish(shares=[(a, 7000), (b, 3000)], sender=a)
+    assert nft.ownerOf(dataset_id) == a
+    event = tx.events["DatasetPublished"]
+    assert event["datasetId"] == dataset_id
+    assert event["publisher"] == a
+    assert event["commons"] == hx(KE_EDUCATION)
+    params = event["params"]
+    assert int(str(params["contentDigest"]), 16) == dataset_id
+    assert params["license"] == "CC-BY-4.0"
+    assert [tuple(c) for c in params["contributors"]] == [(a, 7000), (b, 3000)]
+    record = nft.dataset(dataset_id)
+    assert record["license"] == "CC-BY-4.0"
+    assert record["status"] == PROPOSED
+    assert record["contributorCount"] == 2
+    assert record["owner"] == a
+    assert nft.shareOf(dataset_id, a) == 7000 and nft.shareOf(dataset_id, b) == 3000
+
+
+def test_publish_reverts_when_publisher_not_registered(nft, accounts, contributors, publish):
+    with brownie.reverts(err("DatasetNFTPublisherNotRegistered", accounts[6])):
+        publish(sender=accounts[6])
+
+
+def test_publish_reverts_when_contributor_not_registered(accounts, contributors, publish):
+    with brownie.reverts(err("DatasetNFTContributorNotRegistered", accounts[6])):
+        publish(shares=[(contributors[0], 5000), (accounts[6], 5000)])
+
+
+def test_publish_reverts_when_same_content_published_twice(contributors, publish):
+    content = random_digest()
+    dataset_id, _ = publish(content=content)
+    with brownie.reverts(err("DatasetNFTAlreadyPublished", dataset_id, contributors[0])):
+        publish(content=content, sender=contributors[1])
+
+
+def test_publish_reverts_when_shares_not_whole(contributors, publish):
+    with brownie.reverts(err("DatasetNFTSharesNotWhole", 9999)):
+        publish(shares=[(contributors[0], 5000), (contributors[1], 4999)])
+
+
+def test_publish_reverts_on_zero_or_duplicate_share(contributors, publish):
+    with brownie.reverts(err("DatasetNFTInvalidContribution", contributors[1], 0)):
+        publish(shares=[(contributors[0], 10000), (contributors[1], 0)])
+    with brownie.reverts(err("DatasetNFTInvalidContribution", contributors[0], 5000)):
+        publish(shares=[(contributors[0], 5000), (contributors[0], 5000)])
+
+
+def test_publish_reverts_without_contributors(nft, contributors):
+    params = (random_digest(), CODEC_DAG_PB, random_digest(), CODEC_RAW, "MIT", KE_EDUCATION, 0, [], [])
+    with brownie.reverts(err("DatasetNFTInvalidContributorCount", 0, 512)):
+        nft.publish(params, {"from": contributors[0]})
+
+
+def test_publish_reverts_on_empty_record(nft, contributors):
+    shares = [(contributors[0].address, 10000)]
+    for bad in [(bytes(32), CODEC_DAG_PB, random_digest(), CODEC_RAW, "MIT", KE_EDUCATION),
+                (random_digest(), 0, random_digest(), CODEC_RAW, "MIT", KE_EDUCATION),
+                (random_digest(), CODEC_DAG_PB, random_digest(), CODEC_RAW, "", KE_EDUCATION),
+                (random_digest(), CODEC_DAG_PB, random_digest(), CODEC_RAW, "MIT", bytes(32))]:
+        with brownie.reverts("DatasetNFTInvalidRecord: "):
+            nft.publish(bad + (0, [], shares), {"from": contributors[0]})
+
+
+def test_publish_records_parents_depth_and_ancestor_share(nft, publish):
+    parent, _ = publish()
+    child, tx = publish(parents=[parent], ancestor_bps=1000)
+    grandchild, _ = publish(parents=[child, parent], ancestor_bps=500)
+    assert nft.parentsOf(grandchild) == [child, parent]
+    assert nft.dataset(child)["depth"] == 1
+    assert nft.dataset(grandchild)["depth"] == 2
+    assert nft.ancestorBpsOf(child) == 1000
+
+
+def test_publish_reverts_on_unknown_or_duplicate_parent(publish):
+    parent, _ = publish()
+    with brownie.reverts(err("DatasetNFTInvalidParent", 12345)):
+        publish(parents=[12345], ancestor_bps=100)
+    with brownie.reverts(err("DatasetNFTInvalidParent", parent)):
+        publish(parents=[parent, parent], ancestor_bps=100)
+
+
+def test_publish_reverts_on_too_many_parents(publish):
+    parents = [publish()[0] for _ in range(9)]
+    with brownie.reverts(err("DatasetNFTTooManyParents", 9, 8)):
+        publish(parents=parents, ancestor_bps=100)
+
+
+def test_publish_reverts_on_ancestor_share_above_stack_or_without_parents(publish):
+    parent, _ = publish()
+    with brownie.reverts(err("DatasetNFTInvalidAncestorShare", 100, 0)):
+        publish(ancestor_bps=100)
+    with brownie.reverts(err("DatasetNFTInvalidAncestorShare", 9001, 9000)):
+        publish(parents=[parent], ancestor_bps=9001)
+
+
+def test_publish_reverts_when_lineage_too_deep(publish):
+    current, _ = publish()
+    for _ in range(32):
+        current, _ = publish(parents=[current], ancestor_bps=100)
+    with brownie.reverts(err("DatasetNFTLineageTooDeep", 33, 32)):
+        publish(parents=[current], ancestor_bps=100)
+
+
+def test_publish_version_links_versions_and_latest(nft, contributors, publish):
+    v1, _ = publish()
+    v2, tx = publish(previous=v1)
+    v3, _ = publish(previous=v2)
+    assert tx.events["DatasetPublished"]["previousVersion"] == v1
+    assert nft.dataset(v2)["previousVersion"] == v1 and nft.dataset(v2)["nextVersion"] == v3
+    assert nft.latestVersion(v1) == v3 and nft.latestVersion(v3) == v3
+
+
+def test_publish_version_reverts_for_non_owner_or_second_version(contributors, publish):
+    v1, _ = publish()
+    with brownie.reverts(err("DatasetNFTNotDatasetOwner", v1, contributors[1])):
+        publish(previous=v1, sender=contributors[1])
+    v2, _ = publish(previous=v1)
+    with brownie.reverts(err("DatasetNFTVersionExists", v1, v2)):
+        publish(previous=v1)
+    with brownie.reverts(err("DatasetNFTUnknownDataset", 77)):
+        publish(previous=77)
+
+
+def test_curate_moves_through_allowed_statuses(nft, curator, publish):
+    dataset_id, _ = publish()
+    tx = nft.curate(dataset_id, ACCEPTED, {"from": curator})
+    event = tx.events["DatasetCurated"]
+    assert (event["datasetId"], event["curator"], event["from"], event["to"]) == (dataset_id, curator, PROPOSED, ACCEPTED)
+    nft.curate(dataset_id, RETIRED, {"from": curator})
+    assert nft.statusOf(dataset_id) == RETIRED
+
+
+@pytest.mark.parametrize("first,then", [(None, RETIRED), (ACCEPTED, REJECTED), (REJECTED, ACCEPTED), (None, PROPOSED)])
+def test_curate_reverts_on_invalid_transition(nft, curator, publish, first, then):
+    dataset_id, _ = publish()
+    if first:
+        nft.curate(dataset_id, first, {"from": curator})
+    current = nft.statusOf(dataset_id)
+    with brownie.reverts(err("DatasetNFTInvalidTransition", dataset_id, current, then)):
+        nft.curate(dataset_id, then, {"from": curator})
+
+
+def test_curate_reverts_for_non_curator_and_unknown(nft, curator, contributors, publish):
+    dataset_id, _ = publish()
+    role = bytes(nft.CURATOR_ROLE())
+    with brownie.reverts(err("AccessControlUnauthorizedAccount", contributors[0], role)):
+        nft.curate(dataset_id, ACCEPTED, {"from": contributors[0]})
+    with brownie.reverts(err("DatasetNFTUnknownDataset", 5)):
+        nft.curate(5, ACCEPTED, {"from": curator})
+
+
+def test_token_uri_is_manifest_cid_v1_base32(nft, contributors):
+    manifest = random_digest()
+    content = random_digest()
+    params = (content, CODEC_DAG_PB, manifest, CODEC_RAW, "CC0-1.0", KE_EDUCATION, 0, [],
+              [(contributors[0].address, 10000)])
+    nft.publish(params, {"from": contributors[0]})
+    expected = "ipfs://" + Cid.from_chain(CODEC_RAW, manifest).encode()
+    assert nft.tokenURI(int.from_bytes(content, "big")) == expected
+    assert expected.startswith("ipfs://bafkrei")
+
+
+@given(digest=strategy("bytes32"), codec=strategy("uint32", min_value=1))
+def test_token_uri_matches_python_encoding_for_random_digests(CidHarness, admin, digest, codec):
+    harness = CidHarness[0] if len(CidHarness) else CidHarness.deploy({"from": admin})
+    assert harness.toBase32(codec, digest) == Cid.from_chain(codec, bytes(digest)).encode()
+
+
+def test_royalty_info_names_dataset_receiver(nft, vault, admin, publish):
+    dataset_id, _ = publish()
+    nft.setDefaultRoyalty(500, {"from": admin})
+    receiver, amount = nft.royaltyInfo(dataset_id, 10**18)
+    assert receiver == vault.royaltyReceiverOf(dataset_id)
+    assert amount == 5 * 10**16
+    other, _ = publish()
+    assert nft.royaltyInfo(other, 100)[0] != receiver
+
+
+def test_set_royalty_vault_reverts_second_time(nft, vault, admin):
+    with brownie.reverts(err("DatasetNFTRoyaltyVaultAlreadySet", vault)):
+        nft.setRoyaltyVault(admin, {"from": admin})
+
+
+def test_supports_erc721_erc2981_access_control(nft):
+    for interface_id in ("0x80ac58cd", "0x2a55205a", "0x7965db0b", "0x01ffc9a7"):
+        assert nft.supportsInterface(interface_id)

@@ -1,0 +1,93 @@
+"""LicenseManager: terms, buying in ETH and tokens, validity, fee, front-running guard."""
+import brownie
+from brownie import chain
+
+from conftest import NATIVE, err, random_digest
+
+DAY = 86400
+
+
+def test_set_terms_records_and_emits(licenses, contributors, accepted):
+    dataset_id = accepted()
+    terms = random_digest()
+    tx = licenses.setTerms(dataset_id, NATIVE, 10**16, 30 * DAY, terms, True, {"from": contributors[0]})
+    event = tx.events["LicenseTermsSet"]
+    assert (event["datasetId"], event["price"], event["duration"], event["active"]) == (dataset_id, 10**16, 30 * DAY, True)
+    assert licenses.termsOf(dataset_id)[3] == 10**16
+
+
+def test_set_terms_reverts_for_non_owner_or_bad_terms(licenses, contributors, accepted, MockERC20, admin):
+    dataset_id = accepted()
+    with brownie.reverts(err("LicenseManagerNotDatasetOwner", dataset_id, contributors[1])):
+        licenses.setTerms(dataset_id, NATIVE, 1, 0, bytes(32), True, {"from": contributors[1]})
+    with brownie.reverts(err("LicenseManagerInvalidTerms", NATIVE, 0)):
+        licenses.setTerms(dataset_id, NATIVE, 0, 0, bytes(32), True, {"from": contributors[0]})
+    stranger = MockERC20.deploy("S", "S", {"from": admin})
+    with brownie.reverts(err("LicenseManagerInvalidTerms", stranger, 5)):
+        licenses.setTerms(dataset_id, stranger, 5, 0, bytes(32), True, {"from": contributors[0]})
+
+
+def test_buy_eth_records_license_and_pays_vault(licenses, vault, contributors, accepted, accounts):
+    dataset_id = accepted(shares=[(contributors[0], 10000)])
+    licenses.setTerms(dataset_id, NATIVE, 10**16, 30 * DAY, bytes(32), True, {"from": contributors[0]})
+    buyer = accounts[6]
+    tx = licenses.buy(dataset_id, NATIVE, 10**16, {"from": buyer, "value": 10**16})
+    event = tx.events["LicensePurchased"]
+    assert (event["licenseId"], event["datasetId"], event["licensee"], event["price"]) == (1, dataset_id, buyer, 10**16)
+    assert event["expiresAt"] == event["issuedAt"] + 30 * DAY
+    assert licenses.hasValidLicense(buyer, dataset_id)
+    assert vault.claimable(dataset_id, NATIVE, contributors[0]) == 10**16
+    assert licenses.licenseOf(1)[1] == buyer
+    chain.sleep(31 * DAY)
+    chain.mine()
+    assert not licenses.hasValidLicense(buyer, dataset_id)
+
+
+def test_buy_again_extends_license(licenses, contributors, accepted, accounts):
+    dataset_id = accepted()
+    licenses.setTerms(dataset_id, NATIVE, 100, 10 * DAY, bytes(32), True, {"from": contributors[0]})
+    first = licenses.buy(dataset_id, NATIVE, 100, {"from": accounts[6], "value": 100}).events["LicensePurchased"]
+    second = licenses.buy(dataset_id, NATIVE, 100, {"from": accounts[6], "value": 100}).events["LicensePurchased"]
+    assert second["expiresAt"] == first["expiresAt"] + 10 * DAY
+
+
+def test_buy_token_pulls_exact_price(licenses, vault, contributors, accepted, usdc, admin, accounts):
+    dataset_id = accepted(shares=[(contributors[0], 10000)])
+    licenses.setTerms(dataset_id, usdc, 10**6, 0, bytes(32), True, {"from": contributors[0]})
+    usdc.mint(accounts[6], 10**6, {"from": admin})
+    usdc.approve(licenses, 10**6, {"from": accounts[6]})
+    tx = licenses.buy(dataset_id, usdc, 10**6, {"from": accounts[6]})
+    assert tx.events["LicensePurchased"]["expiresAt"] == 2**64 - 1
+    assert usdc.balanceOf(vault) == 10**6
+    assert vault.claimable(dataset_id, usdc, contributors[0]) == 10**6
+
+
+def test_buy_reverts_when_not_accepted(licenses, contributors, publish, accounts, curator, nft):
+    dataset_id, _ = publish()
+    with brownie.reverts(err("LicenseManagerDatasetNotAccepted", dataset_id, 1)):
+        licenses.buy(dataset_id, NATIVE, 1, {"from": accounts[6], "value": 1})
+
+
+def test_buy_reverts_when_not_for_sale_or_terms_changed(licenses, contributors, accepted, accounts):
+    dataset_id = accepted()
+    with brownie.reverts(err("LicenseManagerNotForSale", dataset_id)):
+        licenses.buy(dataset_id, NATIVE, 1, {"from": accounts[6], "value": 1})
+    licenses.setTerms(dataset_id, NATIVE, 200, 0, bytes(32), True, {"from": contributors[0]})
+    with brownie.reverts(err("LicenseManagerTermsChanged", dataset_id, NATIVE, 200)):
+        licenses.buy(dataset_id, NATIVE, 100, {"from": accounts[6], "value": 100})
+    with brownie.reverts(err("LicenseManagerValueMismatch", 100, 200)):
+        licenses.buy(dataset_id, NATIVE, 200, {"from": accounts[6], "value": 100})
+
+
+def test_buy_pays_protocol_fee_to_treasury(licenses, vault, contributors, accepted, accounts, admin, treasury):
+    vault.setProtocolFee(1000, treasury, {"from": admin})
+    dataset_id = accepted(shares=[(contributors[0], 10000)])
+    licenses.setTerms(dataset_id, NATIVE, 10**6, 0, bytes(32), True, {"from": contributors[0]})
+    licenses.buy(dataset_id, NATIVE, 10**6, {"from": accounts[6], "value": 10**6})
+    assert vault.treasuryAccrued(NATIVE) == 10**5
+    assert vault.claimable(dataset_id, NATIVE, contributors[0]) == 9 * 10**5
+
+
+def test_license_of_reverts_for_unknown(licenses):
+    with brownie.reverts(err("LicenseManagerUnknownLicense", 3)):
+        licenses.licenseOf(3)

@@ -1,0 +1,168 @@
+"""ContributorRegistry: register, gasless register, update, deactivate, claims."""
+import brownie
+import pytest
+from brownie import chain, web3
+from eth_account import Account
+from eth_account.messages import encode_typed_data
+
+from conftest import CODEC_RAW, KE_EDUCATION, err, hx, random_digest
+
+CLAIM_INSTITUTION = web3.keccak(text="institution")
+
+
+def sign_register(registry, signer, profile, codec, community, nonce, deadline, chain_id=None, contract=None):
+    data = {
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"}, {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"},
+            ],
+            "Register": [
+                {"name": "account", "type": "address"}, {"name": "profileDigest", "type": "bytes32"},
+                {"name": "profileCodec", "type": "uint32"}, {"name": "community", "type": "bytes32"},
+                {"name": "nonce", "type": "uint256"}, {"name": "deadline", "type": "uint256"},
+            ],
+        },
+        "primaryType": "Register",
+        "domain": {"name": "OpenCommons ContributorRegistry", "version": "1",
+                   "chainId": chain_id or chain.id, "verifyingContract": contract or registry.address},
+        "message": {"account": signer.address, "profileDigest": profile, "profileCodec": codec,
+                    "community": community, "nonce": nonce, "deadline": deadline},
+    }
+    return Account.sign_message(encode_typed_data(full_message=data), signer.key).signature
+
+
+@pytest.fixture
+def signer():
+    return Account.create()
+
+
+def test_register_records_profile_and_emits(registry, accounts):
+    profile = random_digest()
+    tx = registry.register(profile, CODEC_RAW, KE_EDUCATION, {"from": accounts[1]})
+    event = tx.events["ContributorRegistered"]
+    assert event["account"] == accounts[1]
+    assert event["community"] == hx(KE_EDUCATION)
+    assert event["profileDigest"] == hx(profile)
+    assert event["profileCodec"] == CODEC_RAW
+    assert registry.isRegistered(accounts[1])
+    record = registry.contributorOf(accounts[1])
+    assert record[0] == hx(profile) and record[2] == CODEC_RAW and record[4] is True
+
+
+def test_register_reverts_when_already_registered(registry, accounts):
+    registry.register(random_digest(), CODEC_RAW, KE_EDUCATION, {"from": accounts[1]})
+    with brownie.reverts(err("ContributorRegistryAlreadyRegistered", accounts[1])):
+        registry.register(random_digest(), CODEC_RAW, KE_EDUCATION, {"from": accounts[1]})
+
+
+def test_register_reverts_on_empty_profile(registry, accounts):
+    with brownie.reverts("ContributorRegistryEmptyProfile: "):
+        registry.register(bytes(32), CODEC_RAW, KE_EDUCATION, {"from": accounts[1]})
+    with brownie.reverts("ContributorRegistryEmptyProfile: "):
+        registry.register(random_digest(), 0, KE_EDUCATION, {"from": accounts[1]})
+
+
+def test_update_profile_changes_record(registry, accounts):
+    registry.register(random_digest(), CODEC_RAW, KE_EDUCATION, {"from": accounts[1]})
+    new = random_digest()
+    tx = registry.updateProfile(new, 0x70, web3.keccak(text="GH/health"), {"from": accounts[1]})
+    assert tx.events["ContributorUpdated"]["profileDigest"] == hx(new)
+    assert registry.contributorOf(accounts[1])[2] == 0x70
+
+
+def test_update_profile_reverts_when_not_registered(registry, accounts):
+    with brownie.reverts(err("ContributorRegistryNotRegistered", accounts[2])):
+        registry.updateProfile(random_digest(), CODEC_RAW, KE_EDUCATION, {"from": accounts[2]})
+
+
+def test_deactivate_then_register_again(registry, accounts):
+    registry.register(random_digest(), CODEC_RAW, KE_EDUCATION, {"from": accounts[1]})
+    tx = registry.deactivate({"from": accounts[1]})
+    assert tx.events["ContributorDeactivated"]["account"] == accounts[1]
+    assert not registry.isRegistered(accounts[1])
+    with brownie.reverts(err("ContributorRegistryNotRegistered", accounts[1])):
+        registry.deactivate({"from": accounts[1]})
+    registry.register(random_digest(), CODEC_RAW, KE_EDUCATION, {"from": accounts[1]})
+    assert registry.isRegistered(accounts[1])
+
+
+def test_register_with_sig_registers_signer_relayer_pays(registry, accounts, signer):
+    profile, deadline = random_digest(), chain.time() + 3600
+    sig = sign_register(registry, signer, profile, CODEC_RAW, KE_EDUCATION, 0, deadline)
+    tx = registry.registerWithSig(signer.address, profile, CODEC_RAW, KE_EDUCATION, deadline, sig,
+                                  {"from": accounts[5]})
+    assert tx.events["ContributorRegistered"]["account"] == signer.address
+    assert registry.isRegistered(signer.address)
+    assert registry.nonces(signer.address) == 1
+
+
+def test_register_with_sig_reverts_on_replay(registry, accounts, signer):
+    profile, deadline = random_digest(), chain.time() + 3600
+    sig = sign_register(registry, signer, profile, CODEC_RAW, KE_EDUCATION, 0, deadline)
+    registry.registerWithSig(signer.address, profile, CODEC_RAW, KE_EDUCATION, deadline, sig, {"from": accounts[5]})
+    registry.deactivate({"from": accounts[5]}) if registry.isRegistered(accounts[5]) else None
+    with brownie.reverts(err("ContributorRegistryInvalidSignature", signer.address)):
+        registry.registerWithSig(signer.address, profile, CODEC_RAW, KE_EDUCATION, deadline, sig,
+                                 {"from": accounts[5]})
+
+
+def test_register_with_sig_reverts_after_deadline(registry, accounts, signer):
+    deadline = chain.time() - 1
+    sig = sign_register(registry, signer, b"\x01" * 32, CODEC_RAW, KE_EDUCATION, 0, deadline)
+    with brownie.reverts(f"ContributorRegistryExpiredSignature: {deadline}"):
+        registry.registerWithSig(signer.address, b"\x01" * 32, CODEC_RAW, KE_EDUCATION, deadline, sig,
+                                 {"from": accounts[5]})
+
+
+@pytest.mark.parametrize("field", ["chain", "contract", "signer", "profile"])
+def test_register_with_sig_reverts_when_signature_does_not_match(registry, accounts, signer, field):
+    profile, deadline = random_digest(), chain.time() + 3600
+    kwargs = {}
+    if field == "chain":
+        kwargs["chain_id"] = chain.id + 1
+    if field == "contract":
+        kwargs["contract"] = accounts[6].address
+    who = Account.create() if field == "signer" else signer
+    sig = sign_register(registry, who, profile, CODEC_RAW, KE_EDUCATION, 0, deadline, **kwargs)
+    submitted = random_digest() if field == "profile" else profile
+    with brownie.reverts(err("ContributorRegistryInvalidSignature", signer.address)):
+        registry.registerWithSig(signer.address, submitted, CODEC_RAW, KE_EDUCATION, deadline, sig,
+                                 {"from": accounts[5]})
+
+
+def test_attest_claim_makes_contributor_verified_until_expiry(registry, accounts, curator):
+    registry.register(random_digest(), CODEC_RAW, KE_EDUCATION, {"from": accounts[1]})
+    expires = chain.time() + 1000
+    tx = registry.attestClaim(accounts[1], CLAIM_INSTITUTION, expires, {"from": curator})
+    event = tx.events["ClaimAttested"]
+    assert (event["account"], event["verifier"], event["expiresAt"]) == (accounts[1], curator, expires)
+    assert registry.isVerified(accounts[1], CLAIM_INSTITUTION)
+    chain.sleep(2000)
+    chain.mine()
+    assert not registry.isVerified(accounts[1], CLAIM_INSTITUTION)
+
+
+def test_attest_claim_reverts_for_non_verifier(registry, accounts):
+    registry.register(random_digest(), CODEC_RAW, KE_EDUCATION, {"from": accounts[1]})
+    role = bytes(registry.VERIFIER_ROLE())
+    with brownie.reverts(err("AccessControlUnauthorizedAccount", accounts[2], role)):
+        registry.attestClaim(accounts[1], CLAIM_INSTITUTION, chain.time() + 100, {"from": accounts[2]})
+
+
+def test_attest_claim_reverts_on_past_expiry_or_unregistered(registry, accounts, curator):
+    with brownie.reverts(err("ContributorRegistryNotRegistered", accounts[1])):
+        registry.attestClaim(accounts[1], CLAIM_INSTITUTION, chain.time() + 100, {"from": curator})
+    registry.register(random_digest(), CODEC_RAW, KE_EDUCATION, {"from": accounts[1]})
+    with brownie.reverts("ContributorRegistryInvalidExpiry: 1"):
+        registry.attestClaim(accounts[1], CLAIM_INSTITUTION, 1, {"from": curator})
+
+
+def test_revoke_claim_unverifies_and_cannot_repeat(registry, accounts, curator):
+    registry.register(random_digest(), CODEC_RAW, KE_EDUCATION, {"from": accounts[1]})
+    registry.attestClaim(accounts[1], CLAIM_INSTITUTION, chain.time() + 1000, {"from": curator})
+    tx = registry.revokeClaim(accounts[1], CLAIM_INSTITUTION, {"from": curator})
+    assert tx.events["ClaimRevoked"]["claimType"] == hx(CLAIM_INSTITUTION)
+    assert not registry.isVerified(accounts[1], CLAIM_INSTITUTION)
+    with brownie.reverts(err("ContributorRegistryClaimNotFound", accounts[1], bytes(CLAIM_INSTITUTION))):
+        registry.revokeClaim(accounts[1], CLAIM_INSTITUTION, {"from": curator})

@@ -1,0 +1,193 @@
+"""RoyaltyVault: pay, claim, settle, collect, treasury, allow-list."""
+import brownie
+import pytest
+from brownie import ZERO_ADDRESS, accounts as all_accounts
+
+from conftest import NATIVE, err
+
+
+def eth_balance_delta(account, before, tx):
+    return account.balance() - before + tx.gas_used * tx.gas_price
+
+
+def test_pay_eth_credits_contributors_by_share(vault, contributors, publish):
+    a, b = contributors[:2]
+    dataset_id, _ = publish(shares=[(a, 6000), (b, 4000)])
+    tx = vault.pay(dataset_id, NATIVE, 10**18, {"from": contributors[3], "value": 10**18})
+    event = tx.events["RoyaltyPaid"]
+    assert (event["datasetId"], event["token"], event["payer"], event["amount"]) == (dataset_id, NATIVE, contributors[3], 10**18)
+    assert (event["fee"], event["ancestorShare"], event["contributorShare"]) == (0, 0, 10**18)
+    assert vault.claimable(dataset_id, NATIVE, a) == 6 * 10**17
+    assert vault.claimable(dataset_id, NATIVE, b) == 4 * 10**17
+
+
+def test_pay_reverts_on_zero_amount_value_mismatch_unknown_dataset(vault, contributors, publish, usdc):
+    dataset_id, _ = publish()
+    with brownie.reverts("RoyaltyVaultZeroAmount: "):
+        vault.pay(dataset_id, NATIVE, 0, {"from": contributors[0]})
+    with brownie.reverts(err("RoyaltyVaultValueMismatch", 5, 6)):
+        vault.pay(dataset_id, NATIVE, 6, {"from": contributors[0], "value": 5})
+    with brownie.reverts(err("RoyaltyVaultValueMismatch", 5, 6)):
+        vault.pay(dataset_id, usdc, 6, {"from": contributors[0], "value": 5})
+    with brownie.reverts(err("DatasetNFTUnknownDataset", 99)):
+        vault.pay(99, NATIVE, 1, {"from": contributors[0], "value": 1})
+
+
+def test_pay_token_requires_allow_list(vault, contributors, publish, MockERC20, admin):
+    dataset_id, _ = publish()
+    other = MockERC20.deploy("X", "X", {"from": admin})
+    other.mint(contributors[0], 100, {"from": admin})
+    other.approve(vault, 100, {"from": contributors[0]})
+    with brownie.reverts(err("RoyaltyVaultTokenNotAllowed", other)):
+        vault.pay(dataset_id, other, 100, {"from": contributors[0]})
+
+
+def test_pay_token_rejects_fee_on_transfer(vault, contributors, publish, MockFeeToken, admin):
+    dataset_id, _ = publish()
+    token = MockFeeToken.deploy({"from": admin})
+    vault.setTokenAllowed(token, True, {"from": admin})
+    token.mint(contributors[0], 1000, {"from": admin})
+    token.approve(vault, 1000, {"from": contributors[0]})
+    with brownie.reverts(err("RoyaltyVaultAmountNotReceived", token, 1000, 990)):
+        vault.pay(dataset_id, token, 1000, {"from": contributors[0]})
+
+
+def test_claim_pays_eth_once(vault, contributors, publish):
+    a, b = contributors[:2]
+    dataset_id, _ = publish(shares=[(a, 6000), (b, 4000)])
+    vault.pay(dataset_id, NATIVE, 10**18, {"from": contributors[3], "value": 10**18})
+    before = a.balance()
+    tx = vault.claim([dataset_id], [NATIVE], {"from": a})
+    assert eth_balance_delta(a, before, tx) == 6 * 10**17
+    claimed = tx.events["RoyaltyClaimed"]
+    assert (claimed["datasetId"], claimed["account"], claimed["amount"]) == (dataset_id, a, 6 * 10**17)
+    with brownie.reverts(err("RoyaltyVaultNothingToClaim", a)):
+        vault.claim([dataset_id], [NATIVE], {"from": a})
+
+
+def test_claim_covers_several_datasets_and_tokens(vault, contributors, publish, usdc, admin):
+    a, b = contributors[:2]
+    d1, _ = publish(shares=[(a, 5000), (b, 5000)])
+    d2, _ = publish(shares=[(a, 10000)])
+    usdc.mint(contributors[3], 3 * 10**6, {"from": admin})
+    usdc.approve(vault, 3 * 10**6, {"from": contributors[3]})
+    vault.pay(d1, usdc, 10**6, {"from": contributors[3]})
+    vault.pay(d2, usdc, 2 * 10**6, {"from": contributors[3]})
+    vault.pay(d1, NATIVE, 10**6, {"from": contributors[3], "value": 10**6})
+    tx = vault.claim([d1, d2], [usdc, NATIVE], {"from": a})
+    assert tx.return_value == (25 * 10**5, 5 * 10**5)
+    assert usdc.balanceOf(a) == 25 * 10**5
+    assert len(tx.events["RoyaltyClaimed"]) == 3
+
+
+def test_claim_reverts_for_non_contributor(vault, contributors, publish, accounts):
+    dataset_id, _ = publish()
+    vault.pay(dataset_id, NATIVE, 10**6, {"from": contributors[3], "value": 10**6})
+    with brownie.reverts(err("RoyaltyVaultNothingToClaim", accounts[6])):
+        vault.claim([dataset_id], [NATIVE], {"from": accounts[6]})
+
+
+def test_claim_for_sends_to_account_not_caller(vault, contributors, publish, usdc, admin):
+    a = contributors[0]
+    dataset_id, _ = publish(shares=[(a, 10000)])
+    usdc.mint(admin, 50000, {"from": admin})
+    usdc.approve(vault, 50000, {"from": admin})
+    vault.pay(dataset_id, usdc, 50000, {"from": admin})
+    vault.claimFor(a, [dataset_id], [usdc], {"from": contributors[2]})
+    assert usdc.balanceOf(a) == 50000 and usdc.balanceOf(contributors[2]) == 0
+
+
+def test_pay_carries_dust_to_next_payment(vault, contributors, publish):
+    a, b, c = contributors[:3]
+    dataset_id, _ = publish(shares=[(a, 3333), (b, 3333), (c, 3334)])
+    tx = vault.pay(dataset_id, NATIVE, 12345, {"from": contributors[3], "value": 12345})
+    assert tx.events["RoyaltyPaid"]["carry"] == 2345
+    pool = vault.poolOf(dataset_id, NATIVE)
+    assert pool == (1, 2345)
+    vault.pay(dataset_id, NATIVE, 7655, {"from": contributors[3], "value": 7655})
+    assert vault.poolOf(dataset_id, NATIVE) == (2, 0)
+    owed = sum(vault.claimable(dataset_id, NATIVE, x) for x in (a, b, c))
+    assert owed == 20000
+
+
+def test_pay_charges_protocol_fee_to_treasury(vault, contributors, publish, admin, treasury):
+    dataset_id, _ = publish(shares=[(contributors[0], 10000)])
+    vault.setProtocolFee(250, treasury, {"from": admin})
+    tx = vault.pay(dataset_id, NATIVE, 10000, {"from": contributors[3], "value": 10000})
+    assert tx.events["RoyaltyPaid"]["fee"] == 250
+    assert vault.treasuryAccrued(NATIVE) == 250
+    before = treasury.balance()
+    tx = vault.claimTreasury(NATIVE, {"from": contributors[3]})
+    assert treasury.balance() - before == 250
+    assert tx.events["TreasuryClaimed"]["amount"] == 250
+    with brownie.reverts(err("RoyaltyVaultNothingToClaim", treasury)):
+        vault.claimTreasury(NATIVE, {"from": contributors[3]})
+
+
+def test_set_protocol_fee_reverts_above_cap_or_for_non_fee_role(vault, admin, treasury, contributors):
+    with brownie.reverts(err("RoyaltyVaultInvalidFee", 1001, treasury)):
+        vault.setProtocolFee(1001, treasury, {"from": admin})
+    with brownie.reverts(err("RoyaltyVaultInvalidFee", 10, ZERO_ADDRESS)):
+        vault.setProtocolFee(10, ZERO_ADDRESS, {"from": admin})
+    with brownie.reverts(err("AccessControlUnauthorizedAccount", contributors[0], bytes(vault.FEE_ROLE()))):
+        vault.setProtocolFee(10, treasury, {"from": contributors[0]})
+
+
+def test_set_token_allowed_reverts_for_non_allowlist_role(vault, usdc, contributors):
+    with brownie.reverts(err("AccessControlUnauthorizedAccount", contributors[0], bytes(vault.ALLOWLIST_ROLE()))):
+        vault.setTokenAllowed(usdc, False, {"from": contributors[0]})
+
+
+def test_settle_moves_ancestor_share_up_the_lineage(vault, contributors, publish):
+    a, b, c = contributors[:3]
+    root, _ = publish(shares=[(a, 10000)])
+    other, _ = publish(shares=[(c, 10000)])
+    middle, _ = publish(shares=[(b, 10000)], parents=[root], ancestor_bps=2000)
+    leaf, _ = publish(shares=[(c, 10000)], parents=[middle, other], ancestor_bps=1000)
+    vault.pay(leaf, NATIVE, 10**9, {"from": contributors[3], "value": 10**9})
+    assert vault.pendingAncestorOf(leaf, NATIVE) == 10**8
+    tx = vault.settle([leaf, middle], NATIVE, {"from": contributors[3]})
+    assert tx.events["AncestorRoyaltySettled"][0]["amount"] == 10**8
+    # leaf's 10% split between middle and other; middle passes 20% of its half up to root
+    assert vault.claimable(other, NATIVE, c) == 5 * 10**7
+    assert vault.claimable(middle, NATIVE, b) == 4 * 10**7
+    assert vault.claimable(root, NATIVE, a) == 10**7
+    assert vault.pendingAncestorOf(leaf, NATIVE) == 0 and vault.pendingAncestorOf(middle, NATIVE) == 0
+
+
+def test_collect_credits_erc2981_payment_to_dataset(vault, nft, contributors, publish, admin):
+    dataset_id, _ = publish(shares=[(contributors[0], 10000)])
+    receiver = vault.royaltyReceiverOf(dataset_id)
+    admin.transfer(receiver, 10**15)  # a marketplace's plain ETH transfer, before deployment
+    tx = vault.collect(dataset_id, {"from": contributors[3]})
+    assert tx.events["ReceiverCollected"]["amount"] == 10**15
+    assert vault.claimable(dataset_id, NATIVE, contributors[0]) == 10**15
+    admin.transfer(receiver, 10**15, gas_limit=21000 + 2300)  # after deployment, stipend-sized
+    vault.collect(dataset_id, {"from": contributors[3]})
+    assert vault.claimable(dataset_id, NATIVE, contributors[0]) == 2 * 10**15
+
+
+def test_receive_rejects_stray_ether(vault, admin):
+    with brownie.reverts(err("RoyaltyVaultUnexpectedEther", admin)):
+        admin.transfer(vault, 1)
+
+
+def test_release_reverts_for_non_vault(vault, contributors, publish, RoyaltyReceiver, admin):
+    dataset_id, _ = publish()
+    vault.collect(dataset_id, {"from": admin})
+    receiver = RoyaltyReceiver.at(vault.royaltyReceiverOf(dataset_id))
+    with brownie.reverts(err("RoyaltyReceiverUnauthorized", admin)):
+        receiver.release({"from": admin})
+
+
+def test_claim_blocks_reentrancy_from_malicious_receiver(vault, contributors, publish, MockReentrantClaimer, registry, admin):
+    attacker = MockReentrantClaimer.deploy(vault, {"from": admin})
+    attacker.register(registry, {"from": admin})
+    dataset_id, _ = publish(shares=[(contributors[0], 5000), (attacker.address, 5000)])
+    vault.pay(dataset_id, NATIVE, 10**6, {"from": admin, "value": 10**6})
+    with brownie.reverts("ReentrancyGuardReentrantCall: "):
+        attacker.attack(dataset_id, {"from": admin})
+    attacker.setReenter(False, {"from": admin})
+    attacker.attack(dataset_id, {"from": admin})
+    assert attacker.balance() == 5 * 10**5
+    assert vault.balance() == 5 * 10**5
