@@ -1,0 +1,170 @@
+"""Deploys the whole suite and wires every role to the timelock.
+
+After :func:`deploy_suite` no externally owned account holds an admin, curator, verifier,
+validator, allow-list, fee or minter role: the timelock does, and the governor is its only
+proposer and canceller. The documented bootstrap option (``bootstrap_curators`` and friends)
+hands initial curator/verifier/validator roles to named accounts; governance can revoke them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from web3 import Web3
+from web3.contract import Contract
+
+from ..errors import DeploymentError
+from . import artifacts
+from .transactions import Sender, send_raw, transact
+
+ZERO = "0x0000000000000000000000000000000000000000"
+SUITE = ("CommonsTimelock", "CommonsToken", "CommonsGovernor", "ContributorRegistry", "DatasetNFT",
+         "RoyaltyVault", "LicenseManager", "DatasetAttestations", "ContributionRewards")
+
+
+@dataclass
+class GovernanceSettings:
+    """Defaults suit a local chain; a real commons sets days, not blocks and seconds."""
+
+    voting_delay_blocks: int = 1
+    voting_period_blocks: int = 20
+    proposal_threshold: int = 0
+    quorum_percent: int = 4
+    timelock_delay_s: int = 60
+    initial_supply: int = 1_000_000 * 10**18
+    default_royalty_bps: int = 500
+
+
+@dataclass
+class Bootstrap:
+    """Roles handed to named accounts at deployment (governance can take them back)."""
+
+    curators: list[str] = field(default_factory=list)
+    verifiers: list[str] = field(default_factory=list)
+    validators: list[str] = field(default_factory=list)
+    allowed_tokens: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Deployment:
+    chain_id: int
+    block: int
+    deployer: str
+    addresses: dict[str, str]
+    compiler: dict[str, Any]
+    settings: dict[str, Any]
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
+
+    @classmethod
+    def from_file(cls, path: Path) -> "Deployment":
+        try:
+            data = json.loads(path.read_text())
+            return cls(**data)
+        except (OSError, ValueError, TypeError) as exc:
+            raise DeploymentError(f"cannot read deployment file {path}: {exc}") from exc
+
+
+def contract(w3: Web3, name: str, address: str) -> Contract:
+    return w3.eth.contract(address=Web3.to_checksum_address(address), abi=artifacts.load(name).abi)
+
+
+def deploy_contract(w3: Web3, sender: Sender, name: str, *args: Any) -> Contract:
+    art = artifacts.load(name)
+    factory = w3.eth.contract(abi=art.abi, bytecode=art.bytecode)
+    tx = factory.constructor(*args).build_transaction({"from": sender.address, "gas": 12_000_000})
+    del tx["gas"]
+    receipt = send_raw(w3, sender, tx)
+    return contract(w3, name, receipt["contractAddress"])
+
+
+def deployment_path(directory: Path, chain_id: int) -> Path:
+    return directory / f"{chain_id}.json"
+
+
+def find_existing(w3: Web3, directory: Path) -> Deployment | None:
+    """The deployment recorded for this chain, if its contracts are really there."""
+    path = deployment_path(directory, w3.eth.chain_id)
+    if not path.is_file():
+        return None
+    deployment = Deployment.from_file(path)
+    if all(w3.eth.get_code(Web3.to_checksum_address(a)) for a in deployment.addresses.values()):
+        return deployment
+    return None
+
+
+def deploy_suite(w3: Web3, sender: Sender, directory: Path | None = None,
+                 settings: GovernanceSettings | None = None,
+                 bootstrap: Bootstrap | None = None) -> Deployment:
+    """Deploys and wires the suite; writes ``<directory>/<chainId>.json`` when a directory is given."""
+    s = settings or GovernanceSettings()
+    b = bootstrap or Bootstrap()
+    me = sender.address
+    start_block = w3.eth.block_number
+    timelock = deploy_contract(w3, sender, "CommonsTimelock", s.timelock_delay_s, [], [ZERO], me)
+    token = deploy_contract(w3, sender, "CommonsToken", me, me, s.initial_supply)
+    governor = deploy_contract(w3, sender, "CommonsGovernor", token.address, timelock.address,
+                               s.voting_delay_blocks, s.voting_period_blocks, s.proposal_threshold,
+                               s.quorum_percent)
+    registry = deploy_contract(w3, sender, "ContributorRegistry", me)
+    nft = deploy_contract(w3, sender, "DatasetNFT", registry.address, me)
+    vault = deploy_contract(w3, sender, "RoyaltyVault", nft.address, me, timelock.address)
+    licenses = deploy_contract(w3, sender, "LicenseManager", nft.address, vault.address)
+    attestations = deploy_contract(w3, sender, "DatasetAttestations", nft.address, me)
+    rewards = deploy_contract(w3, sender, "ContributionRewards", nft.address, token.address, timelock.address)
+
+    def run(fn: Any) -> None:
+        transact(w3, sender, fn)
+
+    run(nft.functions.setRoyaltyVault(vault.address))
+    run(nft.functions.setDefaultRoyalty(s.default_royalty_bps))
+    for tok in b.allowed_tokens:
+        run(vault.functions.grantRole(vault.functions.ALLOWLIST_ROLE().call(), me))
+        run(vault.functions.setTokenAllowed(Web3.to_checksum_address(tok), True))
+        run(vault.functions.renounceRole(vault.functions.ALLOWLIST_ROLE().call(), me))
+        break
+    tl = timelock.address
+    _hand_over(run, token, me, tl, ["MINTER_ROLE"], extra={"MINTER_ROLE": [rewards.address]})
+    _hand_over(run, registry, me, tl, ["VERIFIER_ROLE"], extra={"VERIFIER_ROLE": b.verifiers})
+    _hand_over(run, nft, me, tl, ["CURATOR_ROLE"], extra={"CURATOR_ROLE": b.curators})
+    _hand_over(run, vault, me, tl, ["ALLOWLIST_ROLE", "FEE_ROLE"])
+    _hand_over(run, attestations, me, tl, ["VALIDATOR_ROLE"], extra={"VALIDATOR_ROLE": b.validators})
+    for role in ("PROPOSER_ROLE", "CANCELLER_ROLE"):
+        run(timelock.functions.grantRole(timelock.functions[role]().call(), governor.address))
+    run(timelock.functions.renounceRole(timelock.functions.DEFAULT_ADMIN_ROLE().call(), me))
+
+    names = dict(zip(SUITE, (timelock, token, governor, registry, nft, vault, licenses, attestations, rewards)))
+    deployment = Deployment(
+        chain_id=w3.eth.chain_id,
+        block=start_block + 1,
+        deployer=me,
+        addresses={n: c.address for n, c in names.items()},
+        compiler=artifacts.load("DatasetNFT").compiler,
+        settings={**asdict(s), "bootstrap": asdict(b)},
+    )
+    if directory is not None:
+        directory.mkdir(parents=True, exist_ok=True)
+        target = deployment_path(directory, deployment.chain_id)
+        tmp = target.with_suffix(".json.tmp")
+        tmp.write_text(deployment.to_json())
+        tmp.replace(target)
+    return deployment
+
+
+def _hand_over(run: Any, c: Contract, me: str, timelock: str, roles: list[str],
+               extra: dict[str, list[str]] | None = None) -> None:
+    """Grants admin and `roles` to the timelock (and bootstrap holders), then the deployer leaves."""
+    admin_role = c.functions.DEFAULT_ADMIN_ROLE().call()
+    for role in roles:
+        role_id = c.functions[role]().call()
+        run(c.functions.grantRole(role_id, timelock))
+        for holder in (extra or {}).get(role, []):
+            run(c.functions.grantRole(role_id, Web3.to_checksum_address(holder)))
+        if c.functions.hasRole(role_id, me).call():
+            run(c.functions.renounceRole(role_id, me))
+    run(c.functions.grantRole(admin_role, timelock))
+    run(c.functions.renounceRole(admin_role, me))

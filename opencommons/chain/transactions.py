@@ -1,0 +1,148 @@
+"""Sending transactions and turning reverts into typed errors.
+
+Two kinds of sender: a development account the node holds unlocked (Ganache, Anvil), and an
+eth-account key (from an encrypted keystore) that signs locally.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from eth_abi import decode as abi_decode
+from eth_account.signers.local import LocalAccount
+from hexbytes import HexBytes
+from web3 import Web3
+from web3.contract.contract import ContractFunction
+from web3.exceptions import ContractCustomError, ContractLogicError, Web3RPCError
+from web3.types import TxParams, TxReceipt
+
+from ..errors import ChainError, ContractRevertError
+from .artifacts import _canonical_type, error_table
+
+RECEIPT_TIMEOUT_S = 120
+
+
+class Sender(Protocol):
+    """Who pays for and signs a transaction."""
+
+    address: str
+
+    def send(self, w3: Web3, tx: TxParams) -> HexBytes: ...
+
+
+@dataclass
+class NodeAccount:
+    """An account the node keeps unlocked (local development chains only)."""
+
+    address: str
+
+    def send(self, w3: Web3, tx: TxParams) -> HexBytes:
+        return HexBytes(w3.eth.send_transaction(tx))
+
+
+@dataclass
+class KeyAccount:
+    """An eth-account key that signs locally."""
+
+    account: LocalAccount
+
+    @property
+    def address(self) -> str:
+        return str(self.account.address)
+
+    def send(self, w3: Web3, tx: TxParams) -> HexBytes:
+        tx = dict(tx)  # type: ignore[assignment]
+        tx.setdefault("nonce", w3.eth.get_transaction_count(self.account.address, "pending"))
+        tx.setdefault("chainId", w3.eth.chain_id)
+        if "gasPrice" not in tx and "maxFeePerGas" not in tx:
+            tx["gasPrice"] = w3.eth.gas_price
+        signed = self.account.sign_transaction(tx)  # type: ignore[arg-type]
+        return HexBytes(w3.eth.send_raw_transaction(signed.raw_transaction))
+
+
+def decode_revert(data: Any) -> ContractRevertError | None:
+    """A custom error from revert data (hex string or bytes), or None if unknown."""
+    if isinstance(data, dict):
+        data = data.get("data")
+    if isinstance(data, str):
+        if not data.startswith("0x"):
+            return None
+        raw = bytes.fromhex(data[2:])
+    elif isinstance(data, (bytes, bytearray)):
+        raw = bytes(data)
+    else:
+        return None
+    if len(raw) < 4:
+        return None
+    entry = error_table().get(raw[:4])
+    if entry is None:
+        if raw[:4] == bytes.fromhex("08c379a0"):
+            (reason,) = abi_decode(["string"], raw[4:])
+            return ContractRevertError("Error", (reason,))
+        return None
+    name, inputs = entry
+    values = abi_decode([_canonical_type(i) for i in inputs], raw[4:])
+    return ContractRevertError(name, tuple(_render(v) for v in values))
+
+
+def _render(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    return value
+
+
+def as_revert(exc: Exception) -> ContractRevertError | None:
+    """The decoded custom error inside a web3.py exception, if any."""
+    candidates: list[Any] = []
+    if isinstance(exc, (ContractCustomError, ContractLogicError)):
+        candidates += [getattr(exc, "data", None), getattr(exc, "message", None)]
+    if isinstance(exc, Web3RPCError):
+        candidates.append(getattr(exc, "rpc_response", {}).get("error", {}).get("data"))
+    candidates += list(exc.args)
+    for candidate in candidates:
+        decoded = decode_revert(candidate)
+        if decoded is not None:
+            return decoded
+    return None
+
+
+def transact(w3: Web3, sender: Sender, fn: ContractFunction, value: int = 0,
+             gas: int | None = None) -> TxReceipt:
+    """Estimates, sends and waits; a revert becomes a ContractRevertError with the error decoded."""
+    params: TxParams = {"from": sender.address, "value": value}  # type: ignore[typeddict-item]
+    try:
+        params["gas"] = gas or int(fn.estimate_gas(params) * 1.2) + 10_000
+        tx = fn.build_transaction(params)
+        return wait(w3, sender.send(w3, tx))
+    except (ContractCustomError, ContractLogicError, Web3RPCError, ValueError) as exc:
+        raise _translate(exc) from exc
+
+
+def send_raw(w3: Web3, sender: Sender, tx: TxParams) -> TxReceipt:
+    """Sends a prepared transaction (deployments, plain transfers) and waits."""
+    tx = dict(tx)  # type: ignore[assignment]
+    tx["from"] = sender.address
+    try:
+        if "gas" not in tx:
+            tx["gas"] = int(w3.eth.estimate_gas(tx) * 1.2) + 10_000
+        return wait(w3, sender.send(w3, tx))
+    except (ContractCustomError, ContractLogicError, Web3RPCError, ValueError) as exc:
+        raise _translate(exc) from exc
+
+
+def wait(w3: Web3, tx_hash: HexBytes) -> TxReceipt:
+    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=RECEIPT_TIMEOUT_S)
+    if receipt["status"] != 1:
+        raise ChainError(f"transaction {tx_hash.to_0x_hex()} reverted (gas used {receipt['gasUsed']})")
+    return receipt
+
+
+def _translate(exc: Exception) -> Exception:
+    decoded = as_revert(exc)
+    if decoded is not None:
+        return decoded
+    text = str(exc)
+    if "insufficient funds" in text.lower():
+        return ChainError(f"insufficient funds: {text}")
+    return ChainError(f"transaction failed: {text}")

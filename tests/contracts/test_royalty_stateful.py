@@ -1,0 +1,174 @@
+"""Stateful royalty test: random payments (ETH and token), licences, claims, settlements and
+derived datasets against a Python ghost ledger; conservation to the wei after every step."""
+from collections import defaultdict
+
+import pytest
+from brownie.test import strategy
+
+from conftest import CODEC_DAG_PB, CODEC_RAW, KE_EDUCATION, NATIVE, random_digest
+
+BPS = 10_000
+FEE_BPS = 300
+
+
+class RoyaltyLedger:
+    """The vault's arithmetic, written again independently, over the same events."""
+
+    def __init__(self):
+        self.earned = defaultdict(int)  # (dataset, token) -> earned per bps
+        self.carry = defaultdict(int)
+        self.pending = defaultdict(int)
+        self.checkpoint = defaultdict(int)  # (dataset, token, account)
+        self.treasury = defaultdict(int)
+        self.paid_in = defaultdict(int)
+        self.paid_out = defaultdict(int)
+
+    def credit(self, dataset, token, amount, ancestor_bps, fee_bps):
+        fee = amount * fee_bps // BPS
+        self.treasury[token] += fee
+        ancestor = (amount - fee) * ancestor_bps // BPS
+        self.pending[(dataset, token)] += ancestor
+        total = amount - fee - ancestor + self.carry[(dataset, token)]
+        self.earned[(dataset, token)] += total // BPS
+        self.carry[(dataset, token)] = total % BPS
+
+    def owed(self, dataset, token, account, share):
+        return share * (self.earned[(dataset, token)] - self.checkpoint[(dataset, token, account)])
+
+
+class StateMachine:
+    st_amount = strategy("uint256", min_value=1, max_value=10**17)
+    st_index = strategy("uint8")
+    st_bool = strategy("bool")
+    st_ancestor = strategy("uint16", min_value=1, max_value=5000)
+
+    def __init__(cls, accounts, nft, vault, licenses, usdc, contributors, curator, admin, treasury):
+        cls.accounts, cls.nft, cls.vault, cls.licenses = accounts, nft, vault, licenses
+        cls.usdc, cls.people, cls.curator, cls.admin, cls.treasury = usdc, contributors, curator, admin, treasury
+        vault.setProtocolFee(FEE_BPS, treasury, {"from": admin})
+        for payer in accounts[5:7]:
+            usdc.mint(payer, 10**30, {"from": admin})
+            usdc.approve(vault, 2**256 - 1, {"from": payer})
+            usdc.approve(licenses, 2**256 - 1, {"from": payer})
+
+    def setup(self):
+        self.ledger = RoyaltyLedger()
+        self.datasets = []  # (id, shares dict, ancestor_bps, parents)
+        self._publish(parents=[], ancestor_bps=0)
+
+    # ------------------------------------------------------------ helpers
+    def _publish(self, parents, ancestor_bps):
+        n = 1 + len(self.datasets) % 4
+        people = self.people[:n]
+        base = BPS // n
+        shares = {p.address: base for p in people}
+        shares[people[0].address] += BPS - base * n
+        content = random_digest()
+        params = (content, CODEC_DAG_PB, random_digest(), CODEC_RAW, "CC-BY-4.0", KE_EDUCATION, ancestor_bps,
+                  parents, list(shares.items()))
+        self.nft.publish(params, {"from": people[0]})
+        dataset_id = int.from_bytes(content, "big")
+        self.nft.curate(dataset_id, 2, {"from": self.curator})
+        self.licenses.setTerms(dataset_id, NATIVE, 10**12 + len(self.datasets), 0, bytes(32), True,
+                               {"from": people[0]})
+        self.datasets.append((dataset_id, shares, ancestor_bps, parents))
+
+    def _dataset(self, index):
+        return self.datasets[index % len(self.datasets)]
+
+    # ------------------------------------------------------------ rules
+    def rule_pay_eth(self, st_index, st_amount):
+        dataset_id, _, ancestor_bps, _ = self._dataset(st_index)
+        self.vault.pay(dataset_id, NATIVE, st_amount, {"from": self.accounts[5], "value": st_amount})
+        self.ledger.paid_in[NATIVE] += st_amount
+        self.ledger.credit(dataset_id, NATIVE, st_amount, ancestor_bps, FEE_BPS)
+
+    def rule_pay_token(self, st_index, st_amount):
+        dataset_id, _, ancestor_bps, _ = self._dataset(st_index)
+        self.vault.pay(dataset_id, self.usdc, st_amount, {"from": self.accounts[6]})
+        self.ledger.paid_in[self.usdc.address] += st_amount
+        self.ledger.credit(dataset_id, self.usdc.address, st_amount, ancestor_bps, FEE_BPS)
+
+    def rule_buy_license(self, st_index):
+        dataset_id, _, ancestor_bps, _ = self._dataset(st_index)
+        price = self.licenses.termsOf(dataset_id)[3]
+        self.licenses.buy(dataset_id, NATIVE, price, {"from": self.accounts[6], "value": price})
+        self.ledger.paid_in[NATIVE] += price
+        self.ledger.credit(dataset_id, NATIVE, price, ancestor_bps, FEE_BPS)
+
+    def rule_publish_derived(self, st_index, st_ancestor):
+        if len(self.datasets) >= 8:
+            return
+        parent = self._dataset(st_index)[0]
+        self._publish(parents=[parent], ancestor_bps=st_ancestor)
+
+    def rule_settle(self, st_index, st_bool):
+        dataset_id, _, _, parents = self._dataset(st_index)
+        token = NATIVE if st_bool else self.usdc.address
+        self.vault.settle([dataset_id], token, {"from": self.accounts[7]})
+        amount = self.ledger.pending.pop((dataset_id, token), 0)
+        if amount and parents:
+            each = amount // len(parents)
+            for j, parent in enumerate(parents):
+                part = amount - each * (len(parents) - 1) if j == 0 else each
+                parent_bps = next(d[2] for d in self.datasets if d[0] == parent)
+                if part:
+                    self.ledger.credit(parent, token, part, parent_bps, 0)
+
+    def rule_claim(self, st_index, st_bool):
+        account = self.people[st_index % len(self.people)]
+        tokens = [NATIVE, self.usdc.address] if st_bool else [self.usdc.address]
+        ids = [d[0] for d in self.datasets if account.address in d[1]]
+        expected = {t: 0 for t in tokens}
+        for dataset_id, shares, _, _ in self.datasets:
+            if account.address not in shares:
+                continue
+            for t in tokens:
+                expected[t] += self.ledger.owed(dataset_id, t, account.address, shares[account.address])
+        if sum(expected.values()) == 0:
+            return
+        tx = self.vault.claim(ids, tokens, {"from": account})
+        assert list(tx.return_value) == [expected[t] for t in tokens]
+        for dataset_id, shares, _, _ in self.datasets:
+            if account.address in shares:
+                for t in tokens:
+                    self.ledger.checkpoint[(dataset_id, t, account.address)] = self.ledger.earned[(dataset_id, t)]
+        for t in tokens:
+            self.ledger.paid_out[t] += expected[t]
+
+    def rule_claim_treasury(self, st_bool):
+        token = NATIVE if st_bool else self.usdc.address
+        if self.ledger.treasury[token]:
+            self.vault.claimTreasury(token, {"from": self.accounts[7]})
+            self.ledger.paid_out[token] += self.ledger.treasury.pop(token)
+
+    # ------------------------------------------------------------ invariants
+    def invariant_vault_holds_exactly_what_is_owed(self):
+        for token in (NATIVE, self.usdc.address):
+            claimable = sum(
+                self.vault.claimable(d, token, a) for d, shares, _, _ in self.datasets for a in shares)
+            carry = sum(self.vault.poolOf(d, token)[1] for d, *_ in self.datasets)
+            pending = sum(self.vault.pendingAncestorOf(d, token) for d, *_ in self.datasets)
+            accrued = self.vault.treasuryAccrued(token)
+            balance = self.vault.balance() if token == NATIVE else self.usdc.balanceOf(self.vault)
+            assert balance == claimable + carry + pending + accrued
+            assert self.ledger.paid_in[token] == self.ledger.paid_out[token] + balance
+
+    def invariant_ghost_ledger_matches_chain(self):
+        for token in (NATIVE, self.usdc.address):
+            assert self.vault.treasuryAccrued(token) == self.ledger.treasury[token]
+            for dataset_id, shares, _, _ in self.datasets:
+                assert self.vault.poolOf(dataset_id, token) == (self.ledger.earned[(dataset_id, token)],
+                                                                self.ledger.carry[(dataset_id, token)])
+                assert self.vault.pendingAncestorOf(dataset_id, token) == self.ledger.pending[(dataset_id, token)]
+                for account, share in shares.items():
+                    # never more than its share of what the pool ever earned
+                    assert self.vault.claimable(dataset_id, token, account) == \
+                        self.ledger.owed(dataset_id, token, account, share)
+
+
+@pytest.mark.parametrize("steps", [25])
+def test_royalty_state_machine(state_machine, accounts, nft, vault, licenses, usdc, contributors, curator,
+                               admin, treasury, steps):
+    state_machine(StateMachine, accounts, nft, vault, licenses, usdc, contributors, curator, admin, treasury,
+                  settings={"max_examples": 20, "stateful_step_count": steps})
