@@ -1,0 +1,157 @@
+"""Gas used by the suite's main operations, measured on a local Anvil (Shanghai).
+
+Prints one JSON object (``--json``) or a table. Steady-state figures: a payment into a pool
+that already received one, a publish by a publisher that already owns a dataset; the
+first-time variants are printed too (``*_first``), since they write fresh storage slots.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+from eth_account import Account
+from eth_account.messages import encode_typed_data
+from web3 import HTTPProvider, Web3
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+
+from opencommons.chain.deploy import contract, deploy_contract, deploy_suite  # noqa: E402
+from opencommons.chain.localnode import LocalChain  # noqa: E402
+from opencommons.chain.transactions import NodeAccount, transact  # noqa: E402
+from opencommons.chain.typed_data import ballot_message, register_message  # noqa: E402
+
+NATIVE = "0x0000000000000000000000000000000000000000"
+COMMONS = Web3.keccak(text="KE/education")
+SIZES = (2, 10, 100, 500)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args()
+    started = time.monotonic()
+    with LocalChain("anvil", accounts=max(SIZES) + 10) as node:
+        w3 = Web3(HTTPProvider(node.url, request_kwargs={"timeout": 60}))
+        figures = measure(w3)
+    figures["_seconds"] = round(time.monotonic() - started, 1)
+    if args.json:
+        print(json.dumps(figures, sort_keys=True))
+    else:
+        for key, value in sorted(figures.items()):
+            print(f"{key:40s} {value:>12,}" if isinstance(value, int) else f"{key:40s} {value:>12}")
+
+
+def measure(w3: Web3) -> dict[str, object]:
+    accounts = [Web3.to_checksum_address(a) for a in w3.eth.accounts]
+    admin = NodeAccount(accounts[0])
+    out: dict[str, object] = {}
+    deployment = deploy_suite(w3, admin)
+    a = deployment.addresses
+    registry = contract(w3, "ContributorRegistry", a["ContributorRegistry"])
+    nft = contract(w3, "DatasetNFT", a["DatasetNFT"])
+    vault = contract(w3, "RoyaltyVault", a["RoyaltyVault"])
+    licenses = contract(w3, "LicenseManager", a["LicenseManager"])
+    token = contract(w3, "CommonsToken", a["CommonsToken"])
+    governor = contract(w3, "CommonsGovernor", a["CommonsGovernor"])
+    rewards = contract(w3, "ContributionRewards", a["ContributionRewards"])
+    timelock = a["CommonsTimelock"]
+
+    def gas(sender: str, fn, value: int = 0) -> int:  # type: ignore[no-untyped-def]
+        return int(transact(w3, NodeAccount(sender), fn, value=value)["gasUsed"])
+
+    people = accounts[1:max(SIZES) + 1]
+    out["register_contributor"] = gas(people[0], registry.functions.register(os.urandom(32), 0x55, COMMONS))
+    for p in people[1:]:
+        gas(p, registry.functions.register(os.urandom(32), 0x55, COMMONS))
+    signer = Account.create()
+    deadline = w3.eth.get_block("latest")["timestamp"] + 3600
+    profile = os.urandom(32)
+    msg = register_message(w3.eth.chain_id, registry.address, signer.address, profile, 0x55, COMMONS, 0, deadline)
+    sig = Account.sign_message(encode_typed_data(full_message=msg), signer.key).signature
+    out["register_contributor_with_sig"] = gas(accounts[0], registry.functions.registerWithSig(
+        signer.address, profile, 0x55, COMMONS, deadline, sig))
+
+    def publish(n: int, parents: list[int] | None = None, ancestor_bps: int = 0, sender: str | None = None) -> tuple[int, int]:
+        shares = [10_000 // n] * n
+        shares[0] += 10_000 - sum(shares)
+        content = os.urandom(32)
+        params = (content, 0x70, os.urandom(32), 0x55, "CC-BY-4.0", COMMONS, ancestor_bps, parents or [],
+                  list(zip(people[:n], shares)))
+        used = gas(sender or people[0], nft.functions.publish(params))
+        return int.from_bytes(content, "big"), used
+
+    _, out["publish_dataset_3_contributors_first"] = publish(3)
+    _, out["publish_dataset_3_contributors"] = publish(3)
+
+    for n in SIZES:
+        dataset_id, _ = publish(n)
+        out[f"royalty_pay_eth_n{n}_first"] = gas(accounts[-1], vault.functions.pay(dataset_id, NATIVE, 10**18), 10**18)
+        out[f"royalty_pay_eth_n{n}"] = gas(accounts[-1], vault.functions.pay(dataset_id, NATIVE, 10**18), 10**18)
+        out[f"royalty_claim_n{n}"] = gas(people[0], vault.functions.claim([dataset_id], [NATIVE]))
+    out["royalty_pay_ratio_n500_n2"] = round(out["royalty_pay_eth_n500"] / out["royalty_pay_eth_n2"], 4)  # type: ignore[operator]
+    out["royalty_claim_ratio_n500_n2"] = round(out["royalty_claim_n500"] / out["royalty_claim_n2"], 4)  # type: ignore[operator]
+
+    # ERC-20 payments: a test token allow-listed through the timelock (impersonated: Anvil only)
+    usdc = deploy_contract(w3, admin, "MockERC20", "Test Dollar", "TUSD")
+    w3.provider.make_request("anvil_impersonateAccount", [timelock])  # type: ignore[arg-type]
+    w3.provider.make_request("anvil_setBalance", [timelock, hex(10**20)])  # type: ignore[arg-type]
+    gas(timelock, vault.functions.setTokenAllowed(usdc.address, True))
+    payer = accounts[-1]
+    gas(payer, usdc.functions.mint(payer, 10**30))
+    gas(payer, usdc.functions.approve(vault.address, 2**256 - 1))
+    d100, _ = publish(100)
+    gas(payer, vault.functions.pay(d100, usdc.address, 10**18))
+    out["royalty_pay_erc20_n100"] = gas(payer, vault.functions.pay(d100, usdc.address, 10**18))
+
+    licensed, _ = publish(3)
+    gas(timelock, nft.functions.curate(licensed, 2))
+    gas(people[0], licenses.functions.setTerms(licensed, NATIVE, 10**16, 30 * 86400, os.urandom(32), True))
+    out["license_purchase"] = gas(payer, licenses.functions.buy(licensed, NATIVE, 10**16), 10**16)
+
+    for depth in (1, 4, 16):
+        chain_ids = [publish(2)[0]]
+        for _ in range(depth):
+            chain_ids.append(publish(2, parents=[chain_ids[-1]], ancestor_bps=1000)[0])
+        gas(payer, vault.functions.pay(chain_ids[-1], NATIVE, 10**18), 10**18)
+        out[f"ancestor_settle_depth{depth}"] = gas(payer, vault.functions.settle(list(reversed(chain_ids[1:])), NATIVE))
+
+    # governance
+    voters = accounts[-4:-1]
+    for v in voters:
+        gas(accounts[0], token.functions.transfer(v, 100_000 * 10**18))
+    out["token_transfer_delegated"] = gas(voters[0], token.functions.transfer(voters[1], 10**18))
+    out["delegate"] = gas(voters[2], token.functions.delegate(voters[1]))
+    reward_id, _ = publish(3)
+    contributors = sorted(people[:3], key=lambda x: int(x, 16))
+    targets = [nft.address, rewards.address]
+    calldatas = [nft.encode_abi("curate", [reward_id, 2]),
+                 rewards.encode_abi("reward", [reward_id, 1000 * 10**18, contributors])]
+    description = "Accept a dataset and reward its contributors"
+    w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+    receipt = transact(w3, NodeAccount(voters[0]), governor.functions.propose(targets, [0, 0], calldatas, description))
+    out["propose"] = int(receipt["gasUsed"])
+    proposal_id = governor.events.ProposalCreated().process_receipt(receipt)[0]["args"]["proposalId"]
+    for _ in range(2):
+        w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+    out["cast_vote"] = gas(voters[0], governor.functions.castVote(proposal_id, 1))
+    ballot_signer = Account.create()
+    gas(accounts[0], token.functions.transfer(ballot_signer.address, 10**18))
+    # the snapshot predates that transfer: the by-sig vote counts zero weight but costs the same path
+    msg = ballot_message(w3.eth.chain_id, governor.address, proposal_id, 1, ballot_signer.address, 0)
+    sig = Account.sign_message(encode_typed_data(full_message=msg), ballot_signer.key).signature
+    out["cast_vote_by_sig"] = gas(voters[1], governor.functions.castVoteBySig(proposal_id, 1, ballot_signer.address, sig))
+    w3.provider.make_request("anvil_mine", [hex(25)])  # type: ignore[arg-type]
+    desc_hash = Web3.keccak(text=description)
+    out["queue"] = gas(voters[0], governor.functions.queue(targets, [0, 0], calldatas, desc_hash))
+    w3.provider.make_request("evm_increaseTime", [61])  # type: ignore[arg-type]
+    w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+    out["execute_accept_and_reward"] = gas(voters[0], governor.functions.execute(targets, [0, 0], calldatas, desc_hash))
+    return out
+
+
+if __name__ == "__main__":
+    main()
