@@ -21,7 +21,7 @@ compile: setup
 
 .PHONY: setup compile test test-contracts test-ganache test-python demo bench clean
 
-setup: $(STAMPS)/npm $(STAMPS)/venv $(STAMPS)/solc
+setup: $(STAMPS)/npm $(STAMPS)/venv $(STAMPS)/solc $(STAMPS)/artifacts
 
 $(STAMPS)/npm: package.json package-lock.json
 	@mkdir -p $(STAMPS)
@@ -37,6 +37,12 @@ $(STAMPS)/venv: requirements.txt pyproject.toml
 
 $(STAMPS)/solc: $(STAMPS)/npm tools/solc-shim.js tools/install-solc-shim.sh
 	tools/install-solc-shim.sh
+	@touch $@
+
+# the library (web3.py) reads ABIs and bytecode from opencommons/data/contracts
+$(STAMPS)/artifacts: $(STAMPS)/solc $(STAMPS)/venv $(wildcard contracts/*.sol contracts/*/*.sol interfaces/*.sol) brownie-config.yaml
+	brownie compile
+	$(VENV)/bin/python tools/export_artifacts.py
 	@touch $@
 
 test: setup compile test-contracts test-ganache test-python

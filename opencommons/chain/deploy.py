@@ -162,9 +162,10 @@ def _hand_over(run: Any, c: Contract, me: str, timelock: str, roles: list[str],
     for role in roles:
         role_id = c.functions[role]().call()
         run(c.functions.grantRole(role_id, timelock))
-        for holder in (extra or {}).get(role, []):
-            run(c.functions.grantRole(role_id, Web3.to_checksum_address(holder)))
-        if c.functions.hasRole(role_id, me).call():
+        holders = [Web3.to_checksum_address(h) for h in (extra or {}).get(role, [])]
+        for holder in holders:
+            run(c.functions.grantRole(role_id, holder))
+        if c.functions.hasRole(role_id, me).call() and Web3.to_checksum_address(me) not in holders:
             run(c.functions.renounceRole(role_id, me))
     run(c.functions.grantRole(admin_role, timelock))
     run(c.functions.renounceRole(admin_role, me))

@@ -64,7 +64,7 @@ class KeyAccount:
 def decode_revert(data: Any) -> ContractRevertError | None:
     """A custom error from revert data (hex string or bytes), or None if unknown."""
     if isinstance(data, dict):
-        data = data.get("data")
+        data = data.get("data") or data.get("result")
     if isinstance(data, str):
         if not data.startswith("0x"):
             return None

@@ -1,0 +1,192 @@
+"""The mission story on a local chain: deploy, register, publish, license, pay, claim, vote.
+
+Runs against a Ganache it starts itself (or a given RPC URL with unlocked development accounts)
+and an embedded IPFS store in a temporary home.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from eth_account import Account
+from eth_account.messages import encode_typed_data
+from web3 import HTTPProvider, Web3
+
+from .chain.deploy import Bootstrap, deploy_contract, deploy_suite
+from .chain.localnode import LocalChain
+from .chain.transactions import NodeAccount, send_raw, transact
+from .chain.typed_data import register_message
+from .errors import OpenCommonsError
+from .ipfs.importer import Importer
+from .ipfs.store import EmbeddedStore, cat
+from .publish import PublishRequest, commons_id, publish, verify_directory
+from .suite import Commons
+
+SAMPLES = Path(__file__).resolve().parent / "data" / "sample"
+NATIVE = "0x0000000000000000000000000000000000000000"
+ETH = 10**18
+ACCEPTED = 2
+
+Say = Callable[[str], None]
+
+
+def run_demo(say: Say, rpc: str | None = None, deployments_dir: Path | None = None) -> dict[str, object]:
+    started = time.monotonic()
+    node = None
+    if rpc is None:
+        node = LocalChain("ganache").start()
+        rpc = node.url
+        say(f"[step] Ganache 7.9.2 (Shanghai) started on {rpc}")
+    try:
+        return _story(say, Web3(HTTPProvider(rpc, request_kwargs={"timeout": 60})), deployments_dir, started)
+    finally:
+        if node is not None:
+            node.stop()
+            say("[step] Ganache stopped")
+
+
+def _story(say: Say, w3: Web3, deployments_dir: Path | None, started: float) -> dict[str, object]:
+    if not w3.is_connected():
+        raise OpenCommonsError("chain unreachable")
+    accounts = [Web3.to_checksum_address(a) for a in w3.eth.accounts]
+    operator, amina, baraka, voter, consumer = (NodeAccount(a) for a in accounts[:5])
+    chebet = Account.create()  # gasless: never holds ETH
+
+    def tx(label: str, sender: NodeAccount, fn, value: int = 0):  # type: ignore[no-untyped-def]
+        receipt = transact(w3, sender, fn, value=value)
+        say(f"  {label:<46} tx {receipt['transactionHash'].to_0x_hex()[:18]}…  gas {receipt['gasUsed']:>9,}")
+        return receipt
+
+    # 1. deploy -------------------------------------------------------------------------------
+    say("[step] 1. Deploy the suite and hand every role to the timelock")
+    tusd = deploy_contract(w3, operator, "MockERC20", "Test Dollar", "TUSD")
+    deployment = deploy_suite(w3, operator, deployments_dir,
+                              bootstrap=Bootstrap(curators=[operator.address], allowed_tokens=[tusd.address]))
+    for name, address in deployment.addresses.items():
+        say(f"  {name:<22} {address}")
+    say(f"  test ERC-20 (TUSD)     {tusd.address}  (allow-listed at bootstrap)")
+    commons = Commons(w3, deployment)
+
+    # 2. contributors -------------------------------------------------------------------------
+    say("[step] 2. Register three contributors (Chebet gaslessly, by an EIP-712 signature)")
+    ipfs_home = Path(tempfile.mkdtemp(prefix="opencommons-ipfs-"))
+    store = EmbeddedStore(ipfs_home)
+    community = commons_id("KE/education")
+
+    def profile(name: str) -> tuple[bytes, int]:
+        cid = Importer(1, sink=store).add_bytes(json.dumps({"name": name, "commons": "KE/education"}).encode()).cid
+        store.pin(cid)
+        return cid.digest, cid.codec
+
+    for person, name in ((amina, "Amina"), (baraka, "Baraka")):
+        digest, codec = profile(name)
+        tx(f"{name} registers", person, commons.registry.functions.register(digest, codec, community))
+    digest, codec = profile("Chebet")
+    deadline = w3.eth.get_block("latest")["timestamp"] + 3600
+    msg = register_message(w3.eth.chain_id, commons.registry.address, chebet.address, digest, codec, community, 0,
+                           deadline)
+    sig = Account.sign_message(encode_typed_data(full_message=msg), chebet.key).signature
+    tx("Chebet registers by signature (operator relays)", operator, commons.registry.functions.registerWithSig(
+        chebet.address, digest, codec, community, deadline, sig))
+
+    # 3. publish ------------------------------------------------------------------------------
+    say("[step] 3. Publish the sample dataset and a derived dataset (pinned to IPFS, CIDs on-chain)")
+    base = publish(commons, amina, store, PublishRequest(
+        SAMPLES / "kenya-counties", "CC0-1.0", "KE/education",
+        [(amina.address, 5000), (baraka.address, 3000), (chebet.address, 2000)],
+        name="The 47 counties of Kenya"))
+    say(f"  dataset {base.dataset_id}")
+    say(f"    content {base.content_cid}   manifest {base.manifest_cid}")
+    say(f"    tx {base.tx_hash}  gas {base.gas_used:,}")
+    derived = publish(commons, baraka, store, PublishRequest(
+        SAMPLES / "kenya-counties-by-province", "CC0-1.0", "KE/education",
+        [(baraka.address, 7000), (amina.address, 3000)], name="Kenya's counties by former province",
+        parents=(base.dataset_id,), ancestor_bps=1000))
+    say(f"  derived {derived.dataset_id} (10% of its income goes to its parent)")
+    say(f"    content {derived.content_cid}   manifest {derived.manifest_cid}")
+    say(f"    tokenURI {commons.nft.functions.tokenURI(derived.dataset_id).call()}")
+
+    # 4. licence --------------------------------------------------------------------------------
+    say("[step] 4. A curator accepts the derived dataset; a consumer buys a licence")
+    tx("curator accepts the derived dataset", operator, commons.nft.functions.curate(derived.dataset_id, ACCEPTED))
+    tx("Baraka offers licences at 0.01 ETH / 365 days", baraka, commons.licenses.functions.setTerms(
+        derived.dataset_id, NATIVE, ETH // 100, 365 * 86400, bytes(32), True))
+    tx("consumer buys a licence", consumer, commons.licenses.functions.buy(derived.dataset_id, NATIVE, ETH // 100),
+       value=ETH // 100)
+    valid = commons.licenses.functions.hasValidLicense(consumer.address, derived.dataset_id).call()
+    say(f"  consumer holds a valid licence: {valid}")
+
+    # 5. royalties --------------------------------------------------------------------------------
+    say("[step] 5. Royalties in ETH and in the test ERC-20; the ancestor share is settled")
+    tx("consumer pays 1 ETH to the sample dataset", consumer,
+       commons.vault.functions.pay(base.dataset_id, NATIVE, ETH), value=ETH)
+    tx("consumer gets 1,000 TUSD", consumer, tusd.functions.mint(consumer.address, 1000 * ETH))
+    tx("consumer approves the vault", consumer, tusd.functions.approve(commons.vault.address, 1000 * ETH))
+    tx("consumer pays 1,000 TUSD to the sample dataset", consumer,
+       commons.vault.functions.pay(base.dataset_id, tusd.address, 1000 * ETH))
+    pending = commons.vault.functions.pendingAncestorOf(derived.dataset_id, NATIVE).call()
+    tx(f"settle {pending} wei of ancestor share upwards", voter,
+       commons.vault.functions.settle([derived.dataset_id], NATIVE))
+
+    # 6. claims ---------------------------------------------------------------------------------
+    say("[step] 6. Contributors claim (pull); Chebet's claim is relayed to Chebet's own address")
+    ids = [base.dataset_id, derived.dataset_id]
+    for label, who in (("Amina", amina), ("Baraka", baraka)):
+        before = w3.eth.get_balance(who.address)
+        receipt = tx(f"{label} claims ETH and TUSD", who, commons.vault.functions.claim(ids, [NATIVE, tusd.address]))
+        gained = w3.eth.get_balance(who.address) - before + receipt["gasUsed"] * receipt["effectiveGasPrice"]
+        say(f"    {label}: +{gained / ETH:.6f} ETH, {tusd.functions.balanceOf(who.address).call() / ETH:,.2f} TUSD")
+    tx("operator relays Chebet's claim", operator,
+       commons.vault.functions.claimFor(chebet.address, ids, [NATIVE, tusd.address]))
+    say(f"    Chebet: {w3.eth.get_balance(chebet.address) / ETH:.6f} ETH, "
+        f"{tusd.functions.balanceOf(chebet.address).call() / ETH:,.2f} TUSD, never paid gas")
+
+    # 7. governance ---------------------------------------------------------------------------------
+    say("[step] 7. Governance: accept the sample dataset and reward its contributors")
+    tx("operator sends 100,000 OCT to a voter (auto-delegated)", operator,
+       commons.token.functions.transfer(voter.address, 100_000 * ETH))
+    people = sorted([amina.address, baraka.address, chebet.address], key=lambda a: int(a, 16))
+    targets = [commons.nft.address, commons.rewards.address]
+    calldatas = [commons.nft.encode_abi("curate", [base.dataset_id, ACCEPTED]),
+                 commons.rewards.encode_abi("reward", [base.dataset_id, 1_000 * ETH, people])]
+    description = f"Accept dataset {base.dataset_id} and reward its contributors with 1,000 OCT"
+    receipt = tx("voter proposes", voter, commons.governor.functions.propose(targets, [0, 0], calldatas, description))
+    proposal_id = commons.governor.events.ProposalCreated().process_receipt(receipt)[0]["args"]["proposalId"]
+    _mine(w3, commons.governor.functions.votingDelay().call() + 1)
+    tx("voter votes For", voter, commons.governor.functions.castVote(proposal_id, 1))
+    tx("operator votes For", operator, commons.governor.functions.castVote(proposal_id, 1))
+    _mine(w3, commons.governor.functions.votingPeriod().call() + 1)
+    desc_hash = Web3.keccak(text=description)
+    tx("queue in the timelock", voter, commons.governor.functions.queue(targets, [0, 0], calldatas, desc_hash))
+    w3.provider.make_request("evm_increaseTime", [deployment.settings["timelock_delay_s"] + 1])  # type: ignore[arg-type]
+    _mine(w3, 1)
+    tx("execute", voter, commons.governor.functions.execute(targets, [0, 0], calldatas, desc_hash))
+    status = commons.nft.functions.statusOf(base.dataset_id).call()
+    say(f"  dataset status: {'Accepted' if status == ACCEPTED else status}")
+    for label, address in (("Amina", amina.address), ("Baraka", baraka.address), ("Chebet", chebet.address)):
+        votes = commons.token.functions.getVotes(address).call()
+        say(f"    {label} now holds {votes / ETH:,.0f} votes (no delegate transaction needed)")
+
+    # 8. verify -------------------------------------------------------------------------------
+    say("[step] 8. Verify: re-hash the local copy, and re-read the manifest from IPFS")
+    cid = verify_directory(commons, base.dataset_id, SAMPLES / "kenya-counties")
+    manifest = json.loads(b"".join(cat(store, base.manifest_cid)))
+    if manifest["content"] != str(cid):
+        raise OpenCommonsError("manifest names another content CID")
+    say(f"  dataset {base.dataset_id}: local copy and IPFS manifest both match {cid}")
+    seconds = round(time.monotonic() - started, 1)
+    say(f"[done] the whole story ran in {seconds} s")
+    return {"dataset": base.dataset_id, "derived": derived.dataset_id, "seconds": seconds,
+            "proposal": proposal_id, "deployment": deployment.addresses}
+
+
+def _mine(w3: Web3, blocks: int) -> None:
+    for _ in range(blocks):
+        w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+
+
+__all__ = ["run_demo", "send_raw"]

@@ -1,0 +1,31 @@
+"""A client for one deployment of the suite: the contracts by name, on one web3 connection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from web3 import Web3
+from web3.contract import Contract
+
+from .chain.deploy import Deployment, contract
+from .errors import DeploymentError
+
+
+@dataclass
+class Commons:
+    w3: Web3
+    deployment: Deployment
+
+    def __post_init__(self) -> None:
+        chain_id = self.w3.eth.chain_id
+        if chain_id != self.deployment.chain_id:
+            raise DeploymentError(
+                f"the node is chain {chain_id} but the deployment is for chain {self.deployment.chain_id}")
+
+    def __getattr__(self, name: str) -> Contract:
+        names = {"registry": "ContributorRegistry", "nft": "DatasetNFT", "vault": "RoyaltyVault",
+                 "licenses": "LicenseManager", "attestations": "DatasetAttestations", "token": "CommonsToken",
+                 "governor": "CommonsGovernor", "timelock": "CommonsTimelock", "rewards": "ContributionRewards"}
+        if name not in names:
+            raise AttributeError(name)
+        return contract(self.w3, names[name], self.deployment.addresses[names[name]])

@@ -1,0 +1,25 @@
+"""The deploy path on Ganache 7.9.2 (the users' named chain): the wired suite and a publish."""
+import os
+
+from brownie import CommonsTimelock, ContributorRegistry, DatasetNFT, RoyaltyVault, accounts, web3
+
+from opencommons.chain.deploy import deploy_suite
+from opencommons.chain.transactions import NodeAccount
+
+
+def test_deploy_suite_wires_roles_to_timelock_on_ganache(tmp_path):
+    deployment = deploy_suite(web3, NodeAccount(accounts[0].address), tmp_path)
+    assert (tmp_path / f"{deployment.chain_id}.json").is_file()
+    a = deployment.addresses
+    nft, vault = DatasetNFT.at(a["DatasetNFT"]), RoyaltyVault.at(a["RoyaltyVault"])
+    timelock = a["CommonsTimelock"]
+    assert nft.hasRole(nft.CURATOR_ROLE(), timelock) and not nft.hasRole(nft.DEFAULT_ADMIN_ROLE(), accounts[0])
+    assert vault.hasRole(vault.FEE_ROLE(), timelock) and not vault.hasRole(vault.FEE_ROLE(), accounts[0])
+    tl = CommonsTimelock.at(timelock)
+    assert not tl.hasRole(tl.DEFAULT_ADMIN_ROLE(), accounts[0])
+    registry = ContributorRegistry.at(a["ContributorRegistry"])
+    registry.register(os.urandom(32), 0x55, web3.keccak(text="KE/education"), {"from": accounts[1]})
+    content = os.urandom(32)
+    tx = nft.publish((content, 0x70, os.urandom(32), 0x55, "CC0-1.0", web3.keccak(text="KE/education"), 0, [],
+                      [(accounts[1].address, 10000)]), {"from": accounts[1]})
+    assert tx.events["DatasetPublished"]["datasetId"] == int.from_bytes(content, "big")
