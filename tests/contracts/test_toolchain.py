@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_compiler_reports_pinned_version_and_shanghai():
     config = brownie.project.get_loaded_projects()[0]._compiler_config
-    shim = solcx.get_executable("0.8.28")
+    shim = solcx.install.get_executable("0.8.28")
     assert shim.parent == Path(os.environ["SOLCX_BINARY_PATH"])
     assert str(solcx.wrapper.get_solc_version(shim)) == "0.8.28"
     assert config["evm_version"] == "shanghai"
