@@ -136,9 +136,9 @@ def _story(say: Say, w3: Web3, deployments_dir: Path | None, started: float) -> 
     say("[step] 6. Contributors claim (pull); Chebet's claim is relayed to Chebet's own address")
     ids = [base.dataset_id, derived.dataset_id]
     for label, who in (("Amina", amina), ("Baraka", baraka)):
-        before = w3.eth.get_balance(who.address)
+        before = w3.eth.get_balance(Web3.to_checksum_address(who.address))
         receipt = tx(f"{label} claims ETH and TUSD", who, commons.vault.functions.claim(ids, [NATIVE, tusd.address]))
-        gained = w3.eth.get_balance(who.address) - before + receipt["gasUsed"] * receipt["effectiveGasPrice"]
+        gained = w3.eth.get_balance(Web3.to_checksum_address(who.address)) - before + receipt["gasUsed"] * receipt["effectiveGasPrice"]
         say(f"    {label}: +{gained / ETH:.6f} ETH, {tusd.functions.balanceOf(who.address).call() / ETH:,.2f} TUSD")
     tx("operator relays Chebet's claim", operator,
        commons.vault.functions.claimFor(chebet.address, ids, [NATIVE, tusd.address]))

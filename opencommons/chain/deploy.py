@@ -79,7 +79,10 @@ def deploy_contract(w3: Web3, sender: Sender, name: str, *args: Any) -> Contract
     tx = factory.constructor(*args).build_transaction({"from": sender.address, "gas": 12_000_000})
     del tx["gas"]
     receipt = send_raw(w3, sender, tx)
-    return contract(w3, name, receipt["contractAddress"])
+    address = receipt["contractAddress"]
+    if address is None:
+        raise DeploymentError(f"deploying {name} created no contract (tx {receipt['transactionHash'].hex()})")
+    return contract(w3, name, address)
 
 
 def deployment_path(directory: Path, chain_id: int) -> Path:
