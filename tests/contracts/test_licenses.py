@@ -91,3 +91,14 @@ def test_buy_pays_protocol_fee_to_treasury(licenses, vault, contributors, accept
 def test_license_of_reverts_for_unknown(licenses):
     with brownie.reverts(err("LicenseManagerUnknownLicense", 3)):
         licenses.licenseOf(3)
+
+
+def test_buy_reverts_on_fee_on_transfer_token(licenses, vault, contributors, accepted, MockFeeToken, admin, accounts):
+    dataset_id = accepted()
+    token = MockFeeToken.deploy({"from": admin})
+    vault.setTokenAllowed(token, True, {"from": admin})
+    licenses.setTerms(dataset_id, token, 1000, 0, bytes(32), True, {"from": contributors[0]})
+    token.mint(accounts[6], 1000, {"from": admin})
+    token.approve(licenses, 1000, {"from": accounts[6]})
+    with brownie.reverts(err("LicenseManagerAmountNotReceived", token, 1000, 990)):
+        licenses.buy(dataset_id, token, 1000, {"from": accounts[6]})

@@ -191,3 +191,13 @@ def test_claim_blocks_reentrancy_from_malicious_receiver(vault, contributors, pu
     attacker.attack(dataset_id, {"from": admin})
     assert attacker.balance() == 5 * 10**5
     assert vault.balance() == 5 * 10**5
+
+
+def test_set_token_allowed_reverts_for_native(vault, admin):
+    with brownie.reverts("RoyaltyVaultZeroAddress: "):
+        vault.setTokenAllowed(NATIVE, True, {"from": admin})
+
+
+def test_deploy_reverts_with_zero_treasury(RoyaltyVault, nft, admin):
+    with brownie.reverts("RoyaltyVaultZeroAddress: "):
+        RoyaltyVault.deploy(nft, admin, ZERO_ADDRESS, {"from": admin})
