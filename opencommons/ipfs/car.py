@@ -1,0 +1,161 @@
+"""CAR v1 files: move content to any IPFS node or pinning service (`ipfs dag import`).
+
+Layout: varint(header length) + DAG-CBOR {"roots": [CID], "version": 1}, then for each block
+varint(len(cid) + len(block)) + cid + block. Only the tiny part of DAG-CBOR a header needs is
+written and read here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from ..errors import CarFormatError, InvalidCidError
+from .cid import Cid
+from .multiformats import decode_varint, encode_varint
+from .store import EmbeddedStore, walk
+
+_CID_TAG = 42
+
+
+def _cbor_head(major: int, value: int) -> bytes:
+    if value < 24:
+        return bytes([major << 5 | value])
+    for extra, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if value < 1 << (8 * size):
+            return bytes([major << 5 | extra]) + value.to_bytes(size, "big")
+    raise CarFormatError(f"CBOR value too large: {value}")
+
+
+def encode_header(roots: list[Cid]) -> bytes:
+    out = _cbor_head(5, 2)  # map of 2, keys in DAG-CBOR order (length first): roots, version
+    out += _cbor_head(3, 5) + b"roots" + _cbor_head(4, len(roots))
+    for root in roots:
+        raw = b"\x00" + root.to_bytes()
+        out += _cbor_head(6, _CID_TAG) + _cbor_head(2, len(raw)) + raw
+    out += _cbor_head(3, 7) + b"version" + _cbor_head(0, 1)
+    return out
+
+
+class _Cbor:
+    def __init__(self, data: bytes) -> None:
+        self.data, self.i = data, 0
+
+    def _head(self) -> tuple[int, int]:
+        if self.i >= len(self.data):
+            raise CarFormatError("CAR header ends early")
+        first = self.data[self.i]
+        self.i += 1
+        major, info = first >> 5, first & 31
+        if info < 24:
+            return major, info
+        size = {24: 1, 25: 2, 26: 4, 27: 8}.get(info)
+        if size is None:
+            raise CarFormatError(f"unsupported CBOR item in CAR header (0x{first:02x})")
+        value = int.from_bytes(self.data[self.i:self.i + size], "big")
+        self.i += size
+        return major, value
+
+    def item(self) -> object:
+        major, value = self._head()
+        if major == 0:
+            return value
+        if major in (2, 3):
+            raw = self.data[self.i:self.i + value]
+            self.i += value
+            return raw if major == 2 else raw.decode()
+        if major == 4:
+            return [self.item() for _ in range(value)]
+        if major == 5:
+            pairs = [(self.item(), self.item()) for _ in range(value)]
+            return dict(pairs)
+        if major == 6 and value == _CID_TAG:
+            tagged = self.item()
+            if not isinstance(tagged, bytes) or not tagged.startswith(b"\x00"):
+                raise CarFormatError("malformed CID in CAR header")
+            return Cid.from_bytes(tagged[1:])
+        raise CarFormatError(f"unsupported CBOR major type {major} in CAR header")
+
+
+def _read_varint(stream: BinaryIO) -> int | None:
+    raw = b""
+    while True:
+        byte = stream.read(1)
+        if not byte:
+            if raw:
+                raise CarFormatError("CAR file ends inside a length prefix")
+            return None
+        raw += byte
+        if not byte[0] & 0x80:
+            return decode_varint(raw)[0]
+        if len(raw) > 9:
+            raise CarFormatError("oversized length prefix in CAR file")
+
+
+def _split_cid(section: bytes) -> tuple[Cid, bytes]:
+    if section[:2] == b"\x12\x20":
+        return Cid.from_bytes(section[:34]), section[34:]
+    i = 0
+    for _ in range(4):  # version, codec, hash code, digest length
+        _, i = decode_varint(section, i)
+    return Cid.from_bytes(section[:i + 32]), section[i + 32:]
+
+
+def read_car(stream: BinaryIO) -> tuple[list[Cid], Iterator[tuple[Cid, bytes]]]:
+    length = _read_varint(stream)
+    if length is None:
+        raise CarFormatError("empty CAR file")
+    header = _Cbor(stream.read(length)).item()
+    if not isinstance(header, dict) or header.get("version") != 1 or not isinstance(header.get("roots"), list):
+        raise CarFormatError("not a CAR v1 header")
+    roots = [r for r in header["roots"] if isinstance(r, Cid)]
+
+    def blocks() -> Iterator[tuple[Cid, bytes]]:
+        while True:
+            size = _read_varint(stream)
+            if size is None:
+                return
+            section = stream.read(size)
+            if len(section) != size:
+                raise CarFormatError("CAR file ends inside a block")
+            try:
+                cid, block = _split_cid(section)
+            except InvalidCidError as exc:
+                raise CarFormatError(f"bad CID in CAR block: {exc}") from exc
+            if hashlib.sha256(block).digest() != cid.digest:
+                raise CarFormatError(f"block {cid} in the CAR file does not match its CID")
+            yield cid, block
+
+    return roots, blocks()
+
+
+def export_car(store: EmbeddedStore, root: Cid, target: Path) -> int:
+    """Writes the DAG under `root` as a CAR v1 file (atomically); returns the block count."""
+    header = encode_header([root])
+    tmp = target.with_name(target.name + ".part")
+    count = 0
+    with open(tmp, "wb") as out:
+        out.write(encode_varint(len(header)) + header)
+        for cid in walk(store, root):
+            block = store.get_block(cid)
+            raw = cid.to_bytes()
+            out.write(encode_varint(len(raw) + len(block)) + raw + block)
+            count += 1
+    tmp.replace(target)
+    return count
+
+
+def import_car(store: EmbeddedStore, source: Path) -> list[Cid]:
+    """Stores every block of a CAR file (each verified) and pins its roots; returns the roots."""
+    try:
+        with open(source, "rb") as stream:
+            roots, blocks = read_car(stream)
+            for cid, block in blocks:
+                store.put_block(cid, block)
+    except OSError as exc:
+        raise CarFormatError(f"cannot read {source}: {exc.strerror or exc}") from exc
+    for root in roots:
+        store.pin(root)
+    return roots
