@@ -8,7 +8,10 @@ here; a difference is an error. js-ipfs prints CIDv1 in base58btc: CIDs are comp
 
 from __future__ import annotations
 
+import os
+import shutil
 import tempfile
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -43,7 +46,9 @@ class KuboStore:
 
     def _call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            with warnings.catch_warnings():  # ipfshttpclient 0.7 passes urllib3 a retired argument
+                warnings.filterwarnings("ignore", message="The 'strict' parameter", category=FutureWarning)
+                return fn(*args, **kwargs)
         except (ipfshttpclient.exceptions.ConnectionError, ipfshttpclient.exceptions.TimeoutError) as exc:
             raise NodeUnreachableError(f"IPFS node unreachable at {self.location}") from exc
         except ipfshttpclient.exceptions.ErrorResponse as exc:
@@ -60,8 +65,9 @@ class KuboStore:
         expected = compute_cid(path, cid_version, include_hidden)
         options: dict[str, Any] = {"cid_version": cid_version, "raw_leaves": cid_version == 1, "pin": True}
         if path.is_dir():
-            result = self._call(self.client.add, str(path), recursive=True, period_special=not include_hidden,
-                                **options)
+            with tempfile.TemporaryDirectory() as tmp:
+                upload = path if include_hidden else _without_hidden(path, Path(tmp) / path.name)
+                result = self._call(self.client.add, str(upload), recursive=True, **options)
             entries = result if isinstance(result, list) else [result]
             root = next((e for e in reversed(entries) if e["Name"] == path.name), entries[-1])
         else:
@@ -106,6 +112,22 @@ class KuboStore:
         for _ in self.cat(cid):
             pass
         return 1
+
+
+def _without_hidden(source: Path, target: Path) -> Path:
+    """A hard-linked (or copied) tree without dot-names: ipfshttpclient always uploads them."""
+    target.mkdir()
+    for child in sorted(source.iterdir()):
+        if child.name.startswith("."):
+            continue
+        if child.is_dir():
+            _without_hidden(child, target / child.name)
+        else:
+            try:
+                os.link(child, target / child.name)
+            except OSError:
+                shutil.copy2(child, target / child.name)
+    return target
 
 
 __all__ = ["KuboStore", "to_multiaddr"]

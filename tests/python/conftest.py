@@ -33,3 +33,13 @@ def samples(tmp_path_factory) -> Path:
     (tree / "sub" / "deeper" / "c.bin").write_bytes(os.urandom(300_000))
     (tree / ".hidden").write_text("left out unless asked")
     return root
+
+
+@pytest.fixture(scope="session")
+def jsipfs(tmp_path_factory):
+    """A real js-ipfs daemon (Kubo RPC API), started once for the session."""
+    from jsipfs_node import JsIpfsNode
+
+    node = JsIpfsNode(tmp_path_factory.mktemp("jsipfs") / "repo").start()
+    yield node
+    node.stop()

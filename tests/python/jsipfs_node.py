@@ -1,0 +1,68 @@
+"""A real IPFS peer for the tests: js-ipfs (npm `ipfs` 0.66.1) serving the Kubo RPC API offline.
+
+Its repo gets no swarm addresses (the daemon hangs otherwise) and loopback API and gateway
+ports; `jsipfs daemon --offline` then serves /api/v0 add, cat, get, pin, dag import/export.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+JSIPFS = ROOT / "node_modules" / ".bin" / "jsipfs"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class JsIpfsNode:
+    def __init__(self, repo: Path) -> None:
+        self.repo = repo
+        self.port = _free_port()
+        self.api = f"/ip4/127.0.0.1/tcp/{self.port}/http"
+        self.url = f"http://127.0.0.1:{self.port}/api/v0"
+        self.env = {**os.environ, "IPFS_PATH": str(repo)}
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 120) -> "JsIpfsNode":
+        subprocess.run([str(JSIPFS), "init", "--empty-repo"], env=self.env, check=True, capture_output=True,
+                       timeout=timeout)
+        config_path = self.repo / "config"
+        config = json.loads(config_path.read_text())
+        config["Addresses"]["Swarm"] = []
+        config["Addresses"]["API"] = f"/ip4/127.0.0.1/tcp/{self.port}"
+        config["Addresses"]["Gateway"] = f"/ip4/127.0.0.1/tcp/{_free_port()}"
+        config["Addresses"]["RPC"] = f"/ip4/127.0.0.1/tcp/{_free_port()}"
+        config["Bootstrap"] = []
+        config_path.write_text(json.dumps(config))
+        self.proc = subprocess.Popen([str(JSIPFS), "daemon", "--offline"], env=self.env,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"js-ipfs exited: {self.proc.stderr.read().decode()[-500:]}")  # type: ignore[union-attr]
+            try:
+                if requests.post(f"{self.url}/version", timeout=2).ok:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"js-ipfs did not answer on {self.url}")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
