@@ -7,13 +7,19 @@ from typing import Optional
 
 import typer
 
-from . import cli_ipfs
+from . import cli_chain, cli_ipfs
 from .cli_common import fail, say, state
 from .errors import OpenCommonsError
 
 app = typer.Typer(help="OpenCommons: build a verifiable dataset together and own it together.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 app.add_typer(cli_ipfs.app, name="ipfs")
+app.command("deploy")(cli_chain.deploy)
+app.add_typer(cli_chain.contributor_app, name="contributor")
+app.add_typer(cli_chain.dataset_app, name="dataset")
+app.add_typer(cli_chain.license_app, name="license")
+app.add_typer(cli_chain.royalties_app, name="royalties")
+app.add_typer(cli_chain.gov_app, name="gov")
 
 
 @app.callback()
@@ -33,5 +39,19 @@ def demo(rpc: Optional[str] = typer.Option(None, help="Use this RPC URL instead 
         fail(exc)
 
 
+def run() -> None:
+    """The console script: anything unexpected is one line too, unless --debug."""
+    import sys
+
+    try:
+        app()
+    except Exception as exc:  # noqa: BLE001 - the last line of defence of the CLI
+        if "--debug" in sys.argv:
+            raise
+        print(f"error: unexpected {type(exc).__name__}: {exc} (rerun with --debug for the traceback)",
+              file=sys.stderr)
+        sys.exit(1)
+
+
 if __name__ == "__main__":
-    app()
+    run()

@@ -22,6 +22,7 @@ from .chain.transactions import NodeAccount, send_raw, transact
 from .chain.typed_data import register_message
 from .errors import OpenCommonsError
 from .ipfs.importer import Importer
+from .ipfs.content import EmbeddedContent
 from .ipfs.store import EmbeddedStore, cat
 from .publish import PublishRequest, commons_id, publish, verify_directory
 from .suite import Commons
@@ -95,17 +96,19 @@ def _story(say: Say, w3: Web3, deployments_dir: Path | None, started: float) -> 
 
     # 3. publish ------------------------------------------------------------------------------
     say("[step] 3. Publish the sample dataset and a derived dataset (pinned to IPFS, CIDs on-chain)")
-    base = publish(commons, amina, store, PublishRequest(
+    content_store = EmbeddedContent(store)
+    journal = ipfs_home / "journal"
+    base = publish(commons, amina, content_store, PublishRequest(
         SAMPLES / "kenya-counties", "CC0-1.0", "KE/education",
         [(amina.address, 5000), (baraka.address, 3000), (chebet.address, 2000)],
-        name="The 47 counties of Kenya"))
+        name="The 47 counties of Kenya"), journal)
     say(f"  dataset {base.dataset_id}")
     say(f"    content {base.content_cid}   manifest {base.manifest_cid}")
     say(f"    tx {base.tx_hash}  gas {base.gas_used:,}")
-    derived = publish(commons, baraka, store, PublishRequest(
+    derived = publish(commons, baraka, content_store, PublishRequest(
         SAMPLES / "kenya-counties-by-province", "CC0-1.0", "KE/education",
         [(baraka.address, 7000), (amina.address, 3000)], name="Kenya's counties by former province",
-        parents=(base.dataset_id,), ancestor_bps=1000))
+        parents=(base.dataset_id,), ancestor_bps=1000), journal)
     say(f"  derived {derived.dataset_id} (10% of its income goes to its parent)")
     say(f"    content {derived.content_cid}   manifest {derived.manifest_cid}")
     say(f"    tokenURI {commons.nft.functions.tokenURI(derived.dataset_id).call()}")

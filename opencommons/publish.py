@@ -1,20 +1,31 @@
-"""Publishing a dataset: scan, manifest, add and pin to IPFS, mint with both CIDs, read back."""
+"""Publishing a dataset, resumable and exactly-once.
+
+scan the directory -> manifest JSON -> add content and manifest to the IPFS store and pin both ->
+mint the dataset NFT with both CIDs -> wait for the receipt -> read the record back and verify it.
+Every step is journaled before and after; running the same publish again after a crash at any
+point finishes the job. The token id is the content digest, so a second NFT for the same content
+is impossible on-chain too.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hexbytes import HexBytes
 from web3 import Web3
+from web3.exceptions import TransactionNotFound
 
-from .chain.transactions import Sender, transact
-from .errors import PublishError
+from .chain.transactions import Sender, send, wait
+from .errors import CidMismatchError, PublishError
 from .ipfs.cid import Cid
+from .ipfs.content import ContentStore
 from .ipfs.importer import Importer
-from .ipfs.store import BlockStore
+from .journal import Journal, default_dir, fault_point, key_of
+from .spdx import check_license
 from .suite import Commons
 
 BPS = 10_000
@@ -30,6 +41,8 @@ class PublishRequest:
     description: str = ""
     parents: tuple[int, ...] = ()
     ancestor_bps: int = 0
+    schema: str | None = None
+    previous: int | None = None
 
 
 @dataclass(frozen=True)
@@ -39,33 +52,67 @@ class Published:
     manifest_cid: Cid
     tx_hash: str
     gas_used: int
-    manifest: dict[str, Any]
+    manifest: dict[str, Any] = field(compare=False)
+    resumed: bool = False
 
 
 def commons_id(code: str) -> bytes:
     return bytes(Web3.keccak(text=code))
 
 
-def validate(request: PublishRequest) -> None:
+def validate(request: PublishRequest) -> PublishRequest:
+    """Checks everything that needs no chain; returns the request with the canonical licence."""
+    if not request.directory.exists():
+        raise PublishError(f"no such directory: {request.directory}")
     if not request.directory.is_dir():
         raise PublishError(f"not a directory: {request.directory}")
-    if not any(p.is_file() for p in request.directory.rglob("*")):
+    if not any(p.is_file() and not p.name.startswith(".") for p in request.directory.rglob("*")):
         raise PublishError(f"directory is empty: {request.directory}")
     if not request.contributors:
         raise PublishError("at least one --contributor ADDR=BPS is required")
+    seen = set()
     for address, bps in request.contributors:
         if not Web3.is_address(address):
             raise PublishError(f"malformed contributor address: {address}")
         if bps <= 0:
             raise PublishError(f"contributor {address} has a share of {bps} bps; shares must be positive")
+        if address.lower() in seen:
+            raise PublishError(f"contributor {address} is listed twice")
+        seen.add(address.lower())
     total = sum(bps for _, bps in request.contributors)
     if total != BPS:
         raise PublishError(f"contributor shares sum to {total} bps; they must sum to exactly {BPS}")
+    if request.ancestor_bps and not request.parents:
+        raise PublishError("--ancestor-bps needs at least one --parent")
+    return PublishRequest(**{**request.__dict__, "license": check_license(request.license)})
 
 
-def build_manifest(request: PublishRequest, content: Cid, files: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "schema": "opencommons/manifest/v1",
+def check_chain(commons: Commons, publisher: str, request: PublishRequest) -> None:
+    """Registered publisher and contributors, existing parents: before anything is written."""
+    registry = commons.registry.functions
+    for account in [publisher] + [a for a, _ in request.contributors]:
+        if not registry.isRegistered(Web3.to_checksum_address(account)).call():
+            raise PublishError(f"{account} is not a registered contributor: run `commons contributor register`"
+                               f" from that account first")
+    for parent in request.parents:
+        if not commons.nft.functions.exists(parent).call():
+            raise PublishError(f"parent dataset {parent} does not exist")
+    if request.previous is not None and not commons.nft.functions.exists(request.previous).call():
+        raise PublishError(f"previous version {request.previous} does not exist")
+
+
+def scan(request: PublishRequest) -> tuple[Cid, bytes, Cid, dict[str, Any]]:
+    importer = Importer(cid_version=1)
+    content = importer.add_path(request.directory).cid
+    files = []
+    for entry in importer.files:
+        digest = hashlib.sha256()
+        with open(request.directory / entry.path, "rb") as handle:
+            for part in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(part)
+        files.append({"path": entry.path, "size": entry.size, "sha256": digest.hexdigest(), "cid": str(entry.cid)})
+    manifest: dict[str, Any] = {
+        "schema": request.schema or "opencommons/manifest/v1",
         "name": request.name,
         "description": request.description,
         "license": request.license,
@@ -76,32 +123,90 @@ def build_manifest(request: PublishRequest, content: Cid, files: list[dict[str, 
         "parents": [str(p) for p in request.parents],
         "ancestorBps": request.ancestor_bps,
     }
-
-
-def publish(commons: Commons, sender: Sender, store: BlockStore, request: PublishRequest) -> Published:
-    validate(request)
-    importer = Importer(cid_version=1, sink=store)
-    content = importer.add_path(request.directory).cid
-    files = []
-    for entry in importer.files:
-        data = (request.directory / entry.path).read_bytes()
-        files.append({"path": entry.path, "size": entry.size, "sha256": hashlib.sha256(data).hexdigest(),
-                      "cid": str(entry.cid)})
-    manifest = build_manifest(request, content, files)
     manifest_bytes = json.dumps(manifest, indent=2, sort_keys=True).encode() + b"\n"
-    manifest_cid = Importer(cid_version=1, sink=store).add_bytes(manifest_bytes).cid
-    store.pin(content)
-    store.pin(manifest_cid)
+    return content, manifest_bytes, Importer(cid_version=1).add_bytes(manifest_bytes).cid, manifest
+
+
+def publish(commons: Commons, sender: Sender, store: ContentStore, request: PublishRequest,
+            journal_dir: Path | None = None) -> Published:
+    request = validate(request)
+    check_chain(commons, sender.address, request)
+    content, manifest_bytes, manifest_cid, manifest = scan(request)
+    inputs = {"chain": commons.deployment.chain_id, "nft": commons.nft.address, "sender": sender.address,
+              "content": str(content), "manifest": str(manifest_cid), "store": store.location}
+    journal = Journal(journal_dir or default_dir(), key_of(inputs), inputs)
+    resumed = bool(journal.data["events"])
+    dataset_id = int.from_bytes(content.digest, "big")
+    journal.finish("scan", {"content": str(content), "manifest": str(manifest_cid), "files": len(manifest["files"])})
+    fault_point("after-scan")
+
+    if not journal.done("pin"):
+        journal.begin("pin")
+        store.add_path(request.directory, 1)
+        fault_point("during-pin")
+        if not store.add_bytes(manifest_bytes, 1).same_content(manifest_cid):
+            raise CidMismatchError(f"the store computed another CID for the manifest than {manifest_cid}")
+        journal.finish("pin", {"content": str(content), "manifest": str(manifest_cid), "store": store.location})
+    fault_point("after-pin")
+
+    tx_hash = _mint(commons, sender, request, content, manifest_cid, dataset_id, journal)
+    fault_point("after-send")
+    receipt = wait(commons.w3, HexBytes(tx_hash))
+    journal.finish("mined", {"tx": tx_hash, "block": receipt["blockNumber"], "gas": receipt["gasUsed"]})
+    fault_point("after-receipt")
+
+    verify_record(commons, dataset_id, manifest_cid, request)
+    journal.finish("verified", {"dataset": str(dataset_id)})
+    return Published(dataset_id, content, manifest_cid, tx_hash, int(receipt["gasUsed"]), manifest, resumed)
+
+
+def _mint(commons: Commons, sender: Sender, request: PublishRequest, content: Cid, manifest_cid: Cid,
+          dataset_id: int, journal: Journal) -> str:
+    """Sends the mint once: a recorded transaction is waited for, never sent twice."""
+    w3 = commons.w3
+    sent = journal.done("sent")
+    if sent:
+        try:
+            w3.eth.get_transaction(HexBytes(sent["tx"]))
+            return str(sent["tx"])
+        except TransactionNotFound:
+            pass  # dropped before it was mined: fall through (the on-chain check below decides)
+    if commons.nft.functions.exists(dataset_id).call():
+        owner = commons.nft.functions.ownerOf(dataset_id).call()
+        if Web3.to_checksum_address(owner) != Web3.to_checksum_address(sender.address):
+            raise PublishError(f"dataset {dataset_id} (content {content}) was already published by {owner}")
+        tx = _publish_tx_hash(commons, dataset_id)
+        journal.finish("sent", {"tx": tx, "recovered": True})
+        return tx
     params = (content.digest, content.codec, manifest_cid.digest, manifest_cid.codec, request.license,
               commons_id(request.commons), request.ancestor_bps, list(request.parents),
               [(Web3.to_checksum_address(a), b) for a, b in request.contributors])
-    receipt = transact(commons.w3, sender, commons.nft.functions.publish(params))
-    dataset_id = int.from_bytes(content.digest, "big")
+    fn = (commons.nft.functions.publish(params) if request.previous is None
+          else commons.nft.functions.publishVersion(request.previous, params))
+    journal.begin("sent")
+    tx_hash = send(w3, sender, fn).to_0x_hex()
+    journal.finish("sent", {"tx": tx_hash})
+    return tx_hash
+
+
+def _publish_tx_hash(commons: Commons, dataset_id: int) -> str:
+    logs = commons.nft.events.DatasetPublished().get_logs(
+        from_block=commons.deployment.block, argument_filters={"datasetId": dataset_id})
+    if not logs:
+        raise PublishError(f"dataset {dataset_id} exists but its DatasetPublished event was not found")
+    return str(logs[0]["transactionHash"].to_0x_hex())
+
+
+def verify_record(commons: Commons, dataset_id: int, manifest_cid: Cid, request: PublishRequest) -> None:
     record = commons.nft.functions.dataset(dataset_id).call()
-    if bytes(record[2]) != manifest_cid.digest or record[4] != request.license:
-        raise PublishError(f"on-chain record of dataset {dataset_id} does not match the manifest")
-    return Published(dataset_id, content, manifest_cid, receipt["transactionHash"].to_0x_hex(),
-                     int(receipt["gasUsed"]), manifest)
+    if bytes(record[2]) != manifest_cid.digest or record[3] != manifest_cid.codec:
+        raise PublishError(f"on-chain manifest of dataset {dataset_id} is not {manifest_cid}")
+    if record[4] != request.license or bytes(record[5]) != commons_id(request.commons):
+        raise PublishError(f"on-chain licence or commons of dataset {dataset_id} differ from the manifest")
+    total = sum(commons.nft.functions.shareOf(dataset_id, Web3.to_checksum_address(a)).call() == b and b
+                for a, b in request.contributors)
+    if total != BPS:
+        raise PublishError(f"on-chain shares of dataset {dataset_id} differ from the manifest")
 
 
 def verify_directory(commons: Commons, dataset_id: int, directory: Path) -> Cid:
@@ -110,7 +215,5 @@ def verify_directory(commons: Commons, dataset_id: int, directory: Path) -> Cid:
     expected = Cid.from_chain(record[1], bytes(record[0]))
     actual = Importer(cid_version=1).add_path(directory).cid
     if not actual.same_content(expected):
-        from .errors import CidMismatchError
-
         raise CidMismatchError(f"{directory} hashes to {actual}, dataset {dataset_id} records {expected}")
     return actual

@@ -26,7 +26,8 @@ RECEIPT_TIMEOUT_S = 120
 class Sender(Protocol):
     """Who pays for and signs a transaction."""
 
-    address: str
+    @property
+    def address(self) -> str: ...
 
     def send(self, w3: Web3, tx: TxParams) -> HexBytes: ...
 
@@ -110,11 +111,15 @@ def as_revert(exc: Exception) -> ContractRevertError | None:
 def transact(w3: Web3, sender: Sender, fn: ContractFunction, value: int = 0,
              gas: int | None = None) -> TxReceipt:
     """Estimates, sends and waits; a revert becomes a ContractRevertError with the error decoded."""
+    return wait(w3, send(w3, sender, fn, value, gas))
+
+
+def send(w3: Web3, sender: Sender, fn: ContractFunction, value: int = 0, gas: int | None = None) -> HexBytes:
+    """Estimates and sends; returns the transaction hash without waiting."""
     params: TxParams = {"from": sender.address, "value": value}  # type: ignore[typeddict-item]
     try:
         params["gas"] = gas or int(fn.estimate_gas(params) * 1.2) + 10_000
-        tx = fn.build_transaction(params)
-        return wait(w3, sender.send(w3, tx))
+        return sender.send(w3, fn.build_transaction(params))
     except (ContractCustomError, ContractLogicError, Web3RPCError, ValueError) as exc:
         raise _translate(exc) from exc
 

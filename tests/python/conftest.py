@@ -43,3 +43,29 @@ def jsipfs(tmp_path_factory):
     node = JsIpfsNode(tmp_path_factory.mktemp("jsipfs") / "repo").start()
     yield node
     node.stop()
+
+
+@pytest.fixture(scope="module")
+def chain_env(tmp_path_factory):
+    """An Anvil chain with the suite deployed through `commons deploy`; yields the CLI runner."""
+    import subprocess
+    import sys
+
+    from web3 import HTTPProvider, Web3
+
+    from opencommons.chain.localnode import LocalChain
+
+    node = LocalChain("anvil").start()
+    root = tmp_path_factory.mktemp("chain")
+    env = {**os.environ, "OPENCOMMONS_RPC": node.url, "OPENCOMMONS_HOME": str(root / "home"),
+           "OPENCOMMONS_IPFS_HOME": str(root / "ipfs")}
+    w3 = Web3(HTTPProvider(node.url))
+
+    def commons(*args, extra_env=None):
+        return subprocess.run([sys.executable, "-m", "opencommons.cli", *args], capture_output=True, text=True,
+                              env={**env, **(extra_env or {})}, cwd=root)
+
+    deployed = commons("deploy", "--curator", w3.eth.accounts[0])
+    assert deployed.returncode == 0, deployed.stderr
+    yield {"run": commons, "w3": w3, "root": root, "accounts": w3.eth.accounts, "url": node.url}
+    node.stop()

@@ -1,0 +1,83 @@
+"""Connecting to a chain, picking the account that signs, finding the deployment.
+
+Accounts: a keystore file (eth-account JSON, password from ``OPENCOMMONS_KEYSTORE_PASSWORD`` or a
+prompt) or one of the node's unlocked development accounts (index or address) on a local chain.
+No private key is ever taken from a command line or a config file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from eth_account import Account
+from web3 import HTTPProvider, Web3
+
+from .chain.deploy import Deployment, deployment_path
+from .chain.transactions import KeyAccount, NodeAccount, Sender
+from .errors import ChainError, DeploymentError
+from .suite import Commons
+
+DEFAULT_RPC = "http://127.0.0.1:8545"
+PASSWORD_ENV = "OPENCOMMONS_KEYSTORE_PASSWORD"
+
+
+def connect(rpc: str | None) -> Web3:
+    url = rpc or os.environ.get("OPENCOMMONS_RPC") or DEFAULT_RPC
+    w3 = Web3(HTTPProvider(url, request_kwargs={"timeout": 60}))
+    try:
+        w3.eth.chain_id
+    except Exception as exc:  # noqa: BLE001 - any transport failure means unreachable
+        raise ChainError(f"chain unreachable at {url}: {type(exc).__name__}") from exc
+    return w3
+
+
+def load_deployment(w3: Web3, directory: Path, file: Path | None = None) -> Commons:
+    chain_id = w3.eth.chain_id
+    path = file or deployment_path(directory, chain_id)
+    if not path.is_file():
+        raise DeploymentError(f"no deployment found for chain {chain_id} ({path}); run `commons deploy`")
+    deployment = Deployment.from_file(path)
+    if deployment.chain_id != chain_id:
+        raise DeploymentError(f"{path} is for chain {deployment.chain_id} but the node is chain {chain_id}")
+    return Commons(w3, deployment)
+
+
+def sender(w3: Web3, account: str | None, prompt: Callable[[str], str] | None = None) -> Sender:
+    if account and (account.endswith(".json") or Path(account).is_file()):
+        return _keystore(Path(account), prompt)
+    unlocked = [Web3.to_checksum_address(a) for a in w3.eth.accounts]
+    if account is None:
+        if not unlocked:
+            raise ChainError("the node holds no unlocked accounts: pass --account KEYSTORE.json")
+        return NodeAccount(unlocked[0])
+    if account.isdigit():
+        index = int(account)
+        if index >= len(unlocked):
+            raise ChainError(f"account index {index} out of range: the node holds {len(unlocked)} accounts")
+        return NodeAccount(unlocked[index])
+    if not Web3.is_address(account):
+        raise ChainError(f"malformed account {account!r}: give an index, an address or a keystore file")
+    address = Web3.to_checksum_address(account)
+    if address not in unlocked:
+        raise ChainError(f"account {address} is not unlocked on this node: use a keystore file")
+    return NodeAccount(address)
+
+
+def _keystore(path: Path, prompt: Callable[[str], str] | None) -> KeyAccount:
+    try:
+        keyfile = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise ChainError(f"cannot read keystore {path}: {exc}") from exc
+    password = os.environ.get(PASSWORD_ENV)
+    if password is None:
+        if prompt is None:
+            raise ChainError(f"keystore {path} needs a password: set {PASSWORD_ENV}")
+        password = prompt(f"password for {path.name}")
+    try:
+        key = Account.decrypt(keyfile, password)
+    except ValueError:
+        raise ChainError(f"wrong password for keystore {path}") from None
+    return KeyAccount(Account.from_key(key))

@@ -1,0 +1,61 @@
+"""A local journal of multi-step operations, so that an interrupted one can be finished.
+
+Each operation is a JSON file named by a key derived from its inputs; every step is recorded
+before it starts and after it ends (written to a temporary file, then renamed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HOME_ENV = "OPENCOMMONS_HOME"
+FAULT_ENV = "OPENCOMMONS_FAULT_AT"
+FAULT_EXIT = 97
+
+
+def default_dir() -> Path:
+    return Path(os.environ.get(HOME_ENV) or Path.home() / ".opencommons") / "journal"
+
+
+def key_of(inputs: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+class Journal:
+    def __init__(self, directory: Path, key: str, inputs: dict[str, Any]) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.path = directory / f"{key}.json"
+        if self.path.exists():
+            self.data: dict[str, Any] = json.loads(self.path.read_text())
+        else:
+            self.data = {"inputs": inputs, "events": [], "done": {}}
+
+    def done(self, step: str) -> dict[str, Any] | None:
+        value = self.data["done"].get(step)
+        return value if isinstance(value, dict) else None
+
+    def begin(self, step: str) -> None:
+        self._append(step, "started", {})
+
+    def finish(self, step: str, result: dict[str, Any]) -> None:
+        self.data["done"][step] = result
+        self._append(step, "done", result)
+
+    def _append(self, step: str, state: str, result: dict[str, Any]) -> None:
+        self.data["events"].append({"step": step, "state": state, "at": time.time(), **result})
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".journal-")
+        with os.fdopen(fd, "w") as handle:
+            json.dump(self.data, handle, indent=1, sort_keys=True)
+        os.replace(tmp, self.path)
+
+
+def fault_point(name: str) -> None:
+    """Test hook: the process dies here when OPENCOMMONS_FAULT_AT names this point."""
+    if os.environ.get(FAULT_ENV) == name:
+        os._exit(FAULT_EXIT)

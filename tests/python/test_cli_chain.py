@@ -1,0 +1,191 @@
+"""`commons` against a real Anvil: every role end to end, bad input, and resumable publishing."""
+import json
+import shutil
+
+import pytest
+
+from opencommons.journal import FAULT_EXIT
+
+
+def last(proc):
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip().splitlines()[-1]
+
+
+def data_dir(tmp_path, text):
+    d = tmp_path / "data"
+    d.mkdir()
+    (d / "table.csv").write_text(text)
+    return d
+
+
+@pytest.fixture(scope="module")
+def registered(chain_env):
+    run = chain_env["run"]
+    for index, name in (("1", "Amina"), ("2", "Baraka")):
+        proc = run("contributor", "register", "--name", name, "--community", "KE/education", "--account", index)
+        assert proc.returncode == 0, proc.stderr
+    return chain_env["accounts"][1], chain_env["accounts"][2]
+
+
+def publish_args(directory, a, b, *extra):
+    return ["dataset", "publish", str(directory), "--license", "CC-BY-4.0", "--commons", "KE/education",
+            "--contributor", f"{a}=6000", "--contributor", f"{b}=4000", "--account", "1", "--json", *extra]
+
+
+def test_deploy_again_changes_nothing(chain_env):
+    proc = chain_env["run"]("deploy")
+    assert proc.returncode == 0 and "nothing changed" in proc.stdout
+
+
+def test_contributor_show_json(chain_env, registered):
+    proc = chain_env["run"]("contributor", "show", registered[0], "--json")
+    data = json.loads(proc.stdout)
+    assert data["registered"] is True and data["profile"].startswith("bafkrei")
+
+
+def test_publish_show_list_verify_license_royalties(chain_env, registered, tmp_path):
+    run, (a, b) = chain_env["run"], registered
+    d = data_dir(tmp_path, "x,y\n1,2\n")
+    out = json.loads(run(*publish_args(d, a, b)).stdout)
+    dataset = out["dataset"]
+    shown = json.loads(run("dataset", "show", out["content"], "--json").stdout)
+    assert shown["id"] == dataset and shown["manifest"] == out["manifest"] and shown["status"] == "Proposed"
+    assert [c["shareBps"] for c in shown["contributors"]] == [6000, 4000]
+    listed = json.loads(run("dataset", "list", "--contributor", b, "--json").stdout)
+    assert dataset in [row["id"] for row in listed]
+    assert json.loads(run("dataset", "list", "--license", "MIT", "--json").stdout) == []
+    assert last(run("dataset", "verify", dataset, "--path", str(d))).startswith("ok:")
+    assert last(run("dataset", "verify", dataset)).startswith("ok:")
+    (d / "table.csv").write_text("tampered\n")
+    bad = run("dataset", "verify", dataset, "--path", str(d))
+    assert bad.returncode == 1 and "hashes to" in bad.stderr
+    # curate (bootstrap curator), offer and buy a licence, pay, claim
+    assert run("dataset", "attest", dataset, "--kind", "integrity", "--score", "9000", "--account", "0").returncode == 1
+    from opencommons.connection import load_deployment
+    commons = load_deployment(chain_env["w3"], chain_env["root"] / "deployments")
+    commons.nft.functions.curate(int(dataset), 2).transact({"from": chain_env["accounts"][0]})
+    assert run("license", "offer", dataset, "--price", "0.01", "--days", "30", "--account", "1").returncode == 0
+    assert run("license", "buy", dataset, "--account", "5").returncode == 0
+    assert json.loads(run("license", "show", dataset, "--account", "5", "--json").stdout)["valid"] is True
+    assert run("royalties", "pay", dataset, "1", "--account", "6").returncode == 0
+    balance = json.loads(run("royalties", "balance", "--dataset", dataset, "--of", a, "--json").stdout)
+    assert balance[0]["claimable"] == str(int(1.01e18 * 0.6))
+    assert run("royalties", "claim", "--dataset", dataset, "--account", "1").returncode == 0
+    again = run("royalties", "claim", "--dataset", dataset, "--account", "1")
+    assert again.returncode == 1 and again.stderr.startswith("error: contract reverted: RoyaltyVaultNothingToClaim")
+
+
+def test_governance_through_cli(chain_env, registered, tmp_path):
+    run, w3 = chain_env["run"], chain_env["w3"]
+    d = data_dir(tmp_path, "gov\n")
+    dataset = json.loads(run(*publish_args(d, *registered)).stdout)["dataset"]
+    assert run("gov", "delegate", chain_env["accounts"][0], "--account", "0").returncode == 0
+    proposal = last(run("gov", "propose", "--accept", dataset, "--reward", "100", "--account", "0")).split()[-1]
+    w3.provider.make_request("anvil_mine", [hex(2)])
+    assert run("gov", "vote", proposal, "for", "--account", "0").returncode == 0
+    w3.provider.make_request("anvil_mine", [hex(25)])
+    assert json.loads(run("gov", "status", proposal, "--json").stdout)["state"] == "Succeeded"
+    assert run("gov", "queue", proposal).returncode == 0
+    w3.provider.make_request("evm_increaseTime", [61])
+    w3.provider.make_request("evm_mine", [])
+    assert run("gov", "execute", proposal).returncode == 0
+    assert json.loads(run("dataset", "show", dataset, "--json").stdout)["status"] == "Accepted"
+    assert run("gov", "vote", proposal, "maybe").stderr.strip() == "error: invalid vote 'maybe': use for, against or abstain"
+
+
+@pytest.mark.parametrize("fault", ["after-scan", "during-pin", "after-pin", "after-send", "after-receipt"])
+def test_publish_resumes_exactly_once_after_crash(chain_env, registered, tmp_path, fault):
+    run, w3 = chain_env["run"], chain_env["w3"]
+    from opencommons.connection import load_deployment
+    nft = load_deployment(w3, chain_env["root"] / "deployments").nft
+    d = data_dir(tmp_path, f"crash at {fault}\n")
+    before = nft.functions.balanceOf(registered[0]).call()
+    crashed = run(*publish_args(d, *registered), extra_env={"OPENCOMMONS_FAULT_AT": fault})
+    assert crashed.returncode == FAULT_EXIT
+    done = json.loads(run(*publish_args(d, *registered)).stdout)
+    assert nft.functions.balanceOf(registered[0]).call() == before + 1
+    assert done["resumed"] is True
+    pins = run("ipfs", "pin", "ls").stdout
+    assert done["content"] in pins and done["manifest"] in pins
+    assert last(run("dataset", "verify", done["dataset"])).startswith("ok:")
+
+
+def test_publish_twice_reports_existing_dataset_without_second_nft(chain_env, registered, tmp_path):
+    run = chain_env["run"]
+    d = data_dir(tmp_path, "twice\n")
+    first = json.loads(run(*publish_args(d, *registered)).stdout)
+    second = json.loads(run(*publish_args(d, *registered)).stdout)
+    assert first["dataset"] == second["dataset"] and first["tx"] == second["tx"]
+
+
+@pytest.mark.parametrize("mutate,message", [
+    (lambda a: a.__setitem__(2, "/no/such/dir"), "error: no such directory: /no/such/dir"),
+    (lambda a: a.__setitem__(4, "NOT-A-LICENSE"), "error: unknown SPDX licence identifier 'NOT-A-LICENSE'"),
+    (lambda a: a.__setitem__(8, "0x1234=6000"), "error: malformed contributor address: 0x1234"),
+    (lambda a: a.__setitem__(10, a[10].replace("4000", "3999")), "error: contributor shares sum to 9999 bps"),
+    (lambda a: a.extend(["--parent", "12345"]), "error: parent dataset 12345 does not exist"),
+])
+def test_publish_bad_input_one_line_error(chain_env, registered, tmp_path, mutate, message):
+    d = data_dir(tmp_path, "bad\n")
+    args = publish_args(d, *registered)
+    mutate(args)
+    proc = chain_env["run"](*args)
+    assert proc.returncode == 1
+    assert len(proc.stderr.strip().splitlines()) == 1 and proc.stderr.startswith(message), proc.stderr
+
+
+def test_publish_rejects_empty_directory_and_unregistered(chain_env, registered, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    proc = chain_env["run"](*publish_args(empty, *registered))
+    assert proc.returncode == 1 and proc.stderr.startswith(f"error: directory is empty: {empty}")
+    d = data_dir(tmp_path, "u\n")
+    stranger = chain_env["accounts"][7]
+    args = publish_args(d, registered[0], stranger)
+    proc = chain_env["run"](*args)
+    assert proc.returncode == 1 and f"{stranger} is not a registered contributor: run `commons contributor register`" in proc.stderr
+
+
+def test_chain_faults_give_one_line_errors(chain_env, tmp_path):
+    run = chain_env["run"]
+    proc = run("dataset", "list", "--rpc", "http://127.0.0.1:9")
+    assert proc.returncode == 1 and proc.stderr.startswith("error: chain unreachable at http://127.0.0.1:9")
+    proc = run("dataset", "list", "--deployments", str(tmp_path))
+    assert proc.returncode == 1 and proc.stderr.startswith("error: no deployment found for chain 31337")
+    other = chain_env["root"] / "deployments" / "31337.json"
+    wrong = tmp_path / "w"
+    wrong.mkdir()
+    data = json.loads(other.read_text())
+    data["chain_id"] = 5
+    (wrong / "31337.json").write_text(json.dumps(data))
+    proc = run("dataset", "list", "--deployments", str(wrong))
+    assert proc.returncode == 1 and "is for chain 5 but the node is chain 31337" in proc.stderr
+    proc = run("royalties", "pay", "1", "1", "--account", "0x" + "ab" * 20)
+    assert proc.returncode == 1 and "is not unlocked on this node" in proc.stderr
+
+
+def test_keystore_account_and_wrong_password(chain_env, tmp_path):
+    from eth_account import Account
+    key = Account.create()
+    path = tmp_path / "key.json"
+    path.write_text(json.dumps(Account.encrypt(key.key, "right")))
+    run = chain_env["run"]
+    proc = run("contributor", "register", "--name", "K", "--community", "KE/x", "--account", str(path),
+               extra_env={"OPENCOMMONS_KEYSTORE_PASSWORD": "wrong"})
+    assert proc.returncode == 1 and proc.stderr.strip() == f"error: wrong password for keystore {path}"
+    proc = run("contributor", "register", "--name", "K", "--community", "KE/x", "--account", str(path),
+               "--gasless", "--relayer", "0", extra_env={"OPENCOMMONS_KEYSTORE_PASSWORD": "right"})
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(run("contributor", "show", key.address, "--json").stdout)["registered"] is True
+
+
+def test_insufficient_funds_is_one_line(chain_env, tmp_path):
+    from eth_account import Account
+    key = Account.create()
+    path = tmp_path / "poor.json"
+    path.write_text(json.dumps(Account.encrypt(key.key, "pw")))
+    proc = chain_env["run"]("contributor", "register", "--name", "P", "--community", "KE/x", "--account", str(path),
+                            extra_env={"OPENCOMMONS_KEYSTORE_PASSWORD": "pw"})
+    assert proc.returncode == 1 and proc.stderr.startswith("error: insufficient funds")
+    assert len(proc.stderr.strip().splitlines()) == 1
