@@ -63,7 +63,9 @@ demo: setup
 	$(VENV)/bin/commons demo
 
 bench: setup
-	$(VENV)/bin/python benchmarks/gas.py
+	$(VENV)/bin/python benchmarks/gas.py --json
+	$(VENV)/bin/python benchmarks/ipfs.py --json
+	$(VENV)/bin/python benchmarks/publish.py --json
 
 clean:
 	rm -rf build reports .hypothesis $(STAMPS)

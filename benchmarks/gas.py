@@ -15,12 +15,13 @@ import time
 
 from eth_account import Account
 from eth_account.messages import encode_typed_data
-from web3 import HTTPProvider, Web3
+from web3 import Web3
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from opencommons.chain.deploy import contract, deploy_contract, deploy_suite  # noqa: E402
 from opencommons.chain.localnode import LocalChain  # noqa: E402
+from opencommons.chain.provider import web3_for  # noqa: E402
 from opencommons.chain.transactions import NodeAccount, transact  # noqa: E402
 from opencommons.chain.typed_data import ballot_message, register_message  # noqa: E402
 
@@ -35,7 +36,7 @@ def main() -> None:
     args = parser.parse_args()
     started = time.monotonic()
     with LocalChain("anvil", accounts=max(SIZES) + 10) as node:
-        w3 = Web3(HTTPProvider(node.url, request_kwargs={"timeout": 60}))
+        w3 = web3_for(node.url)
         figures = measure(w3)
     figures["_seconds"] = round(time.monotonic() - started, 1)
     if args.json:

@@ -13,8 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from eth_account import Account
-from web3 import HTTPProvider, Web3
+from web3 import Web3
 
+from .chain.provider import web3_for
 from .chain.deploy import Deployment, deployment_path
 from .chain.transactions import KeyAccount, NodeAccount, Sender
 from .errors import ChainError, DeploymentError
@@ -26,7 +27,7 @@ PASSWORD_ENV = "OPENCOMMONS_KEYSTORE_PASSWORD"
 
 def connect(rpc: str | None) -> Web3:
     url = rpc or os.environ.get("OPENCOMMONS_RPC") or DEFAULT_RPC
-    w3 = Web3(HTTPProvider(url, request_kwargs={"timeout": 60}))
+    w3 = web3_for(url)
     try:
         w3.eth.chain_id
     except Exception as exc:  # noqa: BLE001 - any transport failure means unreachable

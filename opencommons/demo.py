@@ -14,8 +14,9 @@ from pathlib import Path
 
 from eth_account import Account
 from eth_account.messages import encode_typed_data
-from web3 import HTTPProvider, Web3
+from web3 import Web3
 
+from .chain.provider import web3_for
 from .chain.deploy import Bootstrap, deploy_contract, deploy_suite
 from .chain.localnode import LocalChain
 from .chain.transactions import NodeAccount, send_raw, transact
@@ -43,7 +44,7 @@ def run_demo(say: Say, rpc: str | None = None, deployments_dir: Path | None = No
         rpc = node.url
         say(f"[step] Ganache 7.9.2 (Shanghai) started on {rpc}")
     try:
-        return _story(say, Web3(HTTPProvider(rpc, request_kwargs={"timeout": 60})), deployments_dir, started)
+        return _story(say, web3_for(rpc), deployments_dir, started)
     finally:
         if node is not None:
             node.stop()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from web3 import Web3
 from web3.contract import Contract
@@ -15,6 +15,7 @@ from .errors import DeploymentError
 class Commons:
     w3: Web3
     deployment: Deployment
+    _contracts: dict[str, Contract] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         chain_id = self.w3.eth.chain_id
@@ -28,4 +29,6 @@ class Commons:
                  "governor": "CommonsGovernor", "timelock": "CommonsTimelock", "rewards": "ContributionRewards"}
         if name not in names:
             raise AttributeError(name)
-        return contract(self.w3, names[name], self.deployment.addresses[names[name]])
+        if name not in self._contracts:  # building a Contract parses its whole ABI: once
+            self._contracts[name] = contract(self.w3, names[name], self.deployment.addresses[names[name]])
+        return self._contracts[name]

@@ -39,6 +39,8 @@ class NodeAccount:
     address: str
 
     def send(self, w3: Web3, tx: TxParams) -> HexBytes:
+        tx = dict(tx)  # type: ignore[assignment]
+        tx.pop("nonce", None)  # the node assigns it atomically: concurrent sends cannot collide
         return HexBytes(w3.eth.send_transaction(tx))
 
 
@@ -137,7 +139,7 @@ def send_raw(w3: Web3, sender: Sender, tx: TxParams) -> TxReceipt:
 
 
 def wait(w3: Web3, tx_hash: HexBytes) -> TxReceipt:
-    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=RECEIPT_TIMEOUT_S)
+    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=RECEIPT_TIMEOUT_S, poll_latency=0.01)
     if receipt["status"] != 1:
         raise ChainError(f"transaction {tx_hash.to_0x_hex()} reverted (gas used {receipt['gasUsed']})")
     return receipt

@@ -1,17 +1,20 @@
 """Block stores behind one protocol; the embedded on-disk store is the default (offline).
 
 The embedded store keeps each block in ``<home>/blocks/<xx>/<sha256 hex>`` (written to a
-temporary file, then renamed: never half-written) and the pin set in ``<home>/pins.json``.
+temporary file, then renamed: never half-written) and each pinned root as an empty file
+``<home>/pins/<CIDv1>`` (a pin is added only once every block of its DAG is present and valid).
 Every read re-hashes the block, so a corrupted block is detected and named.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
-import json
 import os
 import tempfile
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
@@ -47,7 +50,19 @@ class EmbeddedStore:
         self.home = Path(home) if home else default_home()
         self.blocks = self.home / "blocks"
         self.blocks.mkdir(parents=True, exist_ok=True)
-        self._pins_file = self.home / "pins.json"
+        self._pins_dir = self.home / "pins"
+        self._pins_dir.mkdir(exist_ok=True)
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def _pins_locked(self) -> Iterator[None]:
+        """The pin set is read-modified-written under a lock: threads and other processes wait."""
+        with self._lock, open(self.home / ".pins.lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def _path(self, cid: Cid) -> Path:
         digest = cid.digest.hex()
@@ -80,41 +95,30 @@ class EmbeddedStore:
 
     # ------------------------------------------------------------------ pins
     def pins(self) -> list[Cid]:
-        if not self._pins_file.exists():
-            return []
-        try:
-            return [Cid.parse(c) for c in json.loads(self._pins_file.read_text())]
-        except ValueError as exc:
-            raise IpfsError(f"pin set {self._pins_file} is unreadable: {exc}") from exc
-
-    def _save_pins(self, pins: list[Cid]) -> None:
-        fd, tmp = tempfile.mkstemp(dir=self.home, prefix=".pins-")
-        with os.fdopen(fd, "w") as handle:
-            json.dump(sorted({str(p.to_v1()) for p in pins}), handle)
-        os.replace(tmp, self._pins_file)
+        return sorted(Cid.parse(path.name) for path in self._pins_dir.iterdir() if not path.name.startswith("."))
 
     def pin(self, cid: Cid) -> None:
         for _ in walk(self, cid):  # a pin must be complete: every block present and valid
             pass
-        pins = self.pins()
-        if not any(p.same_content(cid) for p in pins):
-            self._save_pins(pins + [cid])
+        with self._pins_locked():
+            (self._pins_dir / str(cid.to_v1())).touch()
 
     def unpin(self, cid: Cid) -> None:
-        pins = self.pins()
-        kept = [p for p in pins if not p.same_content(cid)]
-        if len(kept) == len(pins):
-            raise BlockNotFoundError(f"{cid} is not pinned")
-        self._save_pins(kept)
+        with self._pins_locked():
+            path = self._pins_dir / str(cid.to_v1())
+            if not path.exists():
+                raise BlockNotFoundError(f"{cid} is not pinned")
+            path.unlink()
 
     def gc(self) -> int:
         """Removes every block no pin reaches; returns how many."""
-        keep = {c.digest.hex() for pin in self.pins() for c in walk(self, pin)}
-        removed = 0
-        for path in self.blocks.glob("*/*"):
-            if path.name not in keep:
-                path.unlink()
-                removed += 1
+        with self._pins_locked():
+            keep = {c.digest.hex() for pin in self.pins() for c in walk(self, pin)}
+            removed = 0
+            for path in self.blocks.glob("*/[0-9a-f]*"):
+                if path.name not in keep:
+                    path.unlink()
+                    removed += 1
         return removed
 
 
