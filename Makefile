@@ -19,7 +19,7 @@ compile: setup
 	# offline proof: no network namespace access at all while the whole project compiles
 	if unshare -n true 2>/dev/null; then unshare -n -- brownie compile --all; else brownie compile --all; fi
 
-.PHONY: setup compile test test-types test-contracts test-ganache test-python demo bench clean
+.PHONY: setup compile slither test test-types test-contracts test-ganache test-python demo bench clean
 
 setup: $(STAMPS)/npm $(STAMPS)/venv $(STAMPS)/solc $(STAMPS)/artifacts
 
@@ -45,13 +45,23 @@ $(STAMPS)/artifacts: $(STAMPS)/solc $(STAMPS)/venv $(wildcard contracts/*.sol co
 	$(VENV)/bin/python tools/export_artifacts.py
 	@touch $@
 
-test: setup compile test-types test-contracts test-ganache test-python
+test: setup compile test-types slither test-contracts test-ganache test-python
 
 test-contracts: setup
 	brownie test tests/contracts --network development
 
 test-ganache: setup
 	brownie test tests/ganache --network ganache-cli
+
+$(STAMPS)/slither: requirements-slither.txt
+	@mkdir -p $(STAMPS)
+	test -x $(ROOT)/.venv-slither/bin/python || $(PYTHON) -m venv $(ROOT)/.venv-slither
+	$(ROOT)/.venv-slither/bin/pip install --quiet -r requirements-slither.txt
+	@touch $@
+
+# static analysis gate: zero High/Medium, every other finding justified in slither-triage.json
+slither: setup $(STAMPS)/slither
+	$(ROOT)/.venv-slither/bin/python tools/slither_check.py
 
 test-types: setup
 	$(VENV)/bin/mypy opencommons

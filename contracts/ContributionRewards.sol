@@ -32,8 +32,8 @@ contract ContributionRewards is IContributionRewards, Ownable {
         _rewarded[datasetId] = true;
         uint256 n = contributors.length;
         uint16[] memory shares = new uint16[](n);
-        uint256 totalBps;
-        address previous;
+        uint256 totalBps = 0;
+        address previous = address(0);
         for (uint256 i; i < n; ++i) {
             address account = contributors[i];
             uint16 share = _DATASETS.shareOf(datasetId, account);
@@ -43,7 +43,7 @@ contract ContributionRewards is IContributionRewards, Ownable {
             previous = account;
         }
         if (totalBps != RoyaltyConstants.BPS) revert ContributionRewardsIncompleteContributors(datasetId, totalBps);
-        uint256 distributed;
+        uint256 distributed = 0;
         for (uint256 i; i < n; ++i) {
             uint256 part = i == n - 1 ? amount - distributed : amount * shares[i] / RoyaltyConstants.BPS;
             distributed += part;

@@ -240,7 +240,7 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
         uint16 maxAncestor = n == 0 ? 0 : RoyaltyConstants.MAX_ANCESTOR_BPS;
         if (ancestorBps > maxAncestor) revert DatasetNFTInvalidAncestorShare(ancestorBps, maxAncestor);
         if (n == 0) return 0;
-        uint256 deepest;
+        uint256 deepest = 0;
         for (uint256 i; i < n; ++i) {
             uint256 parent = parents[i];
             Record storage parentRecord = _records[parent];
@@ -259,7 +259,7 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
         uint256 n = contributors.length;
         if (n == 0 || n > MAX_CONTRIBUTORS) revert DatasetNFTInvalidContributorCount(n, MAX_CONTRIBUTORS);
         mapping(address => uint16) storage shares = _shares[datasetId];
-        uint256 total;
+        uint256 total = 0;
         for (uint256 i; i < n; ++i) {
             Contribution calldata c = contributors[i];
             if (c.shareBps == 0 || c.account == address(0) || shares[c.account] != 0) {

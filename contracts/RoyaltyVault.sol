@@ -106,7 +106,7 @@ contract RoyaltyVault is IRoyaltyVault, AccessControl, ReentrancyGuard {
             uint256 n = parents.length;
             uint256 each = amount / n;
             for (uint256 j; j < n; ++j) {
-                uint256 part = j == 0 ? amount - each * (n - 1) : each;
+                uint256 part = j == 0 ? each + amount % n : each;
                 if (part == 0) continue;
                 _credit(parents[j], token, part, _DATASETS.ancestorBpsOf(parents[j]), false, address(this));
             }
@@ -201,7 +201,7 @@ contract RoyaltyVault is IRoyaltyVault, AccessControl, ReentrancyGuard {
         bool chargeFee,
         address payer
     ) private {
-        uint256 fee;
+        uint256 fee = 0;
         if (chargeFee) {
             uint16 feeBps = _feeBps;
             if (feeBps != 0) {
@@ -226,10 +226,10 @@ contract RoyaltyVault is IRoyaltyVault, AccessControl, ReentrancyGuard {
         returns (uint256[] memory amounts)
     {
         amounts = new uint256[](tokens.length);
-        uint256 total;
+        uint256 total = 0;
         for (uint256 t; t < tokens.length; ++t) {
             address token = tokens[t];
-            uint256 sum;
+            uint256 sum = 0;
             for (uint256 d; d < datasetIds.length; ++d) {
                 sum += _claimOne(account, datasetIds[d], token);
             }

@@ -21,8 +21,8 @@ library CidEncoding {
         bytes memory data = toCidV1(codec, digest);
         bytes memory out = new bytes(1 + (data.length * 8 + 4) / 5);
         out[0] = "b";
-        uint256 buffer;
-        uint256 bits;
+        uint256 buffer = 0;
+        uint256 bits = 0;
         uint256 j = 1;
         for (uint256 i; i < data.length; ++i) {
             buffer = (buffer << 8) | uint8(data[i]);

@@ -75,7 +75,7 @@ def test_attest_with_sig_reverts_on_wrong_chain_expiry_or_non_validator(attestat
     with brownie.reverts(err("DatasetAttestationsInvalidSignature", validator_key.address)):
         attestations.attestWithSig(dataset_id, INTEGRITY, 1, bytes(32), CODEC_RAW, validator_key.address, deadline,
                                    sig, {"from": accounts[3]})
-    past = chain.time() - 1
+    past = web3.eth.get_block("latest").timestamp - 1
     with brownie.reverts(err("DatasetAttestationsExpiredSignature", past)):
         attestations.attestWithSig(dataset_id, INTEGRITY, 1, bytes(32), CODEC_RAW, validator_key.address, past,
                                    sig, {"from": accounts[3]})

@@ -108,7 +108,7 @@ def test_register_with_sig_reverts_on_replay(registry, accounts, signer):
 
 
 def test_register_with_sig_reverts_after_deadline(registry, accounts, signer):
-    deadline = chain.time() - 1
+    deadline = web3.eth.get_block("latest").timestamp - 1
     sig = sign_register(registry, signer, b"\x01" * 32, CODEC_RAW, KE_EDUCATION, 0, deadline)
     with brownie.reverts(f"ContributorRegistryExpiredSignature: {deadline}"):
         registry.registerWithSig(signer.address, b"\x01" * 32, CODEC_RAW, KE_EDUCATION, deadline, sig,

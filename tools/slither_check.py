@@ -1,0 +1,62 @@
+"""Slither gate: every deployable contract through the solc-js shim (--solc-standard-json, the
+OpenZeppelin remapping, node_modules filtered). Fails on any High or Medium finding, and on any
+Low/Informational/Optimization finding not listed with a justification in slither-triage.json.
+Prints the findings by severity. Runs with the .venv-slither interpreter (slither's own pins)."""
+import json
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SLITHER = ROOT / ".venv-slither" / "bin" / "slither"
+SOLC = ROOT / ".solcx" / "solc-v0.8.28"
+
+
+def findings(source: Path) -> list[dict]:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out.json"
+        proc = subprocess.run(
+            [str(SLITHER), str(source.relative_to(ROOT)), "--solc", str(SOLC), "--solc-standard-json",
+             "--solc-remaps", "@openzeppelin=node_modules/@openzeppelin", "--solc-args", "--evm-version shanghai",
+             "--filter-paths", "node_modules", "--json", str(out)],
+            cwd=ROOT, capture_output=True, text=True)
+        if not out.exists():
+            sys.exit(f"slither failed on {source}: {proc.stderr.strip()[-400:]}")
+        data = json.loads(out.read_text())
+    if not data.get("success"):
+        sys.exit(f"slither failed on {source}: {data.get('error')}")
+    return data.get("results", {}).get("detectors", [])
+
+
+def element(result: dict) -> str:
+    first = result["elements"][0] if result["elements"] else {}
+    parent = first.get("type_specific_fields", {}).get("parent", {}).get("name")
+    name = first.get("name", "?")
+    return f"{parent}.{name}" if parent and parent != name else name
+
+
+def main() -> None:
+    triage = json.loads((ROOT / "slither-triage.json").read_text())
+    accepted = {(t["detector"], t["element"]) for t in triage["accepted"]}
+    accepted_detectors = {t["detector"] for t in triage["accepted"] if t["element"] == "*"}
+    unique: dict[tuple[str, str], dict] = {}
+    for source in sorted((ROOT / "contracts").glob("*.sol")):
+        for result in findings(source):
+            unique[(result["check"], element(result))] = result
+    by_impact = Counter(r["impact"] for r in unique.values())
+    print("slither findings by severity:", dict(sorted(by_impact.items())) or "none")
+    failures = []
+    for (check, name), result in sorted(unique.items()):
+        triaged = (check, name) in accepted or check in accepted_detectors
+        if result["impact"] in ("High", "Medium") or not triaged:
+            failures.append(f"  {result['impact']} {check} {name}: {result['description'].strip().splitlines()[0]}")
+    print(f"triaged (justified in slither-triage.json): {len(unique) - len(failures)}, failing: {len(failures)}")
+    if failures:
+        print("\n".join(failures))
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
