@@ -19,7 +19,7 @@ compile: setup
 	# offline proof: no network namespace access at all while the whole project compiles
 	if unshare -n true 2>/dev/null; then unshare -n -- brownie compile --all; else brownie compile --all; fi
 
-.PHONY: setup compile slither test test-types test-contracts test-ganache test-python demo bench clean
+.PHONY: setup compile slither fuzz load test test-types test-contracts test-ganache test-python demo bench clean
 
 setup: $(STAMPS)/npm $(STAMPS)/venv $(STAMPS)/solc $(STAMPS)/artifacts
 
@@ -71,6 +71,15 @@ test-python: setup
 
 demo: setup
 	$(VENV)/bin/commons demo
+
+# long stateful runs: hypothesis ends examples early (about 9 steps each): 1,200 examples = ~10,000 steps
+fuzz: setup
+	OPENCOMMONS_FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-1200} OPENCOMMONS_FUZZ_STEPS=$${FUZZ_STEPS:-25} \
+	  brownie test tests/contracts/test_royalty_stateful.py tests/contracts/test_dataset_stateful.py -s
+
+# 10,000 payments and 1,000 claims across 100 datasets, checked to the wei
+load: setup
+	$(VENV)/bin/python benchmarks/load.py
 
 bench: setup
 	$(VENV)/bin/python benchmarks/gas.py --json

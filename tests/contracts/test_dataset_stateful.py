@@ -1,6 +1,8 @@
 """Stateful dataset test: publish, version, curate and attest at random; a Python ghost model of
 the registry, the NFT and the attestations is compared with the chain after every step."""
 import brownie
+import os
+
 import pytest
 from brownie.test import strategy
 
@@ -8,6 +10,9 @@ from conftest import CODEC_DAG_PB, CODEC_RAW, KE_EDUCATION, random_digest
 
 NONE, PROPOSED, ACCEPTED, REJECTED, RETIRED = range(5)
 ALLOWED = {(PROPOSED, ACCEPTED), (PROPOSED, REJECTED), (ACCEPTED, RETIRED)}
+
+
+COUNTS = {"steps": 0, "invariant_checks": 0}
 
 
 class StateMachine:
@@ -48,6 +53,7 @@ class StateMachine:
         self.order.append(dataset_id)
 
     def rule_publish(self, st_index, st_bool):
+        COUNTS["steps"] += 1
         parent = self._pick(st_index)
         parents = [parent] if (st_bool and parent) else []
         publisher = self.people[st_index % 3]
@@ -56,6 +62,7 @@ class StateMachine:
         self._record(content, params, publisher)
 
     def rule_publish_duplicate(self, st_index):
+        COUNTS["steps"] += 1
         existing = self._pick(st_index)
         if existing is None:
             return
@@ -65,6 +72,7 @@ class StateMachine:
             self.nft.publish(params, {"from": self.people[0]})
 
     def rule_publish_version(self, st_index):
+        COUNTS["steps"] += 1
         previous = self._pick(st_index)
         if previous is None:
             return
@@ -78,6 +86,7 @@ class StateMachine:
         self._record(content, params, owner, previous)
 
     def rule_curate(self, st_index, st_status):
+        COUNTS["steps"] += 1
         dataset_id = self._pick(st_index)
         if dataset_id is None:
             return
@@ -90,6 +99,7 @@ class StateMachine:
                 self.nft.curate(dataset_id, st_status, {"from": self.curator})
 
     def rule_attest(self, st_index, st_score):
+        COUNTS["steps"] += 1
         dataset_id = self._pick(st_index)
         if dataset_id is None:
             return
@@ -101,6 +111,7 @@ class StateMachine:
         self.attested[tx.return_value] = (dataset_id, False)
 
     def rule_revoke(self, st_index):
+        COUNTS["steps"] += 1
         if not self.attested:
             return
         attestation_id = sorted(self.attested)[st_index % len(self.attested)]
@@ -113,6 +124,7 @@ class StateMachine:
             self.attested[attestation_id] = (dataset_id, True)
 
     def invariant_chain_matches_ghost(self):
+        COUNTS["invariant_checks"] += 1
         for dataset_id, ghost in self.datasets.items():
             record = self.nft.dataset(dataset_id)
             assert record["status"] == ghost["status"]
@@ -130,5 +142,10 @@ class StateMachine:
 
 
 def test_dataset_state_machine(state_machine, accounts, nft, attestations, contributors, curator):
+    examples = int(os.environ.get("OPENCOMMONS_FUZZ_EXAMPLES", 15))
+    steps = int(os.environ.get("OPENCOMMONS_FUZZ_STEPS", 20))
     state_machine(StateMachine, accounts, nft, attestations, contributors, curator,
-                  settings={"max_examples": 15, "stateful_step_count": 20})
+                  settings={"max_examples": examples, "stateful_step_count": steps})
+    print(f"\ndataset state machine: {COUNTS['steps']} steps, {COUNTS['invariant_checks']} invariant checks "
+          f"(1 invariant: chain equals the ghost model)")
+    assert COUNTS["steps"] > 0

@@ -2,6 +2,8 @@
 derived datasets against a Python ghost ledger; conservation to the wei after every step."""
 from collections import defaultdict
 
+import os
+
 import pytest
 from brownie.test import strategy
 
@@ -34,6 +36,9 @@ class RoyaltyLedger:
 
     def owed(self, dataset, token, account, share):
         return share * (self.earned[(dataset, token)] - self.checkpoint[(dataset, token, account)])
+
+
+COUNTS = {"steps": 0, "invariant_checks": 0}
 
 
 class StateMachine:
@@ -78,18 +83,21 @@ class StateMachine:
 
     # ------------------------------------------------------------ rules
     def rule_pay_eth(self, st_index, st_amount):
+        COUNTS["steps"] += 1
         dataset_id, _, ancestor_bps, _ = self._dataset(st_index)
         self.vault.pay(dataset_id, NATIVE, st_amount, {"from": self.accounts[5], "value": st_amount})
         self.ledger.paid_in[NATIVE] += st_amount
         self.ledger.credit(dataset_id, NATIVE, st_amount, ancestor_bps, FEE_BPS)
 
     def rule_pay_token(self, st_index, st_amount):
+        COUNTS["steps"] += 1
         dataset_id, _, ancestor_bps, _ = self._dataset(st_index)
         self.vault.pay(dataset_id, self.usdc, st_amount, {"from": self.accounts[6]})
         self.ledger.paid_in[self.usdc.address] += st_amount
         self.ledger.credit(dataset_id, self.usdc.address, st_amount, ancestor_bps, FEE_BPS)
 
     def rule_buy_license(self, st_index):
+        COUNTS["steps"] += 1
         dataset_id, _, ancestor_bps, _ = self._dataset(st_index)
         price = self.licenses.termsOf(dataset_id)[3]
         self.licenses.buy(dataset_id, NATIVE, price, {"from": self.accounts[6], "value": price})
@@ -97,12 +105,14 @@ class StateMachine:
         self.ledger.credit(dataset_id, NATIVE, price, ancestor_bps, FEE_BPS)
 
     def rule_publish_derived(self, st_index, st_ancestor):
+        COUNTS["steps"] += 1
         if len(self.datasets) >= 8:
             return
         parent = self._dataset(st_index)[0]
         self._publish(parents=[parent], ancestor_bps=st_ancestor)
 
     def rule_settle(self, st_index, st_bool):
+        COUNTS["steps"] += 1
         dataset_id, _, _, parents = self._dataset(st_index)
         token = NATIVE if st_bool else self.usdc.address
         self.vault.settle([dataset_id], token, {"from": self.accounts[7]})
@@ -116,6 +126,7 @@ class StateMachine:
                     self.ledger.credit(parent, token, part, parent_bps, 0)
 
     def rule_claim(self, st_index, st_bool):
+        COUNTS["steps"] += 1
         account = self.people[st_index % len(self.people)]
         tokens = [NATIVE, self.usdc.address] if st_bool else [self.usdc.address]
         ids = [d[0] for d in self.datasets if account.address in d[1]]
@@ -137,6 +148,7 @@ class StateMachine:
             self.ledger.paid_out[t] += expected[t]
 
     def rule_claim_treasury(self, st_bool):
+        COUNTS["steps"] += 1
         token = NATIVE if st_bool else self.usdc.address
         if self.ledger.treasury[token]:
             self.vault.claimTreasury(token, {"from": self.accounts[7]})
@@ -144,6 +156,7 @@ class StateMachine:
 
     # ------------------------------------------------------------ invariants
     def invariant_vault_holds_exactly_what_is_owed(self):
+        COUNTS["invariant_checks"] += 1
         for token in (NATIVE, self.usdc.address):
             claimable = sum(
                 self.vault.claimable(d, token, a) for d, shares, _, _ in self.datasets for a in shares)
@@ -155,6 +168,7 @@ class StateMachine:
             assert self.ledger.paid_in[token] == self.ledger.paid_out[token] + balance
 
     def invariant_ghost_ledger_matches_chain(self):
+        COUNTS["invariant_checks"] += 1
         for token in (NATIVE, self.usdc.address):
             assert self.vault.treasuryAccrued(token) == self.ledger.treasury[token]
             for dataset_id, shares, _, _ in self.datasets:
@@ -167,8 +181,13 @@ class StateMachine:
                         self.ledger.owed(dataset_id, token, account, share)
 
 
-@pytest.mark.parametrize("steps", [25])
 def test_royalty_state_machine(state_machine, accounts, nft, vault, licenses, usdc, contributors, curator,
-                               admin, treasury, steps):
+                               admin, treasury):
+    # CI: 50 examples of up to 25 steps; `make fuzz` sets OPENCOMMONS_FUZZ_EXAMPLES / _STEPS much higher
+    examples = int(os.environ.get("OPENCOMMONS_FUZZ_EXAMPLES", 50))
+    steps = int(os.environ.get("OPENCOMMONS_FUZZ_STEPS", 25))
     state_machine(StateMachine, accounts, nft, vault, licenses, usdc, contributors, curator, admin, treasury,
-                  settings={"max_examples": 20, "stateful_step_count": steps})
+                  settings={"max_examples": examples, "stateful_step_count": steps})
+    print(f"\nroyalty state machine: {COUNTS['steps']} steps, {COUNTS['invariant_checks']} invariant checks "
+          f"(2 invariants: conservation to the wei, ghost ledger equality)")
+    assert COUNTS["steps"] > 0
