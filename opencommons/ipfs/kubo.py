@@ -65,11 +65,14 @@ class KuboStore:
         expected = compute_cid(path, cid_version, include_hidden)
         options: dict[str, Any] = {"cid_version": cid_version, "raw_leaves": cid_version == 1, "pin": True}
         if path.is_dir():
+            # The upload is a hard-linked staging copy named "content": ipfshttpclient always sends
+            # hidden files, and js-ipfs refuses a one-character directory name ("Unexpected input:
+            # object"). The name of the top directory is not part of its CID.
             with tempfile.TemporaryDirectory() as tmp:
-                upload = path if include_hidden else _without_hidden(path, Path(tmp) / path.name)
+                upload = _stage(path, Path(tmp) / "content", include_hidden)
                 result = self._call(self.client.add, str(upload), recursive=True, **options)
             entries = result if isinstance(result, list) else [result]
-            root = next((e for e in reversed(entries) if e["Name"] == path.name), entries[-1])
+            root = next((e for e in reversed(entries) if e["Name"] == "content"), entries[-1])
         else:
             root = self._call(self.client.add, str(path), **options)
         actual = Cid.parse(str(root["Hash"]))
@@ -109,19 +112,21 @@ class KuboStore:
         return [Cid.parse(k) for k in listing.get("Keys", {})]
 
     def verify(self, cid: Cid) -> int:
-        for _ in self.cat(cid):
-            pass
-        return 1
+        """Fetches `cid` (file or directory) and re-hashes it here; returns the files checked."""
+        with tempfile.TemporaryDirectory() as tmp:
+            target = Path(tmp) / "fetched"
+            self.get(cid, target)
+            return sum(1 for p in target.rglob("*") if p.is_file()) if target.is_dir() else 1
 
 
-def _without_hidden(source: Path, target: Path) -> Path:
-    """A hard-linked (or copied) tree without dot-names: ipfshttpclient always uploads them."""
+def _stage(source: Path, target: Path, include_hidden: bool) -> Path:
+    """A hard-linked (or copied) tree, without dot-names unless asked."""
     target.mkdir()
     for child in sorted(source.iterdir()):
-        if child.name.startswith("."):
+        if child.name.startswith(".") and not include_hidden:
             continue
         if child.is_dir():
-            _without_hidden(child, target / child.name)
+            _stage(child, target / child.name, include_hidden)
         else:
             try:
                 os.link(child, target / child.name)

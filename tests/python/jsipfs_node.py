@@ -34,6 +34,11 @@ class JsIpfsNode:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 120) -> "JsIpfsNode":
+        if not (self.repo / "config").exists():
+            self._init(timeout)
+        return self._run(timeout)
+
+    def _init(self, timeout: float) -> None:
         subprocess.run([str(JSIPFS), "init", "--empty-repo"], env=self.env, check=True, capture_output=True,
                        timeout=timeout)
         config_path = self.repo / "config"
@@ -44,6 +49,8 @@ class JsIpfsNode:
         config["Addresses"]["RPC"] = f"/ip4/127.0.0.1/tcp/{_free_port()}"
         config["Bootstrap"] = []
         config_path.write_text(json.dumps(config))
+
+    def _run(self, timeout: float) -> "JsIpfsNode":
         self.proc = subprocess.Popen([str(JSIPFS), "daemon", "--offline"], env=self.env,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + timeout

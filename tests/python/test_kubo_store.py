@@ -25,6 +25,13 @@ def test_add_path_cid_equals_real_node(jsipfs, samples, name, version):
     assert any(p.same_content(cid) for p in store.pins())
 
 
+def test_add_path_one_letter_directory_name(jsipfs, tmp_path):
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / "x.csv").write_text("js-ipfs refuses a one-letter directory name in multipart uploads\n")
+    assert KuboStore(jsipfs.api).add_path(d, 1) == compute_cid(d, 1)
+
+
 def test_cat_and_get_round_trip_through_real_node(jsipfs, samples, tmp_path):
     store = KuboStore(jsipfs.api)
     cid = store.add_path(samples / "chunk_plus_one", 1)
