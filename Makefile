@@ -19,7 +19,7 @@ compile: setup
 	# offline proof: no network namespace access at all while the whole project compiles
 	if unshare -n true 2>/dev/null; then unshare -n -- brownie compile --all; else brownie compile --all; fi
 
-.PHONY: setup compile slither fuzz load test test-types test-contracts test-ganache test-python demo bench clean
+.PHONY: setup compile slither fuzz load dapp test-dapp test test-types test-contracts test-ganache test-python demo bench clean
 
 setup: $(STAMPS)/npm $(STAMPS)/venv $(STAMPS)/solc $(STAMPS)/artifacts
 
@@ -45,7 +45,7 @@ $(STAMPS)/artifacts: $(STAMPS)/solc $(STAMPS)/venv $(wildcard contracts/*.sol co
 	$(VENV)/bin/python tools/export_artifacts.py
 	@touch $@
 
-test: setup compile test-types slither test-contracts test-ganache test-python
+test: setup compile test-types slither test-contracts test-ganache test-python test-dapp
 
 test-contracts: setup
 	brownie test tests/contracts --network development
@@ -62,6 +62,20 @@ $(STAMPS)/slither: requirements-slither.txt
 # static analysis gate: zero High/Medium, every other finding justified in slither-triage.json
 slither: setup $(STAMPS)/slither
 	$(ROOT)/.venv-slither/bin/python tools/slither_check.py
+
+# Debian's Chromium for the dApp's browser tests (a test tool's own browser download cannot work here)
+$(STAMPS)/chromium:
+	@mkdir -p $(STAMPS)
+	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	@touch $@
+
+dapp/dist/index.html: $(STAMPS)/npm dapp/index.html $(wildcard dapp/src/*)
+	npm run --silent dapp:build
+
+dapp: setup dapp/dist/index.html
+
+test-dapp: setup $(STAMPS)/chromium dapp/dist/index.html
+	node --test dapp/tests/
 
 test-types: setup
 	$(VENV)/bin/mypy opencommons

@@ -53,5 +53,28 @@ def run() -> None:
         sys.exit(1)
 
 
+@app.command()
+def dapp(port: int = typer.Option(8600, "--port", min=0, max=65535),
+         rpc: Optional[str] = typer.Option(None, "--rpc", envvar="OPENCOMMONS_RPC"),
+         deployments: Path = typer.Option(Path("deployments"), "--deployments"),
+         relayer: Optional[str] = typer.Option(None, "--relayer", help="Account that pays for gasless calls."),
+         store: str = typer.Option("embedded", "--store"), api: Optional[str] = typer.Option(None, "--api"),
+         home: Optional[Path] = typer.Option(None, "--home", envvar="OPENCOMMONS_IPFS_HOME")) -> None:
+    """Serve the contributor web app and its local API on 127.0.0.1:PORT."""
+    from .connection import connect, load_deployment, sender
+    from .dapp_server import DappServer
+    from .ipfs.content import open_store
+
+    try:
+        w3 = connect(rpc)
+        commons = load_deployment(w3, deployments)
+        server = DappServer(commons, str(w3.provider.endpoint_uri), open_store(store, home, api),  # type: ignore[attr-defined]
+                            sender(w3, relayer), port)
+        say(f"OpenCommons dApp on http://127.0.0.1:{server.port}/ (chain {commons.deployment.chain_id})")
+        server.serve_forever()
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
 if __name__ == "__main__":
     run()

@@ -1,0 +1,196 @@
+// OpenCommons contributor dApp: an EIP-1193 wallet (window.ethereum) through ethers v6.
+import { BrowserProvider, Contract, Interface, JsonRpcProvider, formatEther, keccak256, toUtf8Bytes } from "ethers";
+
+const NATIVE = "0x0000000000000000000000000000000000000000";
+const SUPPORT = { For: 1, Against: 0, Abstain: 2 };
+const $ = (id) => document.getElementById(id);
+let config, provider, signer, account, contracts, errors;
+const reader = new JsonRpcProvider(`${location.origin}/rpc`);
+
+function status(kind, text) {
+  const el = $("status");
+  el.className = kind;
+  el.textContent = text;
+  el.dataset.state = kind;
+}
+
+// A revert in plain words: the custom error's name and arguments, from every contract's ABI.
+function explain(err) {
+  if (err?.code === "ACTION_REJECTED" || err?.code === 4001 || err?.info?.error?.code === 4001) {
+    return "you rejected the request in your wallet";
+  }
+  const data = err?.data ?? err?.info?.error?.data ?? err?.error?.data;
+  if (typeof data === "string" && data.startsWith("0x") && data.length >= 10) {
+    try {
+      const parsed = errors.parseError(data);
+      if (parsed) return `${parsed.name}(${parsed.args.map(String).join(", ")})`;
+    } catch (_) { /* unknown selector */ }
+  }
+  return err?.shortMessage || err?.message || String(err);
+}
+
+async function send(label, call) {
+  status("pending", `${label}: waiting for your wallet…`);
+  try {
+    const tx = await call();
+    status("pending", `${label}: pending ${tx.hash}`);
+    const receipt = await tx.wait();
+    status("confirmed", `${label}: confirmed in block ${receipt.blockNumber} (gas ${receipt.gasUsed})`);
+    await refresh();
+    return receipt;
+  } catch (err) {
+    status("failed", `${label} failed: ${explain(err)}`);
+    return null;
+  }
+}
+
+async function connect() {
+  if (!window.ethereum) {
+    status("failed", "No wallet found: install an EIP-1193 wallet such as MetaMask.");
+    return;
+  }
+  const chainHex = "0x" + config.chainId.toString(16);
+  if ((await window.ethereum.request({ method: "eth_chainId" })) !== chainHex) {
+    await window.ethereum.request({ method: "wallet_switchEthereumChain", params: [{ chainId: chainHex }] });
+  }
+  provider = new BrowserProvider(window.ethereum);
+  signer = await provider.getSigner();
+  account = await signer.getAddress();
+  $("account").textContent = account;
+  contracts = Object.fromEntries(Object.entries(config.addresses).map(
+    ([name, address]) => [name, new Contract(address, config.abis[name], signer)]));
+  await refresh();
+}
+
+async function register(gasless) {
+  const name = $("profile-name").value.trim();
+  const community = $("profile-community").value.trim();
+  if (!name || !community) return status("failed", "Give a name and a community code.");
+  const profile = await (await fetch("/api/ipfs/add", { method: "POST",
+    body: JSON.stringify({ name, commons: community, account }) })).json();
+  const communityId = keccak256(toUtf8Bytes(community));
+  const registry = contracts.ContributorRegistry;
+  if (!gasless) return send("Register", () => registry.register(profile.digest, profile.codec, communityId));
+  status("pending", "Register: sign the request in your wallet…");
+  try {
+    const nonce = await registry.nonces(account);
+    const deadline = Math.floor(Date.now() / 1000) + 3600;
+    const domain = { name: "OpenCommons ContributorRegistry", version: "1", chainId: config.chainId,
+                     verifyingContract: registry.target };
+    const types = { Register: [
+      { name: "account", type: "address" }, { name: "profileDigest", type: "bytes32" },
+      { name: "profileCodec", type: "uint32" }, { name: "community", type: "bytes32" },
+      { name: "nonce", type: "uint256" }, { name: "deadline", type: "uint256" }] };
+    const value = { account, profileDigest: profile.digest, profileCodec: profile.codec, community: communityId,
+                    nonce, deadline };
+    const signature = await signer.signTypedData(domain, types, value);
+    status("pending", "Register: the relayer is submitting your signed request…");
+    const reply = await (await fetch("/api/relay/register", { method: "POST", body: JSON.stringify(
+      { ...value, nonce: nonce.toString(), signature }) })).json();
+    if (reply.error) throw new Error(reply.error);
+    status("confirmed", `Register: confirmed, relayed in ${reply.tx} (you paid no gas)`);
+    await refresh();
+  } catch (err) {
+    status("failed", `Register failed: ${explain(err)}`);
+  }
+}
+
+function cell(row, text, cls) {
+  const td = row.insertCell();
+  td.textContent = text;
+  if (cls) td.className = cls;
+  return td;
+}
+
+async function refresh() {
+  const registry = new Contract(config.addresses.ContributorRegistry, config.abis.ContributorRegistry, reader);
+  if (account) {
+    const registered = await registry.isRegistered(account);
+    $("profile-state").textContent = registered ? `Registered contributor ${account}` : "Not registered yet.";
+    $("profile-state").dataset.registered = String(registered);
+  }
+  const datasets = await (await fetch("/api/datasets")).json();
+  const body = $("datasets").tBodies[0];
+  body.replaceChildren();
+  for (const d of datasets) {
+    const row = body.insertRow();
+    row.dataset.id = d.id;
+    cell(row, d.name);
+    cell(row, d.license);
+    cell(row, d.status);
+    const content = cell(row, "", "cid");
+    const link = document.createElement("a");
+    link.href = config.gateway + d.content;
+    link.textContent = d.content;
+    content.append(link);
+    cell(row, d.manifest, "cid");
+    cell(row, [d.parents.length ? `parents ${d.parents.length}` : "", d.previousVersion ? "has previous" : "",
+               d.nextVersion ? "has newer" : ""].filter(Boolean).join(", ") || "-");
+    cell(row, String(d.attestations));
+    const mine = d.contributors.find((c) => account && c.account.toLowerCase() === account.toLowerCase());
+    cell(row, mine ? `${mine.shareBps / 100}%` : "-");
+    const claimable = account && mine
+      ? await new Contract(config.addresses.RoyaltyVault, config.abis.RoyaltyVault, reader).claimable(d.id, NATIVE, account)
+      : 0n;
+    cell(row, `${formatEther(claimable)} ETH`, "claimable");
+    const actions = row.insertCell();
+    if (claimable > 0n) {
+      const claim = document.createElement("button");
+      claim.textContent = "Claim";
+      claim.className = "claim";
+      claim.onclick = () => send("Claim", () => contracts.RoyaltyVault.claim([d.id], [NATIVE]));
+      actions.append(claim);
+    }
+    if (d.status === "Accepted") {
+      const buy = document.createElement("button");
+      buy.textContent = "Buy licence";
+      buy.className = "buy";
+      buy.onclick = async () => {
+        const terms = await contracts.LicenseManager.termsOf(d.id);
+        send("Buy licence", () => contracts.LicenseManager.buy(d.id, terms.token, terms.price,
+          { value: terms.token === NATIVE ? terms.price : 0n }));
+      };
+      actions.append(buy);
+    }
+  }
+  if (account) {
+    const token = new Contract(config.addresses.CommonsToken, config.abis.CommonsToken, reader);
+    $("votes").textContent = formatEther(await token.getVotes(account));
+    $("delegatee").textContent = await token.delegates(account);
+  }
+  const proposals = await (await fetch("/api/proposals")).json();
+  const pbody = $("proposals").tBodies[0];
+  pbody.replaceChildren();
+  for (const p of proposals) {
+    const row = pbody.insertRow();
+    row.dataset.id = p.id;
+    cell(row, p.description);
+    cell(row, p.state, "state");
+    cell(row, formatEther(p.for), "for");
+    cell(row, formatEther(p.against));
+    cell(row, formatEther(p.abstain));
+    const actions = row.insertCell();
+    if (p.state === "Active") {
+      for (const [label, support] of Object.entries(SUPPORT)) {
+        const b = document.createElement("button");
+        b.textContent = label;
+        b.className = `vote-${label.toLowerCase()}`;
+        b.onclick = () => send(`Vote ${label}`, () => contracts.CommonsGovernor.castVote(p.id, support));
+        actions.append(b);
+      }
+    }
+  }
+  document.body.dataset.ready = "true";
+}
+
+async function main() {
+  config = await (await fetch("/api/config")).json();
+  errors = new Interface(config.errors);
+  $("connect").onclick = () => connect().catch((err) => status("failed", explain(err)));
+  $("register-gasless").onclick = () => register(true);
+  $("register-direct").onclick = () => register(false);
+  $("delegate").onclick = () => send("Delegate", () => contracts.CommonsToken.delegate($("delegate-to").value.trim()));
+  await refresh();
+}
+
+main().catch((err) => status("failed", explain(err)));

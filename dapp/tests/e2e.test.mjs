@@ -1,0 +1,194 @@
+// End-to-end tests of the contributor dApp in headless Chromium (Debian's), driven by
+// playwright-core, against Anvil with the suite deployed by `commons deploy` and served by
+// `commons dapp`. A test EIP-1193 wallet injected into the page forwards requests to the node's
+// unlocked development accounts (eth_sendTransaction, eth_signTypedData_v4).
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+import { Contract, JsonRpcProvider, parseEther } from "ethers";
+
+const ROOT = resolve(import.meta.dirname, "..", "..");
+const COMMONS = join(ROOT, ".venv", "bin", "commons");
+const SHOTS = join(ROOT, "dapp", "tests", "artifacts");
+const work = mkdtempSync(join(tmpdir(), "oc-dapp-"));
+let anvil, dapp, browser, rpcUrl, appUrl, accounts, node, deployment;
+
+function freePort() {
+  return new Promise((ok) => { const s = createServer().listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => ok(p)); }); });
+}
+
+function commons(...args) {
+  return execFileSync(COMMONS, args, { cwd: work, encoding: "utf8",
+    env: { ...process.env, OPENCOMMONS_RPC: rpcUrl, OPENCOMMONS_HOME: join(work, "home"),
+           OPENCOMMONS_IPFS_HOME: join(work, "ipfs") } });
+}
+
+async function waitFor(check, what, ms = 60_000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try { if (await check()) return; } catch (_) { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function pageAs(account, { rejectSignatures = false } = {}) {
+  const context = await browser.newContext();
+  await context.addInitScript(({ account, rejectSignatures }) => {
+    window.ethereum = {
+      isOpenCommonsTestWallet: true,
+      on() {}, removeListener() {},
+      async request({ method, params }) {
+        if (method === "eth_requestAccounts" || method === "eth_accounts") return [account];
+        if (method === "wallet_switchEthereumChain") return null;
+        if (rejectSignatures && method.startsWith("eth_signTypedData")) {
+          const err = new Error("User rejected the request."); err.code = 4001; throw err;
+        }
+        const reply = await fetch("/rpc", { method: "POST", headers: { "content-type": "application/json" },
+          body: JSON.stringify({ jsonrpc: "2.0", id: Date.now(), method, params }) });
+        const json = await reply.json();
+        if (json.error) { const err = new Error(json.error.message); err.code = json.error.code; err.data = json.error.data; throw err; }
+        return json.result;
+      },
+    };
+  }, { account, rejectSignatures });
+  const page = await context.newPage();
+  await page.goto(appUrl);
+  await page.waitForSelector("body[data-ready=true]");
+  await page.click("#connect");
+  await page.waitForFunction((a) => document.getElementById("account").textContent.toLowerCase() === a.toLowerCase(),
+    account);
+  return page;
+}
+
+async function settled(page) {
+  await page.waitForSelector("#status[data-state=confirmed], #status[data-state=failed]", { timeout: 60_000 });
+  return page.$eval("#status", (el) => ({ state: el.dataset.state, text: el.textContent }));
+}
+
+function contract(name) {
+  return new Contract(deployment.addresses[name],
+    JSON.parse(execFileSync(join(ROOT, ".venv", "bin", "python"), ["-c",
+      `import json; from opencommons.chain.artifacts import load; print(json.dumps(load("${name}").abi))`],
+      { encoding: "utf8" })), node);
+}
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  const chainPort = await freePort();
+  rpcUrl = `http://127.0.0.1:${chainPort}`;
+  anvil = spawn(join(ROOT, "node_modules", ".bin", "anvil"), ["--port", String(chainPort), "--hardfork", "shanghai", "--silent"]);
+  node = new JsonRpcProvider(rpcUrl);
+  await waitFor(() => node.getBlockNumber().then(() => true), "anvil");
+  accounts = await node.send("eth_accounts", []);
+  commons("deploy", "--deployments", join(work, "deployments"), "--curator", accounts[0]);
+  deployment = JSON.parse((await import("node:fs")).readFileSync(join(work, "deployments", "31337.json"), "utf8"));
+  const port = await freePort();
+  appUrl = `http://127.0.0.1:${port}/`;
+  dapp = spawn(COMMONS, ["dapp", "--port", String(port), "--deployments", join(work, "deployments")], { cwd: work,
+    env: { ...process.env, OPENCOMMONS_RPC: rpcUrl, OPENCOMMONS_IPFS_HOME: join(work, "ipfs") } });
+  await waitFor(() => fetch(appUrl + "api/config").then((r) => r.ok), "commons dapp");
+  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox",
+    "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"] });
+});
+
+after(async () => {
+  await browser?.close();
+  dapp?.kill();
+  anvil?.kill();
+});
+
+test("register gaslessly: the wallet signs EIP-712, the relayer pays", async () => {
+  const page = await pageAs(accounts[1]);
+  const before = await node.getBalance(accounts[1]);
+  await page.fill("#profile-name", "Amina");
+  await page.fill("#profile-community", "KE/education");
+  await page.click("#register-gasless");
+  const result = await settled(page);
+  assert.equal(result.state, "confirmed", result.text);
+  assert.equal(await contract("ContributorRegistry").isRegistered(accounts[1]), true);
+  assert.equal(await node.getBalance(accounts[1]), before, "the contributor paid no gas");
+  await page.waitForSelector("#profile-state[data-registered=true]");
+  await page.screenshot({ path: join(SHOTS, "register.png"), fullPage: true });
+});
+
+test("a revert shows the decoded custom error", async () => {
+  const page = await pageAs(accounts[1]);
+  await page.fill("#profile-name", "Amina again");
+  await page.fill("#profile-community", "KE/education");
+  await page.click("#register-direct");
+  const result = await settled(page);
+  assert.equal(result.state, "failed");
+  assert.match(result.text, /ContributorRegistryAlreadyRegistered\(0x[0-9a-fA-F]{40}\)/);
+  await page.screenshot({ path: join(SHOTS, "revert.png"), fullPage: true });
+});
+
+test("a rejected signature is handled", async () => {
+  const page = await pageAs(accounts[3], { rejectSignatures: true });
+  await page.fill("#profile-name", "Chebet");
+  await page.fill("#profile-community", "KE/education");
+  await page.click("#register-gasless");
+  const result = await settled(page);
+  assert.equal(result.state, "failed");
+  assert.match(result.text, /rejected/);
+});
+
+let datasetId;
+test("publish through the CLI, then see the dataset in the page", async () => {
+  commons("contributor", "register", "--name", "Baraka", "--community", "KE/education", "--account", "2");
+  const dir = join(work, "data");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "counties.csv"), "code,county\n047,Nairobi\n");
+  const out = JSON.parse(commons("dataset", "publish", dir, "--license", "CC0-1.0", "--commons", "KE/education",
+    "--contributor", `${accounts[1]}=6000`, "--contributor", `${accounts[2]}=4000`, "--account", "1",
+    "--name", "Nairobi county", "--json"));
+  datasetId = out.dataset;
+  const page = await pageAs(accounts[1]);
+  const row = page.locator(`#datasets tr[data-id="${datasetId}"]`);
+  await row.waitFor();
+  assert.match(await row.textContent(), /Nairobi county/);
+  assert.match(await row.textContent(), new RegExp(out.content));
+  await page.screenshot({ path: join(SHOTS, "datasets.png"), fullPage: true });
+});
+
+test("pay royalties, claim in the page, the balance changes on-chain", async () => {
+  commons("royalties", "pay", datasetId, "1", "--account", "6");
+  const vault = contract("RoyaltyVault");
+  const owed = await vault.claimable(datasetId, "0x0000000000000000000000000000000000000000", accounts[1]);
+  assert.equal(owed, parseEther("0.6"));
+  const page = await pageAs(accounts[1]);
+  const before = await node.getBalance(accounts[1]);
+  await page.click(`#datasets tr[data-id="${datasetId}"] button.claim`);
+  const result = await settled(page);
+  assert.equal(result.state, "confirmed", result.text);
+  const after = await node.getBalance(accounts[1]);
+  assert.ok(after > before && after - before <= owed, `balance moved by ${after - before}`);
+  assert.equal(await vault.claimable(datasetId, "0x0000000000000000000000000000000000000000", accounts[1]), 0n);
+  await page.screenshot({ path: join(SHOTS, "claim.png"), fullPage: true });
+});
+
+test("delegate and vote on a proposal", async () => {
+  const page = await pageAs(accounts[0]);
+  await page.fill("#delegate-to", accounts[0]);
+  await page.click("#delegate");
+  assert.equal((await settled(page)).state, "confirmed");
+  const proposal = commons("gov", "propose", "--accept", datasetId, "--reward", "100", "--account", "0")
+    .trim().split("\n").pop().split(" ").pop();
+  await node.send("anvil_mine", ["0x2"]);
+  await page.reload();
+  await page.click("#connect");
+  const vote = page.locator(`#proposals tr[data-id="${proposal}"] button.vote-for`);
+  await vote.waitFor();
+  await vote.click();
+  const result = await settled(page);
+  assert.equal(result.state, "confirmed", result.text);
+  const [, forVotes] = await contract("CommonsGovernor").proposalVotes(proposal);
+  assert.ok(forVotes > 0n);
+  await page.waitForFunction((id) => document.querySelector(`#proposals tr[data-id="${id}"] td.for`)?.textContent !== "0.0", proposal);
+  await page.screenshot({ path: join(SHOTS, "governance.png"), fullPage: true });
+});

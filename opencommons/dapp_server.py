@@ -1,0 +1,159 @@
+"""`commons dapp`: serves the built contributor web app and the small local API a browser
+cannot do without: the deployment (addresses + ABIs), dataset and proposal listings read from
+events, adding a profile or manifest to the configured IPFS store, relaying a gasless
+registration, and a same-origin JSON-RPC proxy to the node (so a page works behind any wallet)."""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import threading
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from web3 import Web3
+
+from .chain import artifacts
+from .chain.deploy import SUITE
+from .chain.transactions import Sender, transact
+from .errors import OpenCommonsError
+from .ipfs.content import ContentStore
+from .queries import dataset_view, list_datasets, proposal_view
+from .suite import Commons
+
+DIST = Path(__file__).resolve().parents[1] / "dapp" / "dist"
+MAX_BODY = 1 << 20
+
+
+class DappServer:
+    def __init__(self, commons: Commons, rpc_url: str, store: ContentStore, relayer: Sender,
+                 port: int = 8600, dist: Path = DIST) -> None:
+        self.commons, self.rpc_url, self.store, self.relayer, self.dist = commons, rpc_url, store, relayer, dist
+        self.lock = threading.Lock()
+        handler = type("Handler", (_Handler,), {"app": self})
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self.port = self.httpd.server_address[1]
+
+    def config(self) -> dict[str, Any]:
+        d = self.commons.deployment
+        abis = {name: artifacts.load(name).abi for name in SUITE}
+        errors = [item for name in SUITE for item in artifacts.load(name).abi if item.get("type") == "error"]
+        return {"chainId": d.chain_id, "addresses": d.addresses, "abis": abis, "errors": errors,
+                "gateway": "https://ipfs.io/ipfs/"}
+
+    def datasets(self) -> list[dict[str, Any]]:
+        rows = []
+        for row in list_datasets(self.commons):
+            view = dataset_view(self.commons, int(row["id"]))
+            view["attestations"] = self._attestation_count(int(row["id"]))
+            view["name"] = self._manifest_name(view["manifest"])
+            rows.append(view)
+        return rows
+
+    def _attestation_count(self, dataset_id: int) -> int:
+        logs = self.commons.attestations.events.DatasetAttested().get_logs(
+            from_block=self.commons.deployment.block, argument_filters={"datasetId": dataset_id})
+        return len(logs)
+
+    def _manifest_name(self, manifest: str) -> str:
+        from .ipfs.cid import Cid
+
+        try:
+            return str(json.loads(b"".join(self.store.cat(Cid.parse(manifest))))["name"])
+        except (OpenCommonsError, ValueError, KeyError):
+            return "(manifest not in this store)"
+
+    def proposals(self) -> list[dict[str, Any]]:
+        out = []
+        for log in self.commons.governor.events.ProposalCreated().get_logs(from_block=self.commons.deployment.block):
+            view = proposal_view(self.commons, int(log["args"]["proposalId"]))
+            view["description"] = log["args"]["description"]
+            out.append(view)
+        return out
+
+    def relay_register(self, body: dict[str, Any]) -> dict[str, Any]:
+        fn = self.commons.registry.functions.registerWithSig(
+            Web3.to_checksum_address(body["account"]), bytes.fromhex(body["profileDigest"][2:]),
+            int(body["profileCodec"]), bytes.fromhex(body["community"][2:]), int(body["deadline"]),
+            bytes.fromhex(body["signature"][2:]))
+        with self.lock:
+            receipt = transact(self.commons.w3, self.relayer, fn)
+        return {"tx": receipt["transactionHash"].to_0x_hex(), "gasUsed": receipt["gasUsed"]}
+
+    def serve_forever(self) -> None:
+        self.httpd.serve_forever()
+
+    def shutdown(self) -> None:
+        self.httpd.shutdown()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    app: DappServer
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def _json(self, data: Any, status: int = 200) -> None:
+        body = json.dumps(data, default=str).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY:
+            raise OpenCommonsError(f"request body too large ({length} bytes, at most {MAX_BODY})")
+        return self.rfile.read(length)
+
+    def do_GET(self) -> None:  # noqa: N802
+        try:
+            routes = {"/api/config": self.app.config, "/api/datasets": self.app.datasets,
+                      "/api/proposals": self.app.proposals}
+            if self.path in routes:
+                self._json(routes[self.path]())
+                return
+            self._static()
+        except OpenCommonsError as exc:
+            self._json({"error": str(exc)}, 400)
+
+    def do_POST(self) -> None:  # noqa: N802
+        try:
+            if self.path == "/rpc":
+                request = urllib.request.Request(self.app.rpc_url, data=self._body(),
+                                                 headers={"Content-Type": "application/json"})
+                with urllib.request.urlopen(request, timeout=60) as reply:
+                    payload = reply.read()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+            elif self.path == "/api/ipfs/add":
+                cid = self.app.store.add_bytes(self._body(), 1)
+                self._json({"cid": str(cid), "digest": "0x" + cid.digest.hex(), "codec": cid.codec})
+            elif self.path == "/api/relay/register":
+                self._json(self.app.relay_register(json.loads(self._body())))
+            else:
+                self._json({"error": f"no such endpoint {self.path}"}, 404)
+        except OpenCommonsError as exc:
+            self._json({"error": str(exc)}, 400)
+        except (ValueError, KeyError) as exc:
+            self._json({"error": f"bad request: {exc}"}, 400)
+
+    def _static(self) -> None:
+        path = (self.app.dist / self.path.split("?")[0].lstrip("/")).resolve()
+        if self.path in ("/", "") or not path.is_file():
+            path = self.app.dist / "index.html"
+        if not str(path).startswith(str(self.app.dist.resolve())) or not path.is_file():
+            self._json({"error": "the dApp is not built: run `make dapp`"}, 404)
+            return
+        body = path.read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Type", mimetypes.guess_type(path.name)[0] or "application/octet-stream")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
