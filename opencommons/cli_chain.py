@@ -25,7 +25,8 @@ from .queries import (NATIVE, accept_and_reward_actions, dataset_view, find_prop
                       parse_amount, parse_dataset_id, proposal_view, token_address)
 from .suite import Commons
 
-RpcOpt = typer.Option(None, "--rpc", envvar="OPENCOMMONS_RPC", help="JSON-RPC URL (default http://127.0.0.1:8545).")
+RpcOpt = typer.Option(None, "--rpc", "--network", envvar="OPENCOMMONS_RPC",
+                      help="JSON-RPC URL or network name (local, development, ganache-cli; default local).")
 AccountOpt = typer.Option(None, "--account", help="Unlocked account index or address, or a keystore .json file.")
 DeploymentsOpt = typer.Option(Path("deployments"), "--deployments", help="Folder of <chainId>.json files.")
 JsonOpt = typer.Option(False, "--json", help="Machine-readable output.")
@@ -63,6 +64,7 @@ def _emit(data: Any, as_json: bool) -> None:
 # ---------------------------------------------------------------------------------- deploy
 def deploy(rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt, deployments: Path = DeploymentsOpt,
            fresh: bool = typer.Option(False, "--fresh", help="Deploy again even if a deployment exists."),
+           yes: bool = YesOpt,
            curator: list[str] = typer.Option([], "--curator", help="Bootstrap curator (governance can revoke)."),
            allow_token: list[str] = typer.Option([], "--allow-token", help="ERC-20 allow-listed at bootstrap.")) -> None:
     """Deploy the whole suite, wire every role to the timelock, write deployments/<chainId>.json."""
@@ -73,6 +75,9 @@ def deploy(rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt, dep
             say(f"already deployed on chain {existing.chain_id} at block {existing.block}: nothing changed "
                 f"(--fresh deploys again)")
             return
+        if existing and fresh and not yes and not typer.confirm(
+                f"Deploy a new suite on chain {existing.chain_id}, replacing {deployments}/{existing.chain_id}.json?"):
+            raise OpenCommonsError("deployment cancelled")
         for address in curator + allow_token:
             if not Web3.is_address(address):
                 raise OpenCommonsError(f"malformed address {address!r}")

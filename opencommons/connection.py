@@ -23,10 +23,29 @@ from .suite import Commons
 
 DEFAULT_RPC = "http://127.0.0.1:8545"
 PASSWORD_ENV = "OPENCOMMONS_KEYSTORE_PASSWORD"
+NETWORKS = {
+    "local": DEFAULT_RPC, "ganache": DEFAULT_RPC, "anvil": DEFAULT_RPC,
+    "development": "http://127.0.0.1:18545",  # brownie's Anvil (brownie-config.yaml)
+    "ganache-cli": "http://127.0.0.1:18546",  # brownie's Ganache
+}
+
+
+def resolve_rpc(value: str | None) -> str:
+    """`--rpc URL` or `--network NAME` (a name above, or OPENCOMMONS_NETWORK_<NAME> from the environment)."""
+    value = value or os.environ.get("OPENCOMMONS_RPC") or DEFAULT_RPC
+    if "://" in value:
+        return value
+    from_env = os.environ.get("OPENCOMMONS_NETWORK_" + value.upper().replace("-", "_"))
+    if from_env:
+        return from_env
+    if value in NETWORKS:
+        return NETWORKS[value]
+    raise ChainError(f"unknown network {value!r}: use an RPC URL, one of {', '.join(sorted(NETWORKS))}, "
+                     f"or set OPENCOMMONS_NETWORK_{value.upper().replace('-', '_')}")
 
 
 def connect(rpc: str | None) -> Web3:
-    url = rpc or os.environ.get("OPENCOMMONS_RPC") or DEFAULT_RPC
+    url = resolve_rpc(rpc)
     w3 = web3_for(url)
     try:
         w3.eth.chain_id

@@ -41,14 +41,21 @@ class DappServer:
         abis = {name: artifacts.load(name).abi for name in SUITE}
         errors = [item for name in SUITE for item in artifacts.load(name).abi if item.get("type") == "error"]
         return {"chainId": d.chain_id, "addresses": d.addresses, "abis": abis, "errors": errors,
-                "gateway": "https://ipfs.io/ipfs/"}
+                "gateway": "https://ipfs.io/ipfs/", "tokens": self.tokens()}
+
+    def tokens(self) -> list[str]:
+        """ETH and every ERC-20 the vault allow-lists now (from its TokenAllowed events)."""
+        allowed: dict[str, bool] = {}
+        for log in self.commons.vault.events.TokenAllowed().get_logs(from_block=self.commons.deployment.block):
+            allowed[log["args"]["token"]] = log["args"]["allowed"]
+        return ["0x0000000000000000000000000000000000000000"] + [t for t, ok in allowed.items() if ok]
 
     def datasets(self) -> list[dict[str, Any]]:
         rows = []
         for row in list_datasets(self.commons):
             view = dataset_view(self.commons, int(row["id"]))
             view["attestations"] = self._attestation_count(int(row["id"]))
-            view["name"] = self._manifest_name(view["manifest"])
+            view.update(self._manifest_fields(view["manifest"]))
             rows.append(view)
         return rows
 
@@ -57,13 +64,14 @@ class DappServer:
             from_block=self.commons.deployment.block, argument_filters={"datasetId": dataset_id})
         return len(logs)
 
-    def _manifest_name(self, manifest: str) -> str:
+    def _manifest_fields(self, manifest: str) -> dict[str, str]:
         from .ipfs.cid import Cid
 
         try:
-            return str(json.loads(b"".join(self.store.cat(Cid.parse(manifest))))["name"])
+            data = json.loads(b"".join(self.store.cat(Cid.parse(manifest))))
+            return {"name": str(data["name"]), "commonsCode": str(data["commons"])}
         except (OpenCommonsError, ValueError, KeyError):
-            return "(manifest not in this store)"
+            return {"name": "(manifest not in this store)", "commonsCode": "?"}
 
     def proposals(self) -> list[dict[str, Any]]:
         out = []
@@ -77,6 +85,14 @@ class DappServer:
         fn = self.commons.registry.functions.registerWithSig(
             Web3.to_checksum_address(body["account"]), bytes.fromhex(body["profileDigest"][2:]),
             int(body["profileCodec"]), bytes.fromhex(body["community"][2:]), int(body["deadline"]),
+            bytes.fromhex(body["signature"][2:]))
+        with self.lock:
+            receipt = transact(self.commons.w3, self.relayer, fn)
+        return {"tx": receipt["transactionHash"].to_0x_hex(), "gasUsed": receipt["gasUsed"]}
+
+    def relay_vote(self, body: dict[str, Any]) -> dict[str, Any]:
+        fn = self.commons.governor.functions.castVoteBySig(
+            int(body["proposalId"]), int(body["support"]), Web3.to_checksum_address(body["voter"]),
             bytes.fromhex(body["signature"][2:]))
         with self.lock:
             receipt = transact(self.commons.w3, self.relayer, fn)
@@ -137,6 +153,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._json({"cid": str(cid), "digest": "0x" + cid.digest.hex(), "codec": cid.codec})
             elif self.path == "/api/relay/register":
                 self._json(self.app.relay_register(json.loads(self._body())))
+            elif self.path == "/api/relay/vote":
+                self._json(self.app.relay_vote(json.loads(self._body())))
             else:
                 self._json({"error": f"no such endpoint {self.path}"}, 404)
         except OpenCommonsError as exc:

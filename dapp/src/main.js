@@ -70,6 +70,7 @@ async function register(gasless) {
     body: JSON.stringify({ name, commons: community, account }) })).json();
   const communityId = keccak256(toUtf8Bytes(community));
   const registry = contracts.ContributorRegistry;
+  if (gasless === "update") return send("Update profile", () => registry.updateProfile(profile.digest, profile.codec, communityId));
   if (!gasless) return send("Register", () => registry.register(profile.digest, profile.codec, communityId));
   status("pending", "Register: sign the request in your wallet…");
   try {
@@ -108,6 +109,8 @@ async function refresh() {
     const registered = await registry.isRegistered(account);
     $("profile-state").textContent = registered ? `Registered contributor ${account}` : "Not registered yet.";
     $("profile-state").dataset.registered = String(registered);
+    $("update-profile").hidden = !registered;
+    $("register-gasless").hidden = registered;
   }
   const datasets = await (await fetch("/api/datasets")).json();
   const body = $("datasets").tBodies[0];
@@ -117,6 +120,7 @@ async function refresh() {
     row.dataset.id = d.id;
     cell(row, d.name);
     cell(row, d.license);
+    cell(row, d.commonsCode);
     cell(row, d.status);
     const content = cell(row, "", "cid");
     const link = document.createElement("a");
@@ -129,16 +133,21 @@ async function refresh() {
     cell(row, String(d.attestations));
     const mine = d.contributors.find((c) => account && c.account.toLowerCase() === account.toLowerCase());
     cell(row, mine ? `${mine.shareBps / 100}%` : "-");
-    const claimable = account && mine
-      ? await new Contract(config.addresses.RoyaltyVault, config.abis.RoyaltyVault, reader).claimable(d.id, NATIVE, account)
-      : 0n;
-    cell(row, `${formatEther(claimable)} ETH`, "claimable");
+    const vault = new Contract(config.addresses.RoyaltyVault, config.abis.RoyaltyVault, reader);
+    const owed = [];
+    for (const token of config.tokens) {
+      const amount = account && mine ? await vault.claimable(d.id, token, account) : 0n;
+      if (amount > 0n || token === NATIVE) owed.push([token, amount]);
+    }
+    cell(row, owed.map(([t, a]) => `${formatEther(a)} ${t === NATIVE ? "ETH" : t.slice(0, 8) + "…"}`).join(", "),
+         "claimable");
     const actions = row.insertCell();
-    if (claimable > 0n) {
+    const tokens = owed.filter(([, a]) => a > 0n).map(([t]) => t);
+    if (tokens.length) {
       const claim = document.createElement("button");
       claim.textContent = "Claim";
       claim.className = "claim";
-      claim.onclick = () => send("Claim", () => contracts.RoyaltyVault.claim([d.id], [NATIVE]));
+      claim.onclick = () => send("Claim", () => contracts.RoyaltyVault.claim([d.id], tokens));
       actions.append(claim);
     }
     if (d.status === "Accepted") {
@@ -177,10 +186,35 @@ async function refresh() {
         b.className = `vote-${label.toLowerCase()}`;
         b.onclick = () => send(`Vote ${label}`, () => contracts.CommonsGovernor.castVote(p.id, support));
         actions.append(b);
+        const bySig = document.createElement("button");
+        bySig.textContent = `${label} (sign)`;
+        bySig.className = `sign-${label.toLowerCase()}`;
+        bySig.onclick = () => voteBySignature(p.id, support, label);
+        actions.append(bySig);
       }
     }
   }
   document.body.dataset.ready = "true";
+}
+
+// A vote by EIP-712 ballot: the wallet signs readable fields, the local relayer pays the gas.
+async function voteBySignature(proposalId, support, label) {
+  status("pending", `Vote ${label}: sign the ballot in your wallet…`);
+  try {
+    const governor = contracts.CommonsGovernor;
+    const nonce = await governor.nonces(account);
+    const domain = { name: "OpenCommons Governor", version: "1", chainId: config.chainId, verifyingContract: governor.target };
+    const types = { Ballot: [{ name: "proposalId", type: "uint256" }, { name: "support", type: "uint8" },
+                             { name: "voter", type: "address" }, { name: "nonce", type: "uint256" }] };
+    const signature = await signer.signTypedData(domain, types, { proposalId, support, voter: account, nonce });
+    const reply = await (await fetch("/api/relay/vote", { method: "POST", body: JSON.stringify(
+      { proposalId: String(proposalId), support, voter: account, signature }) })).json();
+    if (reply.error) throw new Error(reply.error);
+    status("confirmed", `Vote ${label}: confirmed, relayed in ${reply.tx} (you paid no gas)`);
+    await refresh();
+  } catch (err) {
+    status("failed", `Vote ${label} failed: ${explain(err)}`);
+  }
 }
 
 async function main() {
@@ -189,6 +223,7 @@ async function main() {
   $("connect").onclick = () => connect().catch((err) => status("failed", explain(err)));
   $("register-gasless").onclick = () => register(true);
   $("register-direct").onclick = () => register(false);
+  $("update-profile").onclick = () => register("update");
   $("delegate").onclick = () => send("Delegate", () => contracts.CommonsToken.delegate($("delegate-to").value.trim()));
   await refresh();
 }

@@ -90,7 +90,7 @@ before(async () => {
   deployment = JSON.parse((await import("node:fs")).readFileSync(join(work, "deployments", "31337.json"), "utf8"));
   const port = await freePort();
   appUrl = `http://127.0.0.1:${port}/`;
-  dapp = spawn(COMMONS, ["dapp", "--port", String(port), "--deployments", join(work, "deployments")], { cwd: work,
+  dapp = spawn(COMMONS, ["dapp", "--port", String(port), "--deployments", join(work, "deployments"), "--relayer", "9"], { cwd: work,
     env: { ...process.env, OPENCOMMONS_RPC: rpcUrl, OPENCOMMONS_IPFS_HOME: join(work, "ipfs") } });
   await waitFor(() => fetch(appUrl + "api/config").then((r) => r.ok), "commons dapp");
   browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox",
@@ -191,4 +191,37 @@ test("delegate and vote on a proposal", async () => {
   assert.ok(forVotes > 0n);
   await page.waitForFunction((id) => document.querySelector(`#proposals tr[data-id="${id}"] td.for`)?.textContent !== "0.0", proposal);
   await page.screenshot({ path: join(SHOTS, "governance.png"), fullPage: true });
+});
+
+test("vote by signature: the wallet signs a ballot, the relayer pays", async () => {
+  const proposal = commons("gov", "propose", "--accept", datasetId, "--description", "second ballot", "--account", "0")
+    .trim().split("\n").pop().split(" ").pop();
+  await node.send("anvil_mine", ["0x2"]);
+  const page = await pageAs(accounts[0]);
+  const before = await node.getBalance(accounts[0]);
+  const button = page.locator(`#proposals tr[data-id="${proposal}"] button.sign-against`);
+  await button.waitFor();
+  await button.click();
+  const result = await settled(page);
+  assert.equal(result.state, "confirmed", result.text);
+  assert.match(result.text, /you paid no gas/);
+  const governor = contract("CommonsGovernor");
+  assert.equal(await governor.hasVoted(proposal, accounts[0]), true);
+  const [againstVotes] = await governor.proposalVotes(proposal);
+  assert.ok(againstVotes > 0n);
+  assert.equal(await node.getBalance(accounts[0]), before);
+});
+
+test("update the profile of a registered contributor", async () => {
+  const registry = contract("ContributorRegistry");
+  const [oldDigest] = await registry.contributorOf(accounts[1]);
+  const page = await pageAs(accounts[1]);
+  await page.fill("#profile-name", "Amina W.");
+  await page.fill("#profile-community", "KE/health");
+  await page.click("#update-profile");
+  const result = await settled(page);
+  assert.equal(result.state, "confirmed", result.text);
+  const [newDigest] = await registry.contributorOf(accounts[1]);
+  assert.notEqual(newDigest, oldDigest);
+  await page.screenshot({ path: join(SHOTS, "profile.png"), fullPage: true });
 });

@@ -189,3 +189,13 @@ def test_insufficient_funds_is_one_line(chain_env, tmp_path):
                             extra_env={"OPENCOMMONS_KEYSTORE_PASSWORD": "pw"})
     assert proc.returncode == 1 and proc.stderr.startswith("error: insufficient funds")
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_network_names_and_fresh_deploy_confirmation(chain_env):
+    run = chain_env["run"]
+    proc = run("dataset", "list", "--network", "nowhere")
+    assert proc.returncode == 1 and proc.stderr.startswith("error: unknown network 'nowhere'")
+    proc = run("dataset", "list", "--network", "mine", extra_env={"OPENCOMMONS_NETWORK_MINE": chain_env["url"]})
+    assert proc.returncode == 0, proc.stderr
+    proc = run("deploy", "--fresh")  # no stdin: the confirmation is refused
+    assert proc.returncode != 0 and "Deploy a new suite on chain 31337" in proc.stdout
