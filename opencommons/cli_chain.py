@@ -321,7 +321,7 @@ def license_buy(dataset: str, max_price: Optional[str] = typer.Option(None, "--m
         if tok != NATIVE:
             from .chain.deploy import contract
 
-            _tx("approved", commons, who, contract(commons.w3, "MockERC20", tok).functions.approve(
+            _tx("approved", commons, who, contract(commons.w3, "IERC20Metadata", tok).functions.approve(
                 commons.licenses.address, price))
         _tx("licence bought", commons, who, commons.licenses.functions.buy(dataset_id, tok, limit),
             value=price if tok == NATIVE else 0)
@@ -364,7 +364,7 @@ def royalties_pay(dataset: str, amount: str, token: Optional[str] = typer.Option
         if tok != NATIVE:
             from .chain.deploy import contract
 
-            _tx("approved", commons, who, contract(commons.w3, "MockERC20", tok).functions.approve(
+            _tx("approved", commons, who, contract(commons.w3, "IERC20Metadata", tok).functions.approve(
                 commons.vault.address, wei))
         _tx("paid", commons, who, commons.vault.functions.pay(parse_dataset_id(dataset), tok, wei),
             value=wei if tok == NATIVE else 0)
@@ -468,30 +468,30 @@ def gov_vote(proposal: int, support: str, rpc: Optional[str] = RpcOpt, account: 
         fail(exc)
 
 
+def _run_proposal_step(step: str, label: str, proposal: int, rpc: Optional[str], account: Optional[str],
+                       deployments: Path) -> None:
+    """queue/execute take the proposal's actions again: they are recovered from its event."""
+    try:
+        commons = _commons(rpc, deployments)
+        p = find_proposal(commons, proposal)
+        fn = getattr(commons.governor.functions, step)(p.targets, p.values, p.calldatas, p.description_hash)
+        _tx(label, commons, _sender(commons, account), fn)
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
 @gov_app.command("queue")
 def gov_queue(proposal: int, rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
               deployments: Path = DeploymentsOpt) -> None:
     """Queue a passed proposal in the timelock."""
-    try:
-        commons = _commons(rpc, deployments)
-        p = find_proposal(commons, proposal)
-        _tx("queued", commons, _sender(commons, account), commons.governor.functions.queue(
-            p.targets, p.values, p.calldatas, p.description_hash))
-    except OpenCommonsError as exc:
-        fail(exc)
+    _run_proposal_step("queue", "queued", proposal, rpc, account, deployments)
 
 
 @gov_app.command("execute")
 def gov_execute(proposal: int, rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
                 deployments: Path = DeploymentsOpt) -> None:
     """Execute a queued proposal once the timelock delay has passed."""
-    try:
-        commons = _commons(rpc, deployments)
-        p = find_proposal(commons, proposal)
-        _tx("executed", commons, _sender(commons, account), commons.governor.functions.execute(
-            p.targets, p.values, p.calldatas, p.description_hash))
-    except OpenCommonsError as exc:
-        fail(exc)
+    _run_proposal_step("execute", "executed", proposal, rpc, account, deployments)
 
 
 @gov_app.command("status")

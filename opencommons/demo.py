@@ -19,7 +19,7 @@ from web3 import Web3
 from .chain.provider import web3_for
 from .chain.deploy import Bootstrap, deploy_contract, deploy_suite
 from .chain.localnode import LocalChain
-from .chain.transactions import NodeAccount, send_raw, transact
+from .chain.transactions import NodeAccount, transact
 from .chain.typed_data import register_message
 from .errors import OpenCommonsError
 from .ipfs.importer import Importer
@@ -193,4 +193,4 @@ def _mine(w3: Web3, blocks: int) -> None:
         w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
 
 
-__all__ = ["run_demo", "send_raw"]
+__all__ = ["run_demo"]

@@ -203,10 +203,11 @@ def verify_record(commons: Commons, dataset_id: int, manifest_cid: Cid, request:
         raise PublishError(f"on-chain manifest of dataset {dataset_id} is not {manifest_cid}")
     if record[4] != request.license or bytes(record[5]) != commons_id(request.commons):
         raise PublishError(f"on-chain licence or commons of dataset {dataset_id} differ from the manifest")
-    total = sum(commons.nft.functions.shareOf(dataset_id, Web3.to_checksum_address(a)).call() == b and b
-                for a, b in request.contributors)
-    if total != BPS:
-        raise PublishError(f"on-chain shares of dataset {dataset_id} differ from the manifest")
+    # every listed share is on-chain as listed; with on-chain shares summing to 10,000 by
+    # construction, that also proves nobody else holds a share
+    for account, bps in request.contributors:
+        if commons.nft.functions.shareOf(dataset_id, Web3.to_checksum_address(account)).call() != bps:
+            raise PublishError(f"on-chain share of {account} in dataset {dataset_id} differs from the manifest")
 
 
 def verify_directory(commons: Commons, dataset_id: int, directory: Path) -> Cid:

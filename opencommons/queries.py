@@ -45,7 +45,7 @@ def parse_amount(commons: Commons, text: str, token: str) -> int:
     if token != NATIVE:
         from .chain.deploy import contract
 
-        decimals = contract(commons.w3, "MockERC20", token).functions.decimals().call()
+        decimals = contract(commons.w3, "IERC20Metadata", token).functions.decimals().call()
     scaled = value * (Decimal(10) ** decimals)
     if scaled != scaled.to_integral_value():
         raise OpenCommonsError(f"amount {text} has more than {decimals} decimals")

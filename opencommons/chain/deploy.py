@@ -125,11 +125,12 @@ def deploy_suite(w3: Web3, sender: Sender, directory: Path | None = None,
 
     run(nft.functions.setRoyaltyVault(vault.address))
     run(nft.functions.setDefaultRoyalty(s.default_royalty_bps))
-    for tok in b.allowed_tokens:
-        run(vault.functions.grantRole(vault.functions.ALLOWLIST_ROLE().call(), me))
-        run(vault.functions.setTokenAllowed(Web3.to_checksum_address(tok), True))
-        run(vault.functions.renounceRole(vault.functions.ALLOWLIST_ROLE().call(), me))
-        break
+    if b.allowed_tokens:
+        allowlist_role = vault.functions.ALLOWLIST_ROLE().call()
+        run(vault.functions.grantRole(allowlist_role, me))
+        for tok in b.allowed_tokens:
+            run(vault.functions.setTokenAllowed(Web3.to_checksum_address(tok), True))
+        run(vault.functions.renounceRole(allowlist_role, me))
     tl = timelock.address
     _hand_over(run, token, me, tl, ["MINTER_ROLE"], extra={"MINTER_ROLE": [rewards.address]})
     _hand_over(run, registry, me, tl, ["VERIFIER_ROLE"], extra={"VERIFIER_ROLE": b.verifiers})

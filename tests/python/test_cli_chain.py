@@ -199,3 +199,21 @@ def test_network_names_and_fresh_deploy_confirmation(chain_env):
     assert proc.returncode == 0, proc.stderr
     proc = run("deploy", "--fresh")  # no stdin: the confirmation is refused
     assert proc.returncode != 0 and "Deploy a new suite on chain 31337" in proc.stdout
+
+
+def test_deploy_allow_lists_every_bootstrap_token(tmp_path):
+    from web3 import Web3
+
+    from opencommons.chain.deploy import Bootstrap, contract, deploy_contract, deploy_suite
+    from opencommons.chain.localnode import LocalChain
+    from opencommons.chain.provider import web3_for
+    from opencommons.chain.transactions import NodeAccount
+
+    with LocalChain("anvil") as node:
+        w3 = web3_for(node.url)
+        me = NodeAccount(Web3.to_checksum_address(w3.eth.accounts[0]))
+        tokens = [deploy_contract(w3, me, "MockERC20", f"T{i}", f"T{i}").address for i in range(3)]
+        deployment = deploy_suite(w3, me, bootstrap=Bootstrap(allowed_tokens=tokens))
+        vault = contract(w3, "RoyaltyVault", deployment.addresses["RoyaltyVault"])
+        assert [vault.functions.isTokenAllowed(t).call() for t in tokens] == [True, True, True]
+        assert not vault.functions.hasRole(vault.functions.ALLOWLIST_ROLE().call(), me.address).call()
