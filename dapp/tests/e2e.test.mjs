@@ -162,13 +162,16 @@ test("pay royalties, claim in the page, the balance changes on-chain", async () 
   const owed = await vault.claimable(datasetId, "0x0000000000000000000000000000000000000000", accounts[1]);
   assert.equal(owed, parseEther("0.6"));
   const page = await pageAs(accounts[1]);
-  const before = await node.getBalance(accounts[1]);
+  // raw eth_getBalance: ethers' provider may answer "latest" from a short-lived cache
+  const balance = async () => BigInt(await node.send("eth_getBalance", [accounts[1], "latest"]));
+  const before = await balance();
   await page.click(`#datasets tr[data-id="${datasetId}"] button.claim`);
   const result = await settled(page);
   assert.equal(result.state, "confirmed", result.text);
-  const after = await node.getBalance(accounts[1]);
+  await waitFor(async () => (await vault.claimable(datasetId, "0x0000000000000000000000000000000000000000",
+    accounts[1], { blockTag: "latest" })) === 0n, "the claim on-chain", 15_000);
+  const after = await balance();
   assert.ok(after > before && after - before <= owed, `balance moved by ${after - before}`);
-  assert.equal(await vault.claimable(datasetId, "0x0000000000000000000000000000000000000000", accounts[1]), 0n);
   await page.screenshot({ path: join(SHOTS, "claim.png"), fullPage: true });
 });
 
