@@ -81,7 +81,7 @@ def measure(w3: Web3) -> dict[str, object]:
         shares[0] += 10_000 - sum(shares)
         content = os.urandom(32)
         params = (content, 0x70, os.urandom(32), 0x55, "CC-BY-4.0", COMMONS, ancestor_bps, parents or [],
-                  list(zip(people[:n], shares)))
+                  sorted(zip(people[:n], shares), key=lambda c: int(c[0], 16)))
         used = gas(sender or people[0], nft.functions.publish(params))
         return int.from_bytes(content, "big"), used
 

@@ -49,7 +49,7 @@ def main() -> None:
             split[0] += BPS - sum(split)
             content = os.urandom(32)
             params = (content, 0x70, os.urandom(32), 0x55, "CC0-1.0", Web3.keccak(text="KE/x"), 0, [],
-                      list(zip(people[:n], split)))
+                      sorted(zip(people[:n], split), key=lambda c: int(c[0], 16)))
             transact(w3, NodeAccount(people[0]), c.nft.functions.publish(params))
             shares[int.from_bytes(content, "big")] = dict(zip(people[:n], split))
         ids = list(shares)

@@ -9,6 +9,7 @@ import {IContributorRegistry} from "../interfaces/IContributorRegistry.sol";
 import {IDatasetNFT} from "../interfaces/IDatasetNFT.sol";
 import {IRoyaltyVault} from "../interfaces/IRoyaltyVault.sol";
 import {CidEncoding} from "./libraries/CidEncoding.sol";
+import {DataBlob} from "./libraries/DataBlob.sol";
 import {RoyaltyConstants} from "./libraries/RoyaltyConstants.sol";
 
 /// @title DatasetNFT
@@ -27,24 +28,31 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
 
     IContributorRegistry private immutable _REGISTRY;
 
+    /// @dev The immutable part of a record lives in a data blob (see {DataBlob}), laid out as:
+    /// contentCodec (4 bytes) | manifestCodec (4) | publishedAt (5) | parent count (1) |
+    /// manifestDigest (32) | contributors, 22 bytes each (account, shareBps), ascending by
+    /// account | parents, 32 bytes each.
+    uint256 private constant _AT_CONTENT_CODEC = 0;
+    uint256 private constant _AT_PARENT_COUNT = 13;
+    uint256 private constant _AT_MANIFEST_DIGEST = 14;
+    uint256 private constant _AT_CONTRIBUTORS = 46;
+    uint256 private constant _CONTRIBUTION_SIZE = 22;
+
     // ------------------------------------------------------------------ storage
-    /// @dev One packed slot plus the manifest digest: publishing stays cheap.
+    /// @dev One slot per dataset (plus ERC-721's owner slot): what changes (status) or is read on
+    /// payment paths (ancestorBps, depth) stays in storage; everything else is in the blob, so a
+    /// publish writes two fresh slots and one blob whatever the number of contributors.
     struct Record {
         Status status;
-        uint32 contentCodec;
-        uint32 manifestCodec;
+        uint8 depth;
+        uint16 ancestorBps;
+        uint16 contributorCount;
         uint16 licenseIndex; // 1-based index into _licenses
         uint32 commonsIndex; // 1-based index into _commons
-        uint16 ancestorBps;
-        uint8 depth;
-        uint16 contributorCount;
-        uint40 publishedAt;
-        bytes32 manifestDigest;
+        address data; // the blob
     }
 
     mapping(uint256 datasetId => Record) private _records;
-    mapping(uint256 datasetId => mapping(address account => uint16 shareBps)) private _shares;
-    mapping(uint256 datasetId => uint256[]) private _parents;
     mapping(uint256 datasetId => uint256) private _previousVersion;
     mapping(uint256 datasetId => uint256) private _nextVersion;
 
@@ -108,21 +116,23 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
     /// @inheritdoc IDatasetNFT
     function dataset(uint256 datasetId) external view returns (Dataset memory d) {
         Record storage record = _existing(datasetId);
+        address data = record.data;
+        bytes32 header = DataBlob.readWord(data, _AT_CONTENT_CODEC);
         d.contentDigest = bytes32(datasetId);
-        d.contentCodec = record.contentCodec;
-        d.manifestDigest = record.manifestDigest;
-        d.manifestCodec = record.manifestCodec;
+        d.contentCodec = uint32(bytes4(header));
+        d.manifestDigest = DataBlob.readWord(data, _AT_MANIFEST_DIGEST);
+        d.manifestCodec = uint32(bytes4(header << 32));
         d.license = _licenses[record.licenseIndex - 1];
         d.commons = _commons[record.commonsIndex - 1];
         d.status = record.status;
         d.ancestorBps = record.ancestorBps;
         d.depth = record.depth;
         d.contributorCount = record.contributorCount;
-        d.publishedAt = record.publishedAt;
+        d.publishedAt = uint40(bytes5(header << 64));
         d.owner = _ownerOf(datasetId);
         d.previousVersion = _previousVersion[datasetId];
         d.nextVersion = _nextVersion[datasetId];
-        d.parents = _parents[datasetId];
+        d.parents = _readParents(record);
     }
 
     /// @inheritdoc IDatasetNFT
@@ -132,7 +142,25 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
 
     /// @inheritdoc IDatasetNFT
     function shareOf(uint256 datasetId, address account) external view returns (uint16) {
-        return _shares[datasetId][account];
+        Record storage record = _records[datasetId];
+        address data = record.data;
+        if (data == address(0)) return 0;
+        // contributors are stored in ascending order of account
+        bytes32 entry = DataBlob.findByAddress(
+            data, _AT_CONTRIBUTORS, _CONTRIBUTION_SIZE, record.contributorCount, account
+        );
+        return uint16(bytes2(entry << 160));
+    }
+
+    /// @inheritdoc IDatasetNFT
+    function contributorsOf(uint256 datasetId) external view returns (Contribution[] memory contributors) {
+        Record storage record = _existing(datasetId);
+        uint256 n = record.contributorCount;
+        contributors = new Contribution[](n);
+        for (uint256 i; i < n; ++i) {
+            bytes32 entry = DataBlob.readWord(record.data, _AT_CONTRIBUTORS + i * _CONTRIBUTION_SIZE);
+            contributors[i] = Contribution(address(bytes20(entry)), uint16(bytes2(entry << 160)));
+        }
     }
 
     /// @inheritdoc IDatasetNFT
@@ -142,7 +170,9 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
 
     /// @inheritdoc IDatasetNFT
     function parentsOf(uint256 datasetId) external view returns (uint256[] memory) {
-        return _parents[datasetId];
+        Record storage record = _records[datasetId];
+        if (record.data == address(0)) return new uint256[](0);
+        return _readParents(record);
     }
 
     /// @inheritdoc IDatasetNFT
@@ -171,8 +201,10 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
     /// @notice `ipfs://<manifest CIDv1 in base32>`, computed on-chain from the stored digest.
     function tokenURI(uint256 tokenId) public view override returns (string memory) {
         _requireOwned(tokenId);
-        Record storage record = _records[tokenId];
-        return string.concat("ipfs://", CidEncoding.toBase32(record.manifestCodec, record.manifestDigest));
+        address data = _records[tokenId].data;
+        uint32 manifestCodec = uint32(bytes4(DataBlob.readWord(data, _AT_CONTENT_CODEC) << 32));
+        bytes32 manifestDigest = DataBlob.readWord(data, _AT_MANIFEST_DIGEST);
+        return string.concat("ipfs://", CidEncoding.toBase32(manifestCodec, manifestDigest));
     }
 
     /// @notice ERC-2981: the receiver is the dataset's own royalty receiver in the vault, so a
@@ -208,20 +240,16 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
         address existingOwner = _ownerOf(datasetId);
         if (existingOwner != address(0)) revert DatasetNFTAlreadyPublished(datasetId, existingOwner);
 
-        uint8 depth = _recordParents(datasetId, p.parents, p.ancestorBps);
-        uint16 count = _recordShares(datasetId, p.contributors);
-
+        uint8 depth = _checkParents(p.parents, p.ancestorBps);
+        address data = DataBlob.write(_encodeRecord(p));
         _records[datasetId] = Record({
             status: Status.Proposed,
-            contentCodec: p.contentCodec,
-            manifestCodec: p.manifestCodec,
+            depth: depth,
+            ancestorBps: p.ancestorBps,
+            contributorCount: uint16(p.contributors.length),
             licenseIndex: _internLicense(p.license),
             commonsIndex: _internCommons(p.commons),
-            ancestorBps: p.ancestorBps,
-            depth: depth,
-            contributorCount: count,
-            publishedAt: uint40(block.timestamp),
-            manifestDigest: p.manifestDigest
+            data: data
         });
         if (previousId != 0) {
             _previousVersion[datasetId] = previousId;
@@ -231,10 +259,7 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
         emit DatasetPublished(datasetId, msg.sender, p.commons, depth, previousId, p);
     }
 
-    function _recordParents(uint256 datasetId, uint256[] calldata parents, uint16 ancestorBps)
-        private
-        returns (uint8 depth)
-    {
+    function _checkParents(uint256[] calldata parents, uint16 ancestorBps) private view returns (uint8 depth) {
         uint256 n = parents.length;
         if (n > MAX_PARENTS) revert DatasetNFTTooManyParents(n, MAX_PARENTS);
         uint16 maxAncestor = n == 0 ? 0 : RoyaltyConstants.MAX_ANCESTOR_BPS;
@@ -251,28 +276,60 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
             if (parentRecord.depth > deepest) deepest = parentRecord.depth;
         }
         if (deepest + 1 > MAX_LINEAGE_DEPTH) revert DatasetNFTLineageTooDeep(deepest + 1, MAX_LINEAGE_DEPTH);
-        _parents[datasetId] = parents;
         depth = uint8(deepest + 1);
     }
 
-    function _recordShares(uint256 datasetId, Contribution[] calldata contributors) private returns (uint16) {
+    /// @dev The blob's bytes (layout above), checking the contributors on the way: strictly
+    /// ascending accounts (which also rules out duplicates and the zero account), non-zero shares
+    /// summing to 10,000, every account registered. Written word by word into one buffer.
+    function _encodeRecord(PublishParams calldata p) private view returns (bytes memory blob) {
+        Contribution[] calldata contributors = p.contributors;
         uint256 n = contributors.length;
         if (n == 0 || n > MAX_CONTRIBUTORS) revert DatasetNFTInvalidContributorCount(n, MAX_CONTRIBUTORS);
-        mapping(address => uint16) storage shares = _shares[datasetId];
+        uint256 parentsAt = _AT_CONTRIBUTORS + n * _CONTRIBUTION_SIZE;
+        uint256 length = parentsAt + p.parents.length * 32;
+        blob = new bytes(length + 32); // slack: every entry is written as a whole word
+        uint256 header = (uint256(p.contentCodec) << 224) | (uint256(p.manifestCodec) << 192)
+            | (block.timestamp << 152) | (p.parents.length << 144);
+        bytes32 manifestDigest = p.manifestDigest;
+        assembly ("memory-safe") {
+            mstore(add(blob, 0x20), header)
+            mstore(add(blob, add(0x20, _AT_MANIFEST_DIGEST)), manifestDigest)
+        }
+        _writeContributors(blob, contributors);
+        uint256[] calldata parents = p.parents;
+        assembly ("memory-safe") {
+            calldatacopy(add(add(blob, 0x20), parentsAt), parents.offset, mul(parents.length, 0x20))
+            mstore(blob, length) // drop the slack
+        }
+    }
+
+    function _writeContributors(bytes memory blob, Contribution[] calldata contributors) private view {
         uint256 total = 0;
-        for (uint256 i; i < n; ++i) {
-            Contribution calldata c = contributors[i];
-            if (c.shareBps == 0 || c.account == address(0) || shares[c.account] != 0) {
-                revert DatasetNFTInvalidContribution(c.account, c.shareBps);
+        address previous = address(0);
+        for (uint256 i; i < contributors.length; ++i) {
+            address account = contributors[i].account;
+            uint16 shareBps = contributors[i].shareBps;
+            if (shareBps == 0 || account <= previous) revert DatasetNFTInvalidContribution(account, shareBps);
+            if (account != msg.sender && !_REGISTRY.isRegistered(account)) {
+                revert DatasetNFTContributorNotRegistered(account);
             }
-            if (c.account != msg.sender && !_REGISTRY.isRegistered(c.account)) {
-                revert DatasetNFTContributorNotRegistered(c.account);
+            uint256 at = _AT_CONTRIBUTORS + i * _CONTRIBUTION_SIZE;
+            assembly ("memory-safe") {
+                mstore(add(add(blob, 0x20), at), or(shl(96, account), shl(80, shareBps)))
             }
-            shares[c.account] = c.shareBps;
-            total += c.shareBps;
+            total += shareBps;
+            previous = account;
         }
         if (total != RoyaltyConstants.BPS) revert DatasetNFTSharesNotWhole(total);
-        return uint16(n);
+    }
+
+    function _readParents(Record storage record) private view returns (uint256[] memory parents) {
+        address data = record.data;
+        uint256 n = uint8(DataBlob.readWord(data, _AT_PARENT_COUNT)[0]);
+        uint256 at = _AT_CONTRIBUTORS + uint256(record.contributorCount) * _CONTRIBUTION_SIZE;
+        parents = new uint256[](n);
+        for (uint256 i; i < n; ++i) parents[i] = uint256(DataBlob.readWord(data, at + i * 32));
     }
 
     function _internLicense(string calldata license) private returns (uint16 index) {

@@ -36,7 +36,7 @@ interface IDatasetNFT {
         bytes32 commons; // keccak256 of the commons code, e.g. keccak256("KE/education")
         uint16 ancestorBps; // share of income passed up to the parents (0 without parents)
         uint256[] parents; // datasets this one derives from
-        Contribution[] contributors; // shares summing to exactly 10,000
+        Contribution[] contributors; // ascending by account, shares summing to exactly 10,000
     }
 
     /// @notice A dataset as the views return it.
@@ -69,7 +69,8 @@ interface IDatasetNFT {
     error DatasetNFTInvalidRecord();
     /// @notice Thrown when there are no contributors or more than the cap.
     error DatasetNFTInvalidContributorCount(uint256 count, uint256 max);
-    /// @notice Thrown when a contributor's share is zero or it appears twice.
+    /// @notice Thrown when a contributor's share is zero, or the accounts are not in strictly
+    /// ascending order (which also rules out the zero account and duplicates).
     error DatasetNFTInvalidContribution(address account, uint16 shareBps);
     /// @notice Thrown when the shares do not sum to exactly 10,000 basis points.
     error DatasetNFTSharesNotWhole(uint256 totalBps);
@@ -112,8 +113,9 @@ interface IDatasetNFT {
     // ------------------------------------------------------------------ functions
     /// @notice Publishes a dataset and mints its token to the caller.
     /// @dev Requirements: the caller and every contributor are registered contributors; digests
-    /// and codecs are non-zero; licence non-empty; 1 to {MAX_CONTRIBUTORS} contributors with
-    /// non-zero, distinct shares summing to exactly 10,000; at most {MAX_PARENTS} distinct,
+    /// and codecs are non-zero; licence non-empty; 1 to {MAX_CONTRIBUTORS} contributors in
+    /// strictly ascending order of account (as 0xSplits asks: it rules out duplicates without
+    /// storage reads) with non-zero shares summing to exactly 10,000; at most {MAX_PARENTS} distinct,
     /// existing parents; lineage depth at most {MAX_LINEAGE_DEPTH}; `ancestorBps` zero without
     /// parents and at most the royalty stack's cap with them; the content digest not published.
     /// Emits a {DatasetPublished} event (and ERC-721 {Transfer}).
@@ -145,7 +147,13 @@ interface IDatasetNFT {
     function statusOf(uint256 datasetId) external view returns (Status);
 
     /// @notice The royalty share of `account` in `datasetId`, in basis points (0 if none).
+    /// @dev A binary search over the stored contributors: its cost grows with log2 of their
+    /// number (about 150 gas a step), so claims stay flat.
     function shareOf(uint256 datasetId, address account) external view returns (uint16);
+
+    /// @notice The contributors of `datasetId` with their shares, ascending by account.
+    /// @dev Reverts with {DatasetNFTUnknownDataset} when it does not exist.
+    function contributorsOf(uint256 datasetId) external view returns (Contribution[] memory);
 
     /// @notice The share of income `datasetId` passes up to its parents; reverts if unknown.
     function ancestorBpsOf(uint256 datasetId) external view returns (uint16);

@@ -180,13 +180,19 @@ def _mint(commons: Commons, sender: Sender, request: PublishRequest, content: Ci
         return tx
     params = (content.digest, content.codec, manifest_cid.digest, manifest_cid.codec, request.license,
               commons_id(request.commons), request.ancestor_bps, list(request.parents),
-              [(Web3.to_checksum_address(a), b) for a, b in request.contributors])
+              on_chain_contributors(request.contributors))
     fn = (commons.nft.functions.publish(params) if request.previous is None
           else commons.nft.functions.publishVersion(request.previous, params))
     journal.begin("sent")
     tx_hash = send(w3, sender, fn).to_0x_hex()
     journal.finish("sent", {"tx": tx_hash})
     return tx_hash
+
+
+def on_chain_contributors(contributors: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Contributors as DatasetNFT takes them: checksummed, in ascending order of account."""
+    rows = [(Web3.to_checksum_address(a), b) for a, b in contributors]
+    return sorted(rows, key=lambda row: int(row[0], 16))
 
 
 def _publish_tx_hash(commons: Commons, dataset_id: int) -> str:

@@ -81,11 +81,11 @@ def published_events(commons: Commons) -> list[Any]:
 
 
 def contributors_of(commons: Commons, dataset_id: int) -> list[dict[str, Any]]:
-    logs = commons.nft.events.DatasetPublished().get_logs(
-        from_block=commons.deployment.block, argument_filters={"datasetId": dataset_id})
-    if not logs:
+    """A dataset's contributors and shares, ascending by account ([] when it does not exist)."""
+    if not commons.nft.functions.exists(dataset_id).call():
         return []
-    return [{"account": c["account"], "shareBps": c["shareBps"]} for c in logs[0]["args"]["params"]["contributors"]]
+    return [{"account": account, "shareBps": share}
+            for account, share in commons.nft.functions.contributorsOf(dataset_id).call()]
 
 
 def list_datasets(commons: Commons, commons_code: str | None = None, contributor: str | None = None,

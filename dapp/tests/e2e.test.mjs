@@ -215,6 +215,26 @@ test("vote by signature: the wallet signs a ballot, the relayer pays", async () 
   assert.equal(await node.getBalance(accounts[0]), before);
 });
 
+test("buy a licence in the page: the licensee holds it, the contributors earn", async () => {
+  const nft = contract("DatasetNFT").connect(await node.getSigner(accounts[0]));  // the bootstrap curator
+  await (await nft.curate(datasetId, 2)).wait();
+  commons("license", "offer", datasetId, "--price", "0.01", "--days", "30", "--account", "1");
+  const licenses = contract("LicenseManager");
+  const vault = contract("RoyaltyVault");
+  const owedBefore = await vault.claimable(datasetId, "0x0000000000000000000000000000000000000000", accounts[2]);
+  assert.equal(await licenses.hasValidLicense(accounts[5], datasetId), false);
+  const page = await pageAs(accounts[5]);
+  await page.click(`#datasets tr[data-id="${datasetId}"] button.buy`);
+  const result = await settled(page);
+  assert.equal(result.state, "confirmed", result.text);
+  await waitFor(() => licenses.hasValidLicense(accounts[5], datasetId, { blockTag: "latest" }), "the licence on-chain", 15_000);
+  const owedAfter = await vault.claimable(datasetId, "0x0000000000000000000000000000000000000000", accounts[2],
+    { blockTag: "latest" });
+  // accounts[2] holds 40% of what the licence paid into the dataset's pool (after any protocol fee)
+  assert.ok(owedAfter > owedBefore && owedAfter - owedBefore <= parseEther("0.004"), `owed moved by ${owedAfter - owedBefore}`);
+  await page.screenshot({ path: join(SHOTS, "licence.png"), fullPage: true });
+});
+
 test("update the profile of a registered contributor", async () => {
   const registry = contract("ContributorRegistry");
   const [oldDigest] = await registry.contributorOf(accounts[1]);

@@ -2,7 +2,9 @@
 import os
 
 import pytest
-from brownie import web3
+from brownie import chain, web3
+from eth_account import Account
+from eth_account.messages import encode_typed_data
 
 KE_EDUCATION = web3.keccak(text="KE/education")
 CODEC_RAW = 0x55
@@ -12,6 +14,28 @@ NATIVE = "0x0000000000000000000000000000000000000000"
 
 def random_digest() -> bytes:
     return os.urandom(32)
+
+
+def sign_register(registry, signer, profile, codec, community, nonce, deadline, chain_id=None, contract=None):
+    data = {
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"}, {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"},
+            ],
+            "Register": [
+                {"name": "account", "type": "address"}, {"name": "profileDigest", "type": "bytes32"},
+                {"name": "profileCodec", "type": "uint32"}, {"name": "community", "type": "bytes32"},
+                {"name": "nonce", "type": "uint256"}, {"name": "deadline", "type": "uint256"},
+            ],
+        },
+        "primaryType": "Register",
+        "domain": {"name": "OpenCommons ContributorRegistry", "version": "1",
+                   "chainId": chain_id or chain.id, "verifyingContract": contract or registry.address},
+        "message": {"account": signer.address, "profileDigest": profile, "profileCodec": codec,
+                    "community": community, "nonce": nonce, "deadline": deadline},
+    }
+    return Account.sign_message(encode_typed_data(full_message=data), signer.key).signature
 
 
 @pytest.fixture(autouse=True)
@@ -85,16 +109,29 @@ def contributors(accounts, registry):
 
 
 @pytest.fixture(scope="module")
+def crowd(registry, admin):
+    """40 fresh accounts (no ether) registered gaslessly, the admin relaying: their addresses."""
+    people = [Account.create() for _ in range(40)]
+    for person in people:
+        profile, deadline = random_digest(), chain.time() + 3600
+        sig = sign_register(registry, person, profile, CODEC_RAW, KE_EDUCATION, 0, deadline)
+        registry.registerWithSig(person.address, profile, CODEC_RAW, KE_EDUCATION, deadline, sig, {"from": admin})
+    return [person.address for person in people]
+
+
+@pytest.fixture(scope="module")
 def publish(nft, contributors):
-    """publish(shares=[(account, bps)], sender=..., parents=[], ancestor_bps=0) -> (dataset_id, tx)."""
+    """publish(shares=[(account, bps)], sender=..., parents=[], ancestor_bps=0) -> (dataset_id, tx).
+
+    Shares are put in ascending order of account, as the contract asks, unless `sort=False`."""
 
     def _publish(shares=None, sender=None, parents=(), ancestor_bps=0, license="CC-BY-4.0",
-                 commons=KE_EDUCATION, content=None, previous=None):
+                 commons=KE_EDUCATION, content=None, previous=None, sort=True):
         shares = shares or [(contributors[0], 6000), (contributors[1], 4000)]
         sender = sender or contributors[0]
         content = content or random_digest()
         params = (content, CODEC_DAG_PB, random_digest(), CODEC_RAW, license, commons, ancestor_bps,
-                  list(parents), [(a.address if hasattr(a, "address") else a, bps) for a, bps in shares])
+                  list(parents), contributions(shares, sort))
         if previous is None:
             tx = nft.publish(params, {"from": sender})
         else:
@@ -114,6 +151,12 @@ def accepted(nft, curator, publish):
         return dataset_id
 
     return _accepted
+
+
+def contributions(shares, sort=True) -> list:
+    """[(account, bps)] as the contract takes them: addresses, ascending unless `sort=False`."""
+    rows = [(a.address if hasattr(a, "address") else a, bps) for a, bps in shares]
+    return sorted(rows, key=lambda row: int(row[0], 16)) if sort else rows
 
 
 def err(name: str, *args) -> str:

@@ -1,6 +1,9 @@
 """DatasetNFT: publish, versions, curation, tokenURI, ERC-2981."""
+import random
+
 import brownie
 import pytest
+from hypothesis import settings
 from brownie import web3
 from brownie.test import given, strategy
 
@@ -11,7 +14,7 @@ PROPOSED, ACCEPTED, REJECTED, RETIRED = 1, 2, 3, 4
 
 
 def test_publish_mints_to_publisher_and_records_everything(nft, vault, contributors, publish):
-    a, b = contributors[:2]
+    a, b = sorted(contributors[:2], key=lambda account: int(account.address, 16))
     dataset_id, tx = publish(shares=[(a, 7000), (b, 3000)], sender=a)
     assert nft.ownerOf(dataset_id) == a
     event = tx.events["DatasetPublished"]
@@ -28,6 +31,40 @@ def test_publish_mints_to_publisher_and_records_everything(nft, vault, contribut
     assert record["contributorCount"] == 2
     assert record["owner"] == a
     assert nft.shareOf(dataset_id, a) == 7000 and nft.shareOf(dataset_id, b) == 3000
+    assert [tuple(c) for c in nft.contributorsOf(dataset_id)] == [(a, 7000), (b, 3000)]
+    assert record["manifestDigest"] == params["manifestDigest"]
+    assert (record["contentCodec"], record["manifestCodec"]) == (CODEC_DAG_PB, CODEC_RAW)
+    assert record["publishedAt"] == tx.timestamp
+
+
+def test_publish_reverts_when_contributors_not_ascending(contributors, publish):
+    low, high = sorted(contributors[:2], key=lambda account: int(account.address, 16))
+    with brownie.reverts(err("DatasetNFTInvalidContribution", low, 4000)):
+        publish(shares=[(high, 6000), (low, 4000)], sort=False)
+
+
+@settings(max_examples=25)
+@given(count=strategy("uint8", min_value=1, max_value=40), seed=strategy("bytes32"))
+def test_share_of_finds_every_contributor_and_nobody_else(nft, contributors, crowd, publish, count, seed):
+    rng = random.Random(bytes(seed))
+    members = rng.sample(crowd, count)
+    cuts = sorted(rng.sample(range(1, 10_000), count - 1))
+    shares = [high - low for low, high in zip([0] + cuts, cuts + [10_000])]
+    dataset_id, _ = publish(shares=list(zip(members, shares)), sender=contributors[0])
+    expected = dict(zip(members, shares))
+    for account in crowd + [contributors[0].address, "0x" + "00" * 19 + "01", "0x" + "ff" * 20]:
+        assert nft.shareOf(dataset_id, account) == expected.get(account, 0)
+    assert [tuple(c) for c in nft.contributorsOf(dataset_id)] == sorted(expected.items(), key=lambda c: int(c[0], 16))
+
+
+def test_contributors_of_reverts_for_unknown_dataset(nft):
+    with brownie.reverts(err("DatasetNFTUnknownDataset", 42)):
+        nft.contributorsOf(42)
+
+
+def test_share_of_and_parents_of_are_empty_for_unknown_dataset(nft, contributors):
+    assert nft.shareOf(42, contributors[0]) == 0
+    assert list(nft.parentsOf(42)) == []
 
 
 def test_publish_reverts_when_publisher_not_registered(nft, accounts, contributors, publish):

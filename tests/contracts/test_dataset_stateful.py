@@ -6,7 +6,7 @@ import os
 import pytest
 from brownie.test import strategy
 
-from conftest import CODEC_DAG_PB, CODEC_RAW, KE_EDUCATION, random_digest
+from conftest import CODEC_DAG_PB, CODEC_RAW, KE_EDUCATION, contributions, random_digest
 
 NONE, PROPOSED, ACCEPTED, REJECTED, RETIRED = range(5)
 ALLOWED = {(PROPOSED, ACCEPTED), (PROPOSED, REJECTED), (ACCEPTED, RETIRED)}
@@ -41,7 +41,7 @@ class StateMachine:
         content = random_digest()
         ancestor = 500 if parents else 0
         return content, (content, CODEC_DAG_PB, random_digest(), CODEC_RAW, "CC-BY-4.0", KE_EDUCATION, ancestor,
-                         parents, [(p.address, s) for p, s in zip(people, shares)])
+                         parents, contributions(zip(people, shares)))
 
     def _record(self, content, params, publisher, previous=0):
         dataset_id = int.from_bytes(content, "big")
@@ -135,6 +135,9 @@ class StateMachine:
             assert record["contributorCount"] == len(ghost["shares"])
             for account, share in ghost["shares"].items():
                 assert self.nft.shareOf(dataset_id, account) == share
+            assert self.nft.shareOf(dataset_id, self.validator) == 0
+            listed = [tuple(c) for c in self.nft.contributorsOf(dataset_id)]
+            assert listed == sorted(ghost["shares"].items(), key=lambda c: int(c[0], 16))
         assert self.attestations.attestationCount() == len(self.attested)
         for attestation_id, (dataset_id, revoked) in self.attested.items():
             stored = self.attestations.attestationOf(attestation_id)

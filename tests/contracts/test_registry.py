@@ -3,33 +3,10 @@ import brownie
 import pytest
 from brownie import chain, web3
 from eth_account import Account
-from eth_account.messages import encode_typed_data
 
-from conftest import CODEC_RAW, KE_EDUCATION, err, hx, random_digest
+from conftest import CODEC_RAW, KE_EDUCATION, err, hx, random_digest, sign_register
 
 CLAIM_INSTITUTION = web3.keccak(text="institution")
-
-
-def sign_register(registry, signer, profile, codec, community, nonce, deadline, chain_id=None, contract=None):
-    data = {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"}, {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"},
-            ],
-            "Register": [
-                {"name": "account", "type": "address"}, {"name": "profileDigest", "type": "bytes32"},
-                {"name": "profileCodec", "type": "uint32"}, {"name": "community", "type": "bytes32"},
-                {"name": "nonce", "type": "uint256"}, {"name": "deadline", "type": "uint256"},
-            ],
-        },
-        "primaryType": "Register",
-        "domain": {"name": "OpenCommons ContributorRegistry", "version": "1",
-                   "chainId": chain_id or chain.id, "verifyingContract": contract or registry.address},
-        "message": {"account": signer.address, "profileDigest": profile, "profileCodec": codec,
-                    "community": community, "nonce": nonce, "deadline": deadline},
-    }
-    return Account.sign_message(encode_typed_data(full_message=data), signer.key).signature
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import os
 import pytest
 from brownie.test import strategy
 
-from conftest import CODEC_DAG_PB, CODEC_RAW, KE_EDUCATION, NATIVE, random_digest
+from conftest import CODEC_DAG_PB, CODEC_RAW, KE_EDUCATION, NATIVE, contributions, random_digest
 
 BPS = 10_000
 FEE_BPS = 300
@@ -70,7 +70,7 @@ class StateMachine:
         shares[people[0].address] += BPS - base * n
         content = random_digest()
         params = (content, CODEC_DAG_PB, random_digest(), CODEC_RAW, "CC-BY-4.0", KE_EDUCATION, ancestor_bps,
-                  parents, list(shares.items()))
+                  parents, contributions(shares.items()))
         self.nft.publish(params, {"from": people[0]})
         dataset_id = int.from_bytes(content, "big")
         self.nft.curate(dataset_id, 2, {"from": self.curator})
