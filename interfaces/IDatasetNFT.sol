@@ -148,7 +148,7 @@ interface IDatasetNFT {
 
     /// @notice The royalty share of `account` in `datasetId`, in basis points (0 if none).
     /// @dev A binary search over the stored contributors: its cost grows with log2 of their
-    /// number (about 150 gas a step), so claims stay flat.
+    /// number (about 265 gas a step), so claims stay flat (+3% from 2 to 500 contributors).
     function shareOf(uint256 datasetId, address account) external view returns (uint16);
 
     /// @notice The contributors of `datasetId` with their shares, ascending by account.
