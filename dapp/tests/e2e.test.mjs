@@ -10,13 +10,13 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
-import { Contract, JsonRpcProvider, parseEther } from "ethers";
+import { Contract, ContractFactory, JsonRpcProvider, parseEther } from "ethers";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
 const COMMONS = join(ROOT, ".venv", "bin", "commons");
 const SHOTS = join(ROOT, "dapp", "tests", "artifacts");
 const work = mkdtempSync(join(tmpdir(), "oc-dapp-"));
-let anvil, dapp, browser, rpcUrl, appUrl, accounts, node, deployment;
+let anvil, dapp, browser, rpcUrl, appUrl, accounts, node, deployment, testToken;
 
 function freePort() {
   return new Promise((ok) => { const s = createServer().listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => ok(p)); }); });
@@ -71,11 +71,14 @@ async function settled(page) {
   return page.$eval("#status", (el) => ({ state: el.dataset.state, text: el.textContent }));
 }
 
-function contract(name) {
-  return new Contract(deployment.addresses[name],
-    JSON.parse(execFileSync(join(ROOT, ".venv", "bin", "python"), ["-c",
-      `import json; from opencommons.chain.artifacts import load; print(json.dumps(load("${name}").abi))`],
-      { encoding: "utf8" })), node);
+function artifact(name) {
+  return JSON.parse(execFileSync(join(ROOT, ".venv", "bin", "python"), ["-c",
+    `import json; from opencommons.chain.artifacts import load; a = load("${name}"); print(json.dumps([a.abi, a.bytecode]))`],
+    { encoding: "utf8" }));
+}
+
+function contract(name, address = deployment.addresses[name]) {
+  return new Contract(address, artifact(name)[0], node);
 }
 
 before(async () => {
@@ -86,7 +89,13 @@ before(async () => {
   node = new JsonRpcProvider(rpcUrl);
   await waitFor(() => node.getBlockNumber().then(() => true), "anvil");
   accounts = await node.send("eth_accounts", []);
-  commons("deploy", "--deployments", join(work, "deployments"), "--curator", accounts[0]);
+  // a test ERC-20 the suite allow-lists at deployment, so the page shows and claims token royalties
+  const [tokenAbi, tokenCode] = artifact("MockERC20");
+  const token = await new ContractFactory(tokenAbi, "0x" + tokenCode, await node.getSigner(accounts[0]))
+    .deploy("Test Dollar", "TUSD");
+  testToken = await (await token.waitForDeployment()).getAddress();
+  await (await token.mint(accounts[6], parseEther("100"))).wait();
+  commons("deploy", "--deployments", join(work, "deployments"), "--curator", accounts[0], "--allow-token", testToken);
   deployment = JSON.parse((await import("node:fs")).readFileSync(join(work, "deployments", "31337.json"), "utf8"));
   const port = await freePort();
   appUrl = `http://127.0.0.1:${port}/`;
@@ -156,11 +165,15 @@ test("publish through the CLI, then see the dataset in the page", async () => {
   await page.screenshot({ path: join(SHOTS, "datasets.png"), fullPage: true });
 });
 
-test("pay royalties, claim in the page, the balance changes on-chain", async () => {
+test("pay royalties in ETH and an ERC-20, claim both in the page, the balances change on-chain", async () => {
   commons("royalties", "pay", datasetId, "1", "--account", "6");
+  commons("royalties", "pay", datasetId, "10", "--token", testToken, "--account", "6");
   const vault = contract("RoyaltyVault");
+  const token = contract("MockERC20", testToken);
   const owed = await vault.claimable(datasetId, "0x0000000000000000000000000000000000000000", accounts[1]);
   assert.equal(owed, parseEther("0.6"));
+  assert.equal(await vault.claimable(datasetId, testToken, accounts[1]), parseEther("6"));
+  const tokensBefore = await token.balanceOf(accounts[1]);
   const page = await pageAs(accounts[1]);
   // raw eth_getBalance: ethers' provider may answer "latest" from a short-lived cache
   const balance = async () => BigInt(await node.send("eth_getBalance", [accounts[1], "latest"]));
@@ -172,6 +185,8 @@ test("pay royalties, claim in the page, the balance changes on-chain", async () 
     accounts[1], { blockTag: "latest" })) === 0n, "the claim on-chain", 15_000);
   const after = await balance();
   assert.ok(after > before && after - before <= owed, `balance moved by ${after - before}`);
+  assert.equal(await token.balanceOf(accounts[1], { blockTag: "latest" }) - tokensBefore, parseEther("6"));
+  assert.equal(await vault.claimable(datasetId, testToken, accounts[1], { blockTag: "latest" }), 0n);
   await page.screenshot({ path: join(SHOTS, "claim.png"), fullPage: true });
 });
 
