@@ -14,11 +14,17 @@ library DataBlob {
     /// @notice Thrown when the blob contract could not be created (too large or out of gas).
     error DataBlobWriteFailed();
 
+    // ------------------------------------------------------------------ constants
+    /// @notice The most data a blob holds: EIP-170's code size limit less the STOP byte.
+    uint256 internal constant MAX_SIZE = 24_575;
+
     // ------------------------------------------------------------------ internal
-    /// @notice Stores `data` (at most 24,575 bytes) and returns the address that holds it.
+    /// @notice Stores `data` (at most {MAX_SIZE} bytes) and returns the address that holds it.
     /// @dev Creation code: PUSH2 len, DUP1, PUSH1 0x0a, PUSH0, CODECOPY, PUSH0, RETURN; then the
     /// runtime code, which is the STOP byte followed by `data`.
     function write(bytes memory data) internal returns (address blob) {
+        // checked here, not left to CREATE: the 2-byte length below would wrap past 65,534
+        if (data.length > MAX_SIZE) revert DataBlobWriteFailed();
         bytes memory creation = abi.encodePacked(
             hex"61", uint16(data.length + 1), hex"80600a5f395ff3", hex"00", data
         );
