@@ -132,7 +132,7 @@ def find_proposal(commons: Commons, proposal_id: int) -> Proposal:
 
 
 def accept_and_reward_actions(commons: Commons, dataset_id: int, reward_wei: int) -> tuple[list[str], list[bytes]]:
-    people = sorted((c["account"] for c in contributors_of(commons, dataset_id)), key=lambda a: int(a, 16))
+    people = [c["account"] for c in contributors_of(commons, dataset_id)]  # ascending, as rewards asks
     if not people:
         raise OpenCommonsError(f"dataset {dataset_id} does not exist")
     targets: list[str] = [commons.nft.address]
