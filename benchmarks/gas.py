@@ -24,6 +24,7 @@ from opencommons.chain.localnode import LocalChain  # noqa: E402
 from opencommons.chain.provider import web3_for  # noqa: E402
 from opencommons.chain.transactions import NodeAccount, transact  # noqa: E402
 from opencommons.chain.typed_data import ballot_message, register_message  # noqa: E402
+from opencommons.publish import on_chain_contributors  # noqa: E402
 
 NATIVE = "0x0000000000000000000000000000000000000000"
 COMMONS = Web3.keccak(text="KE/education")
@@ -81,7 +82,7 @@ def measure(w3: Web3) -> dict[str, object]:
         shares[0] += 10_000 - sum(shares)
         content = os.urandom(32)
         params = (content, 0x70, os.urandom(32), 0x55, "CC-BY-4.0", COMMONS, ancestor_bps, parents or [],
-                  sorted(zip(people[:n], shares), key=lambda c: int(c[0], 16)))
+                  on_chain_contributors(list(zip(people[:n], shares))))
         used = gas(sender or people[0], nft.functions.publish(params))
         return int.from_bytes(content, "big"), used
 

@@ -21,6 +21,7 @@ from opencommons.chain.deploy import deploy_suite  # noqa: E402
 from opencommons.chain.localnode import LocalChain  # noqa: E402
 from opencommons.chain.provider import web3_for  # noqa: E402
 from opencommons.chain.transactions import NodeAccount, transact, wait  # noqa: E402
+from opencommons.publish import on_chain_contributors  # noqa: E402
 from opencommons.suite import Commons  # noqa: E402
 
 NATIVE = "0x0000000000000000000000000000000000000000"
@@ -49,7 +50,7 @@ def main() -> None:
             split[0] += BPS - sum(split)
             content = os.urandom(32)
             params = (content, 0x70, os.urandom(32), 0x55, "CC0-1.0", Web3.keccak(text="KE/x"), 0, [],
-                      sorted(zip(people[:n], split), key=lambda c: int(c[0], 16)))
+                      on_chain_contributors(list(zip(people[:n], split))))
             transact(w3, NodeAccount(people[0]), c.nft.functions.publish(params))
             shares[int.from_bytes(content, "big")] = dict(zip(people[:n], split))
         ids = list(shares)
