@@ -34,6 +34,10 @@ class CidMismatchError(IpfsError):
     """Content hashes to another CID than the one expected (node or local copy)."""
 
 
+class UnsafePathError(IpfsError, ValueError):
+    """Content names an entry that would not stay inside its target folder ('..', '/', NUL, empty)."""
+
+
 class NodeUnreachableError(IpfsError, ConnectionError):
     """The configured IPFS node cannot be reached."""
 

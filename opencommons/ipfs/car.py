@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import CarFormatError, InvalidCidError
-from .cid import Cid
+from .cid import DAG_PB, Cid
 from .multiformats import decode_varint, encode_varint
 from .store import EmbeddedStore, walk
+from .unixfs import TYPE_DIRECTORY, check_entry_name, decode_node
 
 _CID_TAG = 42
 
@@ -148,8 +149,21 @@ def export_car(store: EmbeddedStore, root: Cid, target: Path) -> int:
 
 
 def import_car(store: EmbeddedStore, source: Path) -> list[Cid]:
-    """Stores every block of a CAR file (each verified) and pins its roots; returns the roots."""
+    """Stores every block of a CAR file and pins its roots; returns the roots.
+
+    The file is read twice: first every block is verified and every directory entry name checked
+    (an entry named ``..`` or ``a/b`` would write outside its folder on `get`), and only then are
+    blocks stored, so a refused file leaves nothing in the store.
+    """
     try:
+        with open(source, "rb") as stream:
+            _, blocks = read_car(stream)
+            for cid, block in blocks:
+                if cid.codec == DAG_PB:
+                    node = decode_node(block)
+                    if node.kind == TYPE_DIRECTORY:
+                        for link in node.links:
+                            check_entry_name(link.name, cid)
         with open(source, "rb") as stream:
             roots, blocks = read_car(stream)
             for cid, block in blocks:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from ..errors import InvalidCidError
+from ..errors import CidMismatchError, InvalidCidError
 from .multiformats import b32decode, b32encode, b58decode, b58encode, decode_varint, encode_varint
 
 DAG_PB = 0x70
@@ -101,3 +101,9 @@ class Cid:
 
     def __str__(self) -> str:
         return self.encode()
+
+
+def check_same(expected: Cid, actual: Cid, what: str) -> None:
+    """Raises when `what` returned another CID than the content hashes to (versions aside)."""
+    if not expected.same_content(actual):
+        raise CidMismatchError(f"{what} returned {actual} but the content hashes to {expected}")

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol
 
-from ..errors import CidMismatchError, OpenCommonsError
+from ..errors import OpenCommonsError
 from .cid import Cid
 from .importer import Importer
 from .store import EmbeddedStore, cat, get, walk
@@ -85,8 +85,3 @@ def open_store(kind: str = "embedded", home: Path | None = None, api: str | None
 
         return KuboStore(api or "/ip4/127.0.0.1/tcp/5001/http")
     raise OpenCommonsError(f"unknown store {kind!r}: use embedded or kubo")
-
-
-def check_same(expected: Cid, actual: Cid, what: str) -> None:
-    if not expected.same_content(actual):
-        raise CidMismatchError(f"{what} returned {actual} but the content hashes to {expected}")

@@ -16,7 +16,7 @@ from typing import BinaryIO, Protocol
 
 from ..errors import InputPathError
 from .cid import DAG_PB, RAW, Cid
-from .unixfs import Link, directory_node, file_leaf, file_node
+from .unixfs import Link, directory_node, file_leaf, file_node, name_bytes
 
 CHUNK_SIZE = 262_144
 MAX_LINKS = 174
@@ -167,7 +167,7 @@ def _read_chunk(stream: BinaryIO) -> bytes:
 
 def _entries(path: Path, include_hidden: bool) -> Iterator[tuple[str, Path]]:
     try:
-        names = sorted(os.listdir(path), key=lambda n: n.encode())
+        names = sorted(os.listdir(path), key=name_bytes)
     except OSError as exc:
         raise InputPathError(f"cannot list {path}: {exc.strerror or exc}") from exc
     for name in names:

@@ -8,6 +8,7 @@ here; a difference is an error. js-ipfs prints CIDv1 in base58btc: CIDs are comp
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -19,10 +20,10 @@ from urllib.parse import urlparse
 
 import ipfshttpclient
 
-from ..errors import BlockNotFoundError, IpfsError, NodeUnreachableError
-from .cid import Cid
-from .content import check_same
+from ..errors import BlockNotFoundError, CorruptBlockError, IpfsError, NodeUnreachableError
+from .cid import Cid, check_same
 from .importer import Importer, compute_cid
+from .store import get
 
 
 def to_multiaddr(api: str) -> str:
@@ -93,13 +94,20 @@ class KuboStore:
         check_same(cid, Importer(cid.version).add_bytes(data).cid, f"the IPFS node at {self.location}")
         yield data
 
+    def get_block(self, cid: Cid) -> bytes:
+        """One raw block from the node, re-hashed here (as a trustless gateway client does)."""
+        block = bytes(self._call(self.client.block.get, str(cid)))
+        if hashlib.sha256(block).digest() != cid.digest:
+            raise CorruptBlockError(f"the IPFS node at {self.location} returned a block for {cid} "
+                                    "that does not hash to it")
+        return block
+
     def get(self, cid: Cid, target: Path) -> None:
-        with tempfile.TemporaryDirectory() as tmp:
-            self._call(self.client.get, str(cid), target=tmp)
-            fetched = next(Path(tmp).iterdir())
-            check_same(cid, compute_cid(fetched, cid.version, include_hidden=True),
-                       f"the IPFS node at {self.location}")
-            fetched.replace(target)
+        """Fetched block by block and written by the same code as the embedded store's `get`:
+        every block verified, every entry name checked, nothing under `target` until all is
+        verified. (The node's own `get` is a tar archive, which could name paths outside
+        `target`.)"""
+        get(self, cid, target)
 
     def pin(self, cid: Cid) -> None:
         self._call(self.client.pin.add, str(cid))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import shutil
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ from typing import Protocol
 
 from ..errors import BlockNotFoundError, CorruptBlockError, IpfsError
 from .cid import DAG_PB, RAW, Cid
-from .unixfs import TYPE_DIRECTORY, decode_node
+from .unixfs import TYPE_DIRECTORY, check_entry_name, decode_node
 
 HOME_ENV = "OPENCOMMONS_IPFS_HOME"
 
@@ -29,12 +30,16 @@ def default_home() -> Path:
     return Path(os.environ.get(HOME_ENV) or Path.home() / ".opencommons" / "ipfs")
 
 
-class BlockStore(Protocol):
+class BlockSource(Protocol):
+    """What `walk`, `cat` and `get` need: blocks by CID, each verified against it."""
+
+    def get_block(self, cid: Cid) -> bytes: ...
+
+
+class BlockStore(BlockSource, Protocol):
     """What the importer, `cat`, pinning and verification need from a store."""
 
     def put_block(self, cid: Cid, block: bytes) -> None: ...
-
-    def get_block(self, cid: Cid) -> bytes: ...
 
     def has_block(self, cid: Cid) -> bool: ...
 
@@ -122,18 +127,23 @@ class EmbeddedStore:
         return removed
 
 
-def walk(store: BlockStore, root: Cid) -> Iterator[Cid]:
-    """Every CID of the DAG under `root`, each block fetched and verified."""
+def walk(store: BlockSource, root: Cid) -> Iterator[Cid]:
+    """Every CID of the DAG under `root`, each block fetched and verified; a directory entry whose
+    name could not be written out safely is refused (:func:`check_entry_name`)."""
     stack = [root]
     while stack:
         cid = stack.pop()
         block = store.get_block(cid)
         yield cid
         if cid.codec == DAG_PB:
-            stack.extend(Cid.from_bytes(link.cid_bytes) for link in reversed(decode_node(block).links))
+            node = decode_node(block)
+            if node.kind == TYPE_DIRECTORY:
+                for link in node.links:
+                    check_entry_name(link.name, cid)
+            stack.extend(Cid.from_bytes(link.cid_bytes) for link in reversed(node.links))
 
 
-def cat(store: BlockStore, cid: Cid) -> Iterator[bytes]:
+def cat(store: BlockSource, cid: Cid) -> Iterator[bytes]:
     """The bytes of a UnixFS file, streamed block by block, each block verified."""
     block = store.get_block(cid)
     if cid.codec == RAW:
@@ -148,14 +158,37 @@ def cat(store: BlockStore, cid: Cid) -> Iterator[bytes]:
         yield from cat(store, Cid.from_bytes(link.cid_bytes))
 
 
-def get(store: BlockStore, cid: Cid, target: Path) -> None:
-    """Writes the file or directory `cid` to `target`, verifying every block."""
+def get(store: BlockSource, cid: Cid, target: Path) -> None:
+    """Writes the file or directory `cid` to `target`, verifying every block.
+
+    Everything is written under a hidden partial name beside `target` and renamed to `target`
+    only once every block has been verified: an interrupted or refused `get` never leaves a
+    truncated file or half a directory under the final name (the partial one is removed, unless
+    the process is killed).
+    """
+    partial = target.parent / f".{target.name}.partial-{os.getpid()}-{threading.get_ident()}"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        _write(store, cid, partial)
+        os.replace(partial, target)
+    except BaseException:
+        if partial.is_dir():
+            shutil.rmtree(partial, ignore_errors=True)
+        else:
+            partial.unlink(missing_ok=True)
+        raise
+
+
+def _write(store: BlockSource, cid: Cid, path: Path) -> None:
     block = store.get_block(cid)
-    if cid.codec == DAG_PB and decode_node(block).kind == TYPE_DIRECTORY:
-        target.mkdir(parents=True, exist_ok=True)
-        for link in decode_node(block).links:
-            get(store, Cid.from_bytes(link.cid_bytes), target / link.name)
-        return
-    with open(target, "wb") as handle:
+    if cid.codec == DAG_PB:
+        node = decode_node(block)
+        if node.kind == TYPE_DIRECTORY:
+            names = [check_entry_name(link.name, cid) for link in node.links]
+            path.mkdir()
+            for name, link in zip(names, node.links):
+                _write(store, Cid.from_bytes(link.cid_bytes), path / name)
+            return
+    with open(path, "xb") as handle:
         for part in cat(store, cid):
             handle.write(part)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import UnsafePathError
 from .multiformats import decode_varint, encode_varint
 
 TYPE_DIRECTORY = 1
@@ -15,6 +16,12 @@ class Link:
     cid_bytes: bytes
     name: str
     tsize: int
+
+
+def name_bytes(name: str) -> bytes:
+    """A link name's bytes: a name that is not valid UTF-8 (read from a Linux directory, where
+    Python keeps the undecodable bytes as surrogates) keeps its exact bytes, as Kubo stores them."""
+    return name.encode("utf-8", "surrogateescape")
 
 
 def _field_bytes(number: int, value: bytes) -> bytes:
@@ -41,7 +48,7 @@ def pb_node(data: bytes, links: list[Link]) -> bytes:
     """dag-pb PBNode: links (field 2) first, then data (field 1)."""
     out = b""
     for link in links:
-        body = _field_bytes(1, link.cid_bytes) + _field_bytes(2, link.name.encode()) + _field_varint(3, link.tsize)
+        body = _field_bytes(1, link.cid_bytes) + _field_bytes(2, name_bytes(link.name)) + _field_varint(3, link.tsize)
         out += _field_bytes(2, body)
     return out + _field_bytes(1, data)
 
@@ -55,10 +62,24 @@ def file_node(links: list[Link], blocksizes: list[int]) -> bytes:
 
 
 def directory_node(links: list[Link]) -> bytes:
-    return pb_node(unixfs_data(TYPE_DIRECTORY), sorted(links, key=lambda link: link.name.encode()))
+    return pb_node(unixfs_data(TYPE_DIRECTORY), sorted(links, key=lambda link: name_bytes(link.name)))
 
 
 # ------------------------------------------------------------------ decoding (for cat/get)
+def check_entry_name(name: str, directory: object) -> str:
+    """`name` as a directory entry that stays inside its folder when written out.
+
+    Content from a CAR file or a node is untrusted: an entry named ``..``, ``a/b`` or with a NUL
+    byte would write outside the target folder (or fail half-way), so it is refused everywhere
+    content becomes paths.
+    """
+    if name in ("", ".", "..") or "/" in name or "\x00" in name:
+        raise UnsafePathError(f"directory {directory} has an entry named {name!r}, which would not stay "
+                              "inside the target folder: refusing this content")
+    return name
+
+
+
 @dataclass
 class DecodedNode:
     links: list[Link]
@@ -95,7 +116,7 @@ def decode_node(block: bytes) -> DecodedNode:
                 if n == 1 and isinstance(v, bytes):
                     cid_bytes = v
                 elif n == 2 and isinstance(v, bytes):
-                    name = v.decode()
+                    name = v.decode("utf-8", "surrogateescape")
                 elif n == 3 and isinstance(v, int):
                     tsize = v
             links.append(Link(cid_bytes, name, tsize))
