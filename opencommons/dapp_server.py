@@ -25,6 +25,36 @@ from .suite import Commons
 
 DIST = Path(__file__).resolve().parents[1] / "dapp" / "dist"
 MAX_BODY = 1 << 20
+# `/rpc` forwards reads only: the node's unlocked accounts must never sign for a web page.
+# Transactions and signatures go through the user's own wallet or the relayer endpoints.
+READ_METHODS = frozenset({
+    "eth_chainId", "net_version", "web3_clientVersion", "eth_blockNumber", "eth_syncing",
+    "eth_call", "eth_estimateGas", "eth_gasPrice", "eth_maxPriorityFeePerGas", "eth_feeHistory",
+    "eth_getBalance", "eth_getCode", "eth_getStorageAt", "eth_getTransactionCount", "eth_getLogs",
+    "eth_getBlockByNumber", "eth_getBlockByHash", "eth_getTransactionByHash", "eth_getTransactionReceipt",
+})
+
+
+class RequestRefused(OpenCommonsError):
+    """A request the dApp server will not serve; carries the HTTP status."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def check_rpc_request(body: bytes) -> None:
+    """Refuses any JSON-RPC call (single or batched) whose method is not a read."""
+    try:
+        request = json.loads(body)
+    except ValueError:
+        raise RequestRefused(400, "the RPC request is not JSON") from None
+    calls = request if isinstance(request, list) else [request]
+    for call in calls:
+        method = call.get("method") if isinstance(call, dict) else None
+        if method not in READ_METHODS:
+            raise RequestRefused(403, f"RPC method {method!r} is not forwarded: /rpc serves chain reads "
+                                      "only; send transactions and signatures from your wallet")
 
 
 class DappServer:
@@ -136,10 +166,26 @@ class _Handler(BaseHTTPRequestHandler):
         except OpenCommonsError as exc:
             self._json({"error": str(exc)}, 400)
 
+    def _check_origin(self) -> None:
+        """State-changing requests come from this app's own pages (or from no browser at all):
+        a foreign Origin is refused, and only `application/json` bodies are read, which a
+        foreign page cannot send without a CORS preflight this server never answers."""
+        origin = self.headers.get("Origin")
+        host = self.headers.get("Host") or ""
+        own = {f"http://{host}", f"http://127.0.0.1:{self.app.port}", f"http://localhost:{self.app.port}"}
+        if origin is not None and origin not in own:
+            raise RequestRefused(403, f"requests from origin {origin!r} are refused: use the dApp served here")
+        kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if kind != "application/json":
+            raise RequestRefused(415, f"Content-Type must be application/json, not {kind or 'none'!r}")
+
     def do_POST(self) -> None:  # noqa: N802
         try:
+            self._check_origin()
             if self.path == "/rpc":
-                request = urllib.request.Request(self.app.rpc_url, data=self._body(),
+                body = self._body()
+                check_rpc_request(body)
+                request = urllib.request.Request(self.app.rpc_url, data=body,
                                                  headers={"Content-Type": "application/json"})
                 with urllib.request.urlopen(request, timeout=60) as reply:
                     payload = reply.read()
@@ -149,7 +195,9 @@ class _Handler(BaseHTTPRequestHandler):
                 self.end_headers()
                 self.wfile.write(payload)
             elif self.path == "/api/ipfs/add":
-                cid = self.app.store.add_bytes(self._body(), 1)
+                body = self._body()
+                json.loads(body)  # profiles and manifests are JSON documents
+                cid = self.app.store.add_bytes(body, 1)
                 self._json({"cid": str(cid), "digest": "0x" + cid.digest.hex(), "codec": cid.codec})
             elif self.path == "/api/relay/register":
                 self._json(self.app.relay_register(json.loads(self._body())))
@@ -157,6 +205,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._json(self.app.relay_vote(json.loads(self._body())))
             else:
                 self._json({"error": f"no such endpoint {self.path}"}, 404)
+        except RequestRefused as exc:
+            self._json({"error": str(exc)}, exc.status)
         except OpenCommonsError as exc:
             self._json({"error": str(exc)}, 400)
         except (ValueError, KeyError) as exc:

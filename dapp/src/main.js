@@ -7,6 +7,13 @@ const $ = (id) => document.getElementById(id);
 let config, provider, signer, account, contracts, errors;
 const reader = new JsonRpcProvider(`${location.origin}/rpc`);
 
+// The local API reads JSON bodies only (a foreign page cannot send them without a CORS preflight).
+async function postJson(path, value) {
+  const reply = await fetch(path, { method: "POST", headers: { "content-type": "application/json" },
+                                    body: JSON.stringify(value) });
+  return reply.json();
+}
+
 function status(kind, text) {
   const el = $("status");
   el.className = kind;
@@ -66,8 +73,7 @@ async function register(gasless) {
   const name = $("profile-name").value.trim();
   const community = $("profile-community").value.trim();
   if (!name || !community) return status("failed", "Give a name and a community code.");
-  const profile = await (await fetch("/api/ipfs/add", { method: "POST",
-    body: JSON.stringify({ name, commons: community, account }) })).json();
+  const profile = await postJson("/api/ipfs/add", { name, commons: community, account });
   const communityId = keccak256(toUtf8Bytes(community));
   const registry = contracts.ContributorRegistry;
   if (gasless === "update") return send("Update profile", () => registry.updateProfile(profile.digest, profile.codec, communityId));
@@ -86,8 +92,7 @@ async function register(gasless) {
                     nonce, deadline };
     const signature = await signer.signTypedData(domain, types, value);
     status("pending", "Register: the relayer is submitting your signed request…");
-    const reply = await (await fetch("/api/relay/register", { method: "POST", body: JSON.stringify(
-      { ...value, nonce: nonce.toString(), signature }) })).json();
+    const reply = await postJson("/api/relay/register", { ...value, nonce: nonce.toString(), signature });
     if (reply.error) throw new Error(reply.error);
     status("confirmed", `Register: confirmed, relayed in ${reply.tx} (you paid no gas)`);
     await refresh();
@@ -207,8 +212,7 @@ async function voteBySignature(proposalId, support, label) {
     const types = { Ballot: [{ name: "proposalId", type: "uint256" }, { name: "support", type: "uint8" },
                              { name: "voter", type: "address" }, { name: "nonce", type: "uint256" }] };
     const signature = await signer.signTypedData(domain, types, { proposalId, support, voter: account, nonce });
-    const reply = await (await fetch("/api/relay/vote", { method: "POST", body: JSON.stringify(
-      { proposalId: String(proposalId), support, voter: account, signature }) })).json();
+    const reply = await postJson("/api/relay/vote", { proposalId: String(proposalId), support, voter: account, signature });
     if (reply.error) throw new Error(reply.error);
     status("confirmed", `Vote ${label}: confirmed, relayed in ${reply.tx} (you paid no gas)`);
     await refresh();

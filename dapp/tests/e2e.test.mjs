@@ -39,6 +39,10 @@ async function waitFor(check, what, ms = 60_000) {
 
 async function pageAs(account, { rejectSignatures = false } = {}) {
   const context = await browser.newContext();
+  // Like a real wallet, the test wallet talks to its own node (here Anvil, from the test process),
+  // never through the app's /rpc, which forwards reads only.
+  await context.exposeFunction("__walletRpc", async (body) => (await fetch(rpcUrl, {
+    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })).json());
   await context.addInitScript(({ account, rejectSignatures }) => {
     window.ethereum = {
       isOpenCommonsTestWallet: true,
@@ -49,9 +53,7 @@ async function pageAs(account, { rejectSignatures = false } = {}) {
         if (rejectSignatures && method.startsWith("eth_signTypedData")) {
           const err = new Error("User rejected the request."); err.code = 4001; throw err;
         }
-        const reply = await fetch("/rpc", { method: "POST", headers: { "content-type": "application/json" },
-          body: JSON.stringify({ jsonrpc: "2.0", id: Date.now(), method, params }) });
-        const json = await reply.json();
+        const json = await window.__walletRpc({ jsonrpc: "2.0", id: Date.now(), method, params });
         if (json.error) { const err = new Error(json.error.message); err.code = json.error.code; err.data = json.error.data; throw err; }
         return json.result;
       },

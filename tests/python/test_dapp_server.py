@@ -1,0 +1,101 @@
+"""`commons dapp`'s local API: `/rpc` forwards chain reads only, and no foreign page can make the
+server do anything (Origin and Content-Type are checked on every POST)."""
+import json
+import threading
+import urllib.error
+import urllib.request
+
+import pytest
+from web3 import Web3
+
+from opencommons.chain.transactions import NodeAccount
+from opencommons.connection import load_deployment
+from opencommons.dapp_server import DappServer
+from opencommons.ipfs.content import open_store
+
+
+@pytest.fixture(scope="module")
+def server(chain_env):
+    w3 = chain_env["w3"]
+    commons = load_deployment(w3, chain_env["root"] / "deployments")
+    app = DappServer(commons, chain_env["url"], open_store("embedded", chain_env["root"] / "dapp-ipfs"),
+                     NodeAccount(Web3.to_checksum_address(w3.eth.accounts[0])), port=0)
+    threading.Thread(target=app.serve_forever, daemon=True).start()
+    yield app
+    app.shutdown()
+
+
+def post(server, path, body, content_type="application/json", origin=None):
+    headers = {"Content-Type": content_type}
+    if origin:
+        headers["Origin"] = origin
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    request = urllib.request.Request(f"http://127.0.0.1:{server.port}{path}", data=data, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            return reply.status, json.loads(reply.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def send_tx(w3, sender):
+    return {"jsonrpc": "2.0", "id": 1, "method": "eth_sendTransaction",
+            "params": [{"from": sender, "to": w3.eth.accounts[9], "value": hex(10**18)}]}
+
+
+def test_rpc_forwards_reads(server, chain_env):
+    status, reply = post(server, "/rpc", {"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []})
+    assert status == 200 and int(reply["result"], 16) == chain_env["w3"].eth.chain_id
+
+
+def test_rpc_forwards_batched_reads(server, chain_env):
+    batch = [{"jsonrpc": "2.0", "id": i, "method": m, "params": []} for i, m in enumerate(("eth_chainId", "eth_blockNumber"))]
+    status, reply = post(server, "/rpc", batch)
+    assert status == 200 and [r["id"] for r in reply] == [0, 1]
+
+
+@pytest.mark.parametrize("method", ["eth_sendTransaction", "eth_sign", "eth_signTypedData_v4",
+                                    "personal_sign", "anvil_setBalance", "evm_mine", "eth_accounts"])
+def test_rpc_refuses_methods_that_are_not_reads(server, chain_env, method):
+    w3 = chain_env["w3"]
+    before = w3.eth.get_balance(w3.eth.accounts[0])
+    request = send_tx(w3, w3.eth.accounts[0]) if method == "eth_sendTransaction" else \
+        {"jsonrpc": "2.0", "id": 1, "method": method, "params": []}
+    status, reply = post(server, "/rpc", request)
+    assert status == 403 and f"RPC method '{method}' is not forwarded" in reply["error"]
+    assert w3.eth.get_balance(w3.eth.accounts[0]) == before
+
+
+def test_rpc_refuses_a_batch_hiding_a_transaction(server, chain_env):
+    w3 = chain_env["w3"]
+    before = w3.eth.get_balance(w3.eth.accounts[9])
+    status, _ = post(server, "/rpc", [{"jsonrpc": "2.0", "id": 0, "method": "eth_chainId"}, send_tx(w3, w3.eth.accounts[0])])
+    assert status == 403 and w3.eth.get_balance(w3.eth.accounts[9]) == before
+
+
+def test_rpc_refuses_text_plain_post_from_a_foreign_page(server, chain_env):
+    """The attack: a page on another origin posts text/plain (no CORS preflight) to /rpc."""
+    w3 = chain_env["w3"]
+    before = w3.eth.get_balance(w3.eth.accounts[9])
+    body = json.dumps(send_tx(w3, w3.eth.accounts[0])).encode()
+    status, reply = post(server, "/rpc", body, content_type="text/plain", origin="http://evil.example")
+    assert status == 403 and "origin 'http://evil.example' are refused" in reply["error"]
+    status, reply = post(server, "/rpc", body, content_type="text/plain")
+    assert status == 415 and "Content-Type must be application/json" in reply["error"]
+    assert w3.eth.get_balance(w3.eth.accounts[9]) == before
+
+
+@pytest.mark.parametrize("path", ["/api/ipfs/add", "/api/relay/register", "/api/relay/vote"])
+def test_api_refuses_foreign_origin(server, path):
+    status, reply = post(server, path, {"name": "x"}, origin="http://evil.example")
+    assert status == 403 and "refused" in reply["error"]
+
+
+def test_api_ipfs_add_accepts_own_origin_json(server):
+    status, reply = post(server, "/api/ipfs/add", {"name": "Amina"}, origin=f"http://127.0.0.1:{server.port}")
+    assert status == 200 and reply["cid"].startswith("bafkrei")
+
+
+def test_api_ipfs_add_refuses_form_post(server):
+    status, reply = post(server, "/api/ipfs/add", b"name=x", content_type="application/x-www-form-urlencoded")
+    assert status == 415 and "application/x-www-form-urlencoded" in reply["error"]
