@@ -40,7 +40,7 @@ $(STAMPS)/solc: $(STAMPS)/npm tools/solc-shim.js tools/install-solc-shim.sh
 	@touch $@
 
 # the library (web3.py) reads ABIs and bytecode from opencommons/data/contracts
-$(STAMPS)/artifacts: $(STAMPS)/solc $(STAMPS)/venv $(wildcard contracts/*.sol contracts/*/*.sol interfaces/*.sol) brownie-config.yaml
+$(STAMPS)/artifacts: $(STAMPS)/solc $(STAMPS)/venv tools/export_artifacts.py $(wildcard contracts/*.sol contracts/*/*.sol interfaces/*.sol) brownie-config.yaml
 	brownie compile
 	$(VENV)/bin/python tools/export_artifacts.py
 	@touch $@

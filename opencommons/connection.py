@@ -16,7 +16,7 @@ from eth_account import Account
 from web3 import Web3
 
 from .chain.provider import web3_for
-from .chain.deploy import Deployment, deployment_path
+from .chain.deploy import Deployment, deployment_path, stale_reason
 from .chain.transactions import KeyAccount, NodeAccount, Sender
 from .errors import ChainError, DeploymentError
 from .suite import Commons
@@ -62,6 +62,10 @@ def load_deployment(w3: Web3, directory: Path, file: Path | None = None) -> Comm
     deployment = Deployment.from_file(path)
     if deployment.chain_id != chain_id:
         raise DeploymentError(f"{path} is for chain {deployment.chain_id} but the node is chain {chain_id}")
+    stale = stale_reason(w3, deployment)
+    if stale:
+        raise DeploymentError(f"the deployment in {path} is stale: {stale} on chain {chain_id} (a restarted "
+                              f"chain?); nothing was sent. Run `commons deploy` to deploy the suite afresh")
     return Commons(w3, deployment)
 
 

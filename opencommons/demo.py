@@ -17,7 +17,7 @@ from eth_account.messages import encode_typed_data
 from web3 import Web3
 
 from .chain.provider import web3_for
-from .chain.deploy import Bootstrap, deploy_contract, deploy_suite
+from .chain.deploy import Bootstrap, deploy_contract, deploy_suite, deployment_path
 from .chain.localnode import LocalChain
 from .chain.transactions import NodeAccount, transact
 from .chain.typed_data import register_message
@@ -66,6 +66,10 @@ def _story(say: Say, w3: Web3, deployments_dir: Path | None, started: float) -> 
     # 1. deploy -------------------------------------------------------------------------------
     say("[step] 1. Deploy the suite and hand every role to the timelock")
     tusd = deploy_contract(w3, operator, "MockERC20", "Test Dollar", "TUSD")
+    if deployments_dir is not None and deployment_path(deployments_dir, w3.eth.chain_id).exists():
+        say(f"  {deployment_path(deployments_dir, w3.eth.chain_id)} exists: left as it was "
+            "(the demo's suite is not recorded there)")
+        deployments_dir = None
     deployment = deploy_suite(w3, operator, deployments_dir,
                               bootstrap=Bootstrap(curators=[operator.address], allowed_tokens=[tusd.address]))
     for name, address in deployment.addresses.items():

@@ -1,4 +1,4 @@
-"""Copies brownie's build output (ABI, bytecode, compiler) into the package's data folder."""
+"""Copies brownie's build output (ABI, creation and runtime bytecode, compiler) into the package's data folder."""
 import json
 import sys
 from pathlib import Path
@@ -11,7 +11,7 @@ for path in sorted(source.glob("*.json")):
     data = json.loads(path.read_text())
     if not data.get("abi") and not data.get("bytecode"):
         continue
-    slim = {k: data.get(k) for k in ("contractName", "abi", "bytecode", "compiler", "sourcePath")}
+    slim = {k: data.get(k) for k in ("contractName", "abi", "bytecode", "deployedBytecode", "compiler", "sourcePath")}
     (target / path.name).write_text(json.dumps(slim, sort_keys=True) + "\n")
     count += 1
 if count == 0:

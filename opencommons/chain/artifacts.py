@@ -19,6 +19,7 @@ from ..errors import DeploymentError
 
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent / "data" / "contracts"
 _REPO_BUILD_DIR = Path(__file__).resolve().parents[2] / "build" / "contracts"
+_NONZERO = bytes([0] + [0xFF] * 255)  # bytes.translate table: 0 stays 0, anything else 0xff
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,16 @@ class Artifact:
     abi: list[dict[str, Any]]
     bytecode: str
     compiler: dict[str, Any]
+    runtime: str = ""  # deployed code; immutables are zero bytes here
+
+    def matches_code(self, code: bytes) -> bool:
+        """Whether `code` (read from the chain) is this contract's runtime code: equal length and
+        equal bytes everywhere but the zero bytes, where the compiler leaves immutables."""
+        runtime = bytes.fromhex(self.runtime.removeprefix("0x"))
+        if not runtime or len(code) != len(runtime):
+            return False
+        mask = runtime.translate(_NONZERO)
+        return int.from_bytes(code, "big") & int.from_bytes(mask, "big") == int.from_bytes(runtime, "big")
 
 
 def artifact_dirs() -> list[Path]:
@@ -40,7 +51,8 @@ def load(name: str) -> Artifact:
         path = directory / f"{name}.json"
         if path.is_file():
             data = json.loads(path.read_text())
-            return Artifact(name, data["abi"], data.get("bytecode", ""), data.get("compiler", {}))
+            return Artifact(name, data["abi"], data.get("bytecode", ""), data.get("compiler", {}),
+                            data.get("deployedBytecode") or "")
     searched = ", ".join(str(d) for d in artifact_dirs())
     raise DeploymentError(f"no compiled artifact for {name} (searched {searched}); run `make setup`")
 

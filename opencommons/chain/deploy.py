@@ -89,15 +89,26 @@ def deployment_path(directory: Path, chain_id: int) -> Path:
     return directory / f"{chain_id}.json"
 
 
+def stale_reason(w3: Web3, deployment: Deployment) -> str | None:
+    """Why the recorded contracts are not this deployment on the connected chain (no code at an
+    address, or other code than the compiled artifacts'), or None when every one is there."""
+    for name, address in deployment.addresses.items():
+        code = bytes(w3.eth.get_code(Web3.to_checksum_address(address)))
+        if not code:
+            return f"{name} at {address} has no code"
+        art = artifacts.load(name)
+        if art.runtime and not art.matches_code(code):
+            return f"{name} at {address} holds other code than the compiled {name}"
+    return None
+
+
 def find_existing(w3: Web3, directory: Path) -> Deployment | None:
     """The deployment recorded for this chain, if its contracts are really there."""
     path = deployment_path(directory, w3.eth.chain_id)
     if not path.is_file():
         return None
     deployment = Deployment.from_file(path)
-    if all(w3.eth.get_code(Web3.to_checksum_address(a)) for a in deployment.addresses.values()):
-        return deployment
-    return None
+    return None if stale_reason(w3, deployment) else deployment
 
 
 def deploy_suite(w3: Web3, sender: Sender, directory: Path | None = None,

@@ -219,3 +219,55 @@ def test_deploy_allow_lists_every_bootstrap_token(tmp_path):
         vault = contract(w3, "RoyaltyVault", deployment.addresses["RoyaltyVault"])
         assert [vault.functions.isTokenAllowed(t).call() for t in tokens] == [True, True, True]
         assert not vault.functions.hasRole(vault.functions.ALLOWLIST_ROLE().call(), me.address).call()
+
+
+def test_commands_refuse_stale_deployment_and_send_nothing(tmp_path):
+    """A deployments file from a chain that was restarted (same chain id, no contracts now):
+    every command says the deployment is stale, in one line, and sends nothing."""
+    import os
+    import subprocess
+    import sys
+
+    from web3 import HTTPProvider, Web3
+
+    from opencommons.chain.localnode import LocalChain
+
+    def commons(url, *args):
+        env = {**os.environ, "OPENCOMMONS_RPC": url, "OPENCOMMONS_HOME": str(tmp_path / "home"),
+               "OPENCOMMONS_IPFS_HOME": str(tmp_path / "ipfs")}
+        return subprocess.run([sys.executable, "-m", "opencommons.cli", *args], capture_output=True, text=True,
+                              env=env, cwd=tmp_path)
+
+    with LocalChain("anvil") as before:
+        assert commons(before.url, "deploy").returncode == 0
+    recorded = (tmp_path / "deployments" / "31337.json").read_text()
+    with LocalChain("anvil") as restarted:
+        w3 = Web3(HTTPProvider(restarted.url))
+        me = w3.eth.accounts[0]
+        balance, block = w3.eth.get_balance(me), w3.eth.block_number
+        for args in (["royalties", "pay", "1", "0.5"], ["royalties", "claim", "--dataset", "1"],
+                     ["contributor", "register", "--name", "Amina", "--community", "KE/education"],
+                     ["gov", "delegate", me], ["dataset", "list"]):
+            proc = commons(restarted.url, *args)
+            lines = proc.stderr.strip().splitlines()
+            assert proc.returncode == 1 and len(lines) == 1, (args, proc.stderr)
+            assert "is stale: CommonsGovernor at" in lines[0] and "has no code on chain 31337" in lines[0], lines[0]
+            assert "nothing was sent. Run `commons deploy`" in lines[0]
+        assert (w3.eth.get_balance(me), w3.eth.block_number) == (balance, block)
+        # the demo on that chain deploys its own suite but leaves the recorded file as it was
+        demo = commons(restarted.url, "demo", "--rpc", restarted.url)
+        assert demo.returncode == 0, demo.stderr
+        assert "exists: left as it was" in demo.stdout
+        assert (tmp_path / "deployments" / "31337.json").read_text() == recorded
+
+
+def test_deployment_with_other_code_is_stale(chain_env):
+    """Addresses that hold code, but not the compiled suite's (e.g. another project's contracts)."""
+    from opencommons.chain.deploy import Deployment, stale_reason, deployment_path
+
+    w3 = chain_env["w3"]
+    deployment = Deployment.from_file(deployment_path(chain_env["root"] / "deployments", w3.eth.chain_id))
+    assert stale_reason(w3, deployment) is None
+    swapped = dict(deployment.addresses, RoyaltyVault=deployment.addresses["LicenseManager"])
+    reason = stale_reason(w3, Deployment(**{**deployment.__dict__, "addresses": swapped}))
+    assert reason == f"RoyaltyVault at {deployment.addresses['LicenseManager']} holds other code than the compiled RoyaltyVault"
