@@ -265,3 +265,35 @@ test("update the profile of a registered contributor", async () => {
   assert.notEqual(newDigest, oldDigest);
   await page.screenshot({ path: join(SHOTS, "profile.png"), fullPage: true });
 });
+
+test("a foreign web page cannot spend the node's accounts through the dApp server", async () => {
+  // the attack: any page open in the operator's browser posts to the local dApp server
+  const { createServer: httpServer } = await import("node:http");
+  const evil = httpServer((req, res) => { res.setHeader("content-type", "text/html"); res.end("<p>cat pictures</p>"); });
+  await new Promise((ok) => evil.listen(0, "127.0.0.1", ok));
+  try {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`http://127.0.0.1:${evil.address().port}/`);
+    const victim = accounts[0];
+    const before = await node.getBalance(accounts[8]);
+    const outcome = await page.evaluate(async ({ appUrl, victim, to }) => {
+      const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_sendTransaction",
+        params: [{ from: victim, to, value: "0xde0b6b3a7640000" }] });
+      const results = [];
+      for (const headers of [{ "content-type": "text/plain" }, { "content-type": "application/json" }]) {
+        try {
+          const reply = await fetch(appUrl + "rpc", { method: "POST", mode: "no-cors", headers, body });
+          results.push(`sent:${reply.type}`);
+        } catch (err) { results.push(`blocked:${err.message}`); }
+      }
+      return results;
+    }, { appUrl, victim, to: accounts[8] });
+    assert.equal(outcome.length, 2);
+    await new Promise((r) => setTimeout(r, 1000)); // a forwarded transaction would be mined by now
+    assert.equal(await node.getBalance(accounts[8]), before, `nothing moved (${outcome.join(", ")})`);
+    await context.close();
+  } finally {
+    evil.close();
+  }
+});

@@ -60,3 +60,15 @@ def test_cid_v0_and_v1_forms_round_trip():
     assert str(v1) == "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"
     assert Cid.parse(v1.encode("base58btc")) == v1
     assert v0.same_content(v1)
+
+
+def test_compute_cid_non_utf8_name_equals_kubo(kubo, tmp_path):
+    """A Linux file name may be any bytes but '/' and NUL: Kubo keeps them as they are."""
+    import os
+
+    d = tmp_path / "names"
+    d.mkdir()
+    for raw in (b"caf\xe9.csv", b"\xff\xfe", b"plain.txt", "na\u00efve.txt".encode()):
+        with open(os.path.join(os.fsencode(d), raw), "wb") as handle:
+            handle.write(raw * 3)
+    assert str(compute_cid(d, include_hidden=True)) == kubo.add_only_hash(d)

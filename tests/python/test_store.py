@@ -48,3 +48,17 @@ def test_pin_refuses_incomplete_dag(store, samples):
     with pytest.raises(BlockNotFoundError):
         store.pin(node.cid)
     assert store.pins() == []
+
+
+def test_get_restores_non_utf8_names_byte_for_byte(store, tmp_path):
+    import os
+
+    d = tmp_path / "names"
+    d.mkdir()
+    for raw in (b"caf\xe9.csv", b"\xff\xfe"):
+        with open(os.path.join(os.fsencode(d), raw), "wb") as handle:
+            handle.write(raw)
+    node = Importer(1, sink=store).add_path(d)
+    get(store, node.cid, tmp_path / "out")
+    assert sorted(os.listdir(os.fsencode(tmp_path / "out"))) == sorted([b"caf\xe9.csv", b"\xff\xfe"])
+    assert compute_cid(tmp_path / "out", 1) == node.cid
