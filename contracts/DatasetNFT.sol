@@ -100,6 +100,19 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
     }
 
     /// @inheritdoc IDatasetNFT
+    function reinstate(uint256 datasetId) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        Record storage record = _records[datasetId];
+        Status from = record.status;
+        if (from == Status.None) revert DatasetNFTUnknownDataset(datasetId);
+        if (from != Status.Rejected && from != Status.Retired) {
+            revert DatasetNFTInvalidTransition(datasetId, from, from); // nothing to undo
+        }
+        Status to = from == Status.Rejected ? Status.Proposed : Status.Accepted;
+        record.status = to;
+        emit DatasetCurated(datasetId, msg.sender, from, to);
+    }
+
+    /// @inheritdoc IDatasetNFT
     function setRoyaltyVault(address vault) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (_royaltyVault != address(0) || vault == address(0)) revert DatasetNFTRoyaltyVaultAlreadySet(_royaltyVault);
         _royaltyVault = vault;

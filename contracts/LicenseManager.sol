@@ -55,7 +55,7 @@ contract LicenseManager is ILicenseManager, ReentrancyGuard {
     }
 
     /// @inheritdoc ILicenseManager
-    function buy(uint256 datasetId, address token, uint256 maxPrice)
+    function buy(uint256 datasetId, address token, uint256 maxPrice, uint64 duration, bytes32 termsDigest)
         external
         payable
         nonReentrant
@@ -65,9 +65,10 @@ contract LicenseManager is ILicenseManager, ReentrancyGuard {
         if (status != IDatasetNFT.Status.Accepted) revert LicenseManagerDatasetNotAccepted(datasetId, uint8(status));
         Terms memory terms = _terms[datasetId];
         if (!terms.active) revert LicenseManagerNotForSale(datasetId);
-        if (terms.token != token || terms.price > maxPrice) {
-            revert LicenseManagerTermsChanged(datasetId, terms.token, terms.price);
-        }
+        if (
+            terms.token != token || terms.price > maxPrice || terms.duration != duration
+                || terms.termsDigest != termsDigest
+        ) revert LicenseManagerTermsChanged(datasetId, terms.token, terms.price, terms.duration, terms.termsDigest);
         uint256 price = terms.price;
         if (token == _NATIVE ? msg.value != price : msg.value != 0) revert LicenseManagerValueMismatch(msg.value, price);
 

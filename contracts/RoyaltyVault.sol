@@ -82,7 +82,7 @@ contract RoyaltyVault is IRoyaltyVault, AccessControl, ReentrancyGuard {
         nonReentrant
         returns (uint256[] memory amounts)
     {
-        amounts = _claim(msg.sender, datasetIds, tokens);
+        amounts = _claim(msg.sender, datasetIds, tokens, msg.sender);
     }
 
     /// @inheritdoc IRoyaltyVault
@@ -91,7 +91,17 @@ contract RoyaltyVault is IRoyaltyVault, AccessControl, ReentrancyGuard {
         nonReentrant
         returns (uint256[] memory amounts)
     {
-        amounts = _claim(account, datasetIds, tokens);
+        amounts = _claim(account, datasetIds, tokens, account);
+    }
+
+    /// @inheritdoc IRoyaltyVault
+    function claimTo(address recipient, uint256[] calldata datasetIds, address[] calldata tokens)
+        external
+        nonReentrant
+        returns (uint256[] memory amounts)
+    {
+        if (recipient == address(0)) revert RoyaltyVaultZeroAddress();
+        amounts = _claim(msg.sender, datasetIds, tokens, recipient);
     }
 
     /// @inheritdoc IRoyaltyVault
@@ -221,7 +231,7 @@ contract RoyaltyVault is IRoyaltyVault, AccessControl, ReentrancyGuard {
         emit RoyaltyPaid(datasetId, token, payer, amount, fee, ancestorShare, contributorShare, earnedPerBps, carry);
     }
 
-    function _claim(address account, uint256[] calldata datasetIds, address[] calldata tokens)
+    function _claim(address account, uint256[] calldata datasetIds, address[] calldata tokens, address recipient)
         private
         returns (uint256[] memory amounts)
     {
@@ -238,7 +248,7 @@ contract RoyaltyVault is IRoyaltyVault, AccessControl, ReentrancyGuard {
         }
         if (total == 0) revert RoyaltyVaultNothingToClaim(account);
         for (uint256 t; t < tokens.length; ++t) {
-            if (amounts[t] != 0) _send(tokens[t], account, amounts[t]);
+            if (amounts[t] != 0) _send(tokens[t], recipient, amounts[t]);
         }
     }
 

@@ -11,7 +11,8 @@ pragma solidity 0.8.28;
 /// sha2-256 digest plus the multicodec (0x70 dag-pb, 0x55 raw), enough to rebuild the CIDv1.
 interface IDatasetNFT {
     // ------------------------------------------------------------------ types
-    /// @notice Curation status: Proposed -> Accepted | Rejected; Accepted -> Retired.
+    /// @notice Curation status: Proposed -> Accepted | Rejected; Accepted -> Retired (curators).
+    /// Governance can undo the two delisting steps: Rejected -> Proposed, Retired -> Accepted.
     enum Status {
         None,
         Proposed,
@@ -131,6 +132,14 @@ interface IDatasetNFT {
     /// @dev Requirements: the caller holds the curator role; Proposed -> Accepted | Rejected, or
     /// Accepted -> Retired. Emits a {DatasetCurated} event.
     function curate(uint256 datasetId, Status to) external;
+
+    /// @notice Undoes a delisting: a Rejected dataset goes back to Proposed, a Retired one back
+    /// to Accepted.
+    /// @dev Curators' transitions are one-way so that a single curator transaction (a mistake,
+    /// a stolen key) can be undone only by governance. Requirements: the caller holds the admin
+    /// role (the timelock); the dataset exists ({DatasetNFTUnknownDataset}) and is Rejected or
+    /// Retired (else {DatasetNFTInvalidTransition} with `from` and `to` both its status). Emits a {DatasetCurated} event.
+    function reinstate(uint256 datasetId) external;
 
     /// @notice Wires in the royalty vault that names each dataset's ERC-2981 receiver (once).
     /// @dev Requirements: admin role; not set before; non-zero. Emits a {RoyaltyVaultSet} event.

@@ -34,8 +34,11 @@ interface ILicenseManager {
     error LicenseManagerNotForSale(uint256 datasetId);
     /// @notice Thrown when `datasetId` is not Accepted by the curators.
     error LicenseManagerDatasetNotAccepted(uint256 datasetId, uint8 status);
-    /// @notice Thrown when the terms' price or token differ from what the buyer agreed to.
-    error LicenseManagerTermsChanged(uint256 datasetId, address token, uint256 price);
+    /// @notice Thrown when the current terms (given here) differ from what the buyer agreed to:
+    /// another token or duration or terms document, or a price above the buyer's maximum.
+    error LicenseManagerTermsChanged(
+        uint256 datasetId, address token, uint256 price, uint64 duration, bytes32 termsDigest
+    );
     /// @notice Thrown when terms are offered with a zero price or a token the vault refuses.
     error LicenseManagerInvalidTerms(address token, uint256 price);
     /// @notice Thrown when the ETH sent does not equal the price.
@@ -75,12 +78,19 @@ interface ILicenseManager {
         bool active
     ) external;
 
-    /// @notice Buys a licence to `datasetId` for the caller, paying the current price.
-    /// @dev Requirements: the dataset is Accepted; its terms are active with this `token` and a
-    /// price no higher than `maxPrice` (front-running protection); ETH: `msg.value == price`;
+    /// @notice Buys a licence to `datasetId` for the caller, paying the current price, under the
+    /// terms the buyer saw: `token`, `duration` and `termsDigest` must equal the current terms and
+    /// the price may not exceed `maxPrice`.
+    /// @dev Binding every term the buyer agreed to stops an owner who front-runs the purchase
+    /// with `setTerms` (say, a 1-second licence under another document).
+    /// Requirements: the dataset is Accepted; its terms are active and match as above (else
+    /// {LicenseManagerTermsChanged} with the current terms); ETH: `msg.value == price`;
     /// a token: the caller approved this contract for `price`. Buying again while a licence is
     /// valid extends it. Emits a {LicensePurchased} event (and the vault's {RoyaltyPaid}).
-    function buy(uint256 datasetId, address token, uint256 maxPrice) external payable returns (uint256 licenseId);
+    function buy(uint256 datasetId, address token, uint256 maxPrice, uint64 duration, bytes32 termsDigest)
+        external
+        payable
+        returns (uint256 licenseId);
 
     /// @notice The terms of `datasetId`.
     function termsOf(uint256 datasetId) external view returns (Terms memory);

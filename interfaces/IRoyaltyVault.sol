@@ -84,6 +84,16 @@ interface IRoyaltyVault {
         external
         returns (uint256[] memory amounts);
 
+    /// @notice As {claim}, but what the caller is owed goes to `recipient`.
+    /// @dev For a contributor whose own address cannot receive (a contract that rejects ETH, an
+    /// address a token blocklists), whose share would otherwise be stranded. Only the caller's
+    /// own earnings move. Requirements: `recipient` is not the zero address
+    /// ({RoyaltyVaultZeroAddress}); something is owed. Emits a {RoyaltyClaimed} event (account:
+    /// the caller) for each (dataset, token) with a non-zero amount.
+    function claimTo(address recipient, uint256[] calldata datasetIds, address[] calldata tokens)
+        external
+        returns (uint256[] memory amounts);
+
     /// @notice Credits the pending ancestor balance of each of `datasetIds` (in order) to its
     /// parents, split equally (the remainder to the first parent). Settling a lineage bottom-up
     /// in one call carries the money as far up as it goes. Anyone may call it.

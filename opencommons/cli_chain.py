@@ -314,16 +314,19 @@ def license_buy(dataset: str, max_price: Optional[str] = typer.Option(None, "--m
     try:
         commons = _commons(rpc, deployments)
         dataset_id = parse_dataset_id(dataset)
-        terms = commons.licenses.functions.termsOf(dataset_id).call()
-        tok, price = terms[0], terms[3]
+        tok, duration, active, price, document = commons.licenses.functions.termsOf(dataset_id).call()
         limit = parse_amount(commons, max_price, tok) if max_price else price
         who = _sender(commons, account)
+        if active:  # the purchase is bound to exactly these terms: a change before it mines reverts
+            lasts = "perpetual" if duration == 0 else f"{duration / 86400:g} days"
+            say(f"terms: {price} {'wei' if tok == NATIVE else 'units of ' + tok}, {lasts}, "
+                f"terms document 0x{bytes(document).hex()}")
         if tok != NATIVE:
             from .chain.deploy import contract
 
             _tx("approved", commons, who, contract(commons.w3, "IERC20Metadata", tok).functions.approve(
                 commons.licenses.address, price))
-        _tx("licence bought", commons, who, commons.licenses.functions.buy(dataset_id, tok, limit),
+        _tx("licence bought", commons, who, commons.licenses.functions.buy(dataset_id, tok, limit, duration, document),
             value=price if tok == NATIVE else 0)
     except OpenCommonsError as exc:
         fail(exc)

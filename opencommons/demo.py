@@ -123,7 +123,8 @@ def _story(say: Say, w3: Web3, deployments_dir: Path | None, started: float) -> 
     tx("curator accepts the derived dataset", operator, commons.nft.functions.curate(derived.dataset_id, ACCEPTED))
     tx("Baraka offers licences at 0.01 ETH / 365 days", baraka, commons.licenses.functions.setTerms(
         derived.dataset_id, NATIVE, ETH // 100, 365 * 86400, bytes(32), True))
-    tx("consumer buys a licence", consumer, commons.licenses.functions.buy(derived.dataset_id, NATIVE, ETH // 100),
+    tx("consumer buys a licence", consumer, commons.licenses.functions.buy(
+        derived.dataset_id, NATIVE, ETH // 100, 365 * 86400, bytes(32)),
        value=ETH // 100)
     valid = commons.licenses.functions.hasValidLicense(consumer.address, derived.dataset_id).call()
     say(f"  consumer holds a valid licence: {valid}")

@@ -161,7 +161,7 @@ async function refresh() {
       buy.className = "buy";
       buy.onclick = async () => {
         const terms = await contracts.LicenseManager.termsOf(d.id);
-        send("Buy licence", () => contracts.LicenseManager.buy(d.id, terms.token, terms.price,
+        send("Buy licence", () => contracts.LicenseManager.buy(d.id, terms.token, terms.price, terms.duration, terms.termsDigest,
           { value: terms.token === NATIVE ? terms.price : 0n }));
       };
       actions.append(buy);

@@ -19,6 +19,7 @@ from web3.types import TxParams, TxReceipt
 
 from ..errors import ChainError, ContractRevertError
 from .artifacts import _canonical_type, error_table
+from .revert_hints import hint
 
 RECEIPT_TIMEOUT_S = 120
 
@@ -85,8 +86,10 @@ def decode_revert(data: Any) -> ContractRevertError | None:
             return ContractRevertError("Error", (reason,))
         return None
     name, inputs = entry
-    values = abi_decode([_canonical_type(i) for i in inputs], raw[4:])
-    return ContractRevertError(name, tuple(_render(v) for v in values))
+    values = tuple(_render(v) for v in abi_decode([_canonical_type(i) for i in inputs], raw[4:]))
+    advice = hint(name, values)
+    rendered = ", ".join(str(v) for v in values)
+    return ContractRevertError(name, values, f"contract reverted: {name}({rendered})" + (f": {advice}" if advice else ""))
 
 
 def _render(value: Any) -> Any:

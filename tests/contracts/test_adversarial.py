@@ -66,9 +66,9 @@ def test_license_buy_with_token_reentering_buy_is_blocked(licenses, vault, hosti
     buyer = accounts[6]
     hostile.mint(buyer, 10**6, {"from": admin})
     hostile.approve(licenses, 2**256 - 1, {"from": buyer})
-    hostile.arm(licenses, licenses.buy.encode_input(dataset_id, hostile, 1000), {"from": admin})
+    hostile.arm(licenses, licenses.buy.encode_input(dataset_id, hostile, 1000, 0, bytes(32)), {"from": admin})
     with brownie.reverts(REENTRANT):
-        licenses.buy(dataset_id, hostile, 1000, {"from": buyer})
+        licenses.buy(dataset_id, hostile, 1000, 0, bytes(32), {"from": buyer})
 
 
 # ------------------------------------------------------------------ signatures: malleability, replay
@@ -135,7 +135,7 @@ def test_many_tiny_licences_keep_exact_books(licenses, vault, contributors, acce
     dataset_id = accepted(shares=[(contributors[0], 10000)])
     licenses.setTerms(dataset_id, NATIVE, 1, 3600, bytes(32), True, {"from": contributors[0]})
     for i in range(25):
-        licenses.buy(dataset_id, NATIVE, 1, {"from": accounts[6 + i % 2], "value": 1})
+        licenses.buy(dataset_id, NATIVE, 1, 3600, bytes(32), {"from": accounts[6 + i % 2], "value": 1})
     assert licenses.licenseCount() == 25
     assert vault.claimable(dataset_id, NATIVE, contributors[0]) + vault.poolOf(dataset_id, NATIVE)[1] == 25
 
@@ -152,6 +152,38 @@ def test_settle_cannot_be_blocked_by_parent_contributor_that_rejects_ether(vault
     tx = vault.claim([parent], [NATIVE], {"from": contributors[0]})
     assert contributors[0].balance() - before + tx.gas_used * tx.gas_price == 5 * 10**7
     assert vault.claimable(parent, NATIVE, rejecting) == 5 * 10**7  # its own problem, nobody else's
+
+
+def test_claim_to_recovers_share_of_contributor_that_rejects_ether(vault, registry, contributors, publish,
+                                                                    MockRejectingReceiver, admin, accounts):
+    """A contributor whose address cannot receive ETH: `claim` fails, its share would be stranded;
+    `claimTo` sends its (and only its) earnings to an address it names."""
+    rejecting = MockRejectingReceiver.deploy({"from": admin})
+    rejecting.register(registry, {"from": admin})
+    dataset_id, _ = publish(shares=[(rejecting.address, 4000), (contributors[0], 6000)])
+    vault.pay(dataset_id, NATIVE, 10**9, {"from": admin, "value": 10**9})
+    with brownie.reverts(err("MockRejected")):  # Address.sendValue bubbles the receiver's error
+        vault.claimFor(rejecting, [dataset_id], [NATIVE], {"from": admin})
+    beneficiary = accounts[9]
+    before = beneficiary.balance()
+    tx = rejecting.claimTo(vault, beneficiary, [dataset_id], [NATIVE], {"from": admin})
+    assert beneficiary.balance() - before == 4 * 10**8
+    event = tx.events["RoyaltyClaimed"]
+    assert (event["datasetId"], event["account"], event["amount"]) == (dataset_id, rejecting, 4 * 10**8)
+    assert vault.claimable(dataset_id, NATIVE, rejecting) == 0
+    assert vault.claimable(dataset_id, NATIVE, contributors[0]) == 6 * 10**8  # untouched
+
+
+def test_claim_to_reverts_for_zero_recipient_and_moves_only_the_callers_earnings(vault, contributors, publish, admin,
+                                                                                 accounts):
+    dataset_id, _ = publish(shares=[(contributors[0], 5000), (contributors[1], 5000)])
+    vault.pay(dataset_id, NATIVE, 10**6, {"from": admin, "value": 10**6})
+    with brownie.reverts(err("RoyaltyVaultZeroAddress")):
+        vault.claimTo(ZERO_ADDRESS, [dataset_id], [NATIVE], {"from": contributors[0]})
+    with brownie.reverts(err("RoyaltyVaultNothingToClaim", accounts[8])):
+        vault.claimTo(accounts[8], [dataset_id], [NATIVE], {"from": accounts[8]})  # a stranger has nothing
+    vault.claimTo(accounts[9], [dataset_id], [NATIVE], {"from": contributors[0]})
+    assert vault.claimable(dataset_id, NATIVE, contributors[1]) == 5 * 10**5
 
 
 # ------------------------------------------------------------------ role escalation

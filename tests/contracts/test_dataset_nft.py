@@ -235,3 +235,31 @@ def test_set_royalty_vault_reverts_second_time(nft, vault, admin):
 def test_supports_erc721_erc2981_access_control(nft):
     for interface_id in ("0x80ac58cd", "0x2a55205a", "0x7965db0b", "0x01ffc9a7"):
         assert nft.supportsInterface(interface_id)
+
+
+@pytest.mark.parametrize("delisted,restored", [(REJECTED, PROPOSED), (RETIRED, ACCEPTED)])
+def test_reinstate_undoes_a_curators_delisting(nft, curator, admin, publish, delisted, restored):
+    """One curator transaction (a mistake, a stolen key) delists a dataset; the curator cannot
+    undo it, governance (the admin role, the timelock in a deployment) can."""
+    dataset_id, _ = publish()
+    if delisted == RETIRED:
+        nft.curate(dataset_id, ACCEPTED, {"from": curator})
+    nft.curate(dataset_id, delisted, {"from": curator})
+    with brownie.reverts(err("DatasetNFTInvalidTransition", dataset_id, delisted, restored)):
+        nft.curate(dataset_id, restored, {"from": curator})
+    tx = nft.reinstate(dataset_id, {"from": admin})
+    event = tx.events["DatasetCurated"]
+    assert (event["datasetId"], event["curator"], event["from"], event["to"]) == (dataset_id, admin, delisted, restored)
+    assert nft.statusOf(dataset_id) == restored
+
+
+def test_reinstate_reverts_for_curator_and_when_nothing_to_undo(nft, curator, admin, publish):
+    dataset_id, _ = publish()
+    nft.curate(dataset_id, REJECTED, {"from": curator})
+    with brownie.reverts(err("AccessControlUnauthorizedAccount", curator, bytes(32))):
+        nft.reinstate(dataset_id, {"from": curator})
+    nft.reinstate(dataset_id, {"from": admin})
+    with brownie.reverts(err("DatasetNFTInvalidTransition", dataset_id, PROPOSED, PROPOSED)):
+        nft.reinstate(dataset_id, {"from": admin})
+    with brownie.reverts(err("DatasetNFTUnknownDataset", 5)):
+        nft.reinstate(5, {"from": admin})

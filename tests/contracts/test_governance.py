@@ -12,7 +12,7 @@ from opencommons.chain.transactions import NodeAccount
 
 AGAINST, FOR, ABSTAIN = 0, 1, 2
 PENDING, ACTIVE, CANCELED, DEFEATED, SUCCEEDED, QUEUED, EXPIRED, EXECUTED = range(8)
-ACCEPTED = 2
+ACCEPTED, RETIRED = 2, 4
 
 
 @pytest.fixture(scope="module")
@@ -268,3 +268,37 @@ def test_reward_reverts_on_incomplete_or_unsorted_contributors(suite, dataset):
         rewards.reward(dataset_id, 100, [people[1].address, people[0].address], {"from": timelock})
     with brownie.reverts("ContributionRewardsZeroAmount: "):
         rewards.reward(dataset_id, 0, [p.address for p in people], {"from": timelock})
+
+
+def test_reinstate_through_governance_relists_a_retired_dataset(suite, voters, accounts):
+    """A stolen curator key retires a dataset; a proposal brings it back to Accepted."""
+    registry, nft, governor = suite["registry"], suite["nft"], suite["governor"]
+    owner = accounts[7]
+    registry.register(random_digest(), CODEC_RAW, KE_EDUCATION, {"from": owner})
+    content = random_digest()
+    nft.publish((content, CODEC_DAG_PB, random_digest(), CODEC_RAW, "CC-BY-4.0", KE_EDUCATION, 0, [],
+                 [(owner.address, 10000)]), {"from": owner})
+    dataset_id = int.from_bytes(content, "big")
+    timelock = suite["timelock"]
+    # the curator role sits with the timelock after deployment: accept, then the "stolen key" retires
+    curate_role = nft.CURATOR_ROLE()
+    thief = accounts[8]
+    grant = ([nft.address], [0], [nft.grantRole.encode_input(curate_role, thief)])
+    description = "Name a curator"
+    run_proposal(suite, voters[0], *grant, description, [(voters[0], FOR)])
+    governor.queue(*grant, web3.keccak(text=description), {"from": voters[0]})
+    chain.sleep(suite["deployment"].settings["timelock_delay_s"] + 1)
+    chain.mine()
+    governor.execute(*grant, web3.keccak(text=description), {"from": voters[0]})
+    nft.curate(dataset_id, ACCEPTED, {"from": thief})
+    nft.curate(dataset_id, RETIRED, {"from": thief})
+    undo = ([nft.address], [0], [nft.reinstate.encode_input(dataset_id)])
+    description = "Relist the dataset a stolen curator key retired"
+    run_proposal(suite, voters[0], *undo, description, [(voters[0], FOR)])
+    governor.queue(*undo, web3.keccak(text=description), {"from": voters[0]})
+    chain.sleep(suite["deployment"].settings["timelock_delay_s"] + 1)
+    chain.mine()
+    tx = governor.execute(*undo, web3.keccak(text=description), {"from": voters[1]})
+    event = tx.events["DatasetCurated"]
+    assert (event["curator"], event["from"], event["to"]) == (timelock.address, RETIRED, ACCEPTED)
+    assert nft.statusOf(dataset_id) == ACCEPTED

@@ -50,6 +50,7 @@ class StateMachine:
     def __init__(cls, accounts, nft, vault, licenses, usdc, contributors, curator, admin, treasury):
         cls.accounts, cls.nft, cls.vault, cls.licenses = accounts, nft, vault, licenses
         cls.usdc, cls.people, cls.curator, cls.admin, cls.treasury = usdc, contributors, curator, admin, treasury
+        cls.outsider = accounts.add()  # receives claimTo payments; never sends a transaction
         vault.setProtocolFee(FEE_BPS, treasury, {"from": admin})
         for payer in accounts[5:7]:
             usdc.mint(payer, 10**30, {"from": admin})
@@ -100,7 +101,7 @@ class StateMachine:
         COUNTS["steps"] += 1
         dataset_id, _, ancestor_bps, _ = self._dataset(st_index)
         price = self.licenses.termsOf(dataset_id)[3]
-        self.licenses.buy(dataset_id, NATIVE, price, {"from": self.accounts[6], "value": price})
+        self.licenses.buy(dataset_id, NATIVE, price, 0, bytes(32), {"from": self.accounts[6], "value": price})
         self.ledger.paid_in[NATIVE] += price
         self.ledger.credit(dataset_id, NATIVE, price, ancestor_bps, FEE_BPS)
 
@@ -127,7 +128,14 @@ class StateMachine:
 
     def rule_claim(self, st_index, st_bool):
         COUNTS["steps"] += 1
-        account = self.people[st_index % len(self.people)]
+        self._claim(self.people[st_index % len(self.people)], st_bool, recipient=None)
+
+    def rule_claim_to(self, st_index, st_bool):
+        """claimTo: the caller's earnings go to an outsider (who never sends a transaction)."""
+        COUNTS["steps"] += 1
+        self._claim(self.people[st_index % len(self.people)], st_bool, recipient=self.outsider)
+
+    def _claim(self, account, st_bool, recipient):
         tokens = [NATIVE, self.usdc.address] if st_bool else [self.usdc.address]
         ids = [d[0] for d in self.datasets if account.address in d[1]]
         expected = {t: 0 for t in tokens}
@@ -138,7 +146,13 @@ class StateMachine:
                 expected[t] += self.ledger.owed(dataset_id, t, account.address, shares[account.address])
         if sum(expected.values()) == 0:
             return
-        tx = self.vault.claim(ids, tokens, {"from": account})
+        if recipient is None:
+            tx = self.vault.claim(ids, tokens, {"from": account})
+        else:
+            before = (recipient.balance(), self.usdc.balanceOf(recipient))
+            tx = self.vault.claimTo(recipient, ids, tokens, {"from": account})
+            assert recipient.balance() - before[0] == expected.get(NATIVE, 0)
+            assert self.usdc.balanceOf(recipient) - before[1] == expected[self.usdc.address]
         assert list(tx.return_value) == [expected[t] for t in tokens]
         for dataset_id, shares, _, _ in self.datasets:
             if account.address in shares:

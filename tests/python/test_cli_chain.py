@@ -68,7 +68,12 @@ def test_publish_show_list_verify_license_royalties(chain_env, registered, tmp_p
     commons = load_deployment(chain_env["w3"], chain_env["root"] / "deployments")
     commons.nft.functions.curate(int(dataset), 2).transact({"from": chain_env["accounts"][0]})
     assert run("license", "offer", dataset, "--price", "0.01", "--days", "30", "--account", "1").returncode == 0
-    assert run("license", "buy", dataset, "--account", "5").returncode == 0
+    cheap = run("license", "buy", dataset, "--max-price", "0.001", "--account", "5")
+    assert cheap.returncode == 1 and len(cheap.stderr.strip().splitlines()) == 1
+    assert "LicenseManagerTermsChanged" in cheap.stderr and "not the ones you agreed to" in cheap.stderr
+    assert "30 days" in cheap.stderr and "nothing was paid" in cheap.stderr
+    bought = run("license", "buy", dataset, "--account", "5")
+    assert bought.returncode == 0 and "terms: 10000000000000000 wei, 30 days, terms document 0x" in bought.stdout
     assert json.loads(run("license", "show", dataset, "--account", "5", "--json").stdout)["valid"] is True
     assert run("royalties", "pay", dataset, "1", "--account", "6").returncode == 0
     balance = json.loads(run("royalties", "balance", "--dataset", dataset, "--of", a, "--json").stdout)
