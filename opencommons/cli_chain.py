@@ -287,6 +287,29 @@ def dataset_attest(dataset: str, kind: str = typer.Option(..., "--kind"),
         fail(exc)
 
 
+CURATION = {"accept": 2, "reject": 3, "retire": 4}  # IDatasetNFT.Status
+
+
+@dataset_app.command("curate")
+def dataset_curate(dataset: str, action: str = typer.Argument(..., help="accept, reject or retire"),
+                   rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
+                   deployments: Path = DeploymentsOpt) -> None:
+    """Accept or reject a Proposed dataset, or retire an Accepted one (curator role)."""
+    try:
+        if action not in CURATION:
+            raise OpenCommonsError(f"unknown curation action {action!r}: use accept, reject or retire")
+        commons = _commons(rpc, deployments)
+        dataset_id = parse_dataset_id(dataset)
+        who = _sender(commons, account)
+        role = commons.nft.functions.CURATOR_ROLE().call()
+        if not commons.nft.functions.hasRole(role, who.address).call():
+            raise OpenCommonsError(f"account {who.address} does not hold the curator role: curate from a "
+                                   "curator's account, or ask governance to grant CURATOR_ROLE")
+        _tx(f"curated ({action})", commons, who, commons.nft.functions.curate(dataset_id, CURATION[action]))
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
 # ---------------------------------------------------------------------------------- license
 license_app = typer.Typer(help="Offer, buy and check licences.", no_args_is_help=True)
 

@@ -276,3 +276,20 @@ def test_deployment_with_other_code_is_stale(chain_env):
     swapped = dict(deployment.addresses, RoyaltyVault=deployment.addresses["LicenseManager"])
     reason = stale_reason(w3, Deployment(**{**deployment.__dict__, "addresses": swapped}))
     assert reason == f"RoyaltyVault at {deployment.addresses['LicenseManager']} holds other code than the compiled RoyaltyVault"
+
+
+def test_dataset_curate_moves_status_and_refuses_non_curators(chain_env, registered, tmp_path):
+    run, (a, b) = chain_env["run"], registered
+    dataset = json.loads(run(*publish_args(data_dir(tmp_path, "k,v\n7,8\n"), a, b)).stdout)["dataset"]
+    denied = run("dataset", "curate", dataset, "accept", "--account", "3")
+    assert denied.returncode == 1 and len(denied.stderr.strip().splitlines()) == 1
+    assert "does not hold the curator role" in denied.stderr
+    assert run("dataset", "curate", dataset, "accept", "--account", "0").returncode == 0  # the bootstrap curator
+    assert json.loads(run("dataset", "show", dataset, "--json").stdout)["status"] == "Accepted"
+    back = run("dataset", "curate", dataset, "reject", "--account", "0")
+    assert back.returncode == 1 and "cannot move from Accepted to Rejected" in back.stderr
+    assert "only governance can reinstate" in back.stderr
+    assert run("dataset", "curate", dataset, "retire", "--account", "0").returncode == 0
+    assert json.loads(run("dataset", "show", dataset, "--json").stdout)["status"] == "Retired"
+    bad = run("dataset", "curate", dataset, "approve", "--account", "0")
+    assert bad.returncode == 1 and "unknown curation action 'approve'" in bad.stderr
