@@ -13,6 +13,7 @@ from eth_account.messages import encode_typed_data
 from web3 import Web3
 
 from .chain.deploy import Bootstrap, deploy_suite, find_existing
+from .chain.revert_hints import format_duration
 from .chain.transactions import KeyAccount, Sender, transact
 from .chain.typed_data import register_message
 from .cli_common import fail, say
@@ -341,8 +342,7 @@ def license_buy(dataset: str, max_price: Optional[str] = typer.Option(None, "--m
         limit = parse_amount(commons, max_price, tok) if max_price else price
         who = _sender(commons, account)
         if active:  # the purchase is bound to exactly these terms: a change before it mines reverts
-            lasts = "perpetual" if duration == 0 else f"{duration / 86400:g} days"
-            say(f"terms: {price} {'wei' if tok == NATIVE else 'units of ' + tok}, {lasts}, "
+            say(f"terms: {price} {'wei' if tok == NATIVE else 'units of ' + tok}, {format_duration(duration)}, "
                 f"terms document 0x{bytes(document).hex()}")
         if tok != NATIVE:
             from .chain.deploy import contract

@@ -15,14 +15,15 @@ def _status(value: object) -> str:
     return _STATUS[value] if isinstance(value, int) and 0 <= value < len(_STATUS) else str(value)
 
 
-def _duration(seconds: object) -> str:
+def format_duration(seconds: object) -> str:
+    """A licence duration as people read it: "perpetual" for 0, else days."""
     return "perpetual" if seconds == 0 else f"{int(str(seconds)) / 86400:g} days"
 
 
 _HINTS: dict[str, Callable[[Sequence[object]], str]] = {
     "LicenseManagerTermsChanged": lambda a: (
         f"the licence terms are not the ones you agreed to: now {a[2]} (token {a[1]}), "
-        f"{_duration(a[3])}, terms document {a[4]}; nothing was paid. Check `commons license show` "
+        f"{format_duration(a[3])}, terms document {a[4]}; nothing was paid. Check `commons license show` "
         "and buy again (raise --max-price only if you accept the new price)"),
     "LicenseManagerDatasetNotAccepted": lambda a: (
         f"the dataset is {_status(a[1])}: licences are sold only for Accepted datasets "
