@@ -22,6 +22,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from opencommons.chain.deploy import contract, deploy_contract, deploy_suite  # noqa: E402
 from opencommons.chain.localnode import LocalChain  # noqa: E402
 from opencommons.chain.provider import web3_for  # noqa: E402
+from opencommons.chain.reveal import commit_and_reveal  # noqa: E402
 from opencommons.chain.transactions import NodeAccount, transact  # noqa: E402
 from opencommons.chain.typed_data import ballot_message, register_message  # noqa: E402
 from opencommons.publish import on_chain_contributors  # noqa: E402
@@ -29,6 +30,7 @@ from opencommons.publish import on_chain_contributors  # noqa: E402
 NATIVE = "0x0000000000000000000000000000000000000000"
 COMMONS = Web3.keccak(text="KE/education")
 SIZES = (2, 10, 100, 500)
+REWARD_CAP = 512  # DatasetNFT.MAX_CONTRIBUTORS
 
 
 def main() -> None:
@@ -36,7 +38,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
     started = time.monotonic()
-    with LocalChain("anvil", accounts=max(SIZES) + 10) as node:
+    with LocalChain("anvil", accounts=REWARD_CAP + 10) as node:
         w3 = web3_for(node.url)
         figures = measure(w3)
     figures["_seconds"] = round(time.monotonic() - started, 1)
@@ -65,7 +67,7 @@ def measure(w3: Web3) -> dict[str, object]:
     def gas(sender: str, fn, value: int = 0) -> int:  # type: ignore[no-untyped-def]
         return int(transact(w3, NodeAccount(sender), fn, value=value)["gasUsed"])
 
-    people = accounts[1:max(SIZES) + 1]
+    people = accounts[1:REWARD_CAP + 1]
     out["register_contributor"] = gas(people[0], registry.functions.register(os.urandom(32), 0x55, COMMONS))
     for p in people[1:]:
         gas(p, registry.functions.register(os.urandom(32), 0x55, COMMONS))
@@ -83,11 +85,15 @@ def measure(w3: Web3) -> dict[str, object]:
         content = os.urandom(32)
         params = (content, 0x70, os.urandom(32), 0x55, "CC-BY-4.0", COMMONS, ancestor_bps, parents or [],
                   on_chain_contributors(list(zip(people[:n], shares))))
-        used = gas(sender or people[0], nft.functions.publish(params))
+        committed, revealed = commit_and_reveal(w3, nft, NodeAccount(sender or people[0]), params)
+        costs[n] = (int(committed["gasUsed"]), used := int(revealed["gasUsed"]))
         return int.from_bytes(content, "big"), used
 
+    costs: dict[int, tuple[int, int]] = {}
     _, out["publish_dataset_3_contributors_first"] = publish(3)
     _, out["publish_dataset_3_contributors"] = publish(3)
+    out["publish_commit"] = costs[3][0]
+    out["publish_commit_reveal_3_contributors"] = sum(costs[3])
 
     for n in SIZES:
         dataset_id, _ = publish(n)
@@ -110,6 +116,14 @@ def measure(w3: Web3) -> dict[str, object]:
     d100, _ = publish(100)
     gas(payer, vault.functions.pay(d100, usdc.address, 10**18))
     out["royalty_pay_erc20_n100"] = gas(payer, vault.functions.pay(d100, usdc.address, 10**18))
+    # a marketplace pays an ERC-20 royalty to the dataset's ERC-2981 receiver; anyone collects it
+    receiver = vault.functions.royaltyReceiverOf(d100).call()
+    gas(payer, usdc.functions.transfer(receiver, 10**18))
+    out["royalty_collect_erc20_first"] = gas(payer, vault.functions.collect(d100, usdc.address))
+    gas(payer, usdc.functions.transfer(receiver, 10**18))
+    out["royalty_collect_erc20"] = gas(payer, vault.functions.collect(d100, usdc.address))
+    gas(payer, usdc.functions.transfer(vault.address, 10**18))  # by mistake
+    out["vault_sweep_erc20"] = gas(payer, vault.functions.sweep(usdc.address))
 
     licensed, _ = publish(3)
     gas(timelock, nft.functions.curate(licensed, 2))
@@ -124,6 +138,13 @@ def measure(w3: Web3) -> dict[str, object]:
         gas(payer, vault.functions.pay(chain_ids[-1], NATIVE, 10**18), 10**18)
         out[f"ancestor_settle_depth{depth}"] = gas(payer, vault.functions.settle(list(reversed(chain_ids[1:])), NATIVE))
 
+    # rewards at the contributor cap: one governance action records it, each contributor claims
+    cap = nft.functions.MAX_CONTRIBUTORS().call()
+    big, _ = publish(min(cap, len(people)))
+    gas(timelock, nft.functions.curate(big, 2))
+    out[f"rewards_reward_n{min(cap, len(people))}"] = gas(timelock, rewards.functions.reward(big, 10**24))
+    out["rewards_claim"] = gas(payer, rewards.functions.claimFor(people[1], [big]))
+
     # governance
     voters = accounts[-4:-1]
     for v in voters:
@@ -131,10 +152,9 @@ def measure(w3: Web3) -> dict[str, object]:
     out["token_transfer_delegated"] = gas(voters[0], token.functions.transfer(voters[1], 10**18))
     out["delegate"] = gas(voters[2], token.functions.delegate(voters[1]))
     reward_id, _ = publish(3)
-    contributors = sorted(people[:3], key=lambda x: int(x, 16))
     targets = [nft.address, rewards.address]
     calldatas = [nft.encode_abi("curate", [reward_id, 2]),
-                 rewards.encode_abi("reward", [reward_id, 1000 * 10**18, contributors])]
+                 rewards.encode_abi("reward", [reward_id, 1000 * 10**18])]
     description = "Accept a dataset and reward its contributors"
     w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
     receipt = transact(w3, NodeAccount(voters[0]), governor.functions.propose(targets, [0, 0], calldatas, description))

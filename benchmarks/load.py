@@ -20,6 +20,7 @@ from web3 import Web3  # noqa: E402
 from opencommons.chain.deploy import deploy_suite  # noqa: E402
 from opencommons.chain.localnode import LocalChain  # noqa: E402
 from opencommons.chain.provider import web3_for  # noqa: E402
+from opencommons.chain.reveal import commit_and_reveal  # noqa: E402
 from opencommons.chain.transactions import NodeAccount, transact, wait  # noqa: E402
 from opencommons.publish import on_chain_contributors  # noqa: E402
 from opencommons.suite import Commons  # noqa: E402
@@ -51,7 +52,7 @@ def main() -> None:
             content = os.urandom(32)
             params = (content, 0x70, os.urandom(32), 0x55, "CC0-1.0", Web3.keccak(text="KE/x"), 0, [],
                       on_chain_contributors(list(zip(people[:n], split))))
-            transact(w3, NodeAccount(people[0]), c.nft.functions.publish(params))
+            commit_and_reveal(w3, c.nft, NodeAccount(people[0]), params)
             shares[int.from_bytes(content, "big")] = dict(zip(people[:n], split))
         ids = list(shares)
         earned: dict[int, int] = defaultdict(int)
@@ -91,7 +92,9 @@ def main() -> None:
         seconds = time.perf_counter() - start
         mismatches = 0
         for d, split in shares.items():
-            if tuple(c.vault.functions.poolOf(d, NATIVE).call()) != (earned[d], carry[d]):
+            pool = c.vault.functions.poolOf(d, NATIVE).call()
+            if (pool[0], pool[2]) != (earned[d], carry[d]) or pool[1] != sum(
+                    share * (earned[d] - checkpoint[(d, who)]) for who, share in split.items()):
                 mismatches += 1
             for who, share in split.items():
                 if c.vault.functions.claimable(d, NATIVE, who).call() != share * (earned[d] - checkpoint[(d, who)]):

@@ -60,6 +60,11 @@ contract ContributorRegistry is IContributorRegistry, AccessControl, EIP712, Non
     }
 
     /// @inheritdoc IContributorRegistry
+    function invalidateNonce() external {
+        emit NonceInvalidated(msg.sender, _useNonce(msg.sender));
+    }
+
+    /// @inheritdoc IContributorRegistry
     function updateProfile(bytes32 profileDigest, uint32 profileCodec, bytes32 community) external {
         Contributor storage c = _activeContributor(msg.sender);
         _checkProfile(profileDigest, profileCodec);
@@ -79,15 +84,24 @@ contract ContributorRegistry is IContributorRegistry, AccessControl, EIP712, Non
     function attestClaim(address account, bytes32 claimType, uint64 expiresAt) external onlyRole(VERIFIER_ROLE) {
         _activeContributor(account);
         if (expiresAt <= block.timestamp) revert ContributorRegistryInvalidExpiry(expiresAt);
+        Claim storage earlier = _claims[account][claimType];
+        address holder = earlier.verifier;
+        if (holder != address(0) && holder != msg.sender && !earlier.revoked && block.timestamp < earlier.expiresAt) {
+            revert ContributorRegistryClaimHeldByOther(account, claimType, holder);
+        }
         uint64 issuedAt = uint64(block.timestamp);
         _claims[account][claimType] = Claim(msg.sender, issuedAt, expiresAt, false);
         emit ClaimAttested(account, claimType, msg.sender, issuedAt, expiresAt);
     }
 
     /// @inheritdoc IContributorRegistry
-    function revokeClaim(address account, bytes32 claimType) external onlyRole(VERIFIER_ROLE) {
+    function revokeClaim(address account, bytes32 claimType) external {
         Claim storage claim = _claims[account][claimType];
         if (claim.issuedAt == 0 || claim.revoked) revert ContributorRegistryClaimNotFound(account, claimType);
+        bool byIssuer = claim.verifier == msg.sender && hasRole(VERIFIER_ROLE, msg.sender);
+        if (!byIssuer && !hasRole(DEFAULT_ADMIN_ROLE, msg.sender)) {
+            revert ContributorRegistryClaimHeldByOther(account, claimType, claim.verifier);
+        }
         claim.revoked = true;
         emit ClaimRevoked(account, claimType, msg.sender);
     }

@@ -27,6 +27,8 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
     uint256 public constant MAX_LINEAGE_DEPTH = 32;
 
     IContributorRegistry private immutable _REGISTRY;
+    uint64 private immutable _MIN_COMMIT_AGE;
+    uint64 private immutable _COMMIT_TTL;
 
     /// @dev The immutable part of a record lives in a data blob (see {DataBlob}), laid out as:
     /// contentCodec (4 bytes) | manifestCodec (4) | publishedAt (5) | parent count (1) |
@@ -48,7 +50,8 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
         uint16 ancestorBps;
         uint16 contributorCount;
         uint16 licenseIndex; // 1-based index into _licenses
-        uint32 commonsIndex; // 1-based index into _commons
+        uint16 commonsIndex; // 1-based index into _commons
+        uint16 generation; // 0 for an id's first publication, +1 after each burn (kept when burnt)
         address data; // the blob
     }
 
@@ -59,32 +62,77 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
     string[] private _licenses;
     mapping(bytes32 licenseHash => uint16 index) private _licenseIndex;
     bytes32[] private _commons;
-    mapping(bytes32 commons => uint32 index) private _commonsIndex;
+    mapping(bytes32 commons => uint16 index) private _commonsIndex;
+    mapping(bytes32 commitment => uint256 blockNumber) private _commitments;
 
     address private _royaltyVault;
 
     // ------------------------------------------------------------------ constructor
     /// @param registry_ the contributor registry publishers must be registered in
     /// @param admin the account given the admin role (the timelock once deployment is wired)
-    constructor(IContributorRegistry registry_, address admin) ERC721("OpenCommons Dataset", "OCDS") {
+    /// @param minCommitAge_ the fewest blocks between a commit and its reveal (at least 1)
+    /// @param commitTtl_ the most blocks between a commit and its reveal (above `minCommitAge`)
+    constructor(IContributorRegistry registry_, address admin, uint64 minCommitAge_, uint64 commitTtl_)
+        ERC721("OpenCommons Dataset", "OCDS")
+    {
+        if (minCommitAge_ == 0 || commitTtl_ <= minCommitAge_) {
+            revert DatasetNFTInvalidCommitWindow(minCommitAge_, commitTtl_);
+        }
         _REGISTRY = registry_;
+        _MIN_COMMIT_AGE = minCommitAge_;
+        _COMMIT_TTL = commitTtl_;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
     }
 
     // ------------------------------------------------------------------ external
     /// @inheritdoc IDatasetNFT
-    function publish(PublishParams calldata params) external returns (uint256 datasetId) {
+    function commit(bytes32 commitment) external {
+        uint256 at = _commitments[commitment];
+        if (at != 0 && block.number <= at + _COMMIT_TTL) revert DatasetNFTCommitmentExists(commitment);
+        _commitments[commitment] = block.number;
+        emit PublicationCommitted(commitment);
+    }
+
+    /// @inheritdoc IDatasetNFT
+    /// @dev The salt is read only as part of the calldata the commitment covers.
+    function publish(PublishParams calldata params, bytes32 /* salt */ ) external returns (uint256 datasetId) {
         datasetId = _publish(params, 0);
     }
 
     /// @inheritdoc IDatasetNFT
-    function publishVersion(uint256 previousId, PublishParams calldata params) external returns (uint256 datasetId) {
+    function publishVersion(uint256 previousId, PublishParams calldata params, bytes32 /* salt */ )
+        external
+        returns (uint256 datasetId)
+    {
         address owner = _ownerOf(previousId);
         if (owner == address(0)) revert DatasetNFTUnknownDataset(previousId);
-        if (!_isAuthorized(owner, msg.sender, previousId)) revert DatasetNFTNotDatasetOwner(previousId, msg.sender);
+        if (owner != msg.sender) revert DatasetNFTNotDatasetOwner(previousId, msg.sender);
         uint256 next = _nextVersion[previousId];
         if (next != 0) revert DatasetNFTVersionExists(previousId, next);
         datasetId = _publish(params, previousId);
+    }
+
+    /// @inheritdoc IDatasetNFT
+    function burn(uint256 datasetId) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        Record storage record = _records[datasetId];
+        Status from = record.status;
+        if (from != Status.Rejected) revert DatasetNFTInvalidTransition(datasetId, from, Status.None);
+        uint16 generation = record.generation + 1;
+        address owner = _ownerOf(datasetId);
+        uint256 previous = _previousVersion[datasetId];
+        if (previous != 0) {
+            delete _nextVersion[previous];
+            delete _previousVersion[datasetId];
+        }
+        uint256 next = _nextVersion[datasetId];
+        if (next != 0) {
+            delete _previousVersion[next];
+            delete _nextVersion[datasetId];
+        }
+        delete _records[datasetId];
+        _records[datasetId].generation = generation;
+        _burn(datasetId);
+        emit DatasetBurned(datasetId, owner, generation);
     }
 
     /// @inheritdoc IDatasetNFT
@@ -155,14 +203,7 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
 
     /// @inheritdoc IDatasetNFT
     function shareOf(uint256 datasetId, address account) external view returns (uint16) {
-        Record storage record = _records[datasetId];
-        address data = record.data;
-        if (data == address(0)) return 0;
-        // contributors are stored in ascending order of account
-        bytes32 entry = DataBlob.findByAddress(
-            data, _AT_CONTRIBUTORS, _CONTRIBUTION_SIZE, record.contributorCount, account
-        );
-        return uint16(bytes2(entry << 160));
+        return _shareOf(_records[datasetId], account);
     }
 
     /// @inheritdoc IDatasetNFT
@@ -179,6 +220,55 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
     /// @inheritdoc IDatasetNFT
     function ancestorBpsOf(uint256 datasetId) external view returns (uint16) {
         return _existing(datasetId).ancestorBps;
+    }
+
+    /// @inheritdoc IDatasetNFT
+    function royaltyTermsOf(uint256 datasetId) external view returns (bool open, uint16 ancestorBps, uint16 generation) {
+        Record storage record = _records[datasetId];
+        Status status = record.status;
+        open = status != Status.None && status != Status.Rejected;
+        ancestorBps = record.ancestorBps;
+        generation = record.generation;
+    }
+
+    /// @inheritdoc IDatasetNFT
+    function generationOf(uint256 datasetId) external view returns (uint16) {
+        return _records[datasetId].generation;
+    }
+
+    /// @inheritdoc IDatasetNFT
+    function claimShareOf(uint256 datasetId, address account) external view returns (uint16 shareBps, uint16 generation) {
+        Record storage record = _records[datasetId];
+        generation = record.generation;
+        if (record.status == Status.Rejected) return (0, generation);
+        shareBps = _shareOf(record, account);
+    }
+
+    /// @inheritdoc IDatasetNFT
+    function commitmentOf(uint256 previousId, PublishParams calldata params, address publisher, bytes32 salt)
+        external
+        pure
+        returns (bytes32)
+    {
+        bytes memory call = previousId == 0
+            ? abi.encodeCall(IDatasetNFT.publish, (params, salt))
+            : abi.encodeCall(IDatasetNFT.publishVersion, (previousId, params, salt));
+        return keccak256(abi.encodePacked(publisher, call));
+    }
+
+    /// @inheritdoc IDatasetNFT
+    function committedAt(bytes32 commitment) external view returns (uint256) {
+        return _commitments[commitment];
+    }
+
+    /// @inheritdoc IDatasetNFT
+    function minCommitAge() external view returns (uint64) {
+        return _MIN_COMMIT_AGE;
+    }
+
+    /// @inheritdoc IDatasetNFT
+    function commitTtl() external view returns (uint64) {
+        return _COMMIT_TTL;
     }
 
     /// @inheritdoc IDatasetNFT
@@ -244,6 +334,7 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
 
     // ------------------------------------------------------------------ private
     function _publish(PublishParams calldata p, uint256 previousId) private returns (uint256 datasetId) {
+        _useCommitment(_revealedCommitment());
         if (!_REGISTRY.isRegistered(msg.sender)) revert DatasetNFTPublisherNotRegistered(msg.sender);
         if (
             p.contentDigest == bytes32(0) || p.manifestDigest == bytes32(0) || p.contentCodec == 0
@@ -255,6 +346,7 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
 
         uint8 depth = _checkParents(p.parents, p.ancestorBps);
         address data = DataBlob.write(_encodeRecord(p));
+        Record storage record = _records[datasetId];
         _records[datasetId] = Record({
             status: Status.Proposed,
             depth: depth,
@@ -262,6 +354,7 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
             contributorCount: uint16(p.contributors.length),
             licenseIndex: _internLicense(p.license),
             commonsIndex: _internCommons(p.commons),
+            generation: record.generation,
             data: data
         });
         if (previousId != 0) {
@@ -337,6 +430,41 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
         if (total != RoyaltyConstants.BPS) revert DatasetNFTSharesNotWhole(total);
     }
 
+    /// @dev The commitment this reveal opens: the hash of the caller and the whole calldata (the
+    /// selector, the previous version, the parameters and the salt), as {commitmentOf} computes it
+    /// from the canonical ABI encoding. Hashing the calldata as it came costs a fraction of
+    /// re-encoding the parameters.
+    function _revealedCommitment() private view returns (bytes32 commitment) {
+        assembly ("memory-safe") {
+            let ptr := mload(0x40) // scratch beyond the free memory pointer, not kept
+            mstore(ptr, shl(96, caller()))
+            calldatacopy(add(ptr, 20), 0, calldatasize())
+            commitment := keccak256(ptr, add(20, calldatasize()))
+        }
+    }
+
+    /// @dev Uses up `commitment` if it is old enough and not expired.
+    function _useCommitment(bytes32 commitment) private {
+        uint256 at = _commitments[commitment];
+        if (at != 0) {
+            if (block.number < at + _MIN_COMMIT_AGE) revert DatasetNFTCommitmentTooNew(commitment, at + _MIN_COMMIT_AGE);
+            if (block.number > at + _COMMIT_TTL) revert DatasetNFTCommitmentExpired(commitment, at + _COMMIT_TTL);
+            delete _commitments[commitment];
+            return;
+        }
+        revert DatasetNFTUnknownCommitment(commitment);
+    }
+
+    function _shareOf(Record storage record, address account) private view returns (uint16) {
+        address data = record.data;
+        if (data == address(0)) return 0;
+        // contributors are stored in ascending order of account
+        bytes32 entry = DataBlob.findByAddress(
+            data, _AT_CONTRIBUTORS, _CONTRIBUTION_SIZE, record.contributorCount, account
+        );
+        return uint16(bytes2(entry << 160));
+    }
+
     function _readParents(Record storage record) private view returns (uint256[] memory parents) {
         address data = record.data;
         uint256 n = uint8(DataBlob.readWord(data, _AT_PARENT_COUNT)[0]);
@@ -349,17 +477,19 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
         bytes32 key = keccak256(bytes(license));
         index = _licenseIndex[key];
         if (index == 0) {
+            if (_licenses.length == type(uint16).max) revert DatasetNFTTooManyDistinct("license");
             _licenses.push(license);
             index = uint16(_licenses.length);
             _licenseIndex[key] = index;
         }
     }
 
-    function _internCommons(bytes32 commons) private returns (uint32 index) {
+    function _internCommons(bytes32 commons) private returns (uint16 index) {
         index = _commonsIndex[commons];
         if (index == 0) {
+            if (_commons.length == type(uint16).max) revert DatasetNFTTooManyDistinct("commons");
             _commons.push(commons);
-            index = uint32(_commons.length);
+            index = uint16(_commons.length);
             _commonsIndex[commons] = index;
         }
     }

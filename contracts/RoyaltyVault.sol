@@ -35,10 +35,15 @@ contract RoyaltyVault is IRoyaltyVault, AccessControl, ReentrancyGuard {
     bytes32 private immutable _RECEIVER_CODE_HASH;
 
     // ------------------------------------------------------------------ storage
-    mapping(uint256 datasetId => mapping(address token => Pool)) private _pools;
-    mapping(uint256 datasetId => mapping(address token => uint256)) private _pendingAncestor;
-    mapping(uint256 datasetId => mapping(address token => mapping(address account => uint256 earnedPerBps)))
-        private _checkpoints;
+    mapping(uint256 datasetId => mapping(uint16 generation => mapping(address token => Pool))) private _pools;
+    mapping(uint256 datasetId => mapping(uint16 generation => mapping(address token => uint256))) private
+        _pendingAncestor;
+    mapping(
+        uint256 datasetId
+            => mapping(uint16 generation => mapping(address token => mapping(address account => uint256 earnedPerBps)))
+    ) private _checkpoints;
+    mapping(uint256 datasetId => mapping(uint16 generation => mapping(address token => uint256))) private _held;
+    mapping(address token => uint256) private _owed;
     mapping(address token => bool) private _allowedTokens;
     mapping(address token => uint256) private _treasuryAccrued;
     address private _treasury;
@@ -66,14 +71,16 @@ contract RoyaltyVault is IRoyaltyVault, AccessControl, ReentrancyGuard {
     /// @inheritdoc IRoyaltyVault
     function pay(uint256 datasetId, address token, uint256 amount) external payable nonReentrant {
         if (amount == 0) revert RoyaltyVaultZeroAmount();
-        uint16 ancestorBps = _DATASETS.ancestorBpsOf(datasetId);
+        (bool open, uint16 ancestorBps, uint16 generation) = _DATASETS.royaltyTermsOf(datasetId);
+        if (!open) revert RoyaltyVaultDatasetClosed(datasetId);
         if (token == NATIVE) {
             if (msg.value != amount) revert RoyaltyVaultValueMismatch(msg.value, amount);
         } else {
             if (msg.value != 0) revert RoyaltyVaultValueMismatch(msg.value, amount);
             _pull(token, msg.sender, amount);
         }
-        _credit(datasetId, token, amount, ancestorBps, true, msg.sender);
+        _owed[token] += amount;
+        _credit(datasetId, generation, token, amount, ancestorBps, true, msg.sender);
     }
 
     /// @inheritdoc IRoyaltyVault
@@ -108,9 +115,10 @@ contract RoyaltyVault is IRoyaltyVault, AccessControl, ReentrancyGuard {
     function settle(uint256[] calldata datasetIds, address token) external nonReentrant {
         for (uint256 i; i < datasetIds.length; ++i) {
             uint256 datasetId = datasetIds[i];
-            uint256 amount = _pendingAncestor[datasetId][token];
+            uint16 generation = _DATASETS.generationOf(datasetId);
+            uint256 amount = _pendingAncestor[datasetId][generation][token];
             if (amount == 0) continue;
-            _pendingAncestor[datasetId][token] = 0;
+            _pendingAncestor[datasetId][generation][token] = 0;
             uint256[] memory parents = _DATASETS.parentsOf(datasetId);
             emit AncestorRoyaltySettled(datasetId, token, amount, parents);
             uint256 n = parents.length;
@@ -118,21 +126,70 @@ contract RoyaltyVault is IRoyaltyVault, AccessControl, ReentrancyGuard {
             for (uint256 j; j < n; ++j) {
                 uint256 part = j == 0 ? each + amount % n : each;
                 if (part == 0) continue;
-                _credit(parents[j], token, part, _DATASETS.ancestorBpsOf(parents[j]), false, address(this));
+                (bool open, uint16 ancestorBps, uint16 parentGeneration) = _DATASETS.royaltyTermsOf(parents[j]);
+                if (open) _credit(parents[j], parentGeneration, token, part, ancestorBps, false, address(this));
+                else _treasuryAccrued[token] += part;
             }
         }
     }
 
     /// @inheritdoc IRoyaltyVault
-    function collect(uint256 datasetId) external nonReentrant returns (uint256 amount) {
-        uint16 ancestorBps = _DATASETS.ancestorBpsOf(datasetId);
+    function collect(uint256 datasetId, address token) external nonReentrant returns (uint256 amount) {
+        (bool open, uint16 ancestorBps, uint16 generation) = _DATASETS.royaltyTermsOf(datasetId);
+        if (!open) revert RoyaltyVaultDatasetClosed(datasetId);
         address receiver = royaltyReceiverOf(datasetId);
         if (receiver.code.length == 0) new RoyaltyReceiver{salt: bytes32(datasetId)}(address(this));
-        _collecting = receiver;
-        amount = IRoyaltyReceiver(receiver).release();
-        _collecting = address(0);
-        emit ReceiverCollected(datasetId, receiver, amount);
-        if (amount != 0) _credit(datasetId, NATIVE, amount, ancestorBps, true, receiver);
+        if (token == NATIVE) {
+            _collecting = receiver;
+            amount = IRoyaltyReceiver(receiver).release();
+            _collecting = address(0);
+        } else {
+            uint256 before = IERC20(token).balanceOf(address(this));
+            IRoyaltyReceiver(receiver).releaseToken(token);
+            amount = IERC20(token).balanceOf(address(this)) - before;
+        }
+        emit ReceiverCollected(datasetId, token, receiver, amount);
+        _owed[token] += amount;
+        if (token != NATIVE && !_allowedTokens[token]) {
+            if (amount != 0) {
+                uint256 held = _held[datasetId][generation][token] + amount;
+                _held[datasetId][generation][token] = held;
+                emit RoyaltyHeld(datasetId, token, amount, held);
+            }
+            return amount;
+        }
+        uint256 credited = amount + _held[datasetId][generation][token];
+        if (credited != amount) _held[datasetId][generation][token] = 0;
+        if (credited != 0) _credit(datasetId, generation, token, credited, ancestorBps, true, receiver);
+    }
+
+    /// @inheritdoc IRoyaltyVault
+    function forfeit(uint256 datasetId, uint16 generation, address[] calldata tokens) external nonReentrant {
+        uint16 current = _DATASETS.generationOf(datasetId);
+        if (generation >= current) revert RoyaltyVaultGenerationLive(datasetId, generation);
+        for (uint256 t; t < tokens.length; ++t) {
+            address token = tokens[t];
+            Pool memory pool = _pools[datasetId][generation][token];
+            uint256 amount = uint256(pool.outstanding) + pool.carry + _pendingAncestor[datasetId][generation][token]
+                + _held[datasetId][generation][token];
+            if (amount == 0) continue;
+            _pools[datasetId][generation][token] = Pool(pool.earnedPerBps, 0, 0);
+            _pendingAncestor[datasetId][generation][token] = 0;
+            _held[datasetId][generation][token] = 0;
+            _treasuryAccrued[token] += amount;
+            emit RoyaltyForfeited(datasetId, generation, token, amount);
+        }
+    }
+
+    /// @inheritdoc IRoyaltyVault
+    function sweep(address token) external nonReentrant returns (uint256 amount) {
+        uint256 balance = token == NATIVE ? address(this).balance : IERC20(token).balanceOf(address(this));
+        uint256 owed_ = _owed[token];
+        if (balance <= owed_) revert RoyaltyVaultNothingToSweep(token);
+        amount = balance - owed_;
+        address treasury = _treasury;
+        emit Swept(token, treasury, amount);
+        _transfer(token, treasury, amount);
     }
 
     /// @inheritdoc IRoyaltyVault
@@ -162,18 +219,37 @@ contract RoyaltyVault is IRoyaltyVault, AccessControl, ReentrancyGuard {
 
     /// @inheritdoc IRoyaltyVault
     function claimable(uint256 datasetId, address token, address account) external view returns (uint256) {
-        return uint256(_DATASETS.shareOf(datasetId, account))
-            * (_pools[datasetId][token].earnedPerBps - _checkpoints[datasetId][token][account]);
+        (uint16 share, uint16 generation) = _DATASETS.claimShareOf(datasetId, account);
+        return uint256(share)
+            * (_pools[datasetId][generation][token].earnedPerBps - _checkpoints[datasetId][generation][token][account]);
     }
 
     /// @inheritdoc IRoyaltyVault
     function poolOf(uint256 datasetId, address token) external view returns (Pool memory) {
-        return _pools[datasetId][token];
+        uint16 generation = _DATASETS.generationOf(datasetId);
+        return _pools[datasetId][generation][token];
+    }
+
+    /// @inheritdoc IRoyaltyVault
+    function poolAt(uint256 datasetId, uint16 generation, address token) external view returns (Pool memory) {
+        return _pools[datasetId][generation][token];
     }
 
     /// @inheritdoc IRoyaltyVault
     function pendingAncestorOf(uint256 datasetId, address token) external view returns (uint256) {
-        return _pendingAncestor[datasetId][token];
+        uint16 generation = _DATASETS.generationOf(datasetId);
+        return _pendingAncestor[datasetId][generation][token];
+    }
+
+    /// @inheritdoc IRoyaltyVault
+    function owed(address token) external view returns (uint256) {
+        return _owed[token];
+    }
+
+    /// @inheritdoc IRoyaltyVault
+    function heldOf(uint256 datasetId, address token) external view returns (uint256) {
+        uint16 generation = _DATASETS.generationOf(datasetId);
+        return _held[datasetId][generation][token];
     }
 
     /// @inheritdoc IRoyaltyVault
@@ -205,6 +281,7 @@ contract RoyaltyVault is IRoyaltyVault, AccessControl, ReentrancyGuard {
     // ------------------------------------------------------------------ private
     function _credit(
         uint256 datasetId,
+        uint16 generation,
         address token,
         uint256 amount,
         uint16 ancestorBps,
@@ -220,15 +297,24 @@ contract RoyaltyVault is IRoyaltyVault, AccessControl, ReentrancyGuard {
             }
         }
         uint256 ancestorShare = (amount - fee) * ancestorBps / RoyaltyConstants.BPS;
-        if (ancestorShare != 0) _pendingAncestor[datasetId][token] += ancestorShare;
+        if (ancestorShare != 0) _pendingAncestor[datasetId][generation][token] += ancestorShare;
         uint256 contributorShare = amount - fee - ancestorShare;
-
-        Pool memory pool = _pools[datasetId][token];
-        uint256 total = contributorShare + pool.carry;
-        uint240 earnedPerBps = pool.earnedPerBps + SafeCast.toUint240(total / RoyaltyConstants.BPS);
-        uint16 carry = uint16(total % RoyaltyConstants.BPS);
-        _pools[datasetId][token] = Pool(earnedPerBps, carry);
+        (uint128 earnedPerBps, uint16 carry) = _addToPool(_pools[datasetId][generation][token], contributorShare);
         emit RoyaltyPaid(datasetId, token, payer, amount, fee, ancestorShare, contributorShare, earnedPerBps, carry);
+    }
+
+    /// @dev Adds `amount` to `slot`, whole units per basis point to `earnedPerBps`, the rest to carry.
+    function _addToPool(Pool storage slot, uint256 amount) private returns (uint128 earnedPerBps, uint16 carry) {
+        Pool memory pool = slot;
+        uint256 total = amount + pool.carry;
+        uint256 rest = total % RoyaltyConstants.BPS;
+        uint256 whole = total - rest; // what divides into basis points: credited now
+        earnedPerBps = pool.earnedPerBps + SafeCast.toUint128(whole / RoyaltyConstants.BPS);
+        uint112 outstanding = pool.outstanding + SafeCast.toUint112(whole);
+        carry = uint16(rest);
+        slot.earnedPerBps = earnedPerBps;
+        slot.outstanding = outstanding;
+        slot.carry = carry;
     }
 
     function _claim(address account, uint256[] calldata datasetIds, address[] calldata tokens, address recipient)
@@ -252,15 +338,16 @@ contract RoyaltyVault is IRoyaltyVault, AccessControl, ReentrancyGuard {
         }
     }
 
-    function _claimOne(address account, uint256 datasetId, address token) private returns (uint256 owed) {
-        uint256 share = _DATASETS.shareOf(datasetId, account);
+    function _claimOne(address account, uint256 datasetId, address token) private returns (uint256 amount) {
+        (uint16 share, uint16 generation) = _DATASETS.claimShareOf(datasetId, account);
         if (share == 0) return 0;
-        uint256 earned = _pools[datasetId][token].earnedPerBps;
-        uint256 checkpoint = _checkpoints[datasetId][token][account];
-        if (earned == checkpoint) return 0;
-        _checkpoints[datasetId][token][account] = earned;
-        owed = share * (earned - checkpoint);
-        emit RoyaltyClaimed(datasetId, token, account, owed, earned);
+        Pool memory pool = _pools[datasetId][generation][token];
+        uint256 checkpoint = _checkpoints[datasetId][generation][token][account];
+        if (pool.earnedPerBps == checkpoint) return 0;
+        _checkpoints[datasetId][generation][token][account] = pool.earnedPerBps;
+        amount = share * (pool.earnedPerBps - checkpoint);
+        _pools[datasetId][generation][token].outstanding = pool.outstanding - uint112(amount);
+        emit RoyaltyClaimed(datasetId, token, account, amount, pool.earnedPerBps);
     }
 
     function _pull(address token, address from, uint256 amount) private {
@@ -271,7 +358,13 @@ contract RoyaltyVault is IRoyaltyVault, AccessControl, ReentrancyGuard {
         if (received != amount) revert RoyaltyVaultAmountNotReceived(token, amount, received);
     }
 
+    /// @dev Pays out money the vault owed.
     function _send(address token, address to, uint256 amount) private {
+        _owed[token] -= amount;
+        _transfer(token, to, amount);
+    }
+
+    function _transfer(address token, address to, uint256 amount) private {
         if (token == NATIVE) Address.sendValue(payable(to), amount);
         else IERC20(token).safeTransfer(to, amount);
     }

@@ -40,6 +40,8 @@ interface IContributorRegistry {
     error ContributorRegistryInvalidExpiry(uint64 expiresAt);
     /// @notice Thrown when revoking a claim that does not exist or is already revoked.
     error ContributorRegistryClaimNotFound(address account, bytes32 claimType);
+    /// @notice Thrown when a verifier attests or revokes a live claim that another verifier holds.
+    error ContributorRegistryClaimHeldByOther(address account, bytes32 claimType, address verifier);
 
     // ------------------------------------------------------------------ events
     /// @notice Emitted when `account` registers (or re-registers after deactivating).
@@ -58,6 +60,8 @@ interface IContributorRegistry {
     event ClaimAttested(address indexed account, bytes32 indexed claimType, address indexed verifier, uint64 issuedAt, uint64 expiresAt);
     /// @notice Emitted when `verifier` revokes the claim `claimType` about `account`.
     event ClaimRevoked(address indexed account, bytes32 indexed claimType, address indexed verifier);
+    /// @notice Emitted when `account` cancels its outstanding signed registration by using up `nonce`.
+    event NonceInvalidated(address indexed account, uint256 nonce);
 
     // ------------------------------------------------------------------ functions
     /// @notice Registers the caller with a profile CID and a community code.
@@ -81,6 +85,11 @@ interface IContributorRegistry {
         bytes calldata signature
     ) external;
 
+    /// @notice Cancels every registration the caller signed and nobody submitted yet, by using
+    /// up its current nonce (a lost or regretted signature can no longer be relayed).
+    /// @dev Emits a {NonceInvalidated} event.
+    function invalidateNonce() external;
+
     /// @notice Changes the caller's profile CID and community code.
     /// @dev Requirements: the caller is registered and active. Emits a {ContributorUpdated} event.
     function updateProfile(bytes32 profileDigest, uint32 profileCodec, bytes32 community) external;
@@ -91,13 +100,16 @@ interface IContributorRegistry {
 
     /// @notice Attests `claimType` about `account`, valid until `expiresAt`.
     /// @dev Requirements: the caller holds the verifier role; `account` is registered;
-    /// `expiresAt` is in the future. Replaces an earlier claim of the same type.
-    /// Emits a {ClaimAttested} event.
+    /// `expiresAt` is in the future. Replaces an earlier claim of the same type only when the
+    /// caller issued it or it is no longer live (revoked or expired): one verifier cannot
+    /// overwrite another's live claim ({ContributorRegistryClaimHeldByOther}); governance
+    /// revokes it first. Emits a {ClaimAttested} event.
     function attestClaim(address account, bytes32 claimType, uint64 expiresAt) external;
 
     /// @notice Revokes the claim `claimType` about `account`.
-    /// @dev Requirements: the caller holds the verifier role; the claim exists and is not revoked.
-    /// Emits a {ClaimRevoked} event.
+    /// @dev Requirements: the caller issued the claim and still holds the verifier role, or holds
+    /// the admin role (governance) ({ContributorRegistryClaimHeldByOther}); the claim exists and
+    /// is not revoked. Emits a {ClaimRevoked} event.
     function revokeClaim(address account, bytes32 claimType) external;
 
     /// @notice Whether `account` is a registered, active contributor.

@@ -9,6 +9,15 @@ pragma solidity 0.8.28;
 /// derived from the content, so publishing the same content twice is impossible by construction
 /// (the second attempt reverts with {DatasetNFTAlreadyPublished}). CIDs are stored as the
 /// sha2-256 digest plus the multicodec (0x70 dag-pb, 0x55 raw), enough to rebuild the CIDv1.
+///
+/// Publishing is commit-reveal, so that nobody who sees a CID (in the mempool, on the DHT) can
+/// take its id first: the publisher commits `commitmentOf(previousId, params, publisher, salt)`, waits at
+/// least {minCommitAge} blocks, and reveals with {publish}; a commitment expires after
+/// {commitTtl} blocks. A copier only learns the parameters from the reveal, and its own commit
+/// would be younger than the reveal it tries to overtake. If an id is squatted anyway, curators
+/// reject it (a Rejected dataset takes no payment, licence or royalty) and governance burns it:
+/// the id's generation moves on, so its rightful publisher can publish it with clean royalty
+/// state (the vault keys its pools by id and generation).
 interface IDatasetNFT {
     // ------------------------------------------------------------------ types
     /// @notice Curation status: Proposed -> Accepted | Rejected; Accepted -> Retired (curators).
@@ -93,6 +102,18 @@ interface IDatasetNFT {
     error DatasetNFTInvalidTransition(uint256 datasetId, Status from, Status to);
     /// @notice Thrown when the royalty vault is set a second time or to zero.
     error DatasetNFTRoyaltyVaultAlreadySet(address vault);
+    /// @notice Thrown when a reveal names a commitment that was never made (or already used).
+    error DatasetNFTUnknownCommitment(bytes32 commitment);
+    /// @notice Thrown when a reveal comes before block `revealableAt`.
+    error DatasetNFTCommitmentTooNew(bytes32 commitment, uint256 revealableAt);
+    /// @notice Thrown when a reveal comes after the commitment expired (after block `expiredAfter`).
+    error DatasetNFTCommitmentExpired(bytes32 commitment, uint256 expiredAfter);
+    /// @notice Thrown when a live commitment is committed again (which would push its reveal back).
+    error DatasetNFTCommitmentExists(bytes32 commitment);
+    /// @notice Thrown when the commit window is empty: the minimum age is 0 or not below the TTL.
+    error DatasetNFTInvalidCommitWindow(uint64 minCommitAge, uint64 commitTtl);
+    /// @notice Thrown when 65,535 distinct licences (or commons) are already recorded.
+    error DatasetNFTTooManyDistinct(string what);
 
     // ------------------------------------------------------------------ events
     /// @notice Emitted when a dataset is published; carries the full record.
@@ -110,10 +131,25 @@ interface IDatasetNFT {
     event RoyaltyVaultSet(address indexed vault);
     /// @notice Emitted when governance sets the ERC-2981 royalty fraction.
     event DefaultRoyaltySet(uint96 royaltyBps);
+    /// @notice Emitted when someone commits to a publication its publisher will reveal later (the
+    /// commitment names no publisher: it is bound to one, whoever sent it).
+    event PublicationCommitted(bytes32 indexed commitment);
+    /// @notice Emitted when governance burns a Rejected dataset; the id's next publication is
+    /// generation `generation`.
+    event DatasetBurned(uint256 indexed datasetId, address indexed owner, uint16 generation);
 
     // ------------------------------------------------------------------ functions
-    /// @notice Publishes a dataset and mints its token to the caller.
-    /// @dev Requirements: the caller and every contributor are registered contributors; digests
+    /// @notice Commits to a publication: `commitment` is {commitmentOf} the parameters, the
+    /// publisher and a secret salt.
+    /// @dev Requirements: `commitment` is not live already ({DatasetNFTCommitmentExists});
+    /// an expired one may be renewed. Emits a {PublicationCommitted} event.
+    function commit(bytes32 commitment) external;
+
+    /// @notice Reveals a commitment and publishes a dataset, minting its token to the caller.
+    /// @dev Requirements: `commitmentOf(0, params, msg.sender, salt)` was committed at least
+    /// {minCommitAge} and at most {commitTtl} blocks ago ({DatasetNFTUnknownCommitment},
+    /// {DatasetNFTCommitmentTooNew}, {DatasetNFTCommitmentExpired}); it is used up. The caller
+    /// and every contributor are registered contributors; digests
     /// and codecs are non-zero; licence non-empty; 1 to {MAX_CONTRIBUTORS} contributors in
     /// strictly ascending order of account (as 0xSplits asks: it rules out duplicates without
     /// storage reads) with non-zero shares summing to exactly 10,000; at most {MAX_PARENTS} distinct,
@@ -121,12 +157,25 @@ interface IDatasetNFT {
     /// parents and at most the royalty stack's cap with them; the content digest not published.
     /// Emits a {DatasetPublished} event (and ERC-721 {Transfer}).
     /// @return datasetId `uint256(params.contentDigest)`
-    function publish(PublishParams calldata params) external returns (uint256 datasetId);
+    function publish(PublishParams calldata params, bytes32 salt) external returns (uint256 datasetId);
 
     /// @notice Publishes a new version of `previousId` and links the two.
-    /// @dev Requirements: the caller owns (or is approved for) `previousId`, which has no next
-    /// version yet; as {publish}. Emits a {DatasetPublished} event with `previousVersion` set.
-    function publishVersion(uint256 previousId, PublishParams calldata params) external returns (uint256 datasetId);
+    /// @dev Requirements: the caller owns `previousId` (an approved operator may not: the
+    /// version is the owner's), which has no next version yet ({DatasetNFTNotDatasetOwner},
+    /// {DatasetNFTVersionExists}); `commitmentOf(previousId, params, msg.sender, salt)` was
+    /// committed; as {publish}. Emits a {DatasetPublished} event with
+    /// `previousVersion` set.
+    function publishVersion(uint256 previousId, PublishParams calldata params, bytes32 salt)
+        external
+        returns (uint256 datasetId);
+
+    /// @notice Burns a squatted (Rejected) dataset so that its rightful publisher can publish
+    /// the content; its id moves to the next generation, and the vault sends the old
+    /// generation's unclaimed royalties to the treasury ({IRoyaltyVault-forfeit}).
+    /// @dev Requirements: the admin role (the timelock); the dataset is Rejected
+    /// ({DatasetNFTInvalidTransition} to None otherwise). Unlinks its versions. Emits a
+    /// {DatasetBurned} event (and ERC-721 {Transfer}).
+    function burn(uint256 datasetId) external;
 
     /// @notice Moves `datasetId` to status `to`.
     /// @dev Requirements: the caller holds the curator role; Proposed -> Accepted | Rejected, or
@@ -166,6 +215,39 @@ interface IDatasetNFT {
 
     /// @notice The share of income `datasetId` passes up to its parents; reverts if unknown.
     function ancestorBpsOf(uint256 datasetId) external view returns (uint16);
+
+    /// @notice What the vault needs to take a payment for `datasetId`: whether it takes money
+    /// at all (it exists and is not Rejected), its ancestor share, and its generation (0 for
+    /// the first publication of an id, +1 after each burn; the id's next generation when it
+    /// does not exist now).
+    function royaltyTermsOf(uint256 datasetId) external view returns (bool open, uint16 ancestorBps, uint16 generation);
+
+    /// @notice The generation of `datasetId`: 0 for an id's first publication, +1 after each burn
+    /// (the next generation's number while a burnt id is unpublished).
+    function generationOf(uint256 datasetId) external view returns (uint16);
+
+    /// @notice The share `account` may claim royalties or rewards with in `datasetId` (0 while
+    /// the dataset is Rejected or when none), and the dataset's generation.
+    function claimShareOf(uint256 datasetId, address account) external view returns (uint16 shareBps, uint16 generation);
+
+    /// @notice The commitment a publisher commits before revealing `params` with `salt`, through
+    /// {publish} (`previousId` 0) or {publishVersion} of `previousId`.
+    /// @dev `keccak256(abi.encodePacked(publisher, calldata))` where `calldata` is the canonical
+    /// ABI encoding of the reveal call: the reveal hashes its own calldata, so a reveal encoded
+    /// any other way does not match.
+    function commitmentOf(uint256 previousId, PublishParams calldata params, address publisher, bytes32 salt)
+        external
+        pure
+        returns (bytes32);
+
+    /// @notice The block at which `commitment` was committed (0 if never, or used).
+    function committedAt(bytes32 commitment) external view returns (uint256);
+
+    /// @notice The fewest blocks between a commit and its reveal.
+    function minCommitAge() external view returns (uint64);
+
+    /// @notice The most blocks between a commit and its reveal.
+    function commitTtl() external view returns (uint64);
 
     /// @notice The parents of `datasetId`.
     function parentsOf(uint256 datasetId) external view returns (uint256[] memory);

@@ -11,11 +11,19 @@ pragma solidity 0.8.28;
 /// contributors. What does not divide into 10,000 basis points stays in the pool as `carry`
 /// (tracked dust) and is added to the dataset's next payment, so no wei is lost or paid twice.
 /// The native currency is written as token `address(0)`.
+///
+/// Pools, checkpoints and pending ancestor balances are keyed by dataset id and generation
+/// (see {IDatasetNFT-burn}): a burnt squat's unclaimed royalties are forfeited to the treasury
+/// and the rightful dataset that takes the id starts from clean pools. A Rejected dataset takes
+/// no payment and its contributors cannot claim until governance reinstates it. Every unit the
+/// vault owes is counted per token, so whatever it holds above that (sent by mistake, forced
+/// ETH) can be swept to the treasury.
 interface IRoyaltyVault {
     // ------------------------------------------------------------------ types
     /// @notice A dataset's pool for one token.
     struct Pool {
-        uint240 earnedPerBps; // wei (or token units) earned by each basis point of share so far
+        uint128 earnedPerBps; // wei (or token units) earned by each basis point of share so far
+        uint112 outstanding; // credited to the contributors and not claimed yet
         uint16 carry; // the remainder below 10,000 units, added to the next payment
     }
 
@@ -36,6 +44,12 @@ interface IRoyaltyVault {
     error RoyaltyVaultUnexpectedEther(address sender);
     /// @notice Thrown when an address argument is zero.
     error RoyaltyVaultZeroAddress();
+    /// @notice Thrown when money is offered for a dataset that takes none (unknown or Rejected).
+    error RoyaltyVaultDatasetClosed(uint256 datasetId);
+    /// @notice Thrown when a forfeit names the dataset's current generation (or a later one).
+    error RoyaltyVaultGenerationLive(uint256 datasetId, uint16 generation);
+    /// @notice Thrown when the vault holds no more of `token` than it owes.
+    error RoyaltyVaultNothingToSweep(address token);
 
     // ------------------------------------------------------------------ events
     /// @notice Emitted when `payer` pays `amount` of `token` for `datasetId`: `fee` to the
@@ -57,8 +71,16 @@ interface IRoyaltyVault {
     );
     /// @notice Emitted when the pending ancestor balance of `datasetId` is credited to its parents.
     event AncestorRoyaltySettled(uint256 indexed datasetId, address indexed token, uint256 amount, uint256[] parents);
-    /// @notice Emitted when money collected at a dataset's ERC-2981 receiver enters the vault.
-    event ReceiverCollected(uint256 indexed datasetId, address indexed receiver, uint256 amount);
+    /// @notice Emitted when `amount` of `token` collected at a dataset's ERC-2981 receiver
+    /// enters the vault.
+    event ReceiverCollected(uint256 indexed datasetId, address indexed token, address receiver, uint256 amount);
+    /// @notice Emitted when a token that is not allow-listed is collected for `datasetId`: it is
+    /// held (`held` in all) until governance allow-lists it and someone collects again.
+    event RoyaltyHeld(uint256 indexed datasetId, address indexed token, uint256 amount, uint256 held);
+    /// @notice Emitted when a burnt generation's unclaimed royalties in `token` go to the treasury.
+    event RoyaltyForfeited(uint256 indexed datasetId, uint16 indexed generation, address indexed token, uint256 amount);
+    /// @notice Emitted when what the vault held above what it owes in `token` goes to the treasury.
+    event Swept(address indexed token, address indexed treasury, uint256 amount);
     /// @notice Emitted when the treasury's accrued fees in `token` are paid out to it.
     event TreasuryClaimed(address indexed token, address indexed treasury, uint256 amount);
     /// @notice Emitted when `token` is added to or removed from the allow-list.
@@ -97,13 +119,31 @@ interface IRoyaltyVault {
     /// @notice Credits the pending ancestor balance of each of `datasetIds` (in order) to its
     /// parents, split equally (the remainder to the first parent). Settling a lineage bottom-up
     /// in one call carries the money as far up as it goes. Anyone may call it.
-    /// @dev Datasets with nothing pending are skipped. Emits an {AncestorRoyaltySettled} event each.
+    /// @dev Datasets with nothing pending are skipped. A parent that takes no money (Rejected,
+    /// or burnt) has its part go to the treasury. Emits an {AncestorRoyaltySettled} event each.
     function settle(uint256[] calldata datasetIds, address token) external;
 
     /// @notice Deploys (if needed) the ERC-2981 receiver of `datasetId` and credits what it holds
-    /// to the dataset as a payment. Anyone may call it.
-    /// @dev Emits {ReceiverCollected} and, when something was held, {RoyaltyPaid}.
-    function collect(uint256 datasetId) external returns (uint256 amount);
+    /// in `token` (address(0) for ETH) to the dataset as a payment. Anyone may call it.
+    /// @dev Marketplaces pay royalties in the sale currency, so any ERC-20 can be collected: the
+    /// amount that arrives (balance difference) is credited when the token is allow-listed, and
+    /// otherwise held for the dataset until it is (then the next collect credits it too).
+    /// Requirements: the dataset takes money ({RoyaltyVaultDatasetClosed}). Emits
+    /// {ReceiverCollected}, then {RoyaltyPaid} when something was credited or {RoyaltyHeld}.
+    /// @return amount what arrived from the receiver
+    function collect(uint256 datasetId, address token) external returns (uint256 amount);
+
+    /// @notice Sends the unclaimed royalties, pending ancestor share and held tokens of a burnt generation of
+    /// `datasetId` in each of `tokens` to the treasury. Anyone may call it.
+    /// @dev Requirements: `generation` is older than the id's current one
+    /// ({RoyaltyVaultGenerationLive}). Emits a {RoyaltyForfeited} event per token with money.
+    function forfeit(uint256 datasetId, uint16 generation, address[] calldata tokens) external;
+
+    /// @notice Sends what the vault holds in `token` above everything it owes to the treasury
+    /// (tokens sent to it by mistake, ETH forced on it). Anyone may call it.
+    /// @dev Requirements: there is something above what is owed ({RoyaltyVaultNothingToSweep}).
+    /// Emits a {Swept} event.
+    function sweep(address token) external returns (uint256 amount);
 
     /// @notice Pays the treasury the fees accrued in `token`. Anyone may call it.
     /// @dev Emits a {TreasuryClaimed} event.
@@ -117,17 +157,27 @@ interface IRoyaltyVault {
     /// @dev Requirements: the fee role. Emits a {ProtocolFeeSet} event.
     function setProtocolFee(uint16 feeBps, address treasury) external;
 
-    /// @notice What `account` could claim now in `token` from `datasetId`.
+    /// @notice What `account` could claim now in `token` from `datasetId` (0 while it is Rejected).
     function claimable(uint256 datasetId, address token, address account) external view returns (uint256);
 
-    /// @notice The pool of `datasetId` in `token`.
+    /// @notice The pool of `datasetId`'s current generation in `token`.
     function poolOf(uint256 datasetId, address token) external view returns (Pool memory);
 
-    /// @notice The ancestor share of `datasetId` in `token` waiting to be settled.
+    /// @notice The ancestor share of `datasetId`'s current generation in `token` waiting to be settled.
     function pendingAncestorOf(uint256 datasetId, address token) external view returns (uint256);
 
     /// @notice The fees accrued for the treasury in `token` and not yet paid out.
     function treasuryAccrued(address token) external view returns (uint256);
+
+    /// @notice Everything the vault owes in `token`: pools, pending ancestor shares, held
+    /// receiver tokens and the treasury's accrual.
+    function owed(address token) external view returns (uint256);
+
+    /// @notice What is held for `datasetId`'s current generation in `token`, collected while it was not allow-listed.
+    function heldOf(uint256 datasetId, address token) external view returns (uint256);
+
+    /// @notice The pool of `datasetId` in `token` for one `generation` (see {poolOf} for the current one).
+    function poolAt(uint256 datasetId, uint16 generation, address token) external view returns (Pool memory);
 
     /// @notice The protocol fee in basis points and the treasury it goes to.
     function protocolFee() external view returns (uint16 feeBps, address treasury);

@@ -19,6 +19,7 @@ app.add_typer(cli_chain.contributor_app, name="contributor")
 app.add_typer(cli_chain.dataset_app, name="dataset")
 app.add_typer(cli_chain.license_app, name="license")
 app.add_typer(cli_chain.royalties_app, name="royalties")
+app.add_typer(cli_chain.rewards_app, name="rewards")
 app.add_typer(cli_chain.gov_app, name="gov")
 
 

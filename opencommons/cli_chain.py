@@ -13,6 +13,7 @@ from eth_account.messages import encode_typed_data
 from web3 import Web3
 
 from .chain.deploy import Bootstrap, deploy_suite, find_existing
+from .chain.profiles import choose_profile, load_config, validate
 from .chain.revert_hints import format_duration
 from .chain.transactions import KeyAccount, Sender, transact
 from .chain.typed_data import register_message
@@ -51,6 +52,16 @@ def _tx(label: str, commons: Commons, who: Sender, fn: Any, value: int = 0) -> A
     return receipt
 
 
+OfOpt = typer.Option(None, "--of", help="Account (default: --account).")
+
+
+def _account_of(commons: Commons, of: Optional[str], account: Optional[str]) -> str:
+    """The account a read is about: --of, else the --account's address."""
+    if of is not None and not Web3.is_address(of):
+        raise OpenCommonsError(f"malformed address {of!r}")
+    return Web3.to_checksum_address(of) if of else _sender(commons, account).address
+
+
 def _emit(data: Any, as_json: bool) -> None:
     if as_json:
         say(json.dumps(data, indent=2, sort_keys=True, default=str))
@@ -67,10 +78,19 @@ def deploy(rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt, dep
            fresh: bool = typer.Option(False, "--fresh", help="Deploy again even if a deployment exists."),
            yes: bool = YesOpt,
            curator: list[str] = typer.Option([], "--curator", help="Bootstrap curator (governance can revoke)."),
-           allow_token: list[str] = typer.Option([], "--allow-token", help="ERC-20 allow-listed at bootstrap.")) -> None:
+           allow_token: list[str] = typer.Option([], "--allow-token", help="ERC-20 allow-listed at bootstrap."),
+           profile: Optional[str] = typer.Option(
+               None, "--profile", help="Governance profile: dev (fast, local chains; the default there) or network "
+                                       "(days-long delays, supply in the treasury)."),
+           config: Optional[Path] = typer.Option(
+               None, "--config", help="TOML file with [governance] overrides and [allocations] (address = OCT).")) -> None:
     """Deploy the whole suite, wire every role to the timelock, write deployments/<chainId>.json."""
     try:
         w3 = connect(rpc)
+        settings = choose_profile(w3.eth.chain_id, profile)
+        if config is not None:
+            settings = load_config(config, settings)
+        validate(settings)
         existing = find_existing(w3, deployments)
         if existing and not fresh:
             say(f"already deployed on chain {existing.chain_id} at block {existing.block}: nothing changed "
@@ -83,10 +103,12 @@ def deploy(rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt, dep
             if not Web3.is_address(address):
                 raise OpenCommonsError(f"malformed address {address!r}")
         who = sender(w3, account, prompt=lambda text: typer.prompt(text, hide_input=True))
-        deployment = deploy_suite(w3, who, deployments, bootstrap=Bootstrap(curators=curator,
-                                                                            allowed_tokens=allow_token))
+        deployment = deploy_suite(w3, who, deployments, settings=settings,
+                                  bootstrap=Bootstrap(curators=curator, allowed_tokens=allow_token))
         for name, address in deployment.addresses.items():
             say(f"{name:22s} {address}")
+        for label, value in settings.describe():
+            say(f"{label:22s} {value}")
         say(f"wrote {deployments / f'{deployment.chain_id}.json'}")
     except OpenCommonsError as exc:
         fail(exc)
@@ -400,13 +422,13 @@ def royalties_pay(dataset: str, amount: str, token: Optional[str] = typer.Option
 
 @royalties_app.command("balance")
 def royalties_balance(dataset: list[str] = typer.Option(..., "--dataset"), token: list[str] = typer.Option(["eth"], "--token"),
-                      of: Optional[str] = typer.Option(None, "--of", help="Account (default: --account)."),
+                      of: Optional[str] = OfOpt,
                       as_json: bool = JsonOpt, rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
                       deployments: Path = DeploymentsOpt) -> None:
     """What an account can claim, per dataset and token."""
     try:
         commons = _commons(rpc, deployments)
-        who = Web3.to_checksum_address(of) if of else _sender(commons, account).address
+        who = _account_of(commons, of, account)
         rows = [{"dataset": str(d), "token": t,
                  "claimable": str(commons.vault.functions.claimable(d, t, who).call())}
                 for d in map(parse_dataset_id, dataset) for t in map(token_address, token)]
@@ -441,6 +463,93 @@ def royalties_settle(dataset: list[str], token: Optional[str] = typer.Option(Non
         fail(exc)
 
 
+@royalties_app.command("collect")
+def royalties_collect(dataset: str, token: list[str] = typer.Option(["eth"], "--token",
+                                                                    help="eth or an ERC-20 address (repeat)."),
+                      rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
+                      deployments: Path = DeploymentsOpt) -> None:
+    """Bring what marketplaces sent to DATASET's ERC-2981 receiver into the vault, per token:
+    allow-listed tokens are credited to its contributors, others held until governance allows them."""
+    try:
+        commons = _commons(rpc, deployments)
+        dataset_id = parse_dataset_id(dataset)
+        who = _sender(commons, account)
+        receiver = commons.vault.functions.royaltyReceiverOf(dataset_id).call()
+        for tok in map(token_address, token):
+            receipt = _tx(f"collected {'ETH' if tok == NATIVE else tok} from {receiver}", commons, who,
+                          commons.vault.functions.collect(dataset_id, tok))
+            for event in commons.vault.events.RoyaltyHeld().process_receipt(receipt):
+                say(f"held {event['args']['amount']} of {tok} for dataset {dataset_id}: the token is not "
+                    f"allow-listed (a governance proposal can allow it; collect again then)")
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
+@royalties_app.command("sweep")
+def royalties_sweep(token: str = typer.Option("eth", "--token"), rpc: Optional[str] = RpcOpt,
+                    account: Optional[str] = AccountOpt, deployments: Path = DeploymentsOpt) -> None:
+    """Send what the vault holds above everything it owes (sent by mistake) to the treasury."""
+    try:
+        commons = _commons(rpc, deployments)
+        _tx("swept to the treasury", commons, _sender(commons, account),
+            commons.vault.functions.sweep(token_address(token)))
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
+@royalties_app.command("forfeit")
+def royalties_forfeit(dataset: str, generation: int = typer.Option(..., "--generation",
+                                                                   help="The burnt generation (0 for the first)."),
+                      token: list[str] = typer.Option(["eth"], "--token"), rpc: Optional[str] = RpcOpt,
+                      account: Optional[str] = AccountOpt, deployments: Path = DeploymentsOpt) -> None:
+    """Send a burnt generation's unclaimed royalties of DATASET to the treasury."""
+    try:
+        if not 0 <= generation < 2**16:
+            raise OpenCommonsError(f"generation {generation} is out of range 0..65535")
+        commons = _commons(rpc, deployments)
+        _tx("forfeited to the treasury", commons, _sender(commons, account), commons.vault.functions.forfeit(
+            parse_dataset_id(dataset), generation, [token_address(t) for t in token]))
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
+# ---------------------------------------------------------------------------------- rewards
+rewards_app = typer.Typer(help="Claim the governance-token rewards of accepted datasets.", no_args_is_help=True)
+
+
+@rewards_app.command("balance")
+def rewards_balance(dataset: list[str] = typer.Option(..., "--dataset"),
+                    of: Optional[str] = OfOpt,
+                    as_json: bool = JsonOpt, rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
+                    deployments: Path = DeploymentsOpt) -> None:
+    """The reward an account can still claim, per dataset (OCT units)."""
+    try:
+        commons = _commons(rpc, deployments)
+        who = _account_of(commons, of, account)
+        _emit([{"dataset": str(d), "claimable": str(commons.rewards.functions.claimableOf(d, who).call())}
+               for d in map(parse_dataset_id, dataset)], as_json)
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
+@rewards_app.command("claim")
+def rewards_claim(dataset: list[str] = typer.Option(..., "--dataset"),
+                  for_: Optional[str] = typer.Option(None, "--for", help="Claim for this account (it gets the tokens)."),
+                  rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
+                  deployments: Path = DeploymentsOpt) -> None:
+    """Mint your (or --for's) part of the rewards of these datasets."""
+    try:
+        if for_ is not None and not Web3.is_address(for_):
+            raise OpenCommonsError(f"malformed address {for_!r}")
+        commons = _commons(rpc, deployments)
+        who = _sender(commons, account)
+        beneficiary = Web3.to_checksum_address(for_) if for_ else who.address
+        _tx("reward claimed", commons, who, commons.rewards.functions.claimFor(
+            beneficiary, [parse_dataset_id(d) for d in dataset]))
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
 # ---------------------------------------------------------------------------------- governance
 gov_app = typer.Typer(help="Delegate, propose, vote, queue, execute.", no_args_is_help=True)
 SUPPORT = {"against": 0, "for": 1, "abstain": 2}
@@ -461,17 +570,29 @@ def gov_delegate(to: str, rpc: Optional[str] = RpcOpt, account: Optional[str] = 
 
 
 @gov_app.command("propose")
-def gov_propose(accept: str = typer.Option(..., "--accept", help="Dataset to accept."),
-                reward: str = typer.Option("0", "--reward", help="Tokens to mint to its contributors."),
+def gov_propose(accept: Optional[str] = typer.Option(None, "--accept", help="Dataset to accept."),
+                reward: str = typer.Option("0", "--reward", help="Tokens its contributors may claim (with --accept)."),
+                burn: Optional[str] = typer.Option(None, "--burn", help="Rejected (squatted) dataset to burn, so its "
+                                                                        "rightful publisher can publish it."),
                 description: Optional[str] = typer.Option(None, "--description"), rpc: Optional[str] = RpcOpt,
                 account: Optional[str] = AccountOpt, deployments: Path = DeploymentsOpt) -> None:
-    """Propose accepting a dataset and rewarding its contributors."""
+    """Propose accepting a dataset and rewarding its contributors, or burning a squatted one."""
     try:
+        if (accept is None) == (burn is None):
+            raise OpenCommonsError("name exactly one of --accept ID or --burn ID")
         commons = _commons(rpc, deployments)
-        dataset_id = parse_dataset_id(accept)
-        reward_wei = 0 if reward == "0" else parse_amount(commons, reward, NATIVE)
-        targets, calldatas = accept_and_reward_actions(commons, dataset_id, reward_wei)
-        text = description or f"Accept dataset {dataset_id} and reward its contributors ({reward} OCT) [{time.time()}]"
+        if accept is not None:
+            dataset_id = parse_dataset_id(accept)
+            reward_wei = 0 if reward == "0" else parse_amount(commons, reward, NATIVE)
+            targets, calldatas = accept_and_reward_actions(commons, dataset_id, reward_wei)
+            text = description or f"Accept dataset {dataset_id} and reward its contributors ({reward} OCT) [{time.time()}]"
+        else:
+            dataset_id = parse_dataset_id(str(burn))
+            if commons.nft.functions.statusOf(dataset_id).call() != 3:
+                raise OpenCommonsError(f"dataset {dataset_id} is not Rejected: only a Rejected dataset can be burnt")
+            targets = [commons.nft.address]
+            calldatas = [bytes.fromhex(commons.nft.encode_abi("burn", [dataset_id])[2:])]
+            text = description or f"Burn squatted dataset {dataset_id} [{time.time()}]"
         receipt = _tx("proposed", commons, _sender(commons, account),
                       commons.governor.functions.propose(targets, [0] * len(targets), calldatas, text))
         proposal_id = commons.governor.events.ProposalCreated().process_receipt(receipt)[0]["args"]["proposalId"]

@@ -158,10 +158,9 @@ def _story(say: Say, w3: Web3, deployments_dir: Path | None, started: float) -> 
     say("[step] 7. Governance: accept the sample dataset and reward its contributors")
     tx("operator sends 100,000 OCT to a voter (auto-delegated)", operator,
        commons.token.functions.transfer(voter.address, 100_000 * ETH))
-    people = sorted([amina.address, baraka.address, chebet.address], key=lambda a: int(a, 16))
     targets = [commons.nft.address, commons.rewards.address]
     calldatas = [commons.nft.encode_abi("curate", [base.dataset_id, ACCEPTED]),
-                 commons.rewards.encode_abi("reward", [base.dataset_id, 1_000 * ETH, people])]
+                 commons.rewards.encode_abi("reward", [base.dataset_id, 1_000 * ETH])]
     description = f"Accept dataset {base.dataset_id} and reward its contributors with 1,000 OCT"
     receipt = tx("voter proposes", voter, commons.governor.functions.propose(targets, [0, 0], calldatas, description))
     proposal_id = commons.governor.events.ProposalCreated().process_receipt(receipt)[0]["args"]["proposalId"]
@@ -177,6 +176,8 @@ def _story(say: Say, w3: Web3, deployments_dir: Path | None, started: float) -> 
     status = commons.nft.functions.statusOf(base.dataset_id).call()
     say(f"  dataset status: {'Accepted' if status == ACCEPTED else status}")
     for label, address in (("Amina", amina.address), ("Baraka", baraka.address), ("Chebet", chebet.address)):
+        tx(f"{label}'s reward claimed (pull; anyone may send it)", voter,
+           commons.rewards.functions.claimFor(address, [base.dataset_id]))
         votes = commons.token.functions.getVotes(address).call()
         say(f"    {label} now holds {votes / ETH:,.0f} votes (no delegate transaction needed)")
 

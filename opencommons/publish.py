@@ -1,10 +1,13 @@
 """Publishing a dataset, resumable and exactly-once.
 
-scan the directory -> manifest JSON -> add content and manifest to the IPFS store and pin both ->
-mint the dataset NFT with both CIDs -> wait for the receipt -> read the record back and verify it.
-Every step is journaled before and after; running the same publish again after a crash at any
-point finishes the job. The token id is the content digest, so a second NFT for the same content
-is impossible on-chain too.
+scan the directory -> manifest JSON -> commit to the publication on-chain (a hash of the
+parameters, the publisher and a secret salt) -> add content and manifest to the IPFS store and pin
+both -> once the commitment is old enough, reveal it: mint the dataset NFT with both CIDs -> wait
+for the receipt -> read the record back and verify it. A store that announces what it holds (a
+Kubo node providing to the DHT) is pinned only after the mint, so nobody learns the CID before its
+id is taken. Every step is journaled before and after; running the same publish again after a
+crash at any point finishes the job. The token id is the content digest, so a second NFT for the
+same content is impossible on-chain too.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from hexbytes import HexBytes
 from web3 import Web3
 from web3.exceptions import TransactionNotFound
 
+from .chain.reveal import await_reveal, commit, reveal_fn
 from .chain.transactions import Sender, send, wait
 from .errors import CidMismatchError, PublishError
 from .ipfs.cid import Cid
@@ -139,30 +143,69 @@ def publish(commons: Commons, sender: Sender, store: ContentStore, request: Publ
     dataset_id = int.from_bytes(content.digest, "big")
     journal.finish("scan", {"content": str(content), "manifest": str(manifest_cid), "files": len(manifest["files"])})
     fault_point("after-scan")
+    params = _params(request, content, manifest_cid)
+    announces = bool(getattr(store, "announces", True))
+    if announces and hasattr(store, "version"):
+        store.version()  # an unreachable node fails the publish before anything goes on-chain
+    if not commons.nft.functions.exists(dataset_id).call():
+        _commit(commons, sender, request, params, journal)
+    fault_point("after-commit")
 
-    if not journal.done("pin"):
-        journal.begin("pin")
-        store.add_path(request.directory, 1)
-        fault_point("during-pin")
-        if not store.add_bytes(manifest_bytes, 1).same_content(manifest_cid):
-            raise CidMismatchError(f"the store computed another CID for the manifest than {manifest_cid}")
-        journal.finish("pin", {"content": str(content), "manifest": str(manifest_cid), "store": store.location})
-    fault_point("after-pin")
+    if not announces:
+        _pin(store, request, content, manifest_bytes, manifest_cid, journal)
 
-    tx_hash = _mint(commons, sender, request, content, manifest_cid, dataset_id, journal)
+    tx_hash = _mint(commons, sender, request, content, params, dataset_id, journal)
     fault_point("after-send")
     receipt = wait(commons.w3, HexBytes(tx_hash))
     journal.finish("mined", {"tx": tx_hash, "block": receipt["blockNumber"], "gas": receipt["gasUsed"]})
     fault_point("after-receipt")
+    if announces:
+        _pin(store, request, content, manifest_bytes, manifest_cid, journal)
 
     verify_record(commons, dataset_id, manifest_cid, request)
     journal.finish("verified", {"dataset": str(dataset_id)})
     return Published(dataset_id, content, manifest_cid, tx_hash, int(receipt["gasUsed"]), manifest, resumed)
 
 
-def _mint(commons: Commons, sender: Sender, request: PublishRequest, content: Cid, manifest_cid: Cid,
+def _params(request: PublishRequest, content: Cid, manifest_cid: Cid) -> tuple[Any, ...]:
+    return (content.digest, content.codec, manifest_cid.digest, manifest_cid.codec, request.license,
+            commons_id(request.commons), request.ancestor_bps, list(request.parents),
+            on_chain_contributors(request.contributors))
+
+
+def _pin(store: ContentStore, request: PublishRequest, content: Cid, manifest_bytes: bytes, manifest_cid: Cid,
+         journal: Journal) -> None:
+    if journal.done("pin"):
+        return
+    journal.begin("pin")
+    store.add_path(request.directory, 1)
+    fault_point("during-pin")
+    if not store.add_bytes(manifest_bytes, 1).same_content(manifest_cid):
+        raise CidMismatchError(f"the store computed another CID for the manifest than {manifest_cid}")
+    journal.finish("pin", {"content": str(content), "manifest": str(manifest_cid), "store": store.location})
+    fault_point("after-pin")
+
+
+def _commit(commons: Commons, sender: Sender, request: PublishRequest, params: tuple[Any, ...],
+            journal: Journal) -> None:
+    """Commits to the publication once; a commitment that expired (or never landed) is made again
+    with a fresh salt. The salt stays in the local journal until the reveal."""
+    nft = commons.nft.functions
+    previous = request.previous or 0
+    done = journal.done("commit")
+    if done:
+        commitment = nft.commitmentOf(previous, params, sender.address, HexBytes(done["salt"])).call()
+        at = nft.committedAt(commitment).call()
+        if at and commons.w3.eth.block_number <= at + nft.commitTtl().call():
+            return
+    journal.begin("commit")
+    salt, receipt = commit(commons.w3, commons.nft, sender, params, previous)
+    journal.finish("commit", {"salt": "0x" + salt.hex(), "block": receipt["blockNumber"]})
+
+
+def _mint(commons: Commons, sender: Sender, request: PublishRequest, content: Cid, params: tuple[Any, ...],
           dataset_id: int, journal: Journal) -> str:
-    """Sends the mint once: a recorded transaction is waited for, never sent twice."""
+    """Reveals the commitment once: a recorded transaction is waited for, never sent twice."""
     w3 = commons.w3
     sent = journal.done("sent")
     if sent:
@@ -178,11 +221,13 @@ def _mint(commons: Commons, sender: Sender, request: PublishRequest, content: Ci
         tx = _publish_tx_hash(commons, dataset_id)
         journal.finish("sent", {"tx": tx, "recovered": True})
         return tx
-    params = (content.digest, content.codec, manifest_cid.digest, manifest_cid.codec, request.license,
-              commons_id(request.commons), request.ancestor_bps, list(request.parents),
-              on_chain_contributors(request.contributors))
-    fn = (commons.nft.functions.publish(params) if request.previous is None
-          else commons.nft.functions.publishVersion(request.previous, params))
+    committed = journal.done("commit")
+    if committed is None:  # the dataset existed at commit time and has gone since (burnt)
+        _commit(commons, sender, request, params, journal)
+        committed = journal.done("commit")
+        assert committed is not None
+    await_reveal(w3, commons.nft, int(committed["block"]))
+    fn = reveal_fn(commons.nft, params, HexBytes(committed["salt"]), request.previous or 0)
     journal.begin("sent")
     tx_hash = send(w3, sender, fn).to_0x_hex()
     journal.finish("sent", {"tx": tx_hash})

@@ -132,14 +132,13 @@ def find_proposal(commons: Commons, proposal_id: int) -> Proposal:
 
 
 def accept_and_reward_actions(commons: Commons, dataset_id: int, reward_wei: int) -> tuple[list[str], list[bytes]]:
-    people = [c["account"] for c in contributors_of(commons, dataset_id)]  # ascending, as rewards asks
-    if not people:
+    if not commons.nft.functions.exists(dataset_id).call():
         raise OpenCommonsError(f"dataset {dataset_id} does not exist")
     targets: list[str] = [commons.nft.address]
     calldatas = [bytes.fromhex(commons.nft.encode_abi("curate", [dataset_id, 2])[2:])]
     if reward_wei:
         targets.append(commons.rewards.address)
-        calldatas.append(bytes.fromhex(commons.rewards.encode_abi("reward", [dataset_id, reward_wei, people])[2:]))
+        calldatas.append(bytes.fromhex(commons.rewards.encode_abi("reward", [dataset_id, reward_wei])[2:]))
     return targets, calldatas
 
 

@@ -3,6 +3,7 @@ import { BrowserProvider, Contract, Interface, JsonRpcProvider, formatEther, kec
 
 const NATIVE = "0x0000000000000000000000000000000000000000";
 const SUPPORT = { For: 1, Against: 0, Abstain: 2 };
+const ERC20_BALANCE = ["function balanceOf(address) view returns (uint256)"];
 const $ = (id) => document.getElementById(id);
 let config, provider, signer, account, contracts, errors;
 const reader = new JsonRpcProvider(`${location.origin}/rpc`);
@@ -154,6 +155,33 @@ async function refresh() {
       claim.className = "claim";
       claim.onclick = () => send("Claim", () => contracts.RoyaltyVault.claim([d.id], tokens));
       actions.append(claim);
+    }
+    // royalties a marketplace sent (ERC-2981) to the dataset's receiver, in ETH or any listed token
+    const receiver = await vault.royaltyReceiverOf(d.id);
+    const waiting = [];
+    for (const token of config.tokens) {
+      const held = token === NATIVE ? await reader.getBalance(receiver)
+        : await new Contract(token, ERC20_BALANCE, reader).balanceOf(receiver);
+      if (held > 0n) waiting.push(token);
+    }
+    if (waiting.length && d.status !== "Rejected") {
+      const collect = document.createElement("button");
+      collect.textContent = "Collect marketplace royalties";
+      collect.className = "collect";
+      collect.onclick = async () => {
+        for (const token of waiting) {
+          if (!(await send(`Collect ${token === NATIVE ? "ETH" : token}`, () => contracts.RoyaltyVault.collect(d.id, token)))) break;
+        }
+      };
+      actions.append(collect);
+    }
+    const rewards = new Contract(config.addresses.ContributionRewards, config.abis.ContributionRewards, reader);
+    if (account && mine && (await rewards.claimableOf(d.id, account)) > 0n) {
+      const claimReward = document.createElement("button");
+      claimReward.textContent = "Claim reward";
+      claimReward.className = "claim-reward";
+      claimReward.onclick = () => send("Claim reward", () => contracts.ContributionRewards.claimFor(account, [d.id]));
+      actions.append(claimReward);
     }
     if (d.status === "Accepted") {
       const buy = document.createElement("button");

@@ -192,6 +192,20 @@ test("pay royalties in ETH and an ERC-20, claim both in the page, the balances c
   await page.screenshot({ path: join(SHOTS, "claim.png"), fullPage: true });
 });
 
+test("collect marketplace royalties sent to the dataset's ERC-2981 receiver, in an ERC-20, in the page", async () => {
+  const vault = contract("RoyaltyVault");
+  const receiver = await vault.royaltyReceiverOf(datasetId);
+  const token = contract("MockERC20", testToken).connect(await node.getSigner(accounts[6]));
+  await (await token.transfer(receiver, parseEther("5"))).wait();  // a marketplace pays in its sale currency
+  const owedBefore = await vault.claimable(datasetId, testToken, accounts[2]);
+  const page = await pageAs(accounts[2]);
+  await page.click(`#datasets tr[data-id="${datasetId}"] button.collect`);
+  const result = await settled(page);
+  assert.equal(result.state, "confirmed", result.text);
+  await waitFor(async () => (await token.balanceOf(receiver, { blockTag: "latest" })) === 0n, "the collect on-chain", 15_000);
+  assert.equal(await vault.claimable(datasetId, testToken, accounts[2], { blockTag: "latest" }) - owedBefore, parseEther("2"));
+});
+
 test("delegate and vote on a proposal", async () => {
   const page = await pageAs(accounts[0]);
   await page.fill("#delegate-to", accounts[0]);

@@ -18,24 +18,14 @@ from web3.contract import Contract
 
 from ..errors import DeploymentError
 from . import artifacts
+from .profiles import GovernanceSettings, validate
 from .transactions import Sender, send_raw, transact
+
+__all__ = ["Bootstrap", "Deployment", "GovernanceSettings", "deploy_suite", "find_existing", "stale_reason"]
 
 ZERO = "0x0000000000000000000000000000000000000000"
 SUITE = ("CommonsTimelock", "CommonsToken", "CommonsGovernor", "ContributorRegistry", "DatasetNFT",
          "RoyaltyVault", "LicenseManager", "DatasetAttestations", "ContributionRewards")
-
-
-@dataclass
-class GovernanceSettings:
-    """Defaults suit a local chain; a real commons sets days, not blocks and seconds."""
-
-    voting_delay_blocks: int = 1
-    voting_period_blocks: int = 20
-    proposal_threshold: int = 0
-    quorum_percent: int = 4
-    timelock_delay_s: int = 60
-    initial_supply: int = 1_000_000 * 10**18
-    default_royalty_bps: int = 500
 
 
 @dataclass
@@ -115,7 +105,7 @@ def deploy_suite(w3: Web3, sender: Sender, directory: Path | None = None,
                  settings: GovernanceSettings | None = None,
                  bootstrap: Bootstrap | None = None) -> Deployment:
     """Deploys and wires the suite; writes ``<directory>/<chainId>.json`` when a directory is given."""
-    s = settings or GovernanceSettings()
+    s = validate(settings or GovernanceSettings())
     b = bootstrap or Bootstrap()
     me = sender.address
     start_block = w3.eth.block_number
@@ -125,7 +115,8 @@ def deploy_suite(w3: Web3, sender: Sender, directory: Path | None = None,
                                s.voting_delay_blocks, s.voting_period_blocks, s.proposal_threshold,
                                s.quorum_percent)
     registry = deploy_contract(w3, sender, "ContributorRegistry", me)
-    nft = deploy_contract(w3, sender, "DatasetNFT", registry.address, me)
+    nft = deploy_contract(w3, sender, "DatasetNFT", registry.address, me, s.min_commit_age_blocks,
+                          s.commit_ttl_blocks)
     vault = deploy_contract(w3, sender, "RoyaltyVault", nft.address, me, timelock.address)
     licenses = deploy_contract(w3, sender, "LicenseManager", nft.address, vault.address)
     attestations = deploy_contract(w3, sender, "DatasetAttestations", nft.address, me)
@@ -151,6 +142,12 @@ def deploy_suite(w3: Web3, sender: Sender, directory: Path | None = None,
     for role in ("PROPOSER_ROLE", "CANCELLER_ROLE"):
         run(timelock.functions.grantRole(timelock.functions[role]().call(), governor.address))
     run(timelock.functions.renounceRole(timelock.functions.DEFAULT_ADMIN_ROLE().call(), me))
+    for holder, amount in s.allocations.items():
+        run(token.functions.transfer(Web3.to_checksum_address(holder), amount))
+    if s.genesis_to_treasury:
+        rest = token.functions.balanceOf(me).call()
+        if rest:
+            run(token.functions.transfer(tl, rest))
 
     names = dict(zip(SUITE, (timelock, token, governor, registry, nft, vault, licenses, attestations, rewards)))
     deployment = Deployment(

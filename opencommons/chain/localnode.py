@@ -37,7 +37,7 @@ class LocalChain:
     """A Ganache or Anvil process on a loopback port, at the Shanghai hardfork."""
 
     def __init__(self, kind: str = "ganache", port: int | None = None, accounts: int = 10,
-                 balance_eth: int = 10_000) -> None:
+                 balance_eth: int = 10_000, chain_id: int | None = None) -> None:
         if kind not in ("ganache", "anvil"):
             raise ChainError(f"unknown local chain {kind!r}: use ganache or anvil")
         self.kind = kind
@@ -45,17 +45,19 @@ class LocalChain:
         self.url = f"http://127.0.0.1:{self.port}"
         self.accounts = accounts
         self.balance_eth = balance_eth
+        self.chain_id = chain_id
         self._proc: subprocess.Popen[bytes] | None = None
 
     def command(self) -> list[str]:
         if self.kind == "anvil":
             return [_binary("anvil"), "--port", str(self.port), "--hardfork", "shanghai", "--accounts",
                     str(self.accounts), "--balance", str(self.balance_eth), "--gas-limit", "30000000",
-                    "--silent"]
+                    "--silent"] + (["--chain-id", str(self.chain_id)] if self.chain_id else [])
         return [_binary("ganache"), "--server.port", str(self.port), "--hardfork", "shanghai",
                 "--wallet.totalAccounts", str(self.accounts), "--wallet.defaultBalance", str(self.balance_eth),
                 "--miner.blockGasLimit", "30000000", "--chain.vmErrorsOnRPCResponse", "true",
-                "--wallet.mnemonic", "opencommons demo", "--logging.quiet", "true"]
+                "--wallet.mnemonic", "opencommons demo", "--logging.quiet", "true"] + (
+                    ["--chain.chainId", str(self.chain_id)] if self.chain_id else [])
 
     def start(self) -> "LocalChain":
         self._proc = subprocess.Popen(self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

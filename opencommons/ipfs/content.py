@@ -20,6 +20,9 @@ class ContentStore(Protocol):
     """What publishing, the CLI and verification need from an IPFS store."""
 
     location: str
+    #: whether adding content announces it to a network (a Kubo node provides it to the DHT):
+    #: publishing then pins only after the dataset's id is taken on-chain
+    announces: bool
 
     def add_path(self, path: Path, cid_version: int = 1, include_hidden: bool = False,
                  progress: Callable[[int], None] | None = None) -> Cid: ...
@@ -45,6 +48,7 @@ class EmbeddedContent:
     def __init__(self, store: EmbeddedStore) -> None:
         self.store = store
         self.location = str(store.home)
+        self.announces = False
 
     def add_path(self, path: Path, cid_version: int = 1, include_hidden: bool = False,
                  progress: Callable[[int], None] | None = None) -> Cid:

@@ -40,6 +40,7 @@ def to_multiaddr(api: str) -> str:
 class KuboStore:
     def __init__(self, api: str, timeout: float = 120) -> None:
         self.location = to_multiaddr(api)
+        self.announces = True
         try:
             self.client = ipfshttpclient.Client(self.location, timeout=timeout)
         except ipfshttpclient.exceptions.Error as exc:

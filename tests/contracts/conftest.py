@@ -10,6 +10,8 @@ KE_EDUCATION = web3.keccak(text="KE/education")
 CODEC_RAW = 0x55
 CODEC_DAG_PB = 0x70
 NATIVE = "0x0000000000000000000000000000000000000000"
+MIN_COMMIT_AGE = 1  # blocks between commit and reveal in the test deployments
+COMMIT_TTL = 256  # blocks a commitment stays revealable
 
 
 def random_digest() -> bytes:
@@ -67,7 +69,7 @@ def registry(ContributorRegistry, admin, curator):
 
 @pytest.fixture(scope="module")
 def nft(DatasetNFT, registry, admin, curator):
-    contract = DatasetNFT.deploy(registry, admin, {"from": admin})
+    contract = DatasetNFT.deploy(registry, admin, MIN_COMMIT_AGE, COMMIT_TTL, {"from": admin})
     contract.grantRole(contract.CURATOR_ROLE(), curator, {"from": admin})
     return contract
 
@@ -132,11 +134,7 @@ def publish(nft, contributors):
         content = content or random_digest()
         params = (content, CODEC_DAG_PB, random_digest(), CODEC_RAW, license, commons, ancestor_bps,
                   list(parents), contributions(shares, sort))
-        if previous is None:
-            tx = nft.publish(params, {"from": sender})
-        else:
-            tx = nft.publishVersion(previous, params, {"from": sender})
-        return int.from_bytes(content, "big"), tx
+        return int.from_bytes(content, "big"), reveal(nft, params, sender, previous)
 
     return _publish
 
@@ -151,6 +149,16 @@ def accepted(nft, curator, publish):
         return dataset_id
 
     return _accepted
+
+
+def reveal(nft, params, sender, previous=None, salt=None):
+    """Publishes `params` as a publisher does: commit, (the next block), reveal. Returns the reveal tx."""
+    salt = salt or random_digest()
+    nft.commit(nft.commitmentOf(previous or 0, params, sender, salt), {"from": sender})
+    chain.mine(MIN_COMMIT_AGE)  # gas is estimated against the latest block: the reveal must be valid there
+    if previous is None:
+        return nft.publish(params, salt, {"from": sender})
+    return nft.publishVersion(previous, params, salt, {"from": sender})
 
 
 def contributions(shares, sort=True) -> list:

@@ -6,7 +6,7 @@ from brownie import ZERO_ADDRESS, chain, web3
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 
-from conftest import CODEC_DAG_PB, CODEC_RAW, KE_EDUCATION, NATIVE, err, random_digest
+from conftest import CODEC_DAG_PB, CODEC_RAW, KE_EDUCATION, MIN_COMMIT_AGE, NATIVE, err, random_digest, reveal
 from opencommons.chain.typed_data import register_message
 
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
@@ -30,7 +30,7 @@ def test_pay_token_reentering_pay_is_blocked(vault, hostile, contributors, publi
         vault.pay(dataset_id, hostile, 10**6, {"from": admin})
 
 
-@pytest.mark.parametrize("reenter", ["claim", "settle", "claimTreasury", "collect"])
+@pytest.mark.parametrize("reenter", ["claim", "settle", "claimTreasury", "collect", "sweep", "forfeit"])
 def test_claim_token_reentering_any_vault_function_is_blocked(vault, hostile, contributors, publish, admin, reenter):
     a = contributors[0]
     dataset_id, _ = publish(shares=[(a, 10000)])
@@ -40,7 +40,9 @@ def test_claim_token_reentering_any_vault_function_is_blocked(vault, hostile, co
     calls = {"claim": vault.claim.encode_input([dataset_id], [hostile]),
              "settle": vault.settle.encode_input([dataset_id], hostile),
              "claimTreasury": vault.claimTreasury.encode_input(hostile),
-             "collect": vault.collect.encode_input(dataset_id)}
+             "collect": vault.collect.encode_input(dataset_id, hostile),
+             "sweep": vault.sweep.encode_input(hostile),
+             "forfeit": vault.forfeit.encode_input(dataset_id, 0, [hostile])}
     hostile.arm(vault, calls[reenter], {"from": admin})
     with brownie.reverts(REENTRANT):
         vault.claim([dataset_id], [hostile], {"from": a})
@@ -128,7 +130,7 @@ def test_dust_payments_are_never_lost(vault, contributors, publish, admin):
         vault.pay(dataset_id, NATIVE, 1, {"from": admin, "value": 1})
     pool = vault.poolOf(dataset_id, NATIVE)
     owed = sum(vault.claimable(dataset_id, NATIVE, x) for x in (a, b, c))
-    assert owed + pool[1] == 30 == vault.balance()
+    assert owed + pool[2] == 30 == vault.balance()
 
 
 def test_many_tiny_licences_keep_exact_books(licenses, vault, contributors, accepted, accounts):
@@ -137,7 +139,7 @@ def test_many_tiny_licences_keep_exact_books(licenses, vault, contributors, acce
     for i in range(25):
         licenses.buy(dataset_id, NATIVE, 1, 3600, bytes(32), {"from": accounts[6 + i % 2], "value": 1})
     assert licenses.licenseCount() == 25
-    assert vault.claimable(dataset_id, NATIVE, contributors[0]) + vault.poolOf(dataset_id, NATIVE)[1] == 25
+    assert vault.claimable(dataset_id, NATIVE, contributors[0]) + vault.poolOf(dataset_id, NATIVE)[2] == 25
 
 
 def test_settle_cannot_be_blocked_by_parent_contributor_that_rejects_ether(vault, registry, contributors, publish,
@@ -219,17 +221,77 @@ def test_no_role_reaches_another_roles_functions(registry, nft, vault, attestati
 
 
 # ------------------------------------------------------------------ front-running
-def test_front_run_publish_of_same_content_leaves_victim_a_typed_error(nft, contributors):
-    """Someone who sees a publish in the mempool and publishes the same content first owns that
-    token; the victim's transaction reverts with who did it (content-derived ids make the race
-    visible and final; a commit-reveal publish would be the mitigation, see NOTES.md)."""
+def _send(sender, fn, *args):
+    """Sends without waiting (the block is mined later), with a fixed gas limit: what a copier in
+    the mempool does."""
+    return web3.eth.send_transaction({"from": sender.address, "to": fn._address, "gas": 1_500_000,
+                                      "data": fn.encode_input(*args)})
+
+
+def test_publish_copied_from_mempool_reverts_and_victim_owns_dataset(nft, contributors):
+    """A mempool copier replays the victim's reveal (same params, same salt) ahead of it, and also
+    commits to the params it learnt: the copy reverts (the commitment is bound to the victim) and
+    its own commitment is too young to reveal before the victim's reveal lands."""
     victim, attacker = contributors[0], contributors[1]
     content = random_digest()
+    dataset_id = int.from_bytes(content, "big")
+    params = (content, CODEC_DAG_PB, random_digest(), CODEC_RAW, "CC-BY-4.0", KE_EDUCATION, 0, [],
+              [(victim.address, 10000)])
+    salt = random_digest()
+    nft.commit(nft.commitmentOf(0, params, victim, salt), {"from": victim})
+    chain.mine(MIN_COMMIT_AGE)
+    web3.provider.make_request("evm_setAutomine", [False])
+    try:
+        reveal_tx = _send(victim, nft.publish, params, salt)
+        seen = web3.eth.get_transaction(reveal_tx)  # the copier reads the pending reveal
+        copied = nft.publish.decode_input(seen["input"])
+        copy_tx = web3.eth.send_transaction({"from": attacker.address, "to": nft.address, "gas": 1_500_000,
+                                             "gasPrice": seen["gasPrice"] * 2, "data": seen["input"]})
+        attacker_params = tuple(copied[0][:8]) + ([(attacker.address, 10000)],)
+        attacker_salt = random_digest()
+        commit_tx = _send(attacker, nft.commit, nft.commitmentOf(0, attacker_params, attacker, attacker_salt))
+        web3.provider.make_request("evm_mine", [])
+    finally:
+        web3.provider.make_request("evm_setAutomine", [True])
+    assert web3.eth.get_transaction_receipt(copy_tx)["status"] == 0
+    assert web3.eth.get_transaction_receipt(reveal_tx)["status"] == 1
+    assert web3.eth.get_transaction_receipt(commit_tx)["status"] == 1
+    assert nft.ownerOf(dataset_id) == victim
+    chain.mine(MIN_COMMIT_AGE)
+    with brownie.reverts(err("DatasetNFTAlreadyPublished", dataset_id, victim)):
+        nft.publish(attacker_params, attacker_salt, {"from": attacker})
 
-    def params(who):
-        return (content, CODEC_DAG_PB, random_digest(), CODEC_RAW, "CC-BY-4.0", KE_EDUCATION, 0, [],
-                [(who.address, 10000)])
 
-    nft.publish(params(attacker), {"from": attacker})
-    with brownie.reverts(err("DatasetNFTAlreadyPublished", int.from_bytes(content, "big"), attacker)):
-        nft.publish(params(victim), {"from": victim})
+def test_publish_reverts_for_copied_reveal_with_unknown_commitment(nft, contributors):
+    """The replayed reveal's revert names a commitment nobody made: the attacker's."""
+    victim, attacker = contributors[0], contributors[1]
+    params = (random_digest(), CODEC_DAG_PB, random_digest(), CODEC_RAW, "CC-BY-4.0", KE_EDUCATION, 0, [],
+              [(victim.address, 10000)])
+    salt = random_digest()
+    nft.commit(nft.commitmentOf(0, params, victim, salt), {"from": victim})
+    chain.mine(MIN_COMMIT_AGE)
+    with brownie.reverts(err("DatasetNFTUnknownCommitment", bytes(nft.commitmentOf(0, params, attacker, salt)))):
+        nft.publish(params, salt, {"from": attacker})
+
+
+def test_burn_of_squatted_dataset_lets_rightful_publisher_publish(nft, vault, contributors, publish, curator,
+                                                                  admin):
+    """Someone who learnt a CID before its owner committed squats the id: curators reject it,
+    governance burns it, and the rightful publisher publishes the content."""
+    owner, squatter = contributors[0], contributors[1]
+    content = random_digest()
+    dataset_id, _ = publish(shares=[(squatter, 10000)], sender=squatter, content=content)
+    with brownie.reverts(err("DatasetNFTInvalidTransition", dataset_id, 1, 0)):
+        nft.burn(dataset_id, {"from": admin})  # only a Rejected dataset can be burnt
+    nft.curate(dataset_id, 3, {"from": curator})
+    with brownie.reverts(err("AccessControlUnauthorizedAccount", curator, bytes(32))):
+        nft.burn(dataset_id, {"from": curator})  # governance only
+    with brownie.reverts(err("DatasetNFTAlreadyPublished", dataset_id, squatter)):
+        publish(shares=[(owner, 10000)], sender=owner, content=content)
+    tx = nft.burn(dataset_id, {"from": admin})
+    assert tx.events["DatasetBurned"]["owner"] == squatter
+    assert not nft.exists(dataset_id)
+    publish(shares=[(owner, 10000)], sender=owner, content=content)
+    assert nft.ownerOf(dataset_id) == owner and nft.statusOf(dataset_id) == 1
+    assert nft.royaltyTermsOf(dataset_id) == (True, 0, 1)
+    assert nft.shareOf(dataset_id, squatter) == 0

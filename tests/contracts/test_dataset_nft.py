@@ -7,7 +7,7 @@ from hypothesis import settings
 from brownie import web3
 from brownie.test import given, strategy
 
-from conftest import CODEC_DAG_PB, CODEC_RAW, KE_EDUCATION, err, hx, random_digest
+from conftest import COMMIT_TTL, CODEC_DAG_PB, CODEC_RAW, KE_EDUCATION, err, hx, random_digest, reveal
 from opencommons.ipfs.cid import Cid
 
 PROPOSED, ACCEPTED, REJECTED, RETIRED = 1, 2, 3, 4
@@ -99,7 +99,7 @@ def test_publish_reverts_on_zero_or_duplicate_share(contributors, publish):
 def test_publish_reverts_without_contributors(nft, contributors):
     params = (random_digest(), CODEC_DAG_PB, random_digest(), CODEC_RAW, "MIT", KE_EDUCATION, 0, [], [])
     with brownie.reverts(err("DatasetNFTInvalidContributorCount", 0, 512)):
-        nft.publish(params, {"from": contributors[0]})
+        reveal(nft, params, contributors[0])
 
 
 def test_publish_reverts_on_empty_record(nft, contributors):
@@ -109,7 +109,7 @@ def test_publish_reverts_on_empty_record(nft, contributors):
                 (random_digest(), CODEC_DAG_PB, random_digest(), CODEC_RAW, "", KE_EDUCATION),
                 (random_digest(), CODEC_DAG_PB, random_digest(), CODEC_RAW, "MIT", bytes(32))]:
         with brownie.reverts("DatasetNFTInvalidRecord: "):
-            nft.publish(bad + (0, [], shares), {"from": contributors[0]})
+            reveal(nft, bad + (0, [], shares), contributors[0])
 
 
 def test_publish_records_parents_depth_and_ancestor_share(nft, publish):
@@ -205,7 +205,7 @@ def test_token_uri_is_manifest_cid_v1_base32(nft, contributors):
     content = random_digest()
     params = (content, CODEC_DAG_PB, manifest, CODEC_RAW, "CC0-1.0", KE_EDUCATION, 0, [],
               [(contributors[0].address, 10000)])
-    nft.publish(params, {"from": contributors[0]})
+    reveal(nft, params, contributors[0])
     expected = "ipfs://" + Cid.from_chain(CODEC_RAW, manifest).encode()
     assert nft.tokenURI(int.from_bytes(content, "big")) == expected
     assert expected.startswith("ipfs://bafkrei")
@@ -263,3 +263,89 @@ def test_reinstate_reverts_for_curator_and_when_nothing_to_undo(nft, curator, ad
         nft.reinstate(dataset_id, {"from": admin})
     with brownie.reverts(err("DatasetNFTUnknownDataset", 5)):
         nft.reinstate(5, {"from": admin})
+
+
+# ------------------------------------------------------------------ commit-reveal (issue 13)
+def _params(account, content=None, license="CC-BY-4.0"):
+    return (content or random_digest(), CODEC_DAG_PB, random_digest(), CODEC_RAW, license, KE_EDUCATION, 0, [],
+            [(account.address, 10000)])
+
+
+def test_publish_reverts_without_commitment(nft, contributors):
+    params, salt = _params(contributors[0]), random_digest()
+    with brownie.reverts(err("DatasetNFTUnknownCommitment", bytes(nft.commitmentOf(0, params, contributors[0], salt)))):
+        nft.publish(params, salt, {"from": contributors[0]})
+
+
+def test_publish_reverts_for_commitment_too_new(DatasetNFT, registry, admin, contributors):
+    slow = DatasetNFT.deploy(registry, admin, 5, 50, {"from": admin})
+    params, salt = _params(contributors[0]), random_digest()
+    commitment = slow.commitmentOf(0, params, contributors[0], salt)
+    tx = slow.commit(commitment, {"from": contributors[1]})  # anyone may send it; it binds the publisher
+    assert tx.events["PublicationCommitted"]["commitment"] == hx(commitment)
+    assert slow.committedAt(commitment) == tx.block_number
+    with brownie.reverts(err("DatasetNFTCommitmentTooNew", bytes(commitment), tx.block_number + 5)):
+        slow.publish(params, salt, {"from": contributors[0]})
+    brownie.chain.mine(5)  # gas is estimated at the latest block: the reveal must be valid there
+    assert slow.publish(params, salt, {"from": contributors[0]}).block_number > tx.block_number + 5
+    assert slow.committedAt(commitment) == 0  # used up
+
+
+def test_publish_reverts_for_expired_commitment_and_commit_renews_it(nft, contributors):
+    params, salt = _params(contributors[0]), random_digest()
+    commitment = nft.commitmentOf(0, params, contributors[0], salt)
+    at = nft.commit(commitment, {"from": contributors[0]}).block_number
+    with brownie.reverts(err("DatasetNFTCommitmentExists", bytes(commitment))):  # nobody can push it back
+        nft.commit(commitment, {"from": contributors[1]})
+    brownie.chain.mine(COMMIT_TTL + 1)
+    with brownie.reverts(err("DatasetNFTCommitmentExpired", bytes(commitment), at + COMMIT_TTL)):
+        nft.publish(params, salt, {"from": contributors[0]})
+    nft.commit(commitment, {"from": contributors[0]})
+    brownie.chain.mine(1)
+    nft.publish(params, salt, {"from": contributors[0]})
+
+
+def test_publish_version_reverts_for_commitment_of_plain_publish(nft, contributors, publish):
+    """A commitment names the call it opens: a plain publish's does not open a version."""
+    v1, _ = publish()
+    params, salt = _params(contributors[0]), random_digest()
+    nft.commit(nft.commitmentOf(0, params, contributors[0], salt), {"from": contributors[0]})
+    brownie.chain.mine(1)
+    with brownie.reverts(err("DatasetNFTUnknownCommitment", bytes(nft.commitmentOf(v1, params, contributors[0], salt)))):
+        nft.publishVersion(v1, params, salt, {"from": contributors[0]})
+
+
+def test_constructor_reverts_on_empty_commit_window(DatasetNFT, registry, admin):
+    for min_age, ttl in ((0, 10), (5, 5), (6, 5)):
+        with brownie.reverts(err("DatasetNFTInvalidCommitWindow", min_age, ttl)):
+            DatasetNFT.deploy(registry, admin, min_age, ttl, {"from": admin})
+
+
+def test_publish_version_reverts_for_approved_operator(nft, contributors, publish):
+    """An operator the owner approved for transfers may not publish versions: they would be minted to it."""
+    owner, operator = contributors[0], contributors[1]
+    v1, _ = publish(sender=owner)
+    nft.setApprovalForAll(operator, True, {"from": owner})
+    nft.approve(operator, v1, {"from": owner})
+    with brownie.reverts(err("DatasetNFTNotDatasetOwner", v1, operator)):
+        publish(previous=v1, sender=operator)
+    _, tx = publish(previous=v1, sender=owner)
+    assert nft.ownerOf(tx.return_value) == owner
+
+
+def test_publish_reverts_at_distinct_licence_bound(nft, contributors, publish):
+    """The licence index cannot wrap: at 65,535 distinct licences a new one is refused, known ones work."""
+    publish(license="CC-BY-4.0")
+    slot = None
+    for candidate in range(8, 20):  # find the _licenses array's length slot by its value
+        if int(web3.eth.get_storage_at(nft.address, candidate).hex(), 16) == 1:
+            slot = candidate
+            break
+    assert slot is not None
+    publish(license="MIT")
+    assert int(web3.eth.get_storage_at(nft.address, slot).hex(), 16) == 2  # really the licence count
+    web3.provider.make_request("anvil_setStorageAt", [nft.address, hex(slot), "0x" + (65535).to_bytes(32, "big").hex()])
+    with brownie.reverts("DatasetNFTTooManyDistinct: license"):
+        publish(license="Apache-2.0")
+    dataset_id, _ = publish(license="MIT")
+    assert nft.dataset(dataset_id)["license"] == "MIT"

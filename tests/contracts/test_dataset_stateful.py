@@ -6,7 +6,7 @@ import os
 import pytest
 from brownie.test import strategy
 
-from conftest import CODEC_DAG_PB, CODEC_RAW, KE_EDUCATION, contributions, random_digest
+from conftest import CODEC_DAG_PB, CODEC_RAW, KE_EDUCATION, contributions, random_digest, reveal
 
 NONE, PROPOSED, ACCEPTED, REJECTED, RETIRED = range(5)
 ALLOWED = {(PROPOSED, ACCEPTED), (PROPOSED, REJECTED), (ACCEPTED, RETIRED)}
@@ -58,7 +58,7 @@ class StateMachine:
         parents = [parent] if (st_bool and parent) else []
         publisher = self.people[st_index % 3]
         content, params = self._params(st_index, parents)
-        self.nft.publish(params, {"from": publisher})
+        reveal(self.nft, params, publisher)
         self._record(content, params, publisher)
 
     def rule_publish_duplicate(self, st_index):
@@ -69,7 +69,7 @@ class StateMachine:
         _, params = self._params(st_index, [])
         params = (existing.to_bytes(32, "big"),) + params[1:]
         with brownie.reverts(f"DatasetNFTAlreadyPublished: {existing}, {self.datasets[existing]['owner'].lower()}"):
-            self.nft.publish(params, {"from": self.people[0]})
+            reveal(self.nft, params, self.people[0])
 
     def rule_publish_version(self, st_index):
         COUNTS["steps"] += 1
@@ -80,9 +80,9 @@ class StateMachine:
         content, params = self._params(st_index, [])
         if self.datasets[previous]["next"]:
             with brownie.reverts(f"DatasetNFTVersionExists: {previous}, {self.datasets[previous]['next']}"):
-                self.nft.publishVersion(previous, params, {"from": owner})
+                reveal(self.nft, params, owner, previous)
             return
-        self.nft.publishVersion(previous, params, {"from": owner})
+        reveal(self.nft, params, owner, previous)
         self._record(content, params, owner, previous)
 
     def rule_curate(self, st_index, st_status):

@@ -6,7 +6,7 @@ from brownie import (ZERO_ADDRESS, CommonsGovernor, CommonsTimelock, CommonsToke
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 
-from conftest import CODEC_DAG_PB, CODEC_RAW, KE_EDUCATION, err, random_digest
+from conftest import CODEC_DAG_PB, CODEC_RAW, KE_EDUCATION, err, random_digest, reveal
 from opencommons.chain.deploy import deploy_suite
 from opencommons.chain.transactions import NodeAccount
 
@@ -47,8 +47,8 @@ def dataset(suite, accounts):
     for person in people:
         registry.register(random_digest(), CODEC_RAW, KE_EDUCATION, {"from": person})
     content = random_digest()
-    nft.publish((content, CODEC_DAG_PB, random_digest(), CODEC_RAW, "CC-BY-4.0", KE_EDUCATION, 0, [],
-                 [(people[0].address, 7000), (people[1].address, 3000)]), {"from": people[0]})
+    reveal(nft, (content, CODEC_DAG_PB, random_digest(), CODEC_RAW, "CC-BY-4.0", KE_EDUCATION, 0, [],
+                 [(people[0].address, 7000), (people[1].address, 3000)]), people[0])
     return int.from_bytes(content, "big"), people
 
 
@@ -56,7 +56,7 @@ def accept_and_reward(suite, dataset_id, people, amount=1000 * 10**18):
     nft, rewards = suite["nft"], suite["rewards"]
     targets = [nft.address, rewards.address]
     calldatas = [nft.curate.encode_input(dataset_id, ACCEPTED),
-                 rewards.reward.encode_input(dataset_id, amount, [p.address for p in people])]
+                 rewards.reward.encode_input(dataset_id, amount)]
     return targets, [0, 0], calldatas
 
 
@@ -163,11 +163,19 @@ def test_proposal_lifecycle_accepts_dataset_and_rewards_contributors(suite, vote
     tx = governor.execute(targets, values, calldatas, desc_hash, {"from": voters[1]})
     assert governor.state(proposal_id) == EXECUTED
     assert nft.statusOf(dataset_id) == ACCEPTED
-    rewarded = {e["account"]: e["amount"] for e in tx.events["ContributionRewarded"]}
-    assert rewarded == {people[0]: 700 * 10**18, people[1]: 300 * 10**18}
+    assert tx.events["DatasetRewarded"]["amount"] == 1000 * 10**18
+    assert suite["rewards"].isRewarded(dataset_id)
+    # pull-based: each contributor claims its part (anyone may claim for it)
+    rewards = suite["rewards"]
+    assert rewards.claimableOf(dataset_id, people[0]) == 700 * 10**18
+    for person in people:
+        claim = rewards.claimFor(person, [dataset_id], {"from": voters[2]})
+        assert claim.events["ContributionRewarded"]["amount"] == nft.shareOf(dataset_id, person) * 10**17
     # auto-delegation: the rewarded contributors hold voting power without any transaction
     assert token.getVotes(people[0]) == 700 * 10**18
-    assert suite["rewards"].isRewarded(dataset_id)
+    assert rewards.claimableOf(dataset_id, people[0]) == 0
+    with brownie.reverts(err("ContributionRewardsNothingToClaim", people[0])):
+        rewards.claimFor(people[0], [dataset_id], {"from": people[0]})
 
 
 def test_cast_vote_by_sig_counts_for_signer(suite, voters, dataset, admin):
@@ -242,7 +250,7 @@ def test_governed_functions_revert_for_everyone_but_timelock(suite, voters, data
         (lambda: vault.setProtocolFee(1, who, {"from": who}), unauthorized(vault, "FEE_ROLE")),
         (lambda: atts.attest(dataset_id, bytes(32), 1, bytes(32), 0, {"from": who}), unauthorized(atts, "VALIDATOR_ROLE")),
         (lambda: suite["token"].mint(who, 1, {"from": who}), unauthorized(suite["token"], "MINTER_ROLE")),
-        (lambda: rewards.reward(dataset_id, 1, [], {"from": who}), err("OwnableUnauthorizedAccount", who)),
+        (lambda: rewards.reward(dataset_id, 1, {"from": who}), err("OwnableUnauthorizedAccount", who)),
         (lambda: suite["timelock"].schedule(who, 0, b"", bytes(32), bytes(32), 60, {"from": who}),
          unauthorized(suite["timelock"], "PROPOSER_ROLE")),
     ]
@@ -251,7 +259,7 @@ def test_governed_functions_revert_for_everyone_but_timelock(suite, voters, data
             call()
 
 
-def test_reward_reverts_on_incomplete_or_unsorted_contributors(suite, dataset):
+def test_reward_reverts_unless_accepted_and_nonzero(suite, dataset):
     # call the distributor as the timelock would, through an impersonated timelock account
     dataset_id, people = dataset
     rewards, nft = suite["rewards"], suite["nft"]
@@ -259,15 +267,10 @@ def test_reward_reverts_on_incomplete_or_unsorted_contributors(suite, dataset):
     web3.provider.make_request("anvil_impersonateAccount", [timelock])
     web3.provider.make_request("anvil_setBalance", [timelock, hex(10**18)])
     with brownie.reverts(err("ContributionRewardsDatasetNotAccepted", dataset_id)):
-        rewards.reward(dataset_id, 100, [p.address for p in people], {"from": timelock})
+        rewards.reward(dataset_id, 100, {"from": timelock})
     nft.curate(dataset_id, ACCEPTED, {"from": timelock})
-    with brownie.reverts(err("ContributionRewardsIncompleteContributors", dataset_id, 7000)):
-        rewards.reward(dataset_id, 100, [people[0].address] if nft.shareOf(dataset_id, people[0]) == 7000
-                       else [people[1].address], {"from": timelock})
-    with brownie.reverts(err("ContributionRewardsInvalidContributor", dataset_id, people[0])):
-        rewards.reward(dataset_id, 100, [people[1].address, people[0].address], {"from": timelock})
     with brownie.reverts("ContributionRewardsZeroAmount: "):
-        rewards.reward(dataset_id, 0, [p.address for p in people], {"from": timelock})
+        rewards.reward(dataset_id, 0, {"from": timelock})
 
 
 def test_reinstate_through_governance_relists_a_retired_dataset(suite, voters, accounts):
@@ -276,8 +279,8 @@ def test_reinstate_through_governance_relists_a_retired_dataset(suite, voters, a
     owner = accounts[7]
     registry.register(random_digest(), CODEC_RAW, KE_EDUCATION, {"from": owner})
     content = random_digest()
-    nft.publish((content, CODEC_DAG_PB, random_digest(), CODEC_RAW, "CC-BY-4.0", KE_EDUCATION, 0, [],
-                 [(owner.address, 10000)]), {"from": owner})
+    reveal(nft, (content, CODEC_DAG_PB, random_digest(), CODEC_RAW, "CC-BY-4.0", KE_EDUCATION, 0, [],
+                 [(owner.address, 10000)]), owner)
     dataset_id = int.from_bytes(content, "big")
     timelock = suite["timelock"]
     # the curator role sits with the timelock after deployment: accept, then the "stolen key" retires

@@ -143,3 +143,50 @@ def test_revoke_claim_unverifies_and_cannot_repeat(registry, accounts, curator):
     assert not registry.isVerified(accounts[1], CLAIM_INSTITUTION)
     with brownie.reverts(err("ContributorRegistryClaimNotFound", accounts[1], bytes(CLAIM_INSTITUTION))):
         registry.revokeClaim(accounts[1], CLAIM_INSTITUTION, {"from": curator})
+
+
+def test_invalidate_nonce_cancels_signed_registration(registry, accounts):
+    signer = Account.create()
+    profile, deadline = random_digest(), chain.time() + 3600
+    sig = sign_register(registry, signer, profile, CODEC_RAW, KE_EDUCATION, 0, deadline)
+    accounts[0].transfer(signer.address, 10**17)
+    local = accounts.add(signer.key)
+    tx = registry.invalidateNonce({"from": local})
+    assert tx.events["NonceInvalidated"]["nonce"] == 0 and registry.nonces(signer.address) == 1
+    with brownie.reverts(err("ContributorRegistryInvalidSignature", signer.address)):
+        registry.registerWithSig(signer.address, profile, CODEC_RAW, KE_EDUCATION, deadline, sig, {"from": accounts[5]})
+    assert not registry.isRegistered(signer.address)
+
+
+def test_attest_claim_reverts_over_another_verifiers_live_claim(registry, accounts, curator, admin):
+    other = accounts[6]
+    registry.grantRole(registry.VERIFIER_ROLE(), other, {"from": admin})
+    registry.register(random_digest(), CODEC_RAW, KE_EDUCATION, {"from": accounts[1]})
+    registry.attestClaim(accounts[1], CLAIM_INSTITUTION, chain.time() + 1000, {"from": curator})
+    with brownie.reverts(err("ContributorRegistryClaimHeldByOther", accounts[1], bytes(CLAIM_INSTITUTION), curator)):
+        registry.attestClaim(accounts[1], CLAIM_INSTITUTION, chain.time() + 10**6, {"from": other})
+    with brownie.reverts(err("ContributorRegistryClaimHeldByOther", accounts[1], bytes(CLAIM_INSTITUTION), curator)):
+        registry.revokeClaim(accounts[1], CLAIM_INSTITUTION, {"from": other})
+    registry.attestClaim(accounts[1], CLAIM_INSTITUTION, chain.time() + 2000, {"from": curator})  # its own: renewed
+    registry.revokeClaim(accounts[1], CLAIM_INSTITUTION, {"from": admin})  # governance may revoke any claim
+    tx = registry.attestClaim(accounts[1], CLAIM_INSTITUTION, chain.time() + 1000, {"from": other})  # revoked: free
+    assert tx.events["ClaimAttested"]["verifier"] == other
+
+
+def test_attest_claim_over_expired_claim_of_another_verifier(registry, accounts, curator, admin):
+    other = accounts[6]
+    registry.grantRole(registry.VERIFIER_ROLE(), other, {"from": admin})
+    registry.register(random_digest(), CODEC_RAW, KE_EDUCATION, {"from": accounts[1]})
+    registry.attestClaim(accounts[1], CLAIM_INSTITUTION, chain.time() + 100, {"from": curator})
+    chain.sleep(200)
+    chain.mine()
+    registry.attestClaim(accounts[1], CLAIM_INSTITUTION, chain.time() + 1000, {"from": other})
+    assert registry.claimOf(accounts[1], CLAIM_INSTITUTION)["verifier"] == other
+
+
+def test_revoke_claim_reverts_for_issuer_who_lost_verifier_role(registry, accounts, curator, admin):
+    registry.register(random_digest(), CODEC_RAW, KE_EDUCATION, {"from": accounts[1]})
+    registry.attestClaim(accounts[1], CLAIM_INSTITUTION, chain.time() + 1000, {"from": curator})
+    registry.revokeRole(registry.VERIFIER_ROLE(), curator, {"from": admin})
+    with brownie.reverts(err("ContributorRegistryClaimHeldByOther", accounts[1], bytes(CLAIM_INSTITUTION), curator)):
+        registry.revokeClaim(accounts[1], CLAIM_INSTITUTION, {"from": curator})

@@ -7,7 +7,7 @@ import os
 import pytest
 from brownie.test import strategy
 
-from conftest import CODEC_DAG_PB, CODEC_RAW, KE_EDUCATION, NATIVE, contributions, random_digest
+from conftest import CODEC_DAG_PB, CODEC_RAW, KE_EDUCATION, NATIVE, contributions, random_digest, reveal
 
 BPS = 10_000
 FEE_BPS = 300
@@ -72,7 +72,7 @@ class StateMachine:
         content = random_digest()
         params = (content, CODEC_DAG_PB, random_digest(), CODEC_RAW, "CC-BY-4.0", KE_EDUCATION, ancestor_bps,
                   parents, contributions(shares.items()))
-        self.nft.publish(params, {"from": people[0]})
+        reveal(self.nft, params, people[0])
         dataset_id = int.from_bytes(content, "big")
         self.nft.curate(dataset_id, 2, {"from": self.curator})
         self.licenses.setTerms(dataset_id, NATIVE, 10**12 + len(self.datasets), 0, bytes(32), True,
@@ -174,11 +174,12 @@ class StateMachine:
         for token in (NATIVE, self.usdc.address):
             claimable = sum(
                 self.vault.claimable(d, token, a) for d, shares, _, _ in self.datasets for a in shares)
-            carry = sum(self.vault.poolOf(d, token)[1] for d, *_ in self.datasets)
+            carry = sum(self.vault.poolOf(d, token)[2] for d, *_ in self.datasets)
             pending = sum(self.vault.pendingAncestorOf(d, token) for d, *_ in self.datasets)
             accrued = self.vault.treasuryAccrued(token)
             balance = self.vault.balance() if token == NATIVE else self.usdc.balanceOf(self.vault)
             assert balance == claimable + carry + pending + accrued
+            assert self.vault.owed(token) == balance  # nothing above what is owed: nothing to sweep
             assert self.ledger.paid_in[token] == self.ledger.paid_out[token] + balance
 
     def invariant_ghost_ledger_matches_chain(self):
@@ -186,7 +187,8 @@ class StateMachine:
         for token in (NATIVE, self.usdc.address):
             assert self.vault.treasuryAccrued(token) == self.ledger.treasury[token]
             for dataset_id, shares, _, _ in self.datasets:
-                assert self.vault.poolOf(dataset_id, token) == (self.ledger.earned[(dataset_id, token)],
+                outstanding = sum(self.vault.claimable(dataset_id, token, a) for a in shares)
+                assert self.vault.poolOf(dataset_id, token) == (self.ledger.earned[(dataset_id, token)], outstanding,
                                                                 self.ledger.carry[(dataset_id, token)])
                 assert self.vault.pendingAncestorOf(dataset_id, token) == self.ledger.pending[(dataset_id, token)]
                 for account, share in shares.items():

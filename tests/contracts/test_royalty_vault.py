@@ -1,9 +1,11 @@
 """RoyaltyVault: pay, claim, settle, collect, treasury, allow-list."""
 import brownie
 import pytest
-from brownie import ZERO_ADDRESS, accounts as all_accounts
+from brownie import ZERO_ADDRESS, accounts as all_accounts, web3
 
-from conftest import NATIVE, err
+from conftest import NATIVE, err, random_digest
+
+REJECTED = 3
 
 
 def eth_balance_delta(account, before, tx):
@@ -29,7 +31,7 @@ def test_pay_reverts_on_zero_amount_value_mismatch_unknown_dataset(vault, contri
         vault.pay(dataset_id, NATIVE, 6, {"from": contributors[0], "value": 5})
     with brownie.reverts(err("RoyaltyVaultValueMismatch", 5, 6)):
         vault.pay(dataset_id, usdc, 6, {"from": contributors[0], "value": 5})
-    with brownie.reverts(err("DatasetNFTUnknownDataset", 99)):
+    with brownie.reverts(err("RoyaltyVaultDatasetClosed", 99)):
         vault.pay(99, NATIVE, 1, {"from": contributors[0], "value": 1})
 
 
@@ -103,9 +105,9 @@ def test_pay_carries_dust_to_next_payment(vault, contributors, publish):
     tx = vault.pay(dataset_id, NATIVE, 12345, {"from": contributors[3], "value": 12345})
     assert tx.events["RoyaltyPaid"]["carry"] == 2345
     pool = vault.poolOf(dataset_id, NATIVE)
-    assert pool == (1, 2345)
+    assert pool == (1, 10000, 2345)
     vault.pay(dataset_id, NATIVE, 7655, {"from": contributors[3], "value": 7655})
-    assert vault.poolOf(dataset_id, NATIVE) == (2, 0)
+    assert vault.poolOf(dataset_id, NATIVE) == (2, 20000, 0)
     owed = sum(vault.claimable(dataset_id, NATIVE, x) for x in (a, b, c))
     assert owed == 20000
 
@@ -159,11 +161,11 @@ def test_collect_credits_erc2981_payment_to_dataset(vault, nft, contributors, pu
     dataset_id, _ = publish(shares=[(contributors[0], 10000)])
     receiver = vault.royaltyReceiverOf(dataset_id)
     admin.transfer(receiver, 10**15)  # a marketplace's plain ETH transfer, before deployment
-    tx = vault.collect(dataset_id, {"from": contributors[3]})
+    tx = vault.collect(dataset_id, NATIVE, {"from": contributors[3]})
     assert tx.events["ReceiverCollected"]["amount"] == 10**15
     assert vault.claimable(dataset_id, NATIVE, contributors[0]) == 10**15
     admin.transfer(receiver, 10**15, gas_limit=21000 + 2300)  # after deployment, stipend-sized
-    vault.collect(dataset_id, {"from": contributors[3]})
+    vault.collect(dataset_id, NATIVE, {"from": contributors[3]})
     assert vault.claimable(dataset_id, NATIVE, contributors[0]) == 2 * 10**15
 
 
@@ -174,7 +176,7 @@ def test_receive_rejects_stray_ether(vault, admin):
 
 def test_release_reverts_for_non_vault(vault, contributors, publish, RoyaltyReceiver, admin):
     dataset_id, _ = publish()
-    vault.collect(dataset_id, {"from": admin})
+    vault.collect(dataset_id, NATIVE, {"from": admin})
     receiver = RoyaltyReceiver.at(vault.royaltyReceiverOf(dataset_id))
     with brownie.reverts(err("RoyaltyReceiverUnauthorized", admin)):
         receiver.release({"from": admin})
@@ -201,3 +203,122 @@ def test_set_token_allowed_reverts_for_native(vault, admin):
 def test_deploy_reverts_with_zero_treasury(RoyaltyVault, nft, admin):
     with brownie.reverts("RoyaltyVaultZeroAddress: "):
         RoyaltyVault.deploy(nft, admin, ZERO_ADDRESS, {"from": admin})
+
+
+# ------------------------------------------------------------------ hardening (issue 13)
+def test_collect_releases_allowed_erc20_sent_to_receiver(vault, usdc, contributors, publish, admin):
+    """A marketplace pays the royalty in the sale currency to royaltyInfo()'s receiver: it is not locked."""
+    dataset_id, _ = publish(shares=[(contributors[0], 10000)])
+    receiver = vault.royaltyReceiverOf(dataset_id)
+    usdc.mint(receiver, 7 * 10**6, {"from": admin})
+    tx = vault.collect(dataset_id, usdc, {"from": contributors[3]})
+    event = tx.events["ReceiverCollected"]
+    assert (event["token"], event["amount"]) == (usdc.address, 7 * 10**6)
+    assert usdc.balanceOf(receiver) == 0
+    assert vault.claimable(dataset_id, usdc, contributors[0]) == 7 * 10**6
+    vault.claim([dataset_id], [usdc], {"from": contributors[0]})
+    assert usdc.balanceOf(contributors[0]) == 7 * 10**6
+
+
+def test_collect_holds_unlisted_erc20_until_allowed(vault, MockERC20, contributors, publish, admin):
+    dataset_id, _ = publish(shares=[(contributors[0], 10000)])
+    weth = MockERC20.deploy("Wrapped", "WETH", {"from": admin})
+    weth.mint(vault.royaltyReceiverOf(dataset_id), 500, {"from": admin})
+    tx = vault.collect(dataset_id, weth, {"from": contributors[3]})
+    assert tx.events["RoyaltyHeld"]["held"] == 500 and "RoyaltyPaid" not in tx.events
+    assert vault.heldOf(dataset_id, weth) == 500 and vault.owed(weth) == 500
+    assert vault.claimable(dataset_id, weth, contributors[0]) == 0
+    with brownie.reverts(err("RoyaltyVaultNothingToSweep", weth)):  # held is owed: not sweepable
+        vault.sweep(weth, {"from": contributors[3]})
+    vault.setTokenAllowed(weth, True, {"from": admin})
+    weth.mint(vault.royaltyReceiverOf(dataset_id), 20000 - 500, {"from": admin})
+    tx = vault.collect(dataset_id, weth, {"from": contributors[3]})
+    assert tx.events["RoyaltyPaid"]["amount"] == 20000
+    assert vault.heldOf(dataset_id, weth) == 0
+    assert vault.claimable(dataset_id, weth, contributors[0]) == 20000
+
+
+def test_sweep_sends_only_excess_to_treasury(vault, usdc, contributors, publish, admin, treasury):
+    dataset_id, _ = publish(shares=[(contributors[0], 10000)])
+    usdc.mint(admin, 10**6, {"from": admin})
+    usdc.approve(vault, 10**6, {"from": admin})
+    vault.pay(dataset_id, usdc, 6 * 10**5, {"from": admin})
+    with brownie.reverts(err("RoyaltyVaultNothingToSweep", usdc)):
+        vault.sweep(usdc, {"from": contributors[3]})
+    usdc.transfer(vault, 4 * 10**5, {"from": admin})  # by mistake
+    tx = vault.sweep(usdc, {"from": contributors[3]})
+    assert tx.events["Swept"]["amount"] == 4 * 10**5
+    assert usdc.balanceOf(treasury) == 4 * 10**5
+    assert usdc.balanceOf(vault) == vault.owed(usdc) == 6 * 10**5
+    vault.claim([dataset_id], [usdc], {"from": contributors[0]})  # the contributors lost nothing
+    assert usdc.balanceOf(contributors[0]) == 6 * 10**5
+
+
+def test_sweep_sends_forced_ether_to_treasury(vault, contributors, publish, admin, treasury, accounts):
+    dataset_id, _ = publish(shares=[(contributors[0], 10000)])
+    vault.pay(dataset_id, NATIVE, 1000, {"from": admin, "value": 1000})
+    # ETH that arrives without a call (selfdestruct, a block reward): set the balance directly
+    web3.provider.make_request("anvil_setBalance", [vault.address, hex(1000 + 55)])
+    before = treasury.balance()
+    assert vault.sweep(NATIVE, {"from": contributors[3]}).events["Swept"]["amount"] == 55
+    assert treasury.balance() - before == 55
+    assert vault.balance() == vault.owed(NATIVE) == 1000
+
+
+def test_pay_reverts_for_rejected_dataset(vault, nft, usdc, contributors, publish, curator, admin):
+    dataset_id, _ = publish(shares=[(contributors[0], 10000)])
+    nft.curate(dataset_id, REJECTED, {"from": curator})
+    with brownie.reverts(err("RoyaltyVaultDatasetClosed", dataset_id)):
+        vault.pay(dataset_id, NATIVE, 10, {"from": admin, "value": 10})
+    with brownie.reverts(err("RoyaltyVaultDatasetClosed", dataset_id)):
+        vault.collect(dataset_id, NATIVE, {"from": admin})
+    with brownie.reverts(err("RoyaltyVaultDatasetClosed", 12345)):
+        vault.pay(12345, NATIVE, 10, {"from": admin, "value": 10})
+
+
+def test_claim_reverts_while_rejected_and_resumes_after_reinstate(vault, nft, contributors, publish, curator, admin):
+    dataset_id, _ = publish(shares=[(contributors[0], 10000)])
+    vault.pay(dataset_id, NATIVE, 10**6, {"from": admin, "value": 10**6})
+    nft.curate(dataset_id, REJECTED, {"from": curator})
+    assert vault.claimable(dataset_id, NATIVE, contributors[0]) == 0
+    with brownie.reverts(err("RoyaltyVaultNothingToClaim", contributors[0])):
+        vault.claim([dataset_id], [NATIVE], {"from": contributors[0]})
+    nft.reinstate(dataset_id, {"from": admin})  # governance undoes the rejection
+    assert vault.claim([dataset_id], [NATIVE], {"from": contributors[0]}).return_value == [10**6]
+
+
+def test_settle_sends_rejected_parent_part_to_treasury(vault, nft, contributors, publish, curator, admin):
+    parent, _ = publish(shares=[(contributors[0], 10000)])
+    child, _ = publish(shares=[(contributors[1], 10000)], parents=[parent], ancestor_bps=1000)
+    vault.pay(child, NATIVE, 10**6, {"from": admin, "value": 10**6})
+    nft.curate(parent, REJECTED, {"from": curator})
+    vault.settle([child], NATIVE, {"from": admin})
+    assert vault.treasuryAccrued(NATIVE) == 10**5
+    assert vault.poolOf(parent, NATIVE)[0] == 0
+
+
+def test_forfeit_sends_burnt_generation_to_treasury_and_republish_starts_clean(
+        vault, nft, contributors, publish, curator, admin, usdc):
+    """The squatter's unclaimed royalties go to the treasury; the rightful dataset's pools are new."""
+    squatter, owner = contributors[1], contributors[0]
+    content = random_digest()
+    dataset_id, _ = publish(shares=[(squatter, 10000)], sender=squatter, content=content)
+    vault.pay(dataset_id, NATIVE, 12345, {"from": admin, "value": 12345})
+    nft.curate(dataset_id, REJECTED, {"from": curator})
+    with brownie.reverts(err("RoyaltyVaultGenerationLive", dataset_id, 0)):
+        vault.forfeit(dataset_id, 0, [NATIVE], {"from": admin})
+    tx = nft.burn(dataset_id, {"from": admin})
+    assert tx.events["DatasetBurned"]["generation"] == 1
+    publish(shares=[(owner, 10000)], sender=owner, content=content)
+    assert nft.ownerOf(dataset_id) == owner
+    assert vault.poolOf(dataset_id, NATIVE) == (0, 0, 0)
+    assert vault.claimable(dataset_id, NATIVE, squatter) == 0
+    tx = vault.forfeit(dataset_id, 0, [NATIVE, usdc], {"from": contributors[3]})
+    assert tx.events["RoyaltyForfeited"]["amount"] == 12345
+    assert vault.treasuryAccrued(NATIVE) == 12345
+    assert vault.poolAt(dataset_id, 0, NATIVE) == (1, 0, 0)
+    vault.forfeit(dataset_id, 0, [NATIVE], {"from": contributors[3]})  # a second forfeit moves nothing
+    assert vault.treasuryAccrued(NATIVE) == 12345
+    vault.pay(dataset_id, NATIVE, 10000, {"from": admin, "value": 10000})
+    assert vault.claimable(dataset_id, NATIVE, owner) == 10000
+    assert vault.balance() == vault.owed(NATIVE) == 22345

@@ -1,7 +1,7 @@
 """The deploy path on Ganache 7.9.2 (the users' named chain): the wired suite and a publish."""
 import os
 
-from brownie import CommonsTimelock, ContributorRegistry, DatasetNFT, RoyaltyVault, accounts, web3
+from brownie import CommonsTimelock, ContributorRegistry, DatasetNFT, RoyaltyVault, accounts, chain, web3
 
 from opencommons.chain.deploy import deploy_suite
 from opencommons.chain.transactions import NodeAccount
@@ -20,6 +20,10 @@ def test_deploy_suite_wires_roles_to_timelock_on_ganache(tmp_path):
     registry = ContributorRegistry.at(a["ContributorRegistry"])
     registry.register(os.urandom(32), 0x55, web3.keccak(text="KE/education"), {"from": accounts[1]})
     content = os.urandom(32)
-    tx = nft.publish((content, 0x70, os.urandom(32), 0x55, "CC0-1.0", web3.keccak(text="KE/education"), 0, [],
-                      [(accounts[1].address, 10000)]), {"from": accounts[1]})
+    params = (content, 0x70, os.urandom(32), 0x55, "CC0-1.0", web3.keccak(text="KE/education"), 0, [],
+              [(accounts[1].address, 10000)])
+    salt = os.urandom(32)
+    nft.commit(nft.commitmentOf(0, params, accounts[1], salt), {"from": accounts[1]})
+    chain.mine(nft.minCommitAge())
+    tx = nft.publish(params, salt, {"from": accounts[1]})
     assert tx.events["DatasetPublished"]["datasetId"] == int.from_bytes(content, "big")

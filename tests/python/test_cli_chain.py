@@ -101,7 +101,8 @@ def test_governance_through_cli(chain_env, registered, tmp_path):
     assert run("gov", "vote", proposal, "maybe").stderr.strip() == "error: invalid vote 'maybe': use for, against or abstain"
 
 
-@pytest.mark.parametrize("fault", ["after-scan", "during-pin", "after-pin", "after-send", "after-receipt"])
+@pytest.mark.parametrize("fault", ["after-scan", "after-commit", "during-pin", "after-pin", "after-send",
+                                   "after-receipt"])
 def test_publish_resumes_exactly_once_after_crash(chain_env, registered, tmp_path, fault):
     run, w3 = chain_env["run"], chain_env["w3"]
     from opencommons.connection import load_deployment
@@ -293,3 +294,125 @@ def test_dataset_curate_moves_status_and_refuses_non_curators(chain_env, registe
     assert json.loads(run("dataset", "show", dataset, "--json").stdout)["status"] == "Retired"
     bad = run("dataset", "curate", dataset, "approve", "--account", "0")
     assert bad.returncode == 1 and "unknown curation action 'approve'" in bad.stderr
+
+
+def _cli(url, tmp_path, *args):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "OPENCOMMONS_RPC": url, "OPENCOMMONS_HOME": str(tmp_path / "home"),
+           "OPENCOMMONS_IPFS_HOME": str(tmp_path / "ipfs")}
+    return subprocess.run([sys.executable, "-m", "opencommons.cli", *args], capture_output=True, text=True,
+                          env=env, cwd=tmp_path)
+
+
+def test_deploy_refuses_dev_profile_on_non_local_chain_unless_named(tmp_path):
+    from opencommons.chain.localnode import LocalChain
+
+    with LocalChain("anvil", chain_id=11155111) as node:
+        refused = _cli(node.url, tmp_path, "deploy")
+        assert refused.returncode == 1 and len(refused.stderr.strip().splitlines()) == 1
+        assert "chain id 11155111 is not a local chain: pass --profile network --config FILE" in refused.stderr
+        assert not (tmp_path / "deployments" / "11155111.json").exists()
+        unknown = _cli(node.url, tmp_path, "deploy", "--profile", "fast")
+        assert unknown.returncode == 1 and "unknown profile 'fast' (known: dev, network)" in unknown.stderr
+        named = _cli(node.url, tmp_path, "deploy", "--profile", "dev")
+        assert named.returncode == 0, named.stderr
+        assert "profile                dev" in named.stdout and "voting period          20 blocks" in named.stdout
+
+
+def test_deploy_network_profile_puts_supply_in_treasury_with_allocations(tmp_path):
+    from web3 import Web3
+
+    from opencommons.chain.deploy import Deployment, contract
+    from opencommons.chain.localnode import LocalChain
+
+    with LocalChain("anvil") as node:
+        w3 = Web3(Web3.HTTPProvider(node.url))
+        me, council, founder = (Web3.to_checksum_address(a) for a in w3.eth.accounts[:3])
+        config = tmp_path / "commons.toml"
+        config.write_text(f'[governance]\nvoting_delay_blocks = 10\n\n[allocations]\n"{council}" = 40000\n'
+                          f'"{founder}" = 10000\n')
+        proc = _cli(node.url, tmp_path, "deploy", "--profile", "network", "--config", str(config))
+        assert proc.returncode == 0, proc.stderr
+        assert "profile                network" in proc.stdout and "voting delay           10 blocks" in proc.stdout
+        assert "timelock delay         172800 s" in proc.stdout and "40,000 OCT to " + council in proc.stdout
+        deployment = Deployment.from_file(tmp_path / "deployments" / "31337.json")
+        token = contract(w3, "CommonsToken", deployment.addresses["CommonsToken"])
+        governor = contract(w3, "CommonsGovernor", deployment.addresses["CommonsGovernor"])
+        timelock = deployment.addresses["CommonsTimelock"]
+        assert token.functions.balanceOf(me).call() == 0  # the deployer holds nothing
+        assert token.functions.balanceOf(council).call() == 40_000 * 10**18
+        assert token.functions.balanceOf(timelock).call() == (1_000_000 - 50_000) * 10**18
+        assert governor.functions.votingDelay().call() == 10
+        assert governor.functions.votingPeriod().call() == 50_400
+        assert governor.functions.proposalThreshold().call() == 1_000 * 10**18
+        nft = contract(w3, "DatasetNFT", deployment.addresses["DatasetNFT"])
+        assert (nft.functions.minCommitAge().call(), nft.functions.commitTtl().call()) == (2, 7_200)
+
+
+@pytest.mark.parametrize("text,message", [
+    ("[governance]\nvoting_days = 3\n", "unknown governance key 'voting_days'"),
+    ("[council]\n", "unknown section(s) council"),
+    ("[governance]\nquorum_percent = 0\n", "quorum_percent 0 is out of range 1..100"),
+    ('[allocations]\n"0x70997970C51812dc3A010C7d01b50e0d17dc79C8" = 2000000\n',
+     "allocations sum to 2,000,000 OCT, more than the genesis supply of 1,000,000"),
+    ('[allocations]\n"0x70997970C51812dc3A010C7d01b50e0d17dc79C8" = 500\n',
+     "do not reach the proposal threshold of 1,000 OCT: nobody could ever propose"),
+    ('[allocations]\n"0x70997970C51812dc3A010C7d01b50e0d17dc79C8" = 5000\n',
+     "are below the 4% quorum: no proposal could ever pass"),
+    ('[allocations]\n"0x123" = 5\n', "allocation to malformed address '0x123'"),
+    ("[governance\n", "cannot read governance config"),
+])
+def test_deploy_config_bad_input_one_line_error(chain_env, tmp_path, text, message):
+    config = tmp_path / "bad.toml"
+    config.write_text(text)
+    proc = chain_env["run"]("deploy", "--fresh", "--yes", "--profile", "network", "--config", str(config))
+    assert proc.returncode == 1 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert message in proc.stderr, proc.stderr
+
+
+def test_royalties_collect_sweep_and_rewards_claim_through_cli(chain_env, registered, tmp_path):
+    from web3 import Web3
+
+    from opencommons.connection import load_deployment
+
+    run, w3, (a, b) = chain_env["run"], chain_env["w3"], registered
+    commons = load_deployment(w3, chain_env["root"] / "deployments")
+    dataset = json.loads(run(*publish_args(data_dir(tmp_path, "m,n\n3,4\n"), a, b)).stdout)["dataset"]
+    receiver = commons.vault.functions.royaltyReceiverOf(int(dataset)).call()
+    w3.eth.send_transaction({"from": chain_env["accounts"][6], "to": receiver, "value": 10**16})  # a marketplace
+    collected = run("royalties", "collect", dataset, "--account", "5")
+    assert collected.returncode == 0 and f"collected ETH from {receiver}" in collected.stdout, collected.stderr
+    balance = json.loads(run("royalties", "balance", "--dataset", dataset, "--of", b, "--json").stdout)
+    assert balance[0]["claimable"] == str(4 * 10**15)
+    nothing = run("royalties", "sweep", "--account", "5")
+    assert nothing.returncode == 1 and "RoyaltyVaultNothingToSweep" in nothing.stderr
+    # governance records a reward; each contributor then claims its part
+    timelock = commons.timelock.address
+    w3.provider.make_request("anvil_impersonateAccount", [timelock])
+    w3.provider.make_request("anvil_setBalance", [timelock, hex(10**18)])
+    commons.nft.functions.curate(int(dataset), 2).transact({"from": chain_env["accounts"][0]})
+    commons.rewards.functions.reward(int(dataset), 500 * 10**18).transact({"from": timelock})
+    owed = json.loads(run("rewards", "balance", "--dataset", dataset, "--of", a, "--json").stdout)
+    assert owed == [{"dataset": dataset, "claimable": str(300 * 10**18)}]
+    before = commons.token.functions.balanceOf(Web3.to_checksum_address(a)).call()
+    assert run("rewards", "claim", "--dataset", dataset, "--account", "1").returncode == 0
+    assert commons.token.functions.balanceOf(Web3.to_checksum_address(a)).call() - before == 300 * 10**18
+    relayed = run("rewards", "claim", "--dataset", dataset, "--for", b, "--account", "5")
+    assert relayed.returncode == 0, relayed.stderr
+    again = run("rewards", "claim", "--dataset", dataset, "--account", "1")
+    assert again.returncode == 1 and "ContributionRewardsNothingToClaim" in again.stderr
+
+
+def test_gov_propose_burn_refuses_dataset_that_is_not_rejected(chain_env, registered, tmp_path):
+    run = chain_env["run"]
+    dataset = json.loads(run(*publish_args(data_dir(tmp_path, "p,q\n5,6\n"), *registered)).stdout)["dataset"]
+    proc = run("gov", "propose", "--burn", dataset, "--account", "0")
+    assert proc.returncode == 1 and f"dataset {dataset} is not Rejected" in proc.stderr
+    both = run("gov", "propose", "--burn", dataset, "--accept", dataset, "--account", "0")
+    assert both.returncode == 1 and "name exactly one of --accept ID or --burn ID" in both.stderr
+    assert run("dataset", "curate", dataset, "reject", "--account", "0").returncode == 0
+    proposed = run("gov", "propose", "--burn", dataset, "--account", "0")
+    assert proposed.returncode == 0 and last(proposed).startswith("proposal "), proposed.stderr

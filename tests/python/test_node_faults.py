@@ -44,6 +44,11 @@ def test_publish_survives_ipfs_node_stopping(faulty, tmp_path):
     assert nft.functions.balanceOf(faulty["a"]).call() == before
     node.start()
     try:
+        # a node announces what it holds: the content reaches it only once the id is taken on-chain
+        pins_before = run("ipfs", "pin", "ls", *store).stdout
+        crashed = run(*publish_args(d, faulty, *store), extra_env={"OPENCOMMONS_FAULT_AT": "after-commit"})
+        assert crashed.returncode == FAULT_EXIT
+        assert run("ipfs", "pin", "ls", *store).stdout == pins_before
         proc = run(*publish_args(d, faulty, *store))
         assert proc.returncode == 0, proc.stderr
         done = json.loads(proc.stdout)

@@ -1,0 +1,156 @@
+"""Governance profiles: the parameters a deployment starts its governance with.
+
+``dev`` keeps a local chain fast (a 1-block voting delay, a 20-block vote, a 60 s timelock, the
+deployer holding the whole supply): anyone testing can pass a proposal in seconds, which is why a
+deployment refuses it on a chain that is not a local one unless asked for it by name. ``network``
+is what a real commons launches with: days-long delays, a proposal threshold, the genesis supply
+in the timelock's treasury except for named allocations read from a TOML file, so that no
+deployer holds control.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from web3 import Web3
+
+from ..errors import DeploymentError
+
+#: chain ids of local development chains (Ganache, Anvil/Hardhat, brownie's Ganache)
+LOCAL_CHAIN_IDS = frozenset({1337, 31337})
+TOKEN = 10**18
+
+
+@dataclass(frozen=True)
+class GovernanceSettings:
+    """What a deployment sets up; :data:`PROFILES` holds the two starting points."""
+
+    profile: str = "dev"
+    voting_delay_blocks: int = 1
+    voting_period_blocks: int = 20
+    proposal_threshold: int = 0
+    quorum_percent: int = 4
+    timelock_delay_s: int = 60
+    initial_supply: int = 1_000_000 * TOKEN
+    default_royalty_bps: int = 500
+    min_commit_age_blocks: int = 1
+    commit_ttl_blocks: int = 256
+    #: the genesis supply goes to the timelock (the treasury) except for `allocations`
+    genesis_to_treasury: bool = False
+    #: address -> amount (token units, 18 decimals) handed out at genesis
+    allocations: dict[str, int] = field(default_factory=dict)
+
+    def describe(self) -> list[tuple[str, str]]:
+        """The parameters as (label, value) lines for a deploy to print."""
+        held_by = "the timelock (treasury)" if self.genesis_to_treasury else "the deployer"
+        lines = [
+            ("profile", self.profile),
+            ("voting delay", f"{self.voting_delay_blocks} blocks"),
+            ("voting period", f"{self.voting_period_blocks} blocks"),
+            ("proposal threshold", f"{self.proposal_threshold / TOKEN:,.0f} OCT"),
+            ("quorum", f"{self.quorum_percent}% of the supply"),
+            ("timelock delay", f"{self.timelock_delay_s} s"),
+            ("genesis supply", f"{self.initial_supply / TOKEN:,.0f} OCT, rest held by {held_by}"),
+            ("publish commit", f"reveal after {self.min_commit_age_blocks} to {self.commit_ttl_blocks} blocks"),
+        ]
+        lines += [("allocation", f"{amount / TOKEN:,.0f} OCT to {who}") for who, amount in self.allocations.items()]
+        return lines
+
+
+PROFILES: dict[str, GovernanceSettings] = {
+    "dev": GovernanceSettings(),
+    "network": GovernanceSettings(
+        profile="network",
+        voting_delay_blocks=7_200,  # about a day of 12 s blocks
+        voting_period_blocks=50_400,  # about a week
+        proposal_threshold=1_000 * TOKEN,  # 0.1% of the genesis supply
+        quorum_percent=4,
+        timelock_delay_s=2 * 86_400,
+        min_commit_age_blocks=2,
+        commit_ttl_blocks=7_200,
+        genesis_to_treasury=True,
+    ),
+}
+
+_TUNABLE = {f.name for f in fields(GovernanceSettings)} - {"profile", "allocations", "genesis_to_treasury"}
+
+
+def choose_profile(chain_id: int, requested: str | None) -> GovernanceSettings:
+    """The profile to deploy on `chain_id`: `requested`, or ``dev`` on a local chain. A chain that
+    is not local gets no default, so the dev parameters never reach one by accident."""
+    if requested is None:
+        if chain_id not in LOCAL_CHAIN_IDS:
+            raise DeploymentError(
+                f"chain id {chain_id} is not a local chain: pass --profile network --config FILE "
+                f"(or --profile dev to deploy the fast local-chain governance anyway)")
+        requested = "dev"
+    try:
+        return PROFILES[requested]
+    except KeyError:
+        raise DeploymentError(f"unknown profile {requested!r} (known: {', '.join(PROFILES)})") from None
+
+
+def load_config(path: Path, base: GovernanceSettings) -> GovernanceSettings:
+    """`base` with the overrides of a TOML file::
+
+        [governance]          # any of the GovernanceSettings numbers, token amounts in whole OCT
+        voting_delay_blocks = 7200
+        proposal_threshold = 1000
+        [allocations]         # address = whole OCT, handed out at genesis
+        "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" = 50000
+    """
+    try:
+        data = tomllib.loads(path.read_text())
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise DeploymentError(f"cannot read governance config {path}: {exc}") from exc
+    unknown = set(data) - {"governance", "allocations"}
+    if unknown:
+        raise DeploymentError(f"{path}: unknown section(s) {', '.join(sorted(unknown))} "
+                              f"(known: governance, allocations)")
+    changes: dict[str, Any] = {}
+    for key, value in data.get("governance", {}).items():
+        if key not in _TUNABLE:
+            raise DeploymentError(f"{path}: unknown governance key {key!r} (known: {', '.join(sorted(_TUNABLE))})")
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise DeploymentError(f"{path}: governance.{key} must be a whole number >= 0, not {value!r}")
+        changes[key] = value * TOKEN if key in ("proposal_threshold", "initial_supply") else value
+    allocations: dict[str, int] = {}
+    for who, amount in data.get("allocations", {}).items():
+        if not Web3.is_address(who):
+            raise DeploymentError(f"{path}: allocation to malformed address {who!r}")
+        if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
+            raise DeploymentError(f"{path}: allocation to {who} must be a whole number of OCT > 0, not {amount!r}")
+        allocations[Web3.to_checksum_address(who)] = allocations.get(Web3.to_checksum_address(who), 0) + amount * TOKEN
+    settings = replace(base, **changes, allocations=allocations or dict(base.allocations))
+    return validate(settings, str(path))
+
+
+def validate(s: GovernanceSettings, where: str = "governance settings") -> GovernanceSettings:
+    """Refuses settings no commons could live with, in one line each."""
+    if not 1 <= s.quorum_percent <= 100:
+        raise DeploymentError(f"{where}: quorum_percent {s.quorum_percent} is out of range 1..100")
+    if s.voting_period_blocks == 0:
+        raise DeploymentError(f"{where}: voting_period_blocks must be at least 1")
+    if s.min_commit_age_blocks == 0 or s.commit_ttl_blocks <= s.min_commit_age_blocks:
+        raise DeploymentError(f"{where}: the publish commit window is empty (min_commit_age_blocks "
+                              f"{s.min_commit_age_blocks}, commit_ttl_blocks {s.commit_ttl_blocks})")
+    if s.default_royalty_bps > 10_000:
+        raise DeploymentError(f"{where}: default_royalty_bps {s.default_royalty_bps} is above 10,000")
+    allocated = sum(s.allocations.values())
+    if allocated > s.initial_supply:
+        raise DeploymentError(f"{where}: allocations sum to {allocated / TOKEN:,.0f} OCT, more than the "
+                              f"genesis supply of {s.initial_supply / TOKEN:,.0f}")
+    if s.genesis_to_treasury:
+        # the treasury's tokens never vote: the allocations alone must be able to propose and
+        # reach quorum, or the commons could never decide anything
+        if allocated < s.proposal_threshold:
+            raise DeploymentError(f"{where}: with the supply in the treasury the allocations ({allocated / TOKEN:,.0f} "
+                                  f"OCT) do not reach the proposal threshold of "
+                                  f"{s.proposal_threshold / TOKEN:,.0f} OCT: nobody could ever propose")
+        if allocated * 100 < s.initial_supply * s.quorum_percent:
+            raise DeploymentError(f"{where}: with the supply in the treasury the allocations ({allocated / TOKEN:,.0f} "
+                                  f"OCT) are below the {s.quorum_percent}% quorum: no proposal could ever pass")
+    return s

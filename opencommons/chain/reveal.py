@@ -1,0 +1,54 @@
+"""Commit-reveal publishing on DatasetNFT, for callers that hold the raw parameters.
+
+The CLI's publish (:mod:`opencommons.publish`) journals each step; benchmarks and tools that
+publish raw parameters use :func:`commit_and_reveal` directly.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+from web3 import Web3
+from web3.contract import Contract
+from web3.types import TxReceipt
+
+from .profiles import LOCAL_CHAIN_IDS
+from .transactions import Sender, send, transact, wait
+
+
+def await_reveal(w3: Web3, nft: Contract, committed_at: int, poll_s: float = 1.0) -> None:
+    """Waits until the latest block is `minCommitAge` blocks past the commit (gas is estimated
+    against the latest block, so the reveal must already be valid there). A local chain that
+    mines only on transactions (Ganache, Anvil) is asked for the blocks."""
+    revealable = committed_at + nft.functions.minCommitAge().call()
+    local = w3.eth.chain_id in LOCAL_CHAIN_IDS
+    while w3.eth.block_number < revealable:
+        if local:
+            w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+        else:
+            time.sleep(poll_s)
+
+
+def commit(w3: Web3, nft: Contract, sender: Sender, params: tuple[Any, ...], previous: int = 0,
+           salt: bytes | None = None) -> tuple[bytes, TxReceipt]:
+    """Commits to revealing `params` (as a version of `previous` when non-zero): (salt, receipt)."""
+    salt = salt or os.urandom(32)
+    commitment = nft.functions.commitmentOf(previous, params, sender.address, salt).call()
+    return salt, wait(w3, send(w3, sender, nft.functions.commit(commitment)))
+
+
+def reveal_fn(nft: Contract, params: tuple[Any, ...], salt: bytes, previous: int = 0) -> Any:
+    """The reveal call for a commitment made by :func:`commit`."""
+    if previous:
+        return nft.functions.publishVersion(previous, params, salt)
+    return nft.functions.publish(params, salt)
+
+
+def commit_and_reveal(w3: Web3, nft: Contract, sender: Sender, params: tuple[Any, ...],
+                      previous: int = 0) -> tuple[TxReceipt, TxReceipt]:
+    """Publishes `params`: commit, wait out the minimum age, reveal. (commit, reveal) receipts."""
+    salt, committed = commit(w3, nft, sender, params, previous)
+    await_reveal(w3, nft, int(committed["blockNumber"]))
+    return committed, transact(w3, sender, reveal_fn(nft, params, salt, previous))

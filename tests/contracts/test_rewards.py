@@ -1,0 +1,111 @@
+"""ContributionRewards: pull-based rewards, one governance action whatever the number of contributors."""
+import brownie
+import pytest
+from brownie import chain, web3
+from eth_account import Account
+
+from conftest import CODEC_RAW, KE_EDUCATION, err, random_digest, sign_register
+
+ACCEPTED, REJECTED = 2, 3
+GAS = 1_000_000
+
+
+@pytest.fixture(scope="module")
+def reward_token(CommonsToken, admin):
+    return CommonsToken.deploy(admin, admin, 0, {"from": admin})
+
+
+@pytest.fixture(scope="module")
+def rewards(ContributionRewards, nft, reward_token, admin):
+    contract = ContributionRewards.deploy(nft, reward_token, admin, {"from": admin})
+    reward_token.grantRole(reward_token.MINTER_ROLE(), contract, {"from": admin})
+    return contract
+
+
+def _batch(calls):
+    """Sends every (sender, to, data) without mining, then mines them in one go (fast on Anvil)."""
+    web3.provider.make_request("evm_setAutomine", [False])
+    try:
+        hashes = [web3.eth.send_transaction({"from": s, "to": to, "data": data, "gas": GAS}) for s, to, data in calls]
+        web3.provider.make_request("evm_mine", [])
+    finally:
+        web3.provider.make_request("evm_setAutomine", [True])
+    return [web3.eth.get_transaction_receipt(h) for h in hashes]
+
+
+@pytest.fixture(scope="module")
+def multitude(registry, admin, nft):
+    """MAX_CONTRIBUTORS registered accounts (gaslessly, the admin relaying): their addresses, ascending."""
+    people = [Account.create() for _ in range(nft.MAX_CONTRIBUTORS())]
+    deadline = chain.time() + 3600
+    calls = []
+    for person in people:
+        profile = random_digest()
+        sig = sign_register(registry, person, profile, CODEC_RAW, KE_EDUCATION, 0, deadline)
+        calls.append((admin.address, registry.address, registry.registerWithSig.encode_input(
+            person.address, profile, CODEC_RAW, KE_EDUCATION, deadline, sig)))
+    for i in range(0, len(calls), 128):  # a block holds ~150 of them
+        assert all(r["status"] == 1 for r in _batch(calls[i:i + 128]))
+    return sorted((p.address for p in people), key=lambda a: int(a, 16))
+
+
+def test_reward_at_max_contributors_is_one_action_and_every_part_is_claimable(
+        nft, rewards, reward_token, multitude, publish, curator, admin, contributors):
+    n = len(multitude)
+    shares = [10_000 // n] * n
+    for i in range(10_000 - sum(shares)):
+        shares[i] += 1
+    dataset_id, _ = publish(shares=list(zip(multitude, shares)), sender=contributors[0])
+    nft.curate(dataset_id, ACCEPTED, {"from": curator})
+    amount = 10**24 + 7
+    tx = rewards.reward(dataset_id, amount, {"from": admin})
+    assert tx.gas_used < 100_000  # constant: far below EIP-7825's 16,777,216 cap
+    assert tx.events["DatasetRewarded"]["amount"] == amount
+    calls = [(admin.address, rewards.address, rewards.claimFor.encode_input(who, [dataset_id])) for who in multitude]
+    receipts = []
+    for i in range(0, len(calls), 64):
+        receipts += _batch(calls[i:i + 64])
+    assert all(r["status"] == 1 for r in receipts)
+    minted = reward_token.totalSupply()
+    assert sum(reward_token.balanceOf(who) for who in multitude) == minted
+    assert amount - n <= minted <= amount  # at most one unit per contributor rounds away
+    for who, share in zip(multitude[:5], shares[:5]):
+        assert reward_token.balanceOf(who) == amount * share // 10_000
+        assert rewards.claimableOf(dataset_id, who) == 0
+
+
+def test_claim_for_reverts_when_nothing_to_claim(rewards, accepted, contributors, admin):
+    dataset_id = accepted(shares=[(contributors[0], 10000)])
+    with brownie.reverts(err("ContributionRewardsNothingToClaim", contributors[0])):
+        rewards.claimFor(contributors[0], [dataset_id], {"from": admin})
+    rewards.reward(dataset_id, 1000, {"from": admin})
+    with brownie.reverts(err("ContributionRewardsNothingToClaim", contributors[1])):
+        rewards.claimFor(contributors[1], [dataset_id], {"from": admin})  # no share
+    assert rewards.claimFor(contributors[0], [dataset_id, dataset_id], {"from": admin}).return_value == 1000
+    with brownie.reverts(err("ContributionRewardsNothingToClaim", contributors[0])):
+        rewards.claimFor(contributors[0], [dataset_id], {"from": admin})  # claimed once only
+
+
+def test_reward_reverts_twice_for_same_generation(rewards, accepted, contributors, admin):
+    dataset_id = accepted(shares=[(contributors[0], 10000)])
+    rewards.reward(dataset_id, 10, {"from": admin})
+    with brownie.reverts(err("ContributionRewardsAlreadyRewarded", dataset_id)):
+        rewards.reward(dataset_id, 10, {"from": admin})
+    with brownie.reverts(err("OwnableUnauthorizedAccount", contributors[0])):
+        rewards.reward(dataset_id, 10, {"from": contributors[0]})
+
+
+def test_reward_of_burnt_id_is_per_generation(rewards, nft, contributors, admin, curator, publish):
+    """A squat is rejected (so never rewarded) and burnt; the rightful dataset's reward is its own."""
+    squatter, owner = contributors[1], contributors[0]
+    content = random_digest()
+    squat_id, _ = publish(shares=[(squatter, 10000)], sender=squatter, content=content)
+    nft.curate(squat_id, REJECTED, {"from": curator})
+    with brownie.reverts(err("ContributionRewardsDatasetNotAccepted", squat_id)):
+        rewards.reward(squat_id, 10, {"from": admin})
+    nft.burn(squat_id, {"from": admin})
+    publish(shares=[(owner, 10000)], sender=owner, content=content)
+    nft.curate(squat_id, ACCEPTED, {"from": curator})
+    tx = rewards.reward(squat_id, 700, {"from": admin})
+    assert tx.events["DatasetRewarded"]["generation"] == 1
+    assert rewards.claimableOf(squat_id, owner) == 700 and rewards.claimableOf(squat_id, squatter) == 0
