@@ -81,7 +81,7 @@ test-types: setup
 	$(VENV)/bin/mypy opencommons
 
 test-python: setup
-	$(PYTEST_PY) tests/python
+	$(PYTEST_PY) -n 2 tests/python
 
 demo: setup
 	$(VENV)/bin/commons demo
@@ -99,6 +99,7 @@ bench: setup
 	$(VENV)/bin/python benchmarks/gas.py --json
 	$(VENV)/bin/python benchmarks/ipfs.py --json
 	$(VENV)/bin/python benchmarks/publish.py --json
+	$(VENV)/bin/python benchmarks/cli_help.py --json
 
 clean:
 	rm -rf build reports .hypothesis $(STAMPS)

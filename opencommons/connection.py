@@ -100,8 +100,12 @@ def _keystore(path: Path, prompt: Callable[[str], str] | None) -> KeyAccount:
         if prompt is None:
             raise ChainError(f"keystore {path} needs a password: set {PASSWORD_ENV}")
         password = prompt(f"password for {path.name}")
+    if not isinstance(keyfile, dict) or not isinstance(keyfile.get("crypto") or keyfile.get("Crypto"), dict):
+        raise ChainError(f"{path} is not an Ethereum keystore (no crypto section)")
     try:
         key = Account.decrypt(keyfile, password)
     except ValueError:
         raise ChainError(f"wrong password for keystore {path}") from None
+    except (KeyError, TypeError) as exc:
+        raise ChainError(f"{path} is not a valid Ethereum keystore (missing {exc})") from None
     return KeyAccount(Account.from_key(key))

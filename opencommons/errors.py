@@ -38,6 +38,10 @@ class UnsafePathError(IpfsError, ValueError):
     """Content names an entry that would not stay inside its target folder ('..', '/', NUL, empty)."""
 
 
+class MalformedDagError(IpfsError, ValueError):
+    """A block decodes, but not as the UnixFS node its place in the DAG requires (a bad shard)."""
+
+
 class NodeUnreachableError(IpfsError, ConnectionError):
     """The configured IPFS node cannot be reached."""
 

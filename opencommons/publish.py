@@ -12,7 +12,6 @@ same content is impossible on-chain too.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,15 +105,10 @@ def check_chain(commons: Commons, publisher: str, request: PublishRequest) -> No
 
 
 def scan(request: PublishRequest) -> tuple[Cid, bytes, Cid, dict[str, Any]]:
-    importer = Importer(cid_version=1)
+    importer = Importer(cid_version=1, file_digests=True, workers=0)  # each file read once
     content = importer.add_path(request.directory).cid
-    files = []
-    for entry in importer.files:
-        digest = hashlib.sha256()
-        with open(request.directory / entry.path, "rb") as handle:
-            for part in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(part)
-        files.append({"path": entry.path, "size": entry.size, "sha256": digest.hexdigest(), "cid": str(entry.cid)})
+    files = [{"path": entry.path, "size": entry.size, "sha256": entry.sha256, "cid": str(entry.cid)}
+             for entry in importer.files]
     manifest: dict[str, Any] = {
         "schema": request.schema or "opencommons/manifest/v1",
         "name": request.name,
@@ -261,11 +255,30 @@ def verify_record(commons: Commons, dataset_id: int, manifest_cid: Cid, request:
             raise PublishError(f"on-chain share of {account} in dataset {dataset_id} differs from the manifest")
 
 
-def verify_directory(commons: Commons, dataset_id: int, directory: Path) -> Cid:
-    """Re-hashes a local copy and compares it with the on-chain content digest."""
+def verify_directory(commons: Commons, dataset_id: int, directory: Path,
+                     manifest: dict[str, Any] | None = None) -> Cid:
+    """Re-hashes a local copy and compares it with the on-chain content digest; on a difference
+    names the first file that differs from the manifest (changed, missing or extra)."""
     record = commons.nft.functions.dataset(dataset_id).call()
     expected = Cid.from_chain(record[1], bytes(record[0]))
-    actual = Importer(cid_version=1).add_path(directory).cid
+    importer = Importer(cid_version=1, file_digests=True)
+    actual = importer.add_path(directory).cid
     if not actual.same_content(expected):
-        raise CidMismatchError(f"{directory} hashes to {actual}, dataset {dataset_id} records {expected}")
+        detail = _first_difference(importer, manifest) if manifest else None
+        raise CidMismatchError(f"{directory} hashes to {actual}, dataset {dataset_id} records {expected}"
+                               + (f": {detail}" if detail else ""))
     return actual
+
+
+def _first_difference(importer: Importer, manifest: dict[str, Any]) -> str | None:
+    listed = {str(f.get("path")): f for f in manifest.get("files", []) if isinstance(f, dict)}
+    local = {f.path: f for f in importer.files}
+    for path in sorted(set(listed) | set(local)):
+        if path not in local:
+            return f"{path} is missing"
+        if path not in listed:
+            return f"{path} is not in the manifest"
+        if local[path].sha256 != listed[path].get("sha256"):
+            return (f"{path} differs (sha256 {local[path].sha256[:16]}..., manifest "
+                    f"{str(listed[path].get('sha256'))[:16]}...)")
+    return None

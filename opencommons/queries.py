@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from web3 import Web3
 
+from .chain.revert_hints import format_duration
 from .errors import InvalidCidError, OpenCommonsError
 from .ipfs.cid import Cid
 from .suite import Commons
@@ -20,13 +22,18 @@ PROPOSAL_STATE = ["Pending", "Active", "Canceled", "Defeated", "Succeeded", "Que
 def parse_dataset_id(text: str) -> int:
     """A dataset id as a decimal number, 0x hex, or the content CID itself."""
     text = text.strip()
+    number: int | None = None
     if text.isdigit():
-        return int(text)
-    if text.startswith("0x"):
+        number = int(text)
+    elif text.startswith("0x"):
         try:
-            return int(text, 16)
+            number = int(text, 16)
         except ValueError:
             pass
+    if number is not None:
+        if number >= 1 << 256:
+            raise OpenCommonsError(f"invalid dataset id {text[:20]}...: ids are 256-bit numbers (at most 78 digits)")
+        return number
     try:
         return int.from_bytes(Cid.parse(text).digest, "big")
     except InvalidCidError:
@@ -50,6 +57,25 @@ def parse_amount(commons: Commons, text: str, token: str) -> int:
     if scaled != scaled.to_integral_value():
         raise OpenCommonsError(f"amount {text} has more than {decimals} decimals")
     return int(scaled)
+
+
+def format_amount(commons: Commons, amount: int, token: str) -> str:
+    """Smallest units as a reader wants them: '0.606 ETH', or '12.5 USDC' by the token's decimals
+    and symbol (the address when it has no symbol)."""
+    decimals, unit = 18, "ETH"
+    if token != NATIVE:
+        from .chain.deploy import contract
+
+        erc20 = contract(commons.w3, "IERC20Metadata", token)
+        decimals = erc20.functions.decimals().call()
+        try:
+            unit = erc20.functions.symbol().call() or token
+        except Exception:  # a token without symbol(): name it by address
+            unit = token
+    text = format(Decimal(amount) / (Decimal(10) ** decimals), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return f"{text} {unit}"
 
 
 def token_address(text: str | None) -> str:
@@ -143,10 +169,53 @@ def accept_and_reward_actions(commons: Commons, dataset_id: int, reward_wei: int
 
 
 def proposal_view(commons: Commons, proposal_id: int) -> dict[str, Any]:
+    """A proposal's state, tallies (smallest units, and in tokens under `*Tokens`), the blocks it
+    votes between, the current block and what comes next (blocks left, the timelock's ETA)."""
     g = commons.governor.functions
+    state = PROPOSAL_STATE[g.state(proposal_id).call()]
     against, for_, abstain = g.proposalVotes(proposal_id).call()
     snapshot = g.proposalSnapshot(proposal_id).call()
-    return {"id": str(proposal_id), "state": PROPOSAL_STATE[g.state(proposal_id).call()],
-            "for": str(for_), "against": str(against), "abstain": str(abstain),
-            "quorum": str(g.quorum(snapshot).call()) if snapshot < commons.w3.eth.block_number else None,
-            "snapshot": snapshot, "deadline": g.proposalDeadline(proposal_id).call()}
+    deadline = g.proposalDeadline(proposal_id).call()
+    block = commons.w3.eth.block_number
+    quorum = g.quorum(snapshot).call() if snapshot < block else None
+    token = commons.token.address
+    view: dict[str, Any] = {
+        "id": str(proposal_id), "state": state, "for": str(for_), "against": str(against),
+        "abstain": str(abstain), "quorum": str(quorum) if quorum is not None else None,
+        "snapshot": snapshot, "deadline": deadline, "block": block,
+        "forTokens": format_amount(commons, for_, token), "againstTokens": format_amount(commons, against, token),
+        "abstainTokens": format_amount(commons, abstain, token),
+        "quorumTokens": format_amount(commons, quorum, token) if quorum is not None else None,
+    }
+    if state == "Pending":
+        view["next"] = f"voting opens after block {snapshot} ({snapshot + 1 - block} blocks from now)"
+    elif state == "Active":
+        view["next"] = f"voting closes at block {deadline} ({deadline - block} blocks left)"
+    elif state == "Succeeded":
+        view["next"] = "passed: queue it in the timelock (`commons gov queue`)"
+    elif state == "Queued":
+        eta = g.proposalEta(proposal_id).call()
+        now = commons.w3.eth.get_block("latest")["timestamp"]
+        view["eta"] = eta
+        when = datetime.fromtimestamp(eta, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+        view["next"] = (f"executable from {when} (in {format_duration(eta - now)})" if eta > now
+                        else f"executable since {when}: `commons gov execute`")
+    return view
+
+
+def voting_weight(commons: Commons, account: str, proposal_id: int) -> int:
+    """`account`'s votes at the proposal's snapshot (what a vote by it counts)."""
+    snapshot = commons.governor.functions.proposalSnapshot(proposal_id).call()
+    if snapshot >= commons.w3.eth.block_number:
+        return int(commons.token.functions.getVotes(account).call())
+    return int(commons.governor.functions.getVotes(account, snapshot).call())
+
+
+def list_proposals(commons: Commons) -> list[dict[str, Any]]:
+    rows = []
+    for log in commons.governor.events.ProposalCreated().get_logs(from_block=commons.deployment.block):
+        proposal_id = int(log["args"]["proposalId"])
+        rows.append({"id": str(proposal_id),
+                     "state": PROPOSAL_STATE[commons.governor.functions.state(proposal_id).call()],
+                     "description": str(log["args"]["description"]).split(" [")[0]})
+    return rows

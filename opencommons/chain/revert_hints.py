@@ -34,8 +34,116 @@ _HINTS: dict[str, Callable[[Sequence[object]], str]] = {
         "Accepted or Rejected and Accepted to Retired; only governance can reinstate a delisted one"),
     "DatasetNFTAlreadyPublished": lambda a: f"this content is already dataset {a[0]}, owned by {a[1]}",
     "RoyaltyVaultNothingToClaim": lambda a: "nothing is owed to this account for that dataset and token yet",
-    "RoyaltyVaultTokenNotAllowed": lambda a: f"token {a[0]} is not allow-listed by governance for royalties",
+    "RoyaltyVaultTokenNotAllowed": lambda a: (
+        f"token {a[0]} is not allow-listed by governance for royalties "
+        f"(`commons gov propose --allow-token {a[0]}`)"),
+    # ------------------------------------------------------------------ roles and governance (OpenZeppelin)
+    "AccessControlUnauthorizedAccount": lambda a: (
+        f"{a[0]} lacks the {_role(a[1])} role for this: a bootstrap role at deployment (`commons deploy "
+        "--curator/--verifier/--validator`) or a governance proposal (`commons gov propose --grant ROLE ADDR`)"),
+    "GovernorUnexpectedProposalState": lambda a: (
+        f"proposal {a[0]} is {_proposal_state(a[1])} and cannot take this step now "
+        "(`commons gov status` says what comes next; --wait or, on a local chain, --mine)"),
+    "GovernorInsufficientProposerVotes": lambda a: (
+        f"{a[0]} has {a[1]} votes, fewer than the {a[2]} a proposer needs: delegate to yourself "
+        "(`commons gov delegate ADDR`) and propose from the next block"),
+    "GovernorAlreadyCastVote": lambda a: f"{a[0]} has already voted on this proposal",
+    "GovernorNonexistentProposal": lambda a: f"there is no proposal {a[0]} (`commons gov list`)",
+    "TimelockUnexpectedOperationState": lambda a: (
+        "the timelock operation is not ready: wait for the delay (`commons gov status` shows the ETA)"),
+    # ------------------------------------------------------------------ registry
+    "ContributorRegistryAlreadyRegistered": lambda a: f"{a[0]} is already registered (`commons contributor show`)",
+    "ContributorRegistryNotRegistered": lambda a: (
+        f"{a[0]} is not a registered contributor: `commons contributor register` from that account first"),
+    "ContributorRegistryEmptyProfile": lambda a: "the profile CID is empty: register with a name and community",
+    "ContributorRegistryExpiredSignature": lambda a: f"the signature expired at {a[0]}: sign again",
+    "ContributorRegistryInvalidSignature": lambda a: (
+        f"the signature is not {a[0]}'s for this registry, chain and nonce: sign again"),
+    "ContributorRegistryInvalidExpiry": lambda a: f"expiry {a[0]} is in the past: give --days 1 or more",
+    "ContributorRegistryClaimNotFound": lambda a: f"{a[0]} holds no such claim",
+    "ContributorRegistryClaimHeldByOther": lambda a: (
+        f"another verifier ({a[2]}) holds this claim about {a[0]}: only they or governance may change it"),
+    # ------------------------------------------------------------------ datasets
+    "DatasetNFTCommitmentExists": lambda a: "this publication is already committed: run the same publish again",
+    "DatasetNFTCommitmentExpired": lambda a: (
+        f"the commitment expired after block {a[1]}: run the same publish again (it commits anew)"),
+    "DatasetNFTCommitmentTooNew": lambda a: f"the reveal must wait for block {a[1]}: run the same publish again",
+    "DatasetNFTUnknownCommitment": lambda a: "nothing was committed for this reveal: run the same publish again",
+    "DatasetNFTContributorNotRegistered": lambda a: (
+        f"contributor {a[0]} is not registered: they run `commons contributor register` first"),
+    "DatasetNFTPublisherNotRegistered": lambda a: (
+        f"the publisher {a[0]} is not registered: `commons contributor register` first"),
+    "DatasetNFTInvalidAncestorShare": lambda a: f"--ancestor-bps {a[0]} is over the maximum of {a[1]}",
+    "DatasetNFTInvalidContribution": lambda a: (
+        f"contributor {a[0]} with {a[1]} bps is not valid: shares are 1-10,000 bps, one per account"),
+    "DatasetNFTInvalidContributorCount": lambda a: f"{a[0]} contributors, more than the {a[1]} allowed",
+    "DatasetNFTInvalidParent": lambda a: f"parent {a[0]} does not exist or cannot be derived from",
+    "DatasetNFTLineageTooDeep": lambda a: f"the lineage would be {a[0]} deep, more than {a[1]}",
+    "DatasetNFTNotDatasetOwner": lambda a: f"{a[1]} does not own dataset {a[0]}: its owner runs this",
+    "DatasetNFTSharesNotWhole": lambda a: f"the shares sum to {a[0]} bps: they must sum to 10,000",
+    "DatasetNFTTooManyDistinct": lambda a: f"this commons already holds the most distinct {a[0]} it can",
+    "DatasetNFTTooManyParents": lambda a: f"{a[0]} parents, more than the {a[1]} allowed",
+    "DatasetNFTUnknownDataset": lambda a: f"there is no dataset {a[0]} (`commons dataset list`)",
+    "DatasetNFTVersionExists": lambda a: f"dataset {a[0]} already has a next version, {a[1]}: version that one",
+    "DatasetAttestationsNotValidator": lambda a: (
+        f"{a[0]} is not a validator: a bootstrap validator (`commons deploy --validator`) or "
+        "`commons gov propose --grant validator ADDR`"),
+    "DatasetAttestationsInvalidScore": lambda a: f"score {a[0]} is out of range: 0 to 10,000",
+    "DatasetAttestationsUnknownDataset": lambda a: f"there is no dataset {a[0]} to attest",
+    "DatasetAttestationsUnauthorizedRevoker": lambda a: (
+        f"{a[1]} may not revoke attestation {a[0]}: its validator or governance may"),
+    # ------------------------------------------------------------------ licences and money
+    "LicenseManagerNotDatasetOwner": lambda a: f"{a[1]} does not own dataset {a[0]}: its owner offers licences",
+    "LicenseManagerValueMismatch": lambda a: f"sent {a[0]} wei but the price is {a[1]}: nothing was bought",
+    "LicenseManagerInvalidTerms": lambda a: f"a price of {a[1]} in token {a[0]} is not a valid offer",
+    "LicenseManagerUnknownLicense": lambda a: f"there is no licence {a[0]}",
+    "RoyaltyVaultDatasetClosed": lambda a: (
+        f"dataset {a[0]} is Rejected or unknown: it takes no royalties (nothing was paid)"),
+    "RoyaltyVaultValueMismatch": lambda a: f"sent {a[0]} wei for a payment of {a[1]}: nothing was paid",
+    "RoyaltyVaultZeroAmount": lambda a: "the amount is zero: nothing to do",
+    "RoyaltyVaultZeroAddress": lambda a: "the recipient is the zero address: give a real one",
+    "RoyaltyVaultNothingToSweep": lambda a: f"nothing beyond what is owed is held in {a[0]}",
+    "RoyaltyVaultInvalidFee": lambda a: f"fee {a[0]} bps with treasury {a[1]} is not valid",
+    "RoyaltyVaultGenerationLive": lambda a: (
+        f"generation {a[1]} of dataset {a[0]} is live: only a burnt generation can be forfeited"),
+    "ContributionRewardsAlreadyRewarded": lambda a: f"dataset {a[0]} was already rewarded",
+    "ContributionRewardsDatasetNotAccepted": lambda a: f"dataset {a[0]} is not Accepted: it earns no reward yet",
+    "ContributionRewardsNothingToClaim": lambda a: f"{a[0]} has no reward to claim from these datasets",
+    "CommonsTokenZeroDelegatee": lambda a: "delegate to a real address (yourself counts)",
+    "ContributionRewardsZeroAmount": lambda a: "the reward is zero: give a positive --reward",
+    "DatasetAttestationsExpiredSignature": lambda a: f"the validator's signature expired at {a[0]}: sign again",
+    "DatasetAttestationsInvalidSignature": lambda a: (
+        f"the signature is not validator {a[0]}'s for this attestation and nonce: sign again"),
+    "DatasetAttestationsNotRevocable": lambda a: f"attestation {a[0]} was made irrevocable or is already revoked",
+    "DatasetNFTInvalidCommitWindow": lambda a: (
+        f"commit window {a[0]}..{a[1]} blocks is not valid: the minimum age must be below the lifetime"),
+    "DatasetNFTInvalidRecord": lambda a: "the publication record is malformed (empty CID or licence): check the input",
+    "DatasetNFTRoyaltyVaultAlreadySet": lambda a: f"the royalty vault is already set to {a[0]}: it is set once",
+    "LicenseManagerAmountNotReceived": lambda a: (
+        f"token {a[0]} delivered {a[2]} of {a[1]} (a fee-on-transfer token?): nothing was bought"),
+    "RoyaltyReceiverUnauthorized": lambda a: f"{a[0]} may not release this receiver's funds: the vault does",
+    "RoyaltyVaultAmountNotReceived": lambda a: (
+        f"token {a[0]} delivered {a[2]} of {a[1]} (a fee-on-transfer token?): nothing was paid"),
+    "RoyaltyVaultUnexpectedEther": lambda a: f"the vault takes ETH only through pay(), not from {a[0]} directly",
 }
+
+_ROLE_NAMES = ("CURATOR_ROLE", "VERIFIER_ROLE", "VALIDATOR_ROLE", "ALLOWLIST_ROLE", "FEE_ROLE", "MINTER_ROLE",
+               "PROPOSER_ROLE", "EXECUTOR_ROLE", "CANCELLER_ROLE")
+_PROPOSAL_STATES = ("Pending", "Active", "Canceled", "Defeated", "Succeeded", "Queued", "Expired", "Executed")
+
+
+def _role(role: object) -> str:
+    from eth_utils.crypto import keccak
+
+    raw = bytes(role) if isinstance(role, (bytes, bytearray)) else bytes.fromhex(str(role).removeprefix("0x"))
+    if raw == bytes(32):
+        return "admin"
+    names = {keccak(text=name): name.removesuffix("_ROLE").lower() for name in _ROLE_NAMES}
+    return names.get(raw, "0x" + raw.hex())
+
+
+def _proposal_state(value: object) -> str:
+    return _PROPOSAL_STATES[value] if isinstance(value, int) and 0 <= value < len(_PROPOSAL_STATES) else str(value)
 
 
 def hint(name: str, args: Sequence[object]) -> str | None:
@@ -45,5 +153,5 @@ def hint(name: str, args: Sequence[object]) -> str | None:
         return None
     try:
         return make(args)
-    except (IndexError, ValueError):  # an error of the same name with other fields
+    except (IndexError, ValueError, TypeError):  # an error of the same name with other fields
         return None

@@ -8,15 +8,17 @@ written and read here.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from ..errors import CarFormatError, InvalidCidError
 from .cid import DAG_PB, Cid
 from .multiformats import decode_varint, encode_varint
-from .store import EmbeddedStore, walk
-from .unixfs import TYPE_DIRECTORY, check_entry_name, decode_node
+from .directory import check_names
+from .store import EmbeddedStore, walk_blocks
+from .unixfs import decode_node
 
 _CID_TAG = 42
 
@@ -132,20 +134,64 @@ def read_car(stream: BinaryIO) -> tuple[list[Cid], Iterator[tuple[Cid, bytes]]]:
     return roots, blocks()
 
 
-def export_car(store: EmbeddedStore, root: Cid, target: Path) -> int:
-    """Writes the DAG under `root` as a CAR v1 file (atomically); returns the block count."""
-    header = encode_header([root])
-    tmp = target.with_name(target.name + ".part")
-    count = 0
-    with open(tmp, "wb") as out:
-        out.write(encode_varint(len(header)) + header)
-        for cid in walk(store, root):
-            block = store.get_block(cid)
-            raw = cid.to_bytes()
-            out.write(encode_varint(len(raw) + len(block)) + raw + block)
-            count += 1
-    tmp.replace(target)
-    return count
+class CarWriter:
+    """A block sink that streams a CAR v1 file whose root is known only at the end: the header
+    is written with a placeholder root of the same length and patched by :meth:`finish`.
+    A block emitted twice (two identical files) is written once."""
+
+    def __init__(self, stream: IO[bytes], cid_version: int) -> None:
+        self.stream = stream
+        self._start = stream.tell()
+        placeholder = Cid(cid_version, DAG_PB, bytes(32))
+        header = encode_header([placeholder])
+        stream.write(encode_varint(len(header)) + header)
+        self._header_length = len(header)
+        self._seen: set[bytes] = set()
+        self.blocks = 0
+
+    def put_block(self, cid: Cid, block: bytes) -> None:
+        if cid.digest in self._seen:
+            return
+        self._seen.add(cid.digest)
+        raw = cid.to_bytes()
+        self.stream.write(encode_varint(len(raw) + len(block)) + raw + block)
+        self.blocks += 1
+
+    def finish(self, root: Cid) -> None:
+        header = encode_header([root])
+        if len(header) != self._header_length:
+            raise CarFormatError(f"root {root} is not a CIDv{root.version} as the CAR header expected")
+        end = self.stream.tell()
+        self.stream.seek(self._start)
+        self.stream.write(encode_varint(len(header)) + header)
+        self.stream.seek(end)
+
+
+def export_car(store: EmbeddedStore, root: Cid | list[Cid], target: Path, overwrite: bool = True) -> int:
+    """Writes the DAG under `root` (or several DAGs, each a root of the file: a dataset's content
+    and its manifest) as a CAR v1 file, atomically; returns the block count. A block two DAGs
+    share is written once. With `overwrite` False an existing `target` is refused."""
+    roots = root if isinstance(root, list) else [root]
+    if not overwrite and target.exists():
+        raise CarFormatError(f"{target} already exists: pass --force to overwrite it")
+    header = encode_header(roots)
+    tmp = target.with_name(f".{target.name}.part-{os.getpid()}")
+    seen: set[bytes] = set()
+    try:
+        with open(tmp, "wb") as out:
+            out.write(encode_varint(len(header)) + header)
+            for each in roots:
+                for cid, block in walk_blocks(store, each):
+                    if cid.digest in seen:
+                        continue
+                    seen.add(cid.digest)
+                    raw = cid.to_bytes()
+                    out.write(encode_varint(len(raw) + len(block)) + raw + block)
+        tmp.replace(target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return len(seen)
 
 
 def import_car(store: EmbeddedStore, source: Path) -> list[Cid]:
@@ -160,10 +206,7 @@ def import_car(store: EmbeddedStore, source: Path) -> list[Cid]:
             _, blocks = read_car(stream)
             for cid, block in blocks:
                 if cid.codec == DAG_PB:
-                    node = decode_node(block)
-                    if node.kind == TYPE_DIRECTORY:
-                        for link in node.links:
-                            check_entry_name(link.name, cid)
+                    check_names(decode_node(block), cid)
         with open(source, "rb") as stream:
             roots, blocks = read_car(stream)
             for cid, block in blocks:

@@ -25,9 +25,11 @@ class ContentStore(Protocol):
     announces: bool
 
     def add_path(self, path: Path, cid_version: int = 1, include_hidden: bool = False,
-                 progress: Callable[[int], None] | None = None) -> Cid: ...
+                 progress: Callable[[int], None] | None = None, dereference: bool = False) -> Cid: ...
 
     def add_bytes(self, data: bytes, cid_version: int = 1) -> Cid: ...
+
+    def get_block(self, cid: Cid) -> bytes: ...
 
     def cat(self, cid: Cid) -> Iterator[bytes]: ...
 
@@ -51,8 +53,9 @@ class EmbeddedContent:
         self.announces = False
 
     def add_path(self, path: Path, cid_version: int = 1, include_hidden: bool = False,
-                 progress: Callable[[int], None] | None = None) -> Cid:
-        cid = Importer(cid_version, sink=self.store, progress=progress).add_path(path, include_hidden).cid
+                 progress: Callable[[int], None] | None = None, dereference: bool = False) -> Cid:
+        cid = Importer(cid_version, sink=self.store, progress=progress, include_hidden=include_hidden,
+                       dereference=dereference, workers=0).add_path(path).cid
         self.store.pin(cid)
         return cid
 
@@ -60,6 +63,9 @@ class EmbeddedContent:
         cid = Importer(cid_version, sink=self.store).add_bytes(data).cid
         self.store.pin(cid)
         return cid
+
+    def get_block(self, cid: Cid) -> bytes:
+        return self.store.get_block(cid)
 
     def cat(self, cid: Cid) -> Iterator[bytes]:
         return cat(self.store, cid)

@@ -1,22 +1,26 @@
 """`ipfs add` as Kubo does it by default, offline: fixed 262,144-byte chunks, a balanced DAG of
 at most 174 links per node, UnixFS in dag-pb, sha2-256. CIDv0 uses dag-pb leaves; CIDv1 (as
 `--cid-version=1`) uses raw leaves. Directories as `ipfs add -r`: entries sorted by name, empty
-sub-directories kept, hidden files left out unless asked, no wrapping directory.
+sub-directories kept, hidden files left out unless asked, no wrapping directory, sharded into a
+HAMT from Kubo's threshold on (:mod:`.hamt`); symbolic links stored as UnixFS symlinks, or
+followed with `dereference` (Kubo's `--dereference-symlinks`).
 
 Files stream through in constant memory: at most one chunk plus one pending node per DAG level.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from ..errors import InputPathError
+from . import hamt
 from .cid import DAG_PB, RAW, Cid
-from .unixfs import Link, directory_node, file_leaf, file_node, name_bytes
+from .unixfs import Link, directory_node, file_leaf, file_node, name_bytes, symlink_node
 
 CHUNK_SIZE = 262_144
 MAX_LINKS = 174
@@ -47,21 +51,30 @@ class Node:
 
 @dataclass(frozen=True)
 class FileEntry:
-    """One file of an imported directory, for manifests."""
+    """One file of an imported directory, for manifests (`sha256` when the importer was asked
+    for file digests, else empty)."""
 
     path: str
     size: int
     cid: Cid
+    sha256: str = ""
 
 
 class Importer:
     def __init__(self, cid_version: int = 0, sink: BlockSink | None = None,
-                 progress: Callable[[int], None] | None = None) -> None:
+                 progress: Callable[[int], None] | None = None, *, include_hidden: bool = False,
+                 dereference: bool = False, file_digests: bool = False, workers: int = 1) -> None:
+        """`workers`: processes importing files (0: one per core); used for directories of many
+        files when blocks go to the embedded store or nowhere."""
         if cid_version not in (0, 1):
             raise ValueError(f"cid version must be 0 or 1, got {cid_version}")
         self.version = cid_version
         self.sink = sink or NullSink()
         self.progress = progress
+        self.include_hidden = include_hidden
+        self.dereference = dereference
+        self.file_digests = file_digests
+        self.workers = workers
         self.files: list[FileEntry] = []
 
     # ------------------------------------------------------------------ blocks
@@ -82,7 +95,7 @@ class Importer:
         return Node(cid, sum(c.size for c in children), len(block) + sum(c.tsize for c in children))
 
     # ------------------------------------------------------------------ files
-    def add_stream(self, stream: BinaryIO) -> Node:
+    def add_stream(self, stream: BinaryIO, digest: "hashlib._Hash | None" = None) -> Node:
         levels: list[list[Node]] = [[]]
         first = True
         while True:
@@ -91,6 +104,8 @@ class Importer:
                 break
             first = False
             leaf, n = self._leaf(chunk)
+            if digest is not None:
+                digest.update(chunk)
             self._push(levels, 0, leaf)
             if self.progress:
                 self.progress(n)
@@ -114,10 +129,10 @@ class Importer:
             levels[depth] = []
         levels[depth].append(node)
 
-    def add_file(self, path: Path) -> Node:
+    def add_file(self, path: Path, digest: "hashlib._Hash | None" = None) -> Node:
         try:
             with open(path, "rb") as stream:
-                return self.add_stream(stream)
+                return self.add_stream(stream, digest)
         except OSError as exc:
             raise InputPathError(f"cannot read {path}: {exc.strerror or exc}") from exc
 
@@ -126,31 +141,105 @@ class Importer:
 
         return self.add_stream(io.BytesIO(data))
 
+    def _add_file_entry(self, path: Path, rel: str) -> Node:
+        digest = hashlib.sha256() if self.file_digests else None
+        node = self.add_file(path, digest)
+        self.files.append(FileEntry(rel, node.size, node.cid, digest.hexdigest() if digest else ""))
+        return node
+
+    def _symlink(self, path: Path) -> Node:
+        try:
+            target = os.readlink(os.fsencode(path))
+        except OSError as exc:
+            raise InputPathError(f"cannot read the symbolic link {path}: {exc.strerror or exc}") from exc
+        block = symlink_node(target)
+        return Node(self._emit(block, DAG_PB), 0, len(block))
+
     # ------------------------------------------------------------------ directories
-    def add_directory(self, path: Path, include_hidden: bool = False, _prefix: str = "") -> Node:
+    def add_directory(self, path: Path) -> Node:
+        """A directory as `ipfs add -r`: basic below Kubo's sharding threshold, a HAMT from it on.
+
+        Listed first (names, symbolic links, folders), then its files are imported, in worker
+        processes when there are many, then the folders are built bottom-up."""
+        files: list[tuple[Path, str]] = []
+        plan = self._plan(path, "", frozenset(), files)
+        results = self._import_files(files)
+        return self._build(plan, results)
+
+    def _plan(self, path: Path, prefix: str, open_dirs: frozenset[tuple[int, int]],
+              files: list[tuple[Path, str]]) -> list[tuple[str, "Node | int | list[Any]"]]:
+        """The directory as (name, entry) pairs: a symlink's Node, a file's index in `files`, or
+        a sub-directory's own plan."""
+        if self.dereference:
+            stat = path.stat()
+            key = (stat.st_dev, stat.st_ino)
+            if key in open_dirs:
+                raise InputPathError(f"symbolic link loop: {path} leads back into a directory it is in")
+            open_dirs = open_dirs | {key}
+        plan: list[tuple[str, Node | int | list[Any]]] = []
+        for name, child in _entries(path, self.include_hidden):
+            if child.is_symlink():
+                if not self.dereference:
+                    plan.append((name, self._symlink(child)))
+                    continue
+                if not child.exists():
+                    raise InputPathError(f"symbolic link {child} points to {os.readlink(child)!r}, "
+                                         "which does not exist")
+            if child.is_dir():
+                plan.append((name, self._plan(child, f"{prefix}{name}/", open_dirs, files)))
+            else:
+                plan.append((name, len(files)))
+                files.append((child, f"{prefix}{name}"))
+        return plan
+
+    def _import_files(self, files: list[tuple[Path, str]]) -> Iterator[Node]:
+        from .parallel import MIN_FILES, can_fork, default_workers, import_files
+        from .store import EmbeddedStore
+
+        workers = self.workers or default_workers()
+        home = self.sink.home if isinstance(self.sink, EmbeddedStore) else None
+        if workers < 2 or len(files) < MIN_FILES or (home is None and not isinstance(self.sink, NullSink)) \
+                or not can_fork():
+            for path, rel in files:
+                yield self._add_file_entry(path, rel)
+            return
+        results = import_files([p for p, _ in files], self.version, home, self.file_digests, min(workers, 8))
+        for (_, rel), (cid_bytes, size, tsize, sha256) in zip(files, results):
+            node = Node(Cid.from_bytes(cid_bytes), size, tsize)
+            self.files.append(FileEntry(rel, size, node.cid, sha256))
+            if self.progress:
+                self.progress(size)
+            yield node
+
+    def _build(self, plan: list[tuple[str, "Node | int | list[Any]"]], results: Iterator[Node]) -> Node:
         links: list[Link] = []
         total = 0
-        for name, child in _entries(path, include_hidden):
-            rel = f"{_prefix}{name}"
-            if child.is_dir():
-                node = self.add_directory(child, include_hidden, rel + "/")
+        for name, entry in plan:
+            if isinstance(entry, Node):
+                node = entry
+            elif isinstance(entry, int):
+                node = next(results)
             else:
-                node = self.add_file(child)
-                self.files.append(FileEntry(rel, node.size, node.cid))
+                node = self._build(entry, results)
             links.append(node.link(name))
             total += node.size
+        if hamt.needs_sharding(links):
+            cid, tsize = hamt.build(links, lambda block: self._emit(block, DAG_PB))
+            return Node(cid, total, tsize)
         block = directory_node(links)
         cid = self._emit(block, DAG_PB)
         return Node(cid, total, len(block) + sum(link.tsize for link in links))
 
-    def add_path(self, path: Path, include_hidden: bool = False) -> Node:
-        if not path.exists():
+    def add_path(self, path: Path, include_hidden: bool | None = None) -> Node:
+        if include_hidden is not None:
+            self.include_hidden = include_hidden
+        if not os.path.lexists(path):
             raise InputPathError(f"no such file or directory: {path}")
-        if path.is_dir():
-            return self.add_directory(path, include_hidden)
-        node = self.add_file(path)
-        self.files.append(FileEntry(path.name, node.size, node.cid))
-        return node
+        if path.is_symlink() and not self.dereference:
+            return self._symlink(path)  # as Kubo's `ipfs add LINK` (without --dereference-args)
+        if path.is_symlink() and not path.exists():
+            raise InputPathError(f"symbolic link {path} points to {os.readlink(path)!r}, which does not exist")
+        return self.add_directory(path) if path.is_dir() else self._add_file_entry(path, path.name)
 
 
 def _read_chunk(stream: BinaryIO) -> bytes:
@@ -173,12 +262,9 @@ def _entries(path: Path, include_hidden: bool) -> Iterator[tuple[str, Path]]:
     for name in names:
         if name.startswith(".") and not include_hidden:
             continue
-        child = path / name
-        if child.is_symlink():
-            raise InputPathError(f"symbolic links are not supported: {child}")
-        yield name, child
+        yield name, path / name
 
 
-def compute_cid(path: Path, cid_version: int = 0, include_hidden: bool = False) -> Cid:
-    """The CID `ipfs add [-r] [--cid-version=1] --only-hash` prints for `path`."""
-    return Importer(cid_version).add_path(path, include_hidden).cid
+def compute_cid(path: Path, cid_version: int = 0, include_hidden: bool = False, dereference: bool = False) -> Cid:
+    """The CID `ipfs add [-r] [--cid-version=1] [--dereference-symlinks] --only-hash` prints."""
+    return Importer(cid_version, include_hidden=include_hidden, dereference=dereference).add_path(path).cid

@@ -1,19 +1,20 @@
 """A Kubo RPC API node (`/api/v0`) as a content store, through ipfshttpclient.
 
 `ipfshttpclient.connect()` rejects every current daemon version, so the client is built
-directly. `add()` sends raw-leaves=false unless told, so CIDv1 asks for raw leaves (as
-`ipfs add --cid-version=1` does). Every CID the node returns is compared with the one computed
-here; a difference is an error. js-ipfs prints CIDv1 in base58btc: CIDs are compared parsed.
+directly. Content is imported here (Kubo's exact chunking, DAG and HAMT sharding, symlinks) and
+streamed to the node as a CAR file (`dag/import`, roots pinned): the node stores the very
+blocks the CID names, whatever its own `add` defaults or version (js-ipfs shards directories
+by entry count, not by size as Kubo does). The root the node reports is compared with the one
+computed here. Reads are block by block (`block/get`), each block re-hashed here, as a
+trustless gateway client reads; js-ipfs prints CIDv1 in base58btc: CIDs are compared parsed.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
 import tempfile
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -21,9 +22,10 @@ from urllib.parse import urlparse
 import ipfshttpclient
 
 from ..errors import BlockNotFoundError, CorruptBlockError, IpfsError, NodeUnreachableError
+from .car import CarWriter, read_car
 from .cid import Cid, check_same
-from .importer import Importer, compute_cid
-from .store import get
+from .importer import Importer
+from .store import EmbeddedStore, cat, get, walk
 
 
 def to_multiaddr(api: str) -> str:
@@ -63,37 +65,38 @@ class KuboStore:
         return str(self._call(self.client.version)["Version"])
 
     def add_path(self, path: Path, cid_version: int = 1, include_hidden: bool = False,
-                 progress: Callable[[int], None] | None = None) -> Cid:
-        expected = compute_cid(path, cid_version, include_hidden)
-        options: dict[str, Any] = {"cid_version": cid_version, "raw_leaves": cid_version == 1, "pin": True}
-        if path.is_dir():
-            # The upload is a hard-linked staging copy named "content": ipfshttpclient always sends
-            # hidden files, and js-ipfs refuses a one-character directory name ("Unexpected input:
-            # object"). The name of the top directory is not part of its CID.
-            with tempfile.TemporaryDirectory() as tmp:
-                upload = _stage(path, Path(tmp) / "content", include_hidden)
-                result = self._call(self.client.add, str(upload), recursive=True, **options)
-            entries = result if isinstance(result, list) else [result]
-            root = next((e for e in reversed(entries) if e["Name"] == "content"), entries[-1])
-        else:
-            root = self._call(self.client.add, str(path), **options)
-        actual = Cid.parse(str(root["Hash"]))
-        check_same(expected, actual, f"the IPFS node at {self.location}")
-        if progress:
-            progress(path.stat().st_size if path.is_file() else 0)
-        return expected
+                 progress: Callable[[int], None] | None = None, dereference: bool = False) -> Cid:
+        with tempfile.NamedTemporaryFile(suffix=".car") as car:
+            writer = CarWriter(car, cid_version)
+            expected = Importer(cid_version, sink=writer, progress=progress, include_hidden=include_hidden,
+                                dereference=dereference).add_path(path).cid
+            writer.finish(expected)
+            car.seek(0)
+            return self._import(car, expected)
 
     def add_bytes(self, data: bytes, cid_version: int = 1) -> Cid:
-        with tempfile.TemporaryDirectory() as tmp:
-            file = Path(tmp) / "data"
-            file.write_bytes(data)
-            return self.add_path(file, cid_version)
+        with tempfile.NamedTemporaryFile(suffix=".car") as car:
+            writer = CarWriter(car, cid_version)
+            expected = Importer(cid_version, sink=writer).add_bytes(data).cid
+            writer.finish(expected)
+            car.seek(0)
+            return self._import(car, expected)
+
+    def _import(self, car: Any, expected: Cid) -> Cid:
+        result = self._call(self.client.dag.imprt, car)
+        entries = result if isinstance(result, list) else [result]
+        roots = [e["Root"] for e in entries if isinstance(e, Mapping) and "Root" in e]
+        if not roots:
+            raise IpfsError(f"the IPFS node at {self.location} imported the CAR but reported no root")
+        error = roots[0].get("PinErrorMsg")
+        if error:
+            raise IpfsError(f"the IPFS node at {self.location} could not pin {expected}: {error}")
+        check_same(expected, Cid.parse(str(roots[0]["Cid"]["/"])), f"the IPFS node at {self.location}")
+        return expected
 
     def cat(self, cid: Cid) -> Iterator[bytes]:
-        """The file's bytes, re-hashed here before they are handed out."""
-        data = self._call(self.client.cat, str(cid))
-        check_same(cid, Importer(cid.version).add_bytes(data).cid, f"the IPFS node at {self.location}")
-        yield data
+        """The file's bytes, block by block, each re-hashed here before it is handed out."""
+        return cat(self, cid)
 
     def get_block(self, cid: Cid) -> bytes:
         """One raw block from the node, re-hashed here (as a trustless gateway client does)."""
@@ -104,11 +107,27 @@ class KuboStore:
         return block
 
     def get(self, cid: Cid, target: Path) -> None:
-        """Fetched block by block and written by the same code as the embedded store's `get`:
-        every block verified, every entry name checked, nothing under `target` until all is
-        verified. (The node's own `get` is a tar archive, which could name paths outside
-        `target`.)"""
-        get(self, cid, target)
+        """Written by the same code as the embedded store's `get`: every block verified, every
+        entry name checked, nothing under `target` until all is verified. (The node's own `get`
+        is a tar archive, which could name paths outside `target`.) The DAG comes in one request
+        as a CAR (`dag/export`) into a scratch store, each block re-hashed as it is read; a node
+        without that endpoint, or a CAR that does not verify, is read block by block instead."""
+        with tempfile.TemporaryDirectory(prefix="opencommons-fetch-") as tmp:
+            scratch = EmbeddedStore(Path(tmp) / "blocks")
+            try:
+                self._export_into(cid, scratch, Path(tmp) / "dag.car")
+            except IpfsError:
+                pass
+            get(_Fallback(scratch, self), cid, target)
+
+    def _export_into(self, cid: Cid, scratch: EmbeddedStore, car: Path) -> None:
+        with open(car, "wb") as handle:
+            for part in self._call(self.client.dag.export, str(cid), stream=True):
+                handle.write(part)
+        with open(car, "rb") as handle:
+            _, blocks = read_car(handle)
+            for block_cid, block in blocks:
+                scratch.put_block(block_cid, block)
 
     def pin(self, cid: Cid) -> None:
         self._call(self.client.pin.add, str(cid))
@@ -121,27 +140,21 @@ class KuboStore:
         return [Cid.parse(k) for k in listing.get("Keys", {})]
 
     def verify(self, cid: Cid) -> int:
-        """Fetches `cid` (file or directory) and re-hashes it here; returns the files checked."""
-        with tempfile.TemporaryDirectory() as tmp:
-            target = Path(tmp) / "fetched"
-            self.get(cid, target)
-            return sum(1 for p in target.rglob("*") if p.is_file()) if target.is_dir() else 1
+        """Fetches every block of `cid` from the node and re-hashes it here; returns the count."""
+        return sum(1 for _ in walk(self, cid))
 
 
-def _stage(source: Path, target: Path, include_hidden: bool) -> Path:
-    """A hard-linked (or copied) tree, without dot-names unless asked."""
-    target.mkdir()
-    for child in sorted(source.iterdir()):
-        if child.name.startswith(".") and not include_hidden:
-            continue
-        if child.is_dir():
-            _stage(child, target / child.name, include_hidden)
-        else:
-            try:
-                os.link(child, target / child.name)
-            except OSError:
-                shutil.copy2(child, target / child.name)
-    return target
+class _Fallback:
+    """Blocks from the scratch store, or from the node for any the export did not bring."""
+
+    def __init__(self, first: EmbeddedStore, then: KuboStore) -> None:
+        self.first, self.then = first, then
+
+    def get_block(self, cid: Cid) -> bytes:
+        try:
+            return self.first.get_block(cid)
+        except BlockNotFoundError:
+            return self.then.get_block(cid)
 
 
 __all__ = ["KuboStore", "to_multiaddr"]

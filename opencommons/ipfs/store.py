@@ -19,9 +19,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
-from ..errors import BlockNotFoundError, CorruptBlockError, IpfsError
+from ..errors import BlockNotFoundError, CorruptBlockError, IpfsError, UnsafePathError
+from .blocks import BlockSource
 from .cid import DAG_PB, RAW, Cid
-from .unixfs import TYPE_DIRECTORY, check_entry_name, decode_node
+from .directory import check_names, entries, is_directory
+from .unixfs import TYPE_SYMLINK, decode_node
 
 HOME_ENV = "OPENCOMMONS_IPFS_HOME"
 
@@ -30,10 +32,7 @@ def default_home() -> Path:
     return Path(os.environ.get(HOME_ENV) or Path.home() / ".opencommons" / "ipfs")
 
 
-class BlockSource(Protocol):
-    """What `walk`, `cat` and `get` need: blocks by CID, each verified against it."""
-
-    def get_block(self, cid: Cid) -> bytes: ...
+MAX_BLOCK_SIZE = 1 << 20  # what IPFS peers exchange (bitswap): no block written here is larger
 
 
 class BlockStore(BlockSource, Protocol):
@@ -74,6 +73,8 @@ class EmbeddedStore:
         return self.blocks / digest[:2] / digest
 
     def put_block(self, cid: Cid, block: bytes) -> None:
+        if len(block) > MAX_BLOCK_SIZE:
+            raise IpfsError(f"block {cid} is {len(block):,} bytes, over the {MAX_BLOCK_SIZE:,} IPFS peers exchange")
         if hashlib.sha256(block).digest() != cid.digest:
             raise CorruptBlockError(f"block does not hash to {cid}")
         path = self._path(cid)
@@ -129,17 +130,21 @@ class EmbeddedStore:
 
 def walk(store: BlockSource, root: Cid) -> Iterator[Cid]:
     """Every CID of the DAG under `root`, each block fetched and verified; a directory entry whose
-    name could not be written out safely is refused (:func:`check_entry_name`)."""
+    name could not be written out safely is refused (:func:`directory.check_names`)."""
+    for cid, _ in walk_blocks(store, root):
+        yield cid
+
+
+def walk_blocks(store: BlockSource, root: Cid) -> Iterator[tuple[Cid, bytes]]:
+    """:func:`walk` with each block (depth first, in link order: a CAR's usual order)."""
     stack = [root]
     while stack:
         cid = stack.pop()
         block = store.get_block(cid)
-        yield cid
+        yield cid, block
         if cid.codec == DAG_PB:
             node = decode_node(block)
-            if node.kind == TYPE_DIRECTORY:
-                for link in node.links:
-                    check_entry_name(link.name, cid)
+            check_names(node, cid)
             stack.extend(Cid.from_bytes(link.cid_bytes) for link in reversed(node.links))
 
 
@@ -150,8 +155,10 @@ def cat(store: BlockSource, cid: Cid) -> Iterator[bytes]:
         yield block
         return
     node = decode_node(block)
-    if node.kind == TYPE_DIRECTORY:
+    if is_directory(node):
         raise IpfsError(f"{cid} is a directory, not a file")
+    if node.kind == TYPE_SYMLINK:
+        raise IpfsError(f"{cid} is a symbolic link to {_target(node.data)!r}, not a file")
     if node.data:
         yield node.data
     for link in node.links:
@@ -183,12 +190,23 @@ def _write(store: BlockSource, cid: Cid, path: Path) -> None:
     block = store.get_block(cid)
     if cid.codec == DAG_PB:
         node = decode_node(block)
-        if node.kind == TYPE_DIRECTORY:
-            names = [check_entry_name(link.name, cid) for link in node.links]
+        if is_directory(node):
             path.mkdir()
-            for name, link in zip(names, node.links):
+            for name, link in entries(store, cid, node):
                 _write(store, Cid.from_bytes(link.cid_bytes), path / name)
+            return
+        if node.kind == TYPE_SYMLINK:
+            # restored as Kubo's `get` does (the target is not followed, nothing is written
+            # through it: names are unique, and files and folders are created exclusively)
+            if not node.data or b"\0" in node.data:
+                raise UnsafePathError(f"symbolic link {cid} has an empty target or one with a NUL byte: "
+                                      "refusing this content")
+            os.symlink(node.data, path)
             return
     with open(path, "xb") as handle:
         for part in cat(store, cid):
             handle.write(part)
+
+
+def _target(data: bytes) -> str:
+    return data.decode("utf-8", "surrogateescape")

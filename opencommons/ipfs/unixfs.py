@@ -9,6 +9,8 @@ from .multiformats import decode_varint, encode_varint
 
 TYPE_DIRECTORY = 1
 TYPE_FILE = 2
+TYPE_SYMLINK = 4
+TYPE_HAMT_SHARD = 5
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,9 @@ def _field_varint(number: int, value: int) -> bytes:
 
 
 def unixfs_data(kind: int, data: bytes | None = None, filesize: int | None = None,
-                blocksizes: list[int] | None = None) -> bytes:
+                blocksizes: list[int] | None = None, hash_type: int | None = None,
+                fanout: int | None = None) -> bytes:
+    """The UnixFS Data message, fields in number order as Go's protobuf writes them."""
     out = _field_varint(1, kind)
     if data:
         out += _field_bytes(2, data)
@@ -41,6 +45,10 @@ def unixfs_data(kind: int, data: bytes | None = None, filesize: int | None = Non
         out += _field_varint(3, filesize)
     for size in blocksizes or []:
         out += _field_varint(4, size)
+    if hash_type is not None:
+        out += _field_varint(5, hash_type)
+    if fanout is not None:
+        out += _field_varint(6, fanout)
     return out
 
 
@@ -65,6 +73,11 @@ def directory_node(links: list[Link]) -> bytes:
     return pb_node(unixfs_data(TYPE_DIRECTORY), sorted(links, key=lambda link: name_bytes(link.name)))
 
 
+def symlink_node(target: bytes) -> bytes:
+    """A symbolic link as Kubo stores it: the target's bytes, no size, no links."""
+    return pb_node(unixfs_data(TYPE_SYMLINK, target), [])
+
+
 # ------------------------------------------------------------------ decoding (for cat/get)
 def check_entry_name(name: str, directory: object) -> str:
     """`name` as a directory entry that stays inside its folder when written out.
@@ -86,6 +99,8 @@ class DecodedNode:
     kind: int
     data: bytes
     filesize: int | None
+    hash_type: int | None = None
+    fanout: int | None = None
 
 
 def _read_fields(buf: bytes) -> list[tuple[int, int | bytes]]:
@@ -122,12 +137,16 @@ def decode_node(block: bytes) -> DecodedNode:
             links.append(Link(cid_bytes, name, tsize))
         elif number == 1 and isinstance(value, bytes):
             data = value
-    kind, payload, filesize = TYPE_FILE, b"", None
+    decoded = DecodedNode(links, TYPE_FILE, b"", None)
     for number, value in _read_fields(data):
         if number == 1 and isinstance(value, int):
-            kind = value
+            decoded.kind = value
         elif number == 2 and isinstance(value, bytes):
-            payload = value
+            decoded.data = value
         elif number == 3 and isinstance(value, int):
-            filesize = value
-    return DecodedNode(links, kind, payload, filesize)
+            decoded.filesize = value
+        elif number == 5 and isinstance(value, int):
+            decoded.hash_type = value
+        elif number == 6 and isinstance(value, int):
+            decoded.fanout = value
+    return decoded

@@ -45,9 +45,9 @@ def jsipfs(tmp_path_factory):
     node.stop()
 
 
-@pytest.fixture(scope="module")
-def chain_env(tmp_path_factory):
-    """An Anvil chain with the suite deployed through `commons deploy`; yields the CLI runner."""
+def start_chain_env(tmp_path_factory, *deploy_args):
+    """An Anvil chain with the suite deployed through `commons deploy DEPLOY_ARGS`; yields the
+    CLI runner and the chain."""
     import subprocess
     import sys
 
@@ -65,7 +65,14 @@ def chain_env(tmp_path_factory):
         return subprocess.run([sys.executable, "-m", "opencommons.cli", *args], capture_output=True, text=True,
                               env={**env, **(extra_env or {})}, cwd=root)
 
-    deployed = commons("deploy", "--curator", w3.eth.accounts[0])
+    accounts = w3.eth.accounts
+    deployed = commons("deploy", *[a.format(*accounts) for a in deploy_args])
     assert deployed.returncode == 0, deployed.stderr
-    yield {"run": commons, "w3": w3, "root": root, "accounts": w3.eth.accounts, "url": node.url}
+    yield {"run": commons, "w3": w3, "root": root, "accounts": accounts, "url": node.url}
     node.stop()
+
+
+@pytest.fixture(scope="module")
+def chain_env(tmp_path_factory):
+    """An Anvil chain with the suite deployed through `commons deploy`; yields the CLI runner."""
+    yield from start_chain_env(tmp_path_factory, "--curator", "{0}")

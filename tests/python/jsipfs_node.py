@@ -73,3 +73,34 @@ class JsIpfsNode:
                 self.proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+
+    def add(self, path: Path, cid_version: int, shard_split_threshold: int | None = None) -> str:
+        """js-ipfs's own importer (`ipfs add -r`), on a hard-linked copy without dot-names: the
+        HTTP client always uploads hidden files, and js-ipfs refuses a one-letter directory name.
+        js-ipfs shards a directory by entry count (more than `shard_split_threshold`, 1,000 by
+        default), where Kubo shards by estimated size."""
+        import tempfile
+
+        import ipfshttpclient
+
+        client = ipfshttpclient.Client(self.api, timeout=600)
+        opts = {} if shard_split_threshold is None else {"shard-split-threshold": shard_split_threshold}
+        with tempfile.TemporaryDirectory() as tmp:
+            upload = _stage(path, Path(tmp) / "content") if path.is_dir() else path
+            result = client.add(str(upload), recursive=upload.is_dir(), cid_version=cid_version,
+                                raw_leaves=cid_version == 1, pin=False, opts=opts)
+        entries = result if isinstance(result, list) else [result]
+        root = next((e for e in reversed(entries) if e["Name"] == "content"), entries[-1])
+        return str(root["Hash"])
+
+
+def _stage(source: Path, target: Path) -> Path:
+    target.mkdir()
+    for child in sorted(source.iterdir()):
+        if child.name.startswith("."):
+            continue
+        if child.is_dir():
+            _stage(child, target / child.name)
+        else:
+            os.link(child, target / child.name)
+    return target

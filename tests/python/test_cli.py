@@ -82,3 +82,70 @@ def test_ipfs_add_to_real_node_through_cli(jsipfs, samples):
 def test_ipfs_car_import_rejects_missing_file(tmp_path):
     proc = run("ipfs", "car", "import", str(tmp_path / "nope.car"), "--home", str(tmp_path))
     assert proc.returncode == 1 and proc.stderr.strip() == f"error: no such file: {tmp_path / 'nope.car'}"
+
+
+def test_ipfs_add_symlinks_get_restores_and_dereference_follows(tmp_path):
+    import os
+
+    d = tmp_path / "linked"
+    (d / "sub").mkdir(parents=True)
+    (d / "sub" / "data.csv").write_text("x,y\n")
+    os.symlink("sub/data.csv", d / "shortcut")
+    home = ["--home", str(tmp_path / "home")]
+    cid = run("ipfs", "add", str(d), "--cid-version", "1", *home).stdout.strip().splitlines()[-1]
+    assert run("ipfs", "get", cid, str(tmp_path / "out"), *home).returncode == 0
+    assert os.readlink(tmp_path / "out" / "shortcut") == "sub/data.csv"
+    proc = subprocess.run([*COMMONS, "ipfs", "cat", f"{cid}/sub/data.csv", *home], capture_output=True)
+    assert proc.returncode == 0 and proc.stdout == b"x,y\n"
+    refused = run("ipfs", "cat", f"{cid}/shortcut", *home)
+    assert refused.returncode == 1 and "symbolic link to 'sub/data.csv'" in refused.stderr
+    followed = run("ipfs", "add", str(d), "--cid-version", "1", "--dereference", "--only-hash").stdout.split()[-1]
+    assert followed != cid
+    assert run("ipfs", "verify", str(d), followed, "--dereference").returncode == 0
+    os.symlink("missing", d / "broken")
+    proc = run("ipfs", "add", str(d), "--dereference", "--only-hash")
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == 1 and len(lines) == 1 and "broken points to 'missing', which does not exist" in lines[0]
+
+
+HELP_SCRIPT = """
+import sys
+from opencommons.cli import app
+sys.argv = ["commons", *sys.argv[1:], "--help"]
+try:
+    app()
+except SystemExit:
+    pass
+# a lazily loaded module that was never used is still an importlib _LazyModule (type() does not load it)
+heavy = [m for m in ("web3", "web3.main", "eth_account", "eth_account.account", "opencommons.queries",
+                     "opencommons.connection") if m in sys.modules and type(sys.modules[m]).__name__ == "module"]
+print("HEAVY", heavy, file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("command", [[], ["dataset", "publish"], ["gov", "propose"], ["royalties", "claim"],
+                                     ["deploy"], ["account", "new"], ["ipfs", "add"]])
+def test_help_loads_no_chain_library(command):
+    """`--help` answers without loading web3 or eth-account (what made it take 1.7 s): they are
+    imported on first use. benchmarks/cli_help.py prints the times."""
+    proc = subprocess.run([sys.executable, "-c", HELP_SCRIPT, *command], capture_output=True, text=True)
+    assert "Usage:" in proc.stdout
+    assert "HEAVY []" in proc.stderr, proc.stderr
+
+
+def test_ipfs_get_prints_undecodable_name_escaped(tmp_path):
+    import os
+
+    raw = os.path.join(os.fsencode(tmp_path), b"caf\xe9")
+    with open(raw, "wb") as handle:
+        handle.write(b"x")
+    home = ["--home", str(tmp_path / "home")]
+    cid = run("ipfs", "add", os.fsdecode(raw), *home).stdout.split()[-1]
+    proc = run("ipfs", "get", cid, os.fsdecode(raw) + "-copy", *home)
+    assert proc.returncode == 0 and "caf\\xe9-copy" in proc.stdout
+
+
+def test_dataset_id_too_large_is_one_line_before_connecting():
+    proc = run("dataset", "show", str(1 << 256), "--rpc", "http://127.0.0.1:9")
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == 1 and len(lines) == 1 and "ids are 256-bit numbers" in lines[0], proc.stderr

@@ -6,7 +6,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 import requests
 
-from opencommons.errors import CidMismatchError, NodeUnreachableError
+from opencommons.errors import CidMismatchError, CorruptBlockError, NodeUnreachableError
 from opencommons.ipfs.car import export_car, import_car
 from opencommons.ipfs.cid import Cid
 from opencommons.ipfs.importer import Importer, compute_cid
@@ -19,6 +19,9 @@ CASES = ["empty", "ten", "chunk", "chunk_plus_one", "several_mb", "two_levels", 
 @pytest.mark.parametrize("version", [0, 1])
 @pytest.mark.parametrize("name", CASES)
 def test_add_path_cid_equals_real_node(jsipfs, samples, name, version):
+    # the node's own importer (`ipfs add`) computes the same CID as ours...
+    assert Cid.parse(jsipfs.add(samples / name, version)) == compute_cid(samples / name, version)
+    # ...and the store hands it our blocks (a CAR), which it pins under that CID
     store = KuboStore(jsipfs.api)
     cid = store.add_path(samples / name, version)  # raises CidMismatchError if the node disagrees
     assert cid == compute_cid(samples / name, version)
@@ -75,13 +78,13 @@ def test_to_multiaddr_rejects_garbage():
 
 
 class LyingNode(BaseHTTPRequestHandler):
-    """Answers add with another file's CID and cat with other bytes."""
+    """Answers a CAR import with another file's CID and every block with other bytes."""
 
     def do_POST(self):  # noqa: N802
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        if self.path.startswith("/api/v0/add"):
+        if self.path.startswith("/api/v0/dag/import"):
             wrong = str(compute_cid_bytes(b"something else"))
-            body = json.dumps({"Name": "ten", "Hash": wrong, "Size": "10"}).encode()
+            body = json.dumps({"Root": {"Cid": {"/": wrong}, "PinErrorMsg": ""}}).encode()
         else:
             body = b"corrupted!"
         self.send_response(200)
@@ -114,5 +117,5 @@ def test_add_path_raises_when_node_returns_other_cid(liar, samples):
 
 def test_cat_raises_when_node_returns_corrupted_bytes(liar, samples):
     cid = compute_cid(samples / "ten", 0)
-    with pytest.raises(CidMismatchError):
+    with pytest.raises(CorruptBlockError):
         b"".join(KuboStore(liar).cat(cid))

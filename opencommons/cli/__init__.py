@@ -1,4 +1,5 @@
-"""`commons`: the command line. It parses, calls the library and prints; nothing else."""
+"""`commons`: the command line, one module per command group. It parses, calls the library and
+prints; nothing else."""
 
 from __future__ import annotations
 
@@ -7,20 +8,21 @@ from typing import Optional
 
 import typer
 
-from . import cli_chain, cli_ipfs
-from .cli_common import fail, say, state
-from .errors import OpenCommonsError
+from ..errors import OpenCommonsError
+from . import account, contributor, dataset, deploy, gov, ipfs, license, rewards, royalties
+from .common import fail, say, state
 
 app = typer.Typer(help="OpenCommons: build a verifiable dataset together and own it together.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
-app.add_typer(cli_ipfs.app, name="ipfs")
-app.command("deploy")(cli_chain.deploy)
-app.add_typer(cli_chain.contributor_app, name="contributor")
-app.add_typer(cli_chain.dataset_app, name="dataset")
-app.add_typer(cli_chain.license_app, name="license")
-app.add_typer(cli_chain.royalties_app, name="royalties")
-app.add_typer(cli_chain.rewards_app, name="rewards")
-app.add_typer(cli_chain.gov_app, name="gov")
+app.add_typer(ipfs.app, name="ipfs")
+app.add_typer(account.app, name="account")
+app.command("deploy")(deploy.deploy)
+app.add_typer(contributor.contributor_app, name="contributor")
+app.add_typer(dataset.dataset_app, name="dataset")
+app.add_typer(license.license_app, name="license")
+app.add_typer(royalties.royalties_app, name="royalties")
+app.add_typer(rewards.rewards_app, name="rewards")
+app.add_typer(gov.gov_app, name="gov")
 
 
 @app.callback()
@@ -32,7 +34,7 @@ def main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks.")) 
 def demo(rpc: Optional[str] = typer.Option(None, help="Use this RPC URL instead of starting Ganache."),
          deployments: Path = typer.Option(Path("deployments"), help="Where to write <chainId>.json.")) -> None:
     """Run the whole mission story on a local Ganache: deploy, register, publish, license, pay, claim, vote."""
-    from .demo import run_demo
+    from ..demo import run_demo
 
     try:
         run_demo(say, rpc, deployments)
@@ -49,8 +51,14 @@ def run() -> None:
     except Exception as exc:  # noqa: BLE001 - the last line of defence of the CLI
         if "--debug" in sys.argv:
             raise
-        print(f"error: unexpected {type(exc).__name__}: {exc} (rerun with --debug for the traceback)",
-              file=sys.stderr)
+        if isinstance(exc, (ConnectionError, TimeoutError)) or "ConnectionError" in type(exc).__name__:
+            # requests' and urllib3's connection errors (the chain or IPFS node went away mid-command)
+            print("error: lost the connection to the chain or the IPFS node mid-command; check that it runs, "
+                  "then run the same command again (what was confirmed before stays done)", file=sys.stderr)
+        else:
+            first = str(exc).splitlines()[0] if str(exc) else ""
+            print(f"error: unexpected {type(exc).__name__}: {first} (rerun with --debug for the traceback)",
+                  file=sys.stderr)
         sys.exit(1)
 
 
@@ -62,9 +70,9 @@ def dapp(port: int = typer.Option(8600, "--port", min=0, max=65535),
          store: str = typer.Option("embedded", "--store"), api: Optional[str] = typer.Option(None, "--api"),
          home: Optional[Path] = typer.Option(None, "--home", envvar="OPENCOMMONS_IPFS_HOME")) -> None:
     """Serve the contributor web app and its local API on 127.0.0.1:PORT."""
-    from .connection import connect, load_deployment, sender
-    from .dapp_server import DappServer
-    from .ipfs.content import open_store
+    from ..connection import connect, load_deployment, sender
+    from ..dapp_server import DappServer
+    from ..ipfs.content import open_store
 
     try:
         w3 = connect(rpc)
@@ -75,7 +83,3 @@ def dapp(port: int = typer.Option(8600, "--port", min=0, max=65535),
         server.serve_forever()
     except OpenCommonsError as exc:
         fail(exc)
-
-
-if __name__ == "__main__":
-    run()

@@ -1,0 +1,5 @@
+"""`python -m opencommons.cli`."""
+
+from . import run
+
+run()

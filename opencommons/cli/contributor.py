@@ -1,0 +1,101 @@
+"""`commons contributor register|show|verify`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Optional
+
+import typer
+
+from ..errors import OpenCommonsError
+from ..ipfs.cid import Cid
+from ..ipfs.content import open_store
+from .common import (AccountOpt, ApiOpt, _commons, DeploymentsOpt, _emit, fail, HomeOpt, JsonOpt, lazy, RpcOpt,
+                     _sender, StoreOpt, _tx)
+
+if TYPE_CHECKING:
+    import eth_account
+    from .. import publish as publishing
+    from ..chain import transactions
+    from ..chain import typed_data
+    import web3
+else:
+    eth_account = lazy("eth_account")
+    publishing = lazy("opencommons.publish")
+    transactions = lazy("opencommons.chain.transactions")
+    typed_data = lazy("opencommons.chain.typed_data")
+    web3 = lazy("web3")
+
+contributor_app = typer.Typer(help="Register and inspect contributors.", no_args_is_help=True)
+
+
+@contributor_app.command("register")
+def contributor_register(name: str = typer.Option(..., "--name"), community: str = typer.Option(..., "--community"),
+                         gasless: bool = typer.Option(False, "--gasless",
+                                                      help="Sign with --account (a keystore); --relayer pays."),
+                         relayer: Optional[str] = typer.Option(None, "--relayer"),
+                         rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
+                         deployments: Path = DeploymentsOpt, store: str = StoreOpt, api: Optional[str] = ApiOpt,
+                         home: Optional[Path] = HomeOpt) -> None:
+    """Register the account with a profile (pinned to IPFS) and a community code."""
+    try:
+        commons = _commons(rpc, deployments)
+        who = _sender(commons, account)
+        profile = json.dumps({"name": name, "commons": community, "account": who.address}, sort_keys=True)
+        cid = open_store(store, home, api).add_bytes(profile.encode(), 1)
+        if not gasless:
+            _tx("registered", commons, who, commons.registry.functions.register(cid.digest, cid.codec,
+                                                                                publishing.commons_id(community)))
+            return
+        if not isinstance(who, transactions.KeyAccount):
+            raise OpenCommonsError("--gasless needs --account KEYSTORE.json: the signer must hold its key")
+        payer = _sender(commons, relayer)
+        nonce = commons.registry.functions.nonces(who.address).call()
+        deadline = commons.w3.eth.get_block("latest")["timestamp"] + 3600
+        msg = typed_data.register_message(commons.w3.eth.chain_id, commons.registry.address, who.address, cid.digest,
+                               cid.codec, publishing.commons_id(community), nonce, deadline)
+        from eth_account.messages import encode_typed_data
+
+        sig = eth_account.Account.sign_message(encode_typed_data(full_message=msg), who.account.key).signature
+        _tx("registered by signature", commons, payer, commons.registry.functions.registerWithSig(
+            who.address, cid.digest, cid.codec, publishing.commons_id(community), deadline, sig))
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
+@contributor_app.command("show")
+def contributor_show(address: str, claim: Optional[str] = typer.Option(None, "--claim"), as_json: bool = JsonOpt,
+                     rpc: Optional[str] = RpcOpt, deployments: Path = DeploymentsOpt) -> None:
+    """Show a contributor's record (and one claim's status)."""
+    try:
+        if not web3.Web3.is_address(address):
+            raise OpenCommonsError(f"malformed address {address!r}")
+        commons = _commons(rpc, deployments)
+        who = web3.Web3.to_checksum_address(address)
+        c = commons.registry.functions.contributorOf(who).call()
+        data: dict[str, Any] = {"account": who, "registered": c[4],
+                                "profile": str(Cid.from_chain(c[2], bytes(c[0]))) if c[2] else None,
+                                "community": "0x" + bytes(c[1]).hex(), "registeredAt": c[3]}
+        if claim:
+            data["claim"] = claim
+            data["verified"] = commons.registry.functions.isVerified(who, web3.Web3.keccak(text=claim)).call()
+        _emit(data, as_json)
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
+@contributor_app.command("verify")
+def contributor_verify(address: str, claim: str = typer.Option(..., "--claim"),
+                       days: int = typer.Option(365, "--days", min=1), rpc: Optional[str] = RpcOpt,
+                       account: Optional[str] = AccountOpt, deployments: Path = DeploymentsOpt) -> None:
+    """Attest a claim about a contributor (verifier role)."""
+    try:
+        if not web3.Web3.is_address(address):
+            raise OpenCommonsError(f"malformed address {address!r}")
+        commons = _commons(rpc, deployments)
+        expires = commons.w3.eth.get_block("latest")["timestamp"] + days * 86400
+        _tx("claim attested", commons, _sender(commons, account), commons.registry.functions.attestClaim(
+            web3.Web3.to_checksum_address(address), web3.Web3.keccak(text=claim), expires))
+    except OpenCommonsError as exc:
+        fail(exc)

@@ -1,0 +1,185 @@
+"""`commons dataset publish|version|show|list|car|verify|attest|curate`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional
+
+import typer
+
+from ..errors import OpenCommonsError
+from ..ipfs.cid import Cid
+from ..ipfs.content import ContentStore, open_store
+from .common import (AccountOpt, ApiOpt, _commons, DeploymentsOpt, _emit, fail, HomeOpt, JsonOpt, lazy, RpcOpt, say,
+                     _sender, StoreOpt, _tx)
+
+if TYPE_CHECKING:
+    from .. import publish as publishing
+    from .. import queries
+    import web3
+else:
+    publishing = lazy("opencommons.publish")
+    queries = lazy("opencommons.queries")
+    web3 = lazy("web3")
+
+dataset_app = typer.Typer(help="Publish, inspect, verify and attest datasets.", no_args_is_help=True)
+
+
+def _contributors(values: list[str]) -> list[tuple[str, int]]:
+    out = []
+    for value in values:
+        address, sep, bps = value.partition("=")
+        if not sep or not bps.strip().isdigit():
+            raise OpenCommonsError(f"malformed --contributor {value!r}: use ADDRESS=BPS")
+        out.append((address.strip(), int(bps)))
+    return out
+
+
+def _publish(directory: Path, license_id: str, commons_code: str, contributor: list[str], parent: list[str],
+             ancestor_bps: int, name: Optional[str], description: str, schema: Optional[str],
+             previous: Optional[int], rpc: Optional[str], account: Optional[str], deployments: Path,
+             store: str, api: Optional[str], home: Optional[Path], as_json: bool) -> None:
+    commons = _commons(rpc, deployments)
+    request = publishing.PublishRequest(directory, license_id, commons_code, _contributors(contributor), name or directory.name,
+                             description, tuple(queries.parse_dataset_id(p) for p in parent), ancestor_bps, schema, previous)
+    result = publishing.publish(commons, _sender(commons, account), open_store(store, home, api), request)
+    _emit({"dataset": str(result.dataset_id), "content": str(result.content_cid),
+           "manifest": str(result.manifest_cid), "tx": result.tx_hash, "gas": result.gas_used,
+           "resumed": result.resumed}, as_json)
+
+
+@dataset_app.command("publish")
+def dataset_publish(directory: Path, license_id: str = typer.Option(..., "--license"),
+                    commons_code: str = typer.Option(..., "--commons"),
+                    contributor: list[str] = typer.Option(..., "--contributor", help="ADDRESS=BPS, repeatable."),
+                    parent: list[str] = typer.Option([], "--parent"), ancestor_bps: int = typer.Option(0, "--ancestor-bps"),
+                    name: Optional[str] = typer.Option(None, "--name"), description: str = typer.Option("", "--description"),
+                    schema: Optional[str] = typer.Option(None, "--schema"), rpc: Optional[str] = RpcOpt,
+                    account: Optional[str] = AccountOpt, deployments: Path = DeploymentsOpt, store: str = StoreOpt,
+                    api: Optional[str] = ApiOpt, home: Optional[Path] = HomeOpt, as_json: bool = JsonOpt) -> None:
+    """Pin DIRECTORY and its manifest to IPFS and mint the dataset NFT (resumable, exactly once)."""
+    try:
+        _publish(directory, license_id, commons_code, contributor, parent, ancestor_bps, name, description, schema,
+                 None, rpc, account, deployments, store, api, home, as_json)
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
+@dataset_app.command("version")
+def dataset_version(previous: str, directory: Path, license_id: str = typer.Option(..., "--license"),
+                    commons_code: str = typer.Option(..., "--commons"),
+                    contributor: list[str] = typer.Option(..., "--contributor"),
+                    name: Optional[str] = typer.Option(None, "--name"), rpc: Optional[str] = RpcOpt,
+                    account: Optional[str] = AccountOpt, deployments: Path = DeploymentsOpt, store: str = StoreOpt,
+                    api: Optional[str] = ApiOpt, home: Optional[Path] = HomeOpt, as_json: bool = JsonOpt) -> None:
+    """Publish DIRECTORY as the next version of dataset PREVIOUS."""
+    try:
+        _publish(directory, license_id, commons_code, contributor, [], 0, name, "", None, queries.parse_dataset_id(previous),
+                 rpc, account, deployments, store, api, home, as_json)
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
+@dataset_app.command("show")
+def dataset_show(dataset: str, as_json: bool = JsonOpt, rpc: Optional[str] = RpcOpt,
+                 deployments: Path = DeploymentsOpt) -> None:
+    """Show a dataset (by id or content CID)."""
+    try:
+        dataset_id = queries.parse_dataset_id(dataset)  # bad input is refused before connecting
+        _emit(queries.dataset_view(_commons(rpc, deployments), dataset_id), as_json)
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
+@dataset_app.command("list")
+def dataset_list(commons_code: Optional[str] = typer.Option(None, "--commons"),
+                 contributor: Optional[str] = typer.Option(None, "--contributor"),
+                 license_id: Optional[str] = typer.Option(None, "--license"), as_json: bool = JsonOpt,
+                 rpc: Optional[str] = RpcOpt, deployments: Path = DeploymentsOpt) -> None:
+    """List datasets from the contract's events, filtered by commons, contributor or licence."""
+    try:
+        _emit(queries.list_datasets(_commons(rpc, deployments), commons_code, contributor, license_id), as_json)
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
+@dataset_app.command("car")
+def dataset_car(dataset: str, file: Path, force: bool = typer.Option(False, "--force", help="Overwrite FILE."),
+                rpc: Optional[str] = RpcOpt, deployments: Path = DeploymentsOpt,
+                home: Optional[Path] = HomeOpt) -> None:
+    """Write a dataset's content and its manifest (both roots) from the embedded store to one CAR file."""
+    try:
+        from ..ipfs.car import export_car
+        from ..ipfs.store import EmbeddedStore
+
+        view = queries.dataset_view(_commons(rpc, deployments), queries.parse_dataset_id(dataset))
+        roots = [Cid.parse(view["content"]), Cid.parse(view["manifest"])]
+        count = export_car(EmbeddedStore(home), roots, file, overwrite=force)
+        say(f"{count} blocks written to {file} (content {roots[0]}, manifest {roots[1]})")
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
+@dataset_app.command("verify")
+def dataset_verify(dataset: str, path: Optional[Path] = typer.Option(None, "--path", help="A local copy."),
+                   rpc: Optional[str] = RpcOpt, deployments: Path = DeploymentsOpt, store: str = StoreOpt,
+                   api: Optional[str] = ApiOpt, home: Optional[Path] = HomeOpt) -> None:
+    """Re-hash a local copy (or fetch from the store) and compare with the on-chain digest and manifest."""
+    try:
+        commons = _commons(rpc, deployments)
+        dataset_id = queries.parse_dataset_id(dataset)
+        view = queries.dataset_view(commons, dataset_id)
+        content_store: ContentStore = open_store(store, home, api)
+        manifest = json.loads(b"".join(content_store.cat(Cid.parse(view["manifest"]))))
+        if manifest.get("content") != view["content"]:
+            raise OpenCommonsError(f"manifest {view['manifest']} names content {manifest.get('content')}, "
+                                   f"the chain records {view['content']}")
+        if path is not None:
+            publishing.verify_directory(commons, dataset_id, path, manifest)
+            say(f"ok: {path} matches dataset {dataset_id} ({view['content']}) and its manifest")
+        else:
+            blocks = content_store.verify(Cid.parse(view["content"]))
+            say(f"ok: {view['content']} fetched from the store ({blocks} blocks re-hashed) matches the chain")
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
+@dataset_app.command("attest")
+def dataset_attest(dataset: str, kind: str = typer.Option(..., "--kind"),
+                   score: int = typer.Option(..., "--score", min=0, max=10_000),
+                   evidence: Optional[str] = typer.Option(None, "--evidence", help="Evidence CID."),
+                   rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
+                   deployments: Path = DeploymentsOpt) -> None:
+    """Attest a dataset (validator role)."""
+    try:
+        commons = _commons(rpc, deployments)
+        cid = Cid.parse(evidence) if evidence else None
+        _tx("attested", commons, _sender(commons, account), commons.attestations.functions.attest(
+            queries.parse_dataset_id(dataset), web3.Web3.keccak(text=kind), score, cid.digest if cid else bytes(32),
+            cid.codec if cid else 0))
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
+CURATION = {"accept": 2, "reject": 3, "retire": 4}  # IDatasetNFT.Status
+
+
+@dataset_app.command("curate")
+def dataset_curate(dataset: str, action: str = typer.Argument(..., help="accept, reject or retire"),
+                   rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
+                   deployments: Path = DeploymentsOpt) -> None:
+    """Accept or reject a Proposed dataset, or retire an Accepted one (curator role)."""
+    try:
+        if action not in CURATION:
+            raise OpenCommonsError(f"unknown curation action {action!r}: use accept, reject or retire")
+        commons = _commons(rpc, deployments)
+        dataset_id = queries.parse_dataset_id(dataset)
+        who = _sender(commons, account)
+        role = commons.nft.functions.CURATOR_ROLE().call()
+        if not commons.nft.functions.hasRole(role, who.address).call():
+            raise OpenCommonsError(f"account {who.address} does not hold the curator role: curate from a "
+                                   "curator's account, or ask governance to grant CURATOR_ROLE")
+        _tx(f"curated ({action})", commons, who, commons.nft.functions.curate(dataset_id, CURATION[action]))
+    except OpenCommonsError as exc:
+        fail(exc)

@@ -1,0 +1,225 @@
+"""`commons gov delegate|propose|vote|queue|execute|list|status`."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Optional, Tuple
+
+import typer
+
+from ..errors import OpenCommonsError
+from .common import (AccountOpt, _commons, DeploymentsOpt, _emit, err, fail, JsonOpt, lazy, RpcOpt, say, _sender, _tx)
+
+if TYPE_CHECKING:
+    from ..chain import advance
+    from .. import proposals
+    from .. import queries
+    from .. import suite
+    import web3
+else:
+    advance = lazy("opencommons.chain.advance")
+    proposals = lazy("opencommons.proposals")
+    queries = lazy("opencommons.queries")
+    suite = lazy("opencommons.suite")
+    web3 = lazy("web3")
+
+gov_app = typer.Typer(help="Delegate, propose, vote, queue, execute.", no_args_is_help=True)
+SUPPORT = {"against": 0, "for": 1, "abstain": 2}
+
+
+@gov_app.command("delegate")
+def gov_delegate(to: str, rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
+                 deployments: Path = DeploymentsOpt) -> None:
+    """Delegate your voting power."""
+    try:
+        if not web3.Web3.is_address(to):
+            raise OpenCommonsError(f"malformed address {to!r}")
+        commons = _commons(rpc, deployments)
+        _tx("delegated", commons, _sender(commons, account),
+            commons.token.functions.delegate(web3.Web3.to_checksum_address(to)))
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
+@gov_app.command("propose")
+def gov_propose(accept: Optional[str] = typer.Option(None, "--accept", help="Dataset to accept."),
+                reward: str = typer.Option("0", "--reward", help="Tokens its contributors may claim (with --accept)."),
+                burn: Optional[str] = typer.Option(None, "--burn", help="Rejected (squatted) dataset to burn, so its "
+                                                                        "rightful publisher can publish it."),
+                grant: Optional[Tuple[str, str]] = typer.Option(None, "--grant", metavar="ROLE ADDR",
+                                                      help="Grant a role: curator, verifier, validator, allowlist or fee."),
+                revoke: Optional[Tuple[str, str]] = typer.Option(None, "--revoke", metavar="ROLE ADDR",
+                                                       help="Revoke a role."),
+                allow_token: list[str] = typer.Option([], "--allow-token", help="ERC-20 to allow-list (repeat)."),
+                disallow_token: list[str] = typer.Option([], "--disallow-token", help="ERC-20 to remove."),
+                fee: Optional[int] = typer.Option(None, "--fee", help="Protocol fee in bps (with --treasury)."),
+                treasury: Optional[str] = typer.Option(None, "--treasury", help="Treasury for --fee."),
+                call: Optional[str] = typer.Option(None, "--call", metavar="TARGET",
+                                                   help="Any other call: target address, with --signature and --arg."),
+                signature: Optional[str] = typer.Option(None, "--signature", help="e.g. 'setTerms(uint256,...)'."),
+                arg: list[str] = typer.Option([], "--arg", help="Argument of --signature (repeat, in order)."),
+                description: Optional[str] = typer.Option(None, "--description"), rpc: Optional[str] = RpcOpt,
+                account: Optional[str] = AccountOpt, deployments: Path = DeploymentsOpt) -> None:
+    """Propose governance actions (several may go in one proposal); each is shown before it is sent."""
+    try:
+        commons = _commons(rpc, deployments)
+        actions = _proposal_actions(commons, accept, reward, burn, grant, revoke, allow_token, disallow_token,
+                                    fee, treasury, call, signature, arg)
+        if not actions:
+            raise OpenCommonsError("nothing to propose: give --accept, --burn, --grant, --revoke, --allow-token, "
+                                   "--disallow-token, --fee or --call")
+        for action in actions:
+            say(f"action: {action.summary}")
+        text = description or "; ".join(a.summary for a in actions) + f" [{time.time()}]"
+        receipt = _tx("proposed", commons, _sender(commons, account), commons.governor.functions.propose(
+            [a.target for a in actions], [0] * len(actions), [a.calldata for a in actions], text))
+        proposal_id = commons.governor.events.ProposalCreated().process_receipt(receipt)[0]["args"]["proposalId"]
+        say(f"proposal {proposal_id}")
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
+def _proposal_actions(commons: suite.Commons, accept: Optional[str], reward: str, burn: Optional[str],
+                      grant: Optional[Tuple[str, str]], revoke: Optional[Tuple[str, str]], allow_token: list[str],
+                      disallow_token: list[str], fee: Optional[int], treasury: Optional[str], call: Optional[str],
+                      signature: Optional[str], arg: list[str]) -> list[proposals.Action]:
+    actions: list[proposals.Action] = []
+    if accept is not None and burn is not None:
+        raise OpenCommonsError("name exactly one of --accept ID or --burn ID: a dataset is accepted or burnt")
+    if accept is not None:
+        dataset_id = queries.parse_dataset_id(accept)
+        reward_wei = 0 if reward == "0" else queries.parse_amount(commons, reward, queries.NATIVE)
+        targets, calldatas = queries.accept_and_reward_actions(commons, dataset_id, reward_wei)
+        summaries = [f"accept dataset {dataset_id}", f"reward its contributors {reward} OCT"]
+        actions += [proposals.Action(t, c, m) for t, c, m in zip(targets, calldatas, summaries)]
+    if burn is not None:
+        dataset_id = queries.parse_dataset_id(burn)
+        if commons.nft.functions.statusOf(dataset_id).call() != 3:
+            raise OpenCommonsError(f"dataset {dataset_id} is not Rejected: only a Rejected dataset can be burnt")
+        actions.append(proposals.Action(commons.nft.address, bytes.fromhex(commons.nft.encode_abi("burn", [dataset_id])[2:]),
+                              f"burn squatted dataset {dataset_id}"))
+    for granting, pair in ((True, grant), (False, revoke)):
+        if pair and pair[0] is not None:
+            actions.append(proposals.role_action(commons, granting, pair[0], pair[1]))
+    actions += [proposals.token_action(commons, t, True) for t in allow_token]
+    actions += [proposals.token_action(commons, t, False) for t in disallow_token]
+    if (fee is None) != (treasury is None):
+        raise OpenCommonsError("--fee and --treasury go together")
+    if fee is not None and treasury is not None:
+        actions.append(proposals.fee_action(commons, fee, treasury))
+    if (call is None) != (signature is None):
+        raise OpenCommonsError("--call TARGET needs --signature 'name(types)' (and its --arg values)")
+    if call is not None and signature is not None:
+        actions.append(proposals.call_action(call, signature, arg))
+    return actions
+
+
+WaitOpt = typer.Option(False, "--wait", help="Wait until the proposal is ready for this step (polls the chain).")
+MineOpt = typer.Option(False, "--mine", help="On a local dev chain: mine the blocks (and move the clock) the "
+                                             "step waits for, instead of waiting.")
+TimeoutOpt = typer.Option(3600.0, "--timeout", help="Seconds --wait waits at most.")
+
+
+def _ready(commons: suite.Commons, proposal: int, step: str, mine_blocks: bool, wait: bool, timeout: float) -> None:
+    """Brings the chain to where `step` (vote, queue, execute) can run: mined on a local chain
+    with --mine, waited for with --wait, else checked once (the contract would revert)."""
+    g = commons.governor.functions
+    w3 = commons.w3
+
+    def state() -> str:
+        return str(queries.PROPOSAL_STATE[g.state(proposal).call()])
+
+    ready = {"vote": lambda: state() != "Pending", "queue": lambda: state() not in ("Pending", "Active"),
+             "execute": lambda: state() != "Queued" or
+             w3.eth.get_block("latest")["timestamp"] >= g.proposalEta(proposal).call()}[step]
+
+    def mine_step() -> None:
+        if step == "vote":
+            advance.mine(w3, max(1, g.proposalSnapshot(proposal).call() + 1 - w3.eth.block_number))
+        elif step == "queue":
+            advance.mine(w3, max(1, g.proposalDeadline(proposal).call() + 1 - w3.eth.block_number))
+        else:
+            advance.mine(w3, 1, max(1, g.proposalEta(proposal).call() - w3.eth.get_block("latest")["timestamp"]))
+
+    if mine_blocks or wait:
+        advance.wait_until(ready, mine_step if mine_blocks else None, timeout, what=f"proposal {proposal} to allow {step}")
+    expected = {"vote": ("Active",), "queue": ("Succeeded",), "execute": ("Queued",)}[step]
+    if state() not in expected:
+        view = queries.proposal_view(commons, proposal)
+        raise OpenCommonsError(f"proposal {proposal} is {view['state']}, not {' or '.join(expected)}: cannot {step}"
+                               + (f" ({view['next']})" if view.get("next") else ""))
+
+
+@gov_app.command("vote")
+def gov_vote(proposal: int, support: str, wait: bool = WaitOpt, mine_blocks: bool = MineOpt,
+             timeout: float = TimeoutOpt, rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
+             deployments: Path = DeploymentsOpt) -> None:
+    """Vote for, against or abstain."""
+    try:
+        if support.lower() not in SUPPORT:
+            raise OpenCommonsError(f"invalid vote {support!r}: use for, against or abstain")
+        commons = _commons(rpc, deployments)
+        who = _sender(commons, account)
+        _ready(commons, proposal, "vote", mine_blocks, wait, timeout)
+        weight = queries.voting_weight(commons, who.address, proposal)
+        if weight == 0:
+            err.print(f"warning: {who.address} has no voting weight at proposal {proposal}'s snapshot: the vote "
+                      "counts nothing (delegate, to yourself too, before a proposal is made)")
+        _tx("voted", commons, who, commons.governor.functions.castVote(proposal, SUPPORT[support.lower()]))
+        say(f"weight {queries.format_amount(commons, weight, commons.token.address)}")
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
+def _run_proposal_step(step: str, label: str, proposal: int, rpc: Optional[str], account: Optional[str],
+                       deployments: Path, wait: bool = False, mine_blocks: bool = False,
+                       timeout: float = 3600.0) -> None:
+    """queue/execute take the proposal's actions again: they are recovered from its event."""
+    try:
+        commons = _commons(rpc, deployments)
+        p = queries.find_proposal(commons, proposal)
+        _ready(commons, proposal, step, mine_blocks, wait, timeout)
+        fn = getattr(commons.governor.functions, step)(p.targets, p.values, p.calldatas, p.description_hash)
+        _tx(label, commons, _sender(commons, account), fn)
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
+@gov_app.command("queue")
+def gov_queue(proposal: int, wait: bool = WaitOpt, mine_blocks: bool = MineOpt, timeout: float = TimeoutOpt,
+              rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
+              deployments: Path = DeploymentsOpt) -> None:
+    """Queue a passed proposal in the timelock."""
+    _run_proposal_step("queue", "queued", proposal, rpc, account, deployments, wait, mine_blocks, timeout)
+
+
+@gov_app.command("execute")
+def gov_execute(proposal: int, wait: bool = WaitOpt, mine_blocks: bool = MineOpt, timeout: float = TimeoutOpt,
+                rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
+                deployments: Path = DeploymentsOpt) -> None:
+    """Execute a queued proposal once the timelock delay has passed."""
+    _run_proposal_step("execute", "executed", proposal, rpc, account, deployments, wait, mine_blocks, timeout)
+
+
+@gov_app.command("list")
+def gov_list(as_json: bool = JsonOpt, rpc: Optional[str] = RpcOpt, deployments: Path = DeploymentsOpt) -> None:
+    """Every proposal of this commons with its state."""
+    try:
+        rows = queries.list_proposals(_commons(rpc, deployments))
+        if not rows and not as_json:
+            say("no proposals yet")
+            return
+        _emit(rows, as_json)
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
+@gov_app.command("status")
+def gov_status(proposal: int, as_json: bool = JsonOpt, rpc: Optional[str] = RpcOpt,
+               deployments: Path = DeploymentsOpt) -> None:
+    """A proposal's state and tallies."""
+    try:
+        _emit(queries.proposal_view(_commons(rpc, deployments), proposal), as_json)
+    except OpenCommonsError as exc:
+        fail(exc)

@@ -1,0 +1,78 @@
+"""`commons license offer|buy|show`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional
+
+import typer
+
+from ..errors import OpenCommonsError
+from .common import (AccountOpt, _approve, _commons, DeploymentsOpt, _emit, fail, JsonOpt, lazy, RpcOpt, say, _sender,
+                     _tx)
+
+if TYPE_CHECKING:
+    from .. import queries
+    from ..chain import revert_hints
+    import web3
+else:
+    queries = lazy("opencommons.queries")
+    revert_hints = lazy("opencommons.chain.revert_hints")
+    web3 = lazy("web3")
+
+license_app = typer.Typer(help="Offer, buy and check licences.", no_args_is_help=True)
+
+
+@license_app.command("offer")
+def license_offer(dataset: str, price: str = typer.Option(..., "--price"), token: Optional[str] = typer.Option(None, "--token"),
+                  days: int = typer.Option(0, "--days", min=0, help="0 for perpetual."),
+                  rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
+                  deployments: Path = DeploymentsOpt) -> None:
+    """Offer licences to a dataset you own."""
+    try:
+        commons = _commons(rpc, deployments)
+        tok = queries.token_address(token)
+        _tx("terms set", commons, _sender(commons, account), commons.licenses.functions.setTerms(
+            queries.parse_dataset_id(dataset), tok, queries.parse_amount(commons, price, tok), days * 86400, bytes(32), True))
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
+@license_app.command("buy")
+def license_buy(dataset: str, max_price: Optional[str] = typer.Option(None, "--max-price"),
+                rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
+                deployments: Path = DeploymentsOpt) -> None:
+    """Buy a licence at the current price (never above --max-price)."""
+    try:
+        commons = _commons(rpc, deployments)
+        dataset_id = queries.parse_dataset_id(dataset)
+        tok, duration, active, price, document = commons.licenses.functions.termsOf(dataset_id).call()
+        limit = queries.parse_amount(commons, max_price, tok) if max_price else price
+        who = _sender(commons, account)
+        if active:  # the purchase is bound to exactly these terms: a change before it mines reverts
+            say(f"terms: {price} {'wei' if tok == queries.NATIVE else 'units of ' + tok}, {revert_hints.format_duration(duration)}, "
+                f"terms document 0x{bytes(document).hex()}")
+        if tok != queries.NATIVE:
+            _approve(commons, who, tok, commons.licenses.address, price)
+        _tx("licence bought", commons, who, commons.licenses.functions.buy(dataset_id, tok, limit, duration, document),
+            value=price if tok == queries.NATIVE else 0)
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
+@license_app.command("show")
+def license_show(dataset: str, licensee: Optional[str] = typer.Option(None, "--licensee"), as_json: bool = JsonOpt,
+                 rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
+                 deployments: Path = DeploymentsOpt) -> None:
+    """Show a dataset's terms and whether LICENSEE (default: the account) holds a valid licence."""
+    try:
+        commons = _commons(rpc, deployments)
+        dataset_id = queries.parse_dataset_id(dataset)
+        who = web3.Web3.to_checksum_address(licensee) if licensee else _sender(commons, account).address
+        terms = commons.licenses.functions.termsOf(dataset_id).call()
+        _emit({"dataset": str(dataset_id), "token": terms[0], "price": str(terms[3]), "durationS": terms[1],
+               "forSale": terms[2], "licensee": who,
+               "valid": commons.licenses.functions.hasValidLicense(who, dataset_id).call(),
+               "expiresAt": commons.licenses.functions.licenseExpiry(who, dataset_id).call()}, as_json)
+    except OpenCommonsError as exc:
+        fail(exc)

@@ -1,0 +1,154 @@
+"""`commons royalties pay|balance|claim|settle|collect|sweep|forfeit`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional
+
+import typer
+
+from ..errors import OpenCommonsError
+from .common import (_account_of, AccountOpt, _approve, _checked_address, _commons, DeploymentsOpt, _emit, fail,
+                     JsonOpt, lazy, OfOpt, RpcOpt, say, _sender, _tx)
+
+if TYPE_CHECKING:
+    from .. import queries
+else:
+    queries = lazy("opencommons.queries")
+
+royalties_app = typer.Typer(help="Pay, inspect, claim and settle royalties.", no_args_is_help=True)
+
+
+@royalties_app.command("pay")
+def royalties_pay(dataset: str, amount: str, token: Optional[str] = typer.Option(None, "--token"),
+                  rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
+                  deployments: Path = DeploymentsOpt) -> None:
+    """Pay AMOUNT (ETH, or units of --token) to a dataset's contributors."""
+    try:
+        commons = _commons(rpc, deployments)
+        tok = queries.token_address(token)
+        wei = queries.parse_amount(commons, amount, tok)
+        who = _sender(commons, account)
+        if tok != queries.NATIVE:
+            _approve(commons, who, tok, commons.vault.address, wei)
+        _tx("paid", commons, who, commons.vault.functions.pay(queries.parse_dataset_id(dataset), tok, wei),
+            value=wei if tok == queries.NATIVE else 0)
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
+@royalties_app.command("balance")
+def royalties_balance(dataset: list[str] = typer.Option(..., "--dataset"), token: list[str] = typer.Option(["eth"], "--token"),
+                      of: Optional[str] = OfOpt,
+                      as_json: bool = JsonOpt, rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
+                      deployments: Path = DeploymentsOpt) -> None:
+    """What an account can claim, per dataset and token."""
+    try:
+        commons = _commons(rpc, deployments)
+        who = _account_of(commons, of, account)
+        rows = []
+        for d in map(queries.parse_dataset_id, dataset):
+            for t in map(queries.token_address, token):
+                claimable = commons.vault.functions.claimable(d, t, who).call()
+                pending = commons.vault.functions.pendingAncestorOf(d, t).call()
+                rows.append({"dataset": str(d), "token": t, "claimable": str(claimable),
+                             "amount": queries.format_amount(commons, claimable, t),
+                             "pendingForParents": queries.format_amount(commons, pending, t)})
+        _emit(rows, as_json)
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
+@royalties_app.command("claim")
+def royalties_claim(dataset: list[str] = typer.Option(..., "--dataset"), token: list[str] = typer.Option(["eth"], "--token"),
+                    for_: Optional[str] = typer.Option(None, "--for", metavar="ADDR",
+                                                       help="Claim for a (gasless) contributor: the money goes to "
+                                                            "ADDR, --account pays the gas."),
+                    rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
+                    deployments: Path = DeploymentsOpt) -> None:
+    """Claim everything owed from these datasets in these tokens (one transfer per token)."""
+    try:
+        commons = _commons(rpc, deployments)
+        ids, tokens = [queries.parse_dataset_id(d) for d in dataset], [queries.token_address(t) for t in token]
+        who = _sender(commons, account)
+        owner = who.address if for_ is None else _checked_address(for_)
+        owed = {t: sum(commons.vault.functions.claimable(d, t, owner).call() for d in ids) for t in tokens}
+        if not any(owed.values()):
+            raise OpenCommonsError(f"{owner} has nothing to claim from these datasets in these tokens: nothing sent")
+        fn = commons.vault.functions.claim(ids, tokens) if for_ is None else \
+            commons.vault.functions.claimFor(owner, ids, tokens)
+        _tx("claimed", commons, who, fn)
+        for t, amount in owed.items():
+            if amount:
+                say(f"claimed {queries.format_amount(commons, amount, t)} ({amount} units) for {owner}")
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
+@royalties_app.command("settle")
+def royalties_settle(dataset: list[str], token: Optional[str] = typer.Option(None, "--token"),
+                     rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
+                     deployments: Path = DeploymentsOpt) -> None:
+    """Pass the pending ancestor share of each DATASET (bottom-up) to its parents."""
+    try:
+        commons = _commons(rpc, deployments)
+        ids, tok = [queries.parse_dataset_id(d) for d in dataset], queries.token_address(token)
+        pending = {d: commons.vault.functions.pendingAncestorOf(d, tok).call() for d in ids}
+        if not any(pending.values()):
+            raise OpenCommonsError("nothing pending for the ancestors of these datasets in this token: nothing sent")
+        _tx("settled", commons, _sender(commons, account), commons.vault.functions.settle(ids, tok))
+        for d, amount in pending.items():
+            if amount:
+                say(f"passed {queries.format_amount(commons, amount, tok)} from dataset {d} to its parents")
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
+@royalties_app.command("collect")
+def royalties_collect(dataset: str, token: list[str] = typer.Option(["eth"], "--token",
+                                                                    help="eth or an ERC-20 address (repeat)."),
+                      rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
+                      deployments: Path = DeploymentsOpt) -> None:
+    """Bring what marketplaces sent to DATASET's ERC-2981 receiver into the vault, per token:
+    allow-listed tokens are credited to its contributors, others held until governance allows them."""
+    try:
+        commons = _commons(rpc, deployments)
+        dataset_id = queries.parse_dataset_id(dataset)
+        who = _sender(commons, account)
+        receiver = commons.vault.functions.royaltyReceiverOf(dataset_id).call()
+        for tok in map(queries.token_address, token):
+            receipt = _tx(f"collected {'ETH' if tok == queries.NATIVE else tok} from {receiver}", commons, who,
+                          commons.vault.functions.collect(dataset_id, tok))
+            for event in commons.vault.events.RoyaltyHeld().process_receipt(receipt):
+                say(f"held {event['args']['amount']} of {tok} for dataset {dataset_id}: the token is not "
+                    f"allow-listed (a governance proposal can allow it; collect again then)")
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
+@royalties_app.command("sweep")
+def royalties_sweep(token: str = typer.Option("eth", "--token"), rpc: Optional[str] = RpcOpt,
+                    account: Optional[str] = AccountOpt, deployments: Path = DeploymentsOpt) -> None:
+    """Send what the vault holds above everything it owes (sent by mistake) to the treasury."""
+    try:
+        commons = _commons(rpc, deployments)
+        _tx("swept to the treasury", commons, _sender(commons, account),
+            commons.vault.functions.sweep(queries.token_address(token)))
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
+@royalties_app.command("forfeit")
+def royalties_forfeit(dataset: str, generation: int = typer.Option(..., "--generation",
+                                                                   help="The burnt generation (0 for the first)."),
+                      token: list[str] = typer.Option(["eth"], "--token"), rpc: Optional[str] = RpcOpt,
+                      account: Optional[str] = AccountOpt, deployments: Path = DeploymentsOpt) -> None:
+    """Send a burnt generation's unclaimed royalties of DATASET to the treasury."""
+    try:
+        if not 0 <= generation < 2**16:
+            raise OpenCommonsError(f"generation {generation} is out of range 0..65535")
+        commons = _commons(rpc, deployments)
+        _tx("forfeited to the treasury", commons, _sender(commons, account), commons.vault.functions.forfeit(
+            queries.parse_dataset_id(dataset), generation, [queries.token_address(t) for t in token]))
+    except OpenCommonsError as exc:
+        fail(exc)

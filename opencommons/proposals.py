@@ -1,0 +1,111 @@
+"""Governance actions a proposal can carry, each with the line a voter reads before proposing:
+accept and reward a dataset, burn a squat, grant or revoke a role, allow-list a token, set the
+protocol fee and treasury, or any call given as a signature and arguments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from eth_abi.abi import encode as abi_encode
+from web3 import Web3
+
+from .errors import OpenCommonsError
+from .suite import Commons
+
+#: role name on the command line -> (contract attribute, role constant)
+ROLES = {"curator": ("nft", "CURATOR_ROLE"), "verifier": ("registry", "VERIFIER_ROLE"),
+         "validator": ("attestations", "VALIDATOR_ROLE"), "allowlist": ("vault", "ALLOWLIST_ROLE"),
+         "fee": ("vault", "FEE_ROLE")}
+
+
+@dataclass(frozen=True)
+class Action:
+    target: str
+    calldata: bytes
+    summary: str
+
+
+def _address(text: str, what: str) -> str:
+    if not Web3.is_address(text):
+        raise OpenCommonsError(f"malformed {what} address {text!r}")
+    return Web3.to_checksum_address(text)
+
+
+def _encoded(contract: Any, fn: str, args: list[Any]) -> bytes:
+    return bytes.fromhex(contract.encode_abi(fn, args)[2:])
+
+
+def role_action(commons: Commons, grant: bool, role: str, account: str) -> Action:
+    if role.lower() not in ROLES:
+        raise OpenCommonsError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
+    attr, constant = ROLES[role.lower()]
+    target = getattr(commons, attr)
+    who = _address(account, "account")
+    role_id = getattr(target.functions, constant)().call()
+    verb = "grantRole" if grant else "revokeRole"
+    has = target.functions.hasRole(role_id, who).call()
+    if has == grant:
+        raise OpenCommonsError(f"{who} {'already holds' if has else 'does not hold'} the {role.lower()} role: "
+                               "the proposal would change nothing")
+    summary = f"{'grant' if grant else 'revoke'} {role.lower()} ({constant}) {'to' if grant else 'from'} {who}"
+    return Action(target.address, _encoded(target, verb, [role_id, who]), summary)
+
+
+def token_action(commons: Commons, token: str, allowed: bool) -> Action:
+    address = _address(token, "token")
+    if commons.vault.functions.isTokenAllowed(address).call() == allowed:
+        raise OpenCommonsError(f"token {address} is {'already' if allowed else 'not'} allow-listed: "
+                               "the proposal would change nothing")
+    summary = f"{'allow-list' if allowed else 'remove from the allow-list'} token {address}"
+    return Action(commons.vault.address, _encoded(commons.vault, "setTokenAllowed", [address, allowed]), summary)
+
+
+def fee_action(commons: Commons, fee_bps: int, treasury: str) -> Action:
+    maximum = commons.vault.functions.MAX_PROTOCOL_FEE_BPS().call()
+    if not 0 <= fee_bps <= maximum:
+        raise OpenCommonsError(f"protocol fee {fee_bps} bps out of range: at most {maximum} bps")
+    address = _address(treasury, "treasury")
+    summary = f"set the protocol fee to {fee_bps} bps ({fee_bps / 100:g}%), treasury {address}"
+    return Action(commons.vault.address, _encoded(commons.vault, "setProtocolFee", [fee_bps, address]), summary)
+
+
+def call_action(target: str, signature: str, args: list[str]) -> Action:
+    """Any call: `target`, a signature such as ``setTokenAllowed(address,bool)`` and its
+    arguments as text (addresses, integers, true/false, 0x-hex bytes)."""
+    address = _address(target, "target")
+    name, _, rest = signature.partition("(")
+    if not name or not rest.endswith(")"):
+        raise OpenCommonsError(f"malformed function signature {signature!r}: use name(type,type,...)")
+    types = [t.strip() for t in rest[:-1].split(",") if t.strip()]
+    if len(types) != len(args):
+        raise OpenCommonsError(f"{signature} takes {len(types)} argument(s), {len(args)} given")
+    values = [_parse(t, a) for t, a in zip(types, args)]
+    try:
+        data = bytes(Web3.keccak(text=f"{name}({','.join(types)})")[:4]) + abi_encode(types, values)
+    except Exception as exc:  # eth-abi's errors for a value that does not fit its type
+        raise OpenCommonsError(f"cannot encode {signature} with {args}: {exc}") from None
+    shown = ", ".join(f"{t} {a}" for t, a in zip(types, args))
+    return Action(address, data, f"call {address}.{name}({shown})")
+
+
+def _parse(kind: str, text: str) -> Any:
+    if kind == "address":
+        return _address(text, "argument")
+    if kind == "bool":
+        if text.lower() not in ("true", "false"):
+            raise OpenCommonsError(f"bool argument must be true or false, got {text!r}")
+        return text.lower() == "true"
+    if kind.startswith(("uint", "int")):
+        try:
+            return int(text, 0)
+        except ValueError:
+            raise OpenCommonsError(f"{kind} argument must be an integer, got {text!r}") from None
+    if kind.startswith("bytes"):
+        try:
+            return bytes.fromhex(text.removeprefix("0x"))
+        except ValueError:
+            raise OpenCommonsError(f"{kind} argument must be 0x-hex, got {text!r}") from None
+    if kind == "string":
+        return text
+    raise OpenCommonsError(f"argument type {kind} is not supported by --call: use address, bool, (u)intN, bytes, string")
