@@ -42,10 +42,25 @@ def demo(rpc: Optional[str] = typer.Option(None, help="Use this RPC URL instead 
         fail(exc)
 
 
-def run() -> None:
-    """The console script: anything unexpected is one line too, unless --debug."""
+INTERRUPTED_EXIT = 130  # as a shell reports a process ended by SIGINT
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    """Ctrl-C: one line, and the cleanup every command already does for a failure (a `get` removes
+    its partial files; a publish keeps its journal and resumes exactly once)."""
     import sys
 
+    print("interrupted: run the same command again to resume (nothing half-written is kept under "
+          "its final name)", file=sys.stderr)
+    raise SystemExit(INTERRUPTED_EXIT)
+
+
+def run() -> None:
+    """The console script: anything unexpected is one line too, unless --debug."""
+    import signal
+    import sys
+
+    signal.signal(signal.SIGINT, _interrupted)
     try:
         app()
     except Exception as exc:  # noqa: BLE001 - the last line of defence of the CLI

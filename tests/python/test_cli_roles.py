@@ -223,3 +223,27 @@ def test_dataset_verify_names_the_file_that_differs(roles_env, published, tmp_pa
     one_line_error(run("dataset", "verify", published, "--path", str(copy)), "table.csv differs (sha256 ")
     (copy / "table.csv").unlink()
     one_line_error(run("dataset", "verify", published, "--path", str(copy)), "table.csv is missing")
+
+
+def test_ctrl_c_while_waiting_says_how_to_resume(roles_env):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    run, accounts = roles_env["run"], roles_env["accounts"]
+    ok(run("gov", "delegate", accounts[0], "--account", "0"))
+    out = ok(run("gov", "propose", "--grant", "verifier", accounts[9], "--account", "0"))
+    proposal = out.strip().splitlines()[-1].split()[-1]
+    env = {**os.environ, "OPENCOMMONS_RPC": roles_env["url"]}
+    proc = subprocess.Popen([sys.executable, "-m", "opencommons.cli", "gov", "vote", proposal, "for", "--wait",
+                             "--account", "0"], cwd=roles_env["root"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    time.sleep(8)  # started and polling: Anvil mines only on transactions, the vote waits for the delay
+    assert proc.poll() is None
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert stderr.strip().splitlines() == ["interrupted: run the same command again to resume (nothing half-written "
+                                           "is kept under its final name)"]
