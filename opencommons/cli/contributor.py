@@ -12,7 +12,7 @@ from ..errors import OpenCommonsError
 from ..ipfs.cid import Cid
 from ..ipfs.content import open_store
 from .common import (AccountOpt, ApiOpt, _commons, DeploymentsOpt, _emit, fail, HomeOpt, JsonOpt, lazy, RpcOpt,
-                     _sender, StoreOpt, _tx)
+                     say, _sender, StoreOpt, _tx)
 
 if TYPE_CHECKING:
     import eth_account
@@ -47,19 +47,21 @@ def contributor_register(name: str = typer.Option(..., "--name"), community: str
         if not gasless:
             _tx("registered", commons, who, commons.registry.functions.register(cid.digest, cid.codec,
                                                                                 publishing.commons_id(community)))
+            say(f"{who.address} registered in {community} (profile {cid})")
             return
         if not isinstance(who, transactions.KeyAccount):
             raise OpenCommonsError("--gasless needs --account KEYSTORE.json: the signer must hold its key")
         payer = _sender(commons, relayer)
         nonce = commons.registry.functions.nonces(who.address).call()
         deadline = commons.w3.eth.get_block("latest")["timestamp"] + 3600
-        msg = typed_data.register_message(commons.w3.eth.chain_id, commons.registry.address, who.address, cid.digest,
-                               cid.codec, publishing.commons_id(community), nonce, deadline)
+        msg = typed_data.register_message(commons.w3.eth.chain_id, commons.registry.address, who.address,
+                                          cid.digest, cid.codec, publishing.commons_id(community), nonce, deadline)
         from eth_account.messages import encode_typed_data
 
         sig = eth_account.Account.sign_message(encode_typed_data(full_message=msg), who.account.key).signature
         _tx("registered by signature", commons, payer, commons.registry.functions.registerWithSig(
             who.address, cid.digest, cid.codec, publishing.commons_id(community), deadline, sig))
+        say(f"{who.address} registered in {community} (profile {cid}; gas paid by {payer.address})")
     except OpenCommonsError as exc:
         fail(exc)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
@@ -81,13 +81,40 @@ def dataset_version(previous: str, directory: Path, license_id: str = typer.Opti
         fail(exc)
 
 
+def _readable(view: dict[str, Any], store: str, home: Optional[Path], api: Optional[str]) -> dict[str, Any]:
+    """What a reader wants beside the raw record: a short id, the date, shares in percent, and the
+    name and commons code from the manifest when the store holds it (the code only when it hashes
+    to the commons recorded on-chain)."""
+    from datetime import datetime, timezone
+
+    number = int(view["id"])
+    extra: dict[str, Any] = {
+        "shortId": f"0x{number:064x}"[:10] + "..." + f"{number:064x}"[-4:],
+        "published": datetime.fromtimestamp(int(view["publishedAt"]), timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "shares": ", ".join(f"{c['account']} {c['shareBps'] / 100:g}%" for c in view["contributors"]),
+    }
+    try:
+        manifest = json.loads(b"".join(open_store(store, home, api).cat(Cid.parse(view["manifest"]))))
+    except (OpenCommonsError, ValueError):
+        return extra  # not here: the record alone is shown
+    code = manifest.get("commons") if isinstance(manifest, dict) else None
+    if isinstance(code, str) and "0x" + bytes(web3.Web3.keccak(text=code)).hex() == view["commons"]:
+        extra["commonsCode"] = code
+    if isinstance(manifest, dict) and isinstance(manifest.get("name"), str):
+        extra["name"] = manifest["name"]
+    return extra
+
+
 @dataset_app.command("show")
 def dataset_show(dataset: str, as_json: bool = JsonOpt, rpc: Optional[str] = RpcOpt,
-                 deployments: Path = DeploymentsOpt) -> None:
-    """Show a dataset (by id or content CID)."""
+                 deployments: Path = DeploymentsOpt, store: str = StoreOpt, api: Optional[str] = ApiOpt,
+                 home: Optional[Path] = HomeOpt) -> None:
+    """Show a dataset (by id or content CID); with its manifest at hand, its name and commons code."""
     try:
         dataset_id = queries.parse_dataset_id(dataset)  # bad input is refused before connecting
-        _emit(queries.dataset_view(_commons(rpc, deployments), dataset_id), as_json)
+        view = queries.dataset_view(_commons(rpc, deployments), dataset_id)
+        view.update(_readable(view, store, home, api))
+        _emit(view, as_json)
     except OpenCommonsError as exc:
         fail(exc)
 

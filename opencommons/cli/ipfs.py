@@ -20,7 +20,7 @@ from ..ipfs.cid import Cid
 from ..ipfs.content import ContentStore, open_store
 from ..ipfs.directory import resolve
 from ..ipfs.importer import compute_cid
-from ..ipfs.store import EmbeddedStore
+from ..ipfs.store import EmbeddedStore, content_size
 
 app = typer.Typer(help="Content addressing: Kubo-identical CIDs, stores, verification, CAR files.",
                   no_args_is_help=True)
@@ -53,13 +53,13 @@ def _size(path: Path) -> int:
 
 
 @contextmanager
-def _progress(total: int) -> Iterator[Callable[[int], None] | None]:
+def _progress(total: int, label: str = "adding") -> Iterator[Callable[[int], None] | None]:
     if total < PROGRESS_MIN_BYTES:
         yield None
         return
     # refreshed from the callback, not by rich's own thread: importing in worker processes
     # forks, which is only safe from a single-threaded process (see ipfs/parallel.py)
-    with Progress("adding", BarColumn(), DownloadColumn(), TransferSpeedColumn(), console=err,
+    with Progress(label, BarColumn(), DownloadColumn(), TransferSpeedColumn(), console=err,
                   transient=True, auto_refresh=False) as bar:
         task = bar.add_task("add", total=total)
         last = [0.0]
@@ -114,7 +114,9 @@ def get(cid: str = typer.Argument(..., metavar="CID[/PATH]"), target: Path = typ
         if os.path.lexists(target):
             raise InputPathError(f"target already exists: {target}")
         content = _store(store, home, api)
-        content.get(resolve(content, cid), target)
+        root = resolve(content, cid)
+        with _progress(content_size(content, root), "getting") as progress:
+            content.get(root, target, progress)
         say(str(target))
     except OpenCommonsError as exc:
         fail(exc)

@@ -33,7 +33,7 @@ class ContentStore(Protocol):
 
     def cat(self, cid: Cid) -> Iterator[bytes]: ...
 
-    def get(self, cid: Cid, target: Path) -> None: ...
+    def get(self, cid: Cid, target: Path, progress: Callable[[int], None] | None = None) -> None: ...
 
     def pin(self, cid: Cid) -> None: ...
 
@@ -70,8 +70,8 @@ class EmbeddedContent:
     def cat(self, cid: Cid) -> Iterator[bytes]:
         return cat(self.store, cid)
 
-    def get(self, cid: Cid, target: Path) -> None:
-        get(self.store, cid, target)
+    def get(self, cid: Cid, target: Path, progress: Callable[[int], None] | None = None) -> None:
+        get(self.store, cid, target, progress)
 
     def pin(self, cid: Cid) -> None:
         self.store.pin(cid)

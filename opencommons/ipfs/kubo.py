@@ -106,7 +106,7 @@ class KuboStore:
                                     "that does not hash to it")
         return block
 
-    def get(self, cid: Cid, target: Path) -> None:
+    def get(self, cid: Cid, target: Path, progress: Callable[[int], None] | None = None) -> None:
         """Written by the same code as the embedded store's `get`: every block verified, every
         entry name checked, nothing under `target` until all is verified. (The node's own `get`
         is a tar archive, which could name paths outside `target`.) The DAG comes in one request
@@ -118,7 +118,7 @@ class KuboStore:
                 self._export_into(cid, scratch, Path(tmp) / "dag.car")
             except IpfsError:
                 pass
-            get(_Fallback(scratch, self), cid, target)
+            get(_Fallback(scratch, self), cid, target, progress)
 
     def _export_into(self, cid: Cid, scratch: EmbeddedStore, car: Path) -> None:
         with open(car, "wb") as handle:

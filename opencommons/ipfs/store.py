@@ -14,7 +14,7 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
@@ -165,7 +165,19 @@ def cat(store: BlockSource, cid: Cid) -> Iterator[bytes]:
         yield from cat(store, Cid.from_bytes(link.cid_bytes))
 
 
-def get(store: BlockSource, cid: Cid, target: Path) -> None:
+def content_size(store: BlockSource, cid: Cid) -> int:
+    """About how many bytes `get` will write (a file's size; for a directory the DAG size its
+    links record, a little more than its files' bytes): for a progress bar."""
+    block = store.get_block(cid)
+    if cid.codec == RAW:
+        return len(block)
+    node = decode_node(block)
+    if is_directory(node):
+        return sum(link.tsize for link in node.links)
+    return node.filesize or len(node.data)
+
+
+def get(store: BlockSource, cid: Cid, target: Path, progress: Callable[[int], None] | None = None) -> None:
     """Writes the file or directory `cid` to `target`, verifying every block.
 
     Everything is written under a hidden partial name beside `target` and renamed to `target`
@@ -176,7 +188,7 @@ def get(store: BlockSource, cid: Cid, target: Path) -> None:
     partial = target.parent / f".{target.name}.partial-{os.getpid()}-{threading.get_ident()}"
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        _write(store, cid, partial)
+        _write(store, cid, partial, progress)
         os.replace(partial, target)
     except BaseException:
         if partial.is_dir():
@@ -186,14 +198,14 @@ def get(store: BlockSource, cid: Cid, target: Path) -> None:
         raise
 
 
-def _write(store: BlockSource, cid: Cid, path: Path) -> None:
+def _write(store: BlockSource, cid: Cid, path: Path, progress: Callable[[int], None] | None = None) -> None:
     block = store.get_block(cid)
     if cid.codec == DAG_PB:
         node = decode_node(block)
         if is_directory(node):
             path.mkdir()
             for name, link in entries(store, cid, node):
-                _write(store, Cid.from_bytes(link.cid_bytes), path / name)
+                _write(store, Cid.from_bytes(link.cid_bytes), path / name, progress)
             return
         if node.kind == TYPE_SYMLINK:
             # restored as Kubo's `get` does (the target is not followed, nothing is written
@@ -206,6 +218,8 @@ def _write(store: BlockSource, cid: Cid, path: Path) -> None:
     with open(path, "xb") as handle:
         for part in cat(store, cid):
             handle.write(part)
+            if progress:
+                progress(len(part))
 
 
 def _target(data: bytes) -> str:

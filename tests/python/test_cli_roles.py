@@ -247,3 +247,15 @@ def test_ctrl_c_while_waiting_says_how_to_resume(roles_env):
     assert proc.returncode == 130
     assert stderr.strip().splitlines() == ["interrupted: run the same command again to resume (nothing half-written "
                                            "is kept under its final name)"]
+
+
+def test_dataset_show_reads_as_people_do_and_register_names_the_address(roles_env, published):
+    run, accounts = roles_env["run"], roles_env["accounts"]
+    view = json.loads(ok(run("dataset", "show", published, "--json")))
+    assert view["commonsCode"] == "KE/education" and view["shortId"].startswith("0x") and "..." in view["shortId"]
+    assert f"{accounts[1]} 60%" in view["shares"] and f"{accounts[2]} 40%" in view["shares"]
+    assert view["published"].endswith(" UTC")
+    text = ok(run("dataset", "show", published))
+    assert "commonsCode" in text and "KE/education" in text
+    out = ok(run("contributor", "register", "--name", "New", "--community", "BR/health", "--account", "7"))
+    assert f"{accounts[7]} registered in BR/health (profile b" in out

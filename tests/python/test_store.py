@@ -62,3 +62,21 @@ def test_get_restores_non_utf8_names_byte_for_byte(store, tmp_path):
     get(store, node.cid, tmp_path / "out")
     assert sorted(os.listdir(os.fsencode(tmp_path / "out"))) == sorted([b"caf\xe9.csv", b"\xff\xfe"])
     assert compute_cid(tmp_path / "out", 1) == node.cid
+
+
+def test_get_reports_progress_in_bytes_written(tmp_path):
+    import os
+
+    from opencommons.ipfs.importer import Importer
+    from opencommons.ipfs.store import EmbeddedStore, content_size, get
+
+    source = tmp_path / "src"
+    (source / "sub").mkdir(parents=True)
+    (source / "a.bin").write_bytes(os.urandom(700_000))
+    (source / "sub" / "b.bin").write_bytes(os.urandom(300_001))
+    store = EmbeddedStore(tmp_path / "store")
+    root = Importer(1, sink=store).add_path(source).cid
+    seen = []
+    get(store, root, tmp_path / "out", seen.append)
+    assert sum(seen) == 1_000_001 and len(seen) > 2
+    assert 1_000_001 <= content_size(store, root) < 1_010_000
