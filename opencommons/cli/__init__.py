@@ -85,15 +85,21 @@ def dapp(port: int = typer.Option(8600, "--port", min=0, max=65535),
          store: str = typer.Option("embedded", "--store"), api: Optional[str] = typer.Option(None, "--api"),
          home: Optional[Path] = typer.Option(None, "--home", envvar="OPENCOMMONS_IPFS_HOME")) -> None:
     """Serve the contributor web app and its local API on 127.0.0.1:PORT."""
+    import os
+
     from ..connection import connect, load_deployment, sender
-    from ..dapp_server import DappServer
+    from ..dapp_server import DIST, DappServer
     from ..ipfs.content import open_store
 
     try:
+        dist = Path(os.environ.get("OPENCOMMONS_DAPP_DIST") or DIST)
+        if not (dist / "index.html").is_file():
+            raise OpenCommonsError(f"the dApp is not built ({dist / 'index.html'} is missing): run `make dapp`, "
+                                   "then `commons dapp` again")
         w3 = connect(rpc)
         commons = load_deployment(w3, deployments)
         server = DappServer(commons, str(w3.provider.endpoint_uri), open_store(store, home, api),  # type: ignore[attr-defined]
-                            sender(w3, relayer), port)
+                            sender(w3, relayer), port, dist)
         say(f"OpenCommons dApp on http://127.0.0.1:{server.port}/ (chain {commons.deployment.chain_id})")
         server.serve_forever()
     except OpenCommonsError as exc:

@@ -60,6 +60,17 @@ def license_buy(dataset: str, max_price: Optional[str] = typer.Option(None, "--m
         fail(exc)
 
 
+def _expiry(expires: int, valid: bool) -> str:
+    from datetime import datetime, timezone
+
+    if expires == (1 << 64) - 1:  # LicenseManager's perpetual marker
+        return "never (perpetual)"
+    if expires == 0:
+        return "no licence held"
+    when = datetime.fromtimestamp(expires, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return f"{'valid until' if valid else 'expired'} {when}"
+
+
 @license_app.command("show")
 def license_show(dataset: str, licensee: Optional[str] = typer.Option(None, "--licensee"), as_json: bool = JsonOpt,
                  rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
@@ -70,9 +81,12 @@ def license_show(dataset: str, licensee: Optional[str] = typer.Option(None, "--l
         dataset_id = queries.parse_dataset_id(dataset)
         who = web3.Web3.to_checksum_address(licensee) if licensee else _sender(commons, account).address
         terms = commons.licenses.functions.termsOf(dataset_id).call()
+        expires = commons.licenses.functions.licenseExpiry(who, dataset_id).call()
+        valid = commons.licenses.functions.hasValidLicense(who, dataset_id).call()
         _emit({"dataset": str(dataset_id), "token": terms[0], "price": str(terms[3]), "durationS": terms[1],
-               "forSale": terms[2], "licensee": who,
-               "valid": commons.licenses.functions.hasValidLicense(who, dataset_id).call(),
-               "expiresAt": commons.licenses.functions.licenseExpiry(who, dataset_id).call()}, as_json)
+               "forSale": terms[2], "licensee": who, "valid": valid, "expiresAt": expires,
+               "priceText": queries.format_amount(commons, terms[3], terms[0]),
+               "duration": revert_hints.format_duration(terms[1]),
+               "expires": _expiry(expires, valid)}, as_json)
     except OpenCommonsError as exc:
         fail(exc)

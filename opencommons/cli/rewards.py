@@ -30,8 +30,12 @@ def rewards_balance(dataset: list[str] = typer.Option(..., "--dataset"),
     try:
         commons = _commons(rpc, deployments)
         who = _account_of(commons, of, account)
-        _emit([{"dataset": str(d), "claimable": str(commons.rewards.functions.claimableOf(d, who).call())}
-               for d in map(queries.parse_dataset_id, dataset)], as_json)
+        rows = []
+        for d in map(queries.parse_dataset_id, dataset):
+            claimable = commons.rewards.functions.claimableOf(d, who).call()
+            rows.append({"dataset": str(d), "claimable": str(claimable),
+                         "amount": queries.format_amount(commons, claimable, commons.token.address)})
+        _emit(rows, as_json)
     except OpenCommonsError as exc:
         fail(exc)
 

@@ -149,3 +149,13 @@ def test_dataset_id_too_large_is_one_line_before_connecting():
     proc = run("dataset", "show", str(1 << 256), "--rpc", "http://127.0.0.1:9")
     lines = proc.stderr.strip().splitlines()
     assert proc.returncode == 1 and len(lines) == 1 and "ids are 256-bit numbers" in lines[0], proc.stderr
+
+
+def test_dapp_refuses_to_start_when_not_built(tmp_path):
+    import os
+
+    proc = run("dapp", "--rpc", "http://127.0.0.1:9", env={**os.environ, "OPENCOMMONS_DAPP_DIST": str(tmp_path)})
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == 1 and len(lines) == 1
+    assert lines[0] == f"error: the dApp is not built ({tmp_path / 'index.html'} is missing): run `make dapp`, " \
+                       "then `commons dapp` again"

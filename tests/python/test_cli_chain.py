@@ -74,7 +74,11 @@ def test_publish_show_list_verify_license_royalties(chain_env, registered, tmp_p
     assert "30 days" in cheap.stderr and "nothing was paid" in cheap.stderr
     bought = run("license", "buy", dataset, "--account", "5")
     assert bought.returncode == 0 and "terms: 10000000000000000 wei, 30 days, terms document 0x" in bought.stdout
-    assert json.loads(run("license", "show", dataset, "--account", "5", "--json").stdout)["valid"] is True
+    shown = json.loads(run("license", "show", dataset, "--account", "5", "--json").stdout)
+    assert shown["valid"] is True and shown["priceText"] == "0.01 ETH" and shown["duration"] == "30 days"
+    assert shown["expires"].startswith("valid until 20") and shown["expires"].endswith(" UTC")
+    other = json.loads(run("license", "show", dataset, "--account", "7", "--json").stdout)
+    assert other["valid"] is False and other["expires"] == "no licence held"
     assert run("royalties", "pay", dataset, "1", "--account", "6").returncode == 0
     balance = json.loads(run("royalties", "balance", "--dataset", dataset, "--of", a, "--json").stdout)
     assert balance[0]["claimable"] == str(int(1.01e18 * 0.6))
