@@ -1,9 +1,29 @@
 // OpenCommons contributor dApp: an EIP-1193 wallet (window.ethereum) through ethers v6.
-import { BrowserProvider, Contract, Interface, JsonRpcProvider, formatEther, keccak256, toUtf8Bytes } from "ethers";
+import { BrowserProvider, Contract, Interface, JsonRpcProvider, formatEther, formatUnits, keccak256, toUtf8Bytes } from "ethers";
 
 const NATIVE = "0x0000000000000000000000000000000000000000";
 const SUPPORT = { For: 1, Against: 0, Abstain: 2 };
 const ERC20_BALANCE = ["function balanceOf(address) view returns (uint256)"];
+const ERC20 = ["function decimals() view returns (uint8)", "function symbol() view returns (string)",
+               "function allowance(address owner, address spender) view returns (uint256)",
+               "function approve(address spender, uint256 amount) returns (bool)"];
+const PERPETUAL = (1n << 64n) - 1n;  // LicenseManager's expiry of a licence that never ends
+const tokenInfo = new Map();  // token -> { decimals, symbol }, read once
+
+// An amount in a token's own units ("1.5 TUSD"; ETH for the native token), by its decimals.
+async function amountText(token, amount) {
+  if (token === NATIVE) return `${formatEther(amount)} ETH`;
+  if (!tokenInfo.has(token)) {
+    const erc20 = new Contract(token, ERC20, reader);
+    tokenInfo.set(token, { decimals: await erc20.decimals(), symbol: await erc20.symbol().catch(() => token.slice(0, 8)) });
+  }
+  const { decimals, symbol } = tokenInfo.get(token);
+  return `${formatUnits(amount, decimals)} ${symbol}`;
+}
+
+function dateText(seconds) {
+  return new Date(Number(seconds) * 1000).toISOString().replace("T", " ").slice(0, 16) + " UTC";
+}
 const $ = (id) => document.getElementById(id);
 let config, provider, signer, account, contracts, errors;
 const reader = new JsonRpcProvider(`${location.origin}/rpc`);
@@ -145,8 +165,20 @@ async function refresh() {
       const amount = account && mine ? await vault.claimable(d.id, token, account) : 0n;
       if (amount > 0n || token === NATIVE) owed.push([token, amount]);
     }
-    cell(row, owed.map(([t, a]) => `${formatEther(a)} ${t === NATIVE ? "ETH" : t.slice(0, 8) + "…"}`).join(", "),
-         "claimable");
+    cell(row, (await Promise.all(owed.map(([t, a]) => amountText(t, a)))).join(", "), "claimable");
+    // the licence on offer and the connected account's own: price, duration, validity and expiry
+    const licences = new Contract(config.addresses.LicenseManager, config.abis.LicenseManager, reader);
+    const terms = await licences.termsOf(d.id);
+    let licenceText = terms.active
+      ? `${await amountText(terms.token, terms.price)}, ${terms.duration === 0n ? "perpetual" : `${Number(terms.duration) / 86400} days`}`
+      : "not offered";
+    if (account) {
+      const expiry = await licences.licenseExpiry(account, d.id);
+      const valid = await licences.hasValidLicense(account, d.id);
+      licenceText += expiry === 0n ? "; yours: none" : expiry === PERPETUAL ? "; yours: perpetual"
+        : `; yours: ${valid ? "valid until" : "expired"} ${dateText(expiry)}`;
+    }
+    cell(row, licenceText, "licence");
     const actions = row.insertCell();
     const tokens = owed.filter(([, a]) => a > 0n).map(([t]) => t);
     if (tokens.length) {
@@ -189,6 +221,14 @@ async function refresh() {
       buy.className = "buy";
       buy.onclick = async () => {
         const terms = await contracts.LicenseManager.termsOf(d.id);
+        if (terms.token !== NATIVE) {
+          // an ERC-20 price: the licence manager may take it only once the wallet approves it
+          const erc20 = new Contract(terms.token, ERC20, signer);
+          if ((await erc20.allowance(account, contracts.LicenseManager.target)) < terms.price) {
+            const label = `Approve ${await amountText(terms.token, terms.price)}`;
+            if (!(await send(label, () => erc20.approve(contracts.LicenseManager.target, terms.price)))) return;
+          }
+        }
         send("Buy licence", () => contracts.LicenseManager.buy(d.id, terms.token, terms.price, terms.duration, terms.termsDigest,
           { value: terms.token === NATIVE ? terms.price : 0n }));
       };

@@ -266,6 +266,27 @@ test("buy a licence in the page: the licensee holds it, the contributors earn", 
   await page.screenshot({ path: join(SHOTS, "licence.png"), fullPage: true });
 });
 
+test("buy a licence priced in an ERC-20: the page shows the terms, approves, then buys; expiry shown", async () => {
+  commons("license", "offer", datasetId, "--price", "2", "--token", testToken, "--days", "7", "--account", "1");
+  const licenses = contract("LicenseManager");
+  assert.equal(await licenses.hasValidLicense(accounts[6], datasetId), false);
+  const page = await pageAs(accounts[6]);
+  const cell = `#datasets tr[data-id="${datasetId}"] td.licence`;
+  // the table is drawn again once the wallet connects: wait for the account's own licence state
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.includes("yours:"), cell);
+  assert.equal(await page.$eval(cell, (el) => el.textContent), "2.0 TUSD, 7 days; yours: none");
+  await page.click(`#datasets tr[data-id="${datasetId}"] button.buy`);
+  await page.waitForFunction(() => {
+    const el = document.getElementById("status");
+    return el.dataset.state === "failed" || (el.dataset.state === "confirmed" && el.textContent.startsWith("Buy licence"));
+  }, null, { timeout: 60_000 });
+  const result = await page.$eval("#status", (el) => ({ state: el.dataset.state, text: el.textContent }));
+  assert.equal(result.state, "confirmed", result.text);
+  assert.equal(await licenses.hasValidLicense(accounts[6], datasetId, { blockTag: "latest" }), true);
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.includes("yours: valid until"), cell);
+  await page.screenshot({ path: join(SHOTS, "licence-erc20.png"), fullPage: true });
+});
+
 test("update the profile of a registered contributor", async () => {
   const registry = contract("ContributorRegistry");
   const [oldDigest] = await registry.contributorOf(accounts[1]);
