@@ -128,6 +128,20 @@ class DappServer:
             receipt = transact(self.commons.w3, self.relayer, fn)
         return {"tx": receipt["transactionHash"].to_0x_hex(), "gasUsed": receipt["gasUsed"]}
 
+    def relay_claim(self, body: dict[str, Any]) -> dict[str, Any]:
+        """A contributor without ETH for gas: the relayer calls the vault's `claimFor`, which pays
+        only `account` itself, so no signature is needed; refused when nothing is owed (the
+        relayer's gas is not spent on an empty claim)."""
+        account = Web3.to_checksum_address(body["account"])
+        ids = [int(d) for d in body["datasetIds"]]
+        tokens = [Web3.to_checksum_address(t) for t in body["tokens"]]
+        vault = self.commons.vault.functions
+        if not ids or not tokens or not any(vault.claimable(d, t, account).call() for d in ids for t in tokens):
+            raise OpenCommonsError(f"{account} has nothing to claim from these datasets: nothing relayed")
+        with self.lock:
+            receipt = transact(self.commons.w3, self.relayer, vault.claimFor(account, ids, tokens))
+        return {"tx": receipt["transactionHash"].to_0x_hex(), "gasUsed": receipt["gasUsed"]}
+
     def serve_forever(self) -> None:
         self.httpd.serve_forever()
 
@@ -203,6 +217,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._json(self.app.relay_register(json.loads(self._body())))
             elif self.path == "/api/relay/vote":
                 self._json(self.app.relay_vote(json.loads(self._body())))
+            elif self.path == "/api/relay/claim":
+                self._json(self.app.relay_claim(json.loads(self._body())))
             else:
                 self._json({"error": f"no such endpoint {self.path}"}, 404)
         except RequestRefused as exc:

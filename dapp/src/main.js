@@ -187,6 +187,12 @@ async function refresh() {
       claim.className = "claim";
       claim.onclick = () => send("Claim", () => contracts.RoyaltyVault.claim([d.id], tokens));
       actions.append(claim);
+      // no ETH for gas: the local relayer calls claimFor, which can only pay this account
+      const gasless = document.createElement("button");
+      gasless.textContent = "Claim (gasless)";
+      gasless.className = "claim-gasless";
+      gasless.onclick = () => relayClaim(d.id, tokens);
+      actions.append(gasless);
     }
     // royalties a marketplace sent (ERC-2981) to the dataset's receiver, in ETH or any listed token
     const receiver = await vault.royaltyReceiverOf(d.id);
@@ -268,6 +274,18 @@ async function refresh() {
     }
   }
   document.body.dataset.ready = "true";
+}
+
+async function relayClaim(datasetId, tokens) {
+  status("pending", "Claim (gasless): the relayer sends it…");
+  try {
+    const reply = await postJson("/api/relay/claim", { account, datasetIds: [String(datasetId)], tokens });
+    if (reply.error) throw new Error(reply.error);
+    status("confirmed", `Claim (gasless): confirmed, relayed in ${reply.tx} (you paid no gas)`);
+    await refresh();
+  } catch (err) {
+    status("failed", `Claim (gasless) failed: ${explain(err)}`);
+  }
 }
 
 // A vote by EIP-712 ballot: the wallet signs readable fields, the local relayer pays the gas.

@@ -192,6 +192,21 @@ test("pay royalties in ETH and an ERC-20, claim both in the page, the balances c
   await page.screenshot({ path: join(SHOTS, "claim.png"), fullPage: true });
 });
 
+test("claim gaslessly: the relayer sends claimFor, the contributor receives all of it and pays no gas", async () => {
+  commons("royalties", "pay", datasetId, "1", "--account", "6");
+  const vault = contract("RoyaltyVault");
+  const owed = await vault.claimable(datasetId, "0x0000000000000000000000000000000000000000", accounts[2]);
+  assert.ok(owed > 0n);
+  const page = await pageAs(accounts[2]);
+  const balance = async () => BigInt(await node.send("eth_getBalance", [accounts[2], "latest"]));
+  const before = await balance();
+  await page.click(`#datasets tr[data-id="${datasetId}"] button.claim-gasless`);
+  const result = await settled(page);
+  assert.equal(result.state, "confirmed", result.text);
+  assert.match(result.text, /you paid no gas/);
+  assert.equal(await balance() - before, owed);  // to the wei: the relayer paid the gas
+});
+
 test("collect marketplace royalties sent to the dataset's ERC-2981 receiver, in an ERC-20, in the page", async () => {
   const vault = contract("RoyaltyVault");
   const receiver = await vault.royaltyReceiverOf(datasetId);

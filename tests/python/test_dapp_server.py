@@ -85,7 +85,7 @@ def test_rpc_refuses_text_plain_post_from_a_foreign_page(server, chain_env):
     assert w3.eth.get_balance(w3.eth.accounts[9]) == before
 
 
-@pytest.mark.parametrize("path", ["/api/ipfs/add", "/api/relay/register", "/api/relay/vote"])
+@pytest.mark.parametrize("path", ["/api/ipfs/add", "/api/relay/register", "/api/relay/vote", "/api/relay/claim"])
 def test_api_refuses_foreign_origin(server, path):
     status, reply = post(server, path, {"name": "x"}, origin="http://evil.example")
     assert status == 403 and "refused" in reply["error"]
@@ -99,3 +99,11 @@ def test_api_ipfs_add_accepts_own_origin_json(server):
 def test_api_ipfs_add_refuses_form_post(server):
     status, reply = post(server, "/api/ipfs/add", b"name=x", content_type="application/x-www-form-urlencoded")
     assert status == 415 and "application/x-www-form-urlencoded" in reply["error"]
+
+
+def test_api_relay_claim_refuses_when_nothing_is_owed(server):
+    account = "0x" + "12" * 20
+    status, reply = post(server, "/api/relay/claim", {"account": account, "datasetIds": ["1"],
+                                                     "tokens": ["0x" + "00" * 20]},
+                         origin=f"http://127.0.0.1:{server.port}")
+    assert status == 400 and "has nothing to claim from these datasets: nothing relayed" in reply["error"]
