@@ -5,9 +5,11 @@ registration, and a same-origin JSON-RPC proxy to the node (so a page works behi
 
 from __future__ import annotations
 
+import html
 import json
 import mimetypes
 import threading
+import urllib.parse
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -18,8 +20,11 @@ from web3 import Web3
 from .chain import artifacts
 from .chain.deploy import SUITE
 from .chain.transactions import Sender, transact
-from .errors import OpenCommonsError
+from .errors import BlockNotFoundError, OpenCommonsError
+from .ipfs.cid import DAG_PB
 from .ipfs.content import ContentStore
+from .ipfs.directory import entries, is_directory, resolve
+from .ipfs.unixfs import decode_node
 from .queries import dataset_view, list_datasets, proposal_view
 from .suite import Commons
 
@@ -59,8 +64,11 @@ def check_rpc_request(body: bytes) -> None:
 
 class DappServer:
     def __init__(self, commons: Commons, rpc_url: str, store: ContentStore, relayer: Sender,
-                 port: int = 8600, dist: Path = DIST) -> None:
+                 port: int = 8600, dist: Path = DIST, gateway: str | None = None) -> None:
         self.commons, self.rpc_url, self.store, self.relayer, self.dist = commons, rpc_url, store, relayer, dist
+        #: where the page links content: this server's own verified `/ipfs/` by default, or a
+        #: gateway the operator names (a local Kubo node's), never a public one unasked
+        self.gateway = gateway or "/ipfs/"
         self.lock = threading.Lock()
         handler = type("Handler", (_Handler,), {"app": self})
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
@@ -71,7 +79,7 @@ class DappServer:
         abis = {name: artifacts.load(name).abi for name in SUITE}
         errors = [item for name in SUITE for item in artifacts.load(name).abi if item.get("type") == "error"]
         return {"chainId": d.chain_id, "addresses": d.addresses, "abis": abis, "errors": errors,
-                "gateway": "https://ipfs.io/ipfs/", "tokens": self.tokens()}
+                "gateway": self.gateway, "tokens": self.tokens()}
 
     def tokens(self) -> list[str]:
         """ETH and every ERC-20 the vault allow-lists now (from its TokenAllowed events)."""
@@ -176,9 +184,54 @@ class _Handler(BaseHTTPRequestHandler):
             if self.path in routes:
                 self._json(routes[self.path]())
                 return
+            if self.path.startswith("/ipfs/"):
+                self._content(urllib.parse.unquote(self.path.split("?")[0]))
+                return
             self._static()
         except OpenCommonsError as exc:
             self._json({"error": str(exc)}, 400)
+
+    def _content(self, path: str) -> None:
+        """`/ipfs/CID[/path]` from the configured store, every block verified as it is sent; a
+        directory as a list of links. Served sandboxed (CSP `sandbox`, `nosniff`): a dataset's
+        HTML cannot run script with this origin's API."""
+        try:
+            cid = resolve(self.app.store, path)
+            block = self.app.store.get_block(cid)
+            node = decode_node(block) if cid.codec == DAG_PB else None
+            if node is not None and is_directory(node):
+                base = path.rstrip("/")
+                items = "".join(
+                    f'<li><a href="{html.escape(base + "/" + urllib.parse.quote(n))}">{html.escape(n)}</a></li>'
+                    for n in sorted(name for name, _ in entries(self.app.store, cid, node)))
+                body = f"<!doctype html><title>{html.escape(path)}</title><ul>{items}</ul>".encode()
+                self._content_headers("text/html; charset=utf-8", len(body))
+                self.wfile.write(body)
+                return
+            size = len(block) if node is None else node.filesize or len(node.data)
+            parts = self.app.store.cat(cid)
+            first = next(parts, b"")  # the first block verified before anything is sent
+        except BlockNotFoundError as exc:
+            self._json({"error": str(exc)}, 404)
+            return
+        except OpenCommonsError as exc:
+            self._json({"error": str(exc)}, 400)
+            return
+        self._content_headers(mimetypes.guess_type(path)[0] or "application/octet-stream", size)
+        self.wfile.write(first)
+        try:
+            for part in parts:  # each verified; a bad block ends the response short of its length
+                self.wfile.write(part)
+        except OpenCommonsError:
+            self.close_connection = True
+
+    def _content_headers(self, kind: str, length: int) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(length))
+        self.send_header("Content-Security-Policy", "sandbox")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
 
     def _check_origin(self) -> None:
         """State-changing requests come from this app's own pages (or from no browser at all):

@@ -164,6 +164,11 @@ test("publish through the CLI, then see the dataset in the page", async () => {
   await row.waitFor();
   assert.match(await row.textContent(), /Nairobi county/);
   assert.match(await row.textContent(), new RegExp(out.content));
+  // content links go to this server's own verified /ipfs/, not a public gateway
+  const href = await row.locator("td.cid a").first().getAttribute("href");
+  assert.equal(href, `/ipfs/${out.content}`);
+  const file = await page.evaluate(async (url) => (await fetch(url)).text(), `${href}/counties.csv`);
+  assert.equal(file, "code,county\n047,Nairobi\n");
   await page.screenshot({ path: join(SHOTS, "datasets.png"), fullPage: true });
 });
 

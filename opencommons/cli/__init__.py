@@ -83,7 +83,10 @@ def dapp(port: int = typer.Option(8600, "--port", min=0, max=65535),
          deployments: Path = typer.Option(Path("deployments"), "--deployments"),
          relayer: Optional[str] = typer.Option(None, "--relayer", help="Account that pays for gasless calls."),
          store: str = typer.Option("embedded", "--store"), api: Optional[str] = typer.Option(None, "--api"),
-         home: Optional[Path] = typer.Option(None, "--home", envvar="OPENCOMMONS_IPFS_HOME")) -> None:
+         home: Optional[Path] = typer.Option(None, "--home", envvar="OPENCOMMONS_IPFS_HOME"),
+         gateway: Optional[str] = typer.Option(None, "--gateway", help="Link content to this gateway (e.g. a "
+                                               "local Kubo node's http://127.0.0.1:8080/ipfs/); default: this "
+                                               "server's own verified /ipfs/.")) -> None:
     """Serve the contributor web app and its local API on 127.0.0.1:PORT."""
     import os
 
@@ -99,7 +102,7 @@ def dapp(port: int = typer.Option(8600, "--port", min=0, max=65535),
         w3 = connect(rpc)
         commons = load_deployment(w3, deployments)
         server = DappServer(commons, str(w3.provider.endpoint_uri), open_store(store, home, api),  # type: ignore[attr-defined]
-                            sender(w3, relayer), port, dist)
+                            sender(w3, relayer), port, dist, gateway)
         say(f"OpenCommons dApp on http://127.0.0.1:{server.port}/ (chain {commons.deployment.chain_id})")
         server.serve_forever()
     except OpenCommonsError as exc:

@@ -107,3 +107,37 @@ def test_api_relay_claim_refuses_when_nothing_is_owed(server):
                                                      "tokens": ["0x" + "00" * 20]},
                          origin=f"http://127.0.0.1:{server.port}")
     assert status == 400 and "has nothing to claim from these datasets: nothing relayed" in reply["error"]
+
+
+def _get(server, path):
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.port}{path}", timeout=30) as reply:
+            return reply.status, dict(reply.headers), reply.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
+def test_ipfs_route_serves_verified_content_sandboxed_and_config_names_it(server, tmp_path):
+    from opencommons.ipfs.store import EmbeddedStore
+
+    d = tmp_path / "site"
+    d.mkdir()
+    (d / "page.html").write_text("<script>fetch('/api/relay/vote')</script>")
+    (d / "big.bin").write_bytes(bytes(range(256)) * 4000)
+    cid = server.store.add_path(d, 1)
+    status, headers, body = _get(server, f"/ipfs/{cid}/page.html")
+    assert status == 200 and body.startswith(b"<script>")
+    assert headers["Content-Security-Policy"] == "sandbox" and headers["X-Content-Type-Options"] == "nosniff"
+    status, _, body = _get(server, f"/ipfs/{cid}/big.bin")
+    assert status == 200 and body == (d / "big.bin").read_bytes()
+    status, _, listing = _get(server, f"/ipfs/{cid}")
+    assert status == 200 and b"big.bin" in listing and b"page.html" in listing
+    assert _get(server, f"/ipfs/{cid}/missing")[0] == 404
+    assert _get(server, "/ipfs/notacid")[0] == 400
+    status, _, body = _get(server, "/api/config")
+    assert json.loads(body)["gateway"] == "/ipfs/"
+    # a corrupted block is never served as content
+    leaf = server.store.add_bytes(b"precious", 1)
+    store = EmbeddedStore(server.store.store.home)
+    store._path(leaf).write_bytes(b"tampered")
+    assert _get(server, f"/ipfs/{leaf}")[0] == 400
