@@ -402,7 +402,7 @@ def test_royalties_collect_sweep_and_rewards_claim_through_cli(chain_env, regist
     commons.nft.functions.curate(int(dataset), 2).transact({"from": chain_env["accounts"][0]})
     commons.rewards.functions.reward(int(dataset), 500 * 10**18).transact({"from": timelock})
     owed = json.loads(run("rewards", "balance", "--dataset", dataset, "--of", a, "--json").stdout)
-    assert owed == [{"dataset": dataset, "claimable": str(300 * 10**18)}]
+    assert owed == [{"dataset": dataset, "claimable": str(300 * 10**18), "amount": "300 OCT"}]
     before = commons.token.functions.balanceOf(Web3.to_checksum_address(a)).call()
     assert run("rewards", "claim", "--dataset", dataset, "--account", "1").returncode == 0
     assert commons.token.functions.balanceOf(Web3.to_checksum_address(a)).call() - before == 300 * 10**18
