@@ -1,10 +1,32 @@
 """Shared brownie fixtures: the suite deployed once per module, each test isolated."""
 import os
+import time
 
 import pytest
 from brownie import chain, web3
 from eth_account import Account
 from eth_account.messages import encode_typed_data
+from web3.exceptions import TransactionNotFound
+
+_get_transaction = web3.eth.get_transaction
+
+
+def _get_transaction_once_indexed(txid, *args):
+    """Anvil can report a sender's new nonce a moment before it answers `eth_getTransactionByHash`
+    for the transaction that used it; brownie then declares a mined transaction "dropped without
+    known replacement" (seen once in CI, in a test whose contracts had not changed). Look again
+    for up to two seconds before believing the node."""
+    for attempt in range(20):
+        try:
+            return _get_transaction(txid, *args)
+        except TransactionNotFound:
+            if attempt == 19:
+                raise
+            time.sleep(0.1)
+    raise AssertionError("unreachable")
+
+
+web3.eth.get_transaction = _get_transaction_once_indexed
 
 KE_EDUCATION = web3.keccak(text="KE/education")
 CODEC_RAW = 0x55
