@@ -9,13 +9,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from eth_account import Account
-from web3 import Web3
-
 from .errors import OpenCommonsError
 from .journal import HOME_ENV
 
 MIN_PASSWORD_LENGTH = 8
+#: where a keystore's password is read from (else the CLI prompts); `connection` reads it too
+PASSWORD_ENV = "OPENCOMMONS_KEYSTORE_PASSWORD"
 
 
 def keystore_dir() -> Path:
@@ -30,6 +29,8 @@ class StoredAccount:
 
 def create(password: str, folder: Path | None = None) -> StoredAccount:
     """A new key, encrypted with `password` (scrypt), written atomically with mode 0600."""
+    from eth_account import Account  # eth-account is loaded only when a key is made
+
     if len(password) < MIN_PASSWORD_LENGTH:
         raise OpenCommonsError(f"password too short: use at least {MIN_PASSWORD_LENGTH} characters")
     target = folder or keystore_dir()
@@ -46,6 +47,8 @@ def create(password: str, folder: Path | None = None) -> StoredAccount:
 
 
 def listed(folder: Path | None = None) -> list[StoredAccount]:
+    from web3 import Web3
+
     target = folder or keystore_dir()
     if not target.is_dir():
         return []

@@ -18,11 +18,11 @@ from web3 import Web3
 from .chain.provider import web3_for
 from .chain.deploy import Deployment, deployment_path, stale_reason
 from .chain.transactions import KeyAccount, NodeAccount, Sender
+from .accounts import PASSWORD_ENV
 from .errors import ChainError, DeploymentError
 from .suite import Commons
 
 DEFAULT_RPC = "http://127.0.0.1:8545"
-PASSWORD_ENV = "OPENCOMMONS_KEYSTORE_PASSWORD"
 NETWORKS = {
     "local": DEFAULT_RPC, "ganache": DEFAULT_RPC, "anvil": DEFAULT_RPC,
     "development": "http://127.0.0.1:18545",  # brownie's Anvil (brownie-config.yaml)

@@ -8,10 +8,9 @@ from typing import Optional
 
 import typer
 
+from ..accounts import PASSWORD_ENV, create, keystore_dir, listed
 from ..errors import OpenCommonsError
 from .common import fail, say
-
-PASSWORD_ENV = "OPENCOMMONS_KEYSTORE_PASSWORD"  # as opencommons.connection reads it
 
 app = typer.Typer(help="Keystore accounts (use them with --account FILE).", no_args_is_help=True)
 DirOpt = typer.Option(None, "--dir", help="Keystore folder (default $OPENCOMMONS_HOME/keystores).")
@@ -20,8 +19,6 @@ DirOpt = typer.Option(None, "--dir", help="Keystore folder (default $OPENCOMMONS
 @app.command("new")
 def account_new(folder: Optional[Path] = DirOpt) -> None:
     """Create a key, encrypted with a password (from $OPENCOMMONS_KEYSTORE_PASSWORD or a prompt)."""
-    from ..accounts import create
-
     try:
         password = os.environ.get(PASSWORD_ENV)
         if password is None:
@@ -36,8 +33,6 @@ def account_new(folder: Optional[Path] = DirOpt) -> None:
 @app.command("list")
 def account_list(folder: Optional[Path] = DirOpt) -> None:
     """Keystores in the folder, with their addresses."""
-    from ..accounts import keystore_dir, listed
-
     accounts = listed(folder)
     if not accounts:
         say(f"no keystores in {folder or keystore_dir()}: `commons account new` creates one")
