@@ -74,3 +74,15 @@ class DeploymentError(ChainError):
 
 class PublishError(OpenCommonsError, ValueError):
     """Publishing input is invalid (licence, shares, contributors, directory...)."""
+
+
+class ChainIndexError(OpenCommonsError):
+    """A problem in the SQL index of the chain's events."""
+
+
+class IndexDatabaseError(ChainIndexError):
+    """The index database cannot be opened, or holds another schema version."""
+
+
+class ReorgTooDeepError(ChainIndexError):
+    """The chain reorganised below every block the index remembers."""

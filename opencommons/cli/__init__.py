@@ -9,8 +9,9 @@ from typing import Optional
 import typer
 
 from ..errors import OpenCommonsError
-from . import account, contributor, dataset, deploy, gov, ipfs, license, rewards, royalties
-from .common import fail, say, state
+from . import account, contributor, dataset, deploy, gov, index, ipfs, license, rewards, royalties
+from .common import (_commons, DbOpt, DeploymentsOpt, _emit, fail, JsonOpt, NoIndexOpt, _reader, RpcOpt, say,
+                     state)
 
 app = typer.Typer(help="OpenCommons: build a verifiable dataset together and own it together.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -23,6 +24,17 @@ app.add_typer(license.license_app, name="license")
 app.add_typer(royalties.royalties_app, name="royalties")
 app.add_typer(rewards.rewards_app, name="rewards")
 app.add_typer(gov.gov_app, name="gov")
+app.add_typer(index.app, name="index")
+
+
+@app.command("stats")
+def stats(as_json: bool = JsonOpt, rpc: Optional[str] = RpcOpt, deployments: Path = DeploymentsOpt,
+          db: Optional[str] = DbOpt, no_index: bool = NoIndexOpt) -> None:
+    """The commons in figures: datasets by status, contributors, payments, licences, proposals, money paid."""
+    try:
+        _emit(_reader(_commons(rpc, deployments), db, no_index).stats(), as_json)
+    except OpenCommonsError as exc:
+        fail(exc)
 
 
 @app.callback()

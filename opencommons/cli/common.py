@@ -131,3 +131,15 @@ def _approve(commons: suite.Commons, who: transactions.Sender, token: str, spend
         raise OpenCommonsError(f"token {token} is not allow-listed by this commons: nothing approved or paid "
                                f"(governance allow-lists tokens: `commons gov propose --allow-token {token}`)")
     _tx("approved", commons, who, contract(commons.w3, "IERC20Metadata", token).functions.approve(spender, amount))
+
+
+DbOpt = typer.Option(None, "--db", envvar="OPENCOMMONS_INDEX_DB",
+                     help="Index database: a SQLite file or postgresql://... URL (default $OPENCOMMONS_HOME/index.sqlite).")
+NoIndexOpt = typer.Option(False, "--no-index", help="Answer from the chain even when an index is synced.")
+
+
+def _reader(commons: suite.Commons, db: Optional[str], no_index: bool) -> Any:
+    """Where a read command answers from: a synced index, else the chain (identical answers)."""
+    from ..index.source import reader_for
+
+    return reader_for(commons, db, no_index, note=lambda line: err.print(line, markup=False))

@@ -1,4 +1,4 @@
-"""`commons contributor register|show|verify`."""
+"""`commons contributor register|show|earnings|verify`."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import typer
 from ..errors import OpenCommonsError
 from ..ipfs.cid import Cid
 from ..ipfs.content import open_store
-from .common import (AccountOpt, ApiOpt, _commons, DeploymentsOpt, _emit, fail, HomeOpt, JsonOpt, lazy, RpcOpt,
-                     say, _sender, StoreOpt, _tx)
+from .common import (AccountOpt, ApiOpt, _checked_address, _commons, DbOpt, DeploymentsOpt, _emit, fail, HomeOpt,
+                     JsonOpt, lazy, NoIndexOpt, _reader, RpcOpt, say, _sender, StoreOpt, _tx)
 
 if TYPE_CHECKING:
     import eth_account
@@ -68,21 +68,47 @@ def contributor_register(name: str = typer.Option(..., "--name"), community: str
 
 @contributor_app.command("show")
 def contributor_show(address: str, claim: Optional[str] = typer.Option(None, "--claim"), as_json: bool = JsonOpt,
-                     rpc: Optional[str] = RpcOpt, deployments: Path = DeploymentsOpt) -> None:
+                     rpc: Optional[str] = RpcOpt, deployments: Path = DeploymentsOpt, db: Optional[str] = DbOpt,
+                     no_index: bool = NoIndexOpt) -> None:
     """Show a contributor's record (and one claim's status)."""
     try:
         if not web3.Web3.is_address(address):
             raise OpenCommonsError(f"malformed address {address!r}")
         commons = _commons(rpc, deployments)
         who = web3.Web3.to_checksum_address(address)
-        c = commons.registry.functions.contributorOf(who).call()
-        data: dict[str, Any] = {"account": who, "registered": c[4],
-                                "profile": str(Cid.from_chain(c[2], bytes(c[0]))) if c[2] else None,
-                                "community": "0x" + bytes(c[1]).hex(), "registeredAt": c[3]}
+        reader = _reader(commons, db, no_index)
+        c = reader.contributor(who)
+        data: dict[str, Any] = {"account": who, "registered": c["active"],
+                                "profile": str(Cid.from_chain(c["codec"], bytes.fromhex(c["digest"][2:])))
+                                if c["codec"] else None,
+                                "community": c["community"], "registeredAt": c["registeredAt"]}
         if claim:
             data["claim"] = claim
-            data["verified"] = commons.registry.functions.isVerified(who, web3.Web3.keccak(text=claim)).call()
+            now = commons.w3.eth.get_block("latest")["timestamp"]
+            data["verified"] = reader.is_verified(who, "0x" + bytes(web3.Web3.keccak(text=claim)).hex(), now)
         _emit(data, as_json)
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
+@contributor_app.command("earnings")
+def contributor_earnings(address: str, as_json: bool = JsonOpt, rpc: Optional[str] = RpcOpt,
+                         deployments: Path = DeploymentsOpt, db: Optional[str] = DbOpt,
+                         no_index: bool = NoIndexOpt) -> None:
+    """What ADDRESS has earned per dataset and token: claimed so far and claimable now."""
+    from .. import queries
+
+    try:
+        who = _checked_address(address)
+        commons = _commons(rpc, deployments)
+        rows = _reader(commons, db, no_index).earnings(who)
+        for row in rows:
+            for key in ("earned", "claimed", "claimable"):
+                row[key + "Text"] = queries.format_amount(commons, int(row[key]), row["token"])
+        if not rows and not as_json:
+            say(f"{who} has earned nothing yet")
+            return
+        _emit(rows, as_json)
     except OpenCommonsError as exc:
         fail(exc)
 

@@ -1,4 +1,4 @@
-"""`commons dataset publish|version|show|list|car|verify|attest|curate`."""
+"""`commons dataset publish|version|show|list|lineage|car|verify|attest|curate`."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import typer
 from ..errors import OpenCommonsError
 from ..ipfs.cid import Cid
 from ..ipfs.content import ContentStore, open_store
-from .common import (AccountOpt, ApiOpt, _commons, DeploymentsOpt, _emit, fail, HomeOpt, JsonOpt, lazy, RpcOpt, say,
-                     _sender, StoreOpt, _tx)
+from .common import (AccountOpt, ApiOpt, _commons, DbOpt, DeploymentsOpt, _emit, fail, HomeOpt, JsonOpt, lazy,
+                     NoIndexOpt, _reader, RpcOpt, say, _sender, StoreOpt, _tx)
 
 if TYPE_CHECKING:
     from .. import publish as publishing
@@ -108,11 +108,11 @@ def _readable(view: dict[str, Any], store: str, home: Optional[Path], api: Optio
 @dataset_app.command("show")
 def dataset_show(dataset: str, as_json: bool = JsonOpt, rpc: Optional[str] = RpcOpt,
                  deployments: Path = DeploymentsOpt, store: str = StoreOpt, api: Optional[str] = ApiOpt,
-                 home: Optional[Path] = HomeOpt) -> None:
+                 home: Optional[Path] = HomeOpt, db: Optional[str] = DbOpt, no_index: bool = NoIndexOpt) -> None:
     """Show a dataset (by id or content CID); with its manifest at hand, its name and commons code."""
     try:
         dataset_id = queries.parse_dataset_id(dataset)  # bad input is refused before connecting
-        view = queries.dataset_view(_commons(rpc, deployments), dataset_id)
+        view = _reader(_commons(rpc, deployments), db, no_index).dataset_view(dataset_id)
         view.update(_readable(view, store, home, api))
         _emit(view, as_json)
     except OpenCommonsError as exc:
@@ -123,10 +123,45 @@ def dataset_show(dataset: str, as_json: bool = JsonOpt, rpc: Optional[str] = Rpc
 def dataset_list(commons_code: Optional[str] = typer.Option(None, "--commons"),
                  contributor: Optional[str] = typer.Option(None, "--contributor"),
                  license_id: Optional[str] = typer.Option(None, "--license"), as_json: bool = JsonOpt,
-                 rpc: Optional[str] = RpcOpt, deployments: Path = DeploymentsOpt) -> None:
-    """List datasets from the contract's events, filtered by commons, contributor or licence."""
+                 rpc: Optional[str] = RpcOpt, deployments: Path = DeploymentsOpt, db: Optional[str] = DbOpt,
+                 no_index: bool = NoIndexOpt) -> None:
+    """List datasets (from the index, else the contract's events), filtered by commons, contributor or licence."""
     try:
-        _emit(queries.list_datasets(_commons(rpc, deployments), commons_code, contributor, license_id), as_json)
+        reader = _reader(_commons(rpc, deployments), db, no_index)
+        _emit(reader.list_datasets(commons_code, contributor, license_id), as_json)
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
+def _tree(node: dict[str, Any], key: str, prefix: str = "") -> list[str]:
+    lines = []
+    items = node.get(key, [])
+    for i, child in enumerate(items):
+        last = i == len(items) - 1
+        lines.append(f"{prefix}{'└── ' if last else '├── '}{child['id']} {child.get('license', '')} "
+                     f"[{child['status']}]".replace("  [", " ["))
+        lines.extend(_tree(child, key, prefix + ("    " if last else "│   ")))
+    return lines
+
+
+@dataset_app.command("lineage")
+def dataset_lineage(dataset: str, depth: int = typer.Option(32, "--depth", min=1, help="Levels each way."),
+                    as_json: bool = JsonOpt, rpc: Optional[str] = RpcOpt, deployments: Path = DeploymentsOpt,
+                    db: Optional[str] = DbOpt, no_index: bool = NoIndexOpt) -> None:
+    """A dataset's ancestors (what it derives from) and descendants (what derives from it), as a tree."""
+    try:
+        dataset_id = queries.parse_dataset_id(dataset)
+        tree = _reader(_commons(rpc, deployments), db, no_index).lineage(dataset_id, depth)
+        if as_json:
+            _emit(tree, True)
+            return
+        say(f"{tree['id']} {tree.get('license', '')} [{tree['status']}]")
+        say("derives from:" if tree.get("parents") else "derives from: nothing")
+        for line in _tree(tree, "parents"):
+            say(line)
+        say("derived by:" if tree.get("children") else "derived by: nothing")
+        for line in _tree(tree, "children"):
+            say(line)
     except OpenCommonsError as exc:
         fail(exc)
 

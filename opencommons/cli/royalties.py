@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Optional
 import typer
 
 from ..errors import OpenCommonsError
-from .common import (_account_of, AccountOpt, _approve, _checked_address, _commons, DeploymentsOpt, _emit, fail,
-                     JsonOpt, lazy, OfOpt, RpcOpt, say, _sender, _tx)
+from .common import (_account_of, AccountOpt, _approve, _checked_address, _commons, DbOpt, DeploymentsOpt, _emit,
+                     fail, JsonOpt, lazy, NoIndexOpt, OfOpt, _reader, RpcOpt, say, _sender, _tx)
 
 if TYPE_CHECKING:
     from .. import queries
@@ -41,16 +41,18 @@ def royalties_pay(dataset: str, amount: str, token: Optional[str] = typer.Option
 def royalties_balance(dataset: list[str] = typer.Option(..., "--dataset"), token: list[str] = typer.Option(["eth"], "--token"),
                       of: Optional[str] = OfOpt,
                       as_json: bool = JsonOpt, rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
-                      deployments: Path = DeploymentsOpt) -> None:
+                      deployments: Path = DeploymentsOpt, db: Optional[str] = DbOpt,
+                      no_index: bool = NoIndexOpt) -> None:
     """What an account can claim, per dataset and token."""
     try:
         commons = _commons(rpc, deployments)
         who = _account_of(commons, of, account)
+        reader = _reader(commons, db, no_index)
         rows = []
         for d in map(queries.parse_dataset_id, dataset):
             for t in map(queries.token_address, token):
-                claimable = commons.vault.functions.claimable(d, t, who).call()
-                pending = commons.vault.functions.pendingAncestorOf(d, t).call()
+                claimable = reader.claimable(d, t, who)
+                pending = reader.pending_for_parents(d, t)
                 rows.append({"dataset": str(d), "token": t, "claimable": str(claimable),
                              "amount": queries.format_amount(commons, claimable, t),
                              "pendingForParents": queries.format_amount(commons, pending, t)})

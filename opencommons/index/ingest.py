@@ -1,0 +1,238 @@
+"""Turning decoded events into index rows: one handler per (contract, event).
+
+A handler appends rows to a :class:`Batch`, which is written in one transaction per window. The
+generation of a dataset id (0, then +1 after each burn) is tagged on every row that depends on it,
+since the vault keys its pools by id and generation.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Table, func, select
+
+from . import schema as s
+
+ZERO = "0x0000000000000000000000000000000000000000"
+
+
+def hex64(number: int) -> str:
+    return f"{number:064x}"
+
+
+def hx(value: bytes | bytearray) -> str:
+    return "0x" + bytes(value).hex()
+
+
+@dataclass
+class Where:
+    commons: int
+    block: int
+    log_index: int
+    tx: str
+    timestamp: int | None = None  # only fetched for blocks whose rows need it
+
+    def row(self, **values: Any) -> dict[str, Any]:
+        return {"commons": self.commons, "block": self.block, "log_index": self.log_index, "tx": self.tx, **values}
+
+
+@dataclass
+class Batch:
+    """Rows per table for one window, and what the handlers learnt on the way."""
+
+    conn: Connection
+    commons: int
+    rows: dict[Table, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    generations: dict[str, int] = field(default_factory=dict)
+    count: int = 0
+
+    def add(self, table: Table, row: dict[str, Any]) -> None:
+        self.rows[table].append(row)
+
+    def generation(self, dataset: str) -> int:
+        if dataset not in self.generations:
+            latest = self.conn.execute(
+                select(func.max(s.burns.c.generation)).where(s.burns.c.commons == self.commons,
+                                                               s.burns.c.dataset == dataset)).scalar()
+            self.generations[dataset] = int(latest or 0)
+        return self.generations[dataset]
+
+    def write(self) -> None:
+        for table in s.EVENT_TABLES:  # parents before children is not needed: no foreign keys between events
+            rows = self.rows.get(table)
+            if rows:
+                self.conn.execute(table.insert(), rows)
+
+
+Handler = Callable[[Batch, Where, dict[str, Any]], None]
+
+
+def _published(b: Batch, w: Where, a: dict[str, Any]) -> None:
+    dataset = hex64(a["datasetId"])
+    p = a["params"]
+    generation = b.generation(dataset)
+    assert w.timestamp is not None
+    b.add(s.datasets, w.row(
+        dataset=dataset, generation=generation, publisher=a["publisher"], commons_hash=hx(a["commons"]),
+        depth=a["depth"], previous_version=hex64(a["previousVersion"]) if a["previousVersion"] else None,
+        content_digest=hx(p["contentDigest"]), content_codec=p["contentCodec"],
+        manifest_digest=hx(p["manifestDigest"]), manifest_codec=p["manifestCodec"], license=p["license"],
+        ancestor_bps=p["ancestorBps"], contributor_count=len(p["contributors"]), published_at=w.timestamp))
+    for i, c in enumerate(p["contributors"]):
+        b.add(s.dataset_contributors, w.row(position=i, dataset=dataset, generation=generation,
+                                            account=c["account"], share_bps=c["shareBps"]))
+    for i, parent in enumerate(p["parents"]):
+        b.add(s.lineage, w.row(position=i, child=dataset, generation=generation, parent=hex64(parent)))
+
+
+def _curated(b: Batch, w: Where, a: dict[str, Any]) -> None:
+    dataset = hex64(a["datasetId"])
+    b.add(s.curations, w.row(dataset=dataset, generation=b.generation(dataset), curator=a["curator"],
+                             from_status=a["from"], to_status=a["to"]))
+
+
+def _burned(b: Batch, w: Where, a: dict[str, Any]) -> None:
+    dataset = hex64(a["datasetId"])
+    b.add(s.burns, w.row(dataset=dataset, owner=a["owner"], generation=a["generation"]))
+    b.generations[dataset] = int(a["generation"])
+
+
+def _nft_transfer(b: Batch, w: Where, a: dict[str, Any]) -> None:
+    b.add(s.transfers, w.row(dataset=hex64(a["tokenId"]), sender=a["from"], recipient=a["to"]))
+
+
+def _contributor(kind: str) -> Handler:
+    def handle(b: Batch, w: Where, a: dict[str, Any]) -> None:
+        b.add(s.contributor_events, w.row(
+            account=a["account"], kind=kind, community=hx(a["community"]) if "community" in a else None,
+            profile_digest=hx(a["profileDigest"]) if "profileDigest" in a else None,
+            profile_codec=a.get("profileCodec"), registered_at=a.get("registeredAt")))
+    return handle
+
+
+def _claim(revoked: bool) -> Handler:
+    def handle(b: Batch, w: Where, a: dict[str, Any]) -> None:
+        b.add(s.claims, w.row(account=a["account"], claim_type=hx(a["claimType"]), verifier=a["verifier"],
+                              issued_at=a.get("issuedAt"), expires_at=a.get("expiresAt"), revoked=revoked))
+    return handle
+
+
+def _attested(b: Batch, w: Where, a: dict[str, Any]) -> None:
+    b.add(s.attestations, w.row(attestation_id=str(a["attestationId"]), dataset=hex64(a["datasetId"]),
+                                validator=a["validator"], kind=hx(a["kind"]), score=a["score"],
+                                evidence_digest=hx(a["evidenceDigest"]), evidence_codec=a["evidenceCodec"],
+                                created_at=a["createdAt"]))
+
+
+def _attestation_revoked(b: Batch, w: Where, a: dict[str, Any]) -> None:
+    b.add(s.attestation_revocations, w.row(attestation_id=str(a["attestationId"]), dataset=hex64(a["datasetId"]),
+                                           revoker=a["revoker"]))
+
+
+def _terms(b: Batch, w: Where, a: dict[str, Any]) -> None:
+    b.add(s.license_terms, w.row(dataset=hex64(a["datasetId"]), token=a["token"], price=str(a["price"]),
+                                 duration=a["duration"], terms_digest=hx(a["termsDigest"]), active=a["active"]))
+
+
+def _licensed(b: Batch, w: Where, a: dict[str, Any]) -> None:
+    b.add(s.licenses, w.row(license_id=str(a["licenseId"]), dataset=hex64(a["datasetId"]), licensee=a["licensee"],
+                            token=a["token"], price=str(a["price"]), issued_at=a["issuedAt"],
+                            expires_at=a["expiresAt"], terms_digest=hx(a["termsDigest"])))
+
+
+def _paid(b: Batch, w: Where, a: dict[str, Any]) -> None:
+    dataset = hex64(a["datasetId"])
+    b.add(s.payments, w.row(dataset=dataset, generation=b.generation(dataset), token=a["token"], payer=a["payer"],
+                            amount=str(a["amount"]), fee=str(a["fee"]), ancestor_share=str(a["ancestorShare"]),
+                            contributor_share=str(a["contributorShare"]), earned_per_bps=str(a["earnedPerBps"]),
+                            carry=a["carry"]))
+
+
+def _claimed(b: Batch, w: Where, a: dict[str, Any]) -> None:
+    dataset = hex64(a["datasetId"])
+    b.add(s.royalty_claims, w.row(dataset=dataset, generation=b.generation(dataset), token=a["token"],
+                                  account=a["account"], amount=str(a["amount"]),
+                                  earned_per_bps=str(a["earnedPerBps"])))
+
+
+def _settled(b: Batch, w: Where, a: dict[str, Any]) -> None:
+    dataset = hex64(a["datasetId"])
+    b.add(s.settlements, w.row(dataset=dataset, generation=b.generation(dataset), token=a["token"],
+                               amount=str(a["amount"]), parents=json.dumps([hex64(p) for p in a["parents"]])))
+
+
+def _rewarded(b: Batch, w: Where, a: dict[str, Any]) -> None:
+    b.add(s.rewards, w.row(dataset=hex64(a["datasetId"]), account=a["account"], share_bps=a["shareBps"],
+                           amount=str(a["amount"])))
+
+
+def _proposed(b: Batch, w: Where, a: dict[str, Any]) -> None:
+    b.add(s.proposals, w.row(proposal_id=str(a["proposalId"]), proposer=a["proposer"],
+                             targets=json.dumps(list(a["targets"])), values=json.dumps([str(v) for v in a["values"]]),
+                             calldatas=json.dumps([hx(c) for c in a["calldatas"]]), vote_start=a["voteStart"],
+                             vote_end=a["voteEnd"], description=a["description"]))
+
+
+def _voted(b: Batch, w: Where, a: dict[str, Any]) -> None:
+    b.add(s.votes, w.row(proposal_id=str(a["proposalId"]), voter=a["voter"], support=a["support"],
+                         weight=str(a["weight"]), reason=a["reason"]))
+
+
+def _proposal_step(kind: str) -> Handler:
+    def handle(b: Batch, w: Where, a: dict[str, Any]) -> None:
+        b.add(s.proposal_events, w.row(proposal_id=str(a["proposalId"]), kind=kind, eta=a.get("etaSeconds")))
+    return handle
+
+
+HANDLERS: dict[tuple[str, str], Handler] = {
+    ("DatasetNFT", "DatasetPublished"): _published,
+    ("DatasetNFT", "DatasetCurated"): _curated,
+    ("DatasetNFT", "DatasetBurned"): _burned,
+    ("DatasetNFT", "Transfer"): _nft_transfer,
+    ("ContributorRegistry", "ContributorRegistered"): _contributor("registered"),
+    ("ContributorRegistry", "ContributorUpdated"): _contributor("updated"),
+    ("ContributorRegistry", "ContributorDeactivated"): _contributor("deactivated"),
+    ("ContributorRegistry", "ClaimAttested"): _claim(False),
+    ("ContributorRegistry", "ClaimRevoked"): _claim(True),
+    ("DatasetAttestations", "DatasetAttested"): _attested,
+    ("DatasetAttestations", "AttestationRevoked"): _attestation_revoked,
+    ("LicenseManager", "LicenseTermsSet"): _terms,
+    ("LicenseManager", "LicensePurchased"): _licensed,
+    ("RoyaltyVault", "RoyaltyPaid"): _paid,
+    ("RoyaltyVault", "RoyaltyClaimed"): _claimed,
+    ("RoyaltyVault", "AncestorRoyaltySettled"): _settled,
+    ("ContributionRewards", "ContributionRewarded"): _rewarded,
+    ("CommonsGovernor", "ProposalCreated"): _proposed,
+    ("CommonsGovernor", "VoteCast"): _voted,
+    ("CommonsGovernor", "VoteCastWithParams"): _voted,
+    ("CommonsGovernor", "ProposalQueued"): _proposal_step("queued"),
+    ("CommonsGovernor", "ProposalExecuted"): _proposal_step("executed"),
+    ("CommonsGovernor", "ProposalCanceled"): _proposal_step("canceled"),
+}
+
+NEEDS_TIMESTAMP = {("DatasetNFT", "DatasetPublished")}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (bytes, bytearray)):
+        return hx(value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 1 << 53:
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def ingest(b: Batch, contract: str, name: str, args: dict[str, Any], where: Where) -> None:
+    handler = HANDLERS.get((contract, name))
+    if handler is None:
+        b.add(s.other_events, where.row(contract=contract, name=name, args=json.dumps(_jsonable(args), sort_keys=True)))
+    else:
+        handler(b, where, args)
+    b.count += 1

@@ -1,0 +1,351 @@
+"""Answers from the index, in exactly the shapes `opencommons.queries` gives from the chain.
+
+State that changes is the latest event of its kind: a dataset id's status is its latest curation in
+its current generation (Proposed when none; None once burnt), its owner the latest NFT transfer.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import Engine, and_, func, select, tuple_
+from web3 import Web3
+
+from ..errors import OpenCommonsError
+from ..ipfs.cid import Cid
+from . import schema as s
+from .ingest import ZERO, hex64
+
+STATUS = ["None", "Proposed", "Accepted", "Rejected", "Retired"]
+
+
+def _cid(codec: int, digest: str) -> str:
+    return str(Cid.from_chain(int(codec), bytes.fromhex(digest[2:])))
+
+
+def _pos(row: Any) -> tuple[int, int]:
+    return int(row.block), int(row.log_index)
+
+
+class IndexReader:
+    """Reads about one deployment (`commons_id`) of the index at `engine`."""
+
+    def __init__(self, engine: Engine, commons_id: int) -> None:
+        self.engine, self.commons_id = engine, commons_id
+
+    @classmethod
+    def find(cls, engine: Engine, chain_id: int, nft: str) -> "IndexReader | None":
+        with engine.connect() as conn:
+            found = conn.execute(select(s.commons.c.id).where(s.commons.c.chain_id == chain_id,
+                                                              s.commons.c.nft == nft.lower())).scalar()
+        return None if found is None else cls(engine, int(found))
+
+    def next_block(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(s.sync_state.c.next_block)
+                                    .where(s.sync_state.c.commons == self.commons_id)).scalar_one())
+
+    def top_block(self) -> tuple[int, str] | None:
+        """The newest block the index keeps a hash for (to check it is still the chain's)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(s.blocks.c.number, s.blocks.c.hash).where(s.blocks.c.commons == self.commons_id)
+                               .order_by(s.blocks.c.number.desc()).limit(1)).first()
+        return None if row is None else (int(row[0]), str(row[1]))
+
+    # ------------------------------------------------------------------ datasets
+    def _current(self, conn: Any, ids: list[str]) -> dict[str, dict[str, Any]]:
+        """Per dataset id: its latest publication row, whether it still exists, status, owner."""
+        if not ids:
+            return {}
+        c = self.commons_id
+        out: dict[str, dict[str, Any]] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            for row in conn.execute(select(s.datasets).where(s.datasets.c.commons == c, s.datasets.c.dataset.in_(chunk))
+                                    .order_by(s.datasets.c.block, s.datasets.c.log_index)):
+                out[row.dataset] = {"row": row, "exists": True, "status": 1, "owner": ZERO, "status_at": _pos(row)}
+            for row in conn.execute(select(s.burns).where(s.burns.c.commons == c, s.burns.c.dataset.in_(chunk))):
+                entry = out.get(row.dataset)
+                if entry and _pos(row) > _pos(entry["row"]):
+                    entry["exists"], entry["status"] = False, 0
+            for row in conn.execute(select(s.curations).where(s.curations.c.commons == c,
+                                                              s.curations.c.dataset.in_(chunk))
+                                    .order_by(s.curations.c.block, s.curations.c.log_index)):
+                entry = out.get(row.dataset)
+                if entry and entry["exists"] and row.generation == entry["row"].generation:
+                    entry["status"] = int(row.to_status)
+            for row in conn.execute(select(s.transfers).where(s.transfers.c.commons == c,
+                                                              s.transfers.c.dataset.in_(chunk))
+                                    .order_by(s.transfers.c.block, s.transfers.c.log_index)):
+                if row.dataset in out:
+                    out[row.dataset]["owner"] = row.recipient
+        return out
+
+    def list_datasets(self, commons_code: str | None = None, contributor: str | None = None,
+                      license_id: str | None = None) -> list[dict[str, Any]]:
+        d = s.datasets
+        query = select(d).where(d.c.commons == self.commons_id)
+        if commons_code:
+            query = query.where(d.c.commons_hash == "0x" + bytes(Web3.keccak(text=commons_code)).hex())
+        if license_id:
+            query = query.where(func.lower(d.c.license) == license_id.lower())
+        if contributor:
+            dc = s.dataset_contributors
+            query = query.where(tuple_(d.c.block, d.c.log_index).in_(
+                select(dc.c.block, dc.c.log_index).where(dc.c.commons == self.commons_id,
+                                                         func.lower(dc.c.account) == contributor.lower())))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(d.c.block, d.c.log_index)).all()
+            current = self._current(conn, sorted({r.dataset for r in rows}))
+        return [{"id": str(int(r.dataset, 16)), "content": _cid(r.content_codec, r.content_digest),
+                 "license": r.license, "status": STATUS[current[r.dataset]["status"]], "publisher": r.publisher,
+                 "block": int(r.block)} for r in rows]
+
+    def _contributors(self, conn: Any, row: Any) -> list[dict[str, Any]]:
+        dc = s.dataset_contributors
+        return [{"account": a, "shareBps": int(b)} for a, b in conn.execute(
+            select(dc.c.account, dc.c.share_bps).where(dc.c.commons == self.commons_id, dc.c.block == row.block,
+                                                       dc.c.log_index == row.log_index).order_by(dc.c.position))]
+
+    def _parents(self, conn: Any, row: Any) -> list[str]:
+        ln = s.lineage
+        return [p for (p,) in conn.execute(select(ln.c.parent).where(
+            ln.c.commons == self.commons_id, ln.c.block == row.block, ln.c.log_index == row.log_index)
+            .order_by(ln.c.position))]
+
+    def exists(self, dataset_id: int) -> bool:
+        with self.engine.connect() as conn:
+            entry = self._current(conn, [hex64(dataset_id)]).get(hex64(dataset_id))
+        return bool(entry and entry["exists"])
+
+    def contributors_of(self, dataset_id: int) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            entry = self._current(conn, [hex64(dataset_id)]).get(hex64(dataset_id))
+            return self._contributors(conn, entry["row"]) if entry and entry["exists"] else []
+
+    def _versions(self, conn: Any, dataset: str, row: Any) -> tuple[str | None, str | None]:
+        """(previous, next) version ids as the contract links them: a burn of either end unlinks."""
+        d, b = s.datasets, s.burns
+        burns = defaultdict(list)
+        previous = row.previous_version
+        candidates = conn.execute(select(d).where(d.c.commons == self.commons_id, d.c.previous_version == dataset)
+                                  .order_by(d.c.block, d.c.log_index)).all()
+        ids = [x for x in {previous, *(r.dataset for r in candidates)} if x]
+        for burn in conn.execute(select(b).where(b.c.commons == self.commons_id, b.c.dataset.in_(ids))):
+            burns[burn.dataset].append(_pos(burn))
+        if previous and any(p > _pos(row) for p in burns[previous]):
+            previous = None
+        following = None
+        for r in candidates:
+            if _pos(r) > _pos(row) and not any(p > _pos(r) for p in burns[r.dataset]):
+                following = r.dataset
+        return previous, following
+
+    def dataset_view(self, dataset_id: int) -> dict[str, Any]:
+        key = hex64(dataset_id)
+        with self.engine.connect() as conn:
+            entry = self._current(conn, [key]).get(key)
+            if not entry or not entry["exists"]:
+                raise OpenCommonsError(f"dataset {dataset_id} does not exist")
+            row = entry["row"]
+            previous, following = self._versions(conn, key, row)
+            contributors = self._contributors(conn, row)
+            parents = self._parents(conn, row)
+        manifest = Cid.from_chain(int(row.manifest_codec), bytes.fromhex(row.manifest_digest[2:]))
+        return {
+            "id": str(dataset_id), "content": _cid(row.content_codec, row.content_digest), "manifest": str(manifest),
+            "license": row.license, "commons": row.commons_hash, "status": STATUS[entry["status"]],
+            "ancestorBps": int(row.ancestor_bps), "depth": int(row.depth),
+            "contributorCount": int(row.contributor_count), "publishedAt": int(row.published_at),
+            "owner": entry["owner"], "previousVersion": str(int(previous, 16)) if previous else None,
+            "nextVersion": str(int(following, 16)) if following else None,
+            "parents": [str(int(p, 16)) for p in parents], "contributors": contributors,
+            "tokenURI": "ipfs://" + manifest.encode("base32"),
+        }
+
+    def lineage(self, dataset_id: int, depth: int = 32) -> dict[str, Any]:
+        """The dataset, its ancestors (parents of parents...) and descendants, as nested nodes."""
+        with self.engine.connect() as conn:
+            def node(key: str, direction: str, level: int, seen: frozenset[str]) -> dict[str, Any]:
+                entry = self._current(conn, [key]).get(key)
+                out: dict[str, Any] = {"id": str(int(key, 16))}
+                if not entry or not entry["exists"]:
+                    out["status"] = "None"
+                    return out
+                row = entry["row"]
+                out.update(license=row.license, status=STATUS[entry["status"]])
+                if level >= depth or key in seen:
+                    return out
+                if direction == "parents":
+                    nexts = self._parents(conn, row)
+                else:
+                    nexts = self._children(conn, key)
+                out[direction] = [node(k, direction, level + 1, seen | {key}) for k in nexts]
+                return out
+
+            key = hex64(dataset_id)
+            entry = self._current(conn, [key]).get(key)
+            if not entry or not entry["exists"]:
+                raise OpenCommonsError(f"dataset {dataset_id} does not exist")
+            up = node(key, "parents", 0, frozenset())
+            down = node(key, "children", 0, frozenset())
+        return {**up, "children": down.get("children", [])}
+
+    def _children(self, conn: Any, key: str) -> list[str]:
+        ln = s.lineage
+        children = [c for (c,) in conn.execute(select(ln.c.child).where(ln.c.commons == self.commons_id,
+                                                                        ln.c.parent == key)
+                                               .order_by(ln.c.block, ln.c.log_index)).all()]
+        current = self._current(conn, sorted(set(children)))
+        keep: list[str] = []
+        for child in children:
+            entry = current.get(child)
+            if entry and entry["exists"] and child not in keep and key in self._parents(conn, entry["row"]):
+                keep.append(child)
+        return keep
+
+    # ------------------------------------------------------------------ royalties
+    def _generation(self, conn: Any, key: str) -> int:
+        latest = conn.execute(select(func.max(s.burns.c.generation)).where(s.burns.c.commons == self.commons_id,
+                                                                            s.burns.c.dataset == key)).scalar()
+        return int(latest or 0)
+
+    def _pool(self, conn: Any, key: str, generation: int, token: str) -> int:
+        p = s.payments
+        row = conn.execute(select(p.c.earned_per_bps).where(
+            p.c.commons == self.commons_id, p.c.dataset == key, p.c.generation == generation, p.c.token == token)
+            .order_by(p.c.block.desc(), p.c.log_index.desc()).limit(1)).first()
+        return int(row[0]) if row else 0
+
+    def _checkpoint(self, conn: Any, key: str, generation: int, token: str, account: str) -> int:
+        rc = s.royalty_claims
+        row = conn.execute(select(rc.c.earned_per_bps).where(
+            rc.c.commons == self.commons_id, rc.c.dataset == key, rc.c.generation == generation, rc.c.token == token,
+            rc.c.account == account).order_by(rc.c.block.desc(), rc.c.log_index.desc()).limit(1)).first()
+        return int(row[0]) if row else 0
+
+    def _share(self, conn: Any, key: str, account: str) -> int:
+        entry = self._current(conn, [key]).get(key)
+        if not entry or not entry["exists"] or entry["status"] == 3:  # Rejected: nothing to claim
+            return 0
+        return next((c["shareBps"] for c in self._contributors(conn, entry["row"])
+                     if c["account"].lower() == account.lower()), 0)
+
+    def claimable(self, dataset_id: int, token: str, account: str) -> int:
+        key = hex64(dataset_id)
+        with self.engine.connect() as conn:
+            generation = self._generation(conn, key)
+            share = self._share(conn, key, account)
+            return share * (self._pool(conn, key, generation, token)
+                            - self._checkpoint(conn, key, generation, token, account))
+
+    def pending_for_parents(self, dataset_id: int, token: str) -> int:
+        key = hex64(dataset_id)
+        p, st = s.payments, s.settlements
+        with self.engine.connect() as conn:
+            generation = self._generation(conn, key)
+            shares = conn.execute(select(p.c.ancestor_share).where(p.c.commons == self.commons_id, p.c.dataset == key,
+                                                                   p.c.generation == generation, p.c.token == token))
+            settled = conn.execute(select(st.c.amount).where(st.c.commons == self.commons_id, st.c.dataset == key,
+                                                             st.c.generation == generation, st.c.token == token))
+            return sum(int(a) for (a,) in shares) - sum(int(a) for (a,) in settled)
+
+    def earnings(self, account: str) -> list[dict[str, Any]]:
+        """Per dataset the account contributes to and per token paid to it: earned, claimed, claimable."""
+        dc, p, rc = s.dataset_contributors, s.payments, s.royalty_claims
+        rows: list[dict[str, Any]] = []
+        with self.engine.connect() as conn:
+            keys = [k for (k,) in conn.execute(
+                select(dc.c.dataset).where(dc.c.commons == self.commons_id, dc.c.account == account)
+                .group_by(dc.c.dataset).order_by(func.min(dc.c.block), func.min(dc.c.log_index)))]
+            current = self._current(conn, keys)
+            for key in keys:
+                entry = current[key]
+                if not entry["exists"]:
+                    continue
+                generation = int(entry["row"].generation)
+                share = next((c["shareBps"] for c in self._contributors(conn, entry["row"]) if c["account"] == account), 0)
+                if share == 0:
+                    continue
+                tokens = [t for (t,) in conn.execute(
+                    select(p.c.token).where(p.c.commons == self.commons_id, p.c.dataset == key,
+                                            p.c.generation == generation)
+                    .group_by(p.c.token).order_by(func.min(p.c.block), func.min(p.c.log_index)))]
+                for token in tokens:
+                    claimed = sum(int(a) for (a,) in conn.execute(select(rc.c.amount).where(
+                        rc.c.commons == self.commons_id, rc.c.dataset == key, rc.c.generation == generation,
+                        rc.c.token == token, rc.c.account == account)))
+                    claimable = 0 if entry["status"] == 3 else share * (
+                        self._pool(conn, key, generation, token)
+                        - self._checkpoint(conn, key, generation, token, account))
+                    rows.append({"dataset": str(int(key, 16)), "token": token, "shareBps": share,
+                                 "claimed": str(claimed), "claimable": str(claimable),
+                                 "earned": str(claimed + claimable)})
+        return rows
+
+    # ------------------------------------------------------------------ contributors
+    def contributor(self, account: str) -> dict[str, Any]:
+        """contributorOf(account) as the registry returns it: the fold of its events."""
+        ce = s.contributor_events
+        record: dict[str, Any] = {"digest": None, "codec": 0, "community": "0x" + "00" * 32, "registeredAt": 0,
+                                  "active": False}
+        with self.engine.connect() as conn:
+            for row in conn.execute(select(ce).where(ce.c.commons == self.commons_id, ce.c.account == account)
+                                    .order_by(ce.c.block, ce.c.log_index)):
+                if row.kind == "deactivated":
+                    record["active"] = False
+                    continue
+                record.update(digest=row.profile_digest, codec=int(row.profile_codec), community=row.community)
+                if row.kind == "registered":
+                    record.update(registeredAt=int(row.registered_at), active=True)
+        return record
+
+    def is_verified(self, account: str, claim_type: str, now: int) -> bool:
+        cl = s.claims
+        with self.engine.connect() as conn:
+            row = conn.execute(select(cl).where(cl.c.commons == self.commons_id, cl.c.account == account,
+                                                cl.c.claim_type == claim_type)
+                               .order_by(cl.c.block.desc(), cl.c.log_index.desc()).limit(1)).first()
+        if row is None or row.revoked or not self.contributor(account)["active"]:
+            return False
+        return now < int(row.expires_at)
+
+    # ------------------------------------------------------------------ the whole commons
+    def stats(self) -> dict[str, Any]:
+        c = self.commons_id
+        with self.engine.connect() as conn:
+            keys = [k for (k,) in conn.execute(select(s.datasets.c.dataset).where(s.datasets.c.commons == c)
+                                               .group_by(s.datasets.c.dataset))]
+            current = self._current(conn, keys)
+            by_status: dict[str, int] = defaultdict(int)
+            for entry in current.values():
+                if entry["exists"]:
+                    by_status[STATUS[entry["status"]]] += 1
+            ce = s.contributor_events
+            accounts = {a for (a,) in conn.execute(select(ce.c.account).where(ce.c.commons == c,
+                                                                              ce.c.kind == "registered"))}
+            paid: dict[str, int] = defaultdict(int)
+            count_payments = 0
+            for token, amount, payer in conn.execute(select(s.payments.c.token, s.payments.c.amount, s.payments.c.payer)
+                                                     .where(s.payments.c.commons == c)):
+                if payer.lower() != self._vault(conn).lower():  # ancestor credits are not new money
+                    paid[token] += int(amount)
+                    count_payments += 1
+            claimed: dict[str, int] = defaultdict(int)
+            for token, amount in conn.execute(select(s.royalty_claims.c.token, s.royalty_claims.c.amount)
+                                              .where(s.royalty_claims.c.commons == c)):
+                claimed[token] += int(amount)
+            licences = conn.execute(select(func.count()).select_from(s.licenses).where(s.licenses.c.commons == c)).scalar()
+            proposals = conn.execute(select(func.count()).select_from(s.proposals)
+                                     .where(s.proposals.c.commons == c)).scalar()
+        return {"datasets": sum(by_status.values()), "byStatus": dict(sorted(by_status.items())),
+                "contributors": len(accounts), "payments": count_payments, "licences": int(licences or 0),
+                "proposals": int(proposals or 0), "paid": {t: str(v) for t, v in sorted(paid.items())},
+                "claimed": {t: str(v) for t, v in sorted(claimed.items())}}
+
+    def _vault(self, conn: Any) -> str:
+        addresses = json.loads(conn.execute(select(s.commons.c.addresses).where(s.commons.c.id == self.commons_id))
+                               .scalar_one())
+        return str(addresses["RoyaltyVault"])

@@ -1,0 +1,282 @@
+"""The index's tables (SQLAlchemy Core), the same on SQLite and PostgreSQL.
+
+Every table but `commons`, `sync_state` and `blocks` is append-only and keyed by where its event
+sits on the chain (block, log index), so that undoing a reorg is deleting the rows above the fork.
+What changes over time (a dataset's status, owner, a contributor's profile) is read as the latest
+event of its kind. 256-bit numbers are stored as text: dataset ids as 64 lowercase hex digits (they
+sort like the numbers), amounts and proposal ids as decimal digits (summed exactly in Python).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (BigInteger, Boolean, Column, ForeignKey, Index, Integer, MetaData, String, Table, Text,
+                        UniqueConstraint)
+
+SCHEMA_VERSION = 1
+metadata = MetaData()
+
+Hex64 = String(64)
+Address = String(42)
+Amount = String(80)
+
+
+def _event_table(name: str, *columns: "Column[Any]", indexes: tuple[tuple[str, ...], ...] = ()) -> Table:
+    table = Table(
+        name, metadata,
+        Column("commons", Integer, ForeignKey("commons.id"), primary_key=True),
+        Column("block", BigInteger, primary_key=True),
+        Column("log_index", Integer, primary_key=True),
+        Column("tx", String(66), nullable=False),
+        *columns,
+    )
+    for cols in indexes:
+        Index(f"ix_{name}_{'_'.join(cols)}", table.c.commons, *(table.c[c] for c in cols))
+    return table
+
+
+meta = Table("meta", metadata, Column("key", String(40), primary_key=True), Column("value", Text, nullable=False))
+
+commons = Table(
+    "commons", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("chain_id", BigInteger, nullable=False),
+    Column("nft", Address, nullable=False),  # the DatasetNFT address names a deployment
+    Column("code", String(120)),
+    Column("deploy_block", BigInteger, nullable=False),
+    Column("addresses", Text, nullable=False),  # JSON: contract name -> address
+    UniqueConstraint("chain_id", "nft", name="uq_commons_chain_nft"),
+)
+
+sync_state = Table(
+    "sync_state", metadata,
+    Column("commons", Integer, ForeignKey("commons.id"), primary_key=True),
+    Column("next_block", BigInteger, nullable=False),  # the first block not read yet
+    Column("events", BigInteger, nullable=False, default=0),
+)
+
+blocks = Table(
+    "blocks", metadata,
+    Column("commons", Integer, ForeignKey("commons.id"), primary_key=True),
+    Column("number", BigInteger, primary_key=True),
+    Column("hash", String(66), nullable=False),
+    Column("timestamp", BigInteger, nullable=False),
+)
+
+contributor_events = _event_table(
+    "contributor_events",
+    Column("account", Address, nullable=False),
+    Column("kind", String(12), nullable=False),  # registered, updated, deactivated
+    Column("community", String(66)),
+    Column("profile_digest", String(66)),
+    Column("profile_codec", BigInteger),
+    Column("registered_at", BigInteger),
+    indexes=(("account",),),
+)
+
+claims = _event_table(
+    "claims",
+    Column("account", Address, nullable=False),
+    Column("claim_type", String(66), nullable=False),
+    Column("verifier", Address, nullable=False),
+    Column("issued_at", BigInteger),
+    Column("expires_at", BigInteger),
+    Column("revoked", Boolean, nullable=False),
+    indexes=(("account", "claim_type"),),
+)
+
+datasets = _event_table(
+    "datasets",
+    Column("dataset", Hex64, nullable=False),
+    Column("generation", Integer, nullable=False),
+    Column("publisher", Address, nullable=False),
+    Column("commons_hash", String(66), nullable=False),
+    Column("depth", Integer, nullable=False),
+    Column("previous_version", Hex64),
+    Column("content_digest", String(66), nullable=False),
+    Column("content_codec", BigInteger, nullable=False),
+    Column("manifest_digest", String(66), nullable=False),
+    Column("manifest_codec", BigInteger, nullable=False),
+    Column("license", String(120), nullable=False),
+    Column("ancestor_bps", Integer, nullable=False),
+    Column("contributor_count", Integer, nullable=False),
+    Column("published_at", BigInteger, nullable=False),
+    indexes=(("dataset", "generation"), ("license",), ("commons_hash",), ("previous_version",)),
+)
+
+dataset_contributors = _event_table(
+    "dataset_contributors",
+    Column("position", Integer, primary_key=True),
+    Column("dataset", Hex64, nullable=False),
+    Column("generation", Integer, nullable=False),
+    Column("account", Address, nullable=False),
+    Column("share_bps", Integer, nullable=False),
+    indexes=(("account",), ("dataset", "generation")),
+)
+
+lineage = _event_table(
+    "lineage",
+    Column("position", Integer, primary_key=True),
+    Column("child", Hex64, nullable=False),
+    Column("generation", Integer, nullable=False),
+    Column("parent", Hex64, nullable=False),
+    indexes=(("parent",), ("child", "generation")),
+)
+
+curations = _event_table(
+    "curations",
+    Column("dataset", Hex64, nullable=False),
+    Column("generation", Integer, nullable=False),
+    Column("curator", Address, nullable=False),
+    Column("from_status", Integer, nullable=False),
+    Column("to_status", Integer, nullable=False),
+    indexes=(("dataset", "generation"),),
+)
+
+burns = _event_table(
+    "burns",
+    Column("dataset", Hex64, nullable=False),
+    Column("owner", Address, nullable=False),
+    Column("generation", Integer, nullable=False),  # the id's generation from now on
+    indexes=(("dataset",),),
+)
+
+transfers = _event_table(
+    "transfers",
+    Column("dataset", Hex64, nullable=False),
+    Column("sender", Address, nullable=False),
+    Column("recipient", Address, nullable=False),
+    indexes=(("dataset",),),
+)
+
+attestations = _event_table(
+    "attestations",
+    Column("attestation_id", String(80), nullable=False),
+    Column("dataset", Hex64, nullable=False),
+    Column("validator", Address, nullable=False),
+    Column("kind", String(66), nullable=False),
+    Column("score", Integer, nullable=False),
+    Column("evidence_digest", String(66), nullable=False),
+    Column("evidence_codec", BigInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    indexes=(("dataset",),),
+)
+
+attestation_revocations = _event_table(
+    "attestation_revocations",
+    Column("attestation_id", String(80), nullable=False),
+    Column("dataset", Hex64, nullable=False),
+    Column("revoker", Address, nullable=False),
+    indexes=(("dataset",),),
+)
+
+license_terms = _event_table(
+    "license_terms",
+    Column("dataset", Hex64, nullable=False),
+    Column("token", Address, nullable=False),
+    Column("price", Amount, nullable=False),
+    Column("duration", BigInteger, nullable=False),
+    Column("terms_digest", String(66), nullable=False),
+    Column("active", Boolean, nullable=False),
+    indexes=(("dataset",),),
+)
+
+licenses = _event_table(
+    "licenses",
+    Column("license_id", String(80), nullable=False),
+    Column("dataset", Hex64, nullable=False),
+    Column("licensee", Address, nullable=False),
+    Column("token", Address, nullable=False),
+    Column("price", Amount, nullable=False),
+    Column("issued_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Column("terms_digest", String(66), nullable=False),
+    indexes=(("dataset",), ("licensee",)),
+)
+
+payments = _event_table(
+    "payments",
+    Column("dataset", Hex64, nullable=False),
+    Column("generation", Integer, nullable=False),
+    Column("token", Address, nullable=False),
+    Column("payer", Address, nullable=False),
+    Column("amount", Amount, nullable=False),
+    Column("fee", Amount, nullable=False),
+    Column("ancestor_share", Amount, nullable=False),
+    Column("contributor_share", Amount, nullable=False),
+    Column("earned_per_bps", Amount, nullable=False),
+    Column("carry", Integer, nullable=False),
+    indexes=(("dataset", "generation", "token"), ("payer",)),
+)
+
+royalty_claims = _event_table(
+    "royalty_claims",
+    Column("dataset", Hex64, nullable=False),
+    Column("generation", Integer, nullable=False),
+    Column("token", Address, nullable=False),
+    Column("account", Address, nullable=False),
+    Column("amount", Amount, nullable=False),
+    Column("earned_per_bps", Amount, nullable=False),
+    indexes=(("dataset", "generation", "token", "account"), ("account",)),
+)
+
+settlements = _event_table(
+    "settlements",
+    Column("dataset", Hex64, nullable=False),
+    Column("generation", Integer, nullable=False),
+    Column("token", Address, nullable=False),
+    Column("amount", Amount, nullable=False),
+    Column("parents", Text, nullable=False),  # JSON list of hex64 ids
+    indexes=(("dataset", "generation", "token"),),
+)
+
+rewards = _event_table(
+    "rewards",
+    Column("dataset", Hex64, nullable=False),
+    Column("account", Address, nullable=False),
+    Column("share_bps", Integer, nullable=False),
+    Column("amount", Amount, nullable=False),
+    indexes=(("dataset",), ("account",)),
+)
+
+proposals = _event_table(
+    "proposals",
+    Column("proposal_id", String(80), nullable=False),
+    Column("proposer", Address, nullable=False),
+    Column("targets", Text, nullable=False),  # JSON
+    Column("values", Text, nullable=False),  # JSON (decimal strings)
+    Column("calldatas", Text, nullable=False),  # JSON (0x hex)
+    Column("vote_start", BigInteger, nullable=False),
+    Column("vote_end", BigInteger, nullable=False),
+    Column("description", Text, nullable=False),
+    indexes=(("proposal_id",),),
+)
+
+votes = _event_table(
+    "votes",
+    Column("proposal_id", String(80), nullable=False),
+    Column("voter", Address, nullable=False),
+    Column("support", Integer, nullable=False),
+    Column("weight", Amount, nullable=False),
+    Column("reason", Text, nullable=False),
+    indexes=(("proposal_id",),),
+)
+
+proposal_events = _event_table(
+    "proposal_events",
+    Column("proposal_id", String(80), nullable=False),
+    Column("kind", String(12), nullable=False),  # queued, executed, canceled
+    Column("eta", BigInteger),
+    indexes=(("proposal_id",),),
+)
+
+other_events = _event_table(
+    "other_events",
+    Column("contract", String(40), nullable=False),
+    Column("name", String(60), nullable=False),
+    Column("args", Text, nullable=False),  # JSON
+    indexes=(("name",),),
+)
+
+EVENT_TABLES = [t for t in metadata.sorted_tables if "log_index" in t.c]
