@@ -69,6 +69,12 @@ $(STAMPS)/chromium:
 	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 	@touch $@
 
+# Debian's PostgreSQL: the index tests start and stop a real server of their own
+$(STAMPS)/postgresql:
+	@mkdir -p $(STAMPS)
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql)
+	@touch $@
+
 dapp/dist/index.html: $(STAMPS)/npm dapp/index.html $(wildcard dapp/src/*)
 	npm run --silent dapp:build
 
@@ -80,7 +86,7 @@ test-dapp: setup $(STAMPS)/chromium dapp/dist/index.html
 test-types: setup
 	$(VENV)/bin/mypy opencommons
 
-test-python: setup
+test-python: setup $(STAMPS)/postgresql
 	$(PYTEST_PY) -n 2 tests/python
 
 demo: setup
