@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Optional
 import typer
 
 from ..errors import OpenCommonsError
-from .common import _commons, DbOpt, DeploymentsOpt, _emit, err, fail, JsonOpt, lazy, RpcOpt, say
+from .common import (ApiOpt, _commons, DbOpt, DeploymentsOpt, _emit, err, fail, HomeOpt, JsonOpt, lazy, RpcOpt, say,
+                     StoreOpt)
 
 if TYPE_CHECKING:
     from ..index import database, sync
@@ -29,8 +30,12 @@ def index_sync(follow: bool = typer.Option(False, "--follow", help="Keep followi
                reorg_depth: int = typer.Option(64, "--reorg-depth", min=1, help="Recent blocks whose hashes are kept."),
                code: Optional[str] = typer.Option(None, "--code", help="The commons' code, e.g. KE/education."),
                quiet: bool = typer.Option(False, "--quiet", "-q"),
-               db: Optional[str] = DbOpt, rpc: Optional[str] = RpcOpt, deployments: Path = DeploymentsOpt) -> None:
-    """Read every event of the deployment into the index, from where the last sync stopped."""
+               db: Optional[str] = DbOpt, rpc: Optional[str] = RpcOpt, deployments: Path = DeploymentsOpt,
+               store: str = StoreOpt, api: Optional[str] = ApiOpt, home: Optional[Path] = HomeOpt) -> None:
+    """Read every event of the deployment into the index, from where the last sync stopped (with the
+    names and file lists of the manifests the IPFS store holds)."""
+    from ..ipfs.content import open_store
+
     try:
         commons = _commons(rpc, deployments)
         url = database.resolve_url(db)
@@ -44,7 +49,7 @@ def index_sync(follow: bool = typer.Option(False, "--follow", help="Keep followi
                           markup=False)
 
         indexer = sync.Indexer(engine, commons.w3, commons.deployment, code=code, window=window,
-                               reorg_depth=reorg_depth, progress=progress)
+                               reorg_depth=reorg_depth, progress=progress, store=open_store(store, home, api))
         started = time.perf_counter()
         written = indexer.sync()
         say(f"indexed {written} events up to block {indexer.next_block() - 1} in "

@@ -253,36 +253,58 @@ class IndexReader:
             return sum(int(a) for (a,) in shares) - sum(int(a) for (a,) in settled)
 
     def earnings(self, account: str) -> list[dict[str, Any]]:
-        """Per dataset the account contributes to and per token paid to it: earned, claimed, claimable."""
+        """Per dataset the account contributes to and per token paid to it: earned, claimed, claimable.
+        Set-based: a handful of queries however many datasets the account is in."""
         dc, p, rc = s.dataset_contributors, s.payments, s.royalty_claims
-        rows: list[dict[str, Any]] = []
+        c = self.commons_id
         with self.engine.connect() as conn:
-            keys = [k for (k,) in conn.execute(
-                select(dc.c.dataset).where(dc.c.commons == self.commons_id, dc.c.account == account)
-                .group_by(dc.c.dataset).order_by(func.min(dc.c.block), func.min(dc.c.log_index)))]
-            current = self._current(conn, keys)
-            for key in keys:
-                entry = current[key]
-                if not entry["exists"]:
+            mine = conn.execute(select(dc.c.dataset, dc.c.block, dc.c.log_index, dc.c.share_bps)
+                                .where(dc.c.commons == c, dc.c.account == account)
+                                .order_by(dc.c.block, dc.c.log_index)).all()
+            order: list[str] = []
+            for row in mine:
+                if row.dataset not in order:
+                    order.append(row.dataset)
+            current = self._current(conn, order)
+            shares = {(r.dataset, int(r.block), int(r.log_index)): int(r.share_bps) for r in mine}
+            pools: dict[tuple[str, str], tuple[tuple[int, int], int]] = {}
+            first: dict[tuple[str, str], tuple[int, int]] = {}
+            claims: dict[tuple[str, str], tuple[tuple[int, int], int, int]] = {}
+            for i in range(0, len(order), 500):
+                chunk = order[i:i + 500]
+                for r in conn.execute(select(p.c.dataset, p.c.generation, p.c.token, p.c.block, p.c.log_index,
+                                             p.c.earned_per_bps).where(p.c.commons == c, p.c.dataset.in_(chunk))):
+                    entry = current[r.dataset]
+                    if int(r.generation) != int(entry["row"].generation):
+                        continue
+                    key, at = (r.dataset, r.token), _pos(r)
+                    first[key] = min(first.get(key, at), at)
+                    if key not in pools or at > pools[key][0]:
+                        pools[key] = (at, int(r.earned_per_bps))
+            for r in conn.execute(select(rc).where(rc.c.commons == c, rc.c.account == account)):
+                found = current.get(r.dataset)
+                if found is None or int(r.generation) != int(found["row"].generation):
                     continue
-                generation = int(entry["row"].generation)
-                share = next((c["shareBps"] for c in self._contributors(conn, entry["row"]) if c["account"] == account), 0)
-                if share == 0:
-                    continue
-                tokens = [t for (t,) in conn.execute(
-                    select(p.c.token).where(p.c.commons == self.commons_id, p.c.dataset == key,
-                                            p.c.generation == generation)
-                    .group_by(p.c.token).order_by(func.min(p.c.block), func.min(p.c.log_index)))]
-                for token in tokens:
-                    claimed = sum(int(a) for (a,) in conn.execute(select(rc.c.amount).where(
-                        rc.c.commons == self.commons_id, rc.c.dataset == key, rc.c.generation == generation,
-                        rc.c.token == token, rc.c.account == account)))
-                    claimable = 0 if entry["status"] == 3 else share * (
-                        self._pool(conn, key, generation, token)
-                        - self._checkpoint(conn, key, generation, token, account))
-                    rows.append({"dataset": str(int(key, 16)), "token": token, "shareBps": share,
-                                 "claimed": str(claimed), "claimable": str(claimable),
-                                 "earned": str(claimed + claimable)})
+                key, at = (r.dataset, r.token), _pos(r)
+                latest, checkpoint, total = claims.get(key, ((-1, -1), 0, 0))
+                if at > latest:
+                    latest, checkpoint = at, int(r.earned_per_bps)
+                claims[key] = (latest, checkpoint, total + int(r.amount))
+        rows: list[dict[str, Any]] = []
+        for dataset in order:
+            entry = current[dataset]
+            if not entry["exists"]:
+                continue
+            share = shares.get((dataset, *_pos(entry["row"])), 0)
+            if share == 0:
+                continue
+            tokens = sorted((t for (d, t) in first if d == dataset), key=lambda t: first[(dataset, t)])
+            for token in tokens:
+                _, checkpoint, claimed = claims.get((dataset, token), ((-1, -1), 0, 0))
+                claimable = 0 if entry["status"] == 3 else share * (pools[(dataset, token)][1] - checkpoint)
+                rows.append({"dataset": str(int(dataset, 16)), "token": token, "shareBps": share,
+                             "claimed": str(claimed), "claimable": str(claimable),
+                             "earned": str(claimed + claimable)})
         return rows
 
     # ------------------------------------------------------------------ contributors

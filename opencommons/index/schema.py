@@ -279,4 +279,19 @@ other_events = _event_table(
     indexes=(("name",),),
 )
 
+
+# Not events: what the IPFS store said a dataset's manifest holds, keyed by the manifest's digest
+# (content-addressed, so a reorg cannot make it wrong). Filled by `index sync` when the store has it.
+manifests = Table(
+    "manifests", metadata,
+    Column("commons", Integer, ForeignKey("commons.id"), primary_key=True),
+    Column("digest", String(66), primary_key=True),
+    Column("name", Text),
+    Column("name_lower", Text),
+    Column("description", Text),
+    Column("files", Text, nullable=False),  # JSON list of {path, size, sha256, cid}
+    Column("commons_code", String(120)),
+)
+Index("ix_manifests_commons_name_lower", manifests.c.commons, manifests.c.name_lower)
+
 EVENT_TABLES = [t for t in metadata.sorted_tables if "log_index" in t.c]

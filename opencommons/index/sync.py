@@ -45,8 +45,9 @@ class Indexer:
 
     def __init__(self, engine: Engine, w3: Any, deployment: Deployment, code: str | None = None,
                  window: int = 2_000, max_window: int = 10_000, reorg_depth: int = 64,
-                 progress: Progress | None = None) -> None:
+                 progress: Progress | None = None, store: Any = None) -> None:
         self.engine, self.w3, self.deployment = engine, w3, deployment
+        self.store = store  # an IPFS ContentStore to read manifests from (names, files), or None
         self.window, self.max_window = max(1, window), max(window, max_window)
         self.reorg_depth = reorg_depth
         self.progress = progress
@@ -198,6 +199,7 @@ class Indexer:
             header = headers.get(number)
             if header is None or (number in hashes and header["hash"] != hashes[number]):
                 return None
+        manifests = self._manifests(decoded)
         with self.engine.begin() as conn:
             if self.next_block(conn) != start:
                 raise ChainIndexError("another process is syncing this index: stop it first (one writer at a time)")
@@ -215,7 +217,43 @@ class Indexer:
                                                 s.blocks.c.number <= keep_from, s.blocks.c.number < end))
             conn.execute(update(s.sync_state).where(s.sync_state.c.commons == self.commons_id)
                          .values(next_block=end + 1, events=s.sync_state.c.events + batch.count))
+            if manifests:
+                known = {d for (d,) in conn.execute(select(s.manifests.c.digest).where(
+                    s.manifests.c.commons == self.commons_id, s.manifests.c.digest.in_(list(manifests))))}
+                rows = [row for digest, row in manifests.items() if digest not in known]
+                if rows:
+                    conn.execute(s.manifests.insert(), rows)
             return batch.count
+
+    def _manifests(self, decoded: list[Any]) -> dict[str, dict[str, Any]]:
+        """The manifests of the datasets published in this window that the store holds (verified
+        as the store reads them: every block against its CID), as rows."""
+        if self.store is None:
+            return {}
+        from ..errors import OpenCommonsError
+        from ..ipfs.cid import Cid
+
+        rows: dict[str, dict[str, Any]] = {}
+        for contract, (name, args), *_ in decoded:
+            if (contract, name) != ("DatasetNFT", "DatasetPublished"):
+                continue
+            p = args["params"]
+            digest = "0x" + bytes(p["manifestDigest"]).hex()
+            try:
+                manifest = json.loads(b"".join(self.store.cat(Cid.from_chain(p["manifestCodec"],
+                                                                             bytes(p["manifestDigest"])))))
+            except (OpenCommonsError, ValueError):
+                continue  # not in this store (or not JSON): the dataset is indexed without its name
+            if not isinstance(manifest, dict):
+                continue
+            title = manifest.get("name") if isinstance(manifest.get("name"), str) else None
+            files = [f for f in manifest.get("files", []) if isinstance(f, dict)]
+            code = manifest.get("commons") if isinstance(manifest.get("commons"), str) else None
+            rows[digest] = {"commons": self.commons_id, "digest": digest, "name": title,
+                            "name_lower": title.lower() if title else None,
+                            "description": manifest.get("description") if isinstance(manifest.get("description"), str)
+                            else None, "files": json.dumps(files), "commons_code": code}
+        return rows
 
     def follow(self, poll: float = 1.0, stop: Callable[[], bool] = lambda: False) -> None:
         """Sync, then keep syncing new blocks every `poll` seconds until `stop()`."""

@@ -71,3 +71,74 @@ def seed_variety(c: Commons, acc: list[str]) -> dict[str, int]:
     calldata = c.nft.encode_abi("curate", [version, 2])
     tx(c, acc[0], c.governor.functions.propose([c.nft.address], [0], [calldata], "Accept the new version"))
     return {"a": a, "b": b, "child": child, "version": version, "other": other}
+
+
+_NONCES: dict[str, int] = {}
+
+
+def _send_batch(c: Commons, txs: list[dict[str, Any]]) -> None:
+    """Sends `txs` (eth_sendTransaction from unlocked accounts) in one JSON-RPC batch, then mines.
+    Nonces are counted here: a node handling a batch concurrently would hand one out twice."""
+    for t in txs:
+        sender = t["from"]
+        if sender not in _NONCES:
+            _NONCES[sender] = c.w3.eth.get_transaction_count(sender, "pending")
+        t["nonce"] = hex(_NONCES[sender])
+        _NONCES[sender] += 1
+    for i in range(0, len(txs), 250):
+        responses = c.w3.provider.make_batch_request([("eth_sendTransaction", [t]) for t in txs[i:i + 250]])
+        errors = [r["error"] for r in responses if "error" in r]
+        if errors:
+            raise RuntimeError(f"seeding failed: {errors[0]}")
+    c.w3.provider.make_request("evm_mine", [])
+
+
+def seed_bulk(c: Commons, acc: list[str], datasets: int, payments: int, contributors_per: int = 3,
+              people: int = 30, chunk: int = 100, progress: Any = print) -> list[int]:
+    """`datasets` published datasets (every `contributors_per` of `people` registered accounts),
+    some deriving from earlier ones, and `payments` ETH payments spread over them. Transactions are
+    batched `chunk` to a block (automine off) so seeding tens of thousands takes a minute or two."""
+    from eth_utils.crypto import keccak
+
+    w3 = c.w3
+    _NONCES.clear()
+    w3.provider.make_request("evm_setAutomine", [False])
+    try:
+        crowd = acc[1:1 + people]
+        _send_batch(c, [{"from": who, "to": c.registry.address, "gas": hex(200_000),
+                         "data": c.registry.encode_abi("register", [os.urandom(32), 0x55, COMMONS])} for who in crowd])
+        ids: list[int] = []
+        for start in range(0, datasets, chunk):
+            batch = []
+            for i in range(start, min(datasets, start + chunk)):
+                who = [crowd[(i + k) % people] for k in range(contributors_per)]
+                split = [10_000 // contributors_per] * contributors_per
+                split[0] += 10_000 - sum(split)
+                parents = [ids[i // 2]] if i % 10 == 9 and ids else []
+                p = params(list(zip(who, split)), parents=parents, ancestor_bps=1000 if parents else 0,
+                           license_id=["CC-BY-4.0", "CC0-1.0", "MIT"][i % 3])
+                salt = os.urandom(32)
+                call = bytes.fromhex(c.nft.encode_abi("publish", [p, salt])[2:])
+                commitment = keccak(bytes.fromhex(who[0][2:]) + call)
+                batch.append((who[0], p, salt, commitment))
+            _send_batch(c, [{"from": w, "to": c.nft.address, "gas": hex(80_000),
+                             "data": c.nft.encode_abi("commit", [commitment])} for w, _, _, commitment in batch])
+            for _ in range(2):
+                w3.provider.make_request("evm_mine", [])
+            _send_batch(c, [{"from": w, "to": c.nft.address, "gas": hex(900_000),
+                             "data": c.nft.encode_abi("publish", [p, salt])} for w, p, salt, _ in batch])
+            ids.extend(int.from_bytes(p[0], "big") for _, p, _, _ in batch)
+            if progress and (start // chunk) % 20 == 0:
+                progress(f"seeded {len(ids)} datasets")
+        payers = acc[1 + people:]
+        rng = __import__("random").Random(15)
+        for start in range(0, payments, chunk * 3):
+            txs = []
+            for i in range(start, min(payments, start + chunk * 3)):
+                amount = rng.randint(1, 10**15)
+                txs.append({"from": payers[i % len(payers)], "to": c.vault.address, "gas": hex(150_000),
+                            "value": hex(amount), "data": c.vault.encode_abi("pay", [rng.choice(ids), NATIVE, amount])})
+            _send_batch(c, txs)
+        return ids
+    finally:
+        w3.provider.make_request("evm_setAutomine", [True])

@@ -1,0 +1,202 @@
+"""The explorer's queries: what the dApp's browse, dataset, contributor, lineage and proposal pages
+show, answered from the index in a few indexed lookups each (pages of rows, never the whole table).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_, select
+
+from ..errors import InvalidCidError, OpenCommonsError
+from ..ipfs.cid import Cid
+from . import schema as s
+from .ingest import hex64
+from .reads import STATUS, IndexReader, _cid
+
+PAGE = 50
+
+
+class Explorer(IndexReader):
+    def _live(self, d: Any) -> Any:
+        """Rows of `d` (datasets) not burnt since they were published."""
+        b = s.burns
+        return ~exists().where(b.c.commons == d.c.commons, b.c.dataset == d.c.dataset,
+                               or_(b.c.block > d.c.block, and_(b.c.block == d.c.block, b.c.log_index > d.c.log_index)))
+
+    def search(self, text: str | None = None, license_id: str | None = None, commons_code: str | None = None,
+               contributor: str | None = None, status: str | None = None, limit: int = PAGE,
+               offset: int = 0) -> dict[str, Any]:
+        """Datasets newest first, filtered by a name fragment, an id or CID, licence, commons code,
+        contributor or status; one page and the total."""
+        from web3 import Web3
+
+        d, m = s.datasets, s.manifests
+        where = [d.c.commons == self.commons_id, self._live(d)]
+        if text:
+            text = text.strip()
+            key = _as_id(text)
+            if key is not None:
+                where.append(d.c.dataset == key)
+            else:
+                where.append(exists().where(m.c.commons == d.c.commons, m.c.digest == d.c.manifest_digest,
+                                            m.c.name_lower.contains(text.lower(), autoescape=True)))
+        if license_id:
+            where.append(func.lower(d.c.license) == license_id.lower())
+        if commons_code:
+            where.append(d.c.commons_hash == "0x" + bytes(Web3.keccak(text=commons_code)).hex())
+        if contributor:
+            dc = s.dataset_contributors
+            where.append(exists().where(dc.c.commons == d.c.commons, dc.c.block == d.c.block,
+                                        dc.c.log_index == d.c.log_index,
+                                        dc.c.account == Web3.to_checksum_address(contributor)))
+        if status:
+            wanted = STATUS.index(status.capitalize()) if status.capitalize() in STATUS else -1
+            c = s.curations
+            latest = (select(c.c.to_status).where(c.c.commons == d.c.commons, c.c.dataset == d.c.dataset,
+                                                  c.c.generation == d.c.generation)
+                      .order_by(c.c.block.desc(), c.c.log_index.desc()).limit(1).scalar_subquery())
+            where.append(func.coalesce(latest, 1) == wanted)
+        limit = max(1, min(limit, 500))
+        with self.engine.connect() as conn:
+            total = conn.execute(select(func.count()).select_from(d).where(*where)).scalar_one()
+            rows = conn.execute(select(d, m.c.name).select_from(d.outerjoin(
+                m, and_(m.c.commons == d.c.commons, m.c.digest == d.c.manifest_digest))).where(*where)
+                .order_by(d.c.block.desc(), d.c.log_index.desc()).limit(limit).offset(max(0, offset))).all()
+            current = self._current(conn, [r.dataset for r in rows])
+        items = [{"id": str(int(r.dataset, 16)), "name": r.name, "content": _cid(r.content_codec, r.content_digest),
+                  "license": r.license, "status": STATUS[current[r.dataset]["status"]], "publisher": r.publisher,
+                  "publishedAt": int(r.published_at), "contributors": int(r.contributor_count)} for r in rows]
+        return {"total": int(total), "offset": offset, "items": items}
+
+    def dataset_page(self, dataset_id: int, recent: int = 20) -> dict[str, Any]:
+        """Everything the dataset page shows: the record, its files, attestations (with the median
+        score per kind), licence terms and sales, royalties paid per token and the latest payments."""
+        view = self.dataset_view(dataset_id)
+        key = hex64(dataset_id)
+        c = self.commons_id
+        with self.engine.connect() as conn:
+            manifest_digest = "0x" + Cid.parse(view["manifest"]).digest.hex()
+            found = conn.execute(select(s.manifests).where(s.manifests.c.commons == c,
+                                                           s.manifests.c.digest == manifest_digest)).first()
+            at, rv = s.attestations, s.attestation_revocations
+            revoked = {r for (r,) in conn.execute(select(rv.c.attestation_id).where(rv.c.commons == c,
+                                                                                    rv.c.dataset == key))}
+            attestations = [{"id": r.attestation_id, "validator": r.validator, "kind": r.kind, "score": int(r.score),
+                             "evidence": _cid(r.evidence_codec, r.evidence_digest) if r.evidence_codec else None,
+                             "createdAt": int(r.created_at), "revoked": r.attestation_id in revoked}
+                            for r in conn.execute(select(at).where(at.c.commons == c, at.c.dataset == key)
+                                                  .order_by(at.c.block, at.c.log_index))]
+            scores: dict[str, list[int]] = defaultdict(list)
+            for a in attestations:
+                if not a["revoked"]:
+                    scores[a["kind"]].append(a["score"])
+            terms: dict[str, dict[str, Any]] = {}
+            for r in conn.execute(select(s.license_terms).where(s.license_terms.c.commons == c,
+                                                                s.license_terms.c.dataset == key)
+                                  .order_by(s.license_terms.c.block, s.license_terms.c.log_index)):
+                terms[r.token] = {"token": r.token, "price": r.price, "duration": int(r.duration),
+                                  "terms": r.terms_digest, "active": bool(r.active)}
+            sold = conn.execute(select(func.count()).select_from(s.licenses)
+                                .where(s.licenses.c.commons == c, s.licenses.c.dataset == key)).scalar_one()
+            p = s.payments
+            generation = self._generation(conn, key)
+            paid: dict[str, int] = defaultdict(int)
+            for token, amount in conn.execute(select(p.c.token, p.c.amount).where(
+                    p.c.commons == c, p.c.dataset == key, p.c.generation == generation)):
+                paid[token] += int(amount)
+            latest = [{"block": int(r.block), "tx": r.tx, "payer": r.payer, "token": r.token, "amount": r.amount}
+                      for r in conn.execute(select(p).where(p.c.commons == c, p.c.dataset == key,
+                                                            p.c.generation == generation)
+                                            .order_by(p.c.block.desc(), p.c.log_index.desc()).limit(recent))]
+            children = self._children(conn, key)
+        return {**view, "name": found.name if found else None,
+                "description": found.description if found else None,
+                "files": json.loads(found.files) if found else None,
+                "attestations": attestations,
+                "medianScore": {k: statistics.median(v) for k, v in sorted(scores.items())},
+                "licenseTerms": list(terms.values()), "licencesSold": int(sold),
+                "royaltiesPaid": {t: str(v) for t, v in sorted(paid.items())}, "latestPayments": latest,
+                "children": [str(int(k, 16)) for k in children]}
+
+    def contributor_page(self, account: str) -> dict[str, Any]:
+        from web3 import Web3
+
+        who = Web3.to_checksum_address(account)
+        record = self.contributor(who)
+        earnings = self.earnings(who)
+        totals: dict[str, dict[str, int]] = defaultdict(lambda: {"earned": 0, "claimed": 0, "claimable": 0})
+        for row in earnings:
+            for k in ("earned", "claimed", "claimable"):
+                totals[row["token"]][k] += int(row[k])
+        return {"account": who, "registered": record["active"], "community": record["community"],
+                "profile": _cid(record["codec"], record["digest"]) if record["codec"] else None,
+                "registeredAt": record["registeredAt"], "earnings": earnings,
+                "totals": {t: {k: str(v) for k, v in x.items()} for t, x in sorted(totals.items())}}
+
+    def lineage_graph(self, dataset_id: int, depth: int = 6) -> dict[str, Any]:
+        """Nodes and parent->child edges within `depth` steps up and down."""
+        tree = self.lineage(dataset_id, depth)
+        nodes: dict[str, dict[str, Any]] = {}
+        edges: set[tuple[str, str]] = set()
+
+        def walk(node: dict[str, Any]) -> None:
+            nodes[node["id"]] = {k: node[k] for k in ("id", "license", "status") if k in node}
+            for parent in node.get("parents", []):
+                edges.add((parent["id"], node["id"]))
+                walk(parent)
+            for child in node.get("children", []):
+                edges.add((node["id"], child["id"]))
+                walk(child)
+
+        walk(tree)
+        return {"root": str(dataset_id), "nodes": list(nodes.values()),
+                "edges": [{"parent": p, "child": c} for p, c in sorted(edges)]}
+
+    def proposals(self, head: int, limit: int = PAGE, offset: int = 0) -> dict[str, Any]:
+        """Proposals newest first with their tallies; the stage from the index's events and `head`
+        (Pending, Active, Closed once voting ended and not yet queued, Queued, Executed, Canceled)."""
+        pr, v, pe = s.proposals, s.votes, s.proposal_events
+        c = self.commons_id
+        with self.engine.connect() as conn:
+            total = conn.execute(select(func.count()).select_from(pr).where(pr.c.commons == c)).scalar_one()
+            rows = conn.execute(select(pr).where(pr.c.commons == c).order_by(pr.c.block.desc(), pr.c.log_index.desc())
+                                .limit(max(1, min(limit, 500))).offset(max(0, offset))).all()
+            ids = [r.proposal_id for r in rows]
+            tallies: dict[str, list[int]] = {i: [0, 0, 0] for i in ids}
+            voters: dict[str, int] = defaultdict(int)
+            for pid, support, weight in conn.execute(select(v.c.proposal_id, v.c.support, v.c.weight)
+                                                     .where(v.c.commons == c, v.c.proposal_id.in_(ids))):
+                tallies[pid][int(support)] += int(weight)
+                voters[pid] += 1
+            steps: dict[str, dict[str, Any]] = defaultdict(dict)
+            for r in conn.execute(select(pe).where(pe.c.commons == c, pe.c.proposal_id.in_(ids))
+                                  .order_by(pe.c.block, pe.c.log_index)):
+                steps[r.proposal_id][r.kind] = r.eta
+        items = []
+        for r in rows:
+            done = steps[r.proposal_id]
+            stage = ("Canceled" if "canceled" in done else "Executed" if "executed" in done
+                     else "Queued" if "queued" in done else "Pending" if head <= r.vote_start
+                     else "Active" if head <= r.vote_end else "Closed")
+            against, for_, abstain = tallies[r.proposal_id]
+            items.append({"id": r.proposal_id, "proposer": r.proposer, "description": r.description.split(" [")[0],
+                          "stage": stage, "voteStart": int(r.vote_start), "voteEnd": int(r.vote_end),
+                          "for": str(for_), "against": str(against), "abstain": str(abstain),
+                          "voters": voters[r.proposal_id], "eta": done.get("queued")})
+        return {"total": int(total), "offset": offset, "items": items}
+
+
+def _as_id(text: str) -> str | None:
+    """A dataset id (decimal, 0x hex) or content CID as the index's key, or None for other text."""
+    try:
+        if text.isdigit() and int(text) < 1 << 256:
+            return hex64(int(text))
+        if text.startswith("0x") and len(text) <= 66:
+            return hex64(int(text, 16))
+        return hex64(int.from_bytes(Cid.parse(text).digest, "big"))
+    except (ValueError, InvalidCidError, OpenCommonsError):
+        return None
