@@ -101,11 +101,12 @@ fuzz: setup
 load: setup
 	$(VENV)/bin/python benchmarks/load.py
 
-bench: setup
+bench: setup $(STAMPS)/postgresql
 	$(VENV)/bin/python benchmarks/gas.py --json
 	$(VENV)/bin/python benchmarks/ipfs.py --json
 	$(VENV)/bin/python benchmarks/publish.py --json
 	$(VENV)/bin/python benchmarks/cli_help.py --json
+	$(VENV)/bin/python benchmarks/index.py --json
 
 clean:
 	rm -rf build reports .hypothesis $(STAMPS)

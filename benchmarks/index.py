@@ -29,6 +29,7 @@ from opencommons.chain.deploy import deploy_suite  # noqa: E402
 from opencommons.chain.localnode import LocalChain  # noqa: E402
 from opencommons.chain.provider import web3_for  # noqa: E402
 from opencommons.chain.transactions import NodeAccount, transact  # noqa: E402
+from opencommons.index.api import settle_heap  # noqa: E402
 from opencommons.index.database import open_engine, resolve_url  # noqa: E402
 from opencommons.index.explorer import Explorer  # noqa: E402
 from opencommons.index.sync import Indexer  # noqa: E402
@@ -126,6 +127,7 @@ def main() -> None:
                 result[f"sync_events_per_s_{name}"] = round(events / seconds)
                 say(f"{name}: synced {events} events in {seconds:.1f} s ({events / seconds:,.0f} events/s)")
                 explorer = Explorer(engine, indexer.commons_id)
+                settle_heap()  # as `commons dapp` does before it serves
                 times = measure(explorer, ids, acc[1:31], w3.eth.block_number, args.rounds)
                 for query, values in times.items():
                     result[f"{query}_p50_ms_{name}"] = round(statistics.median(values), 2)

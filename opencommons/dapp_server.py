@@ -13,7 +13,7 @@ import urllib.parse
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from web3 import Web3
 
@@ -27,6 +27,9 @@ from .ipfs.directory import entries, is_directory, resolve
 from .ipfs.unixfs import decode_node
 from .queries import dataset_view, list_datasets, proposal_view
 from .suite import Commons
+
+if TYPE_CHECKING:
+    from .index.api import ExplorerApi
 
 DIST = Path(__file__).resolve().parents[1] / "dapp" / "dist"
 MAX_BODY = 1 << 20
@@ -64,8 +67,11 @@ def check_rpc_request(body: bytes) -> None:
 
 class DappServer:
     def __init__(self, commons: Commons, rpc_url: str, store: ContentStore, relayer: Sender,
-                 port: int = 8600, dist: Path = DIST, gateway: str | None = None) -> None:
+                 port: int = 8600, dist: Path = DIST, gateway: str | None = None,
+                 explorer: "ExplorerApi | None" = None) -> None:
         self.commons, self.rpc_url, self.store, self.relayer, self.dist = commons, rpc_url, store, relayer, dist
+        #: the explorer pages' API, answered from the index (None: those pages say there is no index)
+        self.explorer = explorer
         #: where the page links content: this server's own verified `/ipfs/` by default, or a
         #: gateway the operator names (a local Kubo node's), never a public one unasked
         self.gateway = gateway or "/ipfs/"
@@ -155,6 +161,8 @@ class DappServer:
 
     def shutdown(self) -> None:
         self.httpd.shutdown()
+        if self.explorer is not None:
+            self.explorer.stop()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -184,12 +192,26 @@ class _Handler(BaseHTTPRequestHandler):
             if self.path in routes:
                 self._json(routes[self.path]())
                 return
+            if self.path.startswith("/api/explorer/"):
+                self._explorer(self.path[len("/api/explorer/"):])
+                return
             if self.path.startswith("/ipfs/"):
                 self._content(urllib.parse.unquote(self.path.split("?")[0]))
                 return
             self._static()
         except OpenCommonsError as exc:
             self._json({"error": str(exc)}, 400)
+
+    def _explorer(self, path: str) -> None:
+        from .index.api import NotFoundError
+
+        if self.app.explorer is None:
+            self._json({"error": "this dApp server runs without an index (started with --no-index)"}, 503)
+            return
+        try:
+            self._json(self.app.explorer.get(path))
+        except NotFoundError as exc:
+            self._json({"error": str(exc)}, 404)
 
     def _content(self, path: str) -> None:
         """`/ipfs/CID[/path]` from the configured store, every block verified as it is sent; a

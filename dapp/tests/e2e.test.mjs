@@ -4,114 +4,28 @@
 // unlocked development accounts (eth_sendTransaction, eth_signTypedData_v4).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { chromium } from "playwright-core";
-import { Contract, ContractFactory, JsonRpcProvider, parseEther } from "ethers";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ContractFactory, parseEther } from "ethers";
+import { SHOTS, artifact, startStack, waitFor } from "./harness.mjs";
 
-const ROOT = resolve(import.meta.dirname, "..", "..");
-const COMMONS = join(ROOT, ".venv", "bin", "commons");
-const SHOTS = join(ROOT, "dapp", "tests", "artifacts");
-const work = mkdtempSync(join(tmpdir(), "oc-dapp-"));
-let anvil, dapp, browser, rpcUrl, appUrl, accounts, node, deployment, testToken;
-
-function freePort() {
-  return new Promise((ok) => { const s = createServer().listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => ok(p)); }); });
-}
-
-function commons(...args) {
-  return execFileSync(COMMONS, args, { cwd: work, encoding: "utf8",
-    env: { ...process.env, OPENCOMMONS_RPC: rpcUrl, OPENCOMMONS_HOME: join(work, "home"),
-           OPENCOMMONS_IPFS_HOME: join(work, "ipfs") } });
-}
-
-async function waitFor(check, what, ms = 60_000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    try { if (await check()) return; } catch (_) { /* not yet */ }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-async function pageAs(account, { rejectSignatures = false } = {}) {
-  const context = await browser.newContext();
-  // Like a real wallet, the test wallet talks to its own node (here Anvil, from the test process),
-  // never through the app's /rpc, which forwards reads only.
-  await context.exposeFunction("__walletRpc", async (body) => (await fetch(rpcUrl, {
-    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })).json());
-  await context.addInitScript(({ account, rejectSignatures }) => {
-    window.ethereum = {
-      isOpenCommonsTestWallet: true,
-      on() {}, removeListener() {},
-      async request({ method, params }) {
-        if (method === "eth_requestAccounts" || method === "eth_accounts") return [account];
-        if (method === "wallet_switchEthereumChain") return null;
-        if (rejectSignatures && method.startsWith("eth_signTypedData")) {
-          const err = new Error("User rejected the request."); err.code = 4001; throw err;
-        }
-        const json = await window.__walletRpc({ jsonrpc: "2.0", id: Date.now(), method, params });
-        if (json.error) { const err = new Error(json.error.message); err.code = json.error.code; err.data = json.error.data; throw err; }
-        return json.result;
-      },
-    };
-  }, { account, rejectSignatures });
-  const page = await context.newPage();
-  await page.goto(appUrl);
-  await page.waitForSelector("body[data-ready=true]");
-  await page.click("#connect");
-  await page.waitForFunction((a) => document.getElementById("account").textContent.toLowerCase() === a.toLowerCase(),
-    account);
-  return page;
-}
-
-async function settled(page) {
-  await page.waitForSelector("#status[data-state=confirmed], #status[data-state=failed]", { timeout: 60_000 });
-  return page.$eval("#status", (el) => ({ state: el.dataset.state, text: el.textContent }));
-}
-
-function artifact(name) {
-  return JSON.parse(execFileSync(join(ROOT, ".venv", "bin", "python"), ["-c",
-    `import json; from opencommons.chain.artifacts import load; a = load("${name}"); print(json.dumps([a.abi, a.bytecode]))`],
-    { encoding: "utf8" }));
-}
-
-function contract(name, address = deployment.addresses[name]) {
-  return new Contract(address, artifact(name)[0], node);
-}
+let stack, node, accounts, testToken, commons, contract, pageAs, settled, work;
 
 before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  const chainPort = await freePort();
-  rpcUrl = `http://127.0.0.1:${chainPort}`;
-  anvil = spawn(join(ROOT, "node_modules", ".bin", "anvil"), ["--port", String(chainPort), "--hardfork", "shanghai", "--silent"]);
-  node = new JsonRpcProvider(rpcUrl);
-  await waitFor(() => node.getBlockNumber().then(() => true), "anvil");
-  accounts = await node.send("eth_accounts", []);
   // a test ERC-20 the suite allow-lists at deployment, so the page shows and claims token royalties
-  const [tokenAbi, tokenCode] = artifact("MockERC20");
-  const token = await new ContractFactory(tokenAbi, "0x" + tokenCode, await node.getSigner(accounts[0]))
-    .deploy("Test Dollar", "TUSD");
-  testToken = await (await token.waitForDeployment()).getAddress();
-  await (await token.mint(accounts[6], parseEther("100"))).wait();
-  commons("deploy", "--deployments", join(work, "deployments"), "--curator", accounts[0], "--allow-token", testToken);
-  deployment = JSON.parse((await import("node:fs")).readFileSync(join(work, "deployments", "31337.json"), "utf8"));
-  const port = await freePort();
-  appUrl = `http://127.0.0.1:${port}/`;
-  dapp = spawn(COMMONS, ["dapp", "--port", String(port), "--deployments", join(work, "deployments"), "--relayer", "9"], { cwd: work,
-    env: { ...process.env, OPENCOMMONS_RPC: rpcUrl, OPENCOMMONS_IPFS_HOME: join(work, "ipfs") } });
-  await waitFor(() => fetch(appUrl + "api/config").then((r) => r.ok), "commons dapp");
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox",
-    "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"] });
+  stack = await startStack({ deployArgs: async (s) => {
+    const [tokenAbi, tokenCode] = artifact("MockERC20");
+    const token = await new ContractFactory(tokenAbi, "0x" + tokenCode, await s.node.getSigner(s.accounts[0]))
+      .deploy("Test Dollar", "TUSD");
+    testToken = await (await token.waitForDeployment()).getAddress();
+    await (await token.mint(s.accounts[6], parseEther("100"))).wait();
+    return ["--allow-token", testToken];
+  } });
+  ({ node, accounts, commons, contract, pageAs, settled, work } = stack);
 });
 
 after(async () => {
-  await browser?.close();
-  dapp?.kill();
-  anvil?.kill();
+  await stack?.stop();
 });
 
 test("register gaslessly: the wallet signs EIP-712, the relayer pays", async () => {
@@ -327,7 +241,7 @@ test("a foreign web page cannot spend the node's accounts through the dApp serve
   const evil = httpServer((req, res) => { res.setHeader("content-type", "text/html"); res.end("<p>cat pictures</p>"); });
   await new Promise((ok) => evil.listen(0, "127.0.0.1", ok));
   try {
-    const context = await browser.newContext();
+    const context = await stack.browser.newContext();
     const page = await context.newPage();
     await page.goto(`http://127.0.0.1:${evil.address().port}/`);
     const victim = accounts[0];
@@ -343,7 +257,7 @@ test("a foreign web page cannot spend the node's accounts through the dApp serve
         } catch (err) { results.push(`blocked:${err.message}`); }
       }
       return results;
-    }, { appUrl, victim, to: accounts[8] });
+    }, { appUrl: stack.appUrl, victim, to: accounts[8] });
     assert.equal(outcome.length, 2);
     await new Promise((r) => setTimeout(r, 1000)); // a forwarded transaction would be mined by now
     assert.equal(await node.getBalance(accounts[8]), before, `nothing moved (${outcome.join(", ")})`);

@@ -98,8 +98,12 @@ def dapp(port: int = typer.Option(8600, "--port", min=0, max=65535),
          home: Optional[Path] = typer.Option(None, "--home", envvar="OPENCOMMONS_IPFS_HOME"),
          gateway: Optional[str] = typer.Option(None, "--gateway", help="Link content to this gateway (e.g. a "
                                                "local Kubo node's http://127.0.0.1:8080/ipfs/); default: this "
-                                               "server's own verified /ipfs/.")) -> None:
-    """Serve the contributor web app and its local API on 127.0.0.1:PORT."""
+                                               "server's own verified /ipfs/."),
+         db: Optional[str] = DbOpt,
+         no_index: bool = typer.Option(False, "--no-index", help="Serve the wallet pages only, without the "
+                                       "explorer's index.")) -> None:
+    """Serve the web app (wallet and explorer) and its local API on 127.0.0.1:PORT; the explorer
+    answers from the index, which the server keeps following the chain."""
     import os
 
     from ..connection import connect, load_deployment, sender
@@ -113,8 +117,17 @@ def dapp(port: int = typer.Option(8600, "--port", min=0, max=65535),
                                    "then `commons dapp` again")
         w3 = connect(rpc)
         commons = load_deployment(w3, deployments)
-        server = DappServer(commons, str(w3.provider.endpoint_uri), open_store(store, home, api),  # type: ignore[attr-defined]
-                            sender(w3, relayer), port, dist, gateway)
+        content = open_store(store, home, api)
+        explorer = None
+        if not no_index:
+            from ..index.api import ExplorerApi
+            from ..index.database import open_engine, resolve_url, safe_url
+
+            url = resolve_url(db)
+            explorer = ExplorerApi(open_engine(url), w3, commons.deployment, content).start()
+            say(f"explorer index: {safe_url(url)} (followed in the background)")
+        server = DappServer(commons, str(w3.provider.endpoint_uri), content,  # type: ignore[attr-defined]
+                            sender(w3, relayer), port, dist, gateway, explorer)
         say(f"OpenCommons dApp on http://127.0.0.1:{server.port}/ (chain {commons.deployment.chain_id})")
         server.serve_forever()
     except OpenCommonsError as exc:

@@ -42,8 +42,9 @@ class Explorer(IndexReader):
             if key is not None:
                 where.append(d.c.dataset == key)
             else:
-                where.append(exists().where(m.c.commons == d.c.commons, m.c.digest == d.c.manifest_digest,
-                                            m.c.name_lower.contains(text.lower(), autoescape=True)))
+                named = m.alias("named")  # not the outer query's manifests, which it would correlate to
+                where.append(exists().where(named.c.commons == d.c.commons, named.c.digest == d.c.manifest_digest,
+                                            named.c.name_lower.contains(text.lower(), autoescape=True)))
         if license_id:
             where.append(func.lower(d.c.license) == license_id.lower())
         if commons_code:
@@ -153,8 +154,36 @@ class Explorer(IndexReader):
                 walk(child)
 
         walk(tree)
+        names = self._names([hex64(int(i)) for i in nodes])
+        for node in nodes.values():
+            node["name"] = names.get(hex64(int(node["id"])))
         return {"root": str(dataset_id), "nodes": list(nodes.values()),
                 "edges": [{"parent": p, "child": c} for p, c in sorted(edges)]}
+
+    def _names(self, keys: list[str]) -> dict[str, str | None]:
+        """The manifest name of each dataset id's latest publication (None when the store lacked it)."""
+        d, m = s.datasets, s.manifests
+        names: dict[str, str | None] = {}
+        with self.engine.connect() as conn:
+            for key, name in conn.execute(
+                    select(d.c.dataset, m.c.name).select_from(d.outerjoin(
+                        m, and_(m.c.commons == d.c.commons, m.c.digest == d.c.manifest_digest)))
+                    .where(d.c.commons == self.commons_id, d.c.dataset.in_(keys))
+                    .order_by(d.c.block, d.c.log_index)):
+                names[key] = name
+        return names
+
+    def commons_codes(self) -> list[dict[str, Any]]:
+        """The commons codes (e.g. KE/education) datasets were published under, with how many live
+        datasets each holds, from the manifests the store had; most datasets first."""
+        d, m = s.datasets, s.manifests
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(m.c.commons_code, func.count()).select_from(d.join(
+                    m, and_(m.c.commons == d.c.commons, m.c.digest == d.c.manifest_digest)))
+                .where(d.c.commons == self.commons_id, self._live(d), m.c.commons_code.is_not(None))
+                .group_by(m.c.commons_code).order_by(func.count().desc(), m.c.commons_code)).all()
+        return [{"code": code, "datasets": int(n)} for code, n in rows]
 
     def proposals(self, head: int, limit: int = PAGE, offset: int = 0) -> dict[str, Any]:
         """Proposals newest first with their tallies; the stage from the index's events and `head`

@@ -10,7 +10,7 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, select, tuple_
+from sqlalchemy import Engine, Select, and_, func, select, tuple_
 from web3 import Web3
 
 from ..errors import OpenCommonsError
@@ -55,32 +55,37 @@ class IndexReader:
         return None if row is None else (int(row[0]), str(row[1]))
 
     # ------------------------------------------------------------------ datasets
-    def _current(self, conn: Any, ids: list[str]) -> dict[str, dict[str, Any]]:
-        """Per dataset id: its latest publication row, whether it still exists, status, owner."""
-        if not ids:
-            return {}
+    def _current(self, conn: Any, ids: "list[str] | Select[Any]", owners: bool = True) -> dict[str, dict[str, Any]]:
+        """Per dataset id: its latest publication row, whether it still exists, status, owner
+        (skipped unless `owners`). `ids` is a list, or a query of ids (read in one pass)."""
         c = self.commons_id
         out: dict[str, dict[str, Any]] = {}
-        for i in range(0, len(ids), 500):
-            chunk = ids[i:i + 500]
+        chunks = [ids] if isinstance(ids, Select) else [ids[i:i + 500] for i in range(0, len(ids), 500)]
+        for chunk in chunks:
             for row in conn.execute(select(s.datasets).where(s.datasets.c.commons == c, s.datasets.c.dataset.in_(chunk))
                                     .order_by(s.datasets.c.block, s.datasets.c.log_index)):
                 out[row.dataset] = {"row": row, "exists": True, "status": 1, "owner": ZERO, "status_at": _pos(row)}
-            for row in conn.execute(select(s.burns).where(s.burns.c.commons == c, s.burns.c.dataset.in_(chunk))):
-                entry = out.get(row.dataset)
-                if entry and _pos(row) > _pos(entry["row"]):
+            for dataset, block, log_index in conn.execute(
+                    select(s.burns.c.dataset, s.burns.c.block, s.burns.c.log_index)
+                    .where(s.burns.c.commons == c, s.burns.c.dataset.in_(chunk))):
+                entry = out.get(dataset)
+                if entry and (block, log_index) > _pos(entry["row"]):
                     entry["exists"], entry["status"] = False, 0
-            for row in conn.execute(select(s.curations).where(s.curations.c.commons == c,
-                                                              s.curations.c.dataset.in_(chunk))
-                                    .order_by(s.curations.c.block, s.curations.c.log_index)):
-                entry = out.get(row.dataset)
-                if entry and entry["exists"] and row.generation == entry["row"].generation:
-                    entry["status"] = int(row.to_status)
-            for row in conn.execute(select(s.transfers).where(s.transfers.c.commons == c,
-                                                              s.transfers.c.dataset.in_(chunk))
-                                    .order_by(s.transfers.c.block, s.transfers.c.log_index)):
-                if row.dataset in out:
-                    out[row.dataset]["owner"] = row.recipient
+            cu = s.curations
+            for dataset, generation, to_status in conn.execute(
+                    select(cu.c.dataset, cu.c.generation, cu.c.to_status)
+                    .where(cu.c.commons == c, cu.c.dataset.in_(chunk)).order_by(cu.c.block, cu.c.log_index)):
+                entry = out.get(dataset)
+                if entry and entry["exists"] and generation == entry["row"].generation:
+                    entry["status"] = int(to_status)
+            if not owners:
+                continue
+            tr = s.transfers
+            for dataset, recipient in conn.execute(
+                    select(tr.c.dataset, tr.c.recipient).where(tr.c.commons == c, tr.c.dataset.in_(chunk))
+                    .order_by(tr.c.block, tr.c.log_index)):
+                if dataset in out:
+                    out[dataset]["owner"] = recipient
         return out
 
     def list_datasets(self, commons_code: str | None = None, contributor: str | None = None,
@@ -166,45 +171,37 @@ class IndexReader:
         }
 
     def lineage(self, dataset_id: int, depth: int = 32) -> dict[str, Any]:
-        """The dataset, its ancestors (parents of parents...) and descendants, as nested nodes."""
+        """The dataset, its ancestors (parents of parents...) and descendants, as nested nodes.
+        Each level of the walk is read in one batch of queries, however wide it is."""
         with self.engine.connect() as conn:
+            graph = _Graph(self, conn)
+            key = hex64(dataset_id)
+            graph.load([key])
+            entry = graph.info.get(key)
+            if not entry or not entry["exists"]:
+                raise OpenCommonsError(f"dataset {dataset_id} does not exist")
+            graph.prefetch(key, "parents", depth)
+            graph.prefetch(key, "children", depth)
+
             def node(key: str, direction: str, level: int, seen: frozenset[str]) -> dict[str, Any]:
-                entry = self._current(conn, [key]).get(key)
+                entry = graph.info.get(key)
                 out: dict[str, Any] = {"id": str(int(key, 16))}
                 if not entry or not entry["exists"]:
                     out["status"] = "None"
                     return out
-                row = entry["row"]
-                out.update(license=row.license, status=STATUS[entry["status"]])
+                out.update(license=entry["row"].license, status=STATUS[entry["status"]])
                 if level >= depth or key in seen:
                     return out
-                if direction == "parents":
-                    nexts = self._parents(conn, row)
-                else:
-                    nexts = self._children(conn, key)
-                out[direction] = [node(k, direction, level + 1, seen | {key}) for k in nexts]
+                out[direction] = [node(k, direction, level + 1, seen | {key})
+                                  for k in graph.step(direction, [key])[key]]
                 return out
 
-            key = hex64(dataset_id)
-            entry = self._current(conn, [key]).get(key)
-            if not entry or not entry["exists"]:
-                raise OpenCommonsError(f"dataset {dataset_id} does not exist")
             up = node(key, "parents", 0, frozenset())
             down = node(key, "children", 0, frozenset())
         return {**up, "children": down.get("children", [])}
 
     def _children(self, conn: Any, key: str) -> list[str]:
-        ln = s.lineage
-        children = [c for (c,) in conn.execute(select(ln.c.child).where(ln.c.commons == self.commons_id,
-                                                                        ln.c.parent == key)
-                                               .order_by(ln.c.block, ln.c.log_index)).all()]
-        current = self._current(conn, sorted(set(children)))
-        keep: list[str] = []
-        for child in children:
-            entry = current.get(child)
-            if entry and entry["exists"] and child not in keep and key in self._parents(conn, entry["row"]):
-                keep.append(child)
-        return keep
+        return _Graph(self, conn).step("children", [key])[key]
 
     # ------------------------------------------------------------------ royalties
     def _generation(self, conn: Any, key: str) -> int:
@@ -261,26 +258,24 @@ class IndexReader:
             mine = conn.execute(select(dc.c.dataset, dc.c.block, dc.c.log_index, dc.c.share_bps)
                                 .where(dc.c.commons == c, dc.c.account == account)
                                 .order_by(dc.c.block, dc.c.log_index)).all()
-            order: list[str] = []
-            for row in mine:
-                if row.dataset not in order:
-                    order.append(row.dataset)
-            current = self._current(conn, order)
+            order = list(dict.fromkeys(row.dataset for row in mine))  # first appearance order
+            in_mine = select(dc.c.dataset).where(dc.c.commons == c, dc.c.account == account)
+            current = self._current(conn, in_mine, owners=False)
             shares = {(r.dataset, int(r.block), int(r.log_index)): int(r.share_bps) for r in mine}
-            pools: dict[tuple[str, str], tuple[tuple[int, int], int]] = {}
+            generation = {d: int(e["row"].generation) for d, e in current.items()}
+            pools: dict[tuple[str, str], tuple[tuple[int, int], str]] = {}
             first: dict[tuple[str, str], tuple[int, int]] = {}
             claims: dict[tuple[str, str], tuple[tuple[int, int], int, int]] = {}
-            for i in range(0, len(order), 500):
-                chunk = order[i:i + 500]
-                for r in conn.execute(select(p.c.dataset, p.c.generation, p.c.token, p.c.block, p.c.log_index,
-                                             p.c.earned_per_bps).where(p.c.commons == c, p.c.dataset.in_(chunk))):
-                    entry = current[r.dataset]
-                    if int(r.generation) != int(entry["row"].generation):
-                        continue
-                    key, at = (r.dataset, r.token), _pos(r)
-                    first[key] = min(first.get(key, at), at)
-                    if key not in pools or at > pools[key][0]:
-                        pools[key] = (at, int(r.earned_per_bps))
+            for dataset, gen, token, block, log_index, per_bps in conn.execute(
+                    select(p.c.dataset, p.c.generation, p.c.token, p.c.block, p.c.log_index, p.c.earned_per_bps)
+                    .where(p.c.commons == c, p.c.dataset.in_(in_mine))
+                    .order_by(p.c.block, p.c.log_index)):
+                if gen != generation[dataset]:
+                    continue
+                key = (dataset, token)
+                if key not in first:
+                    first[key] = (block, log_index)
+                pools[key] = ((block, log_index), per_bps)  # ordered: the last one is the latest
             for r in conn.execute(select(rc).where(rc.c.commons == c, rc.c.account == account)):
                 found = current.get(r.dataset)
                 if found is None or int(r.generation) != int(found["row"].generation):
@@ -290,6 +285,9 @@ class IndexReader:
                 if at > latest:
                     latest, checkpoint = at, int(r.earned_per_bps)
                 claims[key] = (latest, checkpoint, total + int(r.amount))
+        paid_in: dict[str, list[str]] = defaultdict(list)  # dataset -> tokens, by first payment
+        for (dataset, token) in sorted(first, key=first.__getitem__):
+            paid_in[dataset].append(token)
         rows: list[dict[str, Any]] = []
         for dataset in order:
             entry = current[dataset]
@@ -298,10 +296,9 @@ class IndexReader:
             share = shares.get((dataset, *_pos(entry["row"])), 0)
             if share == 0:
                 continue
-            tokens = sorted((t for (d, t) in first if d == dataset), key=lambda t: first[(dataset, t)])
-            for token in tokens:
+            for token in paid_in[dataset]:
                 _, checkpoint, claimed = claims.get((dataset, token), ((-1, -1), 0, 0))
-                claimable = 0 if entry["status"] == 3 else share * (pools[(dataset, token)][1] - checkpoint)
+                claimable = 0 if entry["status"] == 3 else share * (int(pools[(dataset, token)][1]) - checkpoint)
                 rows.append({"dataset": str(int(dataset, 16)), "token": token, "shareBps": share,
                              "claimed": str(claimed), "claimable": str(claimable),
                              "earned": str(claimed + claimable)})
@@ -371,3 +368,71 @@ class IndexReader:
         addresses = json.loads(conn.execute(select(s.commons.c.addresses).where(s.commons.c.id == self.commons_id))
                                .scalar_one())
         return str(addresses["RoyaltyVault"])
+
+
+class _Graph:
+    """Lineage read a level at a time: the state of every dataset met, parents per dataset (of its
+    current publication) and children (those whose current publication names it as a parent)."""
+
+    def __init__(self, reader: IndexReader, conn: Any) -> None:
+        self.reader, self.conn = reader, conn
+        self.info: dict[str, dict[str, Any]] = {}
+        self.known: set[str] = set()
+        self.edges: dict[str, dict[str, list[str]]] = {"parents": {}, "children": {}}
+
+    def load(self, keys: list[str]) -> None:
+        missing = sorted(set(keys) - self.known)
+        if missing:
+            self.info.update(self.reader._current(self.conn, missing, owners=False))
+            self.known.update(missing)
+
+    def _live(self, keys: list[str]) -> list[str]:
+        self.load(keys)
+        return [k for k in keys if k in self.info and self.info[k]["exists"]]
+
+    def _parents_of(self, keys: list[str]) -> dict[str, list[str]]:
+        ln = s.lineage
+        at = {_pos(self.info[k]["row"]): k for k in self._live(keys)}
+        found: dict[str, list[str]] = {k: [] for k in keys}
+        positions = list(at)
+        for i in range(0, len(positions), 400):
+            for block, log_index, parent in self.conn.execute(
+                    select(ln.c.block, ln.c.log_index, ln.c.parent)
+                    .where(ln.c.commons == self.reader.commons_id,
+                           tuple_(ln.c.block, ln.c.log_index).in_(positions[i:i + 400]))
+                    .order_by(ln.c.position)):
+                found[at[(int(block), int(log_index))]].append(parent)
+        return found
+
+    def step(self, direction: str, keys: list[str]) -> dict[str, list[str]]:
+        """Parents or children of each of `keys` (read once, then remembered)."""
+        cache = self.edges[direction]
+        todo = [k for k in dict.fromkeys(keys) if k not in cache]
+        if todo and direction == "parents":
+            cache.update(self._parents_of(todo))
+        elif todo:
+            ln = s.lineage
+            named: dict[str, list[str]] = {k: [] for k in todo}
+            for i in range(0, len(todo), 500):
+                for parent, child in self.conn.execute(
+                        select(ln.c.parent, ln.c.child).where(ln.c.commons == self.reader.commons_id,
+                                                              ln.c.parent.in_(todo[i:i + 500]))
+                        .order_by(ln.c.block, ln.c.log_index)):
+                    named[parent].append(child)
+            candidates = list(dict.fromkeys(c for cs in named.values() for c in cs))
+            parents = self.step("parents", candidates)
+            for key, children in named.items():
+                cache[key] = [c for c in dict.fromkeys(children) if key in parents.get(c, [])]
+        return {k: cache[k] for k in keys}
+
+    def prefetch(self, root: str, direction: str, depth: int) -> None:
+        """Reads the walk `direction` from `root` down to `depth` levels, one batch per level."""
+        frontier, seen = [root], {root}
+        for _ in range(depth):
+            live = self._live(frontier)
+            if not live:
+                return
+            nexts = self.step(direction, live)
+            frontier = [k for ks in nexts.values() for k in ks if k not in seen]
+            seen.update(frontier)
+            self.load(frontier)

@@ -1,0 +1,53 @@
+// Explorer: a contributor's page from the index: profile, earnings per dataset and token (earned,
+// claimed, claimable) with totals, and, for the connected account itself, a claim button.
+import { $, amountText, app, el, getJson, link, send, table } from "../shared.js";
+import { indexNote } from "./browse.js";
+
+export async function renderContributor(address) {
+  const page = $("explorer-page");
+  const [c, state] = await Promise.all([getJson(`/api/explorer/contributors/${encodeURIComponent(address)}`),
+    getJson("/api/explorer/status")]);
+  const parts = [el("p", {}, link("#/explore", "← all datasets")), el("h2", { id: "contributor-account", text: c.account }),
+                 indexNote(state),
+                 el("p", { id: "contributor-state", text: c.registered ? "Registered contributor" : "Not a registered contributor" })];
+  if (c.profile) parts.push(el("p", {}, "Profile: ", link(app.config.gateway + c.profile, c.profile, "cid")));
+
+  const totals = Object.entries(c.totals);
+  const text = async (token, value) => amountText(token, BigInt(value));
+  parts.push(el("h3", { text: "Earnings" }));
+  const totalCells = await Promise.all(totals.map(([token, x]) => Promise.all([text(token, x.earned),
+    text(token, x.claimed), text(token, x.claimable)])));
+  parts.push(totals.length ? table("contributor-totals", ["Token", "Earned", "Claimed", "Claimable"], totals,
+    ([token], row) => {
+      const [earned, claimed, claimable] = totalCells[totals.findIndex(([t]) => t === token)];
+      row.dataset.token = token;
+      row.insertCell().textContent = token;
+      row.insertCell().textContent = earned;
+      row.insertCell().textContent = claimed;
+      Object.assign(row.insertCell(), { textContent: claimable, className: "claimable" });
+    }) : el("p", { text: "No royalties paid to datasets of this account yet." }));
+  if (c.earnings.length) {
+    const cells = await Promise.all(c.earnings.map((e) => Promise.all([text(e.token, e.earned), text(e.token, e.claimed),
+                                                                      text(e.token, e.claimable)])));
+    parts.push(table("contributor-earnings", ["Dataset", "Share", "Earned", "Claimed", "Claimable"], c.earnings, (e, row) => {
+      const [earned, claimed, claimable] = cells[c.earnings.indexOf(e)];
+      row.dataset.id = e.dataset;
+      row.dataset.token = e.token;
+      row.insertCell().append(link(`#/dataset/${e.dataset}`, `${e.dataset.slice(0, 14)}…`));
+      row.insertCell().textContent = `${e.shareBps / 100}%`;
+      row.insertCell().textContent = earned;
+      row.insertCell().textContent = claimed;
+      Object.assign(row.insertCell(), { textContent: claimable, className: "claimable" });
+    }));
+  }
+  const owed = c.earnings.filter((e) => BigInt(e.claimable) > 0n);
+  if (owed.length && app.account?.toLowerCase() === c.account.toLowerCase()) {
+    const ids = [...new Set(owed.map((e) => e.dataset))], tokens = [...new Set(owed.map((e) => e.token))];
+    parts.push(el("p", {}, Object.assign(el("button", { id: "claim-all", text: `Claim all (${ids.length} dataset${ids.length === 1 ? "" : "s"})` }),
+      { onclick: () => send("Claim", () => app.contracts.RoyaltyVault.claim(ids, tokens)) })));
+  } else if (owed.length) {
+    parts.push(el("p", { id: "claim-hint", text: "Connect this account's wallet to claim." }));
+  }
+  page.replaceChildren(...parts);
+  page.dataset.ready = "contributor";
+}

@@ -1,0 +1,91 @@
+// Explorer: one dataset's page from the index: its record, files (from the manifest), lineage
+// graph, attestations, licence terms and sales, contributors and the royalties paid to it.
+import { $, amountText, app, dateText, el, getJson, link, shortAddress, table } from "../shared.js";
+import { lineageGraph } from "./lineage-graph.js";
+import { indexNote } from "./browse.js";
+
+function facts(d) {
+  const rows = [["Id", d.id], ["Status", d.status], ["Licence", d.license], ["Content", d.content],
+                ["Manifest", d.manifest], ["Owner", d.owner], ["Published", dateText(d.publishedAt)]];
+  const t = table("dataset-facts", ["", ""], rows, ([k, v], row) => {
+    row.insertCell().textContent = k;
+    const value = row.insertCell();
+    if (k === "Content") value.append(link(app.config.gateway + v, v, "content-link"));
+    else if (k === "Owner") value.append(link(`#/contributor/${v}`, v));
+    else value.textContent = v;
+    value.className = k.toLowerCase();
+  });
+  for (const [label, id] of [["Previous version", d.previousVersion], ["Newer version", d.nextVersion]]) {
+    if (!id) continue;
+    const row = t.tBodies[0].insertRow();
+    row.insertCell().textContent = label;
+    row.insertCell().append(link(`#/dataset/${id}`, id));
+  }
+  return t;
+}
+
+async function licence(d) {
+  const offered = d.licenseTerms.filter((t) => t.active);
+  const items = await Promise.all(offered.map(async (t) =>
+    `${await amountText(t.token, BigInt(t.price))}, ${t.duration === 0 ? "perpetual" : `${t.duration / 86400} days`}`));
+  return el("p", { id: "dataset-licence", text: `${items.length ? items.join("; ") : "No licence on offer"}` +
+    ` · ${d.licencesSold} licence${d.licencesSold === 1 ? "" : "s"} sold` });
+}
+
+async function royalties(d) {
+  const tokens = Object.keys(d.royaltiesPaid);
+  const paid = await Promise.all(tokens.map((t) => amountText(t, BigInt(d.royaltiesPaid[t]))));
+  const section = [el("p", { id: "dataset-royalties", text: paid.length ? `Paid in total: ${paid.join(", ")}` : "No royalties paid yet" })];
+  if (d.latestPayments.length) {
+    const amounts = await Promise.all(d.latestPayments.map((p) => amountText(p.token, BigInt(p.amount))));
+    section.push(table("dataset-payments", ["Block", "Payer", "Amount"], d.latestPayments, (p, row) => {
+      row.insertCell().textContent = String(p.block);
+      row.insertCell().append(link(`#/contributor/${p.payer}`, shortAddress(p.payer)));
+      row.insertCell().textContent = amounts[d.latestPayments.indexOf(p)];
+    }));
+  }
+  return section;
+}
+
+export async function renderDataset(id) {
+  const page = $("explorer-page");
+  const [d, graph, state] = await Promise.all([getJson(`/api/explorer/datasets/${encodeURIComponent(id)}`),
+    getJson(`/api/explorer/datasets/${encodeURIComponent(id)}/lineage`), getJson("/api/explorer/status")]);
+  const parts = [el("p", {}, link("#/explore", "← all datasets")),
+                 el("h2", { id: "dataset-name", text: d.name || `Dataset ${d.id}` }), indexNote(state)];
+  if (d.description) parts.push(el("p", { text: d.description }));
+  parts.push(facts(d));
+  parts.push(el("h3", { text: "Files" }));
+  parts.push(d.files ? table("dataset-files", ["Path", "Size (bytes)", "CID", "SHA-256"], d.files, (f, row) => {
+    row.insertCell().append(link(`${app.config.gateway}${d.content}/${f.path.split("/").map(encodeURIComponent).join("/")}`,
+                                 f.path, "file-link"));
+    row.insertCell().textContent = String(f.size);
+    row.insertCell().append(el("span", { class: "cid", text: f.cid }));
+    row.insertCell().append(el("span", { class: "cid", text: f.sha256 }));
+  }) : el("p", { text: "The manifest is not in this server's IPFS store: file list unknown." }));
+  parts.push(el("h3", { text: "Contributors" }));
+  parts.push(table("dataset-contributors", ["Contributor", "Share"], d.contributors, (c, row) => {
+    row.insertCell().append(link(`#/contributor/${c.account}`, c.account, "contributor-link"));
+    row.insertCell().textContent = `${c.shareBps / 100}%`;
+  }));
+  parts.push(el("h3", { text: "Lineage" }));
+  parts.push(graph.edges.length ? lineageGraph(graph) : el("p", { id: "lineage-none", text: "No parents or derived datasets." }));
+  parts.push(el("h3", { text: "Attestations" }));
+  const medians = Object.entries(d.medianScore).map(([k, v]) => `${k.startsWith("0x") ? k.slice(0, 10) + "…" : k}: ${v / 100}%`);
+  if (medians.length) parts.push(el("p", { id: "dataset-median", text: `Median score: ${medians.join(", ")}` }));
+  parts.push(d.attestations.length ? table("dataset-attestations", ["Validator", "Kind", "Score", "Evidence", "When", ""],
+    d.attestations, (a, row) => {
+      row.insertCell().append(link(`#/contributor/${a.validator}`, shortAddress(a.validator)));
+      row.insertCell().textContent = a.kindName || `${a.kind.slice(0, 10)}…`;
+      row.insertCell().textContent = `${a.score / 100}%`;
+      const evidence = row.insertCell();
+      if (a.evidence) evidence.append(link(app.config.gateway + a.evidence, a.evidence, "cid"));
+      row.insertCell().textContent = dateText(a.createdAt);
+      row.insertCell().textContent = a.revoked ? "revoked" : "";
+      if (a.revoked) row.className = "revoked";
+    }) : el("p", { text: "No attestations yet." }));
+  parts.push(el("h3", { text: "Licence" }), await licence(d));
+  parts.push(el("h3", { text: "Royalties" }), ...(await royalties(d)));
+  page.replaceChildren(...parts);
+  page.dataset.ready = "dataset";
+}

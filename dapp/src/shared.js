@@ -1,0 +1,138 @@
+// What every page of the dApp shares: the app's state (config, wallet, contracts), the read-only
+// provider, status line, revert decoding, sending a transaction, and formatting amounts and dates.
+import { Contract, Interface, JsonRpcProvider, formatEther, formatUnits } from "ethers";
+
+export const NATIVE = "0x0000000000000000000000000000000000000000";
+const ERC20 = ["function decimals() view returns (uint8)", "function symbol() view returns (string)"];
+const tokenInfo = new Map();  // token -> { decimals, symbol }, read once
+
+export const $ = (id) => document.getElementById(id);
+export const reader = new JsonRpcProvider(`${location.origin}/rpc`);
+
+// config: /api/config; account, signer, contracts: the connected wallet's; refresh: redraws the
+// page shown (set by the router)
+export const app = { config: null, errors: null, account: null, signer: null, contracts: null,
+                     refresh: async () => {} };
+
+export async function loadConfig() {
+  app.config = await (await fetch("/api/config")).json();
+  app.errors = new Interface(app.config.errors);
+}
+
+// The local API reads JSON bodies only (a foreign page cannot send them without a CORS preflight).
+export async function postJson(path, value) {
+  const reply = await fetch(path, { method: "POST", headers: { "content-type": "application/json" },
+                                    body: JSON.stringify(value) });
+  return reply.json();
+}
+
+// GET a JSON answer of the local API; an error answer throws its one-line message.
+export async function getJson(path) {
+  const reply = await fetch(path);
+  const body = await reply.json();
+  if (!reply.ok) throw new Error(body.error || `${path}: HTTP ${reply.status}`);
+  return body;
+}
+
+export function status(kind, text) {
+  const el = $("status");
+  el.className = kind;
+  el.textContent = text;
+  el.dataset.state = kind;
+}
+
+// A revert in plain words: the custom error's name and arguments, from every contract's ABI.
+export function explain(err) {
+  if (err?.code === "ACTION_REJECTED" || err?.code === 4001 || err?.info?.error?.code === 4001) {
+    return "you rejected the request in your wallet";
+  }
+  const data = err?.data ?? err?.info?.error?.data ?? err?.error?.data;
+  if (typeof data === "string" && data.startsWith("0x") && data.length >= 10) {
+    try {
+      const parsed = app.errors.parseError(data);
+      if (parsed) return `${parsed.name}(${parsed.args.map(String).join(", ")})`;
+    } catch (_) { /* unknown selector */ }
+  }
+  return err?.shortMessage || err?.message || String(err);
+}
+
+// Sends a transaction from the wallet, reports each step in the status line, redraws the page.
+export async function send(label, call) {
+  status("pending", `${label}: waiting for your wallet…`);
+  try {
+    const tx = await call();
+    status("pending", `${label}: pending ${tx.hash}`);
+    const receipt = await tx.wait();
+    status("confirmed", `${label}: confirmed in block ${receipt.blockNumber} (gas ${receipt.gasUsed})`);
+    await app.refresh(receipt.blockNumber);
+    return receipt;
+  } catch (err) {
+    status("failed", `${label} failed: ${explain(err)}`);
+    return null;
+  }
+}
+
+export function cell(row, text, cls) {
+  const td = row.insertCell();
+  td.textContent = text;
+  if (cls) td.className = cls;
+  return td;
+}
+
+export function link(href, text, cls) {
+  const a = document.createElement("a");
+  a.href = href;
+  a.textContent = text;
+  if (cls) a.className = cls;
+  return a;
+}
+
+// An amount in a token's own units ("1.5 TUSD"; ETH for the native token), by its decimals.
+export async function amountText(token, amount) {
+  if (token === NATIVE) return `${formatEther(amount)} ETH`;
+  if (!tokenInfo.has(token)) {
+    const erc20 = new Contract(token, ERC20, reader);
+    tokenInfo.set(token, { decimals: await erc20.decimals(), symbol: await erc20.symbol().catch(() => token.slice(0, 8)) });
+  }
+  const { decimals, symbol } = tokenInfo.get(token);
+  return `${formatUnits(amount, decimals)} ${symbol}`;
+}
+
+export function dateText(seconds) {
+  return new Date(Number(seconds) * 1000).toISOString().replace("T", " ").slice(0, 16) + " UTC";
+}
+
+export function shortAddress(address) {
+  return `${address.slice(0, 6)}…${address.slice(-4)}`;
+}
+
+// Waits until the index has read `block` (so an explorer page drawn next shows what it changed).
+export async function waitIndexed(block, ms = 20_000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const { synced } = await getJson("/api/explorer/status");
+    if (synced >= block) return true;
+    await new Promise((ok) => setTimeout(ok, 200));
+  }
+  return false;
+}
+
+// A new element with its class, text and attributes: el("td", { class: "cid", text: cid }).
+export function el(tag, { text, class: cls, ...attributes } = {}, ...children) {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = text;
+  if (cls) node.className = cls;
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  node.append(...children);
+  return node;
+}
+
+// A table with a header row and one row per item, `row(item, tr)` filling each row.
+export function table(id, headings, items, row) {
+  const t = el("table", { id });
+  const head = t.createTHead().insertRow();
+  for (const h of headings) head.append(el("th", { text: h }));
+  const body = t.createTBody();
+  for (const item of items) row(item, body.insertRow());
+  return t;
+}

@@ -1,0 +1,228 @@
+// The wallet page: the connected contributor's profile, every dataset with what the account can
+// claim, license or collect, and governance (delegate, vote directly or by signed ballot).
+import { Contract, formatEther, keccak256, toUtf8Bytes } from "ethers";
+import { $, NATIVE, amountText, app, cell, dateText, explain, postJson, reader, send, status } from "./shared.js";
+
+const SUPPORT = { For: 1, Against: 0, Abstain: 2 };
+const ERC20_BALANCE = ["function balanceOf(address) view returns (uint256)"];
+const ERC20 = ["function decimals() view returns (uint8)", "function symbol() view returns (string)",
+               "function allowance(address owner, address spender) view returns (uint256)",
+               "function approve(address spender, uint256 amount) returns (bool)"];
+const PERPETUAL = (1n << 64n) - 1n;  // LicenseManager's expiry of a licence that never ends
+
+export function setupWallet() {
+  $("register-gasless").onclick = () => register(true);
+  $("register-direct").onclick = () => register(false);
+  $("update-profile").onclick = () => register("update");
+  $("delegate").onclick = () => send("Delegate", () => app.contracts.CommonsToken.delegate($("delegate-to").value.trim()));
+}
+
+async function register(gasless) {
+  const name = $("profile-name").value.trim();
+  const community = $("profile-community").value.trim();
+  if (!name || !community) return status("failed", "Give a name and a community code.");
+  const profile = await postJson("/api/ipfs/add", { name, commons: community, account: app.account });
+  const communityId = keccak256(toUtf8Bytes(community));
+  const registry = app.contracts.ContributorRegistry;
+  if (gasless === "update") return send("Update profile", () => registry.updateProfile(profile.digest, profile.codec, communityId));
+  if (!gasless) return send("Register", () => registry.register(profile.digest, profile.codec, communityId));
+  status("pending", "Register: sign the request in your wallet…");
+  try {
+    const nonce = await registry.nonces(app.account);
+    const deadline = Math.floor(Date.now() / 1000) + 3600;
+    const domain = { name: "OpenCommons ContributorRegistry", version: "1", chainId: app.config.chainId,
+                     verifyingContract: registry.target };
+    const types = { Register: [
+      { name: "account", type: "address" }, { name: "profileDigest", type: "bytes32" },
+      { name: "profileCodec", type: "uint32" }, { name: "community", type: "bytes32" },
+      { name: "nonce", type: "uint256" }, { name: "deadline", type: "uint256" }] };
+    const value = { account: app.account, profileDigest: profile.digest, profileCodec: profile.codec, community: communityId,
+                    nonce, deadline };
+    const signature = await app.signer.signTypedData(domain, types, value);
+    status("pending", "Register: the relayer is submitting your signed request…");
+    const reply = await postJson("/api/relay/register", { ...value, nonce: nonce.toString(), signature });
+    if (reply.error) throw new Error(reply.error);
+    status("confirmed", `Register: confirmed, relayed in ${reply.tx} (you paid no gas)`);
+    await app.refresh();
+  } catch (err) {
+    status("failed", `Register failed: ${explain(err)}`);
+  }
+}
+
+export async function renderWallet() {
+  const registry = new Contract(app.config.addresses.ContributorRegistry, app.config.abis.ContributorRegistry, reader);
+  if (app.account) {
+    const registered = await registry.isRegistered(app.account);
+    $("profile-state").textContent = registered ? `Registered contributor ${app.account}` : "Not registered yet.";
+    $("profile-state").dataset.registered = String(registered);
+    $("update-profile").hidden = !registered;
+    $("register-gasless").hidden = registered;
+  }
+  const datasets = await (await fetch("/api/datasets")).json();
+  const body = $("datasets").tBodies[0];
+  body.replaceChildren();
+  for (const d of datasets) {
+    const row = body.insertRow();
+    row.dataset.id = d.id;
+    cell(row, d.name);
+    cell(row, d.license);
+    cell(row, d.commonsCode);
+    cell(row, d.status);
+    const content = cell(row, "", "cid");
+    const link = document.createElement("a");
+    link.href = app.config.gateway + d.content;
+    link.textContent = d.content;
+    content.append(link);
+    cell(row, d.manifest, "cid");
+    cell(row, [d.parents.length ? `parents ${d.parents.length}` : "", d.previousVersion ? "has previous" : "",
+               d.nextVersion ? "has newer" : ""].filter(Boolean).join(", ") || "-");
+    cell(row, String(d.attestations));
+    const mine = d.contributors.find((c) => app.account && c.account.toLowerCase() === app.account.toLowerCase());
+    cell(row, mine ? `${mine.shareBps / 100}%` : "-");
+    const vault = new Contract(app.config.addresses.RoyaltyVault, app.config.abis.RoyaltyVault, reader);
+    const owed = [];
+    for (const token of app.config.tokens) {
+      const amount = app.account && mine ? await vault.claimable(d.id, token, app.account) : 0n;
+      if (amount > 0n || token === NATIVE) owed.push([token, amount]);
+    }
+    cell(row, (await Promise.all(owed.map(([t, a]) => amountText(t, a)))).join(", "), "claimable");
+    // the licence on offer and the connected account's own: price, duration, validity and expiry
+    const licences = new Contract(app.config.addresses.LicenseManager, app.config.abis.LicenseManager, reader);
+    const terms = await licences.termsOf(d.id);
+    let licenceText = terms.active
+      ? `${await amountText(terms.token, terms.price)}, ${terms.duration === 0n ? "perpetual" : `${Number(terms.duration) / 86400} days`}`
+      : "not offered";
+    if (app.account) {
+      const expiry = await licences.licenseExpiry(app.account, d.id);
+      const valid = await licences.hasValidLicense(app.account, d.id);
+      licenceText += expiry === 0n ? "; yours: none" : expiry === PERPETUAL ? "; yours: perpetual"
+        : `; yours: ${valid ? "valid until" : "expired"} ${dateText(expiry)}`;
+    }
+    cell(row, licenceText, "licence");
+    const actions = row.insertCell();
+    const tokens = owed.filter(([, a]) => a > 0n).map(([t]) => t);
+    if (tokens.length) {
+      const claim = document.createElement("button");
+      claim.textContent = "Claim";
+      claim.className = "claim";
+      claim.onclick = () => send("Claim", () => app.contracts.RoyaltyVault.claim([d.id], tokens));
+      actions.append(claim);
+      // no ETH for gas: the local relayer calls claimFor, which can only pay this account
+      const gasless = document.createElement("button");
+      gasless.textContent = "Claim (gasless)";
+      gasless.className = "claim-gasless";
+      gasless.onclick = () => relayClaim(d.id, tokens);
+      actions.append(gasless);
+    }
+    // royalties a marketplace sent (ERC-2981) to the dataset's receiver, in ETH or any listed token
+    const receiver = await vault.royaltyReceiverOf(d.id);
+    const waiting = [];
+    for (const token of app.config.tokens) {
+      const held = token === NATIVE ? await reader.getBalance(receiver)
+        : await new Contract(token, ERC20_BALANCE, reader).balanceOf(receiver);
+      if (held > 0n) waiting.push(token);
+    }
+    if (waiting.length && d.status !== "Rejected") {
+      const collect = document.createElement("button");
+      collect.textContent = "Collect marketplace royalties";
+      collect.className = "collect";
+      collect.onclick = async () => {
+        for (const token of waiting) {
+          if (!(await send(`Collect ${token === NATIVE ? "ETH" : token}`, () => app.contracts.RoyaltyVault.collect(d.id, token)))) break;
+        }
+      };
+      actions.append(collect);
+    }
+    const rewards = new Contract(app.config.addresses.ContributionRewards, app.config.abis.ContributionRewards, reader);
+    if (app.account && mine && (await rewards.claimableOf(d.id, app.account)) > 0n) {
+      const claimReward = document.createElement("button");
+      claimReward.textContent = "Claim reward";
+      claimReward.className = "claim-reward";
+      claimReward.onclick = () => send("Claim reward", () => app.contracts.ContributionRewards.claimFor(app.account, [d.id]));
+      actions.append(claimReward);
+    }
+    if (d.status === "Accepted") {
+      const buy = document.createElement("button");
+      buy.textContent = "Buy licence";
+      buy.className = "buy";
+      buy.onclick = async () => {
+        const terms = await app.contracts.LicenseManager.termsOf(d.id);
+        if (terms.token !== NATIVE) {
+          // an ERC-20 price: the licence manager may take it only once the wallet approves it
+          const erc20 = new Contract(terms.token, ERC20, app.signer);
+          if ((await erc20.allowance(app.account, app.contracts.LicenseManager.target)) < terms.price) {
+            const label = `Approve ${await amountText(terms.token, terms.price)}`;
+            if (!(await send(label, () => erc20.approve(app.contracts.LicenseManager.target, terms.price)))) return;
+          }
+        }
+        send("Buy licence", () => app.contracts.LicenseManager.buy(d.id, terms.token, terms.price, terms.duration, terms.termsDigest,
+          { value: terms.token === NATIVE ? terms.price : 0n }));
+      };
+      actions.append(buy);
+    }
+  }
+  if (app.account) {
+    const token = new Contract(app.config.addresses.CommonsToken, app.config.abis.CommonsToken, reader);
+    $("votes").textContent = formatEther(await token.getVotes(app.account));
+    $("delegatee").textContent = await token.delegates(app.account);
+  }
+  const proposals = await (await fetch("/api/proposals")).json();
+  const pbody = $("proposals").tBodies[0];
+  pbody.replaceChildren();
+  for (const p of proposals) {
+    const row = pbody.insertRow();
+    row.dataset.id = p.id;
+    cell(row, p.description);
+    cell(row, p.state, "state");
+    cell(row, formatEther(p.for), "for");
+    cell(row, formatEther(p.against));
+    cell(row, formatEther(p.abstain));
+    const actions = row.insertCell();
+    if (p.state === "Active") {
+      for (const [label, support] of Object.entries(SUPPORT)) {
+        const b = document.createElement("button");
+        b.textContent = label;
+        b.className = `vote-${label.toLowerCase()}`;
+        b.onclick = () => send(`Vote ${label}`, () => app.contracts.CommonsGovernor.castVote(p.id, support));
+        actions.append(b);
+        const bySig = document.createElement("button");
+        bySig.textContent = `${label} (sign)`;
+        bySig.className = `sign-${label.toLowerCase()}`;
+        bySig.onclick = () => voteBySignature(p.id, support, label);
+        actions.append(bySig);
+      }
+    }
+  }
+  document.body.dataset.ready = "true";
+}
+
+async function relayClaim(datasetId, tokens) {
+  status("pending", "Claim (gasless): the relayer sends it…");
+  try {
+    const reply = await postJson("/api/relay/claim", { account: app.account, datasetIds: [String(datasetId)], tokens });
+    if (reply.error) throw new Error(reply.error);
+    status("confirmed", `Claim (gasless): confirmed, relayed in ${reply.tx} (you paid no gas)`);
+    await app.refresh();
+  } catch (err) {
+    status("failed", `Claim (gasless) failed: ${explain(err)}`);
+  }
+}
+
+// A vote by EIP-712 ballot: the wallet signs readable fields, the local relayer pays the gas.
+async function voteBySignature(proposalId, support, label) {
+  status("pending", `Vote ${label}: sign the ballot in your wallet…`);
+  try {
+    const governor = app.contracts.CommonsGovernor;
+    const nonce = await governor.nonces(app.account);
+    const domain = { name: "OpenCommons Governor", version: "1", chainId: app.config.chainId, verifyingContract: governor.target };
+    const types = { Ballot: [{ name: "proposalId", type: "uint256" }, { name: "support", type: "uint8" },
+                             { name: "voter", type: "address" }, { name: "nonce", type: "uint256" }] };
+    const signature = await app.signer.signTypedData(domain, types, { proposalId, support, voter: app.account, nonce });
+    const reply = await postJson("/api/relay/vote", { proposalId: String(proposalId), support, voter: app.account, signature });
+    if (reply.error) throw new Error(reply.error);
+    status("confirmed", `Vote ${label}: confirmed, relayed in ${reply.tx} (you paid no gas)`);
+    await app.refresh();
+  } catch (err) {
+    status("failed", `Vote ${label} failed: ${explain(err)}`);
+  }
+}

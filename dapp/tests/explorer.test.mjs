@@ -1,0 +1,151 @@
+// The explorer pages in headless Chromium: browse and search, a dataset page (files, lineage graph,
+// attestations, licence, royalties), a contributor page with its claim button, and proposals whose
+// tallies change while the page is open. Everything shown comes from the index `commons dapp`
+// follows; what it changes is checked on-chain.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { SHOTS, startStack, waitFor } from "./harness.mjs";
+
+const NATIVE = "0x0000000000000000000000000000000000000000";
+let stack, accounts, commons, rivers, cleaned, lakes;
+
+function publish(name, files, ...options) {
+  const dir = join(stack.work, name.replace(/\W+/g, "-"));
+  mkdirSync(dir, { recursive: true });
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
+  return JSON.parse(commons("dataset", "publish", dir, "--name", name, "--json", ...options));
+}
+
+// Opens `path` as `account` and waits until the explorer drew `ready` (browse, dataset...).
+async function explore(account, path, ready) {
+  const page = await stack.pageAs(account, { path });
+  await page.waitForSelector(`#explorer-page[data-ready=${ready}]`);
+  return page;
+}
+
+before(async () => {
+  stack = await startStack({ deployArgs: async (s) => ["--validator", s.accounts[4]] });
+  ({ accounts, commons } = stack);
+  commons("contributor", "register", "--name", "Wanjiru", "--community", "KE/water", "--account", "1");
+  commons("contributor", "register", "--name", "Otieno", "--community", "KE/water", "--account", "2");
+  rivers = publish("Rivers of Kenya", { "rivers.csv": "river,length_km\nTana,1000\nAthi,390\n", "README.md": "Rivers\n" },
+    "--license", "CC-BY-4.0", "--commons", "KE/water", "--contributor", `${accounts[1]}=6000`,
+    "--contributor", `${accounts[2]}=4000`, "--account", "1");
+  cleaned = publish("Rivers, cleaned", { "rivers-clean.csv": "river,length_km\nTana,1000\n" },
+    "--license", "CC-BY-4.0", "--commons", "KE/water", "--contributor", `${accounts[2]}=10000`,
+    "--parent", rivers.dataset, "--ancestor-bps", "2000", "--account", "2");
+  lakes = publish("Lakes of the Rift", { "lakes.csv": "lake,area_km2\nNaivasha,139\n" },
+    "--license", "MIT", "--commons", "KE/lakes", "--contributor", `${accounts[1]}=10000`, "--account", "1");
+  commons("dataset", "attest", cleaned.dataset, "--kind", "quality", "--score", "9100", "--account", "4");
+  commons("license", "offer", rivers.dataset, "--price", "0.01", "--days", "30", "--account", "1");
+  commons("royalties", "pay", rivers.dataset, "1", "--account", "6");
+  commons("royalties", "pay", cleaned.dataset, "0.5", "--account", "6");
+});
+
+after(async () => {
+  await stack?.stop();
+});
+
+test("browse the commons and search by name, commons, licence, contributor and CID", async () => {
+  const page = await explore(accounts[5], "#/explore", "browse");
+  const ids = () => page.$$eval("#explore-results tbody tr", (rows) => rows.map((r) => r.dataset.id));
+  assert.deepEqual(await ids(), [lakes.dataset, cleaned.dataset, rivers.dataset]);  // newest first
+  assert.match(await page.textContent(".commons-list"), /KE\/water \(2\).*KE\/lakes \(1\)/);
+  const search = async (fill) => {
+    await page.evaluate(() => { document.getElementById("explorer-page").dataset.ready = ""; });
+    await fill();
+    await page.click("#search-go");
+    await page.waitForSelector("#explorer-page[data-ready=browse]");
+    return ids();
+  };
+  assert.deepEqual(await search(() => page.fill("#search-q", "rift")), [lakes.dataset]);
+  assert.deepEqual(await search(async () => { await page.fill("#search-q", "");
+    await page.selectOption("#search-commons", "KE/water"); }), [cleaned.dataset, rivers.dataset]);
+  assert.deepEqual(await search(async () => { await page.selectOption("#search-commons", "");
+    await page.fill("#search-license", "mit"); }), [lakes.dataset]);
+  assert.deepEqual(await search(async () => { await page.fill("#search-license", "");
+    await page.fill("#search-contributor", accounts[2]); }), [cleaned.dataset, rivers.dataset]);
+  assert.deepEqual(await search(async () => { await page.fill("#search-contributor", "");
+    await page.fill("#search-q", rivers.content); }), [rivers.dataset]);
+  await page.click(`#explore-results tr[data-id="${rivers.dataset}"] a.dataset-link`);
+  await page.waitForSelector("#explorer-page[data-ready=dataset]");
+  assert.equal(await page.textContent("#dataset-name"), "Rivers of Kenya");
+  await page.goto(stack.appUrl + "#/explore");
+  await page.waitForSelector("#explorer-page[data-ready=browse]");
+  await page.screenshot({ path: join(SHOTS, "explore.png"), fullPage: true });
+});
+
+test("a dataset page shows its files, lineage graph, attestations, licence and royalties", async () => {
+  const page = await explore(accounts[5], `#/dataset/${cleaned.dataset}`, "dataset");
+  assert.equal(await page.textContent("#dataset-name"), "Rivers, cleaned");
+  const files = await page.$$eval("#dataset-files a.file-link", (links) => links.map((a) => [a.textContent, a.getAttribute("href")]));
+  assert.deepEqual(files, [["rivers-clean.csv", `/ipfs/${cleaned.content}/rivers-clean.csv`]]);
+  const file = await page.evaluate(async (url) => (await fetch(url)).text(), files[0][1]);
+  assert.equal(file, "river,length_km\nTana,1000\n");
+  // the graph: the parent above, an edge from it to this dataset
+  assert.equal(await page.locator(`#lineage-graph line.edge[data-parent="${rivers.dataset}"][data-child="${cleaned.dataset}"]`).count(), 1);
+  const attestation = await page.$$eval("#dataset-attestations tbody tr", (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
+  assert.equal(attestation.length, 1);
+  assert.deepEqual(attestation[0].slice(1, 3), ["quality", "91%"]);
+  assert.match(await page.textContent("#dataset-median"), /quality: 91%/);
+  assert.equal(await page.textContent("#dataset-royalties"), "Paid in total: 0.5 ETH");
+  await page.screenshot({ path: join(SHOTS, "explore-dataset.png"), fullPage: true });
+  // the parent's page, reached through the graph: its licence terms, and royalties from its child
+  await page.click(`#lineage-graph a.node[data-id="${rivers.dataset}"]`);
+  await page.waitForFunction(() => document.getElementById("dataset-name")?.textContent === "Rivers of Kenya");
+  assert.equal(await page.textContent("#dataset-licence"), "0.01 ETH, 30 days · 0 licences sold");
+  assert.equal(await page.textContent("#dataset-royalties"), "Paid in total: 1.0 ETH");
+  assert.equal(await page.locator("#dataset-payments tbody tr").count(), 1);
+  const contributors = await page.$$eval("#dataset-contributors tbody tr",
+    (rows) => Object.fromEntries(rows.map((r) => [r.cells[0].textContent.toLowerCase(), r.cells[1].textContent])));
+  assert.deepEqual(contributors, { [accounts[1].toLowerCase()]: "60%", [accounts[2].toLowerCase()]: "40%" });
+});
+
+test("a contributor page shows earnings per dataset and token, and its claim button pays on-chain", async () => {
+  const vault = stack.contract("RoyaltyVault");
+  const owed = await vault.claimable(rivers.dataset, NATIVE, accounts[1]);
+  assert.ok(owed > 0n);
+  const stranger = await explore(accounts[5], `#/contributor/${accounts[1]}`, "contributor");
+  assert.equal(await stranger.locator("#claim-all").count(), 0);
+  assert.equal(await stranger.textContent("#claim-hint"), "Connect this account's wallet to claim.");
+  const page = await explore(accounts[1], `#/contributor/${accounts[1]}`, "contributor");
+  const cell = (id) => page.textContent(`#contributor-earnings tr[data-id="${id}"] td.claimable`);
+  assert.equal(await cell(rivers.dataset), "0.6 ETH");
+  assert.equal(await page.textContent(`#contributor-totals tr[data-token="${NATIVE}"] td.claimable`), "0.6 ETH");
+  await page.click("#claim-all");
+  const result = await stack.settled(page);
+  assert.equal(result.state, "confirmed", result.text);
+  await waitFor(async () => (await vault.claimable(rivers.dataset, NATIVE, accounts[1], { blockTag: "latest" })) === 0n,
+    "the claim on-chain", 15_000);
+  // the page is drawn again once the index has read the claim's block
+  await page.waitForFunction((id) => document.querySelector(`#contributor-earnings tr[data-id="${id}"] td.claimable`)
+    ?.textContent === "0.0 ETH", rivers.dataset, { timeout: 20_000 });
+  assert.equal(await page.locator("#claim-all").count(), 0);
+  assert.equal(await page.textContent(`#contributor-totals tr[data-token="${NATIVE}"] td.claimable`), "0.0 ETH");
+  await page.screenshot({ path: join(SHOTS, "explore-contributor.png"), fullPage: true });
+});
+
+test("the proposals page's tallies change while it is open", async () => {
+  commons("gov", "delegate", accounts[0], "--account", "0");
+  const id = commons("gov", "propose", "--accept", lakes.dataset, "--description", "Accept the lakes", "--account", "0")
+    .trim().split("\n").pop().split(" ").pop();
+  await stack.node.send("anvil_mine", ["0x2"]);
+  const page = await explore(accounts[5], "#/proposals", "proposals");
+  const row = `#explore-proposals tr[data-id="${id}"]`;
+  await page.waitForFunction((sel) => document.querySelector(`${sel} td.stage`)?.textContent === "Active", row, { timeout: 20_000 });
+  assert.equal(await page.textContent(`${row} td.for`), "0.0");
+  commons("gov", "vote", id, "for", "--account", "0");  // from the CLI, not the page: no reload follows
+  await page.waitForFunction((sel) => document.querySelector(`${sel} td.voters`)?.textContent === "1", row, { timeout: 20_000 });
+  const [, forVotes] = await stack.contract("CommonsGovernor").proposalVotes(id);
+  assert.ok(forVotes > 0n);
+  assert.notEqual(await page.textContent(`${row} td.for`), "0.0");
+  await page.screenshot({ path: join(SHOTS, "explore-proposals.png"), fullPage: true });
+});
+
+test("a dataset the index does not hold says so in one line", async () => {
+  const page = await explore(accounts[5], "#/dataset/12345", "error");
+  assert.equal(await page.textContent("#explorer-page p.error"),
+    "dataset 12345 is not in the index (not published, burnt, or not synced yet)");
+});

@@ -1,0 +1,148 @@
+"""The explorer's API (`/api/explorer/...` of `commons dapp`): answers from the index that its
+follower thread keeps current, over HTTP, with 404s and one-line errors for bad requests."""
+
+import json
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+from web3 import Web3
+
+from chain_seed import NATIVE, seed_variety, tx
+from conftest import start_chain_env
+from opencommons.chain.deploy import Deployment
+from opencommons.chain.transactions import NodeAccount
+from opencommons.dapp_server import DappServer
+from opencommons.index.api import ExplorerApi
+from opencommons.index.database import open_engine
+from opencommons.ipfs.content import open_store
+from opencommons.suite import Commons
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    for env in start_chain_env(tmp_path_factory, "--curator", "{0}", "--verifier", "{3}", "--validator", "{4}"):
+        w3 = env["w3"]
+        commons = Commons(w3, Deployment.from_file(next((env["root"] / "deployments").glob("*.json"))))
+        acc = [Web3.to_checksum_address(a) for a in env["accounts"]]
+        ids = seed_variety(commons, acc)
+        data = env["root"] / "rivers"
+        data.mkdir()
+        (data / "rivers.csv").write_text("river,length_km\nTana,1000\nAthi,390\n")
+        (data / "README.md").write_text("Kenyan rivers\n")
+        published = env["run"]("dataset", "publish", str(data), "--license", "CC-BY-4.0", "--commons", "KE/water",
+                               "--name", "Rivers of Kenya", "--contributor", f"{acc[1]}=10000", "--account", "1",
+                               "--json")
+        assert published.returncode == 0, published.stderr
+        ids["rivers"] = int(json.loads(published.stdout)["dataset"])
+        store = open_store("embedded", env["root"] / "ipfs", None)
+        api = ExplorerApi(open_engine(f"sqlite:///{env['root'] / 'explorer.sqlite'}"), w3, commons.deployment,
+                          store, poll=0.1).start()
+        server = DappServer(commons, env["url"], store, NodeAccount(acc[9]), 0, explorer=api)
+        import threading
+
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        env.update(commons=commons, acc=acc, ids=ids, api=api, base=f"http://127.0.0.1:{server.port}/api/explorer/")
+        wait_synced(env)
+        yield env
+        server.shutdown()
+
+
+def get(env, path):
+    with urllib.request.urlopen(env["base"] + path, timeout=10) as reply:
+        return json.loads(reply.read())
+
+
+def get_error(env, path):
+    with pytest.raises(urllib.error.HTTPError) as raised:
+        get(env, path)
+    return raised.value.code, json.loads(raised.value.read())["error"]
+
+
+def wait_synced(env, seconds=20):
+    end = time.time() + seconds
+    while time.time() < end:
+        status = get(env, "status")
+        if status["behind"] == 0 and status["error"] is None:
+            return status
+        time.sleep(0.1)
+    raise AssertionError(f"the follower did not catch up: {status}")
+
+
+def test_search_filters_by_name_licence_commons_contributor_and_cid(served):
+    ids, acc = served["ids"], served["acc"]
+    everything = get(served, "datasets")
+    assert everything["total"] == 6 and everything["items"][0]["id"] == str(ids["rivers"])
+    by_name = get(served, "datasets?q=rivers%20of")
+    assert [d["id"] for d in by_name["items"]] == [str(ids["rivers"])]
+    assert by_name["items"][0]["name"] == "Rivers of Kenya"
+    assert {d["id"] for d in get(served, "datasets?license=mit")["items"]} == {str(ids["other"])}
+    assert [d["id"] for d in get(served, "datasets?commons=KE/water")["items"]] == [str(ids["rivers"])]
+    mine = {d["id"] for d in get(served, f"datasets?contributor={acc[3].lower()}")["items"]}
+    assert mine == {str(ids[k]) for k in ("b", "child", "other")}
+    content = by_name["items"][0]["content"]
+    assert [d["id"] for d in get(served, f"datasets?q={content}")["items"]] == [str(ids["rivers"])]
+    assert get(served, "datasets?status=retired")["total"] == 1
+    page = get(served, "datasets?limit=2&offset=2")
+    assert page["total"] == 6 and len(page["items"]) == 2
+    assert get(served, "commons") == [{"code": "KE/water", "datasets": 1}]
+
+
+def test_dataset_page_shows_files_attestations_licence_and_royalties(served):
+    ids = served["ids"]
+    rivers = get(served, f"datasets/{ids['rivers']}")
+    assert rivers["name"] == "Rivers of Kenya"
+    assert sorted(f["path"] for f in rivers["files"]) == ["README.md", "rivers.csv"]
+    a = get(served, f"datasets/{ids['a']}")
+    assert [(x["kindName"], x["score"], x["revoked"]) for x in a["attestations"]] == [(None, 9000, False)]
+    assert a["licenseTerms"] == [{"token": NATIVE, "price": str(10**16), "duration": 86_400 * 30,
+                                  "terms": "0x" + "11" * 32, "active": True}]
+    assert a["licencesSold"] == 1
+    # paid directly, through the licence, and half of the 20% its child settled to its two parents
+    from_child = (3 * 10**17 + 1 + 999) * 2000 // 10_000 // 2
+    assert int(a["royaltiesPaid"][NATIVE]) == 10**18 + 7 + 10**16 + from_child
+    assert a["children"] == [str(ids["child"])]
+
+
+def test_dataset_lineage_is_a_graph_of_parents_and_children(served):
+    ids = served["ids"]
+    graph = get(served, f"datasets/{ids['child']}/lineage")
+    assert {n["id"] for n in graph["nodes"]} == {str(ids[k]) for k in ("a", "b", "child")}
+    assert {(e["parent"], e["child"]) for e in graph["edges"]} == {(str(ids["a"]), str(ids["child"])),
+                                                                   (str(ids["b"]), str(ids["child"]))}
+
+
+def test_contributor_page_follows_a_claim(served):
+    c, acc, ids = served["commons"], served["acc"], served["ids"]
+    before = get(served, f"contributors/{acc[2]}")
+    owed = int(before["totals"][NATIVE]["claimable"])
+    assert owed > 0 and before["registered"] is True
+    per_dataset = {(e["dataset"], e["token"]): int(e["claimable"]) for e in before["earnings"]}
+    assert per_dataset[(str(ids["a"]), NATIVE)] == c.vault.functions.claimable(ids["a"], NATIVE, acc[2]).call()
+    tx(c, acc[2], c.vault.functions.claim([ids["a"], ids["child"]], [NATIVE]))
+    wait_synced(served)
+    after = get(served, f"contributors/{acc[2]}")
+    assert int(after["totals"][NATIVE]["claimable"]) == 0
+    assert int(after["totals"][NATIVE]["claimed"]) - int(before["totals"][NATIVE]["claimed"]) == owed
+
+
+def test_proposals_tallies_follow_votes(served):
+    c, acc = served["commons"], served["acc"]
+    [proposal] = get(served, "proposals")["items"]
+    assert proposal["description"] == "Accept the new version" and proposal["for"] == "0"
+    served["w3"].provider.make_request("evm_mine", [])
+    tx(c, acc[0], c.governor.functions.castVote(int(proposal["id"]), 1))
+    wait_synced(served)
+    [voted] = get(served, "proposals")["items"]
+    assert int(voted["for"]) == c.token.functions.getVotes(acc[0]).call() > 0
+    assert voted["voters"] == 1 and voted["stage"] == "Active"
+
+
+def test_explorer_bad_requests_answer_one_line_errors(served):
+    assert get_error(served, "datasets/999999") == (
+        404, "dataset 999999 is not in the index (not published, burnt, or not synced yet)")
+    assert get_error(served, "nowhere")[0] == 404
+    assert get_error(served, "datasets?offset=-3") == (400, "offset must be a whole number, not '-3'")
+    assert get_error(served, "contributors/0x123") == (400, "'0x123' is not an account address")
+    assert get_error(served, "datasets/abc/lineage") == (400, "'abc' is not a dataset id")
