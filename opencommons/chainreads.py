@@ -24,6 +24,8 @@ class Reader(Protocol):
     def contributor(self, account: str) -> dict[str, Any]: ...
     def is_verified(self, account: str, claim_type: str, now: int) -> bool: ...
     def stats(self) -> dict[str, Any]: ...
+    def proposal_facts(self, proposal_id: int, head: int) -> dict[str, Any]: ...
+    def list_proposals(self, head: int) -> list[dict[str, Any]]: ...
 
 
 def _position(log: Any) -> tuple[int, int]:
@@ -49,6 +51,13 @@ class ChainReader:
 
     def contributors_of(self, dataset_id: int) -> list[dict[str, Any]]:
         return queries.contributors_of(self.commons, dataset_id)
+
+    def proposal_facts(self, proposal_id: int, head: int) -> dict[str, Any]:
+        """At the chain's latest block (`head`, read just before by the caller)."""
+        return queries.proposal_facts(self.commons, proposal_id)
+
+    def list_proposals(self, head: int) -> list[dict[str, Any]]:
+        return queries.list_proposals(self.commons)
 
     def claimable(self, dataset_id: int, token: str, account: str) -> int:
         return int(self.commons.vault.functions.claimable(dataset_id, token, account).call())

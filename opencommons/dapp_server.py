@@ -25,7 +25,7 @@ from .ipfs.cid import DAG_PB
 from .ipfs.content import ContentStore
 from .ipfs.directory import entries, is_directory, resolve
 from .ipfs.unixfs import decode_node
-from .queries import dataset_view, list_datasets, proposal_view
+from .queries import present_proposal as proposal_present
 from .suite import Commons
 
 if TYPE_CHECKING:
@@ -94,11 +94,22 @@ class DappServer:
             allowed[log["args"]["token"]] = log["args"]["allowed"]
         return ["0x0000000000000000000000000000000000000000"] + [t for t, ok in allowed.items() if ok]
 
+    def reader(self) -> Any:
+        """The explorer's index when it has read up to the chain's head, else the chain itself."""
+        from .chainreads import ChainReader
+        from .index.source import lag_note
+
+        if self.explorer is not None and lag_note(self.commons, self.explorer.explorer) is None:
+            return self.explorer.explorer
+        return ChainReader(self.commons)
+
     def datasets(self) -> list[dict[str, Any]]:
+        reader = self.reader()
         rows = []
-        for row in list_datasets(self.commons):
-            view = dataset_view(self.commons, int(row["id"]))
-            view["attestations"] = self._attestation_count(int(row["id"]))
+        for row in reader.list_datasets():
+            view = reader.dataset_view(int(row["id"]))
+            view["attestations"] = (reader.attestation_count(int(row["id"])) if hasattr(reader, "attestation_count")
+                                    else self._attestation_count(int(row["id"])))
             view.update(self._manifest_fields(view["manifest"]))
             rows.append(view)
         return rows
@@ -118,10 +129,12 @@ class DappServer:
             return {"name": "(manifest not in this store)", "commonsCode": "?"}
 
     def proposals(self) -> list[dict[str, Any]]:
+        reader = self.reader()
+        head = self.commons.w3.eth.block_number
         out = []
-        for log in self.commons.governor.events.ProposalCreated().get_logs(from_block=self.commons.deployment.block):
-            view = proposal_view(self.commons, int(log["args"]["proposalId"]))
-            view["description"] = log["args"]["description"]
+        for row in reader.list_proposals(head):
+            view = proposal_present(self.commons, reader.proposal_facts(int(row["id"]), head))
+            view["description"] = row["description"]
             out.append(view)
         return out
 

@@ -168,23 +168,44 @@ def accept_and_reward_actions(commons: Commons, dataset_id: int, reward_wei: int
     return targets, calldatas
 
 
+def no_such_proposal(proposal_id: int) -> OpenCommonsError:
+    return OpenCommonsError(f"no proposal {proposal_id} in this commons (`commons gov list` shows them)")
+
+
+def proposal_facts(commons: Commons, proposal_id: int) -> dict[str, Any]:
+    """What the governor says of a proposal now: its state (a name of PROPOSAL_STATE), tallies,
+    snapshot and deadline, quorum (None until the snapshot is past), the timelock ETA when Queued,
+    and the block they were read at. The index answers the same from its events."""
+    g = commons.governor.functions
+    snapshot = g.proposalSnapshot(proposal_id).call()
+    if snapshot == 0:  # what state() would revert with GovernorNonexistentProposal for
+        raise no_such_proposal(proposal_id)
+    state = PROPOSAL_STATE[g.state(proposal_id).call()]
+    against, for_, abstain = g.proposalVotes(proposal_id).call()
+    block = commons.w3.eth.block_number
+    return {"id": proposal_id, "state": state, "for": int(for_), "against": int(against), "abstain": int(abstain),
+            "snapshot": int(snapshot), "deadline": int(g.proposalDeadline(proposal_id).call()), "block": block,
+            "quorum": int(g.quorum(snapshot).call()) if snapshot < block else None,
+            "eta": int(g.proposalEta(proposal_id).call()) if state == "Queued" else None}
+
+
 def proposal_view(commons: Commons, proposal_id: int) -> dict[str, Any]:
     """A proposal's state, tallies (smallest units, and in tokens under `*Tokens`), the blocks it
     votes between, the current block and what comes next (blocks left, the timelock's ETA)."""
-    g = commons.governor.functions
-    state = PROPOSAL_STATE[g.state(proposal_id).call()]
-    against, for_, abstain = g.proposalVotes(proposal_id).call()
-    snapshot = g.proposalSnapshot(proposal_id).call()
-    deadline = g.proposalDeadline(proposal_id).call()
-    block = commons.w3.eth.block_number
-    quorum = g.quorum(snapshot).call() if snapshot < block else None
+    return present_proposal(commons, proposal_facts(commons, proposal_id))
+
+
+def present_proposal(commons: Commons, facts: dict[str, Any]) -> dict[str, Any]:
+    """`proposal_facts` (from the chain or the index) as `commons gov status` shows them."""
+    state, snapshot, deadline, block, quorum = (facts[k] for k in ("state", "snapshot", "deadline", "block", "quorum"))
     token = commons.token.address
     view: dict[str, Any] = {
-        "id": str(proposal_id), "state": state, "for": str(for_), "against": str(against),
-        "abstain": str(abstain), "quorum": str(quorum) if quorum is not None else None,
+        "id": str(facts["id"]), "state": state, "for": str(facts["for"]), "against": str(facts["against"]),
+        "abstain": str(facts["abstain"]), "quorum": str(quorum) if quorum is not None else None,
         "snapshot": snapshot, "deadline": deadline, "block": block,
-        "forTokens": format_amount(commons, for_, token), "againstTokens": format_amount(commons, against, token),
-        "abstainTokens": format_amount(commons, abstain, token),
+        "forTokens": format_amount(commons, facts["for"], token),
+        "againstTokens": format_amount(commons, facts["against"], token),
+        "abstainTokens": format_amount(commons, facts["abstain"], token),
         "quorumTokens": format_amount(commons, quorum, token) if quorum is not None else None,
     }
     if state == "Pending":
@@ -194,7 +215,7 @@ def proposal_view(commons: Commons, proposal_id: int) -> dict[str, Any]:
     elif state == "Succeeded":
         view["next"] = "passed: queue it in the timelock (`commons gov queue`)"
     elif state == "Queued":
-        eta = g.proposalEta(proposal_id).call()
+        eta = facts["eta"]
         now = commons.w3.eth.get_block("latest")["timestamp"]
         view["eta"] = eta
         when = datetime.fromtimestamp(eta, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")

@@ -134,7 +134,7 @@ test("the proposals page's tallies change while it is open", async () => {
   await stack.node.send("anvil_mine", ["0x2"]);
   const page = await explore(accounts[5], "#/proposals", "proposals");
   const row = `#explore-proposals tr[data-id="${id}"]`;
-  await page.waitForFunction((sel) => document.querySelector(`${sel} td.stage`)?.textContent === "Active", row, { timeout: 20_000 });
+  await page.waitForFunction((sel) => document.querySelector(`${sel} td.state`)?.textContent === "Active", row, { timeout: 20_000 });
   assert.equal(await page.textContent(`${row} td.for`), "0.0");
   commons("gov", "vote", id, "for", "--account", "0");  // from the CLI, not the page: no reload follows
   await page.waitForFunction((sel) => document.querySelector(`${sel} td.voters`)?.textContent === "1", row, { timeout: 20_000 });

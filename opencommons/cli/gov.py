@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any, Optional, Tuple
 import typer
 
 from ..errors import OpenCommonsError
-from .common import (AccountOpt, _commons, DeploymentsOpt, _emit, err, fail, JsonOpt, lazy, RpcOpt, say, _sender, _tx)
+from .common import (AccountOpt, _commons, DbOpt, DeploymentsOpt, _emit, err, fail, JsonOpt, lazy, NoIndexOpt, _reader,
+                     RpcOpt, say, _sender, _tx)
 
 if TYPE_CHECKING:
     from ..chain import advance
@@ -203,10 +204,13 @@ def gov_execute(proposal: int, wait: bool = WaitOpt, mine_blocks: bool = MineOpt
 
 
 @gov_app.command("list")
-def gov_list(as_json: bool = JsonOpt, rpc: Optional[str] = RpcOpt, deployments: Path = DeploymentsOpt) -> None:
+def gov_list(as_json: bool = JsonOpt, db: Optional[str] = DbOpt, no_index: bool = NoIndexOpt,
+             rpc: Optional[str] = RpcOpt, deployments: Path = DeploymentsOpt) -> None:
     """Every proposal of this commons with its state."""
     try:
-        rows = queries.list_proposals(_commons(rpc, deployments))
+        commons = _commons(rpc, deployments)
+        reader = _reader(commons, db, no_index)
+        rows = reader.list_proposals(commons.w3.eth.block_number)
         if not rows and not as_json:
             say("no proposals yet")
             return
@@ -216,10 +220,13 @@ def gov_list(as_json: bool = JsonOpt, rpc: Optional[str] = RpcOpt, deployments: 
 
 
 @gov_app.command("status")
-def gov_status(proposal: int, as_json: bool = JsonOpt, rpc: Optional[str] = RpcOpt,
-               deployments: Path = DeploymentsOpt) -> None:
+def gov_status(proposal: int, as_json: bool = JsonOpt, db: Optional[str] = DbOpt, no_index: bool = NoIndexOpt,
+               rpc: Optional[str] = RpcOpt, deployments: Path = DeploymentsOpt) -> None:
     """A proposal's state and tallies."""
     try:
-        _emit(queries.proposal_view(_commons(rpc, deployments), proposal), as_json)
+        commons = _commons(rpc, deployments)
+        reader = _reader(commons, db, no_index)
+        _emit(queries.present_proposal(commons, reader.proposal_facts(proposal, commons.w3.eth.block_number)),
+              as_json)
     except OpenCommonsError as exc:
         fail(exc)

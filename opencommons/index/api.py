@@ -9,7 +9,7 @@ Routes (GET, JSON):
   datasets/ID               the dataset page (files, attestations, licence, royalties)
   datasets/ID/lineage       lineage graph: nodes and parent -> child edges
   contributors/ADDRESS      earnings per dataset and token, totals, profile
-  proposals?offset=         proposals with tallies and stage
+  proposals?offset=         proposals with tallies and state
 """
 
 from __future__ import annotations

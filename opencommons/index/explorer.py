@@ -73,6 +73,13 @@ class Explorer(IndexReader):
                   "publishedAt": int(r.published_at), "contributors": int(r.contributor_count)} for r in rows]
         return {"total": int(total), "offset": offset, "items": items}
 
+    def attestation_count(self, dataset_id: int) -> int:
+        """How many attestations were made of the dataset (revoked ones too), as its logs count."""
+        at = s.attestations
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(at).where(
+                at.c.commons == self.commons_id, at.c.dataset == hex64(dataset_id))).scalar_one())
+
     def dataset_page(self, dataset_id: int, recent: int = 20) -> dict[str, Any]:
         """Everything the dataset page shows: the record, its files, attestations (with the median
         score per kind), licence terms and sales, royalties paid per token and the latest payments."""
@@ -186,8 +193,9 @@ class Explorer(IndexReader):
         return [{"code": code, "datasets": int(n)} for code, n in rows]
 
     def proposals(self, head: int, limit: int = PAGE, offset: int = 0) -> dict[str, Any]:
-        """Proposals newest first with their tallies; the stage from the index's events and `head`
-        (Pending, Active, Closed once voting ended and not yet queued, Queued, Executed, Canceled)."""
+        """Proposals newest first with their tallies and state (the governor's, at block `head`)."""
+        from .governance import quorum_at, state_of
+
         pr, v, pe = s.proposals, s.votes, s.proposal_events
         c = self.commons_id
         with self.engine.connect() as conn:
@@ -202,20 +210,29 @@ class Explorer(IndexReader):
                 tallies[pid][int(support)] += int(weight)
                 voters[pid] += 1
             steps: dict[str, dict[str, Any]] = defaultdict(dict)
+            queued_tx: dict[str, str] = {}
             for r in conn.execute(select(pe).where(pe.c.commons == c, pe.c.proposal_id.in_(ids))
                                   .order_by(pe.c.block, pe.c.log_index)):
                 steps[r.proposal_id][r.kind] = r.eta
-        items = []
-        for r in rows:
-            done = steps[r.proposal_id]
-            stage = ("Canceled" if "canceled" in done else "Executed" if "executed" in done
-                     else "Queued" if "queued" in done else "Pending" if head <= r.vote_start
-                     else "Active" if head <= r.vote_end else "Closed")
-            against, for_, abstain = tallies[r.proposal_id]
-            items.append({"id": r.proposal_id, "proposer": r.proposer, "description": r.description.split(" [")[0],
-                          "stage": stage, "voteStart": int(r.vote_start), "voteEnd": int(r.vote_end),
-                          "for": str(for_), "against": str(against), "abstain": str(abstain),
-                          "voters": voters[r.proposal_id], "eta": done.get("queued")})
+                if r.kind == "queued":
+                    queued_tx[r.proposal_id] = r.tx
+            quorums: dict[int, int] = {}
+            items = []
+            for r in rows:
+                snapshot, deadline = int(r.vote_start), int(r.vote_end)
+                against, for_, abstain = tallies[r.proposal_id]
+                quorum = None
+                if snapshot < head:
+                    if snapshot not in quorums:
+                        quorums[snapshot] = quorum_at(conn, c, snapshot)
+                    quorum = quorums[snapshot]
+                state = state_of(conn, c, steps[r.proposal_id], queued_tx.get(r.proposal_id), snapshot, deadline,
+                                 head, reached=quorum is not None and quorum <= for_ + abstain, succeeded=for_ > against)
+                items.append({"id": r.proposal_id, "proposer": r.proposer, "description": r.description.split(" [")[0],
+                              "state": state, "voteStart": snapshot, "voteEnd": deadline, "for": str(for_),
+                              "against": str(against), "abstain": str(abstain),
+                              "quorum": str(quorum) if quorum is not None else None,
+                              "voters": voters[r.proposal_id], "eta": steps[r.proposal_id].get("queued")})
         return {"total": int(total), "offset": offset, "items": items}
 
 

@@ -304,6 +304,17 @@ class IndexReader:
                              "earned": str(claimed + claimable)})
         return rows
 
+    # ------------------------------------------------------------------ governance
+    def proposal_facts(self, proposal_id: int, head: int) -> dict[str, Any]:
+        from .governance import proposal_facts
+
+        return proposal_facts(self.engine, self.commons_id, proposal_id, head)
+
+    def list_proposals(self, head: int) -> list[dict[str, Any]]:
+        from .governance import proposal_list
+
+        return proposal_list(self.engine, self.commons_id, head)
+
     # ------------------------------------------------------------------ contributors
     def contributor(self, account: str) -> dict[str, Any]:
         """contributorOf(account) as the registry returns it: the fold of its events."""

@@ -27,20 +27,28 @@ def reader_for(commons: Commons, db: str | None, no_index: bool = False,
         note("note: the index does not cover this deployment yet; answering from the chain "
              "(`commons index sync` adds it)")
         return ChainReader(commons)
+    behind = lag_note(commons, reader)
+    if behind:
+        note(behind)
+        return ChainReader(commons)
+    return reader
+
+
+def lag_note(commons: Commons, reader: IndexReader) -> str | None:
+    """Why `reader` cannot answer for the chain's head now (behind it, or on a reorganised-away
+    branch), or None when it can."""
     head = commons.w3.eth.block_number
     next_block = reader.next_block()
     top = reader.top_block()
     if next_block <= head:
-        note(f"note: the index is {head - next_block + 1} blocks behind the chain (synced to {next_block - 1}, "
-             f"head {head}); answering from the chain (`commons index sync` catches up)")
-        return ChainReader(commons)
+        return (f"note: the index is {head - next_block + 1} blocks behind the chain (synced to {next_block - 1}, "
+                f"head {head}); answering from the chain (`commons index sync` catches up)")
     if top is not None:
         try:
             same = commons.w3.eth.get_block(top[0])["hash"].to_0x_hex() == top[1]
         except Exception:  # noqa: BLE001 - the block is gone: a shorter chain after a reorg
             same = False
         if not same:
-            note("note: the chain reorganised since the index was synced; answering from the chain "
-                 "(`commons index sync` rolls the index back and re-reads)")
-            return ChainReader(commons)
-    return reader
+            return ("note: the chain reorganised since the index was synced; answering from the chain "
+                    "(`commons index sync` rolls the index back and re-reads)")
+    return None

@@ -72,6 +72,28 @@ def start_chain_env(tmp_path_factory, *deploy_args):
     node.stop()
 
 
+def ok(proc):
+    assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def in_process(env):
+    """The CLI run in this process on `env`'s chain (about 40x faster than a subprocess per command)."""
+    from typer.testing import CliRunner
+
+    from opencommons.cli import app
+
+    runner = CliRunner(env={"OPENCOMMONS_RPC": env["url"], "OPENCOMMONS_HOME": str(env["root"] / "home"),
+                            "OPENCOMMONS_IPFS_HOME": str(env["root"] / "ipfs"), "OPENCOMMONS_INDEX_DB": None})
+    deployments = str(env["root"] / "deployments")
+
+    def run(*args):
+        result = runner.invoke(app, [*args, "--deployments", deployments])
+        result.returncode = result.exit_code
+        return result
+    return run
+
+
 @pytest.fixture(scope="module")
 def chain_env(tmp_path_factory):
     """An Anvil chain with the suite deployed through `commons deploy`; yields the CLI runner."""

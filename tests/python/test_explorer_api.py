@@ -43,7 +43,7 @@ def served(tmp_path_factory):
         import threading
 
         threading.Thread(target=server.serve_forever, daemon=True).start()
-        env.update(commons=commons, acc=acc, ids=ids, api=api, base=f"http://127.0.0.1:{server.port}/api/explorer/")
+        env.update(commons=commons, acc=acc, ids=ids, api=api, server=server, base=f"http://127.0.0.1:{server.port}/api/explorer/")
         wait_synced(env)
         yield env
         server.shutdown()
@@ -136,7 +136,7 @@ def test_proposals_tallies_follow_votes(served):
     wait_synced(served)
     [voted] = get(served, "proposals")["items"]
     assert int(voted["for"]) == c.token.functions.getVotes(acc[0]).call() > 0
-    assert voted["voters"] == 1 and voted["stage"] == "Active"
+    assert voted["voters"] == 1 and voted["state"] == "Active"
 
 
 def test_explorer_bad_requests_answer_one_line_errors(served):
@@ -146,3 +146,16 @@ def test_explorer_bad_requests_answer_one_line_errors(served):
     assert get_error(served, "datasets?offset=-3") == (400, "offset must be a whole number, not '-3'")
     assert get_error(served, "contributors/0x123") == (400, "'0x123' is not an account address")
     assert get_error(served, "datasets/abc/lineage") == (400, "'abc' is not a dataset id")
+
+
+def test_wallet_api_answers_from_the_index_as_from_the_chain(served):
+    wait_synced(served)
+    server = served["server"]
+    chain_only = DappServer(served["commons"], served["url"], server.store, NodeAccount(served["acc"][9]), 0)
+    try:
+        assert server.reader() is served["api"].explorer  # synced: the index answers
+        assert server.datasets() == chain_only.datasets()
+        assert server.proposals() == chain_only.proposals()
+        assert len(server.datasets()) == 6 and len(server.proposals()) == 1
+    finally:
+        chain_only.httpd.server_close()

@@ -13,7 +13,7 @@ import pytest
 from web3 import Web3
 
 from chain_seed import NATIVE, publish, params, seed_variety, tx
-from conftest import start_chain_env
+from conftest import in_process, ok, start_chain_env
 from opencommons.chain.deploy import Deployment
 from opencommons.suite import Commons
 
@@ -27,28 +27,6 @@ def seeded(tmp_path_factory):
         acc = [Web3.to_checksum_address(a) for a in env["accounts"]]
         env.update(commons=commons, acc=acc, ids=seed_variety(commons, acc))
         yield env
-
-
-def ok(proc):
-    assert proc.returncode == 0, proc.stderr
-    return proc
-
-
-def in_process(env):
-    """The CLI run in this process (about 40x faster than a subprocess per command)."""
-    from typer.testing import CliRunner
-
-    from opencommons.cli import app
-
-    runner = CliRunner(env={"OPENCOMMONS_RPC": env["url"], "OPENCOMMONS_HOME": str(env["root"] / "home"),
-                            "OPENCOMMONS_IPFS_HOME": str(env["root"] / "ipfs"), "OPENCOMMONS_INDEX_DB": None})
-    deployments = str(env["root"] / "deployments")
-
-    def run(*args):
-        result = runner.invoke(app, [*args, "--deployments", deployments])
-        result.returncode = result.exit_code
-        return result
-    return run
 
 
 def read_commands(env):

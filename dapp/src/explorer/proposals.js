@@ -14,18 +14,18 @@ export function stopProposals() {
 }
 
 function draw(result, state) {
-  const t = table("explore-proposals", ["Proposal", "Stage", "For", "Against", "Abstain", "Voters", "Voting ends", ""],
+  const t = table("explore-proposals", ["Proposal", "State", "For", "Against", "Abstain", "Voters", "Voting ends", ""],
     result.items, (p, row) => {
       row.dataset.id = p.id;
       row.insertCell().textContent = p.description;
-      Object.assign(row.insertCell(), { textContent: p.stage, className: "stage" });
+      Object.assign(row.insertCell(), { textContent: p.state, className: "state" });
       Object.assign(row.insertCell(), { textContent: formatEther(p.for), className: "for" });
       Object.assign(row.insertCell(), { textContent: formatEther(p.against), className: "against" });
       Object.assign(row.insertCell(), { textContent: formatEther(p.abstain), className: "abstain" });
       Object.assign(row.insertCell(), { textContent: String(p.voters), className: "voters" });
       row.insertCell().textContent = `block ${p.voteEnd}`;
       const actions = row.insertCell();
-      if (p.stage === "Active" && app.account) {
+      if (p.state === "Active" && app.account) {
         for (const [label, support] of Object.entries(SUPPORT)) {
           actions.append(Object.assign(el("button", { class: `vote-${label.toLowerCase()}`, text: label }),
             { onclick: () => send(`Vote ${label}`, () => app.contracts.CommonsGovernor.castVote(p.id, support)) }));

@@ -1,0 +1,121 @@
+"""Proposals from the index, as the governor itself would answer (`queries.proposal_facts`):
+OpenZeppelin 5.3's Governor state machine (GovernorCountingSimple, GovernorVotesQuorumFraction,
+GovernorTimelockControl) run over the indexed events.
+
+- Pending until the snapshot block is past, Active through the deadline block (the clock is the
+  block number: CommonsToken keeps ERC20Votes' default clock);
+- then Defeated unless for + abstain reach the quorum at the snapshot and for > against; the
+  quorum is the token's total supply at the snapshot (its mints and burns, `Transfer` from or to
+  the zero address) times the quorum numerator in force then (`QuorumNumeratorUpdated`) / 100;
+- Succeeded until queued; Queued while the timelock operation scheduled with it (`CallScheduled`
+  in the same transaction) is neither executed nor cancelled there; Executed / Canceled by the
+  governor's own events (or the timelock's).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import Engine, and_, select
+
+from ..queries import no_such_proposal
+from . import schema as s
+from .ingest import ZERO
+
+QUORUM_DENOMINATOR = 100  # GovernorVotesQuorumFraction's default
+
+
+def _other(conn: Any, commons_id: int, contract: str, names: list[str], until: int | None = None) -> list[Any]:
+    o = s.other_events
+    query = select(o.c.block, o.c.log_index, o.c.tx, o.c.name, o.c.args).where(
+        o.c.commons == commons_id, o.c.contract == contract, o.c.name.in_(names))
+    if until is not None:
+        query = query.where(o.c.block <= until)
+    return list(conn.execute(query.order_by(o.c.block, o.c.log_index)).all())
+
+
+def quorum_at(conn: Any, commons_id: int, block: int) -> int:
+    supply = 0
+    for row in _other(conn, commons_id, "CommonsToken", ["Transfer"], until=block):
+        args = json.loads(row.args)
+        if args["from"] == ZERO:
+            supply += int(args["value"])
+        if args["to"] == ZERO:
+            supply -= int(args["value"])
+    numerator = 0
+    for row in _other(conn, commons_id, "CommonsGovernor", ["QuorumNumeratorUpdated"], until=block):
+        numerator = int(json.loads(row.args)["newQuorumNumerator"])
+    return supply * numerator // QUORUM_DENOMINATOR
+
+
+def proposal_facts(engine: Engine, commons_id: int, proposal_id: int, head: int) -> dict[str, Any]:
+    """`queries.proposal_facts` from the index, at block `head`."""
+    pr, v, pe = s.proposals, s.votes, s.proposal_events
+    key = str(proposal_id)
+    with engine.connect() as conn:
+        row = conn.execute(select(pr).where(pr.c.commons == commons_id, pr.c.proposal_id == key)).first()
+        if row is None:
+            raise no_such_proposal(proposal_id)
+        tally = [0, 0, 0]  # against, for, abstain (GovernorCountingSimple.VoteType)
+        for support, weight in conn.execute(select(v.c.support, v.c.weight).where(v.c.commons == commons_id,
+                                                                                  v.c.proposal_id == key)):
+            tally[int(support)] += int(weight)
+        steps: dict[str, Any] = {}
+        queued_tx = None
+        for r in conn.execute(select(pe).where(pe.c.commons == commons_id, pe.c.proposal_id == key)
+                              .order_by(pe.c.block, pe.c.log_index)):
+            steps[r.kind] = r.eta
+            if r.kind == "queued":
+                queued_tx = r.tx
+        snapshot, deadline = int(row.vote_start), int(row.vote_end)
+        quorum = quorum_at(conn, commons_id, snapshot) if snapshot < head else None
+        against, for_, abstain = tally
+        state = state_of(conn, commons_id, steps, queued_tx, snapshot, deadline, head,
+                       reached=quorum is not None and quorum <= for_ + abstain, succeeded=for_ > against)
+    return {"id": proposal_id, "state": state, "for": for_, "against": against, "abstain": abstain,
+            "snapshot": snapshot, "deadline": deadline, "block": head, "quorum": quorum,
+            "eta": int(steps["queued"]) if state == "Queued" else None}
+
+
+def state_of(conn: Any, commons_id: int, steps: dict[str, Any], queued_tx: str | None, snapshot: int, deadline: int,
+             head: int, reached: bool, succeeded: bool) -> str:
+    """Governor.state() from the proposal's `steps` (queued/executed/canceled events seen)."""
+    if "executed" in steps:
+        return "Executed"
+    if "canceled" in steps:
+        return "Canceled"
+    if snapshot >= head:
+        return "Pending"
+    if deadline >= head:
+        return "Active"
+    if not (reached and succeeded):
+        return "Defeated"
+    if "queued" not in steps:
+        return "Succeeded"
+    return _timelock_state(conn, commons_id, queued_tx)
+
+
+def _timelock_state(conn: Any, commons_id: int, queued_tx: str | None) -> str:
+    o = s.other_events
+    ids = {json.loads(args)["id"] for (args,) in conn.execute(select(o.c.args).where(
+        and_(o.c.commons == commons_id, o.c.contract == "CommonsTimelock", o.c.name == "CallScheduled",
+             o.c.tx == queued_tx)))}
+    done: dict[str, str] = defaultdict(str)
+    for row in _other(conn, commons_id, "CommonsTimelock", ["CallExecuted", "Cancelled"]):
+        operation = json.loads(row.args)["id"]
+        if operation in ids:
+            done[operation] = "Executed" if row.name == "CallExecuted" else "Canceled"
+    outcomes = {done[i] for i in ids if done[i]}
+    return outcomes.pop() if len(outcomes) == 1 else "Queued"
+
+
+def proposal_list(engine: Engine, commons_id: int, head: int) -> list[dict[str, Any]]:
+    """`queries.list_proposals` from the index: every proposal in order, its state and title."""
+    pr = s.proposals
+    with engine.connect() as conn:
+        rows = conn.execute(select(pr.c.proposal_id, pr.c.description).where(pr.c.commons == commons_id)
+                            .order_by(pr.c.block, pr.c.log_index)).all()
+    return [{"id": pid, "state": proposal_facts(engine, commons_id, int(pid), head)["state"],
+             "description": str(description).split(" [")[0]} for pid, description in rows]
