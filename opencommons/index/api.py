@@ -25,6 +25,7 @@ from web3 import Web3
 from ..chain.deploy import Deployment
 from ..errors import OpenCommonsError
 from .explorer import Explorer
+from .reads import STATUS
 from .sync import Indexer
 
 #: attestation kinds the CLI and the quality tools use, by their on-chain keccak256 key
@@ -90,7 +91,7 @@ class ExplorerApi:
             ("commons", 1): lambda _p, _q: self.explorer.commons_codes(),
             ("datasets", 1): lambda _p, q: self.explorer.search(
                 q.get("q") or None, q.get("license") or None, q.get("commons") or None,
-                _address(q["contributor"]) if q.get("contributor") else None, q.get("status") or None,
+                _address(q["contributor"]) if q.get("contributor") else None, _status(q.get("status")),
                 _int(q, "limit", 50), _int(q, "offset", 0)),
             ("datasets", 2): lambda p, _q: self.dataset(_dataset_id(p[1])),
             ("contributors", 2): lambda p, _q: self.explorer.contributor_page(_address(p[1])),
@@ -127,6 +128,14 @@ def _int(query: dict[str, str], name: str, default: int) -> int:
     if not value.isdigit():
         raise OpenCommonsError(f"{name} must be a whole number, not {value!r}")
     return int(value)
+
+
+def _status(text: str | None) -> str | None:
+    if not text:
+        return None
+    if text.capitalize() not in STATUS[1:]:
+        raise OpenCommonsError(f"unknown status {text!r}: use {', '.join(STATUS[1:])}")
+    return text.capitalize()
 
 
 def _dataset_id(text: str) -> int:
