@@ -72,6 +72,11 @@ class DappServer:
         self.commons, self.rpc_url, self.store, self.relayer, self.dist = commons, rpc_url, store, relayer, dist
         #: the explorer pages' API, answered from the index (None: those pages say there is no index)
         self.explorer = explorer
+        from .dapp_publish import DappPublisher
+
+        self.publisher = DappPublisher(commons, store)
+        if explorer is not None:
+            self.publisher.on_pinned = explorer.indexer.remember_manifest
         #: where the page links content: this server's own verified `/ipfs/` by default, or a
         #: gateway the operator names (a local Kubo node's), never a public one unasked
         self.gateway = gateway or "/ipfs/"
@@ -103,30 +108,30 @@ class DappServer:
             return self.explorer.explorer
         return ChainReader(self.commons)
 
-    def datasets(self) -> list[dict[str, Any]]:
+    def datasets(self, offset: int = 0, limit: int = 20) -> dict[str, Any]:
+        """One page of datasets, newest first, each with its record, attestation count, name and
+        commons code (a page, so the wallet page stays fast however many datasets there are)."""
         reader = self.reader()
-        rows = []
-        for row in reader.list_datasets():
+        listed = reader.list_datasets()[::-1]
+        items = []
+        for row in listed[max(0, offset):max(0, offset) + max(1, min(limit, 100))]:
             view = reader.dataset_view(int(row["id"]))
             view["attestations"] = (reader.attestation_count(int(row["id"])) if hasattr(reader, "attestation_count")
                                     else self._attestation_count(int(row["id"])))
-            view.update(self._manifest_fields(view["manifest"]))
-            rows.append(view)
-        return rows
+            view.update(self._manifest_fields(view["manifest"], view["commons"]))
+            items.append(view)
+        return {"total": len(listed), "offset": offset, "items": items}
 
     def _attestation_count(self, dataset_id: int) -> int:
         logs = self.commons.attestations.events.DatasetAttested().get_logs(
             from_block=self.commons.deployment.block, argument_filters={"datasetId": dataset_id})
         return len(logs)
 
-    def _manifest_fields(self, manifest: str) -> dict[str, str]:
-        from .ipfs.cid import Cid
+    def _manifest_fields(self, manifest: str, commons_hash: str) -> dict[str, str]:
+        from .names import manifest_names
 
-        try:
-            data = json.loads(b"".join(self.store.cat(Cid.parse(manifest))))
-            return {"name": str(data["name"]), "commonsCode": str(data["commons"])}
-        except (OpenCommonsError, ValueError, KeyError):
-            return {"name": "(manifest not in this store)", "commonsCode": "?"}
+        found = manifest_names(self.store, manifest, commons_hash)
+        return {"name": found.get("name", "(manifest not in this store)"), "commonsCode": found.get("commonsCode", "?")}
 
     def proposals(self) -> list[dict[str, Any]]:
         reader = self.reader()
@@ -174,6 +179,7 @@ class DappServer:
 
     def shutdown(self) -> None:
         self.httpd.shutdown()
+        self.publisher.close()
         if self.explorer is not None:
             self.explorer.stop()
 
@@ -192,18 +198,26 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def _body(self) -> bytes:
+    def _body(self, limit: int = MAX_BODY) -> bytes:
         length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            raise OpenCommonsError(f"request body too large ({length} bytes, at most {MAX_BODY})")
+        if length > limit:
+            raise OpenCommonsError(f"request body too large ({length} bytes, at most {limit})")
         return self.rfile.read(length)
 
     def do_GET(self) -> None:  # noqa: N802
         try:
-            routes = {"/api/config": self.app.config, "/api/datasets": self.app.datasets,
-                      "/api/proposals": self.app.proposals}
+            routes = {"/api/config": self.app.config, "/api/proposals": self.app.proposals}
             if self.path in routes:
                 self._json(routes[self.path]())
+                return
+            route, _, raw = self.path.partition("?")
+            if route == "/api/datasets":
+                query = {k: v[-1] for k, v in urllib.parse.parse_qs(raw).items()}
+                numbers = {k: query.get(k, d) for k, d in (("offset", "0"), ("limit", "20"))}
+                bad = [k for k, v in numbers.items() if not v.isdigit()]
+                if bad:
+                    raise OpenCommonsError(f"{bad[0]} must be a whole number, not {numbers[bad[0]]!r}")
+                self._json(self.app.datasets(int(numbers["offset"]), int(numbers["limit"])))
                 return
             if self.path.startswith("/api/explorer/"):
                 self._explorer(self.path[len("/api/explorer/"):])
@@ -307,6 +321,12 @@ class _Handler(BaseHTTPRequestHandler):
                 self._json(self.app.relay_vote(json.loads(self._body())))
             elif self.path == "/api/relay/claim":
                 self._json(self.app.relay_claim(json.loads(self._body())))
+            elif self.path == "/api/publish/prepare":
+                from .dapp_publish import MAX_UPLOAD
+
+                self._json(self.app.publisher.prepare(json.loads(self._body(MAX_UPLOAD))))
+            elif self.path == "/api/publish/pin":
+                self._json(self.app.publisher.pin(json.loads(self._body())))
             else:
                 self._json({"error": f"no such endpoint {self.path}"}, 404)
         except RequestRefused as exc:

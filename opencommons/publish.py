@@ -137,7 +137,7 @@ def publish(commons: Commons, sender: Sender, store: ContentStore, request: Publ
     dataset_id = int.from_bytes(content.digest, "big")
     journal.finish("scan", {"content": str(content), "manifest": str(manifest_cid), "files": len(manifest["files"])})
     fault_point("after-scan")
-    params = _params(request, content, manifest_cid)
+    params = params_of(request, content, manifest_cid)
     announces = bool(getattr(store, "announces", True))
     if announces and hasattr(store, "version"):
         store.version()  # an unreachable node fails the publish before anything goes on-chain
@@ -161,7 +161,8 @@ def publish(commons: Commons, sender: Sender, store: ContentStore, request: Publ
     return Published(dataset_id, content, manifest_cid, tx_hash, int(receipt["gasUsed"]), manifest, resumed)
 
 
-def _params(request: PublishRequest, content: Cid, manifest_cid: Cid) -> tuple[Any, ...]:
+def params_of(request: PublishRequest, content: Cid, manifest_cid: Cid) -> tuple[Any, ...]:
+    """DatasetNFT's `PublishParams` for the request and its computed CIDs."""
     return (content.digest, content.codec, manifest_cid.digest, manifest_cid.codec, request.license,
             commons_id(request.commons), request.ancestor_bps, list(request.parents),
             on_chain_contributors(request.contributors))
@@ -172,12 +173,19 @@ def _pin(store: ContentStore, request: PublishRequest, content: Cid, manifest_by
     if journal.done("pin"):
         return
     journal.begin("pin")
-    store.add_path(request.directory, 1)
+    pin_content(store, request.directory, content, manifest_bytes, manifest_cid)
+    journal.finish("pin", {"content": str(content), "manifest": str(manifest_cid), "store": store.location})
+    fault_point("after-pin")
+
+
+def pin_content(store: ContentStore, directory: Path, content: Cid, manifest_bytes: bytes, manifest_cid: Cid) -> None:
+    """Adds the dataset's folder and its manifest to `store`, checking the store computed the
+    same CIDs as the scan."""
+    if not store.add_path(directory, 1).same_content(content):
+        raise CidMismatchError(f"the store computed another CID for the content than {content}")
     fault_point("during-pin")
     if not store.add_bytes(manifest_bytes, 1).same_content(manifest_cid):
         raise CidMismatchError(f"the store computed another CID for the manifest than {manifest_cid}")
-    journal.finish("pin", {"content": str(content), "manifest": str(manifest_cid), "store": store.location})
-    fault_point("after-pin")
 
 
 def _commit(commons: Commons, sender: Sender, request: PublishRequest, params: tuple[Any, ...],

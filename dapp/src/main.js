@@ -1,6 +1,6 @@
 // OpenCommons dApp: a wallet (an EIP-1193 wallet, window.ethereum, through ethers v6) and an
 // explorer of the commons answered from the index the dApp server follows. Pages by URL hash:
-// #/ wallet, #/explore browse and search, #/dataset/ID, #/contributor/ADDRESS, #/proposals.
+// #/ wallet, #/explore browse and search, #/dataset/ID, #/contributor/ADDRESS, #/proposals, #/publish.
 import { BrowserProvider, Contract } from "ethers";
 import { $, app, explain, loadConfig, status, waitIndexed } from "./shared.js";
 import { renderWallet, setupWallet } from "./wallet.js";
@@ -8,12 +8,14 @@ import { renderBrowse } from "./explorer/browse.js";
 import { renderDataset } from "./explorer/dataset.js";
 import { renderContributor } from "./explorer/contributor.js";
 import { renderProposals, stopProposals } from "./explorer/proposals.js";
+import { renderPublish } from "./explorer/publish.js";
 
 const ROUTES = [
   [/^#\/explore(?:\?(.*))?$/, (m) => renderBrowse(new URLSearchParams(m[1] || ""))],
   [/^#\/dataset\/([^/?]+)$/, (m) => renderDataset(decodeURIComponent(m[1]))],
   [/^#\/contributor\/([^/?]+)$/, (m) => renderContributor(decodeURIComponent(m[1]))],
   [/^#\/proposals$/, () => renderProposals()],
+  [/^#\/publish$/, () => renderPublish()],
 ];
 
 async function connect() {

@@ -57,14 +57,14 @@ export function explain(err) {
 }
 
 // Sends a transaction from the wallet, reports each step in the status line, redraws the page.
-export async function send(label, call) {
+export async function send(label, call, { refresh = true } = {}) {
   status("pending", `${label}: waiting for your wallet…`);
   try {
     const tx = await call();
     status("pending", `${label}: pending ${tx.hash}`);
     const receipt = await tx.wait();
     status("confirmed", `${label}: confirmed in block ${receipt.blockNumber} (gas ${receipt.gasUsed})`);
-    await app.refresh(receipt.blockNumber);
+    if (refresh) await app.refresh(receipt.blockNumber);
     return receipt;
   } catch (err) {
     status("failed", `${label} failed: ${explain(err)}`);
@@ -135,4 +135,15 @@ export function table(id, headings, items, row) {
   const body = t.createTBody();
   for (const item of items) row(item, body.insertRow());
   return t;
+}
+
+// An event handler whose failure (bad input, a rejected request) shows in the status line.
+export function guarded(handler) {
+  return async (...args) => {
+    try {
+      await handler(...args);
+    } catch (err) {
+      status("failed", explain(err));
+    }
+  };
 }

@@ -2,15 +2,26 @@
 // claim, license or collect, and governance (delegate, vote directly or by signed ballot).
 import { Contract, formatEther, keccak256, toUtf8Bytes } from "ethers";
 import { $, NATIVE, amountText, app, cell, dateText, explain, postJson, reader, send, status } from "./shared.js";
+import { buyLicence } from "./actions.js";
 
 const SUPPORT = { For: 1, Against: 0, Abstain: 2 };
 const ERC20_BALANCE = ["function balanceOf(address) view returns (uint256)"];
-const ERC20 = ["function decimals() view returns (uint8)", "function symbol() view returns (string)",
-               "function allowance(address owner, address spender) view returns (uint256)",
-               "function approve(address spender, uint256 amount) returns (bool)"];
 const PERPETUAL = (1n << 64n) - 1n;  // LicenseManager's expiry of a licence that never ends
+const WALLET_PAGE = 20;
+let walletOffset = 0;
+
+// "41 datasets, 1-20 shown" with Newer / Older buttons when there is more than a page.
+function pager(page) {
+  const shown = page.items.length;
+  $("datasets-total").textContent = `${page.total} dataset${page.total === 1 ? "" : "s"}` +
+    (page.total > shown ? `, ${page.offset + 1}-${page.offset + shown} shown (newest first)` : "");
+  $("datasets-newer").hidden = page.offset === 0;
+  $("datasets-older").hidden = page.offset + shown >= page.total;
+}
 
 export function setupWallet() {
+  $("datasets-newer").onclick = () => { walletOffset = Math.max(0, walletOffset - WALLET_PAGE); app.refresh(); };
+  $("datasets-older").onclick = () => { walletOffset += WALLET_PAGE; app.refresh(); };
   $("register-gasless").onclick = () => register(true);
   $("register-direct").onclick = () => register(false);
   $("update-profile").onclick = () => register("update");
@@ -58,10 +69,13 @@ export async function renderWallet() {
     $("update-profile").hidden = !registered;
     $("register-gasless").hidden = registered;
   }
-  const datasets = await (await fetch("/api/datasets")).json();
+  const page = await (await fetch(`/api/datasets?offset=${walletOffset}&limit=${WALLET_PAGE}`)).json();
+  const datasets = page.items;
+  pager(page);
   const body = $("datasets").tBodies[0];
   body.replaceChildren();
-  for (const d of datasets) {
+  // every row at once: their chain reads go out together (ethers batches them into few requests)
+  await Promise.all(datasets.map(async (d) => {
     const row = body.insertRow();
     row.dataset.id = d.id;
     cell(row, d.name);
@@ -145,22 +159,10 @@ export async function renderWallet() {
       const buy = document.createElement("button");
       buy.textContent = "Buy licence";
       buy.className = "buy";
-      buy.onclick = async () => {
-        const terms = await app.contracts.LicenseManager.termsOf(d.id);
-        if (terms.token !== NATIVE) {
-          // an ERC-20 price: the licence manager may take it only once the wallet approves it
-          const erc20 = new Contract(terms.token, ERC20, app.signer);
-          if ((await erc20.allowance(app.account, app.contracts.LicenseManager.target)) < terms.price) {
-            const label = `Approve ${await amountText(terms.token, terms.price)}`;
-            if (!(await send(label, () => erc20.approve(app.contracts.LicenseManager.target, terms.price)))) return;
-          }
-        }
-        send("Buy licence", () => app.contracts.LicenseManager.buy(d.id, terms.token, terms.price, terms.duration, terms.termsDigest,
-          { value: terms.token === NATIVE ? terms.price : 0n }));
-      };
+      buy.onclick = () => buyLicence(d.id);
       actions.append(buy);
     }
-  }
+  }));
   if (app.account) {
     const token = new Contract(app.config.addresses.CommonsToken, app.config.abis.CommonsToken, reader);
     $("votes").textContent = formatEther(await token.getVotes(app.account));

@@ -35,13 +35,13 @@ export function artifact(name) {
 
 // Starts the chain, deploys (`deployArgs(stack)` may add `commons deploy` options once the node
 // runs), serves the dApp and launches Chromium; `stack.stop()` ends them all.
-export async function startStack({ deployArgs = async () => [] } = {}) {
+export async function startStack({ deployArgs = async () => [], anvilArgs = [] } = {}) {
   mkdirSync(SHOTS, { recursive: true });
   const work = mkdtempSync(join(tmpdir(), "oc-dapp-"));
   const stack = { work };
   const chainPort = await freePort();
   stack.rpcUrl = `http://127.0.0.1:${chainPort}`;
-  const anvil = spawn(join(ROOT, "node_modules", ".bin", "anvil"), ["--port", String(chainPort), "--hardfork", "shanghai", "--silent"]);
+  const anvil = spawn(join(ROOT, "node_modules", ".bin", "anvil"), ["--port", String(chainPort), "--hardfork", "shanghai", "--silent", ...anvilArgs]);
   const node = stack.node = new JsonRpcProvider(stack.rpcUrl);
   await waitFor(() => node.getBlockNumber().then(() => true), "anvil");
   stack.accounts = await node.send("eth_accounts", []);
@@ -91,9 +91,12 @@ export async function startStack({ deployArgs = async () => [] } = {}) {
     const page = await context.newPage();
     await page.goto(stack.appUrl + path);
     await page.waitForSelector("body[data-ready=true]");
+    // connecting draws the page again: wait for that drawing, not the first one, to be done
+    await page.evaluate(() => { document.body.dataset.ready = ""; });
     await page.click("#connect");
     await page.waitForFunction((a) => document.getElementById("account").textContent.toLowerCase() === a.toLowerCase(),
       account);
+    await page.waitForSelector("body[data-ready=true]");
     return page;
   };
 

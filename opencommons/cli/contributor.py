@@ -69,8 +69,10 @@ def contributor_register(name: str = typer.Option(..., "--name"), community: str
 @contributor_app.command("show")
 def contributor_show(address: str, claim: Optional[str] = typer.Option(None, "--claim"), as_json: bool = JsonOpt,
                      rpc: Optional[str] = RpcOpt, deployments: Path = DeploymentsOpt, db: Optional[str] = DbOpt,
-                     no_index: bool = NoIndexOpt) -> None:
-    """Show a contributor's record (and one claim's status)."""
+                     no_index: bool = NoIndexOpt, store: str = StoreOpt, api: Optional[str] = ApiOpt,
+                     home: Optional[Path] = HomeOpt) -> None:
+    """Show a contributor's record (with its profile's name and community code when the IPFS
+    store holds the profile) and one claim's status."""
     try:
         if not web3.Web3.is_address(address):
             raise OpenCommonsError(f"malformed address {address!r}")
@@ -82,6 +84,10 @@ def contributor_show(address: str, claim: Optional[str] = typer.Option(None, "--
                                 "profile": str(Cid.from_chain(c["codec"], bytes.fromhex(c["digest"][2:])))
                                 if c["codec"] else None,
                                 "community": c["community"], "registeredAt": c["registeredAt"]}
+        from ..ipfs.content import open_store
+        from ..names import profile_names
+
+        data.update(profile_names(open_store(store, home, api), c))
         if claim:
             data["claim"] = claim
             now = commons.w3.eth.get_block("latest")["timestamp"]

@@ -15,10 +15,12 @@ from .common import (AccountOpt, ApiOpt, _commons, DbOpt, DeploymentsOpt, _emit,
                      NoIndexOpt, _reader, RpcOpt, say, _sender, StoreOpt, _tx)
 
 if TYPE_CHECKING:
+    from .. import names
     from .. import publish as publishing
     from .. import queries
     import web3
 else:
+    names = lazy("opencommons.names")
     publishing = lazy("opencommons.publish")
     queries = lazy("opencommons.queries")
     web3 = lazy("web3")
@@ -93,15 +95,7 @@ def _readable(view: dict[str, Any], store: str, home: Optional[Path], api: Optio
         "published": datetime.fromtimestamp(int(view["publishedAt"]), timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "shares": ", ".join(f"{c['account']} {c['shareBps'] / 100:g}%" for c in view["contributors"]),
     }
-    try:
-        manifest = json.loads(b"".join(open_store(store, home, api).cat(Cid.parse(view["manifest"]))))
-    except (OpenCommonsError, ValueError):
-        return extra  # not here: the record alone is shown
-    code = manifest.get("commons") if isinstance(manifest, dict) else None
-    if isinstance(code, str) and "0x" + bytes(web3.Web3.keccak(text=code)).hex() == view["commons"]:
-        extra["commonsCode"] = code
-    if isinstance(manifest, dict) and isinstance(manifest.get("name"), str):
-        extra["name"] = manifest["name"]
+    extra.update(names.manifest_names(open_store(store, home, api), view["manifest"], view["commons"]))
     return extra
 
 
@@ -112,8 +106,15 @@ def dataset_show(dataset: str, as_json: bool = JsonOpt, rpc: Optional[str] = Rpc
     """Show a dataset (by id or content CID); with its manifest at hand, its name and commons code."""
     try:
         dataset_id = queries.parse_dataset_id(dataset)  # bad input is refused before connecting
-        view = _reader(_commons(rpc, deployments), db, no_index).dataset_view(dataset_id)
+        reader = _reader(_commons(rpc, deployments), db, no_index)
+        view = reader.dataset_view(dataset_id)
         view.update(_readable(view, store, home, api))
+        content = open_store(store, home, api)
+        named = [(c, names.profile_names(content, reader.contributor(c["account"])).get("name"))
+                 for c in view["contributors"]]
+        if any(name for _, name in named):
+            view["contributorNames"] = ", ".join(f"{name or '(no profile here)'} {c['shareBps'] / 100:g}%"
+                                                 for c, name in named)
         _emit(view, as_json)
     except OpenCommonsError as exc:
         fail(exc)

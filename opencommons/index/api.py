@@ -50,7 +50,7 @@ class ExplorerApi:
 
     def __init__(self, engine: Engine, w3: Any, deployment: Deployment, store: Any = None,
                  poll: float = 0.5) -> None:
-        self.w3, self.poll = w3, poll
+        self.w3, self.poll, self.store = w3, poll, store
         self.indexer = Indexer(engine, w3, deployment, store=store)
         self.explorer = Explorer(engine, self.indexer.commons_id)
         self.error: str | None = None
@@ -94,12 +94,12 @@ class ExplorerApi:
                 _address(q["contributor"]) if q.get("contributor") else None, _status(q.get("status")),
                 _int(q, "limit", 50), _int(q, "offset", 0)),
             ("datasets", 2): lambda p, _q: self.dataset(_dataset_id(p[1])),
-            ("contributors", 2): lambda p, _q: self.explorer.contributor_page(_address(p[1])),
+            ("contributors", 2): lambda p, _q: self.contributor(_address(p[1])),
             ("proposals", 1): lambda _p, q: self.explorer.proposals(self.w3.eth.block_number,
                                                                     offset=_int(q, "offset", 0)),
         }
         if len(parts) == 3 and parts[0] == "datasets" and parts[2] == "lineage":
-            return self.explorer.lineage_graph(_dataset_id(parts[1]))
+            return self.explorer.lineage_graph(self._indexed(_dataset_id(parts[1])))
         handler = handlers.get((parts[0], len(parts))) if parts else None
         if handler is None:
             raise NotFoundError(f"no explorer route /api/explorer/{route.strip('/')}")
@@ -107,14 +107,32 @@ class ExplorerApi:
 
     def status(self) -> dict[str, Any]:
         synced = self.indexer.next_block() - 1
-        head = self.w3.eth.block_number
-        return {"source": "index", "synced": synced, "head": head, "behind": max(0, head - synced),
-                "error": self.error}
+        latest = self.w3.eth.get_block("latest")
+        head = int(latest["number"])
+        return {"source": "index", "synced": synced, "head": head, "headTime": int(latest["timestamp"]),
+                "behind": max(0, head - synced), "error": self.error}
 
-    def dataset(self, dataset_id: int) -> dict[str, Any]:
+    def _names(self, record: dict[str, Any]) -> dict[str, str]:
+        from ..names import profile_names
+
+        return profile_names(self.store, record) if self.store is not None else {}
+
+    def contributor(self, account: str) -> dict[str, Any]:
+        page = self.explorer.contributor_page(account)
+        page.update(self._names(self.explorer.contributor(account)))
+        return page
+
+    def _indexed(self, dataset_id: int) -> int:
+        """`dataset_id`, refused with one 404 line when the index does not hold it (the page reads
+        a dataset and its lineage at once: both must say the same)."""
         if not self.explorer.exists(dataset_id):
             raise NotFoundError(f"dataset {dataset_id} is not in the index (not published, burnt, or not synced yet)")
-        page = self.explorer.dataset_page(dataset_id)
+        return dataset_id
+
+    def dataset(self, dataset_id: int) -> dict[str, Any]:
+        page = self.explorer.dataset_page(self._indexed(dataset_id))
+        for c in page["contributors"]:
+            c["name"] = self._names(self.explorer.contributor(c["account"])).get("name")
         for a in page["attestations"]:
             a["kindName"] = KIND_NAMES.get(a["kind"])
         page["medianScore"] = {KIND_NAMES.get(k, k): v for k, v in page["medianScore"].items()}

@@ -194,6 +194,8 @@ class Explorer(IndexReader):
 
     def proposals(self, head: int, limit: int = PAGE, offset: int = 0) -> dict[str, Any]:
         """Proposals newest first with their tallies and state (the governor's, at block `head`)."""
+        from web3 import Web3
+
         from .governance import quorum_at, state_of
 
         pr, v, pe = s.proposals, s.votes, s.proposal_events
@@ -229,6 +231,10 @@ class Explorer(IndexReader):
                 state = state_of(conn, c, steps[r.proposal_id], queued_tx.get(r.proposal_id), snapshot, deadline,
                                  head, reached=quorum is not None and quorum <= for_ + abstain, succeeded=for_ > against)
                 items.append({"id": r.proposal_id, "proposer": r.proposer, "description": r.description.split(" [")[0],
+                              # what queue and execute take again
+                              "targets": json.loads(r.targets), "values": json.loads(r.values),
+                              "calldatas": json.loads(r.calldatas),
+                              "descriptionHash": "0x" + bytes(Web3.keccak(text=r.description)).hex(),
                               "state": state, "voteStart": snapshot, "voteEnd": deadline, "for": str(for_),
                               "against": str(against), "abstain": str(abstain),
                               "quorum": str(quorum) if quorum is not None else None,

@@ -244,16 +244,36 @@ class Indexer:
                                                                              bytes(p["manifestDigest"])))))
             except (OpenCommonsError, ValueError):
                 continue  # not in this store (or not JSON): the dataset is indexed without its name
-            if not isinstance(manifest, dict):
-                continue
-            title = manifest.get("name") if isinstance(manifest.get("name"), str) else None
-            files = [f for f in manifest.get("files", []) if isinstance(f, dict)]
-            code = manifest.get("commons") if isinstance(manifest.get("commons"), str) else None
-            rows[digest] = {"commons": self.commons_id, "digest": digest, "name": title,
-                            "name_lower": title.lower() if title else None,
-                            "description": manifest.get("description") if isinstance(manifest.get("description"), str)
-                            else None, "files": json.dumps(files), "commons_code": code}
+            if isinstance(manifest, dict):
+                rows[digest] = self._manifest_row(digest, manifest)
         return rows
+
+    def _manifest_row(self, digest: str, manifest: dict[str, Any]) -> dict[str, Any]:
+        title = manifest.get("name") if isinstance(manifest.get("name"), str) else None
+        files = [f for f in manifest.get("files", []) if isinstance(f, dict)]
+        code = manifest.get("commons") if isinstance(manifest.get("commons"), str) else None
+        description = manifest.get("description") if isinstance(manifest.get("description"), str) else None
+        return {"commons": self.commons_id, "digest": digest, "name": title, "name_lower": title.lower() if title else None,
+                "description": description, "files": json.dumps(files), "commons_code": code}
+
+    def remember_manifest(self, cid: Any) -> bool:
+        """Indexes the manifest at `cid` from the store now (a manifest pinned after its dataset's
+        event was read, as an announcing store is); False when the store lacks it."""
+        from ..errors import OpenCommonsError
+
+        try:
+            manifest = json.loads(b"".join(self.store.cat(cid)))
+        except (OpenCommonsError, ValueError, AttributeError):
+            return False
+        if not isinstance(manifest, dict):
+            return False
+        digest = "0x" + cid.digest.hex()
+        with self.engine.begin() as conn:
+            found = conn.execute(select(s.manifests.c.digest).where(s.manifests.c.commons == self.commons_id,
+                                                                    s.manifests.c.digest == digest)).first()
+            if found is None:
+                conn.execute(s.manifests.insert(), [self._manifest_row(digest, manifest)])
+        return True
 
     def follow(self, poll: float = 1.0, stop: Callable[[], bool] = lambda: False) -> None:
         """Sync, then keep syncing new blocks every `poll` seconds until `stop()`."""

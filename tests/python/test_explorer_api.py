@@ -156,8 +156,68 @@ def test_wallet_api_answers_from_the_index_as_from_the_chain(served):
     chain_only = DappServer(served["commons"], served["url"], server.store, NodeAccount(served["acc"][9]), 0)
     try:
         assert server.reader() is served["api"].explorer  # synced: the index answers
-        assert server.datasets() == chain_only.datasets()
+        for offset, limit in ((0, 20), (0, 4), (4, 4)):
+            assert server.datasets(offset, limit) == chain_only.datasets(offset, limit)
         assert server.proposals() == chain_only.proposals()
-        assert len(server.datasets()) == 6 and len(server.proposals()) == 1
+        page = server.datasets(4, 4)
+        assert page["total"] == 6 and len(page["items"]) == 2 and len(server.proposals()) == 1
+        assert server.datasets()["items"][0]["name"] == "Rivers of Kenya"  # newest first
     finally:
         chain_only.httpd.server_close()
+
+
+def post(env, path, body):
+    request = urllib.request.Request(env["base"].replace("/api/explorer/", path), data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            return 200, json.loads(reply.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def test_publish_from_the_dapp_prepares_what_the_cli_would_and_refuses_bad_uploads(served, tmp_path):
+    import base64
+    import os
+
+    from opencommons.publish import PublishRequest, scan
+
+    c, acc = served["commons"], served["acc"]
+    body = {"publisher": acc[1], "name": "Springs", "license": "cc-by-4.0", "commons": "KE/water",
+            "contributors": [{"account": acc[1], "shareBps": "10000"}],
+            "files": [{"path": "data/springs.csv", "data": base64.b64encode(b"spring,flow\nMzima,3\n").decode()}]}
+    for change, error in [({"files": []}, "choose at least one file to publish"),
+                          ({"files": [{"path": "../up.csv", "data": ""}]},
+                           "file path '../up.csv' would not stay inside the dataset's folder"),
+                          ({"files": [{"path": "a.csv", "data": "%%%"}]}, "a.csv: the upload is not base64"),
+                          ({"publisher": "0x12"}, "the publisher '0x12' is not an account address"),
+                          ({"name": ""}, "give the dataset a name"),
+                          ({"license": "not-a-licence"}, None)]:
+        status, answer = post(served, "/api/publish/prepare", {**body, **change})
+        assert status == 400, answer
+        if error:
+            assert answer["error"] == error
+    status, prepared = post(served, "/api/publish/prepare", body)
+    assert status == 200, prepared
+    # the same CIDs `commons dataset publish` computes for the same folder
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "springs.csv").write_bytes(b"spring,flow\nMzima,3\n")
+    content, _, manifest_cid, _ = scan(PublishRequest(tmp_path, "CC-BY-4.0", "KE/water", [(acc[1], 10_000)], "Springs"))
+    assert (prepared["content"], prepared["manifest"]) == (str(content), str(manifest_cid))
+    assert post(served, "/api/publish/pin", {"content": prepared["content"]}) == (
+        400, {"error": f"dataset {prepared['datasetId']} is not on-chain yet: pin after the reveal is mined"})
+    params = [bytes.fromhex(prepared["params"][0][2:]), int(prepared["params"][1]), bytes.fromhex(prepared["params"][2][2:]),
+              int(prepared["params"][3]), prepared["params"][4], bytes.fromhex(prepared["params"][5][2:]),
+              int(prepared["params"][6]), [int(p) for p in prepared["params"][7]],
+              [(a, int(b)) for a, b in prepared["params"][8]]]
+    salt = os.urandom(32)
+    nft = c.nft.functions
+    tx(c, acc[1], nft.commit(nft.commitmentOf(0, params, acc[1], salt).call()))
+    served["w3"].provider.make_request("evm_mine", [])  # the minimum commit age
+    tx(c, acc[1], nft.publish(params, salt))
+    assert post(served, "/api/publish/pin", {"content": prepared["content"]}) == (
+        200, {"content": prepared["content"], "manifest": prepared["manifest"]})
+    wait_synced(served)
+    assert [d["id"] for d in get(served, "datasets?q=springs")["items"]] == [prepared["datasetId"]]
+    assert post(served, "/api/publish/prepare", body)[1]["error"] == (
+        f"this content is already published as dataset {prepared['datasetId']}")

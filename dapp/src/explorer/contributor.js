@@ -7,9 +7,10 @@ export async function renderContributor(address) {
   const page = $("explorer-page");
   const [c, state] = await Promise.all([getJson(`/api/explorer/contributors/${encodeURIComponent(address)}`),
     getJson("/api/explorer/status")]);
-  const parts = [el("p", {}, link("#/explore", "← all datasets")), el("h2", { id: "contributor-account", text: c.account }),
-                 indexNote(state),
-                 el("p", { id: "contributor-state", text: c.registered ? "Registered contributor" : "Not a registered contributor" })];
+  const parts = [el("p", {}, link("#/explore", "← all datasets")), el("h2", { id: "contributor-name", text: c.name || c.account }),
+                 el("p", { id: "contributor-account", class: "cid", text: c.account }), indexNote(state),
+                 el("p", { id: "contributor-state", text: (c.registered ? "Registered contributor" : "Not a registered contributor") +
+                   (c.communityCode ? ` of ${c.communityCode}` : "") })];
   if (c.profile) parts.push(el("p", {}, "Profile: ", link(app.config.gateway + c.profile, c.profile, "cid")));
 
   const totals = Object.entries(c.totals);

@@ -3,6 +3,7 @@
 import { $, amountText, app, dateText, el, getJson, link, shortAddress, table } from "../shared.js";
 import { lineageGraph } from "./lineage-graph.js";
 import { indexNote } from "./browse.js";
+import { actionsPanel } from "./dataset-actions.js";
 
 function facts(d) {
   const rows = [["Id", d.id], ["Status", d.status], ["Licence", d.license], ["Content", d.content],
@@ -64,9 +65,11 @@ export async function renderDataset(id) {
     row.insertCell().append(el("span", { class: "cid", text: f.sha256 }));
   }) : el("p", { text: "The manifest is not in this server's IPFS store: file list unknown." }));
   parts.push(el("h3", { text: "Contributors" }));
-  parts.push(table("dataset-contributors", ["Contributor", "Share"], d.contributors, (c, row) => {
-    row.insertCell().append(link(`#/contributor/${c.account}`, c.account, "contributor-link"));
+  parts.push(table("dataset-contributors", ["Contributor", "Share", "Account"], d.contributors, (c, row) => {
+    row.dataset.account = c.account;
+    row.insertCell().append(link(`#/contributor/${c.account}`, c.name || shortAddress(c.account), "contributor-link"));
     row.insertCell().textContent = `${c.shareBps / 100}%`;
+    row.insertCell().append(el("span", { class: "cid", text: c.account }));
   }));
   parts.push(el("h3", { text: "Lineage" }));
   parts.push(graph.edges.length ? lineageGraph(graph) : el("p", { id: "lineage-none", text: "No parents or derived datasets." }));
@@ -86,6 +89,7 @@ export async function renderDataset(id) {
     }) : el("p", { text: "No attestations yet." }));
   parts.push(el("h3", { text: "Licence" }), await licence(d));
   parts.push(el("h3", { text: "Royalties" }), ...(await royalties(d)));
+  parts.push(...(await actionsPanel(d)));
   page.replaceChildren(...parts);
   page.dataset.ready = "dataset";
 }

@@ -1,7 +1,7 @@
 // Explorer: governance proposals from the index, newest first, with tallies that stay live (the
 // page polls while it is shown) and vote buttons for the connected account.
-import { $, app, el, getJson, send, table } from "../shared.js";
-import { formatEther } from "ethers";
+import { $, app, el, getJson, guarded, send, table } from "../shared.js";
+import { formatEther, parseEther } from "ethers";
 import { indexNote } from "./browse.js";
 
 const SUPPORT = { For: 1, Against: 0, Abstain: 2 };
@@ -25,6 +25,16 @@ function draw(result, state) {
       Object.assign(row.insertCell(), { textContent: String(p.voters), className: "voters" });
       row.insertCell().textContent = `block ${p.voteEnd}`;
       const actions = row.insertCell();
+      const args = [p.targets, p.values, p.calldatas, p.descriptionHash];
+      if (p.state === "Succeeded" && app.account) {
+        actions.append(Object.assign(el("button", { class: "queue", text: "Queue" }),
+          { onclick: () => send("Queue", () => app.contracts.CommonsGovernor.queue(...args)) }));
+      }
+      if (p.state === "Queued" && app.account) {
+        const ready = state.headTime >= Number(p.eta);  // the chain's clock, not the browser's
+        actions.append(Object.assign(el("button", { class: "execute", text: ready ? "Execute" : `Execute (from ${new Date(Number(p.eta) * 1000).toISOString().slice(0, 16)} UTC)` }),
+          { onclick: () => send("Execute", () => app.contracts.CommonsGovernor.execute(...args)) }));
+      }
       if (p.state === "Active" && app.account) {
         for (const [label, support] of Object.entries(SUPPORT)) {
           actions.append(Object.assign(el("button", { class: `vote-${label.toLowerCase()}`, text: label }),
@@ -32,20 +42,47 @@ function draw(result, state) {
         }
       }
     });
-  return [el("h2", { text: "Proposals" }), indexNote(state),
+  return [indexNote(state),
           el("p", { id: "proposals-total", text: `${result.total} proposal${result.total === 1 ? "" : "s"}, tallies live` }), t];
+}
+
+// Proposes accepting a dataset (and rewarding its contributors), as `commons gov propose --accept`.
+function proposeForm() {
+  const dataset = el("input", { id: "propose-dataset", placeholder: "dataset id or CID", size: 30 });
+  const reward = el("input", { id: "propose-reward", placeholder: "0", size: 8 });
+  const button = el("button", { id: "propose", text: "Propose" });
+  button.onclick = guarded(async () => {
+    const id = dataset.value.trim();
+    if (!/^\d+$/.test(id)) throw new Error("give the dataset's id (the number on its page)");
+    const nft = app.contracts.DatasetNFT, rewards = app.contracts.ContributionRewards;
+    const targets = [nft.target], calldatas = [nft.interface.encodeFunctionData("curate", [BigInt(id), 2])];
+    const amount = reward.value.trim() ? parseEther(reward.value.trim()) : 0n;
+    if (amount > 0n) {
+      targets.push(rewards.target);
+      calldatas.push(rewards.interface.encodeFunctionData("reward", [BigInt(id), amount]));
+    }
+    const summary = `Accept dataset ${id}` + (amount > 0n ? ` and reward its contributors ${formatEther(amount)} OCT` : "");
+    await send("Propose", () => app.contracts.CommonsGovernor.propose(targets, targets.map(() => 0n), calldatas,
+                                                                    `${summary} [${Date.now() / 1000}]`));
+  });
+  return el("p", { id: "propose-form" }, "Propose to accept dataset ", dataset, " rewarding its contributors ", reward,
+            " OCT ", button);
 }
 
 export async function renderProposals() {
   const page = $("explorer-page");
   const load = () => Promise.all([getJson("/api/explorer/proposals"), getJson("/api/explorer/status")]);
-  page.replaceChildren(...draw(...(await load())));
+  const form = app.account ? proposeForm() : el("p", { text: "Connect a wallet to propose, vote, queue and execute." });
+  const list = el("div", { id: "proposals-list" });
+  list.replaceChildren(...draw(...(await load())));
+  // the list is redrawn while the page is shown; the form keeps what is typed into it
+  page.replaceChildren(el("h2", { text: "Proposals" }), form, list);
   page.dataset.ready = "proposals";
   const tick = async () => {
     try {
       const [result, state] = await load();
       if (timer === null) return;  // left the page meanwhile
-      page.replaceChildren(...draw(result, state));
+      list.replaceChildren(...draw(result, state));
       page.dataset.updated = String(state.synced);
     } catch (_) { /* the next tick tries again */ }
     if (timer !== null) timer = setTimeout(tick, LIVE_MS);

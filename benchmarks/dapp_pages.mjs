@@ -1,0 +1,59 @@
+// How long each page of the dApp takes to be ready (drawn, with every read it makes done) in
+// headless Chromium when the commons holds 1,000 datasets (3 contributors each) and 2,000 payments,
+// served by `commons dapp` from its index. Goal (issue 20): every page under 1 s.
+// `node benchmarks/dapp_pages.mjs [--datasets N] [--json]` prints the figures (median of 5 loads).
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { ROOT, startStack } from "../dapp/tests/harness.mjs";
+
+const argv = process.argv.slice(2);
+const datasets = Number(argv[argv.indexOf("--datasets") + 1] || 1000) || 1000;
+const asJson = argv.includes("--json");
+const say = (...a) => (asJson ? console.error : console.log)(...a);
+
+const stack = await startStack({ anvilArgs: ["--accounts", "20"] });
+try {
+  const started = Date.now();
+  const seeded = JSON.parse(execFileSync(join(ROOT, ".venv", "bin", "python"), [join(ROOT, "benchmarks", "seed_chain.py"),
+    "--rpc", stack.rpcUrl, "--deployment", join(stack.work, "deployments", "31337.json"),
+    "--datasets", String(datasets), "--payments", String(datasets * 2)], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }));
+  say(`seeded ${datasets} datasets and ${datasets * 2} payments in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  // let the dApp's follower read them all before measuring
+  const head = await stack.node.getBlockNumber();
+  for (;;) {
+    const s = await (await fetch(stack.appUrl + "api/explorer/status")).json();
+    if (s.synced >= head) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const person = seeded.people[0];
+  const pages = { wallet: "", explore: "#/explore", dataset: `#/dataset/${seeded.ids[9]}`,
+                  contributor: `#/contributor/${person}`, proposals: "#/proposals" };
+  const result = { datasets };
+  for (const [name, path] of Object.entries(pages)) {
+    const times = [];
+    for (let i = 0; i < 5; i++) {
+      const context = await stack.browser.newContext();
+      const page = await context.newPage();
+      const t0 = Date.now();
+      await page.goto(stack.appUrl + path);
+      await page.waitForSelector("body[data-ready=true]", { timeout: 60_000 });
+      times.push(Date.now() - t0);
+      await context.close();
+    }
+    // and once connected (the wallet page then reads the account's share, claimable and licence per row)
+    const connected = await stack.pageAs(person, { path });
+    const t0 = Date.now();
+    await connected.evaluate(() => { document.body.dataset.ready = ""; });
+    await connected.click("#connect");
+    await connected.waitForSelector("body[data-ready=true]", { timeout: 60_000 });
+    const withWallet = Date.now() - t0;
+    await connected.context().close();
+    times.sort((a, b) => a - b);
+    result[`${name}_ready_ms`] = times[2];
+    result[`${name}_connected_ready_ms`] = withWallet;
+    say(`${name.padEnd(12)} ready in ${times[2]} ms (median of 5), connected ${withWallet} ms`);
+  }
+  if (asJson) console.log(JSON.stringify(result));
+} finally {
+  await stack.stop();
+}

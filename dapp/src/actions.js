@@ -1,0 +1,43 @@
+// Transactions more than one page sends from the connected wallet: approving an ERC-20 before a
+// contract pulls it, buying a licence at its current terms, paying royalties into a dataset.
+import { Contract, parseUnits } from "ethers";
+import { NATIVE, amountText, app, reader, send } from "./shared.js";
+
+const ERC20 = ["function decimals() view returns (uint8)",
+               "function allowance(address owner, address spender) view returns (uint256)",
+               "function approve(address spender, uint256 amount) returns (bool)"];
+
+// `text` ("1.5") in the token's smallest units, by its decimals (18 for ETH).
+export async function parseAmount(token, text) {
+  const amount = text.trim();
+  if (!/^\d+(\.\d+)?$/.test(amount)) throw new Error(`an amount is a number such as 1.5, not ${JSON.stringify(text)}`);
+  const decimals = token === NATIVE ? 18 : Number(await new Contract(token, ERC20, reader).decimals());
+  try {
+    return parseUnits(amount, decimals);
+  } catch (_) {
+    throw new Error(`${amount} has more decimals than the token's ${decimals}`);
+  }
+}
+
+// An ERC-20 amount `spender` may take only once the wallet approves it; true when it may.
+export async function approveFor(spender, token, amount) {
+  if (token === NATIVE) return true;
+  const erc20 = new Contract(token, ERC20, app.signer);
+  if ((await erc20.allowance(app.account, spender)) >= amount) return true;
+  return Boolean(await send(`Approve ${await amountText(token, amount)}`, () => erc20.approve(spender, amount)));
+}
+
+export async function buyLicence(datasetId) {
+  const licences = app.contracts.LicenseManager;
+  const terms = await licences.termsOf(datasetId);
+  if (!(await approveFor(licences.target, terms.token, terms.price))) return null;
+  return send("Buy licence", () => licences.buy(datasetId, terms.token, terms.price, terms.duration, terms.termsDigest,
+    { value: terms.token === NATIVE ? terms.price : 0n }));
+}
+
+export async function payRoyalties(datasetId, token, amount) {
+  const vault = app.contracts.RoyaltyVault;
+  if (!(await approveFor(vault.target, token, amount))) return null;
+  return send(`Pay ${await amountText(token, amount)}`, () => vault.pay(datasetId, token, amount,
+    { value: token === NATIVE ? amount : 0n }));
+}
