@@ -13,7 +13,8 @@ import sys
 import time
 
 COMMANDS = [[], ["ipfs", "add"], ["account", "new"], ["deploy"], ["contributor", "register"], ["dataset", "publish"],
-            ["license", "buy"], ["royalties", "claim"], ["rewards", "claim"], ["gov", "propose"], ["demo"]]
+            ["license", "buy"], ["royalties", "claim"], ["rewards", "claim"], ["gov", "propose"], ["demo"],
+            ["dataset", "get"], ["model", "register"]]
 
 
 def main() -> None:

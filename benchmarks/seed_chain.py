@@ -8,6 +8,7 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "python"))
@@ -29,7 +30,7 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=6)
     args = parser.parse_args()
     w3 = web3_for(args.rpc)
-    commons = Commons(w3, Deployment.from_file(args.deployment))
+    commons = Commons(w3, Deployment.from_file(Path(args.deployment)))
     accounts = [Web3.to_checksum_address(a) for a in w3.eth.accounts]
     ids = seed_bulk(commons, accounts, args.datasets, args.payments, people=args.people,
                     progress=lambda line: print(line, file=sys.stderr))

@@ -5,3 +5,13 @@ addressing, the deployed contract suite, publishing, royalties, licences and gov
 """
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    """`opencommons.load_dataset` and `opencommons.to_pandas`, imported on first use (importing
+    the package stays light for the command line)."""
+    if name in ("load_dataset", "to_pandas"):
+        from .ml import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'opencommons' has no attribute {name!r}")

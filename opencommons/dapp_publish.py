@@ -20,7 +20,7 @@ from .errors import OpenCommonsError, PublishError
 from .ipfs.cid import Cid
 from .ipfs.content import ContentStore
 from .ipfs.unixfs import check_entry_name
-from .publish import PublishRequest, check_chain, params_of, pin_content, scan, validate
+from .publish import PublishRequest, Scanned, check_chain, params_of, pin_content, scan, validate
 from .suite import Commons
 
 #: what one upload may hold (the JSON body carries the files in base64)
@@ -28,9 +28,9 @@ MAX_UPLOAD = 64 << 20
 
 
 class Staged:
-    def __init__(self, directory: Path, content: Cid, manifest_bytes: bytes, manifest_cid: Cid) -> None:
-        self.directory, self.content, self.manifest_bytes, self.manifest_cid = (directory, content, manifest_bytes,
-                                                                                manifest_cid)
+    def __init__(self, directory: Path, scanned: Scanned) -> None:
+        self.directory, self.scanned = directory, scanned
+        self.content, self.manifest_cid = scanned.content, scanned.manifest_cid
 
 
 class DappPublisher:
@@ -74,11 +74,12 @@ class DappPublisher:
             if not request.commons:
                 raise PublishError("give the commons code (e.g. KE/education)")
             check_chain(self.commons, publisher, request)
-            content, manifest_bytes, manifest_cid, _ = scan(request)
+            scanned = scan(request)
+            content, manifest_cid = scanned.content, scanned.manifest_cid
             dataset_id = int.from_bytes(content.digest, "big")
             if self.commons.nft.functions.exists(dataset_id).call():
                 raise PublishError(f"this content is already published as dataset {dataset_id}")
-            staged = Staged(stage, content, manifest_bytes, manifest_cid)
+            staged = Staged(stage, scanned)
             with self.lock:
                 old = self.staged.pop(str(content), None)
                 self.staged[str(content)] = staged
@@ -113,7 +114,7 @@ class DappPublisher:
         return {"content": str(staged.content), "manifest": str(staged.manifest_cid)}
 
     def _pin(self, staged: Staged) -> None:
-        pin_content(self.store, staged.directory, staged.content, staged.manifest_bytes, staged.manifest_cid)
+        pin_content(self.store, staged.directory, staged.scanned)
         if self.on_pinned is not None:
             self.on_pinned(staged.manifest_cid)
 

@@ -65,6 +65,10 @@ def check_rpc_request(body: bytes) -> None:
                                       "only; send transactions and signatures from your wallet")
 
 
+#: a trustless gateway's media type for one block
+RAW_BLOCK = "application/vnd.ipld.raw"
+
+
 class DappServer:
     def __init__(self, commons: Commons, rpc_url: str, store: ContentStore, relayer: Sender,
                  port: int = 8600, dist: Path = DIST, gateway: str | None = None,
@@ -223,7 +227,11 @@ class _Handler(BaseHTTPRequestHandler):
                 self._explorer(self.path[len("/api/explorer/"):])
                 return
             if self.path.startswith("/ipfs/"):
-                self._content(urllib.parse.unquote(self.path.split("?")[0]))
+                path, _, params = self.path.partition("?")
+                if "format=raw" in params.split("&") or self.headers.get("Accept") == RAW_BLOCK:
+                    self._raw_block(urllib.parse.unquote(path))
+                else:
+                    self._content(urllib.parse.unquote(path))
                 return
             self._static()
         except OpenCommonsError as exc:
@@ -273,6 +281,21 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.write(part)
         except OpenCommonsError:
             self.close_connection = True
+
+    def _raw_block(self, path: str) -> None:
+        """One block as a trustless gateway serves it (`?format=raw` or `Accept:
+        application/vnd.ipld.raw`): the client re-hashes it, so nothing here must be trusted."""
+        try:
+            cid = resolve(self.app.store, path)
+            block = self.app.store.get_block(cid)
+        except BlockNotFoundError as exc:
+            self._json({"error": str(exc)}, 404)
+            return
+        except OpenCommonsError as exc:
+            self._json({"error": str(exc)}, 400)
+            return
+        self._content_headers(RAW_BLOCK, len(block))
+        self.wfile.write(block)
 
     def _content_headers(self, kind: str, length: int) -> None:
         self.send_response(200)

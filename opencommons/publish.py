@@ -46,6 +46,23 @@ class PublishRequest:
     ancestor_bps: int = 0
     schema: str | None = None
     previous: int | None = None
+    #: a hand-written Croissant document (validated) to publish instead of the generated one
+    croissant: dict[str, Any] | None = None
+    #: more JSON documents pinned beside the manifest, which names each by its CID under its key
+    #: (a model's card under "modelCard")
+    documents: tuple[tuple[str, bytes], ...] = ()
+
+
+@dataclass(frozen=True)
+class Scanned:
+    """What a publication's files hash to: the content CID, the manifest (and its bytes and CID)
+    and the documents the manifest points at (Croissant first), each as (CID, bytes)."""
+
+    content: Cid
+    manifest_bytes: bytes
+    manifest_cid: Cid
+    manifest: dict[str, Any]
+    documents: tuple[tuple[Cid, bytes], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -104,11 +121,21 @@ def check_chain(commons: Commons, publisher: str, request: PublishRequest) -> No
         raise PublishError(f"previous version {request.previous} does not exist")
 
 
-def scan(request: PublishRequest) -> tuple[Cid, bytes, Cid, dict[str, Any]]:
+def scan(request: PublishRequest) -> Scanned:
+    """Hashes the folder as IPFS does, describes it in Croissant and writes the manifest."""
+    from .ml import croissant
+
     importer = Importer(cid_version=1, file_digests=True, workers=0)  # each file read once
     content = importer.add_path(request.directory).cid
-    files = [{"path": entry.path, "size": entry.size, "sha256": entry.sha256, "cid": str(entry.cid)}
-             for entry in importer.files]
+    entries = [croissant.FileEntry(e.path, e.size, e.sha256, str(e.cid)) for e in importer.files]
+    files = [{"path": e.path, "size": e.size, "sha256": e.sha256, "cid": e.cid} for e in entries]
+    described = request.croissant or croissant.build(
+        request.directory, entries, name=request.name,
+        description=request.description, license_id=request.license, content=str(content),
+        contributors=[Web3.to_checksum_address(a) for a, _ in request.contributors],
+        parents=[str(p) for p in request.parents], commons=request.commons)
+    documents = [("croissant", croissant.encode(described)), *request.documents]
+    pinned = tuple((Importer(cid_version=1).add_bytes(data).cid, data) for _, data in documents)
     manifest: dict[str, Any] = {
         "schema": request.schema or "opencommons/manifest/v1",
         "name": request.name,
@@ -120,16 +147,18 @@ def scan(request: PublishRequest) -> tuple[Cid, bytes, Cid, dict[str, Any]]:
         "contributors": [{"account": Web3.to_checksum_address(a), "shareBps": b} for a, b in request.contributors],
         "parents": [str(p) for p in request.parents],
         "ancestorBps": request.ancestor_bps,
+        **{key: str(cid) for (key, _), (cid, _) in zip(documents, pinned)},
     }
     manifest_bytes = json.dumps(manifest, indent=2, sort_keys=True).encode() + b"\n"
-    return content, manifest_bytes, Importer(cid_version=1).add_bytes(manifest_bytes).cid, manifest
+    return Scanned(content, manifest_bytes, Importer(cid_version=1).add_bytes(manifest_bytes).cid, manifest, pinned)
 
 
 def publish(commons: Commons, sender: Sender, store: ContentStore, request: PublishRequest,
             journal_dir: Path | None = None) -> Published:
     request = validate(request)
     check_chain(commons, sender.address, request)
-    content, manifest_bytes, manifest_cid, manifest = scan(request)
+    scanned = scan(request)
+    content, manifest_cid, manifest = scanned.content, scanned.manifest_cid, scanned.manifest
     inputs = {"chain": commons.deployment.chain_id, "nft": commons.nft.address, "sender": sender.address,
               "content": str(content), "manifest": str(manifest_cid), "store": store.location}
     journal = Journal(journal_dir or default_dir(), key_of(inputs), inputs)
@@ -146,7 +175,7 @@ def publish(commons: Commons, sender: Sender, store: ContentStore, request: Publ
     fault_point("after-commit")
 
     if not announces:
-        _pin(store, request, content, manifest_bytes, manifest_cid, journal)
+        _pin(store, request, scanned, journal)
 
     tx_hash = _mint(commons, sender, request, content, params, dataset_id, journal)
     fault_point("after-send")
@@ -154,7 +183,7 @@ def publish(commons: Commons, sender: Sender, store: ContentStore, request: Publ
     journal.finish("mined", {"tx": tx_hash, "block": receipt["blockNumber"], "gas": receipt["gasUsed"]})
     fault_point("after-receipt")
     if announces:
-        _pin(store, request, content, manifest_bytes, manifest_cid, journal)
+        _pin(store, request, scanned, journal)
 
     verify_record(commons, dataset_id, manifest_cid, request)
     journal.finish("verified", {"dataset": str(dataset_id)})
@@ -168,24 +197,25 @@ def params_of(request: PublishRequest, content: Cid, manifest_cid: Cid) -> tuple
             on_chain_contributors(request.contributors))
 
 
-def _pin(store: ContentStore, request: PublishRequest, content: Cid, manifest_bytes: bytes, manifest_cid: Cid,
-         journal: Journal) -> None:
+def _pin(store: ContentStore, request: PublishRequest, scanned: Scanned, journal: Journal) -> None:
     if journal.done("pin"):
         return
     journal.begin("pin")
-    pin_content(store, request.directory, content, manifest_bytes, manifest_cid)
-    journal.finish("pin", {"content": str(content), "manifest": str(manifest_cid), "store": store.location})
+    pin_content(store, request.directory, scanned)
+    journal.finish("pin", {"content": str(scanned.content), "manifest": str(scanned.manifest_cid),
+                           "store": store.location})
     fault_point("after-pin")
 
 
-def pin_content(store: ContentStore, directory: Path, content: Cid, manifest_bytes: bytes, manifest_cid: Cid) -> None:
-    """Adds the dataset's folder and its manifest to `store`, checking the store computed the
-    same CIDs as the scan."""
-    if not store.add_path(directory, 1).same_content(content):
-        raise CidMismatchError(f"the store computed another CID for the content than {content}")
+def pin_content(store: ContentStore, directory: Path, scanned: Scanned) -> None:
+    """Adds the dataset's folder, the documents its manifest points at and the manifest to
+    `store`, checking the store computed the same CIDs as the scan."""
+    if not store.add_path(directory, 1).same_content(scanned.content):
+        raise CidMismatchError(f"the store computed another CID for the content than {scanned.content}")
     fault_point("during-pin")
-    if not store.add_bytes(manifest_bytes, 1).same_content(manifest_cid):
-        raise CidMismatchError(f"the store computed another CID for the manifest than {manifest_cid}")
+    for cid, data in (*scanned.documents, (scanned.manifest_cid, scanned.manifest_bytes)):
+        if not store.add_bytes(data, 1).same_content(cid):
+            raise CidMismatchError(f"the store computed another CID for a document of the manifest than {cid}")
 
 
 def _commit(commons: Commons, sender: Sender, request: PublishRequest, params: tuple[Any, ...],

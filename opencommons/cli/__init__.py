@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from ..errors import OpenCommonsError
-from . import account, contributor, dataset, deploy, gov, index, ipfs, license, rewards, royalties
+from . import account, consume, contributor, dataset, deploy, gov, index, ipfs, license, model, rewards, royalties
 from .common import (_commons, DbOpt, DeploymentsOpt, _emit, fail, JsonOpt, NoIndexOpt, _reader, RpcOpt, say,
                      state)
 
@@ -25,6 +25,7 @@ app.add_typer(royalties.royalties_app, name="royalties")
 app.add_typer(rewards.rewards_app, name="rewards")
 app.add_typer(gov.gov_app, name="gov")
 app.add_typer(index.app, name="index")
+app.add_typer(model.model_app, name="model")
 
 
 @app.command("stats")

@@ -25,6 +25,9 @@ else:
     queries = lazy("opencommons.queries")
     web3 = lazy("web3")
 
+CroissantOpt = typer.Option(None, "--croissant", help="A hand-written Croissant JSON-LD file, validated and "
+                            "published instead of the generated one.")
+
 dataset_app = typer.Typer(help="Publish, inspect, verify and attest datasets.", no_args_is_help=True)
 
 
@@ -41,10 +44,15 @@ def _contributors(values: list[str]) -> list[tuple[str, int]]:
 def _publish(directory: Path, license_id: str, commons_code: str, contributor: list[str], parent: list[str],
              ancestor_bps: int, name: Optional[str], description: str, schema: Optional[str],
              previous: Optional[int], rpc: Optional[str], account: Optional[str], deployments: Path,
-             store: str, api: Optional[str], home: Optional[Path], as_json: bool) -> None:
+             store: str, api: Optional[str], home: Optional[Path], as_json: bool, croissant: Optional[Path] = None,
+             documents: tuple[tuple[str, bytes], ...] = ()) -> None:
+    from ..ml.croissant import load_file
+
+    described = load_file(croissant) if croissant is not None else None  # refused before connecting
     commons = _commons(rpc, deployments)
     request = publishing.PublishRequest(directory, license_id, commons_code, _contributors(contributor), name or directory.name,
-                             description, tuple(queries.parse_dataset_id(p) for p in parent), ancestor_bps, schema, previous)
+                             description, tuple(queries.parse_dataset_id(p) for p in parent), ancestor_bps, schema, previous,
+                             described, documents)
     result = publishing.publish(commons, _sender(commons, account), open_store(store, home, api), request)
     _emit({"dataset": str(result.dataset_id), "content": str(result.content_cid),
            "manifest": str(result.manifest_cid), "tx": result.tx_hash, "gas": result.gas_used,
@@ -59,11 +67,13 @@ def dataset_publish(directory: Path, license_id: str = typer.Option(..., "--lice
                     name: Optional[str] = typer.Option(None, "--name"), description: str = typer.Option("", "--description"),
                     schema: Optional[str] = typer.Option(None, "--schema"), rpc: Optional[str] = RpcOpt,
                     account: Optional[str] = AccountOpt, deployments: Path = DeploymentsOpt, store: str = StoreOpt,
-                    api: Optional[str] = ApiOpt, home: Optional[Path] = HomeOpt, as_json: bool = JsonOpt) -> None:
-    """Pin DIRECTORY and its manifest to IPFS and mint the dataset NFT (resumable, exactly once)."""
+                    api: Optional[str] = ApiOpt, home: Optional[Path] = HomeOpt, as_json: bool = JsonOpt,
+                    croissant: Optional[Path] = CroissantOpt) -> None:
+    """Pin DIRECTORY, its Croissant metadata and its manifest to IPFS and mint the dataset NFT
+    (resumable, exactly once)."""
     try:
         _publish(directory, license_id, commons_code, contributor, parent, ancestor_bps, name, description, schema,
-                 None, rpc, account, deployments, store, api, home, as_json)
+                 None, rpc, account, deployments, store, api, home, as_json, croissant)
     except OpenCommonsError as exc:
         fail(exc)
 
@@ -74,11 +84,12 @@ def dataset_version(previous: str, directory: Path, license_id: str = typer.Opti
                     contributor: list[str] = typer.Option(..., "--contributor"),
                     name: Optional[str] = typer.Option(None, "--name"), rpc: Optional[str] = RpcOpt,
                     account: Optional[str] = AccountOpt, deployments: Path = DeploymentsOpt, store: str = StoreOpt,
-                    api: Optional[str] = ApiOpt, home: Optional[Path] = HomeOpt, as_json: bool = JsonOpt) -> None:
+                    api: Optional[str] = ApiOpt, home: Optional[Path] = HomeOpt, as_json: bool = JsonOpt,
+                    croissant: Optional[Path] = CroissantOpt) -> None:
     """Publish DIRECTORY as the next version of dataset PREVIOUS."""
     try:
         _publish(directory, license_id, commons_code, contributor, [], 0, name, "", None, queries.parse_dataset_id(previous),
-                 rpc, account, deployments, store, api, home, as_json)
+                 rpc, account, deployments, store, api, home, as_json, croissant)
     except OpenCommonsError as exc:
         fail(exc)
 

@@ -224,3 +224,47 @@ def _write(store: BlockSource, cid: Cid, path: Path, progress: Callable[[int], N
 
 def _target(data: bytes) -> str:
     return data.decode("utf-8", "surrogateescape")
+
+
+def file_size(store: BlockSource, cid: Cid) -> int:
+    """The byte length of the UnixFS file `cid` (its root block fetched and verified)."""
+    block = store.get_block(cid)
+    if cid.codec == RAW:
+        return len(block)
+    node = decode_node(block)
+    if is_directory(node) or node.kind == TYPE_SYMLINK:
+        raise IpfsError(f"{cid} is not a file")
+    return node.filesize if node.filesize is not None else len(node.data)
+
+
+def read_range(store: BlockSource, cid: Cid, start: int, end: int) -> bytes:
+    """Bytes [start, end) of the UnixFS file `cid`, fetching (and verifying) only the blocks on
+    the path to that range: a file node's `blocksizes` say which children hold which bytes."""
+    out = bytearray()
+    _read_range(store, cid, max(0, start), end, out)
+    return bytes(out)
+
+
+def _read_range(store: BlockSource, cid: Cid, start: int, end: int, out: bytearray) -> None:
+    if end <= start:
+        return
+    block = store.get_block(cid)
+    if cid.codec == RAW:
+        out += block[start:end]
+        return
+    node = decode_node(block)
+    if is_directory(node) or node.kind == TYPE_SYMLINK:
+        raise IpfsError(f"{cid} is not a file")
+    offset = 0
+    if node.data:
+        out += node.data[start:end]
+        offset = len(node.data)
+    sizes = node.blocksizes or []
+    if len(sizes) != len(node.links):
+        raise IpfsError(f"file node {cid} lists {len(sizes)} block sizes for {len(node.links)} links")
+    for link, size in zip(node.links, sizes):
+        if offset >= end:
+            break
+        if offset + size > start:
+            _read_range(store, Cid.from_bytes(link.cid_bytes), max(0, start - offset), min(size, end - offset), out)
+        offset += size

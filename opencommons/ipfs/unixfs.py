@@ -101,6 +101,8 @@ class DecodedNode:
     filesize: int | None
     hash_type: int | None = None
     fanout: int | None = None
+    #: a file node's children's sizes in file bytes, in link order (for reading a byte range)
+    blocksizes: list[int] | None = None
 
 
 def _read_fields(buf: bytes) -> list[tuple[int, int | bytes]]:
@@ -149,4 +151,13 @@ def decode_node(block: bytes) -> DecodedNode:
             decoded.hash_type = value
         elif number == 6 and isinstance(value, int):
             decoded.fanout = value
+        elif number == 4:
+            decoded.blocksizes = decoded.blocksizes or []
+            if isinstance(value, int):
+                decoded.blocksizes.append(value)
+            else:  # packed
+                at = 0
+                while at < len(value):
+                    size, at = decode_varint(value, at)
+                    decoded.blocksizes.append(size)
     return decoded

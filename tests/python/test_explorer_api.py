@@ -202,7 +202,8 @@ def test_publish_from_the_dapp_prepares_what_the_cli_would_and_refuses_bad_uploa
     # the same CIDs `commons dataset publish` computes for the same folder
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "springs.csv").write_bytes(b"spring,flow\nMzima,3\n")
-    content, _, manifest_cid, _ = scan(PublishRequest(tmp_path, "CC-BY-4.0", "KE/water", [(acc[1], 10_000)], "Springs"))
+    scanned = scan(PublishRequest(tmp_path, "CC-BY-4.0", "KE/water", [(acc[1], 10_000)], "Springs"))
+    content, manifest_cid = scanned.content, scanned.manifest_cid
     assert (prepared["content"], prepared["manifest"]) == (str(content), str(manifest_cid))
     assert post(served, "/api/publish/pin", {"content": prepared["content"]}) == (
         400, {"error": f"dataset {prepared['datasetId']} is not on-chain yet: pin after the reveal is mined"})

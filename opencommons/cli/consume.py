@@ -1,0 +1,104 @@
+"""`commons dataset get|export`: what a dataset's consumers run (registered on the dataset group)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Optional
+
+import typer
+
+from ..errors import OpenCommonsError
+from .common import AccountOpt, ApiOpt, _commons, DeploymentsOpt, fail, HomeOpt, JsonOpt, lazy, RpcOpt, say, StoreOpt
+from .dataset import dataset_app
+from .ipfs import _progress
+
+if TYPE_CHECKING:
+    from ..ml import download as downloading
+    from ..ml import tables
+    import web3
+else:
+    downloading = lazy("opencommons.ml.download")
+    tables = lazy("opencommons.ml.tables")
+    web3 = lazy("web3")
+
+GatewayOpt = typer.Option(None, "--gateway", help="Fetch from an HTTP gateway URL instead of the store "
+                          "(every block re-hashed, as trustless gateways are used).")
+NoChainOpt = typer.Option(False, "--no-chain", help="For a manifest CID: check against the manifest only, "
+                          "without reading the chain.")
+
+
+def source_for(store: str, home: Optional[Path], api: Optional[str], gateway: Optional[str]) -> Any:
+    """Where blocks come from: a gateway when named, else the store."""
+    from ..ipfs.content import open_store
+
+    if gateway:
+        from ..ipfs.gateway import GatewaySource
+
+        return GatewaySource(gateway)
+    return open_store(store, home, api)
+
+
+def _account(of: Optional[str], account: Optional[str], commons: Any) -> Optional[str]:
+    from .common import _account_of
+
+    if of is None and account is None:
+        return None
+    return _account_of(commons, of, account)
+
+
+@dataset_app.command("get")
+def dataset_get(reference: str = typer.Argument(..., metavar="ID_OR_CID"), directory: Path = typer.Argument(..., metavar="DIR"),
+                gateway: Optional[str] = GatewayOpt, no_chain: bool = NoChainOpt,
+                of: Optional[str] = typer.Option(None, "--of", help="Whose licence to check."),
+                account: Optional[str] = AccountOpt, rpc: Optional[str] = RpcOpt, deployments: Path = DeploymentsOpt,
+                store: str = StoreOpt, api: Optional[str] = ApiOpt, home: Optional[Path] = HomeOpt,
+                as_json: bool = JsonOpt) -> None:
+    """Download a dataset into DIR, every block and file verified (run again to resume); says which licence applies."""
+    import json
+
+    try:
+        target = downloading.parse_reference(reference)  # bad input refused before connecting
+        source = source_for(store, home, api, gateway)
+        commons = None if no_chain else _commons(rpc, deployments)
+        resolved = downloading.resolve_reference(target, commons, source)
+        work = downloading.plan(source, resolved, directory)
+        with _progress(work.bytes_to_fetch, "getting") as progress:
+            result = downloading.fetch(work, progress)
+        notes = downloading.licence_note(commons, resolved, result.manifest, _account(of, account, commons)
+                                         if commons is not None else None)
+        summary = {"dataset": str(resolved.dataset_id) if resolved.dataset_id is not None else None,
+                   "content": str(resolved.content), "manifest": str(resolved.manifest), "directory": str(directory),
+                   "fetched": len(result.fetched), "kept": len(result.kept), "bytes": result.bytes_fetched,
+                   "licence": notes}
+        if as_json:
+            say(json.dumps(summary, indent=2, sort_keys=True))
+            return
+        said = f"dataset {resolved.dataset_id}" if resolved.dataset_id is not None else f"manifest {resolved.manifest}"
+        say(f"ok: {said} in {directory}: {len(result.fetched)} files fetched ({result.bytes_fetched} bytes), "
+            f"{len(result.kept)} already there; every file matches the manifest and the content "
+            + ("recorded on-chain" if commons is not None else "it names (chain not read)"))
+        for line in notes:
+            say(line)
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
+@dataset_app.command("export")
+def dataset_export(reference: str = typer.Argument(..., metavar="ID_OR_CID"),
+                   out: Path = typer.Option(..., "--out", help="Folder for the converted files."),
+                   fmt: str = typer.Option("parquet", "--format", help="parquet (the only format so far)."),
+                   gateway: Optional[str] = GatewayOpt, no_chain: bool = NoChainOpt, rpc: Optional[str] = RpcOpt,
+                   deployments: Path = DeploymentsOpt, store: str = StoreOpt, api: Optional[str] = ApiOpt,
+                   home: Optional[Path] = HomeOpt) -> None:
+    """Convert each record set (CSV, JSON Lines, Parquet) of a dataset to Parquet, from a verified local copy."""
+    try:
+        if fmt != "parquet":
+            raise OpenCommonsError(f"unknown export format {fmt!r}: use parquet")
+        target = downloading.parse_reference(reference)
+        source = source_for(store, home, api, gateway)
+        commons = None if no_chain else _commons(rpc, deployments)
+        local = tables.verified_copy(source, downloading.resolve_reference(target, commons, source))
+        for record_set, written, rows in tables.export_parquet(local, out):
+            say(f"{record_set}: {rows} rows -> {written}")
+    except OpenCommonsError as exc:
+        fail(exc)

@@ -1,0 +1,174 @@
+"""MLCommons Croissant (JSON-LD) for a published dataset, built with `mlcroissant` itself.
+
+Every file is a FileObject whose content URL is its own IPFS CID (self-verifying) and whose
+`sameAs` is its path under the dataset's content CID, with its sha256. Each CSV, JSON Lines or
+Parquet file gets a RecordSet whose fields and types pyarrow reads (from the file's first block
+for CSV and JSON Lines, from the footer for Parquet: no file is read whole). The licence is its
+SPDX URL, the creators are the contributors, `isBasedOn` names the parents.
+
+The document is deterministic for the same files and fields (no clock is read: the date published
+is the newest file's modification day), so a resumed publish computes the same manifest.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ..errors import OpenCommonsError
+
+#: what a file's extension says it holds, and the reader its record set needs
+TABULAR = {".csv": "text/csv", ".jsonl": "application/jsonlines", ".ndjson": "application/jsonlines",
+           ".parquet": "application/x-parquet"}
+OTHER = {".json": "application/json", ".txt": "text/plain", ".md": "text/markdown", ".tsv": "text/tab-separated-values",
+         ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".zip": "application/zip",
+         ".gz": "application/gzip", ".bin": "application/octet-stream", ".safetensors": "application/octet-stream"}
+#: where a dataset or file lives, as Croissant consumers see it
+IPFS = "ipfs://"
+
+
+class CroissantError(OpenCommonsError, ValueError):
+    """A Croissant document that mlcroissant refuses, or a file whose schema cannot be read."""
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """One file of the dataset as the importer saw it."""
+
+    path: str
+    size: int
+    sha256: str
+    cid: str
+
+
+def encoding_of(path: str) -> str:
+    suffix = Path(path).suffix.lower()
+    return TABULAR.get(suffix) or OTHER.get(suffix, "application/octet-stream")
+
+
+def spdx_url(license_id: str) -> str:
+    return f"https://spdx.org/licenses/{license_id}.html"
+
+
+def _data_type(arrow_type: Any) -> Any:
+    import mlcroissant as mlc
+    import pyarrow as pa
+
+    if pa.types.is_boolean(arrow_type):
+        return mlc.DataType.BOOL
+    if pa.types.is_integer(arrow_type):
+        return mlc.DataType.INTEGER
+    if pa.types.is_floating(arrow_type) or pa.types.is_decimal(arrow_type):
+        return mlc.DataType.FLOAT
+    if pa.types.is_date(arrow_type):
+        return mlc.DataType.DATE
+    if pa.types.is_timestamp(arrow_type):
+        return mlc.DataType.DATE_TIME
+    return mlc.DataType.TEXT
+
+
+def read_schema(path: Path) -> Any:
+    """The pyarrow schema of a CSV, JSON Lines or Parquet file (refused in one line when it does
+    not parse)."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+    import pyarrow.json as pjson
+    import pyarrow.parquet as pq
+
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".parquet":
+            return pq.read_schema(path)
+        if suffix == ".csv":
+            with pcsv.open_csv(path) as reader:
+                return reader.schema
+        with pjson.open_json(path) as reader:
+            return reader.schema
+    except (pa.ArrowInvalid, OSError, ValueError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise CroissantError(f"{path.name}: cannot read its columns ({first})") from None
+
+
+def _ident(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.\-/]+", "_", text) or "_"
+
+
+def build(directory: Path, files: list[FileEntry], *, name: str, description: str, license_id: str,
+          content: str, contributors: list[str], parents: list[str], commons: str) -> dict[str, Any]:
+    """The Croissant JSON-LD of the dataset whose folder is `directory` and whose files are
+    `files` (each with its CID and sha256), validated by mlcroissant."""
+    import mlcroissant as mlc
+
+    distribution: list[Any] = []
+    record_sets: list[Any] = []
+    taken: set[str] = set()
+    for f in sorted(files, key=lambda e: e.path):
+        schema, unread = None, None
+        if Path(f.path).suffix.lower() in TABULAR:
+            try:
+                schema = read_schema(directory / f.path)
+            except CroissantError as exc:
+                unread = str(exc)  # published all the same: the file is described, not its rows
+        distribution.append(mlc.FileObject(
+            id=f.path, name=f.path, content_url=IPFS + f.cid, same_as=[f"{IPFS}{content}/{f.path}"],
+            content_size=f"{f.size} B", encoding_formats=[encoding_of(f.path)], sha256=f.sha256,
+            description=f"No record set: {unread}" if unread else None))
+        if schema is None:
+            continue
+        set_id = _ident("records/" + f.path.rsplit(".", 1)[0])
+        while set_id in taken:
+            set_id += "_"
+        taken.add(set_id)
+        fields = [mlc.Field(id=f"{set_id}/{_ident(column.name)}", name=column.name,
+                            data_types=[_data_type(column.type)],
+                            source=mlc.Source(file_object=f.path, extract=mlc.Extract(column=column.name)))
+                  for column in schema]
+        record_sets.append(mlc.RecordSet(id=set_id, name=set_id.removeprefix("records/"),
+                                         description=f"The rows of {f.path}", fields=fields))
+    newest = max(((directory / f.path).lstat().st_mtime for f in files), default=0.0)
+    metadata = mlc.Metadata(
+        name=name, description=description or name, license=[spdx_url(license_id)], url=IPFS + content,
+        version="1.0.0", date_published=datetime.fromtimestamp(newest, timezone.utc).replace(
+            hour=0, minute=0, second=0, microsecond=0, tzinfo=None),
+        cite_as=f"{name}. OpenCommons dataset of the {commons} commons, {IPFS}{content}",
+        creators=[mlc.Person(name=account, url=f"ethereum:{account}") for account in contributors],
+        distribution=distribution, record_sets=record_sets)
+    document: dict[str, Any] = metadata.to_json()
+    if parents:
+        document["isBasedOn"] = [f"opencommons:dataset:{p}" for p in parents]
+    return document
+
+
+def validate(document: dict[str, Any], what: str = "the Croissant metadata") -> list[str]:
+    """mlcroissant's warnings for `document`; its errors refused in one line."""
+    import mlcroissant as mlc
+
+    try:
+        dataset = mlc.Dataset(jsonld=document)
+    except mlc.ValidationError as exc:
+        first = next((line.strip(" -") for line in str(exc).splitlines() if line.strip(" -") and "Found" not in line),
+                     str(exc))
+        raise CroissantError(f"{what} is not valid Croissant: {first}") from None
+    return sorted(dataset.metadata.ctx.issues.warnings)
+
+
+def load_file(path: Path) -> dict[str, Any]:
+    """A hand-written Croissant file, parsed and validated (errors refused in one line)."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CroissantError(f"no such Croissant file: {path}") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise CroissantError(f"{path} is not JSON: {exc}") from None
+    if not isinstance(document, dict):
+        raise CroissantError(f"{path} is not a JSON-LD object")
+    validate(document, str(path))
+    return document
+
+
+def encode(document: dict[str, Any]) -> bytes:
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False).encode() + b"\n"

@@ -1,0 +1,36 @@
+"""A model's card: what it was trained on, each dataset named by id and CIDs, so anyone can fetch
+and verify the very data (and the commons' royalties reach those datasets' contributors)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..names import manifest_names
+from ..queries import dataset_view
+
+SCHEMA = "opencommons/model/v1"
+
+
+def trained_on(commons: Any, store: Any, dataset_ids: list[int]) -> list[dict[str, Any]]:
+    """Each training dataset's record (refused in one line when one does not exist)."""
+    out = []
+    for dataset_id in dataset_ids:
+        view = dataset_view(commons, dataset_id)
+        named = manifest_names(store, view["manifest"], view["commons"])
+        out.append({"id": str(dataset_id), "name": named.get("name"), "commons": named.get("commonsCode"),
+                    "content": view["content"], "manifest": view["manifest"], "license": view["license"],
+                    "status": view["status"]})
+    return out
+
+
+def render(name: str, description: str, license_id: str, datasets: list[dict[str, Any]]) -> bytes:
+    lines = [f"# {name}", "", description or "A model published on OpenCommons.", "",
+             f"Licence: {license_id} (https://spdx.org/licenses/{license_id}.html)", "",
+             "## Trained on", "",
+             "| dataset | name | licence | content CID | manifest CID |", "| --- | --- | --- | --- | --- |"]
+    for d in datasets:
+        lines.append(f"| {d['id']} | {d['name'] or '(manifest not at hand)'} | {d['license']} | {d['content']} | "
+                     f"{d['manifest']} |")
+    lines += ["", "Fetch and verify any of them with `commons dataset get ID DIR`. A licence bought for this "
+              "model pays the share its publisher set for its parents to these datasets' contributors.", ""]
+    return "\n".join(lines).encode()

@@ -1,0 +1,134 @@
+"""A published dataset in the tools ML engineers use: Hugging Face `datasets`, pandas, Parquet.
+
+Everything is read from a verified local copy (:mod:`.download`) kept under
+``$OPENCOMMONS_HOME/datasets/<manifest CID>``; the record sets are those of the dataset's Croissant
+metadata (its FileObjects with a CSV, JSON Lines or Parquet encoding), or, for a dataset published
+before Croissant, its files with those extensions.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import OpenCommonsError
+from ..ipfs.blocks import BlockSource
+from ..ipfs.cid import Cid
+from ..ipfs.store import cat
+from ..journal import HOME_ENV
+from .croissant import TABULAR
+from .download import Resolved, download
+
+#: the `datasets` builder for each record set's encoding
+BUILDERS = {"text/csv": "csv", "application/jsonlines": "json", "application/x-parquet": "parquet"}
+
+
+class RecordSetError(OpenCommonsError, KeyError):
+    """A record set the dataset does not have, or a dataset with none."""
+
+
+@dataclass(frozen=True)
+class RecordSet:
+    name: str
+    path: Path
+    encoding: str
+
+
+@dataclass(frozen=True)
+class LocalCopy:
+    directory: Path
+    manifest: dict[str, Any]
+    croissant: dict[str, Any] | None
+    record_sets: dict[str, RecordSet]
+
+
+def cache_root() -> Path:
+    return Path(os.environ.get(HOME_ENV) or Path.home() / ".opencommons") / "datasets"
+
+
+def verified_copy(source: BlockSource, resolved: Resolved, root: Path | None = None) -> LocalCopy:
+    """The dataset downloaded (or resumed, or found already complete) under the cache, verified."""
+    directory = (root or cache_root()) / str(resolved.manifest)
+    result = download(source, resolved, directory)
+    described = None
+    if result.manifest.get("croissant"):
+        described = json.loads(b"".join(cat(source, Cid.parse(str(result.manifest["croissant"])))))
+    return LocalCopy(directory, result.manifest, described, record_sets_of(directory, result.manifest, described))
+
+
+def record_sets_of(directory: Path, manifest: dict[str, Any], described: dict[str, Any] | None) -> dict[str, RecordSet]:
+    out: dict[str, RecordSet] = {}
+    if described is not None:
+        files = {d.get("@id"): d for d in described.get("distribution", []) if isinstance(d, dict)}
+        for record_set in described.get("recordSet", []):
+            fields = record_set.get("field") or []
+            fields = fields if isinstance(fields, list) else [fields]
+            source = ((fields[0].get("source") or {}).get("fileObject") or {}).get("@id") if fields else None
+            if source in files:
+                encoding = files[source].get("encodingFormat")
+                if encoding in BUILDERS:
+                    out[str(record_set.get("name") or record_set.get("@id"))] = RecordSet(
+                        str(record_set.get("name")), directory / str(source), str(encoding))
+        return out
+    for f in manifest.get("files", []):
+        suffix = Path(str(f.get("path"))).suffix.lower()
+        if suffix in TABULAR:
+            name = str(f["path"]).rsplit(".", 1)[0]
+            out[name] = RecordSet(name, directory / str(f["path"]), TABULAR[suffix])
+    return out
+
+
+def choose(local: LocalCopy, record_set: str | None) -> list[RecordSet]:
+    """The named record set, or every record set when they share one encoding (one table)."""
+    if not local.record_sets:
+        raise RecordSetError("this dataset has no CSV, JSON Lines or Parquet file to load")
+    if record_set is not None:
+        if record_set not in local.record_sets:
+            raise RecordSetError(f"no record set {record_set!r}: this dataset has {', '.join(sorted(local.record_sets))}")
+        return [local.record_sets[record_set]]
+    if len(local.record_sets) == 1:
+        return list(local.record_sets.values())
+    raise RecordSetError(f"this dataset has several record sets ({', '.join(sorted(local.record_sets))}): "
+                         "name one with record_set=")
+
+
+def read_pandas(chosen: RecordSet) -> Any:
+    import pandas as pd
+
+    if chosen.encoding == "text/csv":
+        return pd.read_csv(chosen.path)
+    if chosen.encoding == "application/jsonlines":
+        return pd.read_json(chosen.path, lines=True)
+    return pd.read_parquet(chosen.path)
+
+
+def hf_dataset(local: LocalCopy, record_set: str | None, split: str | None) -> Any:
+    """A Hugging Face `datasets.Dataset` built by `datasets`' own CSV/JSON/Parquet builder from
+    the verified files (offline: nothing is fetched from a hub)."""
+    import datasets
+
+    chosen = choose(local, record_set)
+    return datasets.load_dataset(BUILDERS[chosen[0].encoding], data_files={"train": [str(c.path) for c in chosen]},
+                                 split=split or "train", cache_dir=str(local.directory.parent / ".hf-cache"))
+
+
+def export_parquet(local: LocalCopy, out: Path) -> list[tuple[str, Path, int]]:
+    """Every record set as `out/<name>.parquet` (written under a partial name, then renamed)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if not local.record_sets:
+        raise RecordSetError("this dataset has no CSV, JSON Lines or Parquet file to export")
+    written = []
+    for name, chosen in sorted(local.record_sets.items()):
+        table = pa.Table.from_pandas(read_pandas(chosen), preserve_index=False)
+        target = out / (name.replace("/", "__") + ".parquet")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.parent / f".{target.name}.partial"
+        pq.write_table(table, partial)
+        os.replace(partial, target)
+        written.append((name, target, table.num_rows))
+    return written
