@@ -1,7 +1,7 @@
 // The wallet page: the connected contributor's profile, every dataset with what the account can
 // claim, license or collect, and governance (delegate, vote directly or by signed ballot).
 import { Contract, formatEther, keccak256, toUtf8Bytes } from "ethers";
-import { $, NATIVE, amountText, app, cell, dateText, explain, postJson, reader, send, status } from "./shared.js";
+import { $, NATIVE, amountText, app, cell, dateText, explain, postJson, readContract, reader, send, status } from "./shared.js";
 import { buyLicence } from "./actions.js";
 
 const SUPPORT = { For: 1, Against: 0, Abstain: 2 };
@@ -61,7 +61,10 @@ async function register(gasless) {
 }
 
 export async function renderWallet() {
-  const registry = new Contract(app.config.addresses.ContributorRegistry, app.config.abis.ContributorRegistry, reader);
+  // the server's answers are asked for first: the chain reads below overlap them
+  const listed = fetch(`/api/datasets?offset=${walletOffset}&limit=${WALLET_PAGE}`).then((r) => r.json());
+  const proposalsListed = fetch("/api/proposals").then((r) => r.json());
+  const registry = readContract("ContributorRegistry");
   if (app.account) {
     const registered = await registry.isRegistered(app.account);
     $("profile-state").textContent = registered ? `Registered contributor ${app.account}` : "Not registered yet.";
@@ -69,7 +72,7 @@ export async function renderWallet() {
     $("update-profile").hidden = !registered;
     $("register-gasless").hidden = registered;
   }
-  const page = await (await fetch(`/api/datasets?offset=${walletOffset}&limit=${WALLET_PAGE}`)).json();
+  const page = await listed;
   const datasets = page.items;
   pager(page);
   const body = $("datasets").tBodies[0];
@@ -93,22 +96,24 @@ export async function renderWallet() {
     cell(row, String(d.attestations));
     const mine = d.contributors.find((c) => app.account && c.account.toLowerCase() === app.account.toLowerCase());
     cell(row, mine ? `${mine.shareBps / 100}%` : "-");
-    const vault = new Contract(app.config.addresses.RoyaltyVault, app.config.abis.RoyaltyVault, reader);
-    const owed = [];
-    for (const token of app.config.tokens) {
-      const amount = app.account && mine ? await vault.claimable(d.id, token, app.account) : 0n;
-      if (amount > 0n || token === NATIVE) owed.push([token, amount]);
-    }
+    const vault = readContract("RoyaltyVault");
+    const licences = readContract("LicenseManager");
+    const rewards = readContract("ContributionRewards");
+    // every read of the row in one round (ethers batches them), the receiver's balances in a second
+    const [amounts, terms, expiry, valid, receiver, rewardOwed] = await Promise.all([
+      Promise.all(app.config.tokens.map((token) => (app.account && mine ? vault.claimable(d.id, token, app.account) : 0n))),
+      licences.termsOf(d.id),
+      app.account ? licences.licenseExpiry(app.account, d.id) : 0n,
+      app.account ? licences.hasValidLicense(app.account, d.id) : false,
+      vault.royaltyReceiverOf(d.id),
+      app.account && mine ? rewards.claimableOf(d.id, app.account) : 0n]);
+    const owed = app.config.tokens.map((token, i) => [token, amounts[i]]).filter(([t, a]) => a > 0n || t === NATIVE);
     cell(row, (await Promise.all(owed.map(([t, a]) => amountText(t, a)))).join(", "), "claimable");
     // the licence on offer and the connected account's own: price, duration, validity and expiry
-    const licences = new Contract(app.config.addresses.LicenseManager, app.config.abis.LicenseManager, reader);
-    const terms = await licences.termsOf(d.id);
     let licenceText = terms.active
       ? `${await amountText(terms.token, terms.price)}, ${terms.duration === 0n ? "perpetual" : `${Number(terms.duration) / 86400} days`}`
       : "not offered";
     if (app.account) {
-      const expiry = await licences.licenseExpiry(app.account, d.id);
-      const valid = await licences.hasValidLicense(app.account, d.id);
       licenceText += expiry === 0n ? "; yours: none" : expiry === PERPETUAL ? "; yours: perpetual"
         : `; yours: ${valid ? "valid until" : "expired"} ${dateText(expiry)}`;
     }
@@ -129,13 +134,9 @@ export async function renderWallet() {
       actions.append(gasless);
     }
     // royalties a marketplace sent (ERC-2981) to the dataset's receiver, in ETH or any listed token
-    const receiver = await vault.royaltyReceiverOf(d.id);
-    const waiting = [];
-    for (const token of app.config.tokens) {
-      const held = token === NATIVE ? await reader.getBalance(receiver)
-        : await new Contract(token, ERC20_BALANCE, reader).balanceOf(receiver);
-      if (held > 0n) waiting.push(token);
-    }
+    const held = await Promise.all(app.config.tokens.map((token) => (token === NATIVE ? reader.getBalance(receiver)
+      : new Contract(token, ERC20_BALANCE, reader).balanceOf(receiver))));
+    const waiting = app.config.tokens.filter((_, i) => held[i] > 0n);
     if (waiting.length && d.status !== "Rejected") {
       const collect = document.createElement("button");
       collect.textContent = "Collect marketplace royalties";
@@ -147,8 +148,7 @@ export async function renderWallet() {
       };
       actions.append(collect);
     }
-    const rewards = new Contract(app.config.addresses.ContributionRewards, app.config.abis.ContributionRewards, reader);
-    if (app.account && mine && (await rewards.claimableOf(d.id, app.account)) > 0n) {
+    if (rewardOwed > 0n) {
       const claimReward = document.createElement("button");
       claimReward.textContent = "Claim reward";
       claimReward.className = "claim-reward";
@@ -164,11 +164,11 @@ export async function renderWallet() {
     }
   }));
   if (app.account) {
-    const token = new Contract(app.config.addresses.CommonsToken, app.config.abis.CommonsToken, reader);
+    const token = readContract("CommonsToken");
     $("votes").textContent = formatEther(await token.getVotes(app.account));
     $("delegatee").textContent = await token.delegates(app.account);
   }
-  const proposals = await (await fetch("/api/proposals")).json();
+  const proposals = await proposalsListed;
   const pbody = $("proposals").tBodies[0];
   pbody.replaceChildren();
   for (const p of proposals) {

@@ -422,3 +422,16 @@ def test_gov_propose_burn_refuses_dataset_that_is_not_rejected(chain_env, regist
     assert run("dataset", "curate", dataset, "reject", "--account", "0").returncode == 0
     proposed = run("gov", "propose", "--burn", dataset, "--account", "0")
     assert proposed.returncode == 0 and last(proposed).startswith("proposal "), proposed.stderr
+
+
+def test_show_names_contributors_by_their_profiles(chain_env, registered, tmp_path):
+    run, (a, b) = chain_env["run"], registered
+    shown = json.loads(run("contributor", "show", a, "--json").stdout)
+    assert (shown["name"], shown["communityCode"]) == ("Amina", "KE/education")
+    out = json.loads(run(*publish_args(data_dir(tmp_path, "n,m\n3,4\n"), a, b)).stdout)
+    view = json.loads(run("dataset", "show", out["dataset"], "--json").stdout)
+    by_account = sorted([(a, "Amina 60%"), (b, "Baraka 40%")], key=lambda c: int(c[0], 16))  # the chain's order
+    assert view["contributorNames"] == ", ".join(text for _, text in by_account)
+    # without the store that holds the profiles, the record alone (no invented names)
+    bare = json.loads(run("contributor", "show", a, "--json", "--home", str(tmp_path / "empty")).stdout)
+    assert "name" not in bare and bare["registered"] is True

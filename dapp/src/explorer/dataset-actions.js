@@ -1,8 +1,8 @@
 // The dataset page's actions: download with every file checked in the browser, and for a
 // connected wallet: pay royalties, settle the parents' share, buy a licence, offer licences
 // (the dataset's owner).
-import { Contract, ZeroHash } from "ethers";
-import { NATIVE, amountText, app, el, guarded, reader, send } from "../shared.js";
+import { ZeroHash } from "ethers";
+import { NATIVE, amountText, app, el, guarded, readContract, send } from "../shared.js";
 import { buyLicence, parseAmount, payRoyalties } from "../actions.js";
 import { downloadVerified } from "../verify.js";
 
@@ -51,7 +51,7 @@ export async function actionsPanel(d) {
   pay.onclick = guarded(async () => payRoyalties(id, token.value, await parseAmount(token.value, amount.value)));
   parts.push(el("p", {}, "Pay ", amount, " ", token, " ", pay));
 
-  const vault = new Contract(app.config.addresses.RoyaltyVault, app.config.abis.RoyaltyVault, reader);
+  const vault = readContract("RoyaltyVault");
   for (const t of app.config.tokens) {
     const pending = await vault.pendingAncestorOf(id, t);
     if (pending === 0n) continue;
