@@ -15,6 +15,7 @@ import hashlib
 import tempfile
 import warnings
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -22,6 +23,7 @@ from urllib.parse import urlparse
 import ipfshttpclient
 
 from ..errors import BlockNotFoundError, CorruptBlockError, IpfsError, NodeUnreachableError
+from .blocks import BlockSource
 from .car import CarWriter, read_car
 from .cid import Cid, check_same
 from .importer import Importer
@@ -112,13 +114,22 @@ class KuboStore:
         is a tar archive, which could name paths outside `target`.) The DAG comes in one request
         as a CAR (`dag/export`) into a scratch store, each block re-hashed as it is read; a node
         without that endpoint, or a CAR that does not verify, is read block by block instead."""
+        with self.fetched(cid) as blocks:
+            get(blocks, cid, target, progress)
+
+    @contextmanager
+    def fetched(self, cid: Cid) -> Iterator[BlockSource]:
+        """A block source holding the DAG under `cid`, brought from the node in one request
+        (`dag/export`, a CAR) into a scratch store and re-hashed as read back; any block the
+        export did not bring (a node without the endpoint, a CAR that does not verify) comes
+        from the node one by one. Much faster than a request per block for large files."""
         with tempfile.TemporaryDirectory(prefix="opencommons-fetch-") as tmp:
             scratch = EmbeddedStore(Path(tmp) / "blocks")
             try:
                 self._export_into(cid, scratch, Path(tmp) / "dag.car")
             except IpfsError:
                 pass
-            get(_Fallback(scratch, self), cid, target, progress)
+            yield _Fallback(scratch, self)
 
     def _export_into(self, cid: Cid, scratch: EmbeddedStore, car: Path) -> None:
         with open(car, "wb") as handle:

@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -193,9 +194,11 @@ def fetch(work: Plan, progress: Callable[[int], None] | None = None) -> Download
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.parent / f".{target.name}.partial-{os.getpid()}"
         digest = hashlib.sha256()
+        # a node that can send a whole DAG at once (a Kubo-RPC store's CAR export) does so
+        bulk = getattr(source, "fetched", None)
         try:
-            with open(partial, "wb") as handle:
-                for part in cat(source, cid):
+            with open(partial, "wb") as handle, (bulk(cid) if bulk else nullcontext(source)) as blocks:
+                for part in cat(blocks, cid):
                     handle.write(part)
                     digest.update(part)
                     result.bytes_fetched += len(part)

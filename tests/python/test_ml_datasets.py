@@ -350,3 +350,21 @@ def test_model_register_credits_its_training_data(env, published, tmp_path):
     bad = run("model", "register", str(model), "--trained-on", "999", "--license", "MIT", "--commons", "AQ/ecology",
               "--contributor", f"{acc[1]}=10000", "--account", "1")
     assert bad.returncode == 1 and bad.output.strip() == "error: dataset 999 does not exist"
+
+
+def test_dataset_get_from_a_real_kubo_rpc_node(env, published, jsipfs, tmp_path):
+    """The content and its documents pinned to a js-ipfs node (Kubo RPC API) the way publishing
+    pins them, then fetched from it with every block re-hashed here."""
+    from opencommons.ipfs.kubo import KuboStore
+    from opencommons.publish import PublishRequest, pin_content, scan
+
+    acc = env["accounts"]
+    scanned = scan(PublishRequest(published["folder"], "CC0-1.0", "AQ/ecology", [(acc[1], 7000), (acc[2], 3000)],
+                                  "Penguins and friends"))
+    assert str(scanned.manifest_cid) == published["manifest"]  # the publish is reproducible
+    pin_content(KuboStore(jsipfs.api), published["folder"], scanned)
+    target = tmp_path / "from-node"
+    got = ok(published["run"]("dataset", "get", published["dataset"], str(target), "--store", "kubo", "--api", jsipfs.api))
+    assert "4 files fetched" in got.stdout
+    for f in ("penguins.csv", "tables/wine.parquet", "tables/breast_cancer.jsonl", "README.md"):
+        assert sha256(target / f) == sha256(published["folder"] / f)
