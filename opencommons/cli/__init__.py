@@ -9,7 +9,8 @@ from typing import Optional
 import typer
 
 from ..errors import OpenCommonsError
-from . import account, consume, contributor, dataset, deploy, gov, index, ipfs, license, model, rewards, royalties
+from . import (account, consume, contributor, dataset, deploy, gov, index, ipfs, license, model, quality, rewards,
+               royalties)
 from .common import (_commons, DbOpt, DeploymentsOpt, _emit, fail, JsonOpt, NoIndexOpt, _reader, RpcOpt, say,
                      state)
 

@@ -1,4 +1,5 @@
-"""`commons dataset publish|version|show|list|lineage|car|verify|attest|curate`."""
+"""`commons dataset publish|version|show|list|lineage|car|verify|curate` (get, export: consume.py;
+score, attest: quality.py)."""
 
 from __future__ import annotations
 
@@ -215,23 +216,6 @@ def dataset_verify(dataset: str, path: Optional[Path] = typer.Option(None, "--pa
         else:
             blocks = content_store.verify(Cid.parse(view["content"]))
             say(f"ok: {view['content']} fetched from the store ({blocks} blocks re-hashed) matches the chain")
-    except OpenCommonsError as exc:
-        fail(exc)
-
-
-@dataset_app.command("attest")
-def dataset_attest(dataset: str, kind: str = typer.Option(..., "--kind"),
-                   score: int = typer.Option(..., "--score", min=0, max=10_000),
-                   evidence: Optional[str] = typer.Option(None, "--evidence", help="Evidence CID."),
-                   rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
-                   deployments: Path = DeploymentsOpt) -> None:
-    """Attest a dataset (validator role)."""
-    try:
-        commons = _commons(rpc, deployments)
-        cid = Cid.parse(evidence) if evidence else None
-        _tx("attested", commons, _sender(commons, account), commons.attestations.functions.attest(
-            queries.parse_dataset_id(dataset), web3.Web3.keccak(text=kind), score, cid.digest if cid else bytes(32),
-            cid.codec if cid else 0))
     except OpenCommonsError as exc:
         fail(exc)
 

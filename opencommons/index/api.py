@@ -29,7 +29,8 @@ from .reads import STATUS
 from .sync import Indexer
 
 #: attestation kinds the CLI and the quality tools use, by their on-chain keccak256 key
-KNOWN_KINDS = ("quality", "schema", "completeness", "accuracy", "provenance", "license", "duplicates", "bias")
+KNOWN_KINDS = ("quality", "integrity", "validity", "uniqueness", "ownership", "schema", "completeness", "accuracy",
+               "provenance", "license", "duplicates", "bias")
 KIND_NAMES = {"0x" + bytes(Web3.keccak(text=k)).hex(): k for k in KNOWN_KINDS}
 
 

@@ -113,7 +113,7 @@ def _safe_parts(path: Any) -> list[str]:
     return [check_entry_name(part, "the manifest") for part in path.split("/")]
 
 
-def _sha256_file(path: Path) -> str:
+def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
@@ -174,7 +174,7 @@ def plan(source: BlockSource, resolved: Resolved, directory: Path) -> Plan:
         if target.is_file() and not target.is_symlink():
             stat = target.stat()
             if verified.get(f["path"]) == [stat.st_size, stat.st_mtime_ns, expected] or (
-                    stat.st_size == f.get("size") and _sha256_file(target) == expected):
+                    stat.st_size == f.get("size") and sha256_file(target) == expected):
                 verified[f["path"]] = [stat.st_size, stat.st_mtime_ns, expected]
                 result.kept.append(f["path"])
                 continue
@@ -184,38 +184,44 @@ def plan(source: BlockSource, resolved: Resolved, directory: Path) -> Plan:
 
 def fetch(work: Plan, progress: Callable[[int], None] | None = None) -> Downloaded:
     """Fetches what `work` lists, each file verified before it takes its final name."""
-    source, resolved, result, verified = work.source, work.resolved, work.result, work.verified
-    _save_state(work.directory, resolved.manifest, verified)
+    _save_state(work.directory, work.resolved.manifest, work.verified)
     for f, target in work.todo:
-        expected = str(f.get("sha256"))
-        cid = resolve(source, f"{resolved.content}/{f['path']}")
-        if f.get("cid") and not cid.same_content(Cid.parse(str(f["cid"]))):
-            raise CidMismatchError(f"{f['path']} resolves to {cid} under the content, the manifest lists {f['cid']}")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.parent / f".{target.name}.partial-{os.getpid()}"
-        digest = hashlib.sha256()
-        # a node that can send a whole DAG at once (a Kubo-RPC store's CAR export) does so
-        bulk = getattr(source, "fetched", None)
-        try:
-            with open(partial, "wb") as handle, (bulk(cid) if bulk else nullcontext(source)) as blocks:
-                for part in cat(blocks, cid):
-                    handle.write(part)
-                    digest.update(part)
-                    result.bytes_fetched += len(part)
-                    if progress is not None:
-                        progress(len(part))
-            if digest.hexdigest() != expected:
-                raise CidMismatchError(f"{f['path']} does not match the manifest: sha256 {digest.hexdigest()[:16]}..., "
-                                       f"expected {expected[:16]}...")
-            os.replace(partial, target)
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
-        stat = target.stat()
-        verified[f["path"]] = [stat.st_size, stat.st_mtime_ns, expected]
-        _save_state(work.directory, resolved.manifest, verified)
-        result.fetched.append(f["path"])
-    return result
+        fetch_file(work, f, target, progress)
+    return work.result
+
+
+def fetch_file(work: Plan, f: dict[str, Any], target: Path, progress: Callable[[int], None] | None = None) -> None:
+    """One file of `work`: resolved through the content, checked against the manifest's CID and
+    sha256, then renamed into place (an error leaves nothing under its name)."""
+    source, resolved, result, verified = work.source, work.resolved, work.result, work.verified
+    expected = str(f.get("sha256"))
+    cid = resolve(source, f"{resolved.content}/{f['path']}")
+    if f.get("cid") and not cid.same_content(Cid.parse(str(f["cid"]))):
+        raise CidMismatchError(f"{f['path']} resolves to {cid} under the content, the manifest lists {f['cid']}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.parent / f".{target.name}.partial-{os.getpid()}"
+    digest = hashlib.sha256()
+    # a node that can send a whole DAG at once (a Kubo-RPC store's CAR export) does so
+    bulk = getattr(source, "fetched", None)
+    try:
+        with open(partial, "wb") as handle, (bulk(cid) if bulk else nullcontext(source)) as blocks:
+            for part in cat(blocks, cid):
+                handle.write(part)
+                digest.update(part)
+                result.bytes_fetched += len(part)
+                if progress is not None:
+                    progress(len(part))
+        if digest.hexdigest() != expected:
+            raise CidMismatchError(f"{f['path']} does not match the manifest: sha256 {digest.hexdigest()[:16]}..., "
+                                   f"expected {expected[:16]}...")
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    stat = target.stat()
+    verified[f["path"]] = [stat.st_size, stat.st_mtime_ns, expected]
+    _save_state(work.directory, resolved.manifest, verified)
+    result.fetched.append(f["path"])
 
 
 def download(source: BlockSource, resolved: Resolved, directory: Path,

@@ -1,0 +1,190 @@
+"""Validity of one tabular file (CSV, JSON Lines, Parquet), streamed in blocks so a file of any
+size is read in constant memory, with pyarrow's multi-threaded readers and RE2 regular
+expressions over whole columns (no Python loop over rows).
+
+Every value is read as text and checked against its column's type: the Croissant field's
+`dataType` when the dataset has Croissant metadata, else the type pyarrow infers from the file's
+first block. A row violates the schema when any non-missing value does not match its column's
+type, or when it cannot be parsed at all (a CSV row with the wrong number of fields). Missing
+values (empty, NA, null...) are counted per column, not as violations.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+#: a value of each Croissant type, as text
+PATTERNS = {
+    "sc:Integer": r"^\s*[+-]?\d+\s*$",
+    "sc:Float": r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$|^\s*[+-]?(nan|NaN|inf|Inf|infinity|Infinity)\s*$",
+    "sc:Boolean": r"^\s*(true|false|True|False|TRUE|FALSE|0|1|yes|no)\s*$",
+    "sc:Date": r"^\s*\d{4}-\d{2}-\d{2}\s*$",
+    "sc:DateTime": r"^\s*\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?\s*$",
+}
+#: a Text column whose non-missing values are at least this share of one type (in the file's first
+#: block) is held to that type: a few corrupted values must not turn a numeric column into text
+DOMINANT = 0.9
+#: the order types are tried in, most specific first
+SPECIFIC = ("sc:Boolean", "sc:Integer", "sc:Float", "sc:Date", "sc:DateTime")
+BLOCK = 16 << 20
+
+
+@dataclass
+class TableReport:
+    path: str
+    rows: int = 0
+    violating_rows: int = 0
+    unparsed_rows: int = 0
+    columns: dict[str, str] = field(default_factory=dict)
+    missing: dict[str, int] = field(default_factory=dict)
+    row_hashes: list[Any] = field(default_factory=list)
+    error: str | None = None
+
+    def summary(self) -> dict[str, Any]:
+        return {"path": self.path, "rows": self.rows, "violatingRows": self.violating_rows,
+                "unparsedRows": self.unparsed_rows, "columns": self.columns, "missing": self.missing,
+                "error": self.error}
+
+
+def _infer_type(arrow_type: Any) -> str:
+    from ..ml.croissant import _data_type
+
+    return str(_data_type(arrow_type)).replace("https://schema.org/", "sc:")
+
+
+def _csv_batches(path: Path, report: TableReport) -> Iterator[Any]:
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    with open(path, newline="", encoding="utf-8", errors="replace") as handle:
+        header = next(csv.reader(handle), [])
+    unparsed = [0]
+
+    def skip(_row: Any) -> str:
+        unparsed[0] += 1
+        return "skip"
+
+    reader = pcsv.open_csv(path, read_options=pcsv.ReadOptions(block_size=BLOCK, use_threads=True),
+                           parse_options=pcsv.ParseOptions(invalid_row_handler=skip),
+                           convert_options=pcsv.ConvertOptions(column_types={n: pa.string() for n in header},
+                                                               strings_can_be_null=True))
+    yield from reader
+    report.unparsed_rows += unparsed[0]
+
+
+def _typed_batches(path: Path) -> Iterator[Any]:
+    import pyarrow.json as pjson
+    import pyarrow.parquet as pq
+
+    if path.suffix.lower() == ".parquet":
+        yield from pq.ParquetFile(path).iter_batches(batch_size=1 << 16)
+    else:
+        with pjson.open_json(path) as reader:
+            yield from reader
+
+
+def check_table(path: Path, name: str, declared: dict[str, str] | None, hashes: bool = True) -> TableReport:
+    """Reads `path` block by block: rows, rows violating the schema (`declared` column ->
+    Croissant type, else inferred), missing values per column, and (for uniqueness) each row's
+    64-bit hash."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    report = TableReport(name)
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            from ..ml.croissant import read_schema
+
+            inferred = {f.name: _infer_type(f.type) for f in read_schema(path)}
+            batches = _csv_batches(path, report)
+        else:
+            inferred = {}
+            batches = _typed_batches(path)
+        types: dict[str, str] = {}
+        for batch in batches:
+            if not types:
+                inferred = inferred or {f.name: _infer_type(f.type) for f in batch.schema}
+                types = {c: (declared or {}).get(c) or inferred.get(c, "sc:Text") for c in batch.schema.names}
+                types = {c: _dominant(batch.column(c)) if t == "sc:Text" else t for c, t in types.items()}
+                report.columns = types
+            ok = None
+            texts = []
+            for column_name in batch.schema.names:
+                column = batch.column(column_name)
+                try:
+                    text = column if pa.types.is_string(column.type) else pc.cast(column, pa.string())
+                except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                    text = None  # nested values: not checked against a scalar type
+                missing = column.null_count + (int(pc.sum(pc.equal(text, "")).as_py() or 0) if text is not None else 0)
+                report.missing[column_name] = report.missing.get(column_name, 0) + missing
+                if text is not None:
+                    texts.append(_canonical(pc.fill_null(text, ""), types[column_name]))
+                pattern = PATTERNS.get(types[column_name])
+                if pattern is None or text is None:
+                    continue
+                good = pc.or_(pc.is_null(text), pc.or_(pc.equal(text, ""), pc.match_substring_regex(text, pattern)))
+                good = pc.fill_null(good, True)
+                ok = good if ok is None else pc.and_(ok, good)
+            report.rows += batch.num_rows
+            if ok is not None:
+                report.violating_rows += batch.num_rows - int(pc.sum(pc.cast(ok, pa.int64())).as_py() or 0)
+            if hashes and texts:
+                report.row_hashes.append(_hash_rows(texts))
+    except (pa.ArrowInvalid, OSError, ValueError) as exc:
+        report.error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    report.violating_rows += report.unparsed_rows
+    report.rows += report.unparsed_rows
+    return report
+
+
+def _dominant(column: Any) -> str:
+    """The most specific type at least DOMINANT of the column's non-missing values match."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not pa.types.is_string(column.type):
+        return "sc:Text"
+    present = pc.drop_null(pc.if_else(pc.equal(column, ""), None, column))
+    if len(present) == 0:
+        return "sc:Text"
+    for kind in SPECIFIC:
+        matched = int(pc.sum(pc.cast(pc.match_substring_regex(present, PATTERNS[kind]), pa.int64())).as_py() or 0)
+        if matched >= DOMINANT * len(present):
+            return kind
+    return "sc:Text"
+
+
+def _canonical(text: Any, kind: str) -> Any:
+    """A value as the row hash sees it: numbers without the trailing `.0` a writer may add
+    (3750 and 3750.0 are one value), surrounding blanks dropped."""
+    import pyarrow.compute as pc
+
+    text = pc.utf8_trim_whitespace(text)
+    if kind in ("sc:Integer", "sc:Float"):
+        text = pc.replace_substring_regex(text, r"^([+-]?\d+)\.0*$", r"\1")
+    return text
+
+
+def _hash_rows(texts: list[Any]) -> Any:
+    """One 64-bit hash per row of the given text columns (values joined with a unit separator)."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow.compute as pc
+
+    joined = pc.binary_join_element_wise(*texts, "\x1f") if len(texts) > 1 else texts[0]
+    values = np.asarray(joined.to_numpy(zero_copy_only=False), dtype=object)
+    return pd.util.hash_array(values, categorize=False)
+
+
+def line_hashes(path: Path) -> Any:
+    """One hash per non-empty line of a text file (near-duplicate text)."""
+    import numpy as np
+    import pandas as pd
+
+    lines = [line.strip() for line in path.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()]
+    return pd.util.hash_array(np.asarray(lines, dtype=object), categorize=False)
