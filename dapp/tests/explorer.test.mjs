@@ -270,6 +270,21 @@ test("publish from the browser: the wallet commits and reveals; the CLI verifies
   await page.screenshot({ path: join(SHOTS, "explore-published.png"), fullPage: true });
 });
 
+test("a dataset page explains its attested quality: the scorer's metrics and the overlap with an earlier dataset", async () => {
+  const scored = commons("dataset", "score", cleaned.dataset, "--pin");
+  const evidence = scored.trim().split("\n").pop().replace("results pinned: ", "");
+  commons("dataset", "attest", cleaned.dataset, "--from-score", evidence, "--account", "4");
+  await waitFor(async () => (await (await fetch(`${stack.appUrl}api/explorer/datasets/${cleaned.dataset}`)).json()).quality,
+    "the index to read the attestations");
+  const page = await explore(accounts[5], `#/dataset/${cleaned.dataset}`, "dataset");
+  const text = await page.textContent("#dataset-quality");
+  assert.match(text, /^Scorer results: \d+ \/ 10000 \(integrity 100\.0%, ownership 100\.0%, uniqueness \d+\.\d%, validity 100\.0%\)/);
+  // its one row is one of the rows (and README line) of the dataset it derives from
+  assert.equal(await page.getAttribute("#dataset-quality a.overlap", "href"), `#/dataset/${rivers.dataset}`);
+  assert.match(await page.textContent("#dataset-quality ul.explanations"), new RegExp(`rows overlap \\d+% with dataset ${rivers.dataset}`));
+  await page.screenshot({ path: join(SHOTS, "explore-quality.png"), fullPage: true });
+});
+
 test("a dataset the index does not hold says so in one line", async () => {
   const page = await explore(accounts[5], "#/dataset/12345", "error");
   assert.equal(await page.textContent("#explorer-page p.error"),

@@ -137,7 +137,28 @@ class ExplorerApi:
         for a in page["attestations"]:
             a["kindName"] = KIND_NAMES.get(a["kind"])
         page["medianScore"] = {KIND_NAMES.get(k, k): v for k, v in page["medianScore"].items()}
+        page["quality"] = self._quality(page["attestations"])
         return page
+
+    def _quality(self, attestations: list[dict[str, Any]]) -> dict[str, Any] | None:
+        """The scorer's results behind the newest live `quality` attestation that names them as
+        evidence (read from the store, every block verified), for the page to explain the score."""
+        from ..ipfs.cid import Cid
+        from ..names import json_document
+
+        if self.store is None:
+            return None
+        for a in sorted(attestations, key=lambda a: int(a["createdAt"]), reverse=True):
+            if a["kindName"] != "quality" or not a["evidence"] or a["revoked"]:
+                continue
+            results = json_document(self.store, Cid.parse(a["evidence"]))
+            if results is None or not str(results.get("scorer", "")).startswith("opencommons-quality/"):
+                continue
+            details = results.get("details") if isinstance(results.get("details"), dict) else {}
+            return {"evidence": a["evidence"], "validator": a["validator"], "score": results.get("score"),
+                    "metrics": results.get("metrics"), "overlaps": details.get("overlaps") or {},
+                    "explanations": results.get("explanations") or []}
+        return None
 
 
 def _int(query: dict[str, str], name: str, default: int) -> int:

@@ -4,9 +4,12 @@ expressions over whole columns (no Python loop over rows).
 
 Every value is read as text and checked against its column's type: the Croissant field's
 `dataType` when the dataset has Croissant metadata, else the type pyarrow infers from the file's
-first block. A row violates the schema when any non-missing value does not match its column's
-type, or when it cannot be parsed at all (a CSV row with the wrong number of fields). Missing
-values (empty, NA, null...) are counted per column, not as violations.
+first block (a Text column whose values are mostly of one type is held to that type). A column
+whose every value parses as its type (arrow's cast, the fast path) is valid as a whole; otherwise
+each value is matched against the type's pattern. A row violates the schema when any non-missing
+value does not match its column's type, or when it cannot be parsed at all (a CSV row with the
+wrong number of fields). Missing values (empty, NA, null...) are counted per column, not as
+violations.
 """
 
 from __future__ import annotations
@@ -51,9 +54,37 @@ class TableReport:
 
 
 def _infer_type(arrow_type: Any) -> str:
-    from ..ml.croissant import _data_type
+    """The Croissant type of an arrow type (as croissant.build writes it)."""
+    import pyarrow as pa
 
-    return str(_data_type(arrow_type)).replace("https://schema.org/", "sc:")
+    if pa.types.is_boolean(arrow_type):
+        return "sc:Boolean"
+    if pa.types.is_integer(arrow_type):
+        return "sc:Integer"
+    if pa.types.is_floating(arrow_type) or pa.types.is_decimal(arrow_type):
+        return "sc:Float"
+    if pa.types.is_date(arrow_type):
+        return "sc:Date"
+    if pa.types.is_timestamp(arrow_type):
+        return "sc:DateTime"
+    return "sc:Text"
+
+
+def _valid(text: Any, kind: str) -> Any:
+    """None when every value of the column parses as `kind` (arrow's own cast: the fast path),
+    else a mask of the rows whose value is missing or matches the type's pattern."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    target = {"sc:Integer": pa.int64(), "sc:Float": pa.float64(), "sc:Date": pa.date32()}.get(kind)
+    if target is not None:
+        try:
+            pc.cast(text, target)
+            return None
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
+    good = pc.or_(pc.is_null(text), pc.or_(pc.equal(text, ""), pc.match_substring_regex(text, PATTERNS[kind])))
+    return pc.fill_null(good, True)
 
 
 def _csv_batches(path: Path, report: TableReport) -> Iterator[Any]:
@@ -96,6 +127,7 @@ def check_table(path: Path, name: str, declared: dict[str, str] | None, hashes: 
 
     report = TableReport(name)
     suffix = path.suffix.lower()
+    csv_file = suffix == ".csv"  # read with empty strings as missing already
     try:
         if suffix == ".csv":
             from ..ml.croissant import read_schema
@@ -120,19 +152,19 @@ def check_table(path: Path, name: str, declared: dict[str, str] | None, hashes: 
                     text = column if pa.types.is_string(column.type) else pc.cast(column, pa.string())
                 except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                     text = None  # nested values: not checked against a scalar type
-                missing = column.null_count + (int(pc.sum(pc.equal(text, "")).as_py() or 0) if text is not None else 0)
-                report.missing[column_name] = report.missing.get(column_name, 0) + missing
-                if text is not None:
+                empty = 0 if text is None or csv_file else int(pc.sum(pc.equal(text, "")).as_py() or 0)
+                report.missing[column_name] = report.missing.get(column_name, 0) + column.null_count + empty
+                if hashes and text is not None:
                     texts.append(_canonical(pc.fill_null(text, ""), types[column_name]))
-                pattern = PATTERNS.get(types[column_name])
-                if pattern is None or text is None:
+                if text is None or types[column_name] not in PATTERNS:
                     continue
-                good = pc.or_(pc.is_null(text), pc.or_(pc.equal(text, ""), pc.match_substring_regex(text, pattern)))
-                good = pc.fill_null(good, True)
-                ok = good if ok is None else pc.and_(ok, good)
+                good = _valid(text, types[column_name])
+                if good is not None:
+                    ok = good if ok is None else pc.and_(ok, good)
             report.rows += batch.num_rows
             if ok is not None:
                 report.violating_rows += batch.num_rows - int(pc.sum(pc.cast(ok, pa.int64())).as_py() or 0)
+            # (a batch whose every typed column parsed whole needed no per-value check at all)
             if hashes and texts:
                 report.row_hashes.append(_hash_rows(texts))
     except (pa.ArrowInvalid, OSError, ValueError) as exc:

@@ -48,6 +48,24 @@ async function royalties(d) {
   return section;
 }
 
+// The scorer's results behind the newest quality attestation: the metrics, and why the score is
+// what it is (a near-copy's overlap with earlier datasets, rows that violate the schema...).
+function qualityReport(q) {
+  const metrics = Object.entries(q.metrics).filter(([, v]) => v !== null)
+    .map(([k, v]) => `${k} ${(v * 100).toFixed(1)}%`).join(", ");
+  const box = el("div", { id: "dataset-quality" },
+    el("p", { text: `Scorer results: ${q.score} / 10000 (${metrics}), attested by ${shortAddress(q.validator)} ` },
+       link(app.config.gateway + q.evidence, "evidence", "cid")));
+  const overlaps = Object.entries(q.overlaps);
+  if (overlaps.length) {
+    box.append(el("p", { class: "overlaps" }, "Overlaps earlier datasets: ",
+      ...overlaps.flatMap(([other, share], i) => [i ? ", " : "", link(`#/dataset/${other}`, `${other.slice(0, 10)}…`, "overlap"),
+                                                  ` ${(share * 100).toFixed(0)}%`])));
+  }
+  if (q.explanations.length) box.append(el("ul", { class: "explanations" }, ...q.explanations.map((t) => el("li", { text: t }))));
+  return box;
+}
+
 export async function renderDataset(id) {
   const page = $("explorer-page");
   const [d, graph, state] = await Promise.all([getJson(`/api/explorer/datasets/${encodeURIComponent(id)}`),
@@ -87,6 +105,7 @@ export async function renderDataset(id) {
       row.insertCell().textContent = a.revoked ? "revoked" : "";
       if (a.revoked) row.className = "revoked";
     }) : el("p", { text: "No attestations yet." }));
+  if (d.quality) parts.push(qualityReport(d.quality));
   parts.push(el("h3", { text: "Licence" }), await licence(d));
   parts.push(el("h3", { text: "Royalties" }), ...(await royalties(d)));
   parts.push(...(await actionsPanel(d)));
