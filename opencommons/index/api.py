@@ -154,7 +154,7 @@ class ExplorerApi:
             results = json_document(self.store, Cid.parse(a["evidence"]))
             if results is None or not str(results.get("scorer", "")).startswith("opencommons-quality/"):
                 continue
-            details = results.get("details") if isinstance(results.get("details"), dict) else {}
+            details: dict[str, Any] = results["details"] if isinstance(results.get("details"), dict) else {}
             return {"evidence": a["evidence"], "validator": a["validator"], "score": results.get("score"),
                     "metrics": results.get("metrics"), "overlaps": details.get("overlaps") or {},
                     "explanations": results.get("explanations") or []}
