@@ -144,6 +144,24 @@ def measure(w3: Web3) -> dict[str, object]:
     gas(timelock, nft.functions.curate(big, 2))
     out[f"rewards_reward_n{min(cap, len(people))}"] = gas(timelock, rewards.functions.reward(big, 10**24))
     out["rewards_claim"] = gas(payer, rewards.functions.claimFor(people[1], [big]))
+    # a reward by quality: the medians of three validators' quality and uniqueness attestations
+    attestations = contract(w3, "DatasetAttestations", a["DatasetAttestations"])
+    validators = sorted(accounts[-8:-5], key=lambda v: int(v, 16))
+    for v in validators:
+        gas(timelock, attestations.functions.grantRole(attestations.functions.VALIDATOR_ROLE().call(), v))
+    graded, _ = publish(2)
+    gas(timelock, nft.functions.curate(graded, 2))
+    ids: dict[str, list[int]] = {"quality": [], "uniqueness": []}
+    for kind, scores in (("quality", (9000, 7000, 8000)), ("uniqueness", (9900, 9800, 10_000))):
+        for v, score in zip(validators, scores):
+            receipt = transact(w3, NodeAccount(v), attestations.functions.attest(
+                graded, Web3.keccak(text=kind), score, os.urandom(32), 0x55))
+            ids[kind].append(attestations.events.DatasetAttested().process_receipt(receipt)[0]["args"]["attestationId"])
+    out["attest"] = gas(validators[0], attestations.functions.attest(graded, Web3.keccak(text="integrity"), 10_000,
+                                                                     os.urandom(32), 0x55))
+    gas(timelock, rewards.functions.setQualityPolicy(1000 * 10**18, 5000))
+    out["rewards_reward_by_quality_3_validators"] = gas(timelock, rewards.functions.rewardByQuality(
+        graded, ids["quality"], ids["uniqueness"]))
 
     # governance
     voters = accounts[-4:-1]

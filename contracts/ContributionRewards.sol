@@ -5,27 +5,72 @@ import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 
 import {ICommonsToken} from "../interfaces/ICommonsToken.sol";
 import {IContributionRewards} from "../interfaces/IContributionRewards.sol";
+import {IDatasetAttestations} from "../interfaces/IDatasetAttestations.sol";
 import {IDatasetNFT} from "../interfaces/IDatasetNFT.sol";
 import {RoyaltyConstants} from "./libraries/RoyaltyConstants.sol";
 
 /// @title ContributionRewards
 /// @notice The reward distributor: the timelock (its owner) records a reward per dataset in one
-/// proposal action; each contributor claims its part.
+/// proposal action, an amount or one computed by its quality policy from validators'
+/// attestations; each contributor claims its part.
 contract ContributionRewards is IContributionRewards, Ownable {
+    bytes32 private constant _QUALITY = keccak256("quality");
+    bytes32 private constant _UNIQUENESS = keccak256("uniqueness");
+    uint16 private constant _MAX_SCORE = 10_000;
+
     IDatasetNFT private immutable _DATASETS;
     ICommonsToken private immutable _TOKEN;
+    IDatasetAttestations private immutable _ATTESTATIONS;
 
     mapping(uint256 datasetId => mapping(uint16 generation => uint256 amount)) private _rewards;
     mapping(uint256 datasetId => mapping(uint16 generation => mapping(address account => bool))) private _claimed;
+    uint256 private _qualityBase;
+    uint16 private _minScore;
 
     /// @param owner_ the timelock
-    constructor(IDatasetNFT datasets_, ICommonsToken token, address owner_) Ownable(owner_) {
+    constructor(IDatasetNFT datasets_, ICommonsToken token, IDatasetAttestations attestations_, address owner_)
+        Ownable(owner_)
+    {
         _DATASETS = datasets_;
         _TOKEN = token;
+        _ATTESTATIONS = attestations_;
     }
 
     /// @inheritdoc IContributionRewards
     function reward(uint256 datasetId, uint256 amount) external onlyOwner {
+        _reward(datasetId, amount);
+    }
+
+    /// @inheritdoc IContributionRewards
+    function setQualityPolicy(uint256 base, uint16 minScore) external onlyOwner {
+        if (minScore > _MAX_SCORE) revert ContributionRewardsInvalidMinScore(minScore);
+        _qualityBase = base;
+        _minScore = minScore;
+        emit QualityPolicySet(base, minScore);
+    }
+
+    /// @inheritdoc IContributionRewards
+    function rewardByQuality(
+        uint256 datasetId,
+        uint256[] calldata qualityAttestations,
+        uint256[] calldata uniquenessAttestations
+    ) external onlyOwner {
+        uint256 base = _qualityBase;
+        if (base == 0) revert ContributionRewardsNoQualityPolicy();
+        uint16 quality = _median(datasetId, _QUALITY, qualityAttestations);
+        uint16 uniqueness = _median(datasetId, _UNIQUENESS, uniquenessAttestations);
+        if (quality < _minScore) revert ContributionRewardsScoreTooLow(datasetId, quality, _minScore);
+        uint256 amount = base * quality * uniqueness / (uint256(_MAX_SCORE) * _MAX_SCORE);
+        emit DatasetRewardedByQuality(datasetId, quality, uniqueness, amount);
+        _reward(datasetId, amount);
+    }
+
+    /// @inheritdoc IContributionRewards
+    function qualityPolicy() external view returns (uint256 base, uint16 minScore) {
+        return (_qualityBase, _minScore);
+    }
+
+    function _reward(uint256 datasetId, uint256 amount) private {
         if (amount == 0) revert ContributionRewardsZeroAmount();
         if (_DATASETS.statusOf(datasetId) != IDatasetNFT.Status.Accepted) {
             revert ContributionRewardsDatasetNotAccepted(datasetId);
@@ -69,5 +114,32 @@ contract ContributionRewards is IContributionRewards, Ownable {
     function isRewarded(uint256 datasetId) external view returns (bool) {
         uint16 generation = _DATASETS.generationOf(datasetId);
         return _rewards[datasetId][generation] != 0;
+    }
+
+    /// @dev The median score of the live `kind` attestations of `datasetId` named in `ids`, one per
+    /// validator (validators strictly ascending, as contributors are: no duplicate without a
+    /// storage read). Insertion sort: governance names a handful of validators' attestations.
+    function _median(uint256 datasetId, bytes32 kind, uint256[] calldata ids) private view returns (uint16) {
+        if (ids.length == 0) revert ContributionRewardsUnorderedValidators(0);
+        uint16[] memory scores = new uint16[](ids.length);
+        address previous = address(0);
+        for (uint256 i; i < ids.length; ++i) {
+            IDatasetAttestations.Attestation memory a = _ATTESTATIONS.attestationOf(ids[i]);
+            if (a.datasetId != datasetId || a.kind != kind || a.revoked || a.createdAt == 0) {
+                revert ContributionRewardsInvalidAttestation(ids[i], datasetId, kind);
+            }
+            if (a.validator <= previous) revert ContributionRewardsUnorderedValidators(ids[i]);
+            previous = a.validator;
+            uint16 score = a.score;
+            uint256 j = i;
+            while (j > 0 && scores[j - 1] > score) {
+                scores[j] = scores[j - 1];
+                --j;
+            }
+            scores[j] = score;
+        }
+        uint256 middle = ids.length / 2;
+        if (ids.length % 2 == 1) return scores[middle];
+        return uint16((uint256(scores[middle - 1]) + scores[middle]) / 2);
     }
 }

@@ -19,16 +19,54 @@ interface IContributionRewards {
     error ContributionRewardsZeroAmount();
     /// @notice Thrown when `account` has no unclaimed reward in the datasets named.
     error ContributionRewardsNothingToClaim(address account);
+    /// @notice Thrown when a reward by quality is asked for while governance has set no policy.
+    error ContributionRewardsNoQualityPolicy();
+    /// @notice Thrown when a quality policy's minimum score is above 10,000.
+    error ContributionRewardsInvalidMinScore(uint16 minScore);
+    /// @notice Thrown when attestation `attestationId` is not a live one of `kind` for `datasetId`.
+    error ContributionRewardsInvalidAttestation(uint256 attestationId, uint256 datasetId, bytes32 kind);
+    /// @notice Thrown when the attestations of a kind are not from validators in strictly ascending
+    /// order (one attestation per validator), or there are none.
+    error ContributionRewardsUnorderedValidators(uint256 attestationId);
+    /// @notice Thrown when the median attested quality `score` is below the policy's `minScore`.
+    error ContributionRewardsScoreTooLow(uint256 datasetId, uint16 score, uint16 minScore);
 
     /// @notice Emitted when governance rewards `datasetId`'s contributors with `amount` in all.
     event DatasetRewarded(uint256 indexed datasetId, uint16 indexed generation, uint256 amount);
     /// @notice Emitted when `account` claims `amount` for its share in `datasetId`.
     event ContributionRewarded(uint256 indexed datasetId, address indexed account, uint16 shareBps, uint256 amount);
+    /// @notice Emitted when governance sets the reward policy by quality.
+    event QualityPolicySet(uint256 base, uint16 minScore);
+    /// @notice Emitted when a reward is set by the policy: `quality` and `uniqueness` are the
+    /// medians of the attestations named.
+    event DatasetRewardedByQuality(uint256 indexed datasetId, uint16 quality, uint16 uniqueness, uint256 amount);
 
     /// @notice Records a reward of `amount` governance tokens for the contributors of `datasetId`.
     /// @dev Requirements: the caller is the owner (the timelock); amount > 0; the dataset is
     /// Accepted and its generation not rewarded before. Emits a {DatasetRewarded} event.
     function reward(uint256 datasetId, uint256 amount) external;
+
+    /// @notice Sets the reward policy by quality: an Accepted dataset earns
+    /// `base * quality * uniqueness / 10,000^2`, where quality and uniqueness are the medians of
+    /// validators' attestations of kinds `quality` and `uniqueness` (scores 0 to 10,000), and
+    /// nothing below `minScore` of quality. A near-copy of an earlier dataset attests a uniqueness
+    /// close to 0 and earns close to nothing.
+    /// @dev Requirements: the caller is the owner (the timelock); minScore <= 10,000. Emits a
+    /// {QualityPolicySet} event. A base of 0 turns the policy off.
+    function setQualityPolicy(uint256 base, uint16 minScore) external;
+
+    /// @notice Records `datasetId`'s reward by the quality policy from the attestations named
+    /// (a governance action: voters check that every live attestation of each kind is named).
+    /// @dev Requirements: the caller is the owner; a policy is set; each list is non-empty, of
+    /// live attestations of `datasetId` of its kind, from validators in strictly ascending order;
+    /// the median quality is at least the policy's minimum; then as {reward}. The median of an
+    /// even count is the mean of the middle two, rounded down. Emits {DatasetRewardedByQuality}
+    /// and {DatasetRewarded} events.
+    function rewardByQuality(uint256 datasetId, uint256[] calldata qualityAttestations,
+                             uint256[] calldata uniquenessAttestations) external;
+
+    /// @notice The quality policy: base amount and minimum quality score.
+    function qualityPolicy() external view returns (uint256 base, uint16 minScore);
 
     /// @notice Mints `account`'s part of the reward of each of `datasetIds`; anyone may call it
     /// (the tokens go to `account`).

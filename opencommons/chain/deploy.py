@@ -120,7 +120,8 @@ def deploy_suite(w3: Web3, sender: Sender, directory: Path | None = None,
     vault = deploy_contract(w3, sender, "RoyaltyVault", nft.address, me, timelock.address)
     licenses = deploy_contract(w3, sender, "LicenseManager", nft.address, vault.address)
     attestations = deploy_contract(w3, sender, "DatasetAttestations", nft.address, me)
-    rewards = deploy_contract(w3, sender, "ContributionRewards", nft.address, token.address, timelock.address)
+    rewards = deploy_contract(w3, sender, "ContributionRewards", nft.address, token.address, attestations.address,
+                              timelock.address)
 
     def run(fn: Any) -> None:
         transact(w3, sender, fn)

@@ -110,7 +110,17 @@ _HINTS: dict[str, Callable[[Sequence[object]], str]] = {
     "ContributionRewardsDatasetNotAccepted": lambda a: f"dataset {a[0]} is not Accepted: it earns no reward yet",
     "ContributionRewardsNothingToClaim": lambda a: f"{a[0]} has no reward to claim from these datasets",
     "CommonsTokenZeroDelegatee": lambda a: "delegate to a real address (yourself counts)",
-    "ContributionRewardsZeroAmount": lambda a: "the reward is zero: give a positive --reward",
+    "ContributionRewardsZeroAmount": lambda a: "the reward is zero: give a positive --reward (or, by quality, "
+                                               "the attested quality or uniqueness is 0)",
+    "ContributionRewardsNoQualityPolicy": lambda a: "governance has set no quality policy: propose one first "
+                                                    "(`commons gov propose --quality-policy BASE --min-score S`)",
+    "ContributionRewardsInvalidMinScore": lambda a: f"a minimum score of {a[0]} is above 10000",
+    "ContributionRewardsInvalidAttestation": lambda a: f"attestation {a[0]} is not a live attestation of dataset "
+                                                       f"{a[1]} of that kind",
+    "ContributionRewardsUnorderedValidators": lambda a: "name one attestation per validator, validators in "
+                                                        "ascending order, at least one of each kind",
+    "ContributionRewardsScoreTooLow": lambda a: f"dataset {a[0]} has a median attested quality of {a[1]}, below "
+                                                f"the policy's minimum {a[2]}: it earns no reward by quality",
     "DatasetAttestationsExpiredSignature": lambda a: f"the validator's signature expired at {a[0]}: sign again",
     "DatasetAttestationsInvalidSignature": lambda a: (
         f"the signature is not validator {a[0]}'s for this attestation and nonce: sign again"),

@@ -46,6 +46,13 @@ def gov_delegate(to: str, rpc: Optional[str] = RpcOpt, account: Optional[str] = 
 @gov_app.command("propose")
 def gov_propose(accept: Optional[str] = typer.Option(None, "--accept", help="Dataset to accept."),
                 reward: str = typer.Option("0", "--reward", help="Tokens its contributors may claim (with --accept)."),
+                by_quality: bool = typer.Option(False, "--by-quality", help="With --accept: reward by the quality "
+                                                "policy, from the validators' live attestations."),
+                quality_policy: Optional[str] = typer.Option(None, "--quality-policy", metavar="BASE",
+                                                             help="Set the reward by quality: BASE OCT times the "
+                                                                  "median quality and uniqueness."),
+                min_score: int = typer.Option(0, "--min-score", min=0, max=10_000,
+                                              help="With --quality-policy: no reward below this median quality."),
                 burn: Optional[str] = typer.Option(None, "--burn", help="Rejected (squatted) dataset to burn, so its "
                                                                         "rightful publisher can publish it."),
                 grant: Optional[Tuple[str, str]] = typer.Option(None, "--grant", metavar="ROLE ADDR",
@@ -67,9 +74,10 @@ def gov_propose(accept: Optional[str] = typer.Option(None, "--accept", help="Dat
         commons = _commons(rpc, deployments)
         actions = _proposal_actions(commons, accept, reward, burn, grant, revoke, allow_token, disallow_token,
                                     fee, treasury, call, signature, arg)
+        actions += _quality_actions(commons, accept, reward, by_quality, quality_policy, min_score)
         if not actions:
             raise OpenCommonsError("nothing to propose: give --accept, --burn, --grant, --revoke, --allow-token, "
-                                   "--disallow-token, --fee or --call")
+                                   "--disallow-token, --fee, --quality-policy or --call")
         for action in actions:
             say(f"action: {action.summary}")
         text = description or "; ".join(a.summary for a in actions) + f" [{time.time()}]"
@@ -79,6 +87,31 @@ def gov_propose(accept: Optional[str] = typer.Option(None, "--accept", help="Dat
         say(f"proposal {proposal_id}")
     except OpenCommonsError as exc:
         fail(exc)
+
+
+def _quality_actions(commons: suite.Commons, accept: Optional[str], reward: str, by_quality: bool,
+                     quality_policy: Optional[str], min_score: int) -> list[proposals.Action]:
+    """The quality policy (setQualityPolicy) and a reward by it (rewardByQuality), previewed."""
+    from ..quality import onchain
+
+    actions: list[proposals.Action] = []
+    if quality_policy is not None:
+        base = queries.parse_amount(commons, quality_policy, queries.NATIVE)
+        actions.append(proposals.Action(commons.rewards.address, bytes.fromhex(
+            commons.rewards.encode_abi("setQualityPolicy", [base, min_score])[2:]),
+            f"reward accepted datasets {quality_policy} OCT x median quality x median uniqueness, nothing below "
+            f"quality {min_score}"))
+    if by_quality:
+        if accept is None or reward != "0":
+            raise OpenCommonsError("--by-quality goes with --accept ID and without --reward")
+        dataset_id = queries.parse_dataset_id(accept)
+        quality, uniqueness, q, u, amount = onchain.reward_by_quality(commons, dataset_id)
+        actions.append(proposals.Action(commons.rewards.address, bytes.fromhex(
+            commons.rewards.encode_abi("rewardByQuality", [dataset_id, quality, uniqueness])[2:]),
+            f"reward its contributors by quality: median quality {q}, uniqueness {u} (attestations "
+            f"{', '.join(map(str, quality))} / {', '.join(map(str, uniqueness))}) = "
+            f"{queries.format_amount(commons, amount, commons.token.address)}"))
+    return actions
 
 
 def _proposal_actions(commons: suite.Commons, accept: Optional[str], reward: str, burn: Optional[str],

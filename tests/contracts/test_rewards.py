@@ -16,8 +16,8 @@ def reward_token(CommonsToken, admin):
 
 
 @pytest.fixture(scope="module")
-def rewards(ContributionRewards, nft, reward_token, admin):
-    contract = ContributionRewards.deploy(nft, reward_token, admin, {"from": admin})
+def rewards(ContributionRewards, nft, reward_token, attestations, admin):
+    contract = ContributionRewards.deploy(nft, reward_token, attestations, admin, {"from": admin})
     reward_token.grantRole(reward_token.MINTER_ROLE(), contract, {"from": admin})
     return contract
 
@@ -109,3 +109,86 @@ def test_reward_of_burnt_id_is_per_generation(rewards, nft, contributors, admin,
     tx = rewards.reward(squat_id, 700, {"from": admin})
     assert tx.events["DatasetRewarded"]["generation"] == 1
     assert rewards.claimableOf(squat_id, owner) == 700 and rewards.claimableOf(squat_id, squatter) == 0
+
+
+QUALITY, UNIQUENESS = web3.keccak(text="quality"), web3.keccak(text="uniqueness")
+BASE = 1_000 * 10**18
+
+
+@pytest.fixture(scope="module")
+def validators(attestations, admin, accounts):
+    """Three validators, ascending by address (accounts[7] is one already)."""
+    for who in accounts[8:10]:
+        attestations.grantRole(attestations.VALIDATOR_ROLE(), who, {"from": admin})
+    return sorted(accounts[7:10], key=lambda a: int(a.address, 16))
+
+
+def _attest(attestations, dataset_id, kind, scores, validators):
+    return [attestations.attest(dataset_id, kind, score, random_digest(), CODEC_RAW, {"from": who}).return_value
+            for who, score in zip(validators, scores)]
+
+
+def test_set_quality_policy_emits_and_refuses_others(rewards, admin, contributors):
+    tx = rewards.setQualityPolicy(BASE, 6000, {"from": admin})
+    assert tx.events["QualityPolicySet"]["base"] == BASE and tx.events["QualityPolicySet"]["minScore"] == 6000
+    assert rewards.qualityPolicy() == (BASE, 6000)
+    with brownie.reverts(err("ContributionRewardsInvalidMinScore", 10_001)):
+        rewards.setQualityPolicy(BASE, 10_001, {"from": admin})
+    with brownie.reverts(err("OwnableUnauthorizedAccount", contributors[0])):
+        rewards.setQualityPolicy(BASE, 0, {"from": contributors[0]})
+
+
+def test_reward_by_quality_pays_base_times_median_quality_and_uniqueness(
+        rewards, attestations, validators, accepted, contributors, admin):
+    rewards.setQualityPolicy(BASE, 6000, {"from": admin})
+    dataset_id = accepted(shares=[(contributors[0], 10000)])
+    quality = _attest(attestations, dataset_id, QUALITY, [9000, 7000, 8000], validators)
+    unique = _attest(attestations, dataset_id, UNIQUENESS, [10_000, 9_800, 9_900], validators)
+    tx = rewards.rewardByQuality(dataset_id, quality, unique, {"from": admin})
+    expected = BASE * 8000 * 9900 // 10**8
+    event = tx.events["DatasetRewardedByQuality"]
+    assert (event["quality"], event["uniqueness"], event["amount"]) == (8000, 9900, expected)
+    assert tx.events["DatasetRewarded"]["amount"] == expected
+    assert rewards.claimableOf(dataset_id, contributors[0]) == expected
+
+
+def test_reward_by_quality_gives_a_near_copy_close_to_nothing_and_even_counts_average(
+        rewards, attestations, validators, accepted, contributors, admin):
+    rewards.setQualityPolicy(BASE, 0, {"from": admin})
+    original, copy = (accepted(shares=[(contributors[0], 10000)]) for _ in range(2))
+    for dataset_id, uniqueness in ((original, [9900, 9700]), (copy, [100, 300])):
+        quality = _attest(attestations, dataset_id, QUALITY, [8000, 9000], validators)
+        unique = _attest(attestations, dataset_id, UNIQUENESS, uniqueness, validators)
+        rewards.rewardByQuality(dataset_id, quality, unique, {"from": admin})
+    assert rewards.rewardOf(original) == BASE * 8500 * 9800 // 10**8
+    assert rewards.rewardOf(copy) == BASE * 8500 * 200 // 10**8  # 1.7% of the base
+    assert rewards.rewardOf(copy) * 40 < rewards.rewardOf(original)
+
+
+def test_reward_by_quality_reverts_on_bad_attestations_and_low_scores(
+        rewards, attestations, validators, accepted, contributors, admin):
+    dataset_id = accepted(shares=[(contributors[0], 10000)])
+    other = accepted(shares=[(contributors[0], 10000)])
+    quality = _attest(attestations, dataset_id, QUALITY, [5000, 5500, 5900], validators)
+    unique = _attest(attestations, dataset_id, UNIQUENESS, [9000], validators)
+    rewards.setQualityPolicy(0, 0, {"from": admin})
+    with brownie.reverts(err("ContributionRewardsNoQualityPolicy")):
+        rewards.rewardByQuality(dataset_id, quality, unique, {"from": admin})
+    rewards.setQualityPolicy(BASE, 6000, {"from": admin})
+    with brownie.reverts(err("ContributionRewardsScoreTooLow", dataset_id, 5500, 6000)):
+        rewards.rewardByQuality(dataset_id, quality, unique, {"from": admin})
+    with brownie.reverts(err("ContributionRewardsUnorderedValidators", quality[0])):
+        rewards.rewardByQuality(dataset_id, [quality[1], quality[0]], unique, {"from": admin})
+    with brownie.reverts(err("ContributionRewardsUnorderedValidators", quality[0])):
+        rewards.rewardByQuality(dataset_id, [quality[0], quality[0]], unique, {"from": admin})
+    with brownie.reverts(err("ContributionRewardsUnorderedValidators", 0)):
+        rewards.rewardByQuality(dataset_id, quality, [], {"from": admin})
+    with brownie.reverts(err("ContributionRewardsInvalidAttestation", unique[0], dataset_id, bytes(QUALITY))):
+        rewards.rewardByQuality(dataset_id, unique, unique, {"from": admin})  # wrong kind
+    with brownie.reverts(err("ContributionRewardsInvalidAttestation", quality[0], other, bytes(QUALITY))):
+        rewards.rewardByQuality(other, quality, unique, {"from": admin})  # another dataset's
+    attestations.revoke(unique[0], {"from": validators[0]})
+    with brownie.reverts(err("ContributionRewardsInvalidAttestation", unique[0], dataset_id, bytes(UNIQUENESS))):
+        rewards.rewardByQuality(dataset_id, quality, unique, {"from": admin})  # revoked
+    with brownie.reverts(err("OwnableUnauthorizedAccount", contributors[0])):
+        rewards.rewardByQuality(dataset_id, quality, unique, {"from": contributors[0]})
