@@ -101,12 +101,15 @@ fuzz: setup
 load: setup
 	$(VENV)/bin/python benchmarks/load.py
 
-bench: setup $(STAMPS)/postgresql
+bench: setup $(STAMPS)/postgresql $(STAMPS)/chromium dapp/dist/index.html
 	$(VENV)/bin/python benchmarks/gas.py --json
 	$(VENV)/bin/python benchmarks/ipfs.py --json
 	$(VENV)/bin/python benchmarks/publish.py --json
 	$(VENV)/bin/python benchmarks/cli_help.py --json
 	$(VENV)/bin/python benchmarks/index.py --json
+	$(VENV)/bin/python benchmarks/get.py --kubo --json
+	$(VENV)/bin/python benchmarks/quality.py --json
+	node benchmarks/dapp_pages.mjs --json
 
 clean:
 	rm -rf build reports .hypothesis $(STAMPS)

@@ -73,8 +73,10 @@ def main() -> None:
         store = open_store("embedded", root / "store")
         big, small = make_dataset(root, size), make_dataset(root, size // 8)
         resolved_big, resolved_small = pinned(store, big), pinned(store, small)
-        rate, peak = timed_get(store, resolved_big, root / "out-big", size)
+        # the small one first: whatever the first download allocates once (imports, caches) is
+        # then not counted against the large one
         _, peak_small = timed_get(store, resolved_small, root / "out-small", size // 8)
+        rate, peak = timed_get(store, resolved_big, root / "out-big", size)
         out.update(get_embedded_mb_per_s=round(rate, 1), peak_python_kb=round(peak / 1024),
                    peak_python_kb_eighth=round(peak_small / 1024))
         if args.kubo:
