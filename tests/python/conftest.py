@@ -77,6 +77,21 @@ def ok(proc):
     return proc
 
 
+def pass_proposal(w3, run, *propose_args):
+    """propose -> vote -> queue -> execute on Anvil (the dev profile: a 1-block delay, a 20-block
+    vote, a 60 s timelock), as a voter does it with account 0; returns what `propose` printed."""
+    out = ok(run("gov", "propose", *propose_args, "--account", "0")).stdout
+    proposal = out.strip().splitlines()[-1].split()[-1]
+    w3.provider.make_request("anvil_mine", [hex(2)])
+    ok(run("gov", "vote", proposal, "for", "--account", "0"))
+    w3.provider.make_request("anvil_mine", [hex(25)])
+    ok(run("gov", "queue", proposal))
+    w3.provider.make_request("evm_increaseTime", [61])
+    w3.provider.make_request("evm_mine", [])
+    ok(run("gov", "execute", proposal))
+    return out
+
+
 def in_process(env):
     """The CLI run in this process on `env`'s chain (about 40x faster than a subprocess per command)."""
     from typer.testing import CliRunner

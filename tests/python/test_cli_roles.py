@@ -3,7 +3,7 @@ grants and revokes, token allow-lists, fees and arbitrary calls, relayed claims,
 import json
 
 import pytest
-from conftest import start_chain_env
+from conftest import pass_proposal, start_chain_env
 from web3 import Web3
 
 
@@ -38,18 +38,8 @@ def published(roles_env, tmp_path_factory):
 
 def _lifecycle(roles_env, *propose_args):
     """propose -> vote -> queue -> execute on Anvil, as a voter does it; returns the propose output."""
-    run, w3 = roles_env["run"], roles_env["w3"]
-    ok(run("gov", "delegate", roles_env["accounts"][0], "--account", "0"))
-    out = ok(run("gov", "propose", *propose_args, "--account", "0"))
-    proposal = out.strip().splitlines()[-1].split()[-1]
-    w3.provider.make_request("anvil_mine", [hex(2)])
-    ok(run("gov", "vote", proposal, "for", "--account", "0"))
-    w3.provider.make_request("anvil_mine", [hex(25)])
-    ok(run("gov", "queue", proposal))
-    w3.provider.make_request("evm_increaseTime", [61])
-    w3.provider.make_request("evm_mine", [])
-    ok(run("gov", "execute", proposal))
-    return out
+    ok(roles_env["run"]("gov", "delegate", roles_env["accounts"][0], "--account", "0"))
+    return pass_proposal(roles_env["w3"], roles_env["run"], *propose_args)
 
 
 def test_deploy_verifier_and_validator_can_verify_and_attest(roles_env, published):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import in_process, ok, start_chain_env
+from conftest import in_process, ok, pass_proposal, start_chain_env
 
 PENGUINS = Path(str(files("palmerpenguins") / "data" / "penguins.csv"))
 WINE = Path(str(files("sklearn.datasets") / "data" / "wine_data.csv"))
@@ -179,21 +179,6 @@ def test_score_a_folder_before_publishing_and_refuse_bad_weights(commons_data, t
                                   "ownership a whole number of basis points, summing to 10000")
 
 
-def _lifecycle(env, run, *propose_args):
-    """propose -> vote -> queue -> execute on Anvil (the dev profile); returns the propose output."""
-    w3 = env["w3"]
-    out = ok(run("gov", "propose", *propose_args, "--account", "0")).stdout
-    proposal = out.strip().splitlines()[-1].split()[-1]
-    w3.provider.make_request("anvil_mine", [hex(2)])
-    ok(run("gov", "vote", proposal, "for", "--account", "0"))
-    w3.provider.make_request("anvil_mine", [hex(25)])
-    ok(run("gov", "queue", proposal))
-    w3.provider.make_request("evm_increaseTime", [61])
-    w3.provider.make_request("evm_mine", [])
-    ok(run("gov", "execute", proposal))
-    return out
-
-
 def test_rewards_follow_quality_and_a_near_copy_earns_close_to_nothing(env, commons_data, tmp_path):
     from opencommons.connection import connect, load_deployment
 
@@ -204,7 +189,7 @@ def test_rewards_follow_quality_and_a_near_copy_earns_close_to_nothing(env, comm
         "error: governance has set no quality policy: propose one first "
         "(`commons gov propose --quality-policy BASE --min-score S`)")
     ok(run("gov", "delegate", env["accounts"][0], "--account", "0"))
-    _lifecycle(env, run, "--quality-policy", "1000", "--min-score", "5000")
+    pass_proposal(env["w3"], run, "--quality-policy", "1000", "--min-score", "5000")
     assert commons.rewards.functions.qualityPolicy().call() == [1000 * 10**18, 5000]
     missing = run("gov", "propose", "--accept", ids["clean"], "--by-quality", "--account", "0")
     assert missing.returncode == 1 and f"dataset {ids['clean']} has no live quality attestation" in missing.output
@@ -212,10 +197,10 @@ def test_rewards_follow_quality_and_a_near_copy_earns_close_to_nothing(env, comm
         results = tmp_path / f"{key}.json"
         ok(run("dataset", "score", ids[key], "--out", str(results)))
         ok(run("dataset", "attest", ids[key], "--from-score", str(results), "--account", "4"))
-    clean = _lifecycle(env, run, "--accept", ids["clean"], "--by-quality")
+    clean = pass_proposal(env["w3"], run, "--accept", ids["clean"], "--by-quality")
     assert "action: reward its contributors by quality: median quality 10000, uniqueness 10000 " in clean
     assert commons.rewards.functions.rewardOf(int(ids["clean"])).call() == 1000 * 10**18
-    copy = _lifecycle(env, run, "--accept", ids["shuffled"], "--by-quality")
+    copy = pass_proposal(env["w3"], run, "--accept", ids["shuffled"], "--by-quality")
     shuffled = json.loads((tmp_path / "shuffled.json").read_text())
     expected = 1000 * 10**18 * shuffled["score"] * shuffled["scores"]["uniqueness"] // 10**8
     assert f"median quality {shuffled['score']}, uniqueness {shuffled['scores']['uniqueness']} " in copy
