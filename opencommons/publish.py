@@ -51,6 +51,8 @@ class PublishRequest:
     #: more JSON documents pinned beside the manifest, which names each by its CID under its key
     #: (a model's card under "modelCard")
     documents: tuple[tuple[str, bytes], ...] = ()
+    #: a private dataset's public metadata and wrapped keys (the folder then holds ciphertext)
+    private: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,7 @@ def scan(request: PublishRequest) -> Scanned:
         "parents": [str(p) for p in request.parents],
         "ancestorBps": request.ancestor_bps,
         **{key: str(cid) for (key, _), (cid, _) in zip(documents, pinned)},
+        **({"private": request.private} if request.private else {}),
     }
     manifest_bytes = json.dumps(manifest, indent=2, sort_keys=True).encode() + b"\n"
     return Scanned(content, manifest_bytes, Importer(cid_version=1).add_bytes(manifest_bytes).cid, manifest, pinned)

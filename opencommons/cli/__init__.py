@@ -9,8 +9,8 @@ from typing import Optional
 import typer
 
 from ..errors import OpenCommonsError
-from . import (account, consume, contributor, dataset, deploy, gov, index, ipfs, license, model, quality, rewards,
-               royalties)
+from . import (account, consume, contributor, dataset, deploy, gateway, gov, index, ipfs, license, model, quality,
+               rewards, royalties)
 from .common import (_commons, DbOpt, DeploymentsOpt, _emit, fail, JsonOpt, NoIndexOpt, _reader, RpcOpt, say,
                      state)
 
@@ -27,6 +27,7 @@ app.add_typer(rewards.rewards_app, name="rewards")
 app.add_typer(gov.gov_app, name="gov")
 app.add_typer(index.app, name="index")
 app.add_typer(model.model_app, name="model")
+app.add_typer(gateway.app, name="gateway")
 
 
 @app.command("stats")

@@ -52,7 +52,10 @@ def dataset_get(reference: str = typer.Argument(..., metavar="ID_OR_CID"), direc
                 of: Optional[str] = typer.Option(None, "--of", help="Whose licence to check."),
                 account: Optional[str] = AccountOpt, rpc: Optional[str] = RpcOpt, deployments: Path = DeploymentsOpt,
                 store: str = StoreOpt, api: Optional[str] = ApiOpt, home: Optional[Path] = HomeOpt,
-                as_json: bool = JsonOpt) -> None:
+                as_json: bool = JsonOpt,
+                private_gateway: Optional[str] = typer.Option(None, "--private-gateway", help="For a private dataset: "
+                                                              "this gateway instead of the one its manifest names.")
+                ) -> None:
     """Download a dataset into DIR, every block and file verified (run again to resume); says which licence applies."""
     import json
 
@@ -61,6 +64,10 @@ def dataset_get(reference: str = typer.Argument(..., metavar="ID_OR_CID"), direc
         source = source_for(store, home, api, gateway)
         commons = None if no_chain else _commons(rpc, deployments)
         resolved = downloading.resolve_reference(target, commons, source)
+        manifest = downloading.read_manifest(source, resolved.manifest)
+        if isinstance(manifest.get("private"), dict):
+            _get_private(commons, resolved, manifest, directory, private_gateway, account, as_json)
+            return
         work = downloading.plan(source, resolved, directory)
         with _progress(work.bytes_to_fetch, "getting") as progress:
             result = downloading.fetch(work, progress)
@@ -81,6 +88,37 @@ def dataset_get(reference: str = typer.Argument(..., metavar="ID_OR_CID"), direc
             say(line)
     except OpenCommonsError as exc:
         fail(exc)
+
+
+def _get_private(commons: Any, resolved: Any, manifest: dict[str, Any], directory: Path,
+                 private_gateway: Optional[str], account: Optional[str], as_json: bool) -> None:
+    """A private dataset: signed in to its gateway as --account, every file decrypted there (after
+    the gateway checked the licence on-chain) and checked here against its plaintext sha256."""
+    import json
+
+    from ..private.client import download_private, login
+    from .common import _sender
+
+    if commons is None or resolved.dataset_id is None:
+        raise OpenCommonsError("a private dataset is served to licensees only: drop --no-chain")
+    gateways = [g.get("url") for g in manifest["private"].get("gateways", []) if isinstance(g, dict)]
+    url = private_gateway or (gateways[0] if gateways else None)
+    if not url:
+        raise OpenCommonsError(f"dataset {resolved.dataset_id} names no gateway: pass --private-gateway URL")
+    signer = _sender(commons, account)
+    token = login(url, commons.w3, signer)
+    total = sum(int(f.get("size") or 0) for f in manifest["private"].get("files", []))
+    with _progress(total, "getting") as progress:
+        fetched, kept = download_private(url, token, resolved.dataset_id, manifest, directory, progress)
+    notes = downloading.licence_note(commons, resolved, manifest, signer.address)
+    if as_json:
+        say(json.dumps({"dataset": str(resolved.dataset_id), "directory": str(directory), "gateway": url,
+                        "fetched": len(fetched), "kept": len(kept), "licence": notes}, indent=2, sort_keys=True))
+        return
+    say(f"ok: private dataset {resolved.dataset_id} in {directory}: {len(fetched)} files decrypted by {url}, "
+        f"{len(kept)} already there; every file matches the plaintext sha256 in its manifest")
+    for line in notes:
+        say(line)
 
 
 @dataset_app.command("export")

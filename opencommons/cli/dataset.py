@@ -12,7 +12,7 @@ import typer
 from ..errors import OpenCommonsError
 from ..ipfs.cid import Cid
 from ..ipfs.content import ContentStore, open_store
-from .common import (AccountOpt, ApiOpt, _commons, DbOpt, DeploymentsOpt, _emit, fail, HomeOpt, JsonOpt, lazy,
+from .common import (AccountOpt, ApiOpt, _commons, DbOpt, DeploymentsOpt, _emit, err, fail, HomeOpt, JsonOpt, lazy,
                      NoIndexOpt, _reader, RpcOpt, say, _sender, StoreOpt, _tx)
 
 if TYPE_CHECKING:
@@ -46,15 +46,28 @@ def _publish(directory: Path, license_id: str, commons_code: str, contributor: l
              ancestor_bps: int, name: Optional[str], description: str, schema: Optional[str],
              previous: Optional[int], rpc: Optional[str], account: Optional[str], deployments: Path,
              store: str, api: Optional[str], home: Optional[Path], as_json: bool, croissant: Optional[Path] = None,
-             documents: tuple[tuple[str, bytes], ...] = ()) -> None:
+             documents: tuple[tuple[str, bytes], ...] = (), gateways: Optional[list[str]] = None) -> None:
     from ..ml.croissant import load_file
 
     described = load_file(croissant) if croissant is not None else None  # refused before connecting
     commons = _commons(rpc, deployments)
-    request = publishing.PublishRequest(directory, license_id, commons_code, _contributors(contributor), name or directory.name,
+    folder, private = directory, None
+    if gateways is not None:  # a private dataset: ciphertext is what is hashed, pinned and minted
+        from ..private.publish import prepare
+
+        folder, private = prepare(directory, gateways)
+    request = publishing.PublishRequest(folder, license_id, commons_code, _contributors(contributor), name or directory.name,
                              description, tuple(queries.parse_dataset_id(p) for p in parent), ancestor_bps, schema, previous,
-                             described, documents)
+                             described, documents, private)
     result = publishing.publish(commons, _sender(commons, account), open_store(store, home, api), request)
+    for url in gateways or []:
+        from ..private.publish import register_key
+
+        try:
+            register_key(url, result.dataset_id)
+        except OpenCommonsError as exc:
+            err.print(f"warning: {exc}; once it is reachable run `commons gateway register {result.dataset_id} "
+                      f"--gateway {url}`", markup=False)
     _emit({"dataset": str(result.dataset_id), "content": str(result.content_cid),
            "manifest": str(result.manifest_cid), "tx": result.tx_hash, "gas": result.gas_used,
            "resumed": result.resumed}, as_json)
@@ -69,12 +82,19 @@ def dataset_publish(directory: Path, license_id: str = typer.Option(..., "--lice
                     schema: Optional[str] = typer.Option(None, "--schema"), rpc: Optional[str] = RpcOpt,
                     account: Optional[str] = AccountOpt, deployments: Path = DeploymentsOpt, store: str = StoreOpt,
                     api: Optional[str] = ApiOpt, home: Optional[Path] = HomeOpt, as_json: bool = JsonOpt,
-                    croissant: Optional[Path] = CroissantOpt) -> None:
+                    croissant: Optional[Path] = CroissantOpt,
+                    private: bool = typer.Option(False, "--private", help="Encrypt every file first; licensees "
+                                                 "download through the --gateway that holds the key."),
+                    gateway: list[str] = typer.Option([], "--gateway", help="With --private: a gateway's URL "
+                                                      "(repeatable) to wrap the data key for.")) -> None:
     """Pin DIRECTORY, its Croissant metadata and its manifest to IPFS and mint the dataset NFT
     (resumable, exactly once)."""
     try:
+        if gateway and not private:
+            raise OpenCommonsError("--gateway goes with --private (a public dataset needs no gateway)")
         _publish(directory, license_id, commons_code, contributor, parent, ancestor_bps, name, description, schema,
-                 None, rpc, account, deployments, store, api, home, as_json, croissant)
+                 None, rpc, account, deployments, store, api, home, as_json, croissant,
+                 gateways=gateway if private else None)
     except OpenCommonsError as exc:
         fail(exc)
 

@@ -1,0 +1,304 @@
+"""`commons gateway`: serves private datasets to their licensees (FastAPI).
+
+A consumer signs in with Sign-In with Ethereum (EIP-4361): it asks for a nonce, signs a message
+for this gateway's domain and chain, and gets a session token (HMAC-signed, so any instance
+sharing the gateway's key accepts it). At every file request the gateway checks on-chain, at the
+latest block, that the dataset is neither Rejected nor Retired and that the account holds a valid
+licence for it; then it streams the file decrypted (HTTP ranges supported: only the chunks that
+hold the range are fetched and decrypted, every block re-hashed), or hands the data key re-wrapped
+for a key the consumer's session names. Every grant and refusal is logged with the block it was
+checked at; no plaintext and no key is ever logged. Apart from its key store (SQL, shared by
+every instance) the gateway keeps no state.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import os
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+# at module level: FastAPI reads the handlers' (postponed) annotations from this module's globals
+from fastapi import FastAPI, Header, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from ..errors import OpenCommonsError
+from ..ipfs.cid import Cid
+from ..ipfs.directory import resolve
+from ..ipfs.store import cat, read_range
+from .crypto import HEADER, Decryptor, DecryptionError, public_key_hex, unwrap, wrap
+from .keystore import KeyStore
+
+log = logging.getLogger("opencommons.gateway")
+STATUS = {3: "Rejected", 4: "Retired"}
+NONCE_TTL = 600.0
+SESSION_TTL = 3600
+
+
+class GatewayRefusal(OpenCommonsError):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass
+class Gateway:
+    commons: Any
+    source: Any
+    key: X25519PrivateKey
+    store: KeyStore
+    domain: str
+
+    @property
+    def public_key(self) -> str:
+        return public_key_hex(self.key)
+
+    def _secret(self) -> bytes:
+        return hashlib.sha256(b"opencommons/gateway/session|" + self.key.private_bytes_raw()).digest()
+
+    # ------------------------------------------------------------------ sessions
+    def nonce(self) -> str:
+        nonce = secrets.token_hex(16)
+        self.store.issue_nonce(nonce, NONCE_TTL)
+        return nonce
+
+    def login(self, message: str, signature: str) -> dict[str, Any]:
+        from siwe import SiweMessage
+
+        try:
+            parsed = SiweMessage.from_message(message=message)
+        except Exception as exc:  # the siwe package raises its own parse errors
+            raise GatewayRefusal(400, f"not a Sign-In with Ethereum message: {str(exc).splitlines()[0]}") from None
+        chain_id = self.commons.deployment.chain_id
+        if parsed.domain != self.domain:
+            raise GatewayRefusal(401, f"the message signs in to {parsed.domain!r}, not to this gateway ({self.domain})")
+        if int(parsed.chain_id) != chain_id:
+            raise GatewayRefusal(401, f"the message is for chain {parsed.chain_id}, this gateway serves chain {chain_id}")
+        try:
+            parsed.verify(signature, domain=self.domain, nonce=parsed.nonce)
+        except Exception as exc:
+            reason = type(exc).__name__.removesuffix("Exception")
+            raise GatewayRefusal(401, f"the sign-in message does not verify ({reason}: expired, not yet valid, or "
+                                      "not signed by its address)") from None
+        if not self.store.use_nonce(parsed.nonce):
+            raise GatewayRefusal(401, "the sign-in nonce was not issued here, expired, or was used already: "
+                                      "ask for a new one")
+        expires = int(time.time()) + SESSION_TTL
+        payload = base64.urlsafe_b64encode(json.dumps({"address": parsed.address, "exp": expires}).encode()).decode()
+        tag = hmac.new(self._secret(), payload.encode(), hashlib.sha256).hexdigest()
+        log.info("sign-in account=%s", parsed.address)
+        return {"token": f"{payload}.{tag}", "address": parsed.address, "expires": expires}
+
+    def session(self, authorization: str | None) -> str:
+        if not authorization or not authorization.startswith("Bearer "):
+            raise GatewayRefusal(401, "sign in first (POST /v1/login) and send Authorization: Bearer TOKEN")
+        payload, _, tag = authorization[len("Bearer "):].partition(".")
+        good = hmac.new(self._secret(), payload.encode(), hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(good, tag):
+            raise GatewayRefusal(401, "the session token was not issued by this gateway")
+        data = json.loads(base64.urlsafe_b64decode(payload))
+        if int(data["exp"]) < time.time():
+            raise GatewayRefusal(401, "the session expired: sign in again")
+        return str(data["address"])
+
+    # ------------------------------------------------------------------ keys
+    def _manifest(self, dataset_id: int) -> tuple[Cid, dict[str, Any]]:
+        from ..queries import dataset_view
+
+        try:
+            view = dataset_view(self.commons, dataset_id)
+        except OpenCommonsError as exc:
+            raise GatewayRefusal(404, str(exc)) from None
+        manifest = json.loads(b"".join(cat(self.source, Cid.parse(view["manifest"]))))
+        if not isinstance(manifest, dict) or not isinstance(manifest.get("private"), dict):
+            raise GatewayRefusal(400, f"dataset {dataset_id} is not private: fetch it from IPFS")
+        return Cid.parse(view["content"]), manifest
+
+    def register(self, dataset_id: int) -> dict[str, Any]:
+        """Keeps the data key of a private dataset that names this gateway (still wrapped for it)."""
+        content, manifest = self._manifest(dataset_id)
+        mine = [g for g in manifest["private"].get("gateways", []) if g.get("publicKey") == self.public_key]
+        if not mine:
+            raise GatewayRefusal(403, f"dataset {dataset_id} does not name this gateway: its publisher did not wrap "
+                                      "its key for it")
+        unwrap(mine[0]["wrappedKey"], self.key, str(content).encode())  # refuses a key that does not open
+        self.store.put_key(dataset_id, str(content), mine[0]["wrappedKey"])
+        log.info("key registered dataset=%s", dataset_id)
+        return {"dataset": str(dataset_id), "registered": True}
+
+    def _data_key(self, dataset_id: int, content: Cid) -> bytes:
+        wrapped = self.store.wrapped_key(dataset_id)
+        if wrapped is None:
+            raise GatewayRefusal(404, f"this gateway holds no key for dataset {dataset_id}: its publisher registers "
+                                      f"it with `commons gateway register {dataset_id} --gateway URL`")
+        return unwrap(wrapped, self.key, str(content).encode())
+
+    # ------------------------------------------------------------------ access
+    def check(self, account: str, dataset_id: int, path: str | None) -> int:
+        """The block the licence was checked at; refused (and logged) without a valid licence."""
+        block = int(self.commons.w3.eth.block_number)
+        nft, licences = self.commons.nft.functions, self.commons.licenses.functions
+        reason = None
+        if not nft.exists(dataset_id).call(block_identifier=block):
+            reason = (404, f"dataset {dataset_id} does not exist")
+        else:
+            status = int(nft.statusOf(dataset_id).call(block_identifier=block))
+            if status in STATUS:
+                reason = (403, f"dataset {dataset_id} is {STATUS[status]}: it is not served")
+            elif not licences.hasValidLicense(account, dataset_id).call(block_identifier=block):
+                expiry = int(licences.licenseExpiry(account, dataset_id).call(block_identifier=block))
+                reason = (403, f"{account} holds no valid licence for dataset {dataset_id}"
+                               + (" (it expired)" if expiry else "") + f" at block {block}")
+        if reason is not None:
+            self.store.log(block, account, str(dataset_id), path, False, reason[1])
+            log.info("refused account=%s dataset=%s path=%s block=%s reason=%s", account, dataset_id, path, block,
+                     reason[1])
+            raise GatewayRefusal(*reason)
+        self.store.log(block, account, str(dataset_id), path, True, "valid licence")
+        log.info("granted account=%s dataset=%s path=%s block=%s", account, dataset_id, path, block)
+        return block
+
+    def open_file(self, dataset_id: int, path: str) -> tuple[Decryptor, Cid, int]:
+        """The decryptor of `path`, its ciphertext CID and its plaintext size."""
+        content, manifest = self._manifest(dataset_id)
+        files = {f.get("path"): f for f in manifest["private"].get("files", []) if isinstance(f, dict)}
+        if path not in files:
+            raise GatewayRefusal(404, f"dataset {dataset_id} has no file {path!r}")
+        key = self._data_key(dataset_id, content)
+        cid = resolve(self.source, f"{content}/{path}")
+        size = int(files[path]["size"])
+        return Decryptor(key, read_range(self.source, cid, 0, HEADER), size), cid, size
+
+    def rewrapped_key(self, dataset_id: int, recipient: str) -> dict[str, Any]:
+        content, _ = self._manifest(dataset_id)
+        return wrap(self._data_key(dataset_id, content), recipient, str(content).encode())
+
+
+def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """`bytes=a-b`, `bytes=a-` or `bytes=-n` as [start, end); None for no (or an unusable) range."""
+    if not header or not header.startswith("bytes=") or "," in header:
+        return None
+    first, _, last = header[len("bytes="):].partition("-")
+    try:
+        if first == "":
+            n = int(last)
+            return (max(0, size - n), size) if n > 0 else None
+        start = int(first)
+        end = int(last) + 1 if last else size
+    except ValueError:
+        return None
+    if start >= size or end <= start:
+        raise GatewayRefusal(416, f"range {header} is outside the file's {size} bytes")
+    return start, min(end, size)
+
+
+def _dataset_id(text: str) -> int:
+    """A dataset id (77 digits do not fit the web framework's integers: parsed here)."""
+    from ..queries import parse_dataset_id
+
+    try:
+        return parse_dataset_id(text)
+    except OpenCommonsError as exc:
+        raise GatewayRefusal(400, str(exc)) from None
+
+
+def create_app(gateway: Gateway) -> Any:
+    app = FastAPI(title="OpenCommons gateway", docs_url=None, redoc_url=None)
+
+    @app.exception_handler(GatewayRefusal)
+    async def refused(_request: Request, exc: GatewayRefusal) -> JSONResponse:
+        return JSONResponse({"error": str(exc)}, status_code=exc.status)
+
+    @app.exception_handler(OpenCommonsError)
+    async def failed(_request: Request, exc: OpenCommonsError) -> JSONResponse:
+        return JSONResponse({"error": str(exc).splitlines()[0]}, status_code=502)
+
+    @app.get("/v1/key")
+    def key() -> dict[str, Any]:
+        return {"publicKey": gateway.public_key, "domain": gateway.domain,
+                "chainId": gateway.commons.deployment.chain_id}
+
+    @app.get("/v1/nonce")
+    def nonce() -> dict[str, str]:
+        return {"nonce": gateway.nonce()}
+
+    @app.post("/v1/login")
+    async def login(request: Request) -> dict[str, Any]:
+        body = await request.json()
+        if not isinstance(body, dict):
+            raise GatewayRefusal(400, "send {\"message\": ..., \"signature\": ...}")
+        return gateway.login(str(body.get("message", "")), str(body.get("signature", "")))
+
+    @app.post("/v1/keys/{dataset}")
+    def register(dataset: str) -> dict[str, Any]:
+        return gateway.register(_dataset_id(dataset))
+
+    @app.post("/v1/datasets/{dataset}/key")
+    async def data_key(dataset: str, request: Request, authorization: str | None = Header(None)) -> dict[str, Any]:
+        account = gateway.session(authorization)
+        dataset_id = _dataset_id(dataset)
+        body = await request.json()
+        gateway.check(account, dataset_id, None)
+        return gateway.rewrapped_key(dataset_id, str((body or {}).get("publicKey", "")))
+
+    @app.get("/v1/datasets/{dataset}/files/{path:path}")
+    def file(dataset: str, path: str, authorization: str | None = Header(None),
+             range_header: str | None = Header(None, alias="Range")) -> StreamingResponse:
+        account = gateway.session(authorization)
+        dataset_id = _dataset_id(dataset)
+        gateway.check(account, dataset_id, path)
+        decryptor, cid, size = gateway.open_file(dataset_id, path)
+        wanted = parse_range(range_header, size)
+        start, end = wanted or (0, size)
+        # the first chunk is decrypted before the status line is sent: a bad one is a clean error
+        parts = decryptor.plaintext(lambda a, b: read_range(gateway.source, cid, a, b), start, end)
+        try:
+            first = next(parts, b"")
+        except DecryptionError as exc:
+            raise GatewayRefusal(502, f"{path}: {exc}") from None
+
+        def body() -> Any:
+            yield first
+            yield from parts  # a later chunk that fails its tag ends the response short
+
+        headers = {"Content-Length": str(end - start), "Accept-Ranges": "bytes", "Cache-Control": "no-store"}
+        if wanted:
+            headers["Content-Range"] = f"bytes {start}-{end - 1}/{size}"
+        return StreamingResponse(body(), status_code=206 if wanted else 200, headers=headers,
+                                 media_type="application/octet-stream")
+
+    return app
+
+
+def load_key(path: Any) -> X25519PrivateKey:
+    from pathlib import Path
+
+    try:
+        data = json.loads(Path(path).read_text())
+        return X25519PrivateKey.from_private_bytes(bytes.fromhex(data["privateKey"]))
+    except FileNotFoundError:
+        raise OpenCommonsError(f"no gateway key at {path}: make one with `commons gateway keygen {path}`") from None
+    except (OSError, ValueError, KeyError) as exc:
+        raise OpenCommonsError(f"{path} is not a gateway key file ({type(exc).__name__})") from None
+
+
+def new_key_file(path: Any) -> str:
+    """Writes a new X25519 key (owner-readable only); returns its public key."""
+    from pathlib import Path
+
+    target = Path(path)
+    if target.exists():
+        raise OpenCommonsError(f"{target} exists: a gateway's key is never overwritten (its datasets' keys are "
+                               "wrapped for it)")
+    key = X25519PrivateKey.generate()
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump({"privateKey": key.private_bytes_raw().hex(), "publicKey": public_key_hex(key)}, handle)
+    return public_key_hex(key)

@@ -1,0 +1,118 @@
+"""Publishing a private dataset: every file encrypted client-side before anything is hashed, pinned
+or minted; the CIDs address ciphertext. The manifest keeps the public metadata (paths, plaintext
+sizes and sha256, tabular columns and types) and, for each gateway the publisher names, the data
+key wrapped for that gateway's key. The data key itself is never written anywhere in the clear.
+
+The ciphertext is staged under ``$OPENCOMMONS_HOME/private/<plaintext digest>``, so a publish
+interrupted at any point resumes with the very same ciphertext and CIDs (exactly once, as any
+publish), without keeping the key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from ..errors import OpenCommonsError, PublishError
+from ..journal import HOME_ENV
+from ..ml.croissant import TABULAR, CroissantError, read_schema
+from ..ml.download import sha256_file
+from .crypto import CHUNK, SCHEME, encrypt_stream, new_data_key, wrap
+
+
+def _get_json(url: str, method: str = "GET") -> dict[str, Any]:
+    request = urllib.request.Request(url, method=method, data=b"" if method == "POST" else None)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            return dict(json.loads(reply.read()))
+    except urllib.error.HTTPError as exc:
+        try:
+            detail = json.loads(exc.read()).get("error")
+        except ValueError:
+            detail = None
+        raise OpenCommonsError(f"the gateway {url} refused: {detail or exc.code}") from None
+    except (urllib.error.URLError, OSError) as exc:
+        raise OpenCommonsError(f"cannot reach the gateway {url}: {getattr(exc, 'reason', exc)}") from None
+
+
+def gateway_key(url: str) -> str:
+    """The gateway's X25519 public key (hex), as it publishes it."""
+    return str(_get_json(url.rstrip("/") + "/v1/key")["publicKey"])
+
+
+def register_key(url: str, dataset_id: int) -> None:
+    _get_json(f"{url.rstrip('/')}/v1/keys/{dataset_id}", "POST")
+
+
+def _files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.rglob("*") if p.is_file() and not any(
+        part.startswith(".") for part in p.relative_to(directory).parts))
+
+
+def encrypt_folder(directory: Path, gateways: list[str], root: Path | None = None) -> tuple[Path, dict[str, Any]]:
+    """The staged ciphertext folder and the manifest's `private` section (without the wrapped keys,
+    which need the content CID: see :func:`wrap_for`), made once per plaintext and gateways."""
+    if not directory.is_dir():
+        raise PublishError(f"not a directory: {directory}")
+    files = []
+    for path in _files(directory):
+        rel = path.relative_to(directory).as_posix()
+        entry: dict[str, Any] = {"path": rel, "size": path.stat().st_size, "sha256": sha256_file(path)}
+        if path.suffix.lower() in TABULAR:
+            try:
+                entry["columns"] = {f.name: str(f.type) for f in read_schema(path)}
+            except CroissantError:
+                pass
+        files.append(entry)
+    if not files:
+        raise PublishError(f"directory is empty: {directory}")
+    digest = hashlib.sha256(json.dumps([files, sorted(gateways)], sort_keys=True).encode()).hexdigest()[:32]
+    stage = (root or Path(os.environ.get(HOME_ENV) or Path.home() / ".opencommons") / "private") / digest
+    section = {"scheme": SCHEME, "chunk": CHUNK, "files": files}
+    done = stage / "staged.json"
+    if done.exists():
+        return stage / "content", json.loads(done.read_text())
+    shutil.rmtree(stage, ignore_errors=True)
+    (stage / "content").mkdir(parents=True)
+    key = new_data_key()
+    for f in files:
+        target = stage / "content" / f["path"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(directory / f["path"], "rb") as source, open(target, "wb") as sink:
+            encrypt_stream(key, source, sink)
+    # the key leaves this function only wrapped, once the content CID it is bound to is known
+    section["pending"] = {"gateways": [{"url": url.rstrip("/"), "publicKey": gateway_key(url)} for url in gateways]}
+    section["_key"] = key.hex()  # in memory only: staged.json is written once the key is wrapped
+    return stage / "content", section
+
+
+def content_cid(folder: Path) -> str:
+    from ..ipfs.importer import Importer
+
+    return str(Importer(cid_version=1).add_path(folder).cid)
+
+
+def prepare(directory: Path, gateways: list[str], root: Path | None = None) -> tuple[Path, dict[str, Any]]:
+    """Encrypts (or finds staged) and wraps: the folder to publish and the `private` section."""
+    if not gateways:
+        raise PublishError("a private dataset needs at least one --gateway URL to hold its key")
+    folder, section = encrypt_folder(directory, gateways, root)
+    return folder, wrap_for(section, content_cid(folder), folder)
+
+
+def wrap_for(section: dict[str, Any], content: str, stage: Path) -> dict[str, Any]:
+    """The `private` section with the data key wrapped for each gateway, bound to the content CID;
+    the stage then keeps only that (the clear key is dropped)."""
+    if "_key" not in section:
+        return section
+    key = bytes.fromhex(section.pop("_key"))
+    pending = section.pop("pending")
+    section["gateways"] = [{**g, "wrappedKey": wrap(key, g["publicKey"], content.encode())} for g in pending["gateways"]]
+    (stage.parent / "staged.json").write_text(json.dumps(section, sort_keys=True))
+    return section

@@ -1,0 +1,301 @@
+"""Private datasets: encrypted before publishing, served decrypted by a licence-checking gateway
+(FastAPI under uvicorn, Sign-In with Ethereum), on palmerpenguins' data. Every refusal the issue
+lists has its test; two gateway instances share one real PostgreSQL key store."""
+import json
+import logging
+import shutil
+import socket
+import threading
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime, timedelta, timezone
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+
+from conftest import in_process, ok, start_chain_env
+
+PENGUINS = Path(str(files("palmerpenguins") / "data" / "penguins.csv"))
+RAW = Path(str(files("palmerpenguins") / "data" / "penguins-raw.csv"))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Served:
+    """A gateway app under uvicorn in a thread, on a free port."""
+
+    def __init__(self, gateway):
+        import uvicorn
+
+        from opencommons.private.gateway import create_app
+
+        self.gateway = gateway
+        self.server = uvicorn.Server(uvicorn.Config(create_app(gateway), host="127.0.0.1", port=gateway.port,
+                                                    log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        while not self.server.started:
+            time.sleep(0.02)
+        self.url = f"http://127.0.0.1:{gateway.port}"
+
+    def stop(self):
+        self.server.should_exit = True
+        self.thread.join(5)
+
+
+def make_gateway(env, key_file, db, port=None, domain=None):
+    from opencommons.connection import connect, load_deployment
+    from opencommons.ipfs.content import open_store
+    from opencommons.private.gateway import Gateway, load_key
+    from opencommons.private.keystore import open_keystore
+
+    port = port or free_port()
+    gateway = Gateway(load_deployment(connect(env["url"]), env["root"] / "deployments"),
+                      open_store("embedded", env["root"] / "ipfs"), load_key(key_file), open_keystore(db),
+                      domain or f"127.0.0.1:{port}")
+    gateway.port = port
+    return Served(gateway)
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    yield from start_chain_env(tmp_path_factory, "--curator", "{0}")
+
+
+@pytest.fixture(scope="module")
+def world(env, tmp_path_factory):
+    from opencommons.private.gateway import new_key_file
+
+    root = tmp_path_factory.mktemp("private")
+    new_key_file(root / "gateway.key")
+    new_key_file(root / "other.key")
+    gateway = make_gateway(env, root / "gateway.key", str(root / "keys.sqlite"))
+    other = make_gateway(env, root / "other.key", str(root / "other.sqlite"))
+    run = in_process(env)
+    acc = env["accounts"]
+    ok(run("contributor", "register", "--name", "Kristen", "--community", "AQ/ecology", "--account", "1"))
+
+    def publish(name, source, url, accept=True, offer=True):
+        folder = root / name
+        folder.mkdir()
+        shutil.copy(source, folder / source.name)
+        (folder / "NOTES.md").write_text(f"{name}: restricted\n")
+        out = json.loads(ok(run("dataset", "publish", str(folder), "--private", "--gateway", url, "--license",
+                                "CC-BY-NC-4.0", "--commons", "AQ/ecology", "--name", name, "--contributor",
+                                f"{acc[1]}=10000", "--account", "1", "--json")).stdout)
+        if offer:
+            ok(run("license", "offer", out["dataset"], "--price", "0.01", "--days", "30", "--account", "1"))
+        if accept:
+            ok(run("dataset", "curate", out["dataset"], "accept", "--account", "0"))
+        return out
+
+    ids = {"penguins": publish("penguins", PENGUINS, gateway.url), "raw": publish("raw", RAW, gateway.url),
+           "elsewhere": publish("elsewhere", PENGUINS, other.url), "proposed": publish("proposed", RAW, gateway.url,
+                                                                                        accept=False)}
+    yield {"run": run, "root": root, "gateway": gateway, "other": other, "ids": ids, "acc": acc}
+    gateway.stop()
+    other.stop()
+
+
+def test_publish_private_pins_only_ciphertext_and_keeps_public_metadata(env, world):
+    from opencommons.ipfs.cid import Cid
+    from opencommons.ipfs.store import EmbeddedStore, cat, walk_blocks
+
+    store = EmbeddedStore(env["root"] / "ipfs")
+    out = world["ids"]["penguins"]
+    manifest = json.loads(b"".join(cat(store, Cid.parse(out["manifest"]))))
+    text = PENGUINS.read_bytes()
+    for _, block in walk_blocks(store, Cid.parse(out["content"])):  # every block of the content
+        assert b"Adelie" not in block and b"Torgersen" not in block
+    private = manifest["private"]
+    assert private["scheme"] == "aes-256-gcm-chunked/1"
+    listed = {f["path"]: f for f in private["files"]}
+    assert listed["penguins.csv"]["size"] == len(text)
+    assert listed["penguins.csv"]["sha256"] == __import__("hashlib").sha256(text).hexdigest()
+    assert listed["penguins.csv"]["columns"]["species"] == "string"
+    assert [g["url"] for g in private["gateways"]] == [world["gateway"].url]
+    assert set(private["gateways"][0]["wrappedKey"]) == {"scheme", "ephemeral", "nonce", "sealed"}
+
+
+def test_dataset_get_through_the_gateway_gives_the_licensee_the_plaintext(env, world, tmp_path):
+    run, ids = world["run"], world["ids"]
+    ok(run("license", "buy", ids["penguins"]["dataset"], "--account", "5"))
+    got = ok(run("dataset", "get", ids["penguins"]["dataset"], str(tmp_path / "copy"), "--account", "5"))
+    assert got.stdout.startswith(f"ok: private dataset {ids['penguins']['dataset']} in {tmp_path / 'copy'}: 2 files "
+                                 f"decrypted by {world['gateway'].url}")
+    assert (tmp_path / "copy" / "penguins.csv").read_bytes() == PENGUINS.read_bytes()
+    assert f"{env['accounts'][5]} holds a valid licence" in got.stdout
+    again = ok(run("dataset", "get", ids["penguins"]["dataset"], str(tmp_path / "copy"), "--account", "5"))
+    assert "0 files decrypted" in again.stdout and "2 already there" in again.stdout
+    refused = run("dataset", "get", ids["penguins"]["dataset"], str(tmp_path / "nothing"), "--account", "6")
+    assert refused.returncode == 1
+    assert refused.output.strip().startswith(f"error: the gateway refused: {env['accounts'][6]} holds no valid "
+                                             f"licence for dataset {ids['penguins']['dataset']}")
+    assert not (tmp_path / "nothing" / "penguins.csv").exists()
+
+
+def _session(env, world, account_index, gateway=None, **message):
+    """A session token for `account_index`, or the gateway's refusal."""
+    from opencommons.chain.transactions import NodeAccount
+    from opencommons.private.client import _call, siwe_message, sign_text
+
+    served = gateway or world["gateway"]
+    who = NodeAccount(env["accounts"][account_index])
+    nonce = json.loads(_call(served.url + "/v1/nonce").read())["nonce"]
+    text = siwe_message(message.get("domain", served.gateway.domain), who.address, served.url,
+                        message.get("chain_id", env["w3"].eth.chain_id), message.get("nonce", nonce),
+                        ttl=message.get("ttl", 300), issued=message.get("issued"))
+    signature = sign_text(env["w3"], who, text)
+    return text, signature
+
+
+def _login(served, text, signature):
+    from opencommons.private.client import _call
+
+    return json.loads(_call(served.url + "/v1/login", {"message": text, "signature": signature}).read())["token"]
+
+
+def _file(served, token, dataset, path, headers=None):
+    request = urllib.request.Request(f"{served.url}/v1/datasets/{dataset}/files/{path}",
+                                     headers={"Authorization": f"Bearer {token}", **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            return reply.status, reply.read(), reply.headers
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())["error"], {}
+
+
+def test_gateway_refuses_every_unlicensed_request_and_logs_each_with_its_block(env, world, caplog):
+    from opencommons.private.client import GatewayError
+
+    run, ids, gw, w3 = world["run"], world["ids"], world["gateway"], env["w3"]
+    penguins, raw = ids["penguins"]["dataset"], ids["raw"]["dataset"]
+    caplog.set_level(logging.INFO, logger="opencommons.gateway")
+    # a licence for another dataset
+    ok(run("license", "buy", raw, "--account", "8"))
+    token = _login(gw, *_session(env, world, 8))
+    status, error, _ = _file(gw, token, penguins, "penguins.csv")
+    assert status == 403 and error.startswith(f"{env['accounts'][8]} holds no valid licence for dataset {penguins}")
+    assert _file(gw, token, raw, "penguins-raw.csv")[0] == 200
+    # an expired licence
+    ok(run("license", "buy", penguins, "--account", "7"))
+    token7 = _login(gw, *_session(env, world, 7))
+    assert _file(gw, token7, penguins, "NOTES.md")[:2] == (200, b"penguins: restricted\n")
+    w3.provider.make_request("evm_increaseTime", [31 * 86400])
+    w3.provider.make_request("evm_mine", [])
+    status, error, _ = _file(gw, token7, penguins, "NOTES.md")
+    assert status == 403 and "(it expired)" in error and f"at block {w3.eth.block_number}" in error
+    # a replayed sign-in, an expired one, another domain, another chain, a nonce never issued here
+    text, signature = _session(env, world, 5)
+    _login(gw, text, signature)
+    with pytest.raises(GatewayError, match="nonce was not issued here, expired, or was used already"):
+        _login(gw, text, signature)
+    stale = datetime.now(timezone.utc) - timedelta(hours=1)
+    with pytest.raises(GatewayError, match="does not verify"):
+        _login(gw, *_session(env, world, 5, issued=stale, ttl=60))
+    with pytest.raises(GatewayError, match="signs in to 'evil.example:443', not to this gateway"):
+        _login(gw, *_session(env, world, 5, domain="evil.example:443"))
+    with pytest.raises(GatewayError, match="is for chain 1, this gateway serves chain"):
+        _login(gw, *_session(env, world, 5, chain_id=1))
+    with pytest.raises(GatewayError, match="nonce was not issued here"):
+        _login(gw, *_session(env, world, 5, nonce="a" * 32))
+    # a Rejected and a Retired dataset
+    token5 = _login(gw, *_session(env, world, 5))
+    proposed = ids["proposed"]["dataset"]
+    ok(run("dataset", "curate", proposed, "reject", "--account", "0"))
+    assert _file(gw, token5, proposed, "NOTES.md")[:2] == (403, f"dataset {proposed} is Rejected: it is not served")
+    ok(run("dataset", "curate", raw, "retire", "--account", "0"))
+    assert _file(gw, token8 := token, raw, "NOTES.md")[:2] == (403, f"dataset {raw} is Retired: it is not served")
+    # a dataset whose key this gateway does not hold (wrapped for another gateway)
+    elsewhere = ids["elsewhere"]["dataset"]
+    ok(run("license", "buy", elsewhere, "--account", "8"))
+    status, error, _ = _file(gw, token8, elsewhere, "NOTES.md")
+    assert status == 404 and error.startswith(f"this gateway holds no key for dataset {elsewhere}")
+    with pytest.raises(Exception, match="does not name this gateway"):
+        gw.gateway.register(int(elsewhere))
+    # no session at all
+    assert _file(gw, "forged.token", penguins, "NOTES.md")[:2] == (401, "the session token was not issued by this gateway")
+    # every grant and refusal logged with its block; no plaintext, no key in the logs
+    rows = gw.gateway.store.log_rows()
+    assert any(r["granted"] and r["dataset"] == raw and r["block"] for r in rows)
+    assert any(not r["granted"] and "expired" in r["reason"] and r["block"] for r in rows)
+    from opencommons.private.crypto import unwrap
+
+    manifest = json.loads(b"".join(gw.gateway.source.cat(__import__("opencommons.ipfs.cid", fromlist=["Cid"]).Cid.parse(
+        ids["penguins"]["manifest"]))))
+    key = unwrap(manifest["private"]["gateways"][0]["wrappedKey"], gw.gateway.key, ids["penguins"]["content"].encode())
+    logged = caplog.text + json.dumps(rows, default=str)
+    assert key.hex() not in logged and "restricted" not in logged and "Adelie" not in logged
+
+
+def test_gateway_serves_ranges_and_refuses_a_tampered_block(env, world, tmp_path):
+    from opencommons.ipfs.cid import Cid
+    from opencommons.ipfs.store import EmbeddedStore
+    from opencommons.private.crypto import DecryptionError, Decryptor, HEADER, new_data_key, encrypt_stream
+
+    gw, penguins = world["gateway"], world["ids"]["penguins"]["dataset"]
+    token = _login(gw, *_session(env, world, 5))
+    # account 5's licence is still valid? it was bought before the clock moved 31 days: buy again
+    ok(world["run"]("license", "buy", penguins, "--account", "5"))
+    text = PENGUINS.read_bytes()
+    status, body, headers = _file(gw, token, penguins, "penguins.csv", {"Range": "bytes=100-4999"})
+    assert status == 206 and body == text[100:5000] and headers.get("Content-Range") == f"bytes 100-4999/{len(text)}"
+    assert _file(gw, token, penguins, "penguins.csv", {"Range": "bytes=-10"})[1] == text[-10:]
+    assert _file(gw, token, penguins, "penguins.csv", {"Range": f"bytes={len(text)}-"})[0] == 416
+    # a ciphertext altered by one bit does not decrypt (the tag), in any chunk
+    key = new_data_key()
+    source = tmp_path / "plain"
+    source.write_bytes(b"x" * (3 << 20))
+    with open(source, "rb") as a, open(tmp_path / "sealed", "wb") as b:
+        encrypt_stream(key, a, b)
+    sealed = bytearray((tmp_path / "sealed").read_bytes())
+    sealed[HEADER + (1 << 20) + 16 + 5] ^= 1  # in chunk 1
+    decryptor = Decryptor(key, bytes(sealed[:HEADER]), 3 << 20)
+    assert b"".join(decryptor.plaintext(lambda a, b: bytes(sealed[a:b]), 0, 1000)) == b"x" * 1000  # chunk 0 intact
+    with pytest.raises(DecryptionError, match="chunk 1 does not decrypt"):
+        list(decryptor.plaintext(lambda a, b: bytes(sealed[a:b])))
+    # a tampered block in the gateway's store: refused in one line, and the client writes nothing
+    manifest = json.loads(b"".join(gw.gateway.source.cat(Cid.parse(world["ids"]["penguins"]["manifest"]))))
+    block_cid = Cid.parse(next(f["cid"] for f in manifest["files"] if f["path"] == "NOTES.md"))
+    path = EmbeddedStore(env["root"] / "ipfs")._path(block_cid)
+    original = path.read_bytes()
+    try:
+        path.write_bytes(original[:-1] + bytes([original[-1] ^ 1]))
+        refused = world["run"]("dataset", "get", penguins, str(tmp_path / "copy"), "--account", "5")
+        assert refused.returncode == 1 and refused.output.strip().startswith("error: the gateway refused: ")
+        assert not (tmp_path / "copy" / "NOTES.md").exists()
+    finally:
+        path.write_bytes(original)
+
+
+def test_two_gateway_instances_share_one_postgresql_key_store(env, world):
+    from postgres_server import PostgresServer
+
+    server = PostgresServer().start()
+    port = free_port()
+    first = second = None
+    try:
+        # behind one load balancer: one domain, one key file, one key store
+        first = make_gateway(env, world["root"] / "gateway.key", server.url, domain="data.commons.example")
+        second = make_gateway(env, world["root"] / "gateway.key", server.url, port, domain="data.commons.example")
+        raw = world["ids"]["penguins"]["dataset"]
+        first.gateway.register(int(raw))  # registered through one instance
+        text, signature = _session(env, world, 5, gateway=first)  # nonce from the first
+        token = _login(second, text, signature)  # sign-in at the second
+        from opencommons.private.client import GatewayError
+
+        with pytest.raises(GatewayError, match="used already"):
+            _login(first, text, signature)  # and not again at the first
+        assert _file(first, token, raw, "NOTES.md")[:2] == (200, b"penguins: restricted\n")  # its token, the other's key
+        assert {r["granted"] for r in second.gateway.store.log_rows()} == {True}
+    finally:
+        for served in (first, second):
+            if served:
+                served.stop()
+        server.stop()
