@@ -6,7 +6,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { SHOTS, startStack, waitFor } from "./harness.mjs";
+import { SHOTS, freePort, startStack, waitFor } from "./harness.mjs";
 
 const NATIVE = "0x0000000000000000000000000000000000000000";
 let stack, accounts, commons, rivers, cleaned, lakes;
@@ -283,6 +283,44 @@ test("a dataset page explains its attested quality: the scorer's metrics and the
   assert.equal(await page.getAttribute("#dataset-quality a.overlap", "href"), `#/dataset/${rivers.dataset}`);
   assert.match(await page.textContent("#dataset-quality ul.explanations"), new RegExp(`rows overlap \\d+% with dataset ${rivers.dataset}`));
   await page.screenshot({ path: join(SHOTS, "explore-quality.png"), fullPage: true });
+});
+
+test("a private dataset: refused without a licence, then bought and downloaded decrypted through its gateway", async () => {
+  commons("gateway", "keygen", join(stack.work, "gateway.key"));
+  const port = await freePort();
+  const gateway = `http://127.0.0.1:${port}`;
+  stack.spawnCommons("gateway", "serve", "--key", join(stack.work, "gateway.key"), "--db", join(stack.work, "gateway.sqlite"),
+    "--port", String(port), "--cors", stack.appUrl.replace(/\/$/, ""), "--deployments", join(stack.work, "deployments"));
+  await waitFor(() => fetch(`${gateway}/v1/key`).then((r) => r.ok), "commons gateway");
+  const clinic = publish("Clinic visits", { "visits.csv": "clinic,visits\nKisumu,120\nNakuru,95\n" }, "--private",
+    "--gateway", gateway, "--license", "CC-BY-NC-4.0", "--commons", "KE/health", "--contributor", `${accounts[1]}=10000`,
+    "--account", "1");
+  commons("dataset", "curate", clinic.dataset, "accept", "--account", "0");
+  commons("license", "offer", clinic.dataset, "--price", "0.01", "--days", "30", "--account", "1");
+  await waitFor(async () => (await (await fetch(`${stack.appUrl}api/explorer/datasets/${clinic.dataset}`)).json()).licenseTerms
+    ?.some((t) => t.active), "the index to read the licence offer");
+  const page = await explore(accounts[7], `#/dataset/${clinic.dataset}`, "dataset");
+  assert.match(await page.textContent("#private-note"), new RegExp(`^Private dataset: its files are encrypted; ${gateway} serves`));
+  const download = async () => {
+    await page.evaluate(() => { delete document.getElementById("verify-result").dataset.state; });
+    await page.click("#verify-download");
+    await page.waitForSelector("#verify-result[data-state]", { state: "attached", timeout: 30_000 });
+    return [await page.getAttribute("#verify-result", "data-state"), await page.textContent("#verify-result")];
+  };
+  const [refused, why] = await download();
+  assert.equal(refused, "failed");
+  assert.match(why, new RegExp(`^Not verified: the gateway refused: ${accounts[7]} holds no valid licence for dataset ${clinic.dataset}`, "i"));
+  await page.click("#buy");
+  const bought = await stack.settled(page);
+  assert.equal(bought.state, "confirmed", bought.text);
+  await page.waitForSelector("#explorer-page[data-ready=dataset]");
+  const [state, text] = await download();
+  assert.equal(state, "verified", text);
+  assert.match(text, /^Decrypted by the gateway for your licence; all 1 file match the plaintext sha256/);
+  const saved = await Promise.all([page.waitForEvent("download"), page.click("#verified-files a >> text=visits.csv")]);
+  const body = await new Promise((ok) => { let s = ""; saved[0].createReadStream().then((r) => r.on("data", (c) => { s += c; }).on("end", () => ok(s))); });
+  assert.equal(body, "clinic,visits\nKisumu,120\nNakuru,95\n");
+  await page.screenshot({ path: join(SHOTS, "explore-private.png"), fullPage: true });
 });
 
 test("a dataset the index does not hold says so in one line", async () => {

@@ -48,6 +48,13 @@ export async function startStack({ deployArgs = async () => [], anvilArgs = [] }
   const env = { ...process.env, OPENCOMMONS_RPC: stack.rpcUrl, OPENCOMMONS_HOME: join(work, "home"),
                 OPENCOMMONS_IPFS_HOME: join(work, "ipfs") };
   stack.commons = (...args) => execFileSync(COMMONS, args, { cwd: work, encoding: "utf8", env });
+  // a long-running `commons ...` (a gateway...), ended with the stack
+  const children = [];
+  stack.spawnCommons = (...args) => {
+    const child = spawn(COMMONS, args, { cwd: work, env });
+    children.push(child);
+    return child;
+  };
   stack.commons("deploy", "--deployments", join(work, "deployments"), "--curator", stack.accounts[0],
                 ...(await deployArgs(stack)));
   stack.deployment = JSON.parse(readFileSync(join(work, "deployments", "31337.json"), "utf8"));
@@ -61,6 +68,7 @@ export async function startStack({ deployArgs = async () => [], anvilArgs = [] }
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"] });
   stack.stop = async () => {
     await browser.close();
+    for (const child of children) child.kill();
     dapp.kill();
     anvil.kill();
   };

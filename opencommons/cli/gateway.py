@@ -33,7 +33,10 @@ def gateway_serve(key: Path = KeyOpt, db: str = typer.Option(..., "--db", help="
                   domain: Optional[str] = typer.Option(None, "--domain", help="The domain consumers sign in to "
                                                        "(default HOST:PORT; behind a load balancer, its name)."),
                   rpc: Optional[str] = RpcOpt, deployments: Path = DeploymentsOpt, store: str = StoreOpt,
-                  api: Optional[str] = ApiOpt, home: Optional[Path] = HomeOpt) -> None:
+                  api: Optional[str] = ApiOpt, home: Optional[Path] = HomeOpt,
+                  cors: list[str] = typer.Option([], "--cors", help="A web origin allowed to call the gateway from "
+                                                 "a browser (the dApp's, e.g. http://127.0.0.1:8600); repeatable.")
+                  ) -> None:
     """Serve private datasets: decrypted files to licence holders, checked at every request."""
     import logging
 
@@ -49,7 +52,7 @@ def gateway_serve(key: Path = KeyOpt, db: str = typer.Option(..., "--db", help="
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
         say(f"gateway for chain {gateway.commons.deployment.chain_id} on http://{host}:{port} "
             f"(domain {gateway.domain}, public key {gateway.public_key})")
-        uvicorn.run(create_app(gateway), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(gateway, cors), host=host, port=port, log_level="warning")
     except OpenCommonsError as exc:
         fail(exc)
 

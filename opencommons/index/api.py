@@ -138,7 +138,24 @@ class ExplorerApi:
             a["kindName"] = KIND_NAMES.get(a["kind"])
         page["medianScore"] = {KIND_NAMES.get(k, k): v for k, v in page["medianScore"].items()}
         page["quality"] = self._quality(page["attestations"])
+        page["private"] = self._private(page)
         return page
+
+    def _private(self, page: dict[str, Any]) -> dict[str, Any] | None:
+        """A private dataset's gateways and plaintext files (from its manifest), for the page's
+        "buy a licence, then download" flow."""
+        from ..ipfs.cid import Cid
+        from ..names import json_document
+
+        if self.store is None:
+            return None
+        manifest = json_document(self.store, Cid.parse(page["manifest"]))
+        private = manifest.get("private") if manifest else None
+        if not isinstance(private, dict):
+            return None
+        return {"gateways": [g.get("url") for g in private.get("gateways", []) if isinstance(g, dict)],
+                "files": [{"path": f.get("path"), "size": f.get("size"), "sha256": f.get("sha256")}
+                          for f in private.get("files", []) if isinstance(f, dict)]}
 
     def _quality(self, attestations: list[dict[str, Any]]) -> dict[str, Any] | None:
         """The scorer's results behind the newest live `quality` attestation that names them as

@@ -250,14 +250,14 @@ def _read_range(store: BlockSource, cid: Cid, start: int, end: int, out: bytearr
         return
     block = store.get_block(cid)
     if cid.codec == RAW:
-        out += block[start:end]
+        out += memoryview(block)[start:end]  # no intermediate copy of the slice
         return
     node = decode_node(block)
     if is_directory(node) or node.kind == TYPE_SYMLINK:
         raise IpfsError(f"{cid} is not a file")
     offset = 0
     if node.data:
-        out += node.data[start:end]
+        out += memoryview(node.data)[start:end]
         offset = len(node.data)
     sizes = node.blocksizes or []
     if len(sizes) != len(node.links):

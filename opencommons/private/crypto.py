@@ -91,7 +91,7 @@ class Decryptor:
         plain = min(self.chunk, self.size - index * self.chunk) if self.size else 0
         return start, start + plain + TAG
 
-    def open(self, index: int, sealed: bytes) -> bytes:
+    def open(self, index: int, sealed: bytes | memoryview) -> bytes:
         try:
             return self.aes.decrypt(self.file_id + struct.pack(">I", index), sealed,
                                     _aad(self.header, index, index == self.chunks - 1))
@@ -99,17 +99,23 @@ class Decryptor:
             raise DecryptionError(f"chunk {index} does not decrypt: the ciphertext was altered, truncated or "
                                   "is under another key") from None
 
-    def plaintext(self, read: Any, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+    def plaintext(self, read: Any, start: int = 0, end: int | None = None, group: int = 8) -> Iterator[bytes]:
         """Plaintext bytes [start, end), decrypting only the chunks that hold them; `read(a, b)`
-        returns ciphertext bytes [a, b)."""
+        returns ciphertext bytes [a, b). Chunks are read `group` at a time (one walk of the file's
+        DAG per group, memory bounded by the group)."""
         end = self.size if end is None else min(end, self.size)
         if start >= end:
             return
-        for index in range(start // self.chunk, (end - 1) // self.chunk + 1):
-            a, b = self.cipher_range(index)
-            data = self.open(index, read(a, b))
-            offset = index * self.chunk
-            yield data[max(0, start - offset):end - offset]
+        first, last = start // self.chunk, (end - 1) // self.chunk
+        for batch in range(first, last + 1, group):
+            indices = range(batch, min(batch + group, last + 1))
+            span_start, span_end = self.cipher_range(indices[0])[0], self.cipher_range(indices[-1])[1]
+            sealed = memoryview(read(span_start, span_end))
+            for index in indices:
+                a, b = self.cipher_range(index)
+                data = self.open(index, sealed[a - span_start:b - span_start])
+                offset = index * self.chunk
+                yield data[max(0, start - offset):end - offset]
 
 
 # ------------------------------------------------------------------ key wrapping

@@ -209,8 +209,16 @@ def _dataset_id(text: str) -> int:
         raise GatewayRefusal(400, str(exc)) from None
 
 
-def create_app(gateway: Gateway) -> Any:
+def create_app(gateway: Gateway, origins: list[str] | None = None) -> Any:
+    """The gateway's HTTP API; `origins` are web pages allowed to call it from a browser (the
+    dApp's), through CORS: none unless named."""
     app = FastAPI(title="OpenCommons gateway", docs_url=None, redoc_url=None)
+    if origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
+                           allow_headers=["Authorization", "Content-Type", "Range"],
+                           expose_headers=["Content-Range", "Content-Length"])
 
     @app.exception_handler(GatewayRefusal)
     async def refused(_request: Request, exc: GatewayRefusal) -> JSONResponse:

@@ -1,10 +1,52 @@
 // The dataset page's actions: download with every file checked in the browser, and for a
 // connected wallet: pay royalties, settle the parents' share, buy a licence, offer licences
 // (the dataset's owner).
-import { ZeroHash } from "ethers";
+import { ZeroHash, getAddress } from "ethers";
 import { NATIVE, amountText, app, el, guarded, readContract, send } from "../shared.js";
 import { buyLicence, parseAmount, payRoyalties } from "../actions.js";
-import { downloadVerified } from "../verify.js";
+import { downloadVerified, sha256 } from "../verify.js";
+
+// EIP-4361 (Sign-In with Ethereum), as the gateway's `siwe` parser reads it.
+function siweMessage({ domain, address, uri, chainId, nonce }) {
+  const now = new Date();
+  const iso = (d) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
+  return `${domain} wants you to sign in with your Ethereum account:\n${getAddress(address)}\n\n` +
+    "Sign in to download the private datasets you hold a licence for.\n\n" +
+    `URI: ${uri}\nVersion: 1\nChain ID: ${chainId}\nNonce: ${nonce}\nIssued At: ${iso(now)}\n` +
+    `Expiration Time: ${iso(new Date(now.getTime() + 300_000))}`;
+}
+
+async function gatewayJson(url, options = {}) {
+  const reply = await fetch(url, options);
+  const body = await reply.json().catch(() => ({}));
+  if (!reply.ok) throw new Error(`the gateway refused: ${body.error || reply.status}`);
+  return body;
+}
+
+// A private dataset: signed in to its gateway with the wallet, every file decrypted there (after it
+// checked the licence on-chain) and checked here against the plaintext sha256 of the manifest.
+async function downloadPrivate(d, progress) {
+  const gateway = d.private.gateways[0].replace(/\/$/, "");
+  const info = await gatewayJson(`${gateway}/v1/key`);
+  const { nonce } = await gatewayJson(`${gateway}/v1/nonce`);
+  progress("sign the sign-in message in your wallet…");
+  const message = siweMessage({ domain: info.domain, address: app.account, uri: gateway, chainId: info.chainId, nonce });
+  const signature = await app.signer.signMessage(message);
+  const { token } = await gatewayJson(`${gateway}/v1/login`, { method: "POST", headers: { "content-type": "application/json" },
+                                                              body: JSON.stringify({ message, signature }) });
+  const files = [];
+  for (const [i, f] of d.private.files.entries()) {
+    progress(`decrypting ${f.path} (${i + 1} of ${d.private.files.length})`);
+    const reply = await fetch(`${gateway}/v1/datasets/${d.id}/files/${f.path.split("/").map(encodeURIComponent).join("/")}`,
+                              { headers: { authorization: `Bearer ${token}` } });
+    if (!reply.ok) throw new Error(`the gateway refused: ${(await reply.json().catch(() => ({}))).error || reply.status}`);
+    const bytes = await reply.arrayBuffer();
+    const got = await sha256(bytes);
+    if (got !== f.sha256) throw new Error(`${f.path} does not match: sha256 ${got.slice(0, 16)}…, expected ${f.sha256.slice(0, 16)}…`);
+    files.push({ path: f.path, size: bytes.byteLength, blob: new Blob([bytes]) });
+  }
+  return files;
+}
 
 function tokenSelect(id) {
   const select = el("select", { id });
@@ -14,18 +56,23 @@ function tokenSelect(id) {
 
 function downloadPanel(d) {
   const result = el("div", { id: "verify-result" });
-  const button = el("button", { id: "verify-download", text: "Download and verify" });
+  const button = el("button", { id: "verify-download", text: d.private ? "Download (licence holders)" : "Download and verify" });
   button.onclick = async () => {
     button.disabled = true;
     try {
-      const files = await downloadVerified(app.config.gateway, d, (text) => { result.textContent = text; });
+      if (d.private && !app.account) throw new Error("connect the wallet that holds a licence");
+      const progress = (text) => { result.textContent = text; };
+      const files = d.private ? await downloadPrivate(d, progress) : await downloadVerified(app.config.gateway, d, progress);
       const list = el("ul", { id: "verified-files" });
       for (const f of files) {
         const a = el("a", { href: URL.createObjectURL(f.blob), download: f.path.split("/").pop(), text: f.path });
         list.append(el("li", {}, a, ` (${f.size} bytes, sha256 checked)`));
       }
-      result.replaceChildren(el("p", { class: "verified", text: `Verified: the manifest hashes to the CID on-chain, and ` +
-        `all ${files.length} file${files.length === 1 ? "" : "s"} match its sha256 digests.` }), list);
+      result.replaceChildren(el("p", { class: "verified", text: d.private
+        ? `Decrypted by the gateway for your licence; all ${files.length} file${files.length === 1 ? "" : "s"} match ` +
+          "the plaintext sha256 digests of the manifest."
+        : `Verified: the manifest hashes to the CID on-chain, and ` +
+          `all ${files.length} file${files.length === 1 ? "" : "s"} match its sha256 digests.` }), list);
       result.dataset.state = "verified";
     } catch (err) {
       result.replaceChildren(el("p", { class: "error", text: `Not verified: ${err.message}` }));
@@ -38,7 +85,12 @@ function downloadPanel(d) {
 }
 
 export async function actionsPanel(d) {
-  const parts = [el("h3", { text: "Download" }), downloadPanel(d)];
+  const parts = [el("h3", { text: "Download" })];
+  if (d.private) {
+    parts.push(el("p", { id: "private-note", text: `Private dataset: its files are encrypted; ${d.private.gateways[0]} ` +
+      "serves them decrypted to licence holders. Buy a licence, then download." }));
+  }
+  parts.push(downloadPanel(d));
   if (!app.account) {
     parts.push(el("p", { id: "connect-hint", text: "Connect a wallet to pay royalties, buy or offer a licence." }));
     return parts;
