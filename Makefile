@@ -109,6 +109,7 @@ bench: setup $(STAMPS)/postgresql $(STAMPS)/chromium dapp/dist/index.html
 	$(VENV)/bin/python benchmarks/index.py --json
 	$(VENV)/bin/python benchmarks/get.py --kubo --json
 	$(VENV)/bin/python benchmarks/quality.py --json
+	$(VENV)/bin/python benchmarks/private.py --json
 	node benchmarks/dapp_pages.mjs --json
 
 clean:

@@ -10,7 +10,6 @@ an eighth of it shows whether memory stays flat in the dataset's size.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import sys
@@ -20,8 +19,10 @@ import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "python"))
 
+from report import emit  # noqa: E402
 from opencommons.ipfs.content import open_store  # noqa: E402
 from opencommons.ml.download import Resolved, download  # noqa: E402
 from opencommons.publish import PublishRequest, pin_content, scan  # noqa: E402
@@ -95,11 +96,7 @@ def main() -> None:
                 node.stop()
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    if args.json:
-        print(json.dumps(out, sort_keys=True))
-    else:
-        for key, value in out.items():
-            print(f"{key:24s} {value}")
+    emit(out, args.json)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import os
 import shutil
 import sys
@@ -26,33 +25,15 @@ import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.dirname(__file__))
 
+from report import emit  # noqa: E402
 from opencommons.ipfs.content import open_store  # noqa: E402
 from opencommons.ipfs.directory import resolve  # noqa: E402
 from opencommons.ipfs.store import read_range  # noqa: E402
 from opencommons.ml.download import Resolved, download  # noqa: E402
 from opencommons.private.crypto import HEADER, Decryptor, encrypt_stream, new_data_key  # noqa: E402
-from opencommons.publish import PublishRequest, pin_content, scan  # noqa: E402
-
-ACCOUNT = "0x00000000000000000000000000000000000000a1"
-
-
-def make(folder: Path, size: int, files: int = 8) -> Path:
-    folder.mkdir(parents=True)
-    for i in range(files):
-        with open(folder / f"part-{i}.bin", "wb") as handle:
-            left = size // files
-            while left:
-                n = min(left, 8 << 20)
-                handle.write(os.urandom(n))
-                left -= n
-    return folder
-
-
-def publish(store: object, folder: Path) -> Resolved:
-    scanned = scan(PublishRequest(folder, "CC0-1.0", "XX/bench", [(ACCOUNT, 10_000)], folder.name))
-    pin_content(store, folder, scanned)  # type: ignore[arg-type]
-    return Resolved(scanned.content, scanned.manifest_cid)
+from get import make_dataset, pinned  # noqa: E402
 
 
 def main() -> None:
@@ -64,10 +45,10 @@ def main() -> None:
     out: dict[str, float] = {"size_mb": args.size_mb}
     root = Path(tempfile.mkdtemp(prefix="oc-bench-private-"))
     try:
-        plain = make(root / "plain", size)
+        plain = make_dataset(root, size)
         store = open_store("embedded", root / "store")
         started = time.perf_counter()
-        public = publish(store, plain)
+        public = pinned(store, plain)
         out["publish_public_mb_per_s"] = round(size / (time.perf_counter() - started) / 1e6, 1)
         key = new_data_key()
         started = time.perf_counter()
@@ -75,7 +56,7 @@ def main() -> None:
         for path in sorted(plain.iterdir()):
             with open(path, "rb") as a, open(root / "sealed" / path.name, "wb") as b:
                 encrypt_stream(key, a, b)
-        private = publish(store, root / "sealed")
+        private = pinned(store, root / "sealed")
         out["publish_private_mb_per_s"] = round(size / (time.perf_counter() - started) / 1e6, 1)
 
         started = time.perf_counter()
@@ -114,11 +95,7 @@ def main() -> None:
         out["private_vs_public_publish"] = round(out["publish_private_mb_per_s"] / out["publish_public_mb_per_s"], 2)
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    if args.json:
-        print(json.dumps(out, sort_keys=True))
-    else:
-        for k, v in out.items():
-            print(f"{k:28s} {v}")
+    emit(out, args.json)
 
 
 if __name__ == "__main__":

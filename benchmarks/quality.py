@@ -15,7 +15,6 @@ Goals (issue 18): validity+integrity >= 100 MB/s; near-duplicate query <= 1 s ag
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import sys
@@ -25,7 +24,9 @@ from importlib.resources import files
 from pathlib import Path
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.dirname(__file__))
 
+from report import emit  # noqa: E402
 from opencommons.ipfs.content import open_store  # noqa: E402
 from opencommons.ml.download import Resolved, fetch_file, plan  # noqa: E402
 from opencommons.publish import PublishRequest, pin_content, scan  # noqa: E402
@@ -121,11 +122,7 @@ def main() -> None:
         assert all((a == b).all() for a, b in zip(serial, mapped))
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    if args.json:
-        print(json.dumps(out, sort_keys=True))
-    else:
-        for key, value in out.items():
-            print(f"{key:32s} {value}")
+    emit(out, args.json)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ class GatewayError(OpenCommonsError):
     """What a gateway refused, in its own words."""
 
 
-def _call(url: str, body: Any = None, token: str | None = None, method: str | None = None) -> Any:
+def call(url: str, body: Any = None, token: str | None = None, method: str | None = None) -> Any:
     headers = {"Content-Type": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
@@ -67,10 +67,10 @@ def sign_text(w3: Any, signer: Any, text: str) -> str:
 def login(url: str, w3: Any, signer: Any) -> str:
     """A session token from the gateway at `url` for `signer`'s address."""
     base = url.rstrip("/")
-    info = json.loads(_call(base + "/v1/key").read())
-    nonce = json.loads(_call(base + "/v1/nonce").read())["nonce"]
+    info = json.loads(call(base + "/v1/key").read())
+    nonce = json.loads(call(base + "/v1/nonce").read())["nonce"]
     message = siwe_message(info["domain"], signer.address, base, int(info["chainId"]), nonce)
-    reply = json.loads(_call(base + "/v1/login", {"message": message, "signature": sign_text(w3, signer, message)}).read())
+    reply = json.loads(call(base + "/v1/login", {"message": message, "signature": sign_text(w3, signer, message)}).read())
     return str(reply["token"])
 
 
@@ -90,7 +90,7 @@ def download_private(url: str, token: str, dataset_id: int, manifest: dict[str, 
         partial = target.parent / f".{target.name}.partial-{os.getpid()}-{secrets.token_hex(4)}"
         digest = hashlib.sha256()
         try:
-            reply = _call(f"{url.rstrip('/')}/v1/datasets/{dataset_id}/files/{f['path']}", token=token)
+            reply = call(f"{url.rstrip('/')}/v1/datasets/{dataset_id}/files/{f['path']}", token=token)
             with reply, open(partial, "wb") as handle:
                 for chunk in iter(lambda: reply.read(1 << 20), b""):
                     handle.write(chunk)

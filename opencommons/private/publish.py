@@ -14,8 +14,6 @@ import hashlib
 import json
 import os
 import shutil
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -27,18 +25,10 @@ from .crypto import CHUNK, SCHEME, encrypt_stream, new_data_key, wrap
 
 
 def _get_json(url: str, method: str = "GET") -> dict[str, Any]:
-    request = urllib.request.Request(url, method=method, data=b"" if method == "POST" else None)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as reply:
-            return dict(json.loads(reply.read()))
-    except urllib.error.HTTPError as exc:
-        try:
-            detail = json.loads(exc.read()).get("error")
-        except ValueError:
-            detail = None
-        raise OpenCommonsError(f"the gateway {url} refused: {detail or exc.code}") from None
-    except (urllib.error.URLError, OSError) as exc:
-        raise OpenCommonsError(f"cannot reach the gateway {url}: {getattr(exc, 'reason', exc)}") from None
+    from .client import call
+
+    with call(url, method=method) as reply:
+        return dict(json.loads(reply.read()))
 
 
 def gateway_key(url: str) -> str:

@@ -125,7 +125,7 @@ print("HEAVY", heavy, file=sys.stderr)
 
 @pytest.mark.parametrize("command", [[], ["dataset", "publish"], ["gov", "propose"], ["royalties", "claim"],
                                      ["deploy"], ["account", "new"], ["ipfs", "add"], ["dataset", "get"],
-                                     ["model", "register"]])
+                                     ["model", "register"], ["dataset", "score"], ["gateway", "serve"]])
 def test_help_loads_no_chain_library(command):
     """`--help` answers without loading web3 or eth-account (what made it take 1.7 s): they are
     imported on first use. benchmarks/cli_help.py prints the times."""

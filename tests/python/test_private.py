@@ -143,11 +143,11 @@ def test_dataset_get_through_the_gateway_gives_the_licensee_the_plaintext(env, w
 def _session(env, world, account_index, gateway=None, **message):
     """A session token for `account_index`, or the gateway's refusal."""
     from opencommons.chain.transactions import NodeAccount
-    from opencommons.private.client import _call, siwe_message, sign_text
+    from opencommons.private.client import call, siwe_message, sign_text
 
     served = gateway or world["gateway"]
     who = NodeAccount(env["accounts"][account_index])
-    nonce = json.loads(_call(served.url + "/v1/nonce").read())["nonce"]
+    nonce = json.loads(call(served.url + "/v1/nonce").read())["nonce"]
     text = siwe_message(message.get("domain", served.gateway.domain), who.address, served.url,
                         message.get("chain_id", env["w3"].eth.chain_id), message.get("nonce", nonce),
                         ttl=message.get("ttl", 300), issued=message.get("issued"))
@@ -156,9 +156,9 @@ def _session(env, world, account_index, gateway=None, **message):
 
 
 def _login(served, text, signature):
-    from opencommons.private.client import _call
+    from opencommons.private.client import call
 
-    return json.loads(_call(served.url + "/v1/login", {"message": text, "signature": signature}).read())["token"]
+    return json.loads(call(served.url + "/v1/login", {"message": text, "signature": signature}).read())["token"]
 
 
 def _file(served, token, dataset, path, headers=None):
