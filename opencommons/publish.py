@@ -13,6 +13,7 @@ same content is impossible on-chain too.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -123,11 +124,12 @@ def check_chain(commons: Commons, publisher: str, request: PublishRequest) -> No
         raise PublishError(f"previous version {request.previous} does not exist")
 
 
-def scan(request: PublishRequest) -> Scanned:
-    """Hashes the folder as IPFS does, describes it in Croissant and writes the manifest."""
+def scan(request: PublishRequest, progress: Callable[[int], None] | None = None) -> Scanned:
+    """Hashes the folder as IPFS does (`progress` told each chunk's bytes), describes it in
+    Croissant and writes the manifest."""
     from .ml import croissant
 
-    importer = Importer(cid_version=1, file_digests=True, workers=0)  # each file read once
+    importer = Importer(cid_version=1, file_digests=True, workers=0, progress=progress)  # each file read once
     content = importer.add_path(request.directory).cid
     entries = [croissant.FileEntry(e.path, e.size, e.sha256, str(e.cid)) for e in importer.files]
     files = [{"path": e.path, "size": e.size, "sha256": e.sha256, "cid": e.cid} for e in entries]
@@ -157,10 +159,10 @@ def scan(request: PublishRequest) -> Scanned:
 
 
 def publish(commons: Commons, sender: Sender, store: ContentStore, request: PublishRequest,
-            journal_dir: Path | None = None) -> Published:
+            journal_dir: Path | None = None, progress: Callable[[int], None] | None = None) -> Published:
     request = validate(request)
     check_chain(commons, sender.address, request)
-    scanned = scan(request)
+    scanned = scan(request, progress)
     content, manifest_cid, manifest = scanned.content, scanned.manifest_cid, scanned.manifest
     inputs = {"chain": commons.deployment.chain_id, "nft": commons.nft.address, "sender": sender.address,
               "content": str(content), "manifest": str(manifest_cid), "store": store.location}

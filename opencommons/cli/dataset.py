@@ -59,7 +59,11 @@ def _publish(directory: Path, license_id: str, commons_code: str, contributor: l
     request = publishing.PublishRequest(folder, license_id, commons_code, _contributors(contributor), name or directory.name,
                              description, tuple(queries.parse_dataset_id(p) for p in parent), ancestor_bps, schema, previous,
                              described, documents, private)
-    result = publishing.publish(commons, _sender(commons, account), open_store(store, home, api), request)
+    from .ipfs import _progress, _size
+
+    with _progress(_size(folder), "hashing") as progress:
+        result = publishing.publish(commons, _sender(commons, account), open_store(store, home, api), request,
+                                    progress=progress)
     for url in gateways or []:
         from ..private.publish import register_key
 

@@ -368,3 +368,15 @@ def test_dataset_get_from_a_real_kubo_rpc_node(env, published, jsipfs, tmp_path)
     assert "4 files fetched" in got.stdout
     for f in ("penguins.csv", "tables/wine.parquet", "tables/breast_cancer.jsonl", "README.md"):
         assert sha256(target / f) == sha256(published["folder"] / f)
+
+
+def test_publish_reports_progress_in_bytes_hashed(env, published):
+    """`commons dataset publish` draws its progress bar from this callback."""
+    from opencommons.publish import PublishRequest, scan
+
+    acc = env["accounts"]
+    seen = []
+    scanned = scan(PublishRequest(published["folder"], "CC0-1.0", "AQ/ecology", [(acc[1], 7000), (acc[2], 3000)],
+                                  "Penguins and friends"), seen.append)
+    assert sum(seen) == sum(p.stat().st_size for p in published["folder"].rglob("*") if p.is_file())
+    assert str(scanned.manifest_cid) == published["manifest"]
