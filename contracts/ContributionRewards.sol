@@ -26,6 +26,7 @@ contract ContributionRewards is IContributionRewards, Ownable {
     mapping(uint256 datasetId => mapping(uint16 generation => mapping(address account => bool))) private _claimed;
     uint256 private _qualityBase;
     uint16 private _minScore;
+    uint16[4] private _scoreWeights;
 
     /// @param owner_ the timelock
     constructor(IDatasetNFT datasets_, ICommonsToken token, IDatasetAttestations attestations_, address owner_)
@@ -63,6 +64,20 @@ contract ContributionRewards is IContributionRewards, Ownable {
         uint256 amount = base * quality * uniqueness / (uint256(_MAX_SCORE) * _MAX_SCORE);
         emit DatasetRewardedByQuality(datasetId, quality, uniqueness, amount);
         _reward(datasetId, amount);
+    }
+
+    /// @inheritdoc IContributionRewards
+    function setScoreWeights(uint16[4] calldata weights) external onlyOwner {
+        if (uint256(weights[0]) + weights[1] + weights[2] + weights[3] != _MAX_SCORE) {
+            revert ContributionRewardsInvalidWeights();
+        }
+        _scoreWeights = weights;
+        emit ScoreWeightsSet(weights);
+    }
+
+    /// @inheritdoc IContributionRewards
+    function scoreWeights() external view returns (uint16[4] memory) {
+        return _scoreWeights;
     }
 
     /// @inheritdoc IContributionRewards

@@ -28,6 +28,8 @@ interface IContributionRewards {
     /// @notice Thrown when the attestations of a kind are not from validators in strictly ascending
     /// order (one attestation per validator), or there are none.
     error ContributionRewardsUnorderedValidators(uint256 attestationId);
+    /// @notice Thrown when score weights do not sum to 10,000 basis points.
+    error ContributionRewardsInvalidWeights();
     /// @notice Thrown when the median attested quality `score` is below the policy's `minScore`.
     error ContributionRewardsScoreTooLow(uint256 datasetId, uint16 score, uint16 minScore);
 
@@ -35,6 +37,8 @@ interface IContributionRewards {
     event DatasetRewarded(uint256 indexed datasetId, uint16 indexed generation, uint256 amount);
     /// @notice Emitted when `account` claims `amount` for its share in `datasetId`.
     event ContributionRewarded(uint256 indexed datasetId, address indexed account, uint16 shareBps, uint256 amount);
+    /// @notice Emitted when governance sets the weights of the combined quality score.
+    event ScoreWeightsSet(uint16[4] weights);
     /// @notice Emitted when governance sets the reward policy by quality.
     event QualityPolicySet(uint256 base, uint16 minScore);
     /// @notice Emitted when a reward is set by the policy: `quality` and `uniqueness` are the
@@ -64,6 +68,16 @@ interface IContributionRewards {
     /// and {DatasetRewarded} events.
     function rewardByQuality(uint256 datasetId, uint256[] calldata qualityAttestations,
                              uint256[] calldata uniquenessAttestations) external;
+
+    /// @notice Sets the weights (basis points of integrity, validity, uniqueness, ownership, in that
+    /// order) of the combined quality score the commons' validators compute and attest as `quality`
+    /// (`commons dataset score` reads them from here).
+    /// @dev Requirements: the caller is the owner (the timelock); the weights sum to 10,000. Emits a
+    /// {ScoreWeightsSet} event.
+    function setScoreWeights(uint16[4] calldata weights) external;
+
+    /// @notice The combined score's weights (all 0 until governance sets them: the scorer's defaults).
+    function scoreWeights() external view returns (uint16[4] memory);
 
     /// @notice The quality policy: base amount and minimum quality score.
     function qualityPolicy() external view returns (uint256 base, uint16 minScore);

@@ -115,6 +115,7 @@ _HINTS: dict[str, Callable[[Sequence[object]], str]] = {
     "ContributionRewardsNoQualityPolicy": lambda a: "governance has set no quality policy: propose one first "
                                                     "(`commons gov propose --quality-policy BASE --min-score S`)",
     "ContributionRewardsInvalidMinScore": lambda a: f"a minimum score of {a[0]} is above 10000",
+    "ContributionRewardsInvalidWeights": lambda a: "the four score weights must sum to 10000 basis points",
     "ContributionRewardsInvalidAttestation": lambda a: f"attestation {a[0]} is not a live attestation of dataset "
                                                        f"{a[1]} of that kind",
     "ContributionRewardsUnorderedValidators": lambda a: "name one attestation per validator, validators in "

@@ -53,6 +53,9 @@ def gov_propose(accept: Optional[str] = typer.Option(None, "--accept", help="Dat
                                                                   "median quality and uniqueness."),
                 min_score: int = typer.Option(0, "--min-score", min=0, max=10_000,
                                               help="With --quality-policy: no reward below this median quality."),
+                score_weights: Optional[str] = typer.Option(None, "--score-weights", metavar="I,V,U,O",
+                                                            help="Weights (bps) of integrity, validity, uniqueness "
+                                                                 "and ownership in the quality score."),
                 burn: Optional[str] = typer.Option(None, "--burn", help="Rejected (squatted) dataset to burn, so its "
                                                                         "rightful publisher can publish it."),
                 grant: Optional[Tuple[str, str]] = typer.Option(None, "--grant", metavar="ROLE ADDR",
@@ -74,10 +77,10 @@ def gov_propose(accept: Optional[str] = typer.Option(None, "--accept", help="Dat
         commons = _commons(rpc, deployments)
         actions = _proposal_actions(commons, accept, reward, burn, grant, revoke, allow_token, disallow_token,
                                     fee, treasury, call, signature, arg)
-        actions += _quality_actions(commons, accept, reward, by_quality, quality_policy, min_score)
+        actions += _quality_actions(commons, accept, reward, by_quality, quality_policy, min_score, score_weights)
         if not actions:
             raise OpenCommonsError("nothing to propose: give --accept, --burn, --grant, --revoke, --allow-token, "
-                                   "--disallow-token, --fee, --quality-policy or --call")
+                                   "--disallow-token, --fee, --quality-policy, --score-weights or --call")
         for action in actions:
             say(f"action: {action.summary}")
         text = description or "; ".join(a.summary for a in actions) + f" [{time.time()}]"
@@ -90,11 +93,22 @@ def gov_propose(accept: Optional[str] = typer.Option(None, "--accept", help="Dat
 
 
 def _quality_actions(commons: suite.Commons, accept: Optional[str], reward: str, by_quality: bool,
-                     quality_policy: Optional[str], min_score: int) -> list[proposals.Action]:
-    """The quality policy (setQualityPolicy) and a reward by it (rewardByQuality), previewed."""
+                     quality_policy: Optional[str], min_score: int,
+                     score_weights: Optional[str] = None) -> list[proposals.Action]:
+    """The score's weights (setScoreWeights), the quality policy (setQualityPolicy) and a reward by
+    it (rewardByQuality), previewed."""
     from ..quality import onchain
 
     actions: list[proposals.Action] = []
+    if score_weights is not None:
+        parts = [p.strip() for p in score_weights.split(",")]
+        if len(parts) != 4 or not all(p.isdigit() for p in parts) or sum(int(p) for p in parts) != 10_000:
+            raise OpenCommonsError(f"--score-weights {score_weights!r}: give four whole numbers of basis points "
+                                   "(integrity,validity,uniqueness,ownership) summing to 10000")
+        weights = [int(p) for p in parts]
+        actions.append(proposals.Action(commons.rewards.address, bytes.fromhex(
+            commons.rewards.encode_abi("setScoreWeights", [weights])[2:]),
+            "weigh the quality score: integrity {}, validity {}, uniqueness {}, ownership {} bps".format(*weights)))
     if quality_policy is not None:
         base = queries.parse_amount(commons, quality_policy, queries.NATIVE)
         actions.append(proposals.Action(commons.rewards.address, bytes.fromhex(

@@ -51,6 +51,8 @@ def dataset_score(target: str = typer.Argument(..., metavar="ID_OR_DIR"),
         else:
             dataset_id = queries.parse_dataset_id(target)
             commons = _commons(rpc, deployments)
+            if weights is None:  # the weights governance set for this commons, when it set them
+                chosen = scorer.chain_weights(commons) or chosen
             source = source_for(store, home, api, gateway)
             subject = subjects.from_dataset(commons, source, dataset_id)
             index = NearDuplicateIndex.for_commons(f"{commons.deployment.chain_id}-{subject.commons_key}")

@@ -32,8 +32,9 @@ from .near_duplicates import NearDuplicateIndex, signature
 from .tabular import TableReport, check_table, line_hashes
 
 VERSION = "opencommons-quality/1"
-#: the combined score's weights (basis points, summing to 10,000); governance publishes its own
-#: as a JSON file of this shape and validators pass it with --weights
+#: the combined score's weights (basis points, summing to 10,000) until governance sets its own on
+#: chain (`ContributionRewards.setScoreWeights`, read by `commons dataset score`); --weights FILE
+#: (a JSON object of this shape) overrides both
 DEFAULT_WEIGHTS = {"integrity": 3000, "validity": 3000, "uniqueness": 3000, "ownership": 1000}
 TEXT = {".txt", ".md", ".json", ".tsv"}
 
@@ -70,6 +71,14 @@ def load_weights(path: Path | None) -> dict[str, int]:
         raise ScoreError(f"weights {path} must give each of {', '.join(DEFAULT_WEIGHTS)} a whole number of basis "
                          f"points, summing to 10000")
     return weights
+
+
+def chain_weights(commons: Any) -> dict[str, int] | None:
+    """The weights governance set on-chain (None until it does)."""
+    values = [int(v) for v in commons.rewards.functions.scoreWeights().call()]
+    if sum(values) != 10_000:
+        return None
+    return dict(zip(DEFAULT_WEIGHTS, values))
 
 
 def _declared(croissant: dict[str, Any] | None) -> dict[str, dict[str, str]]:

@@ -192,3 +192,14 @@ def test_reward_by_quality_reverts_on_bad_attestations_and_low_scores(
         rewards.rewardByQuality(dataset_id, quality, unique, {"from": admin})  # revoked
     with brownie.reverts(err("OwnableUnauthorizedAccount", contributors[0])):
         rewards.rewardByQuality(dataset_id, quality, unique, {"from": contributors[0]})
+
+
+def test_set_score_weights_records_them_and_refuses_a_bad_sum(rewards, admin, contributors):
+    assert rewards.scoreWeights() == [0, 0, 0, 0]
+    tx = rewards.setScoreWeights([2500, 4000, 3000, 500], {"from": admin})
+    assert tx.events["ScoreWeightsSet"]["weights"] == [2500, 4000, 3000, 500]
+    assert rewards.scoreWeights() == [2500, 4000, 3000, 500]
+    with brownie.reverts(err("ContributionRewardsInvalidWeights")):
+        rewards.setScoreWeights([2500, 4000, 3000, 501], {"from": admin})
+    with brownie.reverts(err("OwnableUnauthorizedAccount", contributors[0])):
+        rewards.setScoreWeights([2500, 4000, 3000, 500], {"from": contributors[0]})

@@ -299,3 +299,31 @@ def test_two_gateway_instances_share_one_postgresql_key_store(env, world):
             if served:
                 served.stop()
         server.stop()
+
+
+def test_gateway_hands_the_data_key_rewrapped_for_the_licensees_session_key(env, world):
+    """A licensee that decrypts itself (its own tools, straight from IPFS) gets the data key wrapped
+    for a key only it holds; without a licence it gets nothing."""
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+    from opencommons.ipfs.cid import Cid
+    from opencommons.ipfs.store import EmbeddedStore, cat, read_range
+    from opencommons.private.client import GatewayError, call
+    from opencommons.private.crypto import HEADER, Decryptor, public_key_hex, unwrap
+
+    gw, out = world["gateway"], world["ids"]["penguins"]
+    ok(world["run"]("license", "buy", out["dataset"], "--account", "5"))
+    session = X25519PrivateKey.generate()
+    token = _login(gw, *_session(env, world, 5))
+    wrapped = json.loads(call(f"{gw.url}/v1/datasets/{out['dataset']}/key", {"publicKey": public_key_hex(session)},
+                              token=token).read())
+    key = unwrap(wrapped, session, out["content"].encode())
+    store = EmbeddedStore(env["root"] / "ipfs")
+    manifest = json.loads(b"".join(cat(store, Cid.parse(out["manifest"]))))
+    cid = Cid.parse(next(f["cid"] for f in manifest["files"] if f["path"] == "penguins.csv"))
+    size = PENGUINS.stat().st_size
+    decryptor = Decryptor(key, read_range(store, cid, 0, HEADER), size)
+    assert b"".join(decryptor.plaintext(lambda a, b: read_range(store, cid, a, b))) == PENGUINS.read_bytes()
+    stranger = _login(gw, *_session(env, world, 6))
+    with pytest.raises(GatewayError, match="holds no valid licence"):
+        call(f"{gw.url}/v1/datasets/{out['dataset']}/key", {"publicKey": public_key_hex(session)}, token=stranger)

@@ -189,14 +189,22 @@ def test_rewards_follow_quality_and_a_near_copy_earns_close_to_nothing(env, comm
         "error: governance has set no quality policy: propose one first "
         "(`commons gov propose --quality-policy BASE --min-score S`)")
     ok(run("gov", "delegate", env["accounts"][0], "--account", "0"))
-    pass_proposal(env["w3"], run, "--quality-policy", "1000", "--min-score", "5000")
+    bad = run("gov", "propose", "--score-weights", "5000,5000,1", "--account", "0")
+    assert bad.returncode == 1 and bad.output.strip() == (
+        "error: --score-weights '5000,5000,1': give four whole numbers of basis points "
+        "(integrity,validity,uniqueness,ownership) summing to 10000")
+    pass_proposal(env["w3"], run, "--quality-policy", "1000", "--min-score", "5000", "--score-weights", "2500,4000,3000,500")
     assert commons.rewards.functions.qualityPolicy().call() == [1000 * 10**18, 5000]
+    assert commons.rewards.functions.scoreWeights().call() == [2500, 4000, 3000, 500]
     missing = run("gov", "propose", "--accept", ids["clean"], "--by-quality", "--account", "0")
     assert missing.returncode == 1 and f"dataset {ids['clean']} has no live quality attestation" in missing.output
     for key in ("clean", "shuffled"):
         results = tmp_path / f"{key}.json"
         ok(run("dataset", "score", ids[key], "--out", str(results)))
         ok(run("dataset", "attest", ids[key], "--from-score", str(results), "--account", "4"))
+    # the scorer weighs by what governance set
+    assert json.loads((tmp_path / "shuffled.json").read_text())["weights"] == {
+        "integrity": 2500, "validity": 4000, "uniqueness": 3000, "ownership": 500}
     clean = pass_proposal(env["w3"], run, "--accept", ids["clean"], "--by-quality")
     assert "action: reward its contributors by quality: median quality 10000, uniqueness 10000 " in clean
     assert commons.rewards.functions.rewardOf(int(ids["clean"])).call() == 1000 * 10**18
