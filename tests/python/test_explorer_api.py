@@ -95,7 +95,7 @@ def test_dataset_page_shows_files_attestations_licence_and_royalties(served):
     assert rivers["name"] == "Rivers of Kenya"
     assert sorted(f["path"] for f in rivers["files"]) == ["README.md", "rivers.csv"]
     a = get(served, f"datasets/{ids['a']}")
-    assert [(x["kindName"], x["score"], x["revoked"]) for x in a["attestations"]] == [(None, 9000, False)]
+    assert [(x["kindName"], x["score"], x["revoked"]) for x in a["attestations"]] == [("integrity", 9000, False)]  # a kind the scorer attests
     assert a["licenseTerms"] == [{"token": NATIVE, "price": str(10**16), "duration": 86_400 * 30,
                                   "terms": "0x" + "11" * 32, "active": True}]
     assert a["licencesSold"] == 1
