@@ -44,7 +44,7 @@ def gateway_serve(key: Path = KeyOpt, db: str = typer.Option(..., "--db", help="
 
     from ..ipfs.content import open_store
     from ..private.gateway import Gateway, create_app, load_key
-    from ..private.keystore import open_keystore
+    from ..private.gateway_store import open_keystore
 
     try:
         gateway = Gateway(_commons(rpc, deployments), open_store(store, home, api), load_key(key),

@@ -34,7 +34,7 @@ from ..ipfs.cid import Cid
 from ..ipfs.directory import resolve
 from ..ipfs.store import cat, read_range
 from .crypto import HEADER, Decryptor, DecryptionError, public_key_hex, unwrap, wrap
-from .keystore import KeyStore
+from .gateway_store import KeyStore
 
 log = logging.getLogger("opencommons.gateway")
 STATUS = {3: "Rejected", 4: "Retired"}

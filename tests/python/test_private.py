@@ -53,7 +53,7 @@ def make_gateway(env, key_file, db, port=None, domain=None):
     from opencommons.connection import connect, load_deployment
     from opencommons.ipfs.content import open_store
     from opencommons.private.gateway import Gateway, load_key
-    from opencommons.private.keystore import open_keystore
+    from opencommons.private.gateway_store import open_keystore
 
     port = port or free_port()
     gateway = Gateway(load_deployment(connect(env["url"]), env["root"] / "deployments"),
