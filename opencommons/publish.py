@@ -137,7 +137,8 @@ def scan(request: PublishRequest, progress: Callable[[int], None] | None = None)
         request.directory, entries, name=request.name,
         description=request.description, license_id=request.license, content=str(content),
         contributors=[Web3.to_checksum_address(a) for a, _ in request.contributors],
-        parents=[str(p) for p in request.parents], commons=request.commons)
+        parents=[str(p) for p in request.parents], commons=request.commons,
+        tabular=request.private is None)  # ciphertext has no rows to read
     documents = [("croissant", croissant.encode(described)), *request.documents]
     pinned = tuple((Importer(cid_version=1).add_bytes(data).cid, data) for _, data in documents)
     manifest: dict[str, Any] = {

@@ -310,10 +310,12 @@ test("a private dataset: refused without a licence, then bought and downloaded d
   const [refused, why] = await download();
   assert.equal(refused, "failed");
   assert.match(why, new RegExp(`^Not verified: the gateway refused: ${accounts[7]} holds no valid licence for dataset ${clinic.dataset}`, "i"));
+  // buying draws the page again once the index has the purchase: wait for that drawing, not the first
+  await page.evaluate(() => { document.getElementById("explorer-page").dataset.ready = ""; });
   await page.click("#buy");
   const bought = await stack.settled(page);
   assert.equal(bought.state, "confirmed", bought.text);
-  await page.waitForSelector("#explorer-page[data-ready=dataset]");
+  await page.waitForSelector("#explorer-page[data-ready=dataset]", { state: "attached", timeout: 30_000 });
   const [state, text] = await download();
   assert.equal(state, "verified", text);
   assert.match(text, /^Decrypted by the gateway for your licence; all 1 file match the plaintext sha256/);

@@ -82,13 +82,16 @@ def read_schema(path: Path) -> Any:
     suffix = path.suffix.lower()
     try:
         if suffix == ".parquet":
-            return pq.read_schema(path)
-        if suffix == ".csv":
+            schema = pq.read_schema(path)
+        elif suffix == ".csv":
             with pcsv.open_csv(path) as reader:
-                return reader.schema
-        with pjson.open_json(path) as reader:
-            return reader.schema
-    except (pa.ArrowInvalid, OSError, ValueError) as exc:
+                schema = reader.schema
+        else:
+            with pjson.open_json(path) as reader:
+                schema = reader.schema
+        [f.name for f in schema]  # noqa: B018  names pyarrow decodes lazily: a non-UTF-8 header fails here
+        return schema
+    except (pa.ArrowInvalid, OSError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise CroissantError(f"{path.name}: cannot read its columns ({first})") from None
 
@@ -98,9 +101,11 @@ def _ident(text: str) -> str:
 
 
 def build(directory: Path, files: list[FileEntry], *, name: str, description: str, license_id: str,
-          content: str, contributors: list[str], parents: list[str], commons: str) -> dict[str, Any]:
+          content: str, contributors: list[str], parents: list[str], commons: str,
+          tabular: bool = True) -> dict[str, Any]:
     """The Croissant JSON-LD of the dataset whose folder is `directory` and whose files are
-    `files` (each with its CID and sha256), validated by mlcroissant."""
+    `files` (each with its CID and sha256); `tabular=False` (a private dataset's ciphertext)
+    describes the files without reading them."""
     import mlcroissant as mlc
 
     distribution: list[Any] = []
@@ -108,7 +113,7 @@ def build(directory: Path, files: list[FileEntry], *, name: str, description: st
     taken: set[str] = set()
     for f in sorted(files, key=lambda e: e.path):
         schema, unread = None, None
-        if Path(f.path).suffix.lower() in TABULAR:
+        if tabular and Path(f.path).suffix.lower() in TABULAR:
             try:
                 schema = read_schema(directory / f.path)
             except CroissantError as exc:

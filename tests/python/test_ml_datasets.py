@@ -380,3 +380,16 @@ def test_publish_reports_progress_in_bytes_hashed(env, published):
                                   "Penguins and friends"), seen.append)
     assert sum(seen) == sum(p.stat().st_size for p in published["folder"].rglob("*") if p.is_file())
     assert str(scanned.manifest_cid) == published["manifest"]
+
+
+def test_croissant_describes_a_csv_whose_header_is_not_utf8_without_failing(tmp_path):
+    """A Latin-1 header (or a private dataset's ciphertext) is published all the same: its
+    FileObject says why it has no record set."""
+    from opencommons.ml import croissant
+
+    (tmp_path / "villes.csv").write_bytes("ville,année\nNîmes,2020\n".encode("latin-1"))
+    document = croissant.build(tmp_path, [croissant.FileEntry("villes.csv", 23, "00" * 32, "bafkreiabc")], name="Villes",
+                               description="", license_id="MIT", content="bafybeiabc", contributors=[], parents=[],
+                               commons="FR/geo")
+    assert document.get("recordSet", []) == []
+    assert document["distribution"][0]["description"].startswith("No record set: villes.csv: cannot read its columns")
