@@ -268,11 +268,8 @@ class _Handler(BaseHTTPRequestHandler):
             size = len(block) if node is None else node.filesize or len(node.data)
             parts = self.app.store.cat(cid)
             first = next(parts, b"")  # the first block verified before anything is sent
-        except BlockNotFoundError as exc:
-            self._json({"error": str(exc)}, 404)
-            return
         except OpenCommonsError as exc:
-            self._json({"error": str(exc)}, 400)
+            self._content_error(exc)
             return
         self._content_headers(mimetypes.guess_type(path)[0] or "application/octet-stream", size)
         self.wfile.write(first)
@@ -288,14 +285,15 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             cid = resolve(self.app.store, path)
             block = self.app.store.get_block(cid)
-        except BlockNotFoundError as exc:
-            self._json({"error": str(exc)}, 404)
-            return
         except OpenCommonsError as exc:
-            self._json({"error": str(exc)}, 400)
+            self._content_error(exc)
             return
         self._content_headers(RAW_BLOCK, len(block))
         self.wfile.write(block)
+
+    def _content_error(self, exc: OpenCommonsError) -> None:
+        """A content request refused in one line: 404 for what the store does not hold, else 400."""
+        self._json({"error": str(exc)}, 404 if isinstance(exc, BlockNotFoundError) else 400)
 
     def _content_headers(self, kind: str, length: int) -> None:
         self.send_response(200)

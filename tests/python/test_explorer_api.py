@@ -222,3 +222,23 @@ def test_publish_from_the_dapp_prepares_what_the_cli_would_and_refuses_bad_uploa
     assert [d["id"] for d in get(served, "datasets?q=springs")["items"]] == [prepared["datasetId"]]
     assert post(served, "/api/publish/prepare", body)[1]["error"] == (
         f"this content is already published as dataset {prepared['datasetId']}")
+
+
+def test_ipfs_route_serves_raw_blocks_as_a_trustless_gateway(served):
+    """`?format=raw` answers the block itself, which the client re-hashes (ipfs/gateway.py)."""
+    import hashlib
+
+    from opencommons.ipfs.cid import Cid
+    from opencommons.ipfs.gateway import GatewaySource
+
+    base = served["base"].replace("/api/explorer/", "")
+    rivers = get(served, f"datasets/{served['ids']['rivers']}")
+    cid = Cid.parse(rivers["manifest"])
+    with urllib.request.urlopen(f"{base}/ipfs/{cid}?format=raw", timeout=10) as reply:
+        assert reply.headers["Content-Type"] == "application/vnd.ipld.raw"
+        assert hashlib.sha256(reply.read()).digest() == cid.digest
+    assert GatewaySource(base).get_block(cid) == served["server"].store.get_block(cid)
+    missing = Cid.from_chain(0x55, bytes(32))
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{base}/ipfs/{missing}?format=raw", timeout=10)
+    assert refused.value.code == 404
