@@ -11,15 +11,21 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 import time
+from pathlib import Path
+from typing import Any
 
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from web3 import Web3
+from web3.logs import DISCARD
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
+from opencommons.chain.commons_config import default_spec  # noqa: E402
 from opencommons.chain.deploy import contract, deploy_contract, deploy_suite  # noqa: E402
+from opencommons.chain.factory import deploy_factory, named  # noqa: E402
 from opencommons.chain.localnode import LocalChain  # noqa: E402
 from opencommons.chain.provider import web3_for  # noqa: E402
 from opencommons.chain.reveal import commit_and_reveal  # noqa: E402
@@ -53,7 +59,9 @@ def measure(w3: Web3) -> dict[str, object]:
     accounts = [Web3.to_checksum_address(a) for a in w3.eth.accounts]
     admin = NodeAccount(accounts[0])
     out: dict[str, object] = {}
+    first = w3.eth.block_number + 1
     deployment = deploy_suite(w3, admin)
+    full_deploy = deployment_gas(w3, first)
     a = deployment.addresses
     registry = contract(w3, "ContributorRegistry", a["ContributorRegistry"])
     nft = contract(w3, "DatasetNFT", a["DatasetNFT"])
@@ -79,32 +87,8 @@ def measure(w3: Web3) -> dict[str, object]:
     out["register_contributor_with_sig"] = gas(accounts[0], registry.functions.registerWithSig(
         signer.address, profile, 0x55, COMMONS, deadline, sig))
 
-    def publish(n: int, parents: list[int] | None = None, ancestor_bps: int = 0, sender: str | None = None) -> tuple[int, int]:
-        shares = [10_000 // n] * n
-        shares[0] += 10_000 - sum(shares)
-        content = os.urandom(32)
-        params = (content, 0x70, os.urandom(32), 0x55, "CC-BY-4.0", COMMONS, ancestor_bps, parents or [],
-                  on_chain_contributors(list(zip(people[:n], shares))))
-        committed, revealed = commit_and_reveal(w3, nft, NodeAccount(sender or people[0]), params)
-        costs[n] = (int(committed["gasUsed"]), used := int(revealed["gasUsed"]))
-        return int.from_bytes(content, "big"), used
-
-    costs: dict[int, tuple[int, int]] = {}
-    _, out["publish_dataset_3_contributors_first"] = publish(3)
-    _, out["publish_dataset_3_contributors"] = publish(3)
-    out["publish_commit"] = costs[3][0]
-    out["publish_commit_reveal_3_contributors"] = sum(costs[3])
-
-    for n in SIZES:
-        dataset_id, _ = publish(n)
-        out[f"royalty_pay_eth_n{n}_first"] = gas(accounts[-1], vault.functions.pay(dataset_id, NATIVE, 10**18), 10**18)
-        out[f"royalty_pay_eth_n{n}"] = gas(accounts[-1], vault.functions.pay(dataset_id, NATIVE, 10**18), 10**18)
-        # the contributor whose share lookup (a binary search) costs most: the worst-case claim
-        claimant = max(people[:n], key=lambda p: nft.functions.shareOf(dataset_id, p).estimate_gas())
-        out[f"royalty_claim_n{n}"] = gas(claimant, vault.functions.claim([dataset_id], [NATIVE]))
-    out["royalty_pay_ratio_n500_n2"] = round(out["royalty_pay_eth_n500"] / out["royalty_pay_eth_n2"], 4)  # type: ignore[operator]
-    out["royalty_claim_ratio_n500_n2"] = round(out["royalty_claim_n500"] / out["royalty_claim_n2"], 4)  # type: ignore[operator]
-
+    hot, publish = hot_paths(w3, a, people, accounts[-1])
+    out.update(hot)
     # ERC-20 payments: a test token allow-listed through the timelock (impersonated: Anvil only)
     usdc = deploy_contract(w3, admin, "MockERC20", "Test Dollar", "TUSD")
     w3.provider.make_request("anvil_impersonateAccount", [timelock])  # type: ignore[arg-type]
@@ -193,6 +177,78 @@ def measure(w3: Web3) -> dict[str, object]:
     w3.provider.make_request("evm_increaseTime", [61])  # type: ignore[arg-type]
     w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
     out["execute_accept_and_reward"] = gas(voters[0], governor.functions.execute(targets, [0, 0], calldatas, desc_hash))
+    out.update(measure_factory(w3, admin, people, accounts[-1]))
+    out["full_deploy"] = full_deploy
+    out["commons_create_ratio_full_deploy"] = round(out["commons_create"] / full_deploy, 4)  # type: ignore[operator]
+    return out
+
+
+def hot_paths(w3: Web3, a: dict[str, str], people: list[str], payer: str) -> tuple[dict[str, object], Any]:
+    """Publish, pay and claim, the operations that run thousands of times per launch, measured
+    the same way on any deployment (`a`: contract name -> address); registered `people`."""
+    out: dict[str, object] = {}
+    nft = contract(w3, "DatasetNFT", a["DatasetNFT"])
+    vault = contract(w3, "RoyaltyVault", a["RoyaltyVault"])
+    costs: dict[int, tuple[int, int]] = {}
+
+    def gas(sender: str, fn, value: int = 0) -> int:  # type: ignore[no-untyped-def]
+        return int(transact(w3, NodeAccount(sender), fn, value=value)["gasUsed"])
+
+    def publish(n: int, parents: list[int] | None = None, ancestor_bps: int = 0, sender: str | None = None) -> tuple[int, int]:
+        shares = [10_000 // n] * n
+        shares[0] += 10_000 - sum(shares)
+        content = os.urandom(32)
+        params = (content, 0x70, os.urandom(32), 0x55, "CC-BY-4.0", COMMONS, ancestor_bps, parents or [],
+                  on_chain_contributors(list(zip(people[:n], shares))))
+        committed, revealed = commit_and_reveal(w3, nft, NodeAccount(sender or people[0]), params)
+        costs[n] = (int(committed["gasUsed"]), used := int(revealed["gasUsed"]))
+        return int.from_bytes(content, "big"), used
+
+    _, out["publish_dataset_3_contributors_first"] = publish(3)
+    _, out["publish_dataset_3_contributors"] = publish(3)
+    out["publish_commit"] = costs[3][0]
+    out["publish_commit_reveal_3_contributors"] = sum(costs[3])
+    for n in SIZES:
+        dataset_id, _ = publish(n)
+        out[f"royalty_pay_eth_n{n}_first"] = gas(payer, vault.functions.pay(dataset_id, NATIVE, 10**18), 10**18)
+        out[f"royalty_pay_eth_n{n}"] = gas(payer, vault.functions.pay(dataset_id, NATIVE, 10**18), 10**18)
+        # the contributor whose share lookup (a binary search) costs most: the worst-case claim
+        claimant = max(people[:n], key=lambda p: nft.functions.shareOf(dataset_id, p).estimate_gas())
+        out[f"royalty_claim_n{n}"] = gas(claimant, vault.functions.claim([dataset_id], [NATIVE]))
+    out["royalty_pay_ratio_n500_n2"] = round(out["royalty_pay_eth_n500"] / out["royalty_pay_eth_n2"], 4)  # type: ignore[operator]
+    out["royalty_claim_ratio_n500_n2"] = round(out["royalty_claim_n500"] / out["royalty_claim_n2"], 4)  # type: ignore[operator]
+    return out, publish
+
+
+def deployment_gas(w3: Web3, first_block: int) -> int:
+    """Gas of every transaction mined from `first_block` on (a deployment's transactions)."""
+    total = 0
+    for number in range(first_block, w3.eth.block_number + 1):
+        for tx in w3.eth.get_block(number)["transactions"]:
+            total += int(w3.eth.get_transaction_receipt(tx)["gasUsed"])
+    return total
+
+
+def measure_factory(w3: Web3, admin: NodeAccount, people: list[str], payer: str) -> dict[str, object]:
+    """The factory's figures: deploying it once, launching a commons, and the hot paths in that
+    commons (keys prefixed ``factory_``), next to the direct suite's from the same run."""
+    out: dict[str, object] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        first = w3.eth.block_number + 1
+        record = deploy_factory(w3, admin, Path(tmp))
+        out["factory_deploy_once"] = deployment_gas(w3, first)
+        spec = default_spec("KE/education", "Kenya Education Commons", w3.eth.chain_id, admin.address)
+        spec.verifiers, spec.curators = [people[0]], [people[0]]
+        factory = contract(w3, "CommonsFactory", record["address"])
+        receipt = transact(w3, admin, factory.functions.createCommons(spec.as_struct()))
+        out["commons_create"] = int(receipt["gasUsed"])
+        addresses = factory.events.CommonsCreated().process_receipt(receipt, errors=DISCARD)[0]["args"]["commons"]
+    a = named(addresses)
+    registry = contract(w3, "ContributorRegistry", a["ContributorRegistry"])
+    for p in people:
+        transact(w3, NodeAccount(p), registry.functions.register(os.urandom(32), 0x55, COMMONS))
+    hot, _ = hot_paths(w3, a, people, payer)
+    out.update({f"factory_{key}": value for key, value in hot.items()})
     return out
 
 

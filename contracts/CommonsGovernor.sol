@@ -1,79 +1,97 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
-import {Governor} from "@openzeppelin/contracts/governance/Governor.sol";
-import {GovernorCountingSimple} from "@openzeppelin/contracts/governance/extensions/GovernorCountingSimple.sol";
-import {GovernorSettings} from "@openzeppelin/contracts/governance/extensions/GovernorSettings.sol";
-import {GovernorTimelockControl} from "@openzeppelin/contracts/governance/extensions/GovernorTimelockControl.sol";
-import {GovernorVotes} from "@openzeppelin/contracts/governance/extensions/GovernorVotes.sol";
-import {GovernorVotesQuorumFraction} from
-    "@openzeppelin/contracts/governance/extensions/GovernorVotesQuorumFraction.sol";
 import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
-import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
+import {GovernorUpgradeable} from "@openzeppelin/contracts-upgradeable/governance/GovernorUpgradeable.sol";
+import {GovernorCountingSimpleUpgradeable} from
+    "@openzeppelin/contracts-upgradeable/governance/extensions/GovernorCountingSimpleUpgradeable.sol";
+import {GovernorSettingsUpgradeable} from
+    "@openzeppelin/contracts-upgradeable/governance/extensions/GovernorSettingsUpgradeable.sol";
+import {GovernorTimelockControlUpgradeable} from
+    "@openzeppelin/contracts-upgradeable/governance/extensions/GovernorTimelockControlUpgradeable.sol";
+import {GovernorVotesUpgradeable} from
+    "@openzeppelin/contracts-upgradeable/governance/extensions/GovernorVotesUpgradeable.sol";
+import {GovernorVotesQuorumFractionUpgradeable} from
+    "@openzeppelin/contracts-upgradeable/governance/extensions/GovernorVotesQuorumFractionUpgradeable.sol";
+import {TimelockControllerUpgradeable} from
+    "@openzeppelin/contracts-upgradeable/governance/TimelockControllerUpgradeable.sol";
 
 /// @title CommonsGovernor
 /// @notice Token holders propose and vote; passed proposals run through the timelock, which
 /// holds every role of the suite and the treasury. OpenZeppelin's Governor, composed as Tally
 /// and other governance front-ends expect (votingDelay, votingPeriod, proposalThreshold,
 /// quorum, COUNTING_MODE, CLOCK_MODE, timelock, castVoteBySig).
+/// @dev Deployed directly (the constructor initialises it) or cloned and initialised by the
+/// CommonsFactory in the same transaction (see {CommonsTimelock}).
 contract CommonsGovernor is
-    Governor,
-    GovernorSettings,
-    GovernorCountingSimple,
-    GovernorVotes,
-    GovernorVotesQuorumFraction,
-    GovernorTimelockControl
+    GovernorUpgradeable,
+    GovernorSettingsUpgradeable,
+    GovernorCountingSimpleUpgradeable,
+    GovernorVotesUpgradeable,
+    GovernorVotesQuorumFractionUpgradeable,
+    GovernorTimelockControlUpgradeable
 {
+    /// @notice The parameters a governor starts with (governance can change them later).
+    struct Settings {
+        uint48 votingDelay;
+        uint32 votingPeriod;
+        uint256 proposalThreshold;
+        uint256 quorumPercent;
+    }
+
     // ------------------------------------------------------------------ constructor
-    constructor(
+    /// @param name_ the governor's name, also its EIP-712 domain name (signed ballots)
+    constructor(string memory name_, IVotes token, TimelockControllerUpgradeable timelock, Settings memory settings)
+        initializer
+    {
+        _initGovernor(name_, token, timelock, settings);
+    }
+
+    // ------------------------------------------------------------------ external
+    /// @notice Initialises a clone in the transaction that creates it (the CommonsFactory does).
+    /// @dev Requirements: never initialised before.
+    function initialize(
+        string calldata name_,
         IVotes token,
-        TimelockController timelock,
-        uint48 initialVotingDelay,
-        uint32 initialVotingPeriod,
-        uint256 initialProposalThreshold,
-        uint256 quorumPercent
-    )
-        Governor("OpenCommons Governor")
-        GovernorSettings(initialVotingDelay, initialVotingPeriod, initialProposalThreshold)
-        GovernorVotes(token)
-        GovernorVotesQuorumFraction(quorumPercent)
-        GovernorTimelockControl(timelock)
-    {}
+        TimelockControllerUpgradeable timelock,
+        Settings calldata settings
+    ) external initializer {
+        _initGovernor(name_, token, timelock, settings);
+    }
 
     // ------------------------------------------------------------------ public (overrides)
-    /// @inheritdoc Governor
-    function votingDelay() public view override(Governor, GovernorSettings) returns (uint256) {
+    /// @inheritdoc GovernorUpgradeable
+    function votingDelay() public view override(GovernorUpgradeable, GovernorSettingsUpgradeable) returns (uint256) {
         return super.votingDelay();
     }
 
-    /// @inheritdoc Governor
-    function votingPeriod() public view override(Governor, GovernorSettings) returns (uint256) {
+    /// @inheritdoc GovernorUpgradeable
+    function votingPeriod() public view override(GovernorUpgradeable, GovernorSettingsUpgradeable) returns (uint256) {
         return super.votingPeriod();
     }
 
-    /// @inheritdoc Governor
-    function quorum(uint256 blockNumber) public view override(Governor, GovernorVotesQuorumFraction) returns (uint256) {
+    /// @inheritdoc GovernorUpgradeable
+    function quorum(uint256 blockNumber) public view override(GovernorUpgradeable, GovernorVotesQuorumFractionUpgradeable) returns (uint256) {
         return super.quorum(blockNumber);
     }
 
-    /// @inheritdoc Governor
-    function state(uint256 proposalId) public view override(Governor, GovernorTimelockControl) returns (ProposalState) {
+    /// @inheritdoc GovernorUpgradeable
+    function state(uint256 proposalId) public view override(GovernorUpgradeable, GovernorTimelockControlUpgradeable) returns (ProposalState) {
         return super.state(proposalId);
     }
 
-    /// @inheritdoc Governor
+    /// @inheritdoc GovernorUpgradeable
     function proposalNeedsQueuing(uint256 proposalId)
         public
         view
-        override(Governor, GovernorTimelockControl)
+        override(GovernorUpgradeable, GovernorTimelockControlUpgradeable)
         returns (bool)
     {
         return super.proposalNeedsQueuing(proposalId);
     }
 
-    /// @inheritdoc Governor
-    function proposalThreshold() public view override(Governor, GovernorSettings) returns (uint256) {
+    /// @inheritdoc GovernorUpgradeable
+    function proposalThreshold() public view override(GovernorUpgradeable, GovernorSettingsUpgradeable) returns (uint256) {
         return super.proposalThreshold();
     }
 
@@ -84,7 +102,7 @@ contract CommonsGovernor is
         uint256[] memory values,
         bytes[] memory calldatas,
         bytes32 descriptionHash
-    ) internal override(Governor, GovernorTimelockControl) returns (uint48) {
+    ) internal override(GovernorUpgradeable, GovernorTimelockControlUpgradeable) returns (uint48) {
         return super._queueOperations(proposalId, targets, values, calldatas, descriptionHash);
     }
 
@@ -94,7 +112,7 @@ contract CommonsGovernor is
         uint256[] memory values,
         bytes[] memory calldatas,
         bytes32 descriptionHash
-    ) internal override(Governor, GovernorTimelockControl) {
+    ) internal override(GovernorUpgradeable, GovernorTimelockControlUpgradeable) {
         super._executeOperations(proposalId, targets, values, calldatas, descriptionHash);
     }
 
@@ -103,11 +121,25 @@ contract CommonsGovernor is
         uint256[] memory values,
         bytes[] memory calldatas,
         bytes32 descriptionHash
-    ) internal override(Governor, GovernorTimelockControl) returns (uint256) {
+    ) internal override(GovernorUpgradeable, GovernorTimelockControlUpgradeable) returns (uint256) {
         return super._cancel(targets, values, calldatas, descriptionHash);
     }
 
-    function _executor() internal view override(Governor, GovernorTimelockControl) returns (address) {
+    function _executor() internal view override(GovernorUpgradeable, GovernorTimelockControlUpgradeable) returns (address) {
         return super._executor();
+    }
+
+    // ------------------------------------------------------------------ private
+    function _initGovernor(
+        string memory name_,
+        IVotes token,
+        TimelockControllerUpgradeable timelock,
+        Settings memory settings
+    ) private onlyInitializing {
+        __Governor_init(name_);
+        __GovernorSettings_init(settings.votingDelay, settings.votingPeriod, settings.proposalThreshold);
+        __GovernorVotes_init(token);
+        __GovernorVotesQuorumFraction_init(settings.quorumPercent);
+        __GovernorTimelockControl_init(timelock);
     }
 }

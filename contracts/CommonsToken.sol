@@ -1,17 +1,27 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
-import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
-import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol";
-import {ERC20Votes} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Votes.sol";
-import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
+import {ERC20Upgradeable} from "@openzeppelin/contracts-upgradeable/token/ERC20/ERC20Upgradeable.sol";
+import {ERC20PermitUpgradeable} from
+    "@openzeppelin/contracts-upgradeable/token/ERC20/extensions/ERC20PermitUpgradeable.sol";
+import {ERC20VotesUpgradeable} from
+    "@openzeppelin/contracts-upgradeable/token/ERC20/extensions/ERC20VotesUpgradeable.sol";
+import {NoncesUpgradeable} from "@openzeppelin/contracts-upgradeable/utils/NoncesUpgradeable.sol";
 
 import {ICommonsToken} from "../interfaces/ICommonsToken.sol";
 
 /// @title CommonsToken
 /// @notice Voting power over the commons: curation, roles, rewards and treasury.
-contract CommonsToken is ICommonsToken, ERC20, ERC20Permit, ERC20Votes, AccessControl {
+/// @dev Deployed directly (the constructor initialises it) or cloned and initialised by the
+/// CommonsFactory in the same transaction (see {CommonsTimelock}).
+contract CommonsToken is
+    ICommonsToken,
+    ERC20Upgradeable,
+    ERC20PermitUpgradeable,
+    ERC20VotesUpgradeable,
+    AccessControlUpgradeable
+{
     // ------------------------------------------------------------------ constants
     /// @inheritdoc ICommonsToken
     bytes32 public constant MINTER_ROLE = keccak256("MINTER_ROLE");
@@ -19,30 +29,45 @@ contract CommonsToken is ICommonsToken, ERC20, ERC20Permit, ERC20Votes, AccessCo
     // ------------------------------------------------------------------ constructor
     /// @param admin the account given the admin and minter roles (the timelock once wired)
     /// @param initialHolder receives `initialSupply` (the genesis distribution)
-    constructor(address admin, address initialHolder, uint256 initialSupply)
-        ERC20("OpenCommons", "OCT")
-        ERC20Permit("OpenCommons")
+    constructor(string memory name_, string memory symbol_, address admin, address initialHolder, uint256 initialSupply)
+        initializer
     {
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
-        _grantRole(MINTER_ROLE, admin);
-        if (initialSupply != 0) _mint(initialHolder, initialSupply);
+        address[] memory holders = new address[](1);
+        uint256[] memory amounts = new uint256[](1);
+        (holders[0], amounts[0]) = (initialHolder, initialSupply);
+        _initToken(name_, symbol_, admin, address(0), holders, amounts);
     }
 
     // ------------------------------------------------------------------ external
+    /// @inheritdoc ICommonsToken
+    function initialize(
+        string calldata name_,
+        string calldata symbol_,
+        address admin,
+        address minter,
+        address[] calldata holders,
+        uint256[] calldata amounts
+    ) external initializer {
+        _initToken(name_, symbol_, admin, minter, holders, amounts);
+    }
+
     /// @inheritdoc ICommonsToken
     function mint(address to, uint256 amount) external onlyRole(MINTER_ROLE) {
         _mint(to, amount);
     }
 
     // ------------------------------------------------------------------ public
-    /// @inheritdoc ERC20Permit
-    function nonces(address owner) public view override(ERC20Permit, Nonces) returns (uint256) {
+    /// @inheritdoc ERC20PermitUpgradeable
+    function nonces(address owner) public view override(ERC20PermitUpgradeable, NoncesUpgradeable) returns (uint256) {
         return super.nonces(owner);
     }
 
     // ------------------------------------------------------------------ internal
     /// @dev Self-delegates a recipient that has never delegated, then moves the balance and votes.
-    function _update(address from, address to, uint256 value) internal override(ERC20, ERC20Votes) {
+    function _update(address from, address to, uint256 value)
+        internal
+        override(ERC20Upgradeable, ERC20VotesUpgradeable)
+    {
         if (to != address(0) && delegates(to) == address(0)) _delegate(to, to);
         super._update(from, to, value);
     }
@@ -51,5 +76,25 @@ contract CommonsToken is ICommonsToken, ERC20, ERC20Permit, ERC20Votes, AccessCo
     function _delegate(address account, address delegatee) internal override {
         if (delegatee == address(0)) revert CommonsTokenZeroDelegatee(account);
         super._delegate(account, delegatee);
+    }
+
+    // ------------------------------------------------------------------ private
+    function _initToken(
+        string memory name_,
+        string memory symbol_,
+        address admin,
+        address minter,
+        address[] memory holders,
+        uint256[] memory amounts
+    ) private onlyInitializing {
+        if (holders.length != amounts.length) revert CommonsTokenAllocationMismatch(holders.length, amounts.length);
+        __ERC20_init(name_, symbol_);
+        __ERC20Permit_init(name_);
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _grantRole(MINTER_ROLE, admin);
+        if (minter != address(0)) _grantRole(MINTER_ROLE, minter);
+        for (uint256 i; i < holders.length; ++i) {
+            if (amounts[i] != 0) _mint(holders[i], amounts[i]);
+        }
     }
 }

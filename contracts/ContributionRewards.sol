@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {OwnableUpgradeable} from "@openzeppelin/contracts-upgradeable/access/OwnableUpgradeable.sol";
 
 import {ICommonsToken} from "../interfaces/ICommonsToken.sol";
 import {IContributionRewards} from "../interfaces/IContributionRewards.sol";
@@ -13,14 +13,16 @@ import {RoyaltyConstants} from "./libraries/RoyaltyConstants.sol";
 /// @notice The reward distributor: the timelock (its owner) records a reward per dataset in one
 /// proposal action, an amount or one computed by its quality policy from validators'
 /// attestations; each contributor claims its part.
-contract ContributionRewards is IContributionRewards, Ownable {
+/// @dev Deployed directly (the constructor initialises it) or cloned and initialised by the
+/// CommonsFactory in the same transaction (see {CommonsTimelock}).
+contract ContributionRewards is IContributionRewards, OwnableUpgradeable {
     bytes32 private constant _QUALITY = keccak256("quality");
     bytes32 private constant _UNIQUENESS = keccak256("uniqueness");
     uint16 private constant _MAX_SCORE = 10_000;
 
-    IDatasetNFT private immutable _DATASETS;
-    ICommonsToken private immutable _TOKEN;
-    IDatasetAttestations private immutable _ATTESTATIONS;
+    IDatasetNFT private _datasets;
+    ICommonsToken private _token;
+    IDatasetAttestations private _attestations;
 
     mapping(uint256 datasetId => mapping(uint16 generation => uint256 amount)) private _rewards;
     mapping(uint256 datasetId => mapping(uint16 generation => mapping(address account => bool))) private _claimed;
@@ -30,11 +32,17 @@ contract ContributionRewards is IContributionRewards, Ownable {
 
     /// @param owner_ the timelock
     constructor(IDatasetNFT datasets_, ICommonsToken token, IDatasetAttestations attestations_, address owner_)
-        Ownable(owner_)
+        initializer
     {
-        _DATASETS = datasets_;
-        _TOKEN = token;
-        _ATTESTATIONS = attestations_;
+        _initRewards(address(datasets_), address(token), address(attestations_), owner_);
+    }
+
+    /// @inheritdoc IContributionRewards
+    function initialize(address datasets_, address token, address attestations_, address owner_)
+        external
+        initializer
+    {
+        _initRewards(datasets_, token, attestations_, owner_);
     }
 
     /// @inheritdoc IContributionRewards
@@ -87,10 +95,10 @@ contract ContributionRewards is IContributionRewards, Ownable {
 
     function _reward(uint256 datasetId, uint256 amount) private {
         if (amount == 0) revert ContributionRewardsZeroAmount();
-        if (_DATASETS.statusOf(datasetId) != IDatasetNFT.Status.Accepted) {
+        if (_datasets.statusOf(datasetId) != IDatasetNFT.Status.Accepted) {
             revert ContributionRewardsDatasetNotAccepted(datasetId);
         }
-        uint16 generation = _DATASETS.generationOf(datasetId);
+        uint16 generation = _datasets.generationOf(datasetId);
         if (_rewards[datasetId][generation] != 0) revert ContributionRewardsAlreadyRewarded(datasetId);
         _rewards[datasetId][generation] = amount;
         emit DatasetRewarded(datasetId, generation, amount);
@@ -100,7 +108,7 @@ contract ContributionRewards is IContributionRewards, Ownable {
     function claimFor(address account, uint256[] calldata datasetIds) external returns (uint256 total) {
         for (uint256 i; i < datasetIds.length; ++i) {
             uint256 datasetId = datasetIds[i];
-            (uint16 share, uint16 generation) = _DATASETS.claimShareOf(datasetId, account);
+            (uint16 share, uint16 generation) = _datasets.claimShareOf(datasetId, account);
             uint256 amount = _rewards[datasetId][generation];
             if (share == 0 || amount == 0 || _claimed[datasetId][generation][account]) continue;
             _claimed[datasetId][generation][account] = true;
@@ -109,25 +117,25 @@ contract ContributionRewards is IContributionRewards, Ownable {
             emit ContributionRewarded(datasetId, account, share, part);
         }
         if (total == 0) revert ContributionRewardsNothingToClaim(account);
-        _TOKEN.mint(account, total);
+        _token.mint(account, total);
     }
 
     /// @inheritdoc IContributionRewards
     function claimableOf(uint256 datasetId, address account) external view returns (uint256) {
-        (uint16 share, uint16 generation) = _DATASETS.claimShareOf(datasetId, account);
+        (uint16 share, uint16 generation) = _datasets.claimShareOf(datasetId, account);
         if (_claimed[datasetId][generation][account]) return 0;
         return _rewards[datasetId][generation] * share / RoyaltyConstants.BPS;
     }
 
     /// @inheritdoc IContributionRewards
     function rewardOf(uint256 datasetId) external view returns (uint256) {
-        uint16 generation = _DATASETS.generationOf(datasetId);
+        uint16 generation = _datasets.generationOf(datasetId);
         return _rewards[datasetId][generation];
     }
 
     /// @inheritdoc IContributionRewards
     function isRewarded(uint256 datasetId) external view returns (bool) {
-        uint16 generation = _DATASETS.generationOf(datasetId);
+        uint16 generation = _datasets.generationOf(datasetId);
         return _rewards[datasetId][generation] != 0;
     }
 
@@ -139,7 +147,7 @@ contract ContributionRewards is IContributionRewards, Ownable {
         uint16[] memory scores = new uint16[](ids.length);
         address previous = address(0);
         for (uint256 i; i < ids.length; ++i) {
-            IDatasetAttestations.Attestation memory a = _ATTESTATIONS.attestationOf(ids[i]);
+            IDatasetAttestations.Attestation memory a = _attestations.attestationOf(ids[i]);
             if (a.datasetId != datasetId || a.kind != kind || a.revoked || a.createdAt == 0) {
                 revert ContributionRewardsInvalidAttestation(ids[i], datasetId, kind);
             }
@@ -156,5 +164,15 @@ contract ContributionRewards is IContributionRewards, Ownable {
         uint256 middle = ids.length / 2;
         if (ids.length % 2 == 1) return scores[middle];
         return uint16((uint256(scores[middle - 1]) + scores[middle]) / 2);
+    }
+
+    function _initRewards(address datasets_, address token, address attestations_, address owner_)
+        private
+        onlyInitializing
+    {
+        __Ownable_init(owner_);
+        _datasets = IDatasetNFT(datasets_);
+        _token = ICommonsToken(token);
+        _attestations = IDatasetAttestations(attestations_);
     }
 }

@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
-import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
+import {EIP712Upgradeable} from "@openzeppelin/contracts-upgradeable/utils/cryptography/EIP712Upgradeable.sol";
+import {NoncesUpgradeable} from "@openzeppelin/contracts-upgradeable/utils/NoncesUpgradeable.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
-import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 
 import {IContributorRegistry} from "../interfaces/IContributorRegistry.sol";
 
 /// @title ContributorRegistry
 /// @notice Contributors register their own wallets; verifiers (held by governance) vouch for them.
-contract ContributorRegistry is IContributorRegistry, AccessControl, EIP712, Nonces {
+/// @dev Deployed directly (the constructor initialises it) or cloned and initialised by the
+/// CommonsFactory in the same transaction (see {CommonsTimelock}).
+contract ContributorRegistry is IContributorRegistry, AccessControlUpgradeable, EIP712Upgradeable, NoncesUpgradeable {
     // ------------------------------------------------------------------ constants
     /// @inheritdoc IContributorRegistry
     bytes32 public constant VERIFIER_ROLE = keccak256("VERIFIER_ROLE");
@@ -26,8 +28,14 @@ contract ContributorRegistry is IContributorRegistry, AccessControl, EIP712, Non
 
     // ------------------------------------------------------------------ constructor
     /// @param admin the account given the admin role (the timelock once deployment is wired)
-    constructor(address admin) EIP712("OpenCommons ContributorRegistry", "1") {
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+    constructor(address admin) initializer {
+        _initRegistry(admin, new address[](0));
+    }
+
+    // ------------------------------------------------------------------ initializer
+    /// @inheritdoc IContributorRegistry
+    function initialize(address admin, address[] calldata verifiers) external initializer {
+        _initRegistry(admin, verifiers);
     }
 
     // ------------------------------------------------------------------ external
@@ -151,5 +159,14 @@ contract ContributorRegistry is IContributorRegistry, AccessControl, EIP712, Non
 
     function _checkProfile(bytes32 profileDigest, uint32 profileCodec) private pure {
         if (profileDigest == bytes32(0) || profileCodec == 0) revert ContributorRegistryEmptyProfile();
+    }
+
+    function _initRegistry(address admin, address[] memory verifiers) private onlyInitializing {
+        __EIP712_init("OpenCommons ContributorRegistry", "1");
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        if (verifiers.length != 0) _grantRole(VERIFIER_ROLE, admin);
+        for (uint256 i; i < verifiers.length; ++i) {
+            _grantRole(VERIFIER_ROLE, verifiers[i]);
+        }
     }
 }

@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
-import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
+import {EIP712Upgradeable} from "@openzeppelin/contracts-upgradeable/utils/cryptography/EIP712Upgradeable.sol";
+import {NoncesUpgradeable} from "@openzeppelin/contracts-upgradeable/utils/NoncesUpgradeable.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
-import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 
 import {IDatasetAttestations} from "../interfaces/IDatasetAttestations.sol";
 import {IDatasetNFT} from "../interfaces/IDatasetNFT.sol";
 
 /// @title DatasetAttestations
 /// @notice Validators' statements about datasets: who checked what, with which score and evidence.
-contract DatasetAttestations is IDatasetAttestations, AccessControl, EIP712, Nonces {
+/// @dev Deployed directly (the constructor initialises it) or cloned and initialised by the
+/// CommonsFactory in the same transaction (see {CommonsTimelock}).
+contract DatasetAttestations is IDatasetAttestations, AccessControlUpgradeable, EIP712Upgradeable, NoncesUpgradeable {
     // ------------------------------------------------------------------ constants
     /// @inheritdoc IDatasetAttestations
     bytes32 public constant VALIDATOR_ROLE = keccak256("VALIDATOR_ROLE");
@@ -21,16 +23,20 @@ contract DatasetAttestations is IDatasetAttestations, AccessControl, EIP712, Non
     );
     uint16 private constant _MAX_SCORE = 10_000;
 
-    IDatasetNFT private immutable _DATASETS;
-
     // ------------------------------------------------------------------ storage
+    IDatasetNFT private _datasets;
     mapping(uint256 attestationId => Attestation) private _attestations;
     uint256 private _count;
 
     // ------------------------------------------------------------------ constructor
-    constructor(IDatasetNFT datasets_, address admin) EIP712("OpenCommons DatasetAttestations", "1") {
-        _DATASETS = datasets_;
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+    constructor(IDatasetNFT datasets_, address admin) initializer {
+        _initAttestations(address(datasets_), admin, new address[](0));
+    }
+
+    // ------------------------------------------------------------------ initializer
+    /// @inheritdoc IDatasetAttestations
+    function initialize(address datasets_, address admin, address[] calldata validators) external initializer {
+        _initAttestations(datasets_, admin, validators);
     }
 
     // ------------------------------------------------------------------ external
@@ -111,12 +117,22 @@ contract DatasetAttestations is IDatasetAttestations, AccessControl, EIP712, Non
         uint32 evidenceCodec,
         address validator
     ) private returns (uint256 attestationId) {
-        if (!_DATASETS.exists(datasetId)) revert DatasetAttestationsUnknownDataset(datasetId);
+        if (!_datasets.exists(datasetId)) revert DatasetAttestationsUnknownDataset(datasetId);
         if (score > _MAX_SCORE) revert DatasetAttestationsInvalidScore(score);
         attestationId = ++_count;
         uint64 createdAt = uint64(block.timestamp);
         _attestations[attestationId] =
             Attestation(datasetId, validator, createdAt, false, kind, score, evidenceDigest, evidenceCodec);
         emit DatasetAttested(attestationId, datasetId, validator, kind, score, evidenceDigest, evidenceCodec, createdAt);
+    }
+
+    function _initAttestations(address datasets_, address admin, address[] memory validators) private onlyInitializing {
+        __EIP712_init("OpenCommons DatasetAttestations", "1");
+        _datasets = IDatasetNFT(datasets_);
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        if (validators.length != 0) _grantRole(VALIDATOR_ROLE, admin);
+        for (uint256 i; i < validators.length; ++i) {
+            _grantRole(VALIDATOR_ROLE, validators[i]);
+        }
     }
 }

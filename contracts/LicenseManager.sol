@@ -4,7 +4,7 @@ pragma solidity 0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {ReentrancyGuardUpgradeable} from "@openzeppelin/contracts-upgradeable/utils/ReentrancyGuardUpgradeable.sol";
 
 import {IDatasetNFT} from "../interfaces/IDatasetNFT.sol";
 import {ILicenseManager} from "../interfaces/ILicenseManager.sol";
@@ -12,26 +12,32 @@ import {IRoyaltyVault} from "../interfaces/IRoyaltyVault.sol";
 
 /// @title LicenseManager
 /// @notice Sells licences to Accepted datasets; every payment goes through the royalty vault.
-contract LicenseManager is ILicenseManager, ReentrancyGuard {
+/// @dev Deployed directly (the constructor initialises it) or cloned and initialised by the
+/// CommonsFactory in the same transaction (see {CommonsTimelock}).
+contract LicenseManager is ILicenseManager, ReentrancyGuardUpgradeable {
     using SafeERC20 for IERC20;
 
     // ------------------------------------------------------------------ constants
     address private constant _NATIVE = address(0);
     uint64 private constant _PERPETUAL = type(uint64).max;
 
-    IDatasetNFT private immutable _DATASETS;
-    IRoyaltyVault private immutable _VAULT;
-
     // ------------------------------------------------------------------ storage
+    IDatasetNFT private _datasets;
+    IRoyaltyVault private _vault;
     mapping(uint256 datasetId => Terms) private _terms;
     mapping(uint256 licenseId => License) private _licenses;
     mapping(address licensee => mapping(uint256 datasetId => uint64 expiresAt)) private _expiry;
     uint256 private _licenseCount;
 
     // ------------------------------------------------------------------ constructor
-    constructor(IDatasetNFT datasets_, IRoyaltyVault vault) {
-        _DATASETS = datasets_;
-        _VAULT = vault;
+    constructor(IDatasetNFT datasets_, IRoyaltyVault vault) initializer {
+        _initLicenses(address(datasets_), address(vault));
+    }
+
+    // ------------------------------------------------------------------ initializer
+    /// @inheritdoc ILicenseManager
+    function initialize(address datasets_, address vault) external initializer {
+        _initLicenses(datasets_, vault);
     }
 
     // ------------------------------------------------------------------ external
@@ -44,12 +50,12 @@ contract LicenseManager is ILicenseManager, ReentrancyGuard {
         bytes32 termsDigest,
         bool active
     ) external {
-        address owner = IERC721(address(_DATASETS)).ownerOf(datasetId);
+        address owner = IERC721(address(_datasets)).ownerOf(datasetId);
         if (
-            msg.sender != owner && IERC721(address(_DATASETS)).getApproved(datasetId) != msg.sender
-                && !IERC721(address(_DATASETS)).isApprovedForAll(owner, msg.sender)
+            msg.sender != owner && IERC721(address(_datasets)).getApproved(datasetId) != msg.sender
+                && !IERC721(address(_datasets)).isApprovedForAll(owner, msg.sender)
         ) revert LicenseManagerNotDatasetOwner(datasetId, msg.sender);
-        if (active && (price == 0 || !_VAULT.isTokenAllowed(token))) revert LicenseManagerInvalidTerms(token, price);
+        if (active && (price == 0 || !_vault.isTokenAllowed(token))) revert LicenseManagerInvalidTerms(token, price);
         _terms[datasetId] = Terms(token, duration, active, price, termsDigest);
         emit LicenseTermsSet(datasetId, token, price, duration, termsDigest, active);
     }
@@ -61,7 +67,7 @@ contract LicenseManager is ILicenseManager, ReentrancyGuard {
         nonReentrant
         returns (uint256 licenseId)
     {
-        IDatasetNFT.Status status = _DATASETS.statusOf(datasetId);
+        IDatasetNFT.Status status = _datasets.statusOf(datasetId);
         if (status != IDatasetNFT.Status.Accepted) revert LicenseManagerDatasetNotAccepted(datasetId, uint8(status));
         Terms memory terms = _terms[datasetId];
         if (!terms.active) revert LicenseManagerNotForSale(datasetId);
@@ -85,14 +91,14 @@ contract LicenseManager is ILicenseManager, ReentrancyGuard {
         emit LicensePurchased(licenseId, datasetId, msg.sender, token, price, issuedAt, expiresAt, terms.termsDigest);
 
         if (token == _NATIVE) {
-            _VAULT.pay{value: price}(datasetId, token, price);
+            _vault.pay{value: price}(datasetId, token, price);
         } else {
             uint256 before = IERC20(token).balanceOf(address(this));
             IERC20(token).safeTransferFrom(msg.sender, address(this), price);
             uint256 received = IERC20(token).balanceOf(address(this)) - before;
             if (received != price) revert LicenseManagerAmountNotReceived(token, price, received);
-            IERC20(token).forceApprove(address(_VAULT), price);
-            _VAULT.pay(datasetId, token, price);
+            IERC20(token).forceApprove(address(_vault), price);
+            _vault.pay(datasetId, token, price);
         }
     }
 
@@ -120,5 +126,11 @@ contract LicenseManager is ILicenseManager, ReentrancyGuard {
     /// @inheritdoc ILicenseManager
     function licenseCount() external view returns (uint256) {
         return _licenseCount;
+    }
+
+    function _initLicenses(address datasets_, address vault) private onlyInitializing {
+        __ReentrancyGuard_init();
+        _datasets = IDatasetNFT(datasets_);
+        _vault = IRoyaltyVault(vault);
     }
 }

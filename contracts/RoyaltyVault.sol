@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
+import {ReentrancyGuardUpgradeable} from "@openzeppelin/contracts-upgradeable/utils/ReentrancyGuardUpgradeable.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {Create2} from "@openzeppelin/contracts/utils/Create2.sol";
-import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IDatasetNFT} from "../interfaces/IDatasetNFT.sol";
@@ -18,7 +18,11 @@ import {RoyaltyReceiver} from "./RoyaltyReceiver.sol";
 /// @title RoyaltyVault
 /// @notice Constant-cost royalty accounting for datasets: pay once, every contributor's share is
 /// credited; each contributor pulls what it is owed.
-contract RoyaltyVault is IRoyaltyVault, AccessControl, ReentrancyGuard {
+/// @dev Deployed directly (the constructor initialises it) or cloned and initialised by the
+/// CommonsFactory in the same transaction (see {CommonsTimelock}). The dataset NFT is read on
+/// every payment and claim, so it is never a storage read: an immutable in a direct deployment,
+/// the clone's immutable argument in a clone (EXTCODECOPY of its own, warm, code).
+contract RoyaltyVault is IRoyaltyVault, AccessControlUpgradeable, ReentrancyGuardUpgradeable {
     using SafeERC20 for IERC20;
 
     // ------------------------------------------------------------------ constants
@@ -54,12 +58,16 @@ contract RoyaltyVault is IRoyaltyVault, AccessControl, ReentrancyGuard {
     /// @param datasets_ the dataset NFT whose shares and lineage this vault pays out
     /// @param admin the account given the admin role (the timelock once deployment is wired)
     /// @param treasury the account protocol fees accrue to (the timelock)
+    /// A vault built with no dataset NFT is the implementation clones run (the CommonsFactory's
+    /// template): it can never be initialised, so it never holds anything.
     constructor(IDatasetNFT datasets_, address admin, address treasury) {
-        if (address(datasets_) == address(0) || treasury == address(0)) revert RoyaltyVaultZeroAddress();
-        _DATASETS = datasets_;
-        _RECEIVER_CODE_HASH = keccak256(abi.encodePacked(type(RoyaltyReceiver).creationCode, abi.encode(address(this))));
-        _treasury = treasury;
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        if (address(datasets_) == address(0)) {
+            _disableInitializers();
+        } else {
+            _DATASETS = datasets_;
+            _RECEIVER_CODE_HASH = _receiverCodeHashOf(address(this));
+            _initVault(admin, treasury, 0, new address[](0));
+        }
     }
 
     /// @notice Accepts ETH only from a dataset receiver while the vault collects from it.
@@ -69,9 +77,15 @@ contract RoyaltyVault is IRoyaltyVault, AccessControl, ReentrancyGuard {
 
     // ------------------------------------------------------------------ external
     /// @inheritdoc IRoyaltyVault
+    function initialize(address admin, address treasury, uint16 feeBps, address[] calldata allowedTokens) external {
+        if (address(_datasets()) == address(0)) revert RoyaltyVaultZeroAddress();
+        _initVault(admin, treasury, feeBps, allowedTokens);
+    }
+
+    /// @inheritdoc IRoyaltyVault
     function pay(uint256 datasetId, address token, uint256 amount) external payable nonReentrant {
         if (amount == 0) revert RoyaltyVaultZeroAmount();
-        (bool open, uint16 ancestorBps, uint16 generation) = _DATASETS.royaltyTermsOf(datasetId);
+        (bool open, uint16 ancestorBps, uint16 generation) = _datasets().royaltyTermsOf(datasetId);
         if (!open) revert RoyaltyVaultDatasetClosed(datasetId);
         if (token == NATIVE) {
             if (msg.value != amount) revert RoyaltyVaultValueMismatch(msg.value, amount);
@@ -113,29 +127,15 @@ contract RoyaltyVault is IRoyaltyVault, AccessControl, ReentrancyGuard {
 
     /// @inheritdoc IRoyaltyVault
     function settle(uint256[] calldata datasetIds, address token) external nonReentrant {
+        IDatasetNFT datasets_ = _datasets();
         for (uint256 i; i < datasetIds.length; ++i) {
-            uint256 datasetId = datasetIds[i];
-            uint16 generation = _DATASETS.generationOf(datasetId);
-            uint256 amount = _pendingAncestor[datasetId][generation][token];
-            if (amount == 0) continue;
-            _pendingAncestor[datasetId][generation][token] = 0;
-            uint256[] memory parents = _DATASETS.parentsOf(datasetId);
-            emit AncestorRoyaltySettled(datasetId, token, amount, parents);
-            uint256 n = parents.length;
-            uint256 each = amount / n;
-            for (uint256 j; j < n; ++j) {
-                uint256 part = j == 0 ? each + amount % n : each;
-                if (part == 0) continue;
-                (bool open, uint16 ancestorBps, uint16 parentGeneration) = _DATASETS.royaltyTermsOf(parents[j]);
-                if (open) _credit(parents[j], parentGeneration, token, part, ancestorBps, false, address(this));
-                else _treasuryAccrued[token] += part;
-            }
+            _settle(datasets_, datasetIds[i], token);
         }
     }
 
     /// @inheritdoc IRoyaltyVault
     function collect(uint256 datasetId, address token) external nonReentrant returns (uint256 amount) {
-        (bool open, uint16 ancestorBps, uint16 generation) = _DATASETS.royaltyTermsOf(datasetId);
+        (bool open, uint16 ancestorBps, uint16 generation) = _datasets().royaltyTermsOf(datasetId);
         if (!open) revert RoyaltyVaultDatasetClosed(datasetId);
         address receiver = royaltyReceiverOf(datasetId);
         if (receiver.code.length == 0) new RoyaltyReceiver{salt: bytes32(datasetId)}(address(this));
@@ -165,7 +165,7 @@ contract RoyaltyVault is IRoyaltyVault, AccessControl, ReentrancyGuard {
 
     /// @inheritdoc IRoyaltyVault
     function forfeit(uint256 datasetId, uint16 generation, address[] calldata tokens) external nonReentrant {
-        uint16 current = _DATASETS.generationOf(datasetId);
+        uint16 current = _datasets().generationOf(datasetId);
         if (generation >= current) revert RoyaltyVaultGenerationLive(datasetId, generation);
         for (uint256 t; t < tokens.length; ++t) {
             address token = tokens[t];
@@ -219,14 +219,14 @@ contract RoyaltyVault is IRoyaltyVault, AccessControl, ReentrancyGuard {
 
     /// @inheritdoc IRoyaltyVault
     function claimable(uint256 datasetId, address token, address account) external view returns (uint256) {
-        (uint16 share, uint16 generation) = _DATASETS.claimShareOf(datasetId, account);
+        (uint16 share, uint16 generation) = _datasets().claimShareOf(datasetId, account);
         return uint256(share)
             * (_pools[datasetId][generation][token].earnedPerBps - _checkpoints[datasetId][generation][token][account]);
     }
 
     /// @inheritdoc IRoyaltyVault
     function poolOf(uint256 datasetId, address token) external view returns (Pool memory) {
-        uint16 generation = _DATASETS.generationOf(datasetId);
+        uint16 generation = _datasets().generationOf(datasetId);
         return _pools[datasetId][generation][token];
     }
 
@@ -237,7 +237,7 @@ contract RoyaltyVault is IRoyaltyVault, AccessControl, ReentrancyGuard {
 
     /// @inheritdoc IRoyaltyVault
     function pendingAncestorOf(uint256 datasetId, address token) external view returns (uint256) {
-        uint16 generation = _DATASETS.generationOf(datasetId);
+        uint16 generation = _datasets().generationOf(datasetId);
         return _pendingAncestor[datasetId][generation][token];
     }
 
@@ -248,7 +248,7 @@ contract RoyaltyVault is IRoyaltyVault, AccessControl, ReentrancyGuard {
 
     /// @inheritdoc IRoyaltyVault
     function heldOf(uint256 datasetId, address token) external view returns (uint256) {
-        uint16 generation = _DATASETS.generationOf(datasetId);
+        uint16 generation = _datasets().generationOf(datasetId);
         return _held[datasetId][generation][token];
     }
 
@@ -269,16 +269,77 @@ contract RoyaltyVault is IRoyaltyVault, AccessControl, ReentrancyGuard {
 
     /// @inheritdoc IRoyaltyVault
     function datasets() external view returns (address) {
-        return address(_DATASETS);
+        return address(_datasets());
     }
 
     // ------------------------------------------------------------------ public
     /// @inheritdoc IRoyaltyVault
     function royaltyReceiverOf(uint256 datasetId) public view returns (address) {
-        return Create2.computeAddress(bytes32(datasetId), _RECEIVER_CODE_HASH);
+        bytes32 codeHash = _RECEIVER_CODE_HASH == 0 ? _receiverCodeHashOf(address(this)) : _RECEIVER_CODE_HASH;
+        return Create2.computeAddress(bytes32(datasetId), codeHash);
     }
 
     // ------------------------------------------------------------------ private
+    function _initVault(address admin, address treasury, uint16 feeBps, address[] memory allowedTokens)
+        private
+        initializer
+    {
+        if (treasury == address(0)) revert RoyaltyVaultZeroAddress();
+        if (feeBps > MAX_PROTOCOL_FEE_BPS) revert RoyaltyVaultInvalidFee(feeBps, treasury);
+        __AccessControl_init();
+        __ReentrancyGuard_init();
+        _treasury = treasury;
+        _feeBps = feeBps;
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        if (allowedTokens.length != 0 || feeBps != 0) {
+            _grantRole(ALLOWLIST_ROLE, admin);
+            _grantRole(FEE_ROLE, admin);
+        }
+        for (uint256 i; i < allowedTokens.length; ++i) {
+            if (allowedTokens[i] == NATIVE) revert RoyaltyVaultZeroAddress();
+            _allowedTokens[allowedTokens[i]] = true;
+            emit TokenAllowed(allowedTokens[i], true);
+        }
+        if (feeBps != 0) emit ProtocolFeeSet(feeBps, treasury);
+    }
+
+    /// @dev Splits a dataset's pending ancestor share between its parents.
+    function _settle(IDatasetNFT datasets_, uint256 datasetId, address token) private {
+        uint16 generation = datasets_.generationOf(datasetId);
+        uint256 amount = _pendingAncestor[datasetId][generation][token];
+        if (amount == 0) return;
+        _pendingAncestor[datasetId][generation][token] = 0;
+        uint256[] memory parents = datasets_.parentsOf(datasetId);
+        emit AncestorRoyaltySettled(datasetId, token, amount, parents);
+        uint256 n = parents.length;
+        uint256 each = amount / n;
+        for (uint256 j; j < n; ++j) {
+            uint256 part = j == 0 ? each + amount % n : each;
+            if (part == 0) continue;
+            (bool open, uint16 ancestorBps, uint16 parentGeneration) = datasets_.royaltyTermsOf(parents[j]);
+            if (open) _credit(parents[j], parentGeneration, token, part, ancestorBps, false, address(this));
+            else _treasuryAccrued[token] += part;
+        }
+    }
+
+    /// @dev The dataset NFT: the immutable of a direct deployment, or the clone's argument.
+    /// In a clone, the one 32-byte argument (the abi-encoded NFT address) follows the 45 bytes of
+    /// ERC-1167 code: one EXTCODECOPY of the clone's own, warm, code (~110 gas; OpenZeppelin's
+    /// `Clones.fetchCloneArgs` measured ~700 here, as it sizes, allocates and decodes the bytes).
+    function _datasets() private view returns (IDatasetNFT datasets_) {
+        datasets_ = _DATASETS;
+        if (address(datasets_) == address(0)) {
+            assembly ("memory-safe") {
+                extcodecopy(address(), 0, 0x2d, 0x20)
+                datasets_ := mload(0)
+            }
+        }
+    }
+
+    function _receiverCodeHashOf(address vault) private pure returns (bytes32) {
+        return keccak256(abi.encodePacked(type(RoyaltyReceiver).creationCode, abi.encode(vault)));
+    }
+
     function _credit(
         uint256 datasetId,
         uint16 generation,
@@ -339,7 +400,7 @@ contract RoyaltyVault is IRoyaltyVault, AccessControl, ReentrancyGuard {
     }
 
     function _claimOne(address account, uint256 datasetId, address token) private returns (uint256 amount) {
-        (uint16 share, uint16 generation) = _DATASETS.claimShareOf(datasetId, account);
+        (uint16 share, uint16 generation) = _datasets().claimShareOf(datasetId, account);
         if (share == 0) return 0;
         Pool memory pool = _pools[datasetId][generation][token];
         uint256 checkpoint = _checkpoints[datasetId][generation][token][account];

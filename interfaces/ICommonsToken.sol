@@ -9,6 +9,24 @@ interface ICommonsToken {
     /// @notice Thrown when delegating to the zero address.
     error CommonsTokenZeroDelegatee(address account);
 
+    /// @notice Thrown when a genesis distribution names a different number of holders and amounts.
+    error CommonsTokenAllocationMismatch(uint256 holders, uint256 amounts);
+
+    /// @notice Initialises a clone (the CommonsFactory calls it in the transaction that creates the
+    /// clone; a directly deployed token was initialised by its constructor).
+    /// @param admin gets the admin and minter roles (the commons' timelock)
+    /// @param minter gets the minter role too (the rewards distributor), or the zero address
+    /// @param holders receive `amounts` at genesis (self-delegated, so they can vote at once)
+    /// @dev Requirements: never initialised before. Emits {Transfer} per holder.
+    function initialize(
+        string calldata name_,
+        string calldata symbol_,
+        address admin,
+        address minter,
+        address[] calldata holders,
+        uint256[] calldata amounts
+    ) external;
+
     /// @notice Mints `amount` to `to`.
     /// @dev Requirements: the minter role (held by the timelock and the rewards distributor).
     /// Emits a {Transfer} event.

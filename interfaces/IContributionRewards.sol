@@ -45,6 +45,12 @@ interface IContributionRewards {
     /// medians of the attestations named.
     event DatasetRewardedByQuality(uint256 indexed datasetId, uint16 quality, uint16 uniqueness, uint256 amount);
 
+    /// @notice Initialises a clone in the transaction that creates it (the CommonsFactory does;
+    /// a directly deployed contract was initialised by its constructor).
+    /// @param owner_ the commons' timelock
+    /// @dev Requirements: never initialised before.
+    function initialize(address datasets_, address token, address attestations_, address owner_) external;
+
     /// @notice Records a reward of `amount` governance tokens for the contributors of `datasetId`.
     /// @dev Requirements: the caller is the owner (the timelock); amount > 0; the dataset is
     /// Accepted and its generation not rewarded before. Emits a {DatasetRewarded} event.

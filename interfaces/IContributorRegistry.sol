@@ -63,6 +63,13 @@ interface IContributorRegistry {
     /// @notice Emitted when `account` cancels its outstanding signed registration by using up `nonce`.
     event NonceInvalidated(address indexed account, uint256 nonce);
 
+    /// @notice Initialises a clone in the transaction that creates it (the CommonsFactory does;
+    /// a directly deployed registry was initialised by its constructor).
+    /// @param admin gets the admin role, and the verifier role when `verifiers` is not empty
+    /// @param verifiers get the verifier role (bootstrap verifiers; governance can revoke them)
+    /// @dev Requirements: never initialised before.
+    function initialize(address admin, address[] calldata verifiers) external;
+
     // ------------------------------------------------------------------ functions
     /// @notice Registers the caller with a profile CID and a community code.
     /// @dev Requirements: the caller is not registered and active; the digest and codec are non-zero.

@@ -46,6 +46,13 @@ interface IDatasetAttestations {
     /// @notice Emitted when an attestation is revoked.
     event AttestationRevoked(uint256 indexed attestationId, uint256 indexed datasetId, address indexed revoker);
 
+    /// @notice Initialises a clone in the transaction that creates it (the CommonsFactory does;
+    /// a directly deployed contract was initialised by its constructor).
+    /// @param admin gets the admin role, and the validator role when `validators` is not empty
+    /// @param validators get the validator role (bootstrap validators; governance can revoke them)
+    /// @dev Requirements: never initialised before.
+    function initialize(address datasets_, address admin, address[] calldata validators) external;
+
     /// @notice Attests `datasetId` as the caller.
     /// @dev Requirements: the validator role; the dataset exists; score <= 10,000.
     /// Emits a {DatasetAttested} event.

@@ -65,6 +65,11 @@ interface ILicenseManager {
         bytes32 termsDigest
     );
 
+    /// @notice Initialises a clone in the transaction that creates it (the CommonsFactory does;
+    /// a directly deployed contract was initialised by its constructor).
+    /// @dev Requirements: never initialised before.
+    function initialize(address datasets_, address vault) external;
+
     // ------------------------------------------------------------------ functions
     /// @notice Offers (or withdraws, with `active` false) licences to `datasetId`.
     /// @dev Requirements: the caller owns or is approved for the dataset; an active offer has a

@@ -88,6 +88,16 @@ interface IRoyaltyVault {
     /// @notice Emitted when governance sets the protocol fee and the treasury.
     event ProtocolFeeSet(uint16 feeBps, address indexed treasury);
 
+    /// @notice Initialises a clone in the transaction that creates it (the CommonsFactory does;
+    /// a directly deployed vault was initialised by its constructor). A clone's dataset NFT is
+    /// its immutable argument (ERC-1167 with appended arguments, see OpenZeppelin's `Clones`).
+    /// @param admin gets the admin, allow-list and fee roles (the commons' timelock)
+    /// @param treasury the account protocol fees accrue to
+    /// @param feeBps the protocol fee, at most MAX_PROTOCOL_FEE_BPS
+    /// @param allowedTokens ERC-20 tokens accepted from the start (the native currency always is)
+    /// @dev Requirements: never initialised before; a nonzero NFT argument and treasury.
+    function initialize(address admin, address treasury, uint16 feeBps, address[] calldata allowedTokens) external;
+
     // ------------------------------------------------------------------ functions
     /// @notice Pays `amount` of `token` (address(0) for ETH, sent as value) for `datasetId`.
     /// @dev Requirements: the dataset exists; amount > 0; for ETH `msg.value == amount`, for a

@@ -54,7 +54,12 @@ def connect(rpc: str | None) -> Web3:
     return w3
 
 
-def load_deployment(w3: Web3, directory: Path, file: Path | None = None) -> Commons:
+COMMONS_ENV = "OPENCOMMONS_COMMONS"
+
+
+def load_deployment(w3: Web3, directory: Path, file: Path | None = None, commons: str | None = None) -> Commons:
+    """The commons to act on: `commons` (a code launched through the factory; default
+    $OPENCOMMONS_COMMONS, which `--commons CODE` sets), else the chain's directly deployed suite."""
     chain_id = w3.eth.chain_id
     path = file or deployment_path(directory, chain_id)
     if not path.is_file():
@@ -62,6 +67,7 @@ def load_deployment(w3: Web3, directory: Path, file: Path | None = None) -> Comm
     deployment = Deployment.from_file(path)
     if deployment.chain_id != chain_id:
         raise DeploymentError(f"{path} is for chain {deployment.chain_id} but the node is chain {chain_id}")
+    deployment = deployment.for_commons(commons or os.environ.get(COMMONS_ENV) or None)
     stale = stale_reason(w3, deployment)
     if stale:
         raise DeploymentError(f"the deployment in {path} is stale: {stale} on chain {chain_id} (a restarted "

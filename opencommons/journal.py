@@ -40,8 +40,18 @@ class Journal:
         value = self.data["done"].get(step)
         return value if isinstance(value, dict) else None
 
-    def begin(self, step: str) -> None:
-        self._append(step, "started", {})
+    def begin(self, step: str, info: dict[str, Any] | None = None) -> None:
+        """Records that `step` starts; `info` (a nonce, a predicted address) is kept for a resume."""
+        if info:
+            self.data.setdefault("started", {})[step] = info
+        self._append(step, "started", info or {})
+
+    def started(self, step: str) -> dict[str, Any] | None:
+        """What :meth:`begin` recorded for a step that started and has not finished."""
+        if step in self.data["done"]:
+            return None
+        value = self.data.get("started", {}).get(step)
+        return value if isinstance(value, dict) else None
 
     def finish(self, step: str, result: dict[str, Any]) -> None:
         self.data["done"][step] = result

@@ -216,7 +216,7 @@ async function voteBySignature(proposalId, support, label) {
   try {
     const governor = app.contracts.CommonsGovernor;
     const nonce = await governor.nonces(app.account);
-    const domain = { name: "OpenCommons Governor", version: "1", chainId: app.config.chainId, verifyingContract: governor.target };
+    const domain = { name: await governor.name(), version: "1", chainId: app.config.chainId, verifyingContract: governor.target };
     const types = { Ballot: [{ name: "proposalId", type: "uint256" }, { name: "support", type: "uint8" },
                              { name: "voter", type: "address" }, { name: "nonce", type: "uint256" }] };
     const signature = await app.signer.signTypedData(domain, types, { proposalId, support, voter: app.account, nonce });

@@ -24,6 +24,7 @@ from .transactions import Sender, send_raw, transact
 __all__ = ["Bootstrap", "Deployment", "GovernanceSettings", "deploy_suite", "find_existing", "stale_reason"]
 
 ZERO = "0x0000000000000000000000000000000000000000"
+TOKEN_NAME, TOKEN_SYMBOL, GOVERNOR_NAME = "OpenCommons", "OCT", "OpenCommons Governor"
 SUITE = ("CommonsTimelock", "CommonsToken", "CommonsGovernor", "ContributorRegistry", "DatasetNFT",
          "RoyaltyVault", "LicenseManager", "DatasetAttestations", "ContributionRewards")
 
@@ -46,6 +47,30 @@ class Deployment:
     addresses: dict[str, str]
     compiler: dict[str, Any]
     settings: dict[str, Any]
+    #: the CommonsFactory of this chain: address, templates, deployer, block
+    factory: dict[str, Any] | None = None
+    #: every commons launched through the factory, by code: addresses, block, creator, settings
+    commons: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def for_commons(self, code: str | None) -> "Deployment":
+        """This deployment narrowed to one commons: `code` (launched through the factory), or the
+        directly deployed suite when `code` is None, or the only factory commons if there is no
+        suite."""
+        if code is None:
+            if self.addresses or not self.commons:
+                return self
+            if len(self.commons) == 1:
+                code = next(iter(self.commons))
+            else:
+                raise DeploymentError(f"chain {self.chain_id} has {len(self.commons)} commons: pick one with "
+                                      f"--commons CODE ({', '.join(sorted(self.commons))})")
+        entry = self.commons.get(code)
+        if entry is None:
+            known = ", ".join(sorted(self.commons)) or "none"
+            raise DeploymentError(f"no commons {code!r} recorded for chain {self.chain_id} (known: {known})")
+        return Deployment(chain_id=self.chain_id, block=int(entry["block"]), deployer=str(entry["creator"]),
+                          addresses=dict(entry["addresses"]), compiler=self.compiler,
+                          settings=dict(entry.get("settings", {})), factory=self.factory, commons={})
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
@@ -81,14 +106,30 @@ def deployment_path(directory: Path, chain_id: int) -> Path:
 
 def stale_reason(w3: Web3, deployment: Deployment) -> str | None:
     """Why the recorded contracts are not this deployment on the connected chain (no code at an
-    address, or other code than the compiled artifacts'), or None when every one is there."""
+    address, or other code than the compiled artifacts'), or None when every one is there. An
+    ERC-1167 clone is checked through its implementation (a factory-made commons)."""
     for name, address in deployment.addresses.items():
         code = bytes(w3.eth.get_code(Web3.to_checksum_address(address)))
         if not code:
             return f"{name} at {address} has no code"
+        implementation = clone_target(code)
+        if implementation is not None:
+            code = bytes(w3.eth.get_code(Web3.to_checksum_address(implementation)))
         art = artifacts.load(name)
         if art.runtime and not art.matches_code(code):
-            return f"{name} at {address} holds other code than the compiled {name}"
+            where = f"the implementation {implementation} of " if implementation else ""
+            return f"{where}{name} at {address} holds other code than the compiled {name}"
+    return None
+
+
+CLONE_PREFIX = bytes.fromhex("363d3d373d3d3d363d73")
+CLONE_SUFFIX = bytes.fromhex("5af43d82803e903d91602b57fd5bf3")
+
+
+def clone_target(code: bytes) -> str | None:
+    """The implementation an ERC-1167 clone (with or without appended arguments) runs, or None."""
+    if len(code) >= 45 and code[:10] == CLONE_PREFIX and code[30:45] == CLONE_SUFFIX:
+        return Web3.to_checksum_address(code[10:30])
     return None
 
 
@@ -110,10 +151,10 @@ def deploy_suite(w3: Web3, sender: Sender, directory: Path | None = None,
     me = sender.address
     start_block = w3.eth.block_number
     timelock = deploy_contract(w3, sender, "CommonsTimelock", s.timelock_delay_s, [], [ZERO], me)
-    token = deploy_contract(w3, sender, "CommonsToken", me, me, s.initial_supply)
-    governor = deploy_contract(w3, sender, "CommonsGovernor", token.address, timelock.address,
-                               s.voting_delay_blocks, s.voting_period_blocks, s.proposal_threshold,
-                               s.quorum_percent)
+    token = deploy_contract(w3, sender, "CommonsToken", TOKEN_NAME, TOKEN_SYMBOL, me, me, s.initial_supply)
+    governor = deploy_contract(w3, sender, "CommonsGovernor", GOVERNOR_NAME, token.address, timelock.address,
+                               (s.voting_delay_blocks, s.voting_period_blocks, s.proposal_threshold,
+                                s.quorum_percent))
     registry = deploy_contract(w3, sender, "ContributorRegistry", me)
     nft = deploy_contract(w3, sender, "DatasetNFT", registry.address, me, s.min_commit_age_blocks,
                           s.commit_ttl_blocks)

@@ -37,7 +37,7 @@ class LocalChain:
     """A Ganache or Anvil process on a loopback port, at the Shanghai hardfork."""
 
     def __init__(self, kind: str = "ganache", port: int | None = None, accounts: int = 10,
-                 balance_eth: int = 10_000, chain_id: int | None = None) -> None:
+                 balance_eth: int = 10_000, chain_id: int | None = None, fork_url: str | None = None) -> None:
         if kind not in ("ganache", "anvil"):
             raise ChainError(f"unknown local chain {kind!r}: use ganache or anvil")
         self.kind = kind
@@ -46,13 +46,16 @@ class LocalChain:
         self.accounts = accounts
         self.balance_eth = balance_eth
         self.chain_id = chain_id
+        #: Anvil only: a copy of that chain's state (a deploy's dry run sends everything there)
+        self.fork_url = fork_url
         self._proc: subprocess.Popen[bytes] | None = None
 
     def command(self) -> list[str]:
         if self.kind == "anvil":
             return [_binary("anvil"), "--port", str(self.port), "--hardfork", "shanghai", "--accounts",
                     str(self.accounts), "--balance", str(self.balance_eth), "--gas-limit", "30000000",
-                    "--silent"] + (["--chain-id", str(self.chain_id)] if self.chain_id else [])
+                    "--silent"] + (["--chain-id", str(self.chain_id)] if self.chain_id else []) + (
+                        ["--fork-url", self.fork_url] if self.fork_url else [])
         return [_binary("ganache"), "--server.port", str(self.port), "--hardfork", "shanghai",
                 "--wallet.totalAccounts", str(self.accounts), "--wallet.defaultBalance", str(self.balance_eth),
                 "--miner.blockGasLimit", "30000000", "--chain.vmErrorsOnRPCResponse", "true",

@@ -63,6 +63,13 @@ _HINTS: dict[str, Callable[[Sequence[object]], str]] = {
     "ContributorRegistryClaimNotFound": lambda a: f"{a[0]} holds no such claim",
     "ContributorRegistryClaimHeldByOther": lambda a: (
         f"another verifier ({a[2]}) holds this claim about {a[0]}: only they or governance may change it"),
+    # ------------------------------------------------------------------ factory
+    "CommonsFactoryInvalidCode": lambda a: f"commons code {a[0]!r} is empty or longer than 64 bytes",
+    "CommonsFactoryCodeTaken": lambda a: f"a commons {a[0]} exists already on this chain: `commons commons list`",
+    "CommonsFactoryUnknownCode": lambda a: f"no commons {a[0]} on this chain: `commons commons list`",
+    "CommonsFactoryUnknownIndex": lambda a: f"no commons number {a[0]} on this chain",
+    "CommonsFactoryAllocationMismatch": lambda a: f"{a[0]} genesis holders but {a[1]} amounts",
+    "CommonsTokenAllocationMismatch": lambda a: f"{a[0]} genesis holders but {a[1]} amounts",
     # ------------------------------------------------------------------ datasets
     "DatasetNFTCommitmentExists": lambda a: "this publication is already committed: run the same publish again",
     "DatasetNFTCommitmentExpired": lambda a: (

@@ -36,11 +36,12 @@ def register_message(chain_id: int, registry: str, account: str, profile_digest:
 
 
 def ballot_message(chain_id: int, governor: str, proposal_id: int, support: int, voter: str,
-                   nonce: int) -> dict[str, Any]:
-    """Governor.castVoteBySig (OpenZeppelin 5 ballot with voter and nonce)."""
+                   nonce: int, name: str = "OpenCommons Governor") -> dict[str, Any]:
+    """Governor.castVoteBySig (OpenZeppelin 5 ballot with voter and nonce); `name` is the
+    governor's `name()`, its EIP-712 domain name (each factory-made commons names its own)."""
     return _message(
         "Ballot",
         [("proposalId", "uint256"), ("support", "uint8"), ("voter", "address"), ("nonce", "uint256")],
-        "OpenCommons Governor", chain_id, governor,
+        name, chain_id, governor,
         {"proposalId": proposal_id, "support": support, "voter": voter, "nonce": nonce},
     )

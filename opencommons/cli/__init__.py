@@ -9,8 +9,8 @@ from typing import Optional
 import typer
 
 from ..errors import OpenCommonsError
-from . import (account, consume, contributor, dataset, deploy, gateway, gov, index, ipfs, license, model, quality,
-               rewards, royalties)
+from . import (account, commons_group, consume, contributor, dataset, deploy, gateway, gov, index, ipfs, license,
+               model, quality, rewards, royalties)
 from .common import (_commons, DbOpt, DeploymentsOpt, _emit, fail, JsonOpt, NoIndexOpt, _reader, RpcOpt, say,
                      state)
 
@@ -18,7 +18,8 @@ app = typer.Typer(help="OpenCommons: build a verifiable dataset together and own
                   no_args_is_help=True, pretty_exceptions_enable=False)
 app.add_typer(ipfs.app, name="ipfs")
 app.add_typer(account.app, name="account")
-app.command("deploy")(deploy.deploy)
+app.add_typer(deploy.deploy_app, name="deploy")
+app.add_typer(commons_group.app, name="commons")
 app.add_typer(contributor.contributor_app, name="contributor")
 app.add_typer(dataset.dataset_app, name="dataset")
 app.add_typer(license.license_app, name="license")
@@ -41,8 +42,34 @@ def stats(as_json: bool = JsonOpt, rpc: Optional[str] = RpcOpt, deployments: Pat
 
 
 @app.callback()
-def main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks.")) -> None:
+def main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
+         commons: Optional[str] = typer.Option(
+             None, "--commons", envvar="OPENCOMMONS_COMMONS",
+             help="The commons to act on, by code (e.g. KE/education), for any command; default: the "
+                  "directly deployed suite, or the only commons launched on the chain.")) -> None:
     state["debug"] = debug
+    if commons:
+        import os
+
+        os.environ["OPENCOMMONS_COMMONS"] = commons
+
+
+def hoist_commons(argv: list[str]) -> list[str]:
+    """`--commons CODE` may follow any command (`commons dataset publish ... --commons KE/education`):
+    it is moved in front of the command, where the root option reads it."""
+    args, picked, i = [], [], 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--commons" and i + 1 < len(argv):
+            picked = [arg, argv[i + 1]]
+            i += 2
+            continue
+        if arg.startswith("--commons="):
+            picked = [arg]
+        else:
+            args.append(arg)
+        i += 1
+    return picked + args
 
 
 @app.command()
@@ -77,7 +104,7 @@ def run() -> None:
 
     signal.signal(signal.SIGINT, _interrupted)
     try:
-        app()
+        app(args=hoist_commons(sys.argv[1:]), prog_name="commons")
     except Exception as exc:  # noqa: BLE001 - the last line of defence of the CLI
         if "--debug" in sys.argv:
             raise

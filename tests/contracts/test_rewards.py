@@ -12,7 +12,7 @@ GAS = 1_000_000
 
 @pytest.fixture(scope="module")
 def reward_token(CommonsToken, admin):
-    return CommonsToken.deploy(admin, admin, 0, {"from": admin})
+    return CommonsToken.deploy("OpenCommons", "OCT", admin, admin, 0, {"from": admin})
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title ICommonsFactory
+/// @notice Launches a complete commons (registry, dataset NFT, attestations, royalty vault,
+/// licences, governance token, governor, timelock, rewards) in one transaction, and keeps the
+/// directory of every commons it launched, by code (unique) and by index.
+/// @dev Eight contracts are ERC-1167 clones of templates deployed once per chain, each
+/// initialised in the creating transaction so nobody can front-run an initialiser; the dataset
+/// NFT, which every publish, payment and claim runs through, is deployed in full (see NOTES.md
+/// for the measured trade). After a launch only the new commons' timelock holds an admin role.
+interface ICommonsFactory {
+    /// @notice Governance parameters a commons starts with (its governance can change them).
+    struct Governance {
+        uint48 votingDelay; // blocks
+        uint32 votingPeriod; // blocks
+        uint256 proposalThreshold; // token units
+        uint256 quorumPercent; // 1..100
+        uint256 timelockDelay; // seconds
+        uint64 minCommitAge; // blocks between a publish commit and its reveal, at least
+        uint64 commitTtl; // blocks between a publish commit and its reveal, at most
+    }
+
+    /// @notice Everything a launch needs.
+    struct CommonsConfig {
+        string code; // unique, e.g. "KE/education"
+        string name; // the governor's name (and EIP-712 domain of signed ballots)
+        string tokenName;
+        string tokenSymbol;
+        Governance governance;
+        address[] holders; // genesis allocations ...
+        uint256[] amounts; // ... and their amounts (token units)
+        uint256 treasuryAmount; // genesis supply minted to the timelock (the treasury)
+        address[] curators; // bootstrap roles, revocable by governance
+        address[] verifiers;
+        address[] validators;
+        address[] allowedTokens; // ERC-20s the vault accepts from the start
+        uint96 defaultRoyaltyBps; // ERC-2981 royalty marketplaces are asked for
+        uint16 feeBps; // protocol fee on royalties
+        address treasury; // where protocol fees accrue; zero for the timelock
+    }
+
+    /// @notice The addresses of one commons.
+    struct Commons {
+        address registry;
+        address datasets;
+        address attestations;
+        address vault;
+        address licenses;
+        address token;
+        address governor;
+        address timelock;
+        address rewards;
+    }
+
+    /// @notice Thrown when a code is empty or longer than 64 bytes.
+    error CommonsFactoryInvalidCode(string code);
+    /// @notice Thrown when a commons with this code exists already.
+    error CommonsFactoryCodeTaken(string code);
+    /// @notice Thrown when no commons has this code.
+    error CommonsFactoryUnknownCode(string code);
+    /// @notice Thrown when no commons has this index.
+    error CommonsFactoryUnknownIndex(uint256 index);
+    /// @notice Thrown when genesis holders and amounts differ in number.
+    error CommonsFactoryAllocationMismatch(uint256 holders, uint256 amounts);
+
+    /// @notice Emitted once per launch.
+    event CommonsCreated(
+        bytes32 indexed codeHash, uint256 indexed index, address indexed creator, string code, Commons commons
+    );
+
+    /// @notice Launches a commons: deploys, initialises and wires all nine contracts.
+    /// @dev Requirements: a valid, unused code; as many amounts as holders. Emits {CommonsCreated}.
+    function createCommons(CommonsConfig calldata config) external returns (Commons memory commons);
+
+    /// @notice The commons launched under `code`.
+    function commonsOf(string calldata code) external view returns (Commons memory);
+
+    /// @notice The `index`-th commons launched (from 0).
+    function commonsAt(uint256 index) external view returns (string memory code, Commons memory commons);
+
+    /// @notice How many commons this factory launched.
+    function commonsCount() external view returns (uint256);
+
+    /// @notice The implementations clones run (`datasets` is the dataset NFT deployer).
+    function templates() external view returns (Commons memory);
+}

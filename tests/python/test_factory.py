@@ -1,0 +1,227 @@
+"""The CommonsFactory from the command line: deploy it once, launch commons in one transaction,
+act on one with --commons, verify, and resume a deploy killed at several points (Anvil and
+Ganache)."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from web3 import HTTPProvider, Web3
+
+from opencommons.chain.localnode import LocalChain
+from opencommons.journal import FAULT_EXIT
+
+from conftest import ok
+
+BR_CONFIG = """
+name = "Brazil Health Commons"
+profile = "network"
+[token]
+name = "Saude Commons"
+symbol = "SAUDE"
+supply = 1000
+[governance]
+voting_delay_blocks = 1
+voting_period_blocks = 20
+timelock_delay_s = 60
+proposal_threshold = 10
+[allocations]
+"{0}" = 100
+treasury = 900
+[roles]
+curators = ["{1}"]
+[vault]
+fee_bps = 100
+"""
+
+
+def cli(node_url, root):
+    env = {**os.environ, "OPENCOMMONS_RPC": node_url, "OPENCOMMONS_HOME": str(root / "home")}
+    env.pop("OPENCOMMONS_COMMONS", None)
+
+    def run(*args, extra_env=None):
+        return subprocess.run([sys.executable, "-m", "opencommons.cli", *args], capture_output=True, text=True,
+                              env={**env, **(extra_env or {})}, cwd=root)
+    return run
+
+
+@pytest.fixture(scope="module")
+def launched(tmp_path_factory):
+    """An Anvil chain with the factory and two commons: KE/education (dev) and BR/health (TOML)."""
+    root = tmp_path_factory.mktemp("factory")
+    with LocalChain("anvil") as node:
+        w3 = Web3(HTTPProvider(node.url))
+        accounts = w3.eth.accounts
+        run = cli(node.url, root)
+        ok(run("deploy", "--factory"))
+        ok(run("commons", "create", "KE/education", "--name", "Kenya Education Commons"))
+        (root / "br.toml").write_text(BR_CONFIG.format(accounts[1], accounts[2]))
+        ok(run("commons", "create", "BR/health", "--config", "br.toml"))
+        yield {"run": run, "w3": w3, "root": root, "accounts": accounts}
+
+
+def recorded(env):
+    return json.loads((env["root"] / "deployments" / f"{env['w3'].eth.chain_id}.json").read_text())
+
+
+def test_commons_create_records_both_commons_and_list_shows_them(launched):
+    data = recorded(launched)
+    assert set(data["commons"]) == {"KE/education", "BR/health"}
+    ke, br = (data["commons"][c]["addresses"] for c in ("KE/education", "BR/health"))
+    assert not set(ke.values()) & set(br.values())
+    listed = json.loads(ok(launched["run"]("commons", "list", "--json")).stdout)
+    assert [row["code"] for row in listed] == ["KE/education", "BR/health"]
+    assert listed[1]["addresses"] == br
+
+
+def test_commons_create_applies_the_config(launched):
+    from opencommons.chain.deploy import contract
+
+    w3, a = launched["w3"], recorded(launched)["commons"]["BR/health"]["addresses"]
+    token = contract(w3, "CommonsToken", a["CommonsToken"])
+    assert (token.functions.name().call(), token.functions.symbol().call()) == ("Saude Commons", "SAUDE")
+    assert token.functions.balanceOf(a["CommonsTimelock"]).call() == 900 * 10**18
+    assert token.functions.balanceOf(launched["accounts"][1]).call() == 100 * 10**18
+    governor = contract(w3, "CommonsGovernor", a["CommonsGovernor"])
+    assert governor.functions.name().call() == "Brazil Health Commons"
+    assert governor.functions.proposalThreshold().call() == 10 * 10**18
+    nft = contract(w3, "DatasetNFT", a["DatasetNFT"])
+    assert nft.functions.hasRole(nft.functions.CURATOR_ROLE().call(), launched["accounts"][2]).call()
+    vault = contract(w3, "RoyaltyVault", a["RoyaltyVault"])
+    assert vault.functions.protocolFee().call() == [100, a["CommonsTimelock"]] or \
+        tuple(vault.functions.protocolFee().call()) == (100, a["CommonsTimelock"])
+    assert vault.functions.datasets().call() == a["DatasetNFT"]
+
+
+def test_commons_option_picks_the_commons_a_command_acts_on(launched):
+    from opencommons.chain.deploy import contract
+
+    run, w3, me = launched["run"], launched["w3"], launched["accounts"][3]
+    ok(run("contributor", "register", "--account", "3", "--name", "Wanjiru", "--community", "KE/education",
+          "--commons", "KE/education"))
+    commons = recorded(launched)["commons"]
+    ke = contract(w3, "ContributorRegistry", commons["KE/education"]["addresses"]["ContributorRegistry"])
+    br = contract(w3, "ContributorRegistry", commons["BR/health"]["addresses"]["ContributorRegistry"])
+    assert ke.functions.isRegistered(me).call() and not br.functions.isRegistered(me).call()
+    ambiguous = run("contributor", "show", me)
+    assert ambiguous.returncode == 1 and "--commons CODE" in ambiguous.stderr
+    unknown = run("contributor", "show", me, "--commons", "XX/none")
+    assert unknown.returncode == 1 and "no commons 'XX/none'" in unknown.stderr
+
+
+def test_deploy_verify_passes_then_fails_on_a_tampered_record(launched):
+    run, root = launched["run"], launched["root"]
+    out = ok(run("deploy", "verify")).stdout
+    assert "FAIL" not in out and "every check passed" in out
+    path = root / "deployments" / f"{launched['w3'].eth.chain_id}.json"
+    original = path.read_text()
+    data = json.loads(original)
+    ke = data["commons"]["KE/education"]["addresses"]
+    ke["RoyaltyVault"] = data["commons"]["BR/health"]["addresses"]["RoyaltyVault"]
+    path.write_text(json.dumps(data))
+    try:
+        bad = run("deploy", "verify")
+        assert bad.returncode == 1 and "FAIL KE/education: clones of the factory's templates" in bad.stdout
+    finally:
+        path.write_text(original)
+
+
+def test_create_commons_refuses_a_taken_code(launched):
+    again = launched["run"]("commons", "create", "KE/education")
+    assert again.returncode == 1 and "exists already" in again.stderr
+
+
+@pytest.mark.parametrize("config, message", [
+    ("[token]\nsupply = 10\n[allocations]\ntreasury = 9\n", "allocations sum to 9 tokens but token.supply is 10"),
+    ("colour = 'red'\n", "unknown key 'colour'"),
+    ("[governance]\nquorum_percent = 120\n[allocations]\ntreasury = 1000000\n", "quorum_percent 120 is out of range"),
+    ("[allocations]\n'0x12' = 1000000\n", "allocations.0x12 is not an address"),
+    ("[vault]\nfee_bps = 5000\n[allocations]\ntreasury = 1000000\n", "above the vault's maximum"),
+    ("[roles]\nminters = []\n", "unknown key roles.minters"),
+])
+def test_create_commons_refuses_a_bad_config(launched, tmp_path, config, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(config)
+    result = launched["run"]("commons", "create", "XX/bad", "--config", str(path))
+    assert result.returncode == 1 and message in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "XX/bad" not in recorded(launched)["commons"]
+
+
+def test_create_commons_refuses_a_malformed_code(launched):
+    result = launched["run"]("commons", "create", "KE//education")
+    assert result.returncode == 1 and "invalid commons code" in result.stderr
+
+
+def test_deployments_file_of_another_chain_is_refused(launched, tmp_path):
+    w3 = launched["w3"]
+    data = recorded(launched)
+    data["chain_id"] = 5
+    other = tmp_path / "deployments"
+    other.mkdir()
+    (other / f"{w3.eth.chain_id}.json").write_text(json.dumps(data))
+    for args in (("commons", "list"), ("deploy", "verify"), ("contributor", "show", launched["accounts"][0],
+                                                               "--commons", "KE/education")):
+        result = launched["run"](*args, "--deployments", str(other))
+        assert result.returncode == 1 and "is for chain 5" in result.stderr, (args, result.stderr)
+
+
+@pytest.mark.parametrize("kind", ["anvil", "ganache"])
+@pytest.mark.parametrize("fault", ["deploy:template CommonsToken:before-send",
+                                   "deploy:template CommonsGovernor:after-send",
+                                   "deploy:CommonsFactory:after-send", "commons:after-send"])
+def test_deploy_factory_resumes_exactly_once_after_a_kill(tmp_path, kind, fault):
+    with LocalChain(kind) as node:
+        w3 = Web3(HTTPProvider(node.url))
+        me = w3.eth.accounts[0]
+        run = cli(node.url, tmp_path)
+
+        def launch(extra_env=None):
+            deployed = run("deploy", "--factory", extra_env=extra_env)
+            if deployed.returncode != 0:
+                return deployed
+            return run("commons", "create", "KE/education", extra_env=extra_env)
+
+        crashed = launch({"OPENCOMMONS_FAULT_AT": fault})
+        assert crashed.returncode == FAULT_EXIT, crashed.stderr
+        ok(launch())
+        # ten creations (eight templates, the NFT deployer, the factory) and one launch, each once
+        assert w3.eth.get_transaction_count(me) == 11
+        ok(run("deploy", "verify"))
+        listed = json.loads(ok(run("commons", "list", "--json")).stdout)
+        assert [row["code"] for row in listed] == ["KE/education"]
+
+
+def test_deploy_dry_run_prints_every_creation_and_sends_nothing(tmp_path):
+    with LocalChain("anvil") as node:
+        w3 = Web3(HTTPProvider(node.url))
+        out = ok(cli(node.url, tmp_path)("deploy", "--factory", "--dry-run")).stdout
+        assert w3.eth.get_transaction_count(w3.eth.accounts[0]) == 0
+        assert "template CommonsGovernor" in out and "CommonsFactory" in out and "dry run" in out
+        assert not (tmp_path / "deployments").exists()
+
+
+def test_initialize_reverts_on_launched_clones_and_templates(launched):
+    """Nobody can initialise a clone after its launch, nor a template ever (no front-running)."""
+    from opencommons.chain.deploy import contract
+    from opencommons.chain.transactions import NodeAccount, transact
+    from opencommons.errors import ContractRevertError
+
+    w3, data = launched["w3"], recorded(launched)
+    attacker = NodeAccount(launched["accounts"][5])
+    ke = data["commons"]["KE/education"]["addresses"]
+    templates = data["factory"]["templates"]
+    for address in (ke["ContributorRegistry"], templates["registry"]):
+        registry = contract(w3, "ContributorRegistry", address)
+        with pytest.raises(ContractRevertError, match="InvalidInitialization"):
+            transact(w3, attacker, registry.functions.initialize(attacker.address, []))
+    for address in (ke["RoyaltyVault"], templates["vault"]):
+        vault = contract(w3, "RoyaltyVault", address)
+        with pytest.raises(ContractRevertError):
+            transact(w3, attacker, vault.functions.initialize(attacker.address, attacker.address, 0, []))
+    token = contract(w3, "CommonsToken", ke["CommonsToken"])
+    with pytest.raises(ContractRevertError, match="InvalidInitialization"):
+        transact(w3, attacker, token.functions.initialize("X", "X", attacker.address, attacker.address,
+                                                          [attacker.address], [10**24]))
