@@ -20,6 +20,9 @@ import {CommonsGovernor} from "./CommonsGovernor.sol";
 
 /// @title CommonsFactory
 /// @notice One per chain: launches a whole commons in one transaction and keeps the directory.
+/// @dev The directory stores only codes: a commons' clones are CREATE2 clones salted by its code
+/// (their addresses follow from the code alone), its NFT is read back from its licence manager
+/// and its vault's address follows from the NFT. So the directory is written before any call.
 contract CommonsFactory is ICommonsFactory {
     uint256 private constant _MAX_CODE_LENGTH = 64;
     bytes32 private constant _ADMIN = 0x00; // DEFAULT_ADMIN_ROLE
@@ -35,21 +38,20 @@ contract CommonsFactory is ICommonsFactory {
     address private immutable _TIMELOCK;
     address private immutable _REWARDS;
 
-    Commons[] private _commons;
     string[] private _codes;
     mapping(bytes32 codeHash => uint256 indexPlusOne) private _indexOf;
 
-    /// @param templates the implementations clones run; `datasets` is the DatasetNFTDeployer
-    constructor(Commons memory templates) {
-        _REGISTRY = templates.registry;
-        _NFT_DEPLOYER = templates.datasets;
-        _ATTESTATIONS = templates.attestations;
-        _VAULT = templates.vault;
-        _LICENSES = templates.licenses;
-        _TOKEN = templates.token;
-        _GOVERNOR = templates.governor;
-        _TIMELOCK = templates.timelock;
-        _REWARDS = templates.rewards;
+    /// @param templates_ the implementations clones run; `datasets` is the DatasetNFTDeployer
+    constructor(Commons memory templates_) {
+        _REGISTRY = templates_.registry;
+        _NFT_DEPLOYER = templates_.datasets;
+        _ATTESTATIONS = templates_.attestations;
+        _VAULT = templates_.vault;
+        _LICENSES = templates_.licenses;
+        _TOKEN = templates_.token;
+        _GOVERNOR = templates_.governor;
+        _TIMELOCK = templates_.timelock;
+        _REWARDS = templates_.rewards;
     }
 
     // ------------------------------------------------------------------ external
@@ -63,24 +65,24 @@ contract CommonsFactory is ICommonsFactory {
         if (config.holders.length != config.amounts.length) {
             revert CommonsFactoryAllocationMismatch(config.holders.length, config.amounts.length);
         }
-        m.registry = Clones.clone(_REGISTRY);
-        m.timelock = Clones.clone(_TIMELOCK);
-        m.token = Clones.clone(_TOKEN);
-        m.governor = Clones.clone(_GOVERNOR);
-        m.rewards = Clones.clone(_REWARDS);
-        m.attestations = Clones.clone(_ATTESTATIONS);
-        m.licenses = Clones.clone(_LICENSES);
+        uint256 index = _codes.length;
+        _codes.push(config.code);
+        _indexOf[codeHash] = index + 1;
+
+        m.registry = Clones.cloneDeterministic(_REGISTRY, _salt(codeHash, 0));
+        m.timelock = Clones.cloneDeterministic(_TIMELOCK, _salt(codeHash, 1));
+        m.token = Clones.cloneDeterministic(_TOKEN, _salt(codeHash, 2));
+        m.governor = Clones.cloneDeterministic(_GOVERNOR, _salt(codeHash, 3));
+        m.rewards = Clones.cloneDeterministic(_REWARDS, _salt(codeHash, 4));
+        m.attestations = Clones.cloneDeterministic(_ATTESTATIONS, _salt(codeHash, 5));
+        m.licenses = Clones.cloneDeterministic(_LICENSES, _salt(codeHash, 6));
         m.datasets = IDatasetNFTDeployer(_NFT_DEPLOYER).deploy(
             IContributorRegistry(m.registry), address(this), config.governance.minCommitAge, config.governance.commitTtl
         );
-        m.vault = Clones.cloneWithImmutableArgs(_VAULT, abi.encode(m.datasets));
+        m.vault = Clones.cloneDeterministicWithImmutableArgs(_VAULT, abi.encode(m.datasets), _salt(codeHash, 7));
 
         _initGovernance(m, config);
         _initDatasets(m, config);
-        uint256 index = _commons.length;
-        _commons.push(m);
-        _codes.push(config.code);
-        _indexOf[codeHash] = index + 1;
         emit CommonsCreated(codeHash, index, msg.sender, config.code, m);
     }
 
@@ -88,18 +90,19 @@ contract CommonsFactory is ICommonsFactory {
     function commonsOf(string calldata code) external view returns (Commons memory) {
         uint256 indexPlusOne = _indexOf[keccak256(bytes(code))];
         if (indexPlusOne == 0) revert CommonsFactoryUnknownCode(code);
-        return _commons[indexPlusOne - 1];
+        return _addresses(keccak256(bytes(code)));
     }
 
     /// @inheritdoc ICommonsFactory
     function commonsAt(uint256 index) external view returns (string memory code, Commons memory commons) {
-        if (index >= _commons.length) revert CommonsFactoryUnknownIndex(index);
-        return (_codes[index], _commons[index]);
+        if (index >= _codes.length) revert CommonsFactoryUnknownIndex(index);
+        code = _codes[index];
+        commons = _addresses(keccak256(bytes(code)));
     }
 
     /// @inheritdoc ICommonsFactory
     function commonsCount() external view returns (uint256) {
-        return _commons.length;
+        return _codes.length;
     }
 
     /// @inheritdoc ICommonsFactory
@@ -118,6 +121,24 @@ contract CommonsFactory is ICommonsFactory {
     }
 
     // ------------------------------------------------------------------ private
+    function _salt(bytes32 codeHash, uint256 part) private pure returns (bytes32) {
+        return keccak256(abi.encode(codeHash, part));
+    }
+
+    function _addresses(bytes32 codeHash) private view returns (Commons memory m) {
+        m.registry = Clones.predictDeterministicAddress(_REGISTRY, _salt(codeHash, 0));
+        m.timelock = Clones.predictDeterministicAddress(_TIMELOCK, _salt(codeHash, 1));
+        m.token = Clones.predictDeterministicAddress(_TOKEN, _salt(codeHash, 2));
+        m.governor = Clones.predictDeterministicAddress(_GOVERNOR, _salt(codeHash, 3));
+        m.rewards = Clones.predictDeterministicAddress(_REWARDS, _salt(codeHash, 4));
+        m.attestations = Clones.predictDeterministicAddress(_ATTESTATIONS, _salt(codeHash, 5));
+        m.licenses = Clones.predictDeterministicAddress(_LICENSES, _salt(codeHash, 6));
+        m.datasets = ILicenseManager(m.licenses).datasets();
+        m.vault = Clones.predictDeterministicAddressWithImmutableArgs(
+            _VAULT, abi.encode(m.datasets), _salt(codeHash, 7)
+        );
+    }
+
     /// @dev Timelock (the governor its only proposer and canceller, anyone executes, no admin but
     /// itself), token (genesis allocations, the rest in the treasury), governor, rewards.
     function _initGovernance(Commons memory m, CommonsConfig calldata config) private {

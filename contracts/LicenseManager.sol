@@ -40,6 +40,11 @@ contract LicenseManager is ILicenseManager, ReentrancyGuardUpgradeable {
         _initLicenses(datasets_, vault);
     }
 
+    /// @inheritdoc ILicenseManager
+    function datasets() external view returns (address) {
+        return address(_datasets);
+    }
+
     // ------------------------------------------------------------------ external
     /// @inheritdoc ILicenseManager
     function setTerms(

@@ -70,6 +70,9 @@ interface ILicenseManager {
     /// @dev Requirements: never initialised before.
     function initialize(address datasets_, address vault) external;
 
+    /// @notice The dataset NFT whose datasets this contract licenses.
+    function datasets() external view returns (address);
+
     // ------------------------------------------------------------------ functions
     /// @notice Offers (or withdraws, with `active` false) licences to `datasetId`.
     /// @dev Requirements: the caller owns or is approved for the dataset; an active offer has a
