@@ -45,6 +45,15 @@ contract ContributorRegistry is IContributorRegistry, AccessControlUpgradeable, 
     }
 
     /// @inheritdoc IContributorRegistry
+    function registerContract(address account, bytes32 profileDigest, uint32 profileCodec, bytes32 community)
+        external
+        onlyRole(VERIFIER_ROLE)
+    {
+        if (account.code.length == 0) revert ContributorRegistryNotAContract(account);
+        _register(account, profileDigest, profileCodec, community);
+    }
+
+    /// @inheritdoc IContributorRegistry
     function registerWithSig(
         address account,
         bytes32 profileDigest,

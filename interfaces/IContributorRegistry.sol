@@ -42,6 +42,8 @@ interface IContributorRegistry {
     error ContributorRegistryClaimNotFound(address account, bytes32 claimType);
     /// @notice Thrown when a verifier attests or revokes a live claim that another verifier holds.
     error ContributorRegistryClaimHeldByOther(address account, bytes32 claimType, address verifier);
+    /// @notice Thrown when a verifier registers an account that has no code (people register themselves).
+    error ContributorRegistryNotAContract(address account);
 
     // ------------------------------------------------------------------ events
     /// @notice Emitted when `account` registers (or re-registers after deactivating).
@@ -71,6 +73,14 @@ interface IContributorRegistry {
     function initialize(address admin, address[] calldata verifiers) external;
 
     // ------------------------------------------------------------------ functions
+    /// @notice Registers a contract that cannot register itself, such as another commons' dataset
+    /// royalty receiver (`IRoyaltyVault.royaltyReceiverOf`): listed as a contributor of a derived
+    /// dataset, it carries royalties across commons.
+    /// @dev Requirements: the verifier role; `account` has code and is not registered; as {register}.
+    /// Emits a {ContributorRegistered} event.
+    function registerContract(address account, bytes32 profileDigest, uint32 profileCodec, bytes32 community)
+        external;
+
     /// @notice Registers the caller with a profile CID and a community code.
     /// @dev Requirements: the caller is not registered and active; the digest and codec are non-zero.
     /// Emits a {ContributorRegistered} event.

@@ -55,6 +55,8 @@ def connect(rpc: str | None) -> Web3:
 
 
 COMMONS_ENV = "OPENCOMMONS_COMMONS"
+#: the dataset's commons given to `dataset publish/version/list` and `model register` (see cli.hoist_commons)
+LABEL_ENV = "OPENCOMMONS_COMMONS_LABEL"
 
 
 def load_deployment(w3: Web3, directory: Path, file: Path | None = None, commons: str | None = None) -> Commons:
@@ -67,7 +69,11 @@ def load_deployment(w3: Web3, directory: Path, file: Path | None = None, commons
     deployment = Deployment.from_file(path)
     if deployment.chain_id != chain_id:
         raise DeploymentError(f"{path} is for chain {deployment.chain_id} but the node is chain {chain_id}")
-    deployment = deployment.for_commons(commons or os.environ.get(COMMONS_ENV) or None)
+    code = commons or os.environ.get(COMMONS_ENV) or None
+    label = os.environ.get(LABEL_ENV)
+    if code is None and label and label in deployment.commons:
+        code = label  # `dataset publish --commons KE/education` acts on that commons when it was launched here
+    deployment = deployment.for_commons(code)
     stale = stale_reason(w3, deployment)
     if stale:
         raise DeploymentError(f"the deployment in {path} is stale: {stale} on chain {chain_id} (a restarted "

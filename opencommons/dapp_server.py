@@ -93,8 +93,10 @@ class DappServer:
         d = self.commons.deployment
         abis = {name: artifacts.load(name).abi for name in SUITE}
         errors = [item for name in SUITE for item in artifacts.load(name).abi if item.get("type") == "error"]
+        access = {"registry": self.commons.access_list("ContributorRegistry"),
+                  "vault": self.commons.access_list("RoyaltyVault")}
         return {"chainId": d.chain_id, "addresses": d.addresses, "abis": abis, "errors": errors,
-                "gateway": self.gateway, "tokens": self.tokens()}
+                "gateway": self.gateway, "tokens": self.tokens(), "accessLists": access}
 
     def tokens(self) -> list[str]:
         """ETH and every ERC-20 the vault allow-lists now (from its TokenAllowed events)."""

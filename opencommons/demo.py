@@ -1,4 +1,5 @@
-"""The mission story on a local chain: deploy, register, publish, license, pay, claim, vote.
+"""The mission story on a local chain: a factory launches two commons (KE/education, BR/health);
+register, publish, license, pay, royalties crossing commons, claim, vote.
 
 Runs against a Ganache it starts itself (or a given RPC URL with unlocked development accounts)
 and an embedded IPFS store in a temporary home.
@@ -15,9 +16,12 @@ from pathlib import Path
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from web3 import Web3
+from web3.logs import DISCARD
 
 from .chain.provider import web3_for
-from .chain.deploy import Bootstrap, deploy_contract, deploy_suite, deployment_path
+from .chain.commons_config import default_spec
+from .chain.deploy import Deployment, deploy_contract, deployment_path
+from .chain.factory import create_commons, deploy_factory
 from .chain.localnode import LocalChain
 from .chain.transactions import NodeAccount, transact
 from .chain.typed_data import register_message
@@ -64,18 +68,31 @@ def _story(say: Say, w3: Web3, deployments_dir: Path | None, started: float) -> 
         return receipt
 
     # 1. deploy -------------------------------------------------------------------------------
-    say("[step] 1. Deploy the suite and hand every role to the timelock")
+    say("[step] 1. Deploy the CommonsFactory once; launch two commons, one transaction each")
     tusd = deploy_contract(w3, operator, "MockERC20", "Test Dollar", "TUSD")
+    directory = deployments_dir
     if deployments_dir is not None and deployment_path(deployments_dir, w3.eth.chain_id).exists():
         say(f"  {deployment_path(deployments_dir, w3.eth.chain_id)} exists: left as it was "
-            "(the demo's suite is not recorded there)")
-        deployments_dir = None
-    deployment = deploy_suite(w3, operator, deployments_dir,
-                              bootstrap=Bootstrap(curators=[operator.address], allowed_tokens=[tusd.address]))
+            "(the demo's commons are not recorded there)")
+        directory = None
+    directory = directory or Path(tempfile.mkdtemp(prefix="opencommons-deployments-"))
+    factory = deploy_factory(w3, operator, directory)
+    say(f"  CommonsFactory         {factory['address']}  (eight templates and the NFT deployer beside it)")
+    launched: dict[str, Commons] = {}
+    for code, name, symbol in (("KE/education", "Kenya Education Commons", "KEDU"),
+                               ("BR/health", "Brazil Health Commons", "SAUDE")):
+        spec = default_spec(code, name, w3.eth.chain_id, operator.address)
+        spec.token_name, spec.token_symbol = name, symbol
+        spec.curators, spec.verifiers, spec.allowed_tokens = [operator.address], [operator.address], [tusd.address]
+        create_commons(w3, operator, directory, spec,
+                       report=lambda code, what: say(f"  {code:<22} {what}"))
+        launched[code] = Commons(w3, Deployment.from_file(deployment_path(directory, w3.eth.chain_id))
+                                 .for_commons(code))
+    commons, health = launched["KE/education"], launched["BR/health"]
+    deployment = commons.deployment
     for name, address in deployment.addresses.items():
-        say(f"  {name:<22} {address}")
-    say(f"  test ERC-20 (TUSD)     {tusd.address}  (allow-listed at bootstrap)")
-    commons = Commons(w3, deployment)
+        say(f"  KE/education {name:<22} {address}")
+    say(f"  test ERC-20 (TUSD)     {tusd.address}  (allow-listed at launch in both)")
 
     # 2. contributors -------------------------------------------------------------------------
     say("[step] 2. Register three contributors (Chebet gaslessly, by an EIP-712 signature)")
@@ -141,6 +158,33 @@ def _story(say: Say, w3: Web3, deployments_dir: Path | None, started: float) -> 
     tx(f"settle {pending} wei of ancestor share upwards", voter,
        commons.vault.functions.settle([derived.dataset_id], NATIVE))
 
+    # 5b. across commons ------------------------------------------------------------------------
+    say("[step] 5b. Across commons: BR/health derives a dataset from KE/education's sample; 10% of its "
+        "income reaches the Kenyan contributors")
+    receiver = commons.vault.functions.royaltyReceiverOf(base.dataset_id).call()
+    tx("KE deploys the sample dataset's receiver", operator,
+       commons.vault.functions.collect(base.dataset_id, NATIVE))
+    digest, codec = profile(f"KE/education dataset {base.dataset_id:#x}")
+    tx("BR verifier registers that receiver", operator, health.registry.functions.registerContract(
+        receiver, digest, codec, commons_id("BR/health")))
+    lucas = NodeAccount(accounts[5])
+    digest, codec = profile("Lucas")
+    tx("Lucas registers in BR/health", lucas, health.registry.functions.register(
+        digest, codec, commons_id("BR/health")))
+    cross = publish(health, lucas, content_store, PublishRequest(
+        SAMPLES / "kenya-counties-by-province", "CC0-1.0", "BR/health",
+        [(lucas.address, 9000), (receiver, 1000)], name="Kenyan counties as a reference for health regions"),
+        journal)
+    say(f"  BR/health dataset {cross.dataset_id}: 90% Lucas, 10% the KE/education dataset's receiver")
+    tx("consumer pays 1 ETH to the BR/health dataset", consumer,
+       health.vault.functions.pay(cross.dataset_id, NATIVE, ETH), value=ETH)
+    tx("anyone forwards the KE share out of BR's vault", voter,
+       health.vault.functions.claimFor(receiver, [cross.dataset_id], [NATIVE]))
+    receipt = tx("anyone collects it into KE's sample pool", voter,
+                 commons.vault.functions.collect(base.dataset_id, NATIVE))
+    crossed = commons.vault.events.ReceiverCollected().process_receipt(receipt, errors=DISCARD)[0]["args"]["amount"]
+    say(f"  {crossed / ETH:.6f} ETH crossed from BR/health to the contributors of KE dataset {base.dataset_id}")
+
     # 6. claims ---------------------------------------------------------------------------------
     say("[step] 6. Contributors claim (pull); Chebet's claim is relayed to Chebet's own address")
     ids = [base.dataset_id, derived.dataset_id]
@@ -170,7 +214,7 @@ def _story(say: Say, w3: Web3, deployments_dir: Path | None, started: float) -> 
     _mine(w3, commons.governor.functions.votingPeriod().call() + 1)
     desc_hash = Web3.keccak(text=description)
     tx("queue in the timelock", voter, commons.governor.functions.queue(targets, [0, 0], calldatas, desc_hash))
-    w3.provider.make_request("evm_increaseTime", [deployment.settings["timelock_delay_s"] + 1])  # type: ignore[arg-type]
+    w3.provider.make_request("evm_increaseTime", [commons.timelock.functions.getMinDelay().call() + 1])  # type: ignore[arg-type]
     _mine(w3, 1)
     tx("execute", voter, commons.governor.functions.execute(targets, [0, 0], calldatas, desc_hash))
     status = commons.nft.functions.statusOf(base.dataset_id).call()
@@ -191,7 +235,8 @@ def _story(say: Say, w3: Web3, deployments_dir: Path | None, started: float) -> 
     seconds = round(time.monotonic() - started, 1)
     say(f"[done] the whole story ran in {seconds} s")
     return {"dataset": base.dataset_id, "derived": derived.dataset_id, "seconds": seconds,
-            "proposal": proposal_id, "deployment": deployment.addresses}
+            "proposal": proposal_id, "deployment": deployment.addresses, "cross_commons": cross.dataset_id,
+            "crossed_wei": crossed}
 
 
 def _mine(w3: Web3, blocks: int) -> None:

@@ -267,7 +267,7 @@ def _mint(commons: Commons, sender: Sender, request: PublishRequest, content: Ci
     await_reveal(w3, commons.nft, int(committed["block"]))
     fn = reveal_fn(commons.nft, params, HexBytes(committed["salt"]), request.previous or 0)
     journal.begin("sent")
-    tx_hash = send(w3, sender, fn).to_0x_hex()
+    tx_hash = send(w3, sender, fn, access_list=commons.access_list("ContributorRegistry")).to_0x_hex()
     journal.finish("sent", {"tx": tx_hash})
     return tx_hash
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from web3 import Web3
 from web3.contract import Contract
 
-from .chain.deploy import Deployment, contract
+from .chain.deploy import Deployment, access_list, contract
 from .errors import DeploymentError
 
 
@@ -16,12 +17,22 @@ class Commons:
     w3: Web3
     deployment: Deployment
     _contracts: dict[str, Contract] = field(default_factory=dict, repr=False)
+    _access: dict[str, list[dict[str, Any]]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         chain_id = self.w3.eth.chain_id
         if chain_id != self.deployment.chain_id:
             raise DeploymentError(
                 f"the node is chain {chain_id} but the deployment is for chain {self.deployment.chain_id}")
+
+    def access_list(self, *names: str) -> list[dict[str, Any]]:
+        """The EIP-2930 access list for a transaction that runs through contracts `names` (e.g.
+        the reveal: the registry): their implementations when they are clones (a factory-made
+        commons), empty for a directly deployed suite."""
+        key = "access:" + ",".join(names)
+        if key not in self._access:
+            self._access[key] = access_list(self.w3, [self.deployment.addresses[n] for n in names])
+        return self._access[key]
 
     def __getattr__(self, name: str) -> Contract:
         names = {"registry": "ContributorRegistry", "nft": "DatasetNFT", "vault": "RoyaltyVault",

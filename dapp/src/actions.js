@@ -1,7 +1,7 @@
 // Transactions more than one page sends from the connected wallet: approving an ERC-20 before a
 // contract pulls it, buying a licence at its current terms, paying royalties into a dataset.
 import { Contract, parseUnits } from "ethers";
-import { NATIVE, amountText, app, reader, send } from "./shared.js";
+import { NATIVE, amountText, app, reader, send, withAccessList } from "./shared.js";
 
 const ERC20 = ["function decimals() view returns (uint8)",
                "function allowance(address owner, address spender) view returns (uint256)",
@@ -39,5 +39,5 @@ export async function payRoyalties(datasetId, token, amount) {
   const vault = app.contracts.RoyaltyVault;
   if (!(await approveFor(vault.target, token, amount))) return null;
   return send(`Pay ${await amountText(token, amount)}`, () => vault.pay(datasetId, token, amount,
-    { value: token === NATIVE ? amount : 0n }));
+    withAccessList("vault", { value: token === NATIVE ? amount : 0n })));
 }

@@ -155,3 +155,11 @@ export function guarded(handler) {
     }
   };
 }
+
+// A factory-made commons' contracts are clones: naming their implementations in an EIP-2930
+// access list makes the first call into each 100 gas cheaper (2,400 + 100 instead of 2,600).
+// `through` is "registry" (publish) or "vault" (pay, claim); empty for a directly deployed suite.
+export function withAccessList(through, overrides = {}) {
+  const list = (app.config.accessLists || {})[through] || [];
+  return list.length ? { ...overrides, accessList: list } : overrides;
+}

@@ -1,7 +1,7 @@
 // The wallet page: the connected contributor's profile, every dataset with what the account can
 // claim, license or collect, and governance (delegate, vote directly or by signed ballot).
 import { Contract, formatEther, keccak256, toUtf8Bytes } from "ethers";
-import { $, NATIVE, amountText, app, cell, dateText, explain, postJson, readContract, reader, send, status } from "./shared.js";
+import { $, NATIVE, amountText, app, cell, dateText, explain, postJson, readContract, reader, send, status, withAccessList } from "./shared.js";
 import { buyLicence } from "./actions.js";
 
 const SUPPORT = { For: 1, Against: 0, Abstain: 2 };
@@ -124,7 +124,7 @@ export async function renderWallet() {
       const claim = document.createElement("button");
       claim.textContent = "Claim";
       claim.className = "claim";
-      claim.onclick = () => send("Claim", () => app.contracts.RoyaltyVault.claim([d.id], tokens));
+      claim.onclick = () => send("Claim", () => app.contracts.RoyaltyVault.claim([d.id], tokens, withAccessList("vault")));
       actions.append(claim);
       // no ETH for gas: the local relayer calls claimFor, which can only pay this account
       const gasless = document.createElement("button");

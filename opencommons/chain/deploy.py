@@ -126,6 +126,17 @@ CLONE_PREFIX = bytes.fromhex("363d3d373d3d3d363d73")
 CLONE_SUFFIX = bytes.fromhex("5af43d82803e903d91602b57fd5bf3")
 
 
+def access_list(w3: Web3, addresses: list[str]) -> list[dict[str, Any]]:
+    """An EIP-2930 access list naming the implementation of each of `addresses` that is an
+    ERC-1167 clone: its first call then costs 2,400 + 100 instead of a cold 2,600."""
+    entries = []
+    for address in addresses:
+        target = clone_target(bytes(w3.eth.get_code(Web3.to_checksum_address(address))))
+        if target is not None:
+            entries.append({"address": target, "storageKeys": []})
+    return entries
+
+
 def clone_target(code: bytes) -> str | None:
     """The implementation an ERC-1167 clone (with or without appended arguments) runs, or None."""
     if len(code) >= 45 and code[:10] == CLONE_PREFIX and code[30:45] == CLONE_SUFFIX:

@@ -47,8 +47,10 @@ def reveal_fn(nft: Contract, params: tuple[Any, ...], salt: bytes, previous: int
 
 
 def commit_and_reveal(w3: Web3, nft: Contract, sender: Sender, params: tuple[Any, ...],
-                      previous: int = 0) -> tuple[TxReceipt, TxReceipt]:
-    """Publishes `params`: commit, wait out the minimum age, reveal. (commit, reveal) receipts."""
+                      previous: int = 0, access_list: list[dict[str, Any]] | None = None,
+                      ) -> tuple[TxReceipt, TxReceipt]:
+    """Publishes `params`: commit, wait out the minimum age, reveal (with `access_list`, see
+    :meth:`opencommons.suite.Commons.access_list`). (commit, reveal) receipts."""
     salt, committed = commit(w3, nft, sender, params, previous)
     await_reveal(w3, nft, int(committed["blockNumber"]))
-    return committed, transact(w3, sender, reveal_fn(nft, params, salt, previous))
+    return committed, transact(w3, sender, reveal_fn(nft, params, salt, previous), access_list=access_list)

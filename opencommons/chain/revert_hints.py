@@ -64,6 +64,9 @@ _HINTS: dict[str, Callable[[Sequence[object]], str]] = {
     "ContributorRegistryClaimHeldByOther": lambda a: (
         f"another verifier ({a[2]}) holds this claim about {a[0]}: only they or governance may change it"),
     # ------------------------------------------------------------------ factory
+    "ContributorRegistryNotAContract": lambda a: (
+        f"{a[0]} has no code: people register themselves (`commons contributor register`); a verifier "
+        f"registers only contracts, such as another commons' dataset receiver"),
     "CommonsFactoryInvalidCode": lambda a: f"commons code {a[0]!r} is empty or longer than 64 bytes",
     "CommonsFactoryCodeTaken": lambda a: f"a commons {a[0]} exists already on this chain: `commons commons list`",
     "CommonsFactoryUnknownCode": lambda a: f"no commons {a[0]} on this chain: `commons commons list`",

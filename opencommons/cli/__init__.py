@@ -54,22 +54,36 @@ def main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
         os.environ["OPENCOMMONS_COMMONS"] = commons
 
 
+#: commands whose own --commons names the commons a dataset belongs to: the same code also picks
+#: that factory-made commons to act on when the chain has one, else the directly deployed suite
+LABEL_COMMANDS = {("dataset", "publish"), ("dataset", "version"), ("dataset", "list"), ("model", "register")}
+
+
 def hoist_commons(argv: list[str]) -> list[str]:
-    """`--commons CODE` may follow any command (`commons dataset publish ... --commons KE/education`):
-    it is moved in front of the command, where the root option reads it."""
+    """`--commons CODE` may follow any command (`commons royalties pay 1 0.5 --commons KE/education`):
+    it is moved in front of the command, where the root option reads it. The commands of
+    LABEL_COMMANDS keep it (it is their own option too) and pass it on in OPENCOMMONS_COMMONS_LABEL."""
+    import os
+
+    words = [a for a in argv if not a.startswith("-")][:2]
+    keep = tuple(words) in LABEL_COMMANDS
     args, picked, i = [], [], 0
     while i < len(argv):
         arg = argv[i]
         if arg == "--commons" and i + 1 < len(argv):
             picked = [arg, argv[i + 1]]
-            i += 2
-            continue
-        if arg.startswith("--commons="):
-            picked = [arg]
+        elif arg.startswith("--commons="):
+            picked = arg.split("=", 1)
+            picked[0] = "--commons"
         else:
             args.append(arg)
-        i += 1
-    return picked + args
+            i += 1
+            continue
+        if keep:
+            os.environ["OPENCOMMONS_COMMONS_LABEL"] = picked[1]
+            args += picked
+        i += 2 if arg == "--commons" else 1
+    return args if keep else picked + args
 
 
 @app.command()

@@ -89,8 +89,12 @@ def _sender(commons: suite.Commons, account: Optional[str]) -> transactions.Send
     return connection.sender(commons.w3, account, prompt=lambda text: typer.prompt(text, hide_input=True))
 
 
-def _tx(label: str, commons: suite.Commons, who: transactions.Sender, fn: Any, value: int = 0) -> Any:
-    receipt = transactions.transact(commons.w3, who, fn, value=value)
+def _tx(label: str, commons: suite.Commons, who: transactions.Sender, fn: Any, value: int = 0,
+        through: tuple[str, ...] = ()) -> Any:
+    """Sends `fn` and prints its hash and gas; `through` names the contracts it runs through (their
+    implementations go in the access list when the commons is factory-made)."""
+    receipt = transactions.transact(commons.w3, who, fn, value=value,
+                                    access_list=commons.access_list(*through) if through else None)
     say(f"{label}: tx {receipt['transactionHash'].to_0x_hex()} gas {receipt['gasUsed']}")
     return receipt
 

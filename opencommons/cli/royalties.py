@@ -32,7 +32,7 @@ def royalties_pay(dataset: str, amount: str, token: Optional[str] = typer.Option
         if tok != queries.NATIVE:
             _approve(commons, who, tok, commons.vault.address, wei)
         _tx("paid", commons, who, commons.vault.functions.pay(queries.parse_dataset_id(dataset), tok, wei),
-            value=wei if tok == queries.NATIVE else 0)
+            value=wei if tok == queries.NATIVE else 0, through=("RoyaltyVault",))
     except OpenCommonsError as exc:
         fail(exc)
 
@@ -79,7 +79,7 @@ def royalties_claim(dataset: list[str] = typer.Option(..., "--dataset"), token: 
             raise OpenCommonsError(f"{owner} has nothing to claim from these datasets in these tokens: nothing sent")
         fn = commons.vault.functions.claim(ids, tokens) if for_ is None else \
             commons.vault.functions.claimFor(owner, ids, tokens)
-        _tx("claimed", commons, who, fn)
+        _tx("claimed", commons, who, fn, through=("RoyaltyVault",))
         for t, amount in owed.items():
             if amount:
                 say(f"claimed {queries.format_amount(commons, amount, t)} ({amount} units) for {owner}")

@@ -40,6 +40,26 @@ def test_register_reverts_on_empty_profile(registry, accounts):
         registry.register(random_digest(), 0, KE_EDUCATION, {"from": accounts[1]})
 
 
+def test_register_contract_registers_a_contract_for_a_verifier(registry, vault, curator):
+    """Another commons' dataset receiver is a contract: a verifier registers it, so it can be
+    listed as a contributor of a derived dataset (royalties crossing commons)."""
+    digest = random_digest()
+    tx = registry.registerContract(vault, digest, CODEC_RAW, KE_EDUCATION, {"from": curator})
+    assert registry.isRegistered(vault)
+    assert tx.events["ContributorRegistered"]["account"] == vault
+
+
+def test_register_contract_reverts_for_an_account_without_code(registry, accounts, curator):
+    with brownie.reverts(err("ContributorRegistryNotAContract", accounts[5])):
+        registry.registerContract(accounts[5], random_digest(), CODEC_RAW, KE_EDUCATION, {"from": curator})
+
+
+def test_register_contract_reverts_without_the_verifier_role(registry, licenses, accounts):
+    with brownie.reverts():
+        registry.registerContract(licenses, random_digest(), CODEC_RAW, KE_EDUCATION, {"from": accounts[5]})
+    assert not registry.isRegistered(licenses)
+
+
 def test_update_profile_changes_record(registry, accounts):
     registry.register(random_digest(), CODEC_RAW, KE_EDUCATION, {"from": accounts[1]})
     new = random_digest()

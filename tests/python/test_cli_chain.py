@@ -270,6 +270,7 @@ def test_commands_refuse_stale_deployment_and_send_nothing(tmp_path):
         demo = commons(restarted.url, "demo", "--rpc", restarted.url)
         assert demo.returncode == 0, demo.stderr
         assert "exists: left as it was" in demo.stdout
+        assert "0.100000 ETH crossed from BR/health to the contributors of KE dataset" in demo.stdout
         assert (tmp_path / "deployments" / "31337.json").read_text() == recorded
 
 

@@ -225,3 +225,35 @@ def test_initialize_reverts_on_launched_clones_and_templates(launched):
     with pytest.raises(ContractRevertError, match="InvalidInitialization"):
         transact(w3, attacker, token.functions.initialize("X", "X", attacker.address, attacker.address,
                                                           [attacker.address], [10**24]))
+
+
+def test_access_list_names_the_implementations_of_a_factory_made_commons(launched):
+    from opencommons.chain.deploy import Deployment, deployment_path
+    from opencommons.suite import Commons
+
+    w3, root = launched["w3"], launched["root"]
+    deployment = Deployment.from_file(deployment_path(root / "deployments", w3.eth.chain_id))
+    ke = Commons(w3, deployment.for_commons("KE/education"))
+    templates = deployment.factory["templates"]
+    assert ke.access_list("ContributorRegistry") == [{"address": templates["registry"], "storageKeys": []}]
+    assert ke.access_list("RoyaltyVault", "DatasetNFT") == [{"address": templates["vault"], "storageKeys": []}]
+
+
+def test_dataset_publish_commons_publishes_into_that_factory_commons(launched, tmp_path):
+    """The README's fifth command: `dataset publish --commons BR/health` mints in BR/health's NFT."""
+    from opencommons.chain.deploy import contract
+
+    run, w3, me = launched["run"], launched["w3"], launched["accounts"][4]
+    ok(run("contributor", "register", "--account", "4", "--name", "Lucas", "--community", "BR/health",
+           "--commons", "BR/health"))
+    data = tmp_path / "clinics"
+    data.mkdir()
+    (data / "clinics.csv").write_text("name,beds\nSanta Casa,120\n")
+    out = json.loads(ok(run("dataset", "publish", str(data), "--license", "CC0-1.0", "--commons", "BR/health",
+                            "--contributor", f"{me}=10000", "--account", "4", "--json")).stdout)
+    commons = recorded(launched)["commons"]
+    br = contract(w3, "DatasetNFT", commons["BR/health"]["addresses"]["DatasetNFT"])
+    ke = contract(w3, "DatasetNFT", commons["KE/education"]["addresses"]["DatasetNFT"])
+    dataset_id = int(out["dataset"])
+    assert br.functions.ownerOf(dataset_id).call() == me
+    assert not ke.functions.exists(dataset_id).call()

@@ -1,6 +1,6 @@
 // Explorer: a contributor's page from the index: profile, earnings per dataset and token (earned,
 // claimed, claimable) with totals, and, for the connected account itself, a claim button.
-import { $, amountText, app, el, getJson, link, send, table } from "../shared.js";
+import { $, amountText, app, el, getJson, link, send, table, withAccessList } from "../shared.js";
 import { indexNote } from "./browse.js";
 
 export async function renderContributor(address) {
@@ -45,7 +45,7 @@ export async function renderContributor(address) {
   if (owed.length && app.account?.toLowerCase() === c.account.toLowerCase()) {
     const ids = [...new Set(owed.map((e) => e.dataset))], tokens = [...new Set(owed.map((e) => e.token))];
     parts.push(el("p", {}, Object.assign(el("button", { id: "claim-all", text: `Claim all (${ids.length} dataset${ids.length === 1 ? "" : "s"})` }),
-      { onclick: () => send("Claim", () => app.contracts.RoyaltyVault.claim(ids, tokens)) })));
+      { onclick: () => send("Claim", () => app.contracts.RoyaltyVault.claim(ids, tokens, withAccessList("vault"))) })));
   } else if (owed.length) {
     parts.push(el("p", { id: "claim-hint", text: "Connect this account's wallet to claim." }));
   }

@@ -3,7 +3,7 @@
 // reveals (commit-reveal, so nobody can take the dataset's id in between); the server pins the
 // content once the reveal is mined.
 import { hexlify } from "ethers";
-import { $, app, el, guarded, link, postJson, send, status, waitIndexed } from "../shared.js";
+import { $, app, el, guarded, link, postJson, send, status, waitIndexed, withAccessList } from "../shared.js";
 
 const LOCAL_CHAINS = [1337, 31337];
 
@@ -58,7 +58,7 @@ async function publish(form) {
     await waitForBlock(revealable);
   }
   const overrides = local ? { gasLimit: 2_000_000n } : {};
-  const revealed = await send("Publish (2/2, reveal)", () => nft.publish(prepared.params, salt, overrides), { refresh: false });
+  const revealed = await send("Publish (2/2, reveal)", () => nft.publish(prepared.params, salt, withAccessList("registry", overrides)), { refresh: false });
   if (!revealed) return;
   const pinned = await postJson("/api/publish/pin", { content: prepared.content });
   if (pinned.error) throw new Error(`published as dataset ${prepared.datasetId}, but pinning failed: ${pinned.error}`);
