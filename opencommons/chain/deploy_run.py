@@ -110,7 +110,11 @@ def confirm(w3: Web3, block: int, confirmations: int) -> None:
 
 def fees(w3: Web3) -> dict[str, int]:
     """EIP-1559 fees when the chain has a base fee (twice the base fee plus the tip, the usual
-    headroom for six full blocks), a legacy gas price otherwise."""
+    headroom for six full blocks), a legacy gas price otherwise, or when the connection sets its
+    own (brownie's web3 has a gas price strategy, which refuses EIP-1559 fields)."""
+    generated = w3.eth.generate_gas_price()
+    if generated is not None:
+        return {"gasPrice": int(generated)}
     block = w3.eth.get_block("latest")
     base = block.get("baseFeePerGas")
     if base is None:

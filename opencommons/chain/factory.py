@@ -18,7 +18,7 @@ from . import artifacts
 from .commons_config import CommonsSpec
 from .deploy import ZERO, Deployment, contract, deployment_path
 from .deploy_run import DeployRun, confirm, fees, journal_for
-from .transactions import Sender, send, wait
+from .transactions import Sender, as_revert, send, wait
 
 #: the ICommonsFactory.Commons fields, in order, and the contract each names
 FIELDS = ("registry", "datasets", "attestations", "vault", "licenses", "token", "governor", "timelock", "rewards")
@@ -163,8 +163,15 @@ def launched(factory: Any, code: str) -> Any:
     """The factory's addresses for `code`, or None when no commons has it."""
     try:
         return factory.functions.commonsOf(code).call()
-    except (ContractCustomError, ContractLogicError):
-        return None
+    except (ContractCustomError, ContractLogicError, ValueError) as exc:
+        # a node's revert arrives as web3's typed errors, or as a bare ValueError through
+        # brownie's web3 on Ganache: either way only "unknown code" means "not launched"
+        revert = as_revert(exc)
+        if revert is not None and revert.error_name == "CommonsFactoryUnknownCode":
+            return None
+        if isinstance(exc, (ContractCustomError, ContractLogicError)) and revert is None:
+            return None
+        raise
 
 
 def _has_code(w3: Web3, address: str) -> bool:

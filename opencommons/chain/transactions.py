@@ -68,7 +68,16 @@ class KeyAccount:
 def decode_revert(data: Any) -> ContractRevertError | None:
     """A custom error from revert data (hex string or bytes), or None if unknown."""
     if isinstance(data, dict):
-        data = data.get("data") or data.get("result")
+        inner = data.get("data") or data.get("result")
+        if inner is None:
+            # Ganache's older shape, seen through brownie's web3: {"0x<tx>": {"return"|"reason": "0x..."}}
+            for value in data.values():
+                if isinstance(value, dict):
+                    found = decode_revert(value.get("return") or value.get("reason"))
+                    if found is not None:
+                        return found
+            return None
+        return decode_revert(inner)
     if isinstance(data, str):
         if not data.startswith("0x"):
             return None

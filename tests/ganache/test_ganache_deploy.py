@@ -27,3 +27,36 @@ def test_deploy_suite_wires_roles_to_timelock_on_ganache(tmp_path):
     chain.mine(nft.minCommitAge())
     tx = nft.publish(params, salt, {"from": accounts[1]})
     assert tx.events["DatasetPublished"]["datasetId"] == int.from_bytes(content, "big")
+
+
+def test_deploy_script_factory_launches_a_commons_on_ganache(tmp_path, monkeypatch):
+    """`brownie run scripts/deploy.py factory`: the brownie way to the factory; a commons launched
+    through it publishes on Ganache like a directly deployed suite."""
+    import importlib.util
+    from pathlib import Path
+
+    from opencommons.chain.commons_config import default_spec
+    from opencommons.chain.factory import create_commons
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "deploy.py"
+    spec = importlib.util.spec_from_file_location("deploy_script", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    monkeypatch.setattr(script, "DEPLOYMENTS", tmp_path)
+    record = script.factory()
+    assert web3.eth.get_code(record["address"])
+    me = NodeAccount(accounts[0].address)
+    commons = create_commons(web3, me, tmp_path, default_spec("KE/education", None, chain.id, me.address))
+    a = commons["addresses"]
+    nft, registry = DatasetNFT.at(a["DatasetNFT"]), ContributorRegistry.at(a["ContributorRegistry"])
+    assert nft.hasRole(nft.DEFAULT_ADMIN_ROLE(), a["CommonsTimelock"])
+    assert not nft.hasRole(nft.DEFAULT_ADMIN_ROLE(), record["address"])
+    registry.register(os.urandom(32), 0x55, web3.keccak(text="KE/education"), {"from": accounts[2]})
+    content = os.urandom(32)
+    params = (content, 0x70, os.urandom(32), 0x55, "CC0-1.0", web3.keccak(text="KE/education"), 0, [],
+              [(accounts[2].address, 10000)])
+    salt = os.urandom(32)
+    nft.commit(nft.commitmentOf(0, params, accounts[2], salt), {"from": accounts[2]})
+    chain.mine(nft.minCommitAge())
+    tx = nft.publish(params, salt, {"from": accounts[2]})
+    assert tx.events["DatasetPublished"]["datasetId"] == int.from_bytes(content, "big")
