@@ -28,6 +28,29 @@ def _get_transaction_once_indexed(txid, *args):
 
 
 web3.eth.get_transaction = _get_transaction_once_indexed
+_get_transaction_receipt = web3.eth.get_transaction_receipt
+
+
+def _get_transaction_receipt_once_indexed(txid, *args):
+    """The same race on the receipt: brownie's confirmation loop reads a sender nonce past the
+    transaction's and no receipt yet, and declares the transaction dropped (CI, 2026-12-04, a
+    rewards test). A transaction the node holds as pending is answered at once; one the node does
+    not know yet is looked up again for up to ten seconds."""
+    for attempt in range(100):
+        try:
+            return _get_transaction_receipt(txid, *args)
+        except TransactionNotFound:
+            try:
+                pending = _get_transaction(txid).get("blockNumber") is None
+            except TransactionNotFound:
+                pending = False
+            if pending or attempt == 99:
+                raise
+            time.sleep(0.1)
+    raise AssertionError("unreachable")
+
+
+web3.eth.get_transaction_receipt = _get_transaction_receipt_once_indexed
 
 KE_EDUCATION = web3.keccak(text="KE/education")
 CODEC_RAW = 0x55
