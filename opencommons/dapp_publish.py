@@ -25,12 +25,18 @@ from .suite import Commons
 
 #: what one upload may hold (the JSON body carries the files in base64)
 MAX_UPLOAD = 64 << 20
+#: how long a staged upload waits for its reveal, and how many may wait at once
+STAGE_TTL = 3600.0
+MAX_STAGED = 64
 
 
 class Staged:
     def __init__(self, directory: Path, scanned: Scanned) -> None:
+        import time
+
         self.directory, self.scanned = directory, scanned
         self.content, self.manifest_cid = scanned.content, scanned.manifest_cid
+        self.at = time.monotonic()
 
 
 class DappPublisher:
@@ -51,6 +57,11 @@ class DappPublisher:
         files = body.get("files")
         if not isinstance(files, list) or not files:
             raise PublishError("choose at least one file to publish")
+        self.expire()
+        with self.lock:
+            if len(self.staged) >= MAX_STAGED:
+                raise PublishError(f"{MAX_STAGED} publications are waiting for their reveal on this server: "
+                                   "try again within the hour")
         stage = Path(tempfile.mkdtemp(dir=self.root))
         kept = False  # once staged, the folder stays until pinned (or staged again)
         try:
@@ -94,6 +105,18 @@ class DappPublisher:
         params = params_of(request, content, manifest_cid)
         return {"datasetId": str(dataset_id), "content": str(content), "manifest": str(manifest_cid),
                 "params": _jsonable(params), "minCommitAge": int(self.commons.nft.functions.minCommitAge().call())}
+
+    def expire(self) -> int:
+        """Drops uploads staged more than STAGE_TTL ago (their reveal never came); returns how many."""
+        import time
+
+        now = time.monotonic()
+        with self.lock:
+            old = [k for k, staged in self.staged.items() if now - staged.at > STAGE_TTL]
+            dropped = [self.staged.pop(k) for k in old]
+        for staged in dropped:
+            shutil.rmtree(staged.directory, ignore_errors=True)
+        return len(dropped)
 
     def pin(self, body: dict[str, Any]) -> dict[str, Any]:
         """Pins a staged publication once its dataset exists on-chain."""

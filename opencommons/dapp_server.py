@@ -67,12 +67,46 @@ def check_rpc_request(body: bytes) -> None:
 
 #: a trustless gateway's media type for one block
 RAW_BLOCK = "application/vnd.ipld.raw"
+#: what the relayer pays for, per hour: per account, per client address, and in all
+RELAYS_PER_ACCOUNT = 5
+RELAYS_PER_CLIENT = 20
+RELAYS_PER_HOUR = 500
+#: dataset ids one relayed claim may carry (after those with nothing owed are dropped)
+MAX_RELAYED_IDS = 64
+
+
+class RelayBudget:
+    """How many relayed transactions an account, a client and everyone together may have had in
+    the last hour: the relayer's ETH is not a faucet for a stranger's script."""
+
+    def __init__(self, per_account: int = RELAYS_PER_ACCOUNT, per_client: int = RELAYS_PER_CLIENT,
+                 total: int = RELAYS_PER_HOUR) -> None:
+        self.limits = {"account": per_account, "client": per_client, "total": total}
+        self.spent: dict[tuple[str, str], list[float]] = {}
+        self.lock = threading.Lock()
+
+    def spend(self, account: str, client: str) -> None:
+        import time
+
+        now = time.monotonic()
+        keys = [("account", account.lower()), ("client", client), ("total", "")]
+        with self.lock:
+            recent = {k: [t for t in self.spent.get(k, []) if now - t < 3600] for k in keys}
+            for key in keys:
+                if len(recent[key]) >= self.limits[key[0]]:
+                    who = {"account": f"account {account}", "client": f"address {client}",
+                           "total": "this server"}[key[0]]
+                    raise RequestRefused(429, f"the relayer already paid for {self.limits[key[0]]} transactions of "
+                                              f"{who} in the last hour: send this one from your wallet")
+            for key in keys:
+                recent[key].append(now)
+                self.spent[key] = recent[key]
 
 
 class DappServer:
     def __init__(self, commons: Commons, rpc_url: str, store: ContentStore, relayer: Sender,
                  port: int = 8600, dist: Path = DIST, gateway: str | None = None,
-                 explorer: "ExplorerApi | None" = None) -> None:
+                 explorer: "ExplorerApi | None" = None, hosts: list[str] | None = None) -> None:
         self.commons, self.rpc_url, self.store, self.relayer, self.dist = commons, rpc_url, store, relayer, dist
         #: the explorer pages' API, answered from the index (None: those pages say there is no index)
         self.explorer = explorer
@@ -85,9 +119,15 @@ class DappServer:
         #: gateway the operator names (a local Kubo node's), never a public one unasked
         self.gateway = gateway or "/ipfs/"
         self.lock = threading.Lock()
+        self.budget = RelayBudget()
         handler = type("Handler", (_Handler,), {"app": self})
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.port = self.httpd.server_address[1]
+        #: the Host names this server answers to: its loopback names and those the operator adds. A
+        #: page on another name (a DNS-rebinding attacker's, resolving to 127.0.0.1) is refused.
+        self.hosts = {f"127.0.0.1:{self.port}", f"localhost:{self.port}", f"[::1]:{self.port}",
+                      *(h.lower() for h in hosts or [])}
+        self.origins = {f"http://{h}" for h in self.hosts} | {f"https://{h}" for h in hosts or []}
 
     def config(self) -> dict[str, Any]:
         d = self.commons.deployment
@@ -149,35 +189,43 @@ class DappServer:
             out.append(view)
         return out
 
-    def relay_register(self, body: dict[str, Any]) -> dict[str, Any]:
+    def relay_register(self, body: dict[str, Any], client: str = "") -> dict[str, Any]:
+        account = Web3.to_checksum_address(body["account"])
+        if self.commons.registry.functions.isRegistered(account).call():
+            raise OpenCommonsError(f"{account} is registered already: nothing relayed")
         fn = self.commons.registry.functions.registerWithSig(
-            Web3.to_checksum_address(body["account"]), bytes.fromhex(body["profileDigest"][2:]),
+            account, bytes.fromhex(body["profileDigest"][2:]),
             int(body["profileCodec"]), bytes.fromhex(body["community"][2:]), int(body["deadline"]),
             bytes.fromhex(body["signature"][2:]))
-        with self.lock:
-            receipt = transact(self.commons.w3, self.relayer, fn)
-        return {"tx": receipt["transactionHash"].to_0x_hex(), "gasUsed": receipt["gasUsed"]}
+        return self._relay(account, client, fn)
 
-    def relay_vote(self, body: dict[str, Any]) -> dict[str, Any]:
+    def relay_vote(self, body: dict[str, Any], client: str = "") -> dict[str, Any]:
+        voter = Web3.to_checksum_address(body["voter"])
         fn = self.commons.governor.functions.castVoteBySig(
-            int(body["proposalId"]), int(body["support"]), Web3.to_checksum_address(body["voter"]),
-            bytes.fromhex(body["signature"][2:]))
+            int(body["proposalId"]), int(body["support"]), voter, bytes.fromhex(body["signature"][2:]))
+        return self._relay(voter, client, fn)
+
+    def relay_claim(self, body: dict[str, Any], client: str = "") -> dict[str, Any]:
+        """A contributor without ETH for gas: the relayer calls the vault's `claimFor`, which pays
+        only `account` itself, so no signature is needed. Only the datasets and tokens on which
+        something is owed are relayed (a claim padded with unrelated ids costs the relayer
+        nothing), and nothing when nothing is owed."""
+        account = Web3.to_checksum_address(body["account"])
+        ids = list(dict.fromkeys(int(d) for d in body["datasetIds"]))[:4 * MAX_RELAYED_IDS]
+        tokens = list(dict.fromkeys(Web3.to_checksum_address(t) for t in body["tokens"]))[:8]
+        vault = self.commons.vault.functions
+        owed = [(d, t) for d in ids for t in tokens if vault.claimable(d, t, account).call()]
+        if not owed:
+            raise OpenCommonsError(f"{account} has nothing to claim from these datasets: nothing relayed")
+        owed_ids = list(dict.fromkeys(d for d, _ in owed))[:MAX_RELAYED_IDS]
+        owed_tokens = list(dict.fromkeys(t for _, t in owed))
+        return self._relay(account, client, vault.claimFor(account, owed_ids, owed_tokens))
+
+    def _relay(self, account: str, client: str, fn: Any) -> dict[str, Any]:
+        # counted before sending; a call that would revert fails its gas estimate and costs nothing
+        self.budget.spend(account, client)
         with self.lock:
             receipt = transact(self.commons.w3, self.relayer, fn)
-        return {"tx": receipt["transactionHash"].to_0x_hex(), "gasUsed": receipt["gasUsed"]}
-
-    def relay_claim(self, body: dict[str, Any]) -> dict[str, Any]:
-        """A contributor without ETH for gas: the relayer calls the vault's `claimFor`, which pays
-        only `account` itself, so no signature is needed; refused when nothing is owed (the
-        relayer's gas is not spent on an empty claim)."""
-        account = Web3.to_checksum_address(body["account"])
-        ids = [int(d) for d in body["datasetIds"]]
-        tokens = [Web3.to_checksum_address(t) for t in body["tokens"]]
-        vault = self.commons.vault.functions
-        if not ids or not tokens or not any(vault.claimable(d, t, account).call() for d in ids for t in tokens):
-            raise OpenCommonsError(f"{account} has nothing to claim from these datasets: nothing relayed")
-        with self.lock:
-            receipt = transact(self.commons.w3, self.relayer, vault.claimFor(account, ids, tokens))
         return {"tx": receipt["transactionHash"].to_0x_hex(), "gasUsed": receipt["gasUsed"]}
 
     def serve_forever(self) -> None:
@@ -205,13 +253,28 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def _body(self, limit: int = MAX_BODY) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
+        text = (self.headers.get("Content-Length") or "0").strip()
+        if not text.isdigit():
+            raise RequestRefused(400, f"Content-Length must be a whole number of bytes, not {text!r}")
+        length = int(text)
         if length > limit:
-            raise OpenCommonsError(f"request body too large ({length} bytes, at most {limit})")
+            raise RequestRefused(413, f"request body too large ({length} bytes, at most {limit})")
         return self.rfile.read(length)
+
+    def _check_host(self) -> None:
+        """Only the Host names this server was told it has (DNS rebinding: a stranger's page whose
+        name resolves to 127.0.0.1 reaches this server with its own Host, and is refused)."""
+        host = (self.headers.get("Host") or "").strip().lower()
+        if host not in self.app.hosts:
+            raise RequestRefused(421, f"this server does not answer to the host {host!r}: open it as "
+                                      f"http://127.0.0.1:{self.app.port}/ (or name the host with --host-name)")
+
+    def _client(self) -> str:
+        return str(self.client_address[0])
 
     def do_GET(self) -> None:  # noqa: N802
         try:
+            self._check_host()
             routes = {"/api/config": self.app.config, "/api/proposals": self.app.proposals}
             if self.path in routes:
                 self._json(routes[self.path]())
@@ -236,6 +299,8 @@ class _Handler(BaseHTTPRequestHandler):
                     self._content(urllib.parse.unquote(path))
                 return
             self._static()
+        except RequestRefused as exc:
+            self._json({"error": str(exc)}, exc.status)
         except OpenCommonsError as exc:
             self._json({"error": str(exc)}, 400)
 
@@ -309,10 +374,9 @@ class _Handler(BaseHTTPRequestHandler):
         """State-changing requests come from this app's own pages (or from no browser at all):
         a foreign Origin is refused, and only `application/json` bodies are read, which a
         foreign page cannot send without a CORS preflight this server never answers."""
+        self._check_host()
         origin = self.headers.get("Origin")
-        host = self.headers.get("Host") or ""
-        own = {f"http://{host}", f"http://127.0.0.1:{self.app.port}", f"http://localhost:{self.app.port}"}
-        if origin is not None and origin not in own:
+        if origin is not None and origin.lower() not in self.app.origins:
             raise RequestRefused(403, f"requests from origin {origin!r} are refused: use the dApp served here")
         kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         if kind != "application/json":
@@ -339,11 +403,11 @@ class _Handler(BaseHTTPRequestHandler):
                 cid = self.app.store.add_bytes(body, 1)
                 self._json({"cid": str(cid), "digest": "0x" + cid.digest.hex(), "codec": cid.codec})
             elif self.path == "/api/relay/register":
-                self._json(self.app.relay_register(json.loads(self._body())))
+                self._json(self.app.relay_register(json.loads(self._body()), self._client()))
             elif self.path == "/api/relay/vote":
-                self._json(self.app.relay_vote(json.loads(self._body())))
+                self._json(self.app.relay_vote(json.loads(self._body()), self._client()))
             elif self.path == "/api/relay/claim":
-                self._json(self.app.relay_claim(json.loads(self._body())))
+                self._json(self.app.relay_claim(json.loads(self._body()), self._client()))
             elif self.path == "/api/publish/prepare":
                 from .dapp_publish import MAX_UPLOAD
 

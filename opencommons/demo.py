@@ -28,7 +28,7 @@ from .chain.typed_data import register_message
 from .errors import OpenCommonsError
 from .ipfs.importer import Importer
 from .ipfs.content import EmbeddedContent
-from .ipfs.store import EmbeddedStore, cat
+from .ipfs.store import EmbeddedStore, read_document
 from .publish import PublishRequest, commons_id, publish, verify_directory
 from .suite import Commons
 
@@ -228,7 +228,7 @@ def _story(say: Say, w3: Web3, deployments_dir: Path | None, started: float) -> 
     # 8. verify -------------------------------------------------------------------------------
     say("[step] 8. Verify: re-hash the local copy, and re-read the manifest from IPFS")
     cid = verify_directory(commons, base.dataset_id, SAMPLES / "kenya-counties")
-    manifest = json.loads(b"".join(cat(store, base.manifest_cid)))
+    manifest = read_document(store, base.manifest_cid, "manifest")
     if manifest["content"] != str(cid):
         raise OpenCommonsError("manifest names another content CID")
     say(f"  dataset {base.dataset_id}: local copy and IPFS manifest both match {cid}")

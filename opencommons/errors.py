@@ -42,6 +42,10 @@ class MalformedDagError(IpfsError, ValueError):
     """A block decodes, but not as the UnixFS node its place in the DAG requires (a bad shard)."""
 
 
+class DagBudgetError(MalformedDagError):
+    """Reading a DAG took more blocks or bytes than the operation allows (hostile content)."""
+
+
 class NodeUnreachableError(IpfsError, ConnectionError):
     """The configured IPFS node cannot be reached."""
 

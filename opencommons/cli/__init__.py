@@ -145,7 +145,10 @@ def dapp(port: int = typer.Option(8600, "--port", min=0, max=65535),
                                                "server's own verified /ipfs/."),
          db: Optional[str] = DbOpt,
          no_index: bool = typer.Option(False, "--no-index", help="Serve the wallet pages only, without the "
-                                       "explorer's index.")) -> None:
+                                       "explorer's index."),
+         host_names: list[str] = typer.Option([], "--host-name", help="Another HOST:PORT the pages are opened "
+                                              "at (behind a reverse proxy); repeatable. Any other Host is "
+                                              "refused (DNS rebinding).")) -> None:
     """Serve the web app (wallet and explorer) and its local API on 127.0.0.1:PORT; the explorer
     answers from the index, which the server keeps following the chain."""
     import os
@@ -171,7 +174,7 @@ def dapp(port: int = typer.Option(8600, "--port", min=0, max=65535),
             explorer = ExplorerApi(open_engine(url), w3, commons.deployment, content).start()
             say(f"explorer index: {safe_url(url)} (followed in the background)")
         server = DappServer(commons, str(w3.provider.endpoint_uri), content,  # type: ignore[attr-defined]
-                            sender(w3, relayer), port, dist, gateway, explorer)
+                            sender(w3, relayer), port, dist, gateway, explorer, host_names)
         say(f"OpenCommons dApp on http://127.0.0.1:{server.port}/ (chain {commons.deployment.chain_id})")
         server.serve_forever()
     except OpenCommonsError as exc:

@@ -17,10 +17,12 @@ from ..errors import CarFormatError, InvalidCidError
 from .cid import DAG_PB, Cid
 from .multiformats import decode_varint, encode_varint
 from .directory import check_names
-from .store import EmbeddedStore, walk_blocks
+from .store import MAX_BLOCK_SIZE, EmbeddedStore, walk_blocks
 from .unixfs import decode_node
 
 _CID_TAG = 42
+MAX_HEADER = 1 << 16
+MAX_SECTION = MAX_BLOCK_SIZE + 128  # a block and its CID
 
 
 def _cbor_head(major: int, value: int) -> bytes:
@@ -110,7 +112,12 @@ def read_car(stream: BinaryIO) -> tuple[list[Cid], Iterator[tuple[Cid, bytes]]]:
     length = _read_varint(stream)
     if length is None:
         raise CarFormatError("empty CAR file")
-    header = _Cbor(stream.read(length)).item()
+    if length > MAX_HEADER:
+        raise CarFormatError(f"CAR header of {length:,} bytes: over the {MAX_HEADER:,} a header needs")
+    try:
+        header = _Cbor(stream.read(length)).item()
+    except RecursionError:
+        raise CarFormatError("CAR header nests too deep") from None
     if not isinstance(header, dict) or header.get("version") != 1 or not isinstance(header.get("roots"), list):
         raise CarFormatError("not a CAR v1 header")
     roots = [r for r in header["roots"] if isinstance(r, Cid)]
@@ -120,6 +127,9 @@ def read_car(stream: BinaryIO) -> tuple[list[Cid], Iterator[tuple[Cid, bytes]]]:
             size = _read_varint(stream)
             if size is None:
                 return
+            if size > MAX_SECTION:
+                raise CarFormatError(f"CAR section of {size:,} bytes: a block is at most {MAX_BLOCK_SIZE:,} "
+                                     "bytes (what IPFS peers exchange)")
             section = stream.read(size)
             if len(section) != size:
                 raise CarFormatError("CAR file ends inside a block")

@@ -46,7 +46,8 @@ def entries(source: BlockSource, cid: Cid, node: DecodedNode) -> Iterator[tuple[
         yield name, link
 
 
-def _entries(source: BlockSource, cid: Cid, node: DecodedNode) -> Iterator[tuple[str, Link]]:
+def _entries(source: BlockSource, cid: Cid, node: DecodedNode,
+             shards: set[bytes] | None = None, depth: int = 0) -> Iterator[tuple[str, Link]]:
     if node.kind == TYPE_DIRECTORY:
         for link in node.links:
             yield check_entry_name(link.name, cid), link
@@ -54,12 +55,22 @@ def _entries(source: BlockSource, cid: Cid, node: DecodedNode) -> Iterator[tuple
     if node.kind != TYPE_HAMT_SHARD:
         raise IpfsError(f"{cid} is not a directory")
     width = check_shard(node, cid)
+    levels = 64 // max(1, ((node.fanout or 2).bit_length() - 1))
+    if depth >= levels:
+        raise MalformedDagError(f"sharded directory {cid} nests {depth + 1} shards deep: a 64-bit name hash "
+                                f"allows {levels}")
+    # a valid HAMT never links one shard twice (its entries' hashes place it in exactly one slot):
+    # a shard reached again is a DAG bomb, refused before it is walked again
+    shards = set() if shards is None else shards
+    shards.add(cid.digest)
     for link in node.links:
         if len(link.name) > width:
             yield check_entry_name(link.name[width:], cid), link
         else:
             child = Cid.from_bytes(link.cid_bytes)
-            yield from _entries(source, child, _sub_shard(source, child))
+            if child.digest in shards:
+                raise MalformedDagError(f"sharded directory {cid} links shard {child} more than once")
+            yield from _entries(source, child, _sub_shard(source, child), shards, depth + 1)
 
 
 def _sub_shard(source: BlockSource, cid: Cid) -> DecodedNode:

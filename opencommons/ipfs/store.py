@@ -17,13 +17,13 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
-from ..errors import BlockNotFoundError, CorruptBlockError, IpfsError, UnsafePathError
+from ..errors import BlockNotFoundError, CorruptBlockError, IpfsError, MalformedDagError, UnsafePathError
 from .blocks import BlockSource
 from .cid import DAG_PB, RAW, Cid
 from .directory import check_names, entries, is_directory
-from .unixfs import TYPE_SYMLINK, decode_node
+from .unixfs import TYPE_SYMLINK, DecodedNode, decode_node
 
 HOME_ENV = "OPENCOMMONS_IPFS_HOME"
 
@@ -140,20 +140,30 @@ def walk(store: BlockSource, root: Cid) -> Iterator[Cid]:
 
 
 def walk_blocks(store: BlockSource, root: Cid) -> Iterator[tuple[Cid, bytes]]:
-    """:func:`walk` with each block (depth first, in link order: a CAR's usual order)."""
+    """:func:`walk` with each block (depth first, in link order: a CAR's usual order). A block
+    linked more than once is fetched and yielded once: a few kilobytes of blocks that link each
+    other over and over cannot make pinning, gc or an export walk exponentially."""
     stack = [root]
+    seen: set[bytes] = set()
     while stack:
         cid = stack.pop()
+        if cid.digest in seen:
+            continue
+        seen.add(cid.digest)
         block = store.get_block(cid)
         yield cid, block
         if cid.codec == DAG_PB:
             node = decode_node(block)
             check_names(node, cid)
-            stack.extend(Cid.from_bytes(link.cid_bytes) for link in reversed(node.links))
+            stack.extend(c for c in (Cid.from_bytes(link.cid_bytes) for link in reversed(node.links))
+                         if c.digest not in seen)
 
 
 def cat(store: BlockSource, cid: Cid) -> Iterator[bytes]:
-    """The bytes of a UnixFS file, streamed block by block, each block verified."""
+    """The bytes of a UnixFS file, streamed block by block, each block verified. The file yields
+    exactly the size its root declares, each child exactly its `blocksizes` entry: a file whose
+    nodes disagree with their children is refused at the first difference, so a few blocks cannot
+    stream more than the root says (bound the whole read with :func:`blocks.budgeted`)."""
     block = store.get_block(cid)
     if cid.codec == RAW:
         yield block
@@ -163,10 +173,34 @@ def cat(store: BlockSource, cid: Cid) -> Iterator[bytes]:
         raise IpfsError(f"{cid} is a directory, not a file")
     if node.kind == TYPE_SYMLINK:
         raise IpfsError(f"{cid} is a symbolic link to {_target(node.data)!r}, not a file")
+    yield from _file_parts(store, cid, node)
+
+
+def _file_parts(store: BlockSource, cid: Cid, node: DecodedNode) -> Iterator[bytes]:
+    sizes = node.blocksizes or []
+    declared = node.filesize if node.filesize is not None else len(node.data or b"") + sum(sizes)
+    if len(sizes) != len(node.links) or len(node.data or b"") + sum(sizes) != declared:
+        raise MalformedDagError(f"file node {cid} declares {declared:,} bytes but its data and {len(node.links)} "
+                                f"children ({len(sizes)} block sizes) do not add up to it")
     if node.data:
         yield node.data
-    for link in node.links:
-        yield from cat(store, Cid.from_bytes(link.cid_bytes))
+    for link, size in zip(node.links, sizes):
+        child = Cid.from_bytes(link.cid_bytes)
+        block = store.get_block(child)
+        if child.codec == RAW:
+            if len(block) != size:
+                raise MalformedDagError(f"file node {cid} says its child {child} holds {size:,} bytes; it holds "
+                                        f"{len(block):,}")
+            yield block
+            continue
+        sub = decode_node(block)
+        if is_directory(sub) or sub.kind == TYPE_SYMLINK:
+            raise MalformedDagError(f"file node {cid} links {child}, which is not part of a file")
+        holds = sub.filesize if sub.filesize is not None else len(sub.data or b"")
+        if holds != size:
+            raise MalformedDagError(f"file node {cid} says its child {child} holds {size:,} bytes; it declares "
+                                    f"{holds:,}")
+        yield from _file_parts(store, child, sub)
 
 
 def content_size(store: BlockSource, cid: Cid) -> int:
@@ -228,6 +262,30 @@ def _write(store: BlockSource, cid: Cid, path: Path, progress: Callable[[int], N
 
 def _target(data: bytes) -> str:
     return data.decode("utf-8", "surrogateescape")
+
+
+#: the largest JSON document (a manifest, a Croissant file) read whole from content: a manifest
+#: of a 100,000-file dataset is about 20 MB
+MAX_DOCUMENT = 64 << 20
+
+
+def read_document(store: BlockSource, cid: Cid, what: str = "document", limit: int = MAX_DOCUMENT) -> Any:
+    """The JSON document `cid` (a manifest, a Croissant file): its declared size is checked
+    against `limit` before a byte of it is read, and it is read through a budget, so a hostile
+    publisher's "manifest" cannot make a reader (a gateway's registration endpoint) load gigabytes."""
+    import json
+
+    size = file_size(store, cid)
+    if size > limit:
+        raise MalformedDagError(f"the {what} {cid} is {size:,} bytes, over the {limit:,} a {what} may have")
+    from .blocks import budgeted
+
+    data = b"".join(cat(budgeted(store, max_blocks=limit // 1024 + 16, max_bytes=2 * limit + (1 << 20),
+                                 what=f"reading the {what}"), cid))
+    try:
+        return json.loads(data)
+    except (ValueError, UnicodeDecodeError):
+        raise MalformedDagError(f"the {what} {cid} is not JSON") from None
 
 
 def file_size(store: BlockSource, cid: Cid) -> int:

@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import CidMismatchError, InvalidCidError, OpenCommonsError
+from ..errors import CidMismatchError, InvalidCidError, MalformedDagError, OpenCommonsError
 from ..ipfs.blocks import BlockSource
 from ..ipfs.cid import DAG_PB, RAW, Cid
 from ..ipfs.directory import resolve
-from ..ipfs.store import cat
+from ..ipfs.store import cat, read_document
 from ..ipfs.unixfs import check_entry_name
 
 #: DIR's record of the files already verified (hidden: `dataset verify --path DIR` ignores it)
@@ -99,9 +99,9 @@ def resolve_reference(reference: int | Cid, commons: Any, source: BlockSource) -
 
 def read_manifest(source: BlockSource, cid: Cid) -> dict[str, Any]:
     try:
-        manifest = json.loads(b"".join(cat(source, cid)))
-    except (ValueError, UnicodeDecodeError):
-        raise DownloadError(f"{cid} is not a manifest (not JSON)") from None
+        manifest = read_document(source, cid, "manifest")
+    except MalformedDagError as exc:
+        raise DownloadError(str(exc)) from None
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), list) or "content" not in manifest:
         raise DownloadError(f"{cid} is not a manifest (no content and files)")
     return manifest

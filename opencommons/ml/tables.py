@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import OpenCommonsError
 from ..ipfs.blocks import BlockSource
 from ..ipfs.cid import Cid
-from ..ipfs.store import cat
+from ..ipfs.store import read_document
 from ..journal import HOME_ENV
 from .croissant import TABULAR
 from .download import Resolved, download
@@ -55,7 +55,7 @@ def verified_copy(source: BlockSource, resolved: Resolved, root: Path | None = N
     result = download(source, resolved, directory)
     described = None
     if result.manifest.get("croissant"):
-        described = json.loads(b"".join(cat(source, Cid.parse(str(result.manifest["croissant"])))))
+        described = read_document(source, Cid.parse(str(result.manifest["croissant"])), "Croissant document")
     return LocalCopy(directory, result.manifest, described, record_sets_of(directory, result.manifest, described))
 
 

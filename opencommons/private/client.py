@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..errors import CidMismatchError, OpenCommonsError
 from ..ipfs.unixfs import check_entry_name
@@ -64,12 +65,33 @@ def sign_text(w3: Any, signer: Any, text: str) -> str:
     return "0x" + bytes(w3.eth.sign(signer.address, text=text)).hex()
 
 
+def sign_in_target(url: str, claimed: dict[str, Any], chain_id: int) -> tuple[str, str]:
+    """(domain, uri) to sign in to the gateway at `url`: taken from the URL this client connects
+    to and checked against what the gateway claims, never taken from the claim. A gateway that
+    names another domain or chain (one relaying an honest gateway's sign-in to keep the session)
+    is refused before anything is signed."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise GatewayError(f"{url!r} is not a gateway URL: give http(s)://HOST[:PORT]")
+    domain, uri = parts.netloc, f"{parts.scheme}://{parts.netloc}"
+    if claimed.get("domain") != domain:
+        raise GatewayError(f"the gateway at {uri} asks to be signed in to as {claimed.get('domain')!r}, not "
+                           f"{domain!r}: refusing to sign a sign-in for another site")
+    if str(claimed.get("chainId")) != str(chain_id):
+        raise GatewayError(f"the gateway at {uri} serves chain {claimed.get('chainId')}, this connection is "
+                           f"chain {chain_id}: refusing to sign in")
+    return domain, uri
+
+
 def login(url: str, w3: Any, signer: Any) -> str:
     """A session token from the gateway at `url` for `signer`'s address."""
     base = url.rstrip("/")
-    info = json.loads(call(base + "/v1/key").read())
+    chain_id = int(w3.eth.chain_id)
+    domain, uri = sign_in_target(base, json.loads(call(base + "/v1/key").read()), chain_id)
     nonce = json.loads(call(base + "/v1/nonce").read())["nonce"]
-    message = siwe_message(info["domain"], signer.address, base, int(info["chainId"]), nonce)
+    if not isinstance(nonce, str) or not nonce.isalnum() or not 8 <= len(nonce) <= 64:
+        raise GatewayError(f"the gateway at {uri} sent a malformed sign-in nonce")
+    message = siwe_message(domain, signer.address, uri, chain_id, nonce)
     reply = json.loads(call(base + "/v1/login", {"message": message, "signature": sign_text(w3, signer, message)}).read())
     return str(reply["token"])
 

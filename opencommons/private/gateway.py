@@ -2,7 +2,10 @@
 
 A consumer signs in with Sign-In with Ethereum (EIP-4361): it asks for a nonce, signs a message
 for this gateway's domain and chain, and gets a session token (HMAC-signed, so any instance
-sharing the gateway's key accepts it). At every file request the gateway checks on-chain, at the
+sharing the gateway's key accepts it). The message's domain and `uri` must both name this gateway
+(a message signed for another site, relayed here, is refused), and a session names the domain, the
+chain and the gateway key it was issued for: one key file serving two chains or two domains never
+makes their sessions interchangeable. Nonces are purged when they expire and rationed per client. At every file request the gateway checks on-chain, at the
 latest block, that the dataset is neither Rejected nor Retired and that the account holds a valid
 licence for it; then it streams the file decrypted (HTTP ranges supported: only the chunks that
 hold the range are fetched and decrypted, every block re-hashed), or hands the data key re-wrapped
@@ -20,9 +23,11 @@ import json
 import logging
 import os
 import secrets
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 # at module level: FastAPI reads the handlers' (postponed) annotations from this module's globals
@@ -32,7 +37,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from ..errors import OpenCommonsError
 from ..ipfs.cid import Cid
 from ..ipfs.directory import resolve
-from ..ipfs.store import cat, read_range
+from ..ipfs.store import read_document, read_range
 from .crypto import HEADER, Decryptor, DecryptionError, public_key_hex, unwrap, wrap
 from .gateway_store import KeyStore
 
@@ -40,6 +45,10 @@ log = logging.getLogger("opencommons.gateway")
 STATUS = {3: "Rejected", 4: "Retired"}
 NONCE_TTL = 600.0
 SESSION_TTL = 3600
+#: nonces one client (IP address) may ask for per minute, and unused ones the store may hold in all
+NONCES_PER_MINUTE = 30
+MAX_OPEN_NONCES = 10_000
+PERPETUAL = 2**64 - 1
 
 
 class GatewayRefusal(OpenCommonsError):
@@ -55,16 +64,40 @@ class Gateway:
     key: X25519PrivateKey
     store: KeyStore
     domain: str
+    _asked: dict[str, list[float]] = field(default_factory=dict, repr=False)
+    _asked_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def public_key(self) -> str:
         return public_key_hex(self.key)
 
+    @property
+    def chain_id(self) -> int:
+        return int(self.commons.deployment.chain_id)
+
     def _secret(self) -> bytes:
-        return hashlib.sha256(b"opencommons/gateway/session|" + self.key.private_bytes_raw()).digest()
+        """The sessions' HMAC key: derived from the gateway's key, its domain and its chain, so a
+        token issued for one of them verifies at no other."""
+        context = f"opencommons/gateway/session|{self.domain}|{self.chain_id}|".encode()
+        return hashlib.sha256(context + self.key.private_bytes_raw()).digest()
 
     # ------------------------------------------------------------------ sessions
-    def nonce(self) -> str:
+    def nonce(self, client: str = "") -> str:
+        """A fresh single-use nonce; a client asking for more than NONCES_PER_MINUTE a minute, or a
+        store holding MAX_OPEN_NONCES unused ones, is refused (429) until some expire."""
+        now = time.monotonic()
+        with self._asked_lock:
+            recent = [t for t in self._asked.get(client, []) if now - t < 60]
+            if len(recent) >= NONCES_PER_MINUTE:
+                raise GatewayRefusal(429, f"too many sign-in nonces asked for from {client or 'this client'}: "
+                                          "wait a minute")
+            recent.append(now)
+            self._asked[client] = recent
+            if len(self._asked) > 4 * MAX_OPEN_NONCES:  # forget idle clients
+                self._asked = {c: ts for c, ts in self._asked.items() if now - ts[-1] < 60}
+        self.store.purge_nonces()
+        if self.store.open_nonces() >= MAX_OPEN_NONCES:
+            raise GatewayRefusal(429, "this gateway has too many sign-ins under way: try again in a few minutes")
         nonce = secrets.token_hex(16)
         self.store.issue_nonce(nonce, NONCE_TTL)
         return nonce
@@ -76,9 +109,12 @@ class Gateway:
             parsed = SiweMessage.from_message(message=message)
         except Exception as exc:  # the siwe package raises its own parse errors
             raise GatewayRefusal(400, f"not a Sign-In with Ethereum message: {str(exc).splitlines()[0]}") from None
-        chain_id = self.commons.deployment.chain_id
+        chain_id = self.chain_id
         if parsed.domain != self.domain:
             raise GatewayRefusal(401, f"the message signs in to {parsed.domain!r}, not to this gateway ({self.domain})")
+        if urlsplit(str(parsed.uri)).netloc != self.domain:
+            raise GatewayRefusal(401, f"the message's URI {parsed.uri} is not this gateway's ({self.domain}): "
+                                      "it was signed for another site")
         if int(parsed.chain_id) != chain_id:
             raise GatewayRefusal(401, f"the message is for chain {parsed.chain_id}, this gateway serves chain {chain_id}")
         try:
@@ -91,7 +127,9 @@ class Gateway:
             raise GatewayRefusal(401, "the sign-in nonce was not issued here, expired, or was used already: "
                                       "ask for a new one")
         expires = int(time.time()) + SESSION_TTL
-        payload = base64.urlsafe_b64encode(json.dumps({"address": parsed.address, "exp": expires}).encode()).decode()
+        claims = {"address": parsed.address, "exp": expires, "domain": self.domain, "chain": chain_id,
+                  "gateway": self.public_key}
+        payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode()
         tag = hmac.new(self._secret(), payload.encode(), hashlib.sha256).hexdigest()
         log.info("sign-in account=%s", parsed.address)
         return {"token": f"{payload}.{tag}", "address": parsed.address, "expires": expires}
@@ -104,6 +142,9 @@ class Gateway:
         if not hmac.compare_digest(good, tag):
             raise GatewayRefusal(401, "the session token was not issued by this gateway")
         data = json.loads(base64.urlsafe_b64decode(payload))
+        if (data.get("domain"), data.get("chain"), data.get("gateway")) != (self.domain, self.chain_id,
+                                                                            self.public_key):
+            raise GatewayRefusal(401, "the session token was issued for another gateway, domain or chain")
         if int(data["exp"]) < time.time():
             raise GatewayRefusal(401, "the session expired: sign in again")
         return str(data["address"])
@@ -116,7 +157,7 @@ class Gateway:
             view = dataset_view(self.commons, dataset_id)
         except OpenCommonsError as exc:
             raise GatewayRefusal(404, str(exc)) from None
-        manifest = json.loads(b"".join(cat(self.source, Cid.parse(view["manifest"]))))
+        manifest = read_document(self.source, Cid.parse(view["manifest"]), "manifest")
         if not isinstance(manifest, dict) or not isinstance(manifest.get("private"), dict):
             raise GatewayRefusal(400, f"dataset {dataset_id} is not private: fetch it from IPFS")
         return Cid.parse(view["content"]), manifest
@@ -176,7 +217,14 @@ class Gateway:
         size = int(files[path]["size"])
         return Decryptor(key, read_range(self.source, cid, 0, HEADER), size), cid, size
 
-    def rewrapped_key(self, dataset_id: int, recipient: str) -> dict[str, Any]:
+    def rewrapped_key(self, account: str, dataset_id: int, recipient: str) -> dict[str, Any]:
+        """The data key wrapped for `recipient`: only for a perpetual licence. A key, once handed
+        out, cannot be taken back, so a time-limited licensee gets decrypted files (checked at
+        every request), never the key."""
+        expiry = int(self.commons.licenses.functions.licenseExpiry(account, dataset_id).call())
+        if expiry != PERPETUAL:
+            raise GatewayRefusal(403, f"{account}'s licence to dataset {dataset_id} is time-limited: the data key "
+                                      "goes only to perpetual licensees; download the files through this gateway")
         content, _ = self._manifest(dataset_id)
         return wrap(self._data_key(dataset_id, content), recipient, str(content).encode())
 
@@ -234,8 +282,8 @@ def create_app(gateway: Gateway, origins: list[str] | None = None) -> Any:
                 "chainId": gateway.commons.deployment.chain_id}
 
     @app.get("/v1/nonce")
-    def nonce() -> dict[str, str]:
-        return {"nonce": gateway.nonce()}
+    def nonce(request: Request) -> dict[str, str]:
+        return {"nonce": gateway.nonce(request.client.host if request.client else "")}
 
     @app.post("/v1/login")
     async def login(request: Request) -> dict[str, Any]:
@@ -254,7 +302,7 @@ def create_app(gateway: Gateway, origins: list[str] | None = None) -> Any:
         dataset_id = _dataset_id(dataset)
         body = await request.json()
         gateway.check(account, dataset_id, None)
-        return gateway.rewrapped_key(dataset_id, str((body or {}).get("publicKey", "")))
+        return gateway.rewrapped_key(account, dataset_id, str((body or {}).get("publicKey", "")))
 
     @app.get("/v1/datasets/{dataset}/files/{path:path}")
     def file(dataset: str, path: str, authorization: str | None = Header(None),

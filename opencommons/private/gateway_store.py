@@ -10,8 +10,8 @@ import json
 import time
 from typing import Any
 
-from sqlalchemy import (JSON, BigInteger, Boolean, Column, Float, Integer, MetaData, String, Table, Text, insert,
-                        select, update)
+from sqlalchemy import (JSON, BigInteger, Boolean, Column, Float, Integer, MetaData, String, Table, Text, delete,
+                        func, insert, select, update)
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -58,6 +58,17 @@ class KeyStore:
     def issue_nonce(self, nonce: str, ttl: float) -> None:
         with self.engine.begin() as conn:
             conn.execute(insert(nonces).values(nonce=nonce, expires=time.time() + ttl, used=False))
+
+    def purge_nonces(self) -> int:
+        """Forgets expired nonces (used or not); returns how many."""
+        with self.engine.begin() as conn:
+            return int(conn.execute(delete(nonces).where(nonces.c.expires <= time.time())).rowcount or 0)
+
+    def open_nonces(self) -> int:
+        """Unused nonces that have not expired."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(nonces).where(
+                nonces.c.used.is_(False), nonces.c.expires > time.time())).scalar_one())
 
     def use_nonce(self, nonce: str) -> bool:
         """True once for a nonce this gateway issued and that has not expired (any instance)."""

@@ -10,7 +10,7 @@ from typing import Any
 from ..errors import IpfsError
 from ..ipfs.blocks import BlockSource
 from ..ipfs.cid import Cid
-from ..ipfs.store import cat
+from ..ipfs.store import read_document
 from ..ml.download import fetch_file, plan, resolve_reference, sha256_file
 from ..ml.tables import cache_root
 from .scorer import ScoreError, Subject
@@ -37,7 +37,7 @@ def from_dataset(commons: Any, source: BlockSource, dataset_id: int, root: Path 
     croissant = None
     if manifest.get("croissant"):
         try:
-            croissant = json.loads(b"".join(cat(source, Cid.parse(str(manifest["croissant"])))))
+            croissant = read_document(source, Cid.parse(str(manifest["croissant"])), "Croissant document")
         except (IpfsError, ValueError):
             croissant = None
     view = resolved.view

@@ -25,8 +25,8 @@ def server(chain_env):
     app.shutdown()
 
 
-def post(server, path, body, content_type="application/json", origin=None):
-    headers = {"Content-Type": content_type}
+def post(server, path, body, content_type="application/json", origin=None, headers=None):
+    headers = {"Content-Type": content_type, **(headers or {})}
     if origin:
         headers["Origin"] = origin
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
@@ -141,3 +141,77 @@ def test_ipfs_route_serves_verified_content_sandboxed_and_config_names_it(server
     store = EmbeddedStore(server.store.store.home)
     store._path(leaf).write_bytes(b"tampered")
     assert _get(server, f"/ipfs/{leaf}")[0] == 400
+
+
+def raw_request(server, text):
+    """A request written by hand (headers urllib would correct), the server's answer as (status, body)."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(text.encode())
+        reply = b""
+        while chunk := sock.recv(65536):
+            reply += chunk
+    head, _, body = reply.partition(b"\r\n\r\n")
+    return int(head.split()[1]), json.loads(body) if body.startswith(b"{") else body
+
+
+def test_dns_rebinding_page_is_refused_on_every_route(server, chain_env):
+    """A stranger's page at evil.example, whose name resolves to 127.0.0.1: the browser sends its
+    own Host and Origin, which the old check accepted as "same origin"."""
+    rebound = {"Host": f"evil.example:{server.port}"}
+    status, reply = post(server, "/api/ipfs/add", {"name": "x"}, origin=f"http://evil.example:{server.port}",
+                         headers=rebound)
+    assert status == 421 and f"does not answer to the host 'evil.example:{server.port}'" in reply["error"]
+    request = urllib.request.Request(f"http://127.0.0.1:{server.port}/api/config", headers=rebound)
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 421
+    # its own names still work, an operator-named one too
+    assert post(server, "/rpc", {"jsonrpc": "2.0", "id": 1, "method": "eth_chainId"},
+                origin=f"http://localhost:{server.port}", headers={"Host": f"localhost:{server.port}"})[0] == 200
+
+
+def test_negative_or_malformed_content_length_is_refused(server):
+    for length in ("-1", "abc", "1e9"):
+        status, reply = raw_request(server, f"POST /api/ipfs/add HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
+                                            f"Content-Type: application/json\r\nContent-Length: {length}\r\n"
+                                            "Connection: close\r\n\r\n{}")
+        assert status == 400 and f"Content-Length must be a whole number of bytes, not {length!r}" in reply["error"]
+
+
+def test_relayed_claim_carries_only_what_is_owed_and_the_relayer_is_budgeted(server, chain_env):
+    from opencommons.dapp_server import RelayBudget, RequestRefused
+
+    budget = RelayBudget(per_account=2, per_client=3, total=4)
+    budget.spend("0xA", "1.1.1.1")
+    budget.spend("0xA", "1.1.1.1")
+    with pytest.raises(RequestRefused, match="(?i)already paid for 2 transactions of account 0xA in the last hour"):
+        budget.spend("0xa", "2.2.2.2")
+    budget.spend("0xB", "1.1.1.1")
+    with pytest.raises(RequestRefused, match="of address 1.1.1.1 in the last hour"):
+        budget.spend("0xC", "1.1.1.1")
+    budget.spend("0xC", "3.3.3.3")
+    with pytest.raises(RequestRefused, match="of this server in the last hour"):
+        budget.spend("0xD", "4.4.4.4")
+    # padded with thousands of ids nobody owes anything on: nothing relayed, no gas spent
+    w3 = chain_env["w3"]
+    relayer = server.relayer.address
+    before = w3.eth.get_balance(relayer)
+    status, reply = post(server, "/api/relay/claim", {"account": w3.eth.accounts[3],
+                                                      "datasetIds": [str(i) for i in range(1, 3000)],
+                                                      "tokens": ["0x" + "00" * 20]})
+    assert status == 400 and "has nothing to claim" in reply["error"] and w3.eth.get_balance(relayer) == before
+
+
+def test_staged_uploads_expire(server, monkeypatch):
+    import time
+
+    from opencommons import dapp_publish
+
+    publisher = server.publisher
+    fake = type("S", (), {"at": time.monotonic() - dapp_publish.STAGE_TTL - 1,
+                          "directory": publisher.root / "gone"})()
+    (publisher.root / "gone").mkdir()
+    publisher.staged["bafyold"] = fake
+    assert publisher.expire() == 1 and "bafyold" not in publisher.staged and not (publisher.root / "gone").exists()

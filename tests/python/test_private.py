@@ -148,7 +148,8 @@ def _session(env, world, account_index, gateway=None, **message):
     served = gateway or world["gateway"]
     who = NodeAccount(env["accounts"][account_index])
     nonce = json.loads(call(served.url + "/v1/nonce").read())["nonce"]
-    text = siwe_message(message.get("domain", served.gateway.domain), who.address, served.url,
+    text = siwe_message(message.get("domain", served.gateway.domain), who.address,
+                        message.get("uri", f"http://{served.gateway.domain}"),
                         message.get("chain_id", env["w3"].eth.chain_id), message.get("nonce", nonce),
                         ttl=message.get("ttl", 300), issued=message.get("issued"))
     signature = sign_text(env["w3"], who, text)
@@ -285,6 +286,7 @@ def test_two_gateway_instances_share_one_postgresql_key_store(env, world):
         first = make_gateway(env, world["root"] / "gateway.key", server.url, domain="data.commons.example")
         second = make_gateway(env, world["root"] / "gateway.key", server.url, port, domain="data.commons.example")
         raw = world["ids"]["penguins"]["dataset"]
+        ok(world["run"]("license", "buy", raw, "--account", "5"))  # whichever tests this worker ran before
         first.gateway.register(int(raw))  # registered through one instance
         text, signature = _session(env, world, 5, gateway=first)  # nonce from the first
         token = _login(second, text, signature)  # sign-in at the second
@@ -294,8 +296,11 @@ def test_two_gateway_instances_share_one_postgresql_key_store(env, world):
             _login(first, text, signature)  # and not again at the first
         assert _file(first, token, raw, "NOTES.md")[:2] == (200, b"penguins: restricted\n")  # its token, the other's key
         assert {r["granted"] for r in second.gateway.store.log_rows()} == {True}
+        # a third instance on the same key file and database but another domain: the token is not its
+        third = make_gateway(env, world["root"] / "gateway.key", server.url, domain="mirror.commons.example")
+        assert _file(third, token, raw, "NOTES.md")[:2] == (401, "the session token was not issued by this gateway")
     finally:
-        for served in (first, second):
+        for served in (first, second, locals().get("third")):
             if served:
                 served.stop()
         server.stop()
@@ -315,6 +320,11 @@ def test_gateway_hands_the_data_key_rewrapped_for_the_licensees_session_key(env,
     ok(world["run"]("license", "buy", out["dataset"], "--account", "5"))
     session = X25519PrivateKey.generate()
     token = _login(gw, *_session(env, world, 5))
+    # a time-limited licence gets files, never the key (a key handed out cannot expire)
+    with pytest.raises(GatewayError, match="is time-limited: the data key goes only to perpetual licensees"):
+        call(f"{gw.url}/v1/datasets/{out['dataset']}/key", {"publicKey": public_key_hex(session)}, token=token)
+    ok(world["run"]("license", "offer", out["dataset"], "--price", "0.02", "--account", "1"))  # perpetual now
+    ok(world["run"]("license", "buy", out["dataset"], "--account", "5"))
     wrapped = json.loads(call(f"{gw.url}/v1/datasets/{out['dataset']}/key", {"publicKey": public_key_hex(session)},
                               token=token).read())
     key = unwrap(wrapped, session, out["content"].encode())
@@ -327,3 +337,145 @@ def test_gateway_hands_the_data_key_rewrapped_for_the_licensees_session_key(env,
     stranger = _login(gw, *_session(env, world, 6))
     with pytest.raises(GatewayError, match="holds no valid licence"):
         call(f"{gw.url}/v1/datasets/{out['dataset']}/key", {"publicKey": public_key_hex(session)}, token=stranger)
+
+
+class RelayingGateway:
+    """A malicious gateway named in a manifest: it claims an honest gateway's domain and chain and
+    hands out the honest gateway's nonces, to forward whatever the victim signs."""
+
+    def __init__(self, honest):
+        from fastapi import FastAPI, Request
+
+        from opencommons.private.client import call
+
+        app = FastAPI()
+        self.signed = []
+
+        @app.get("/v1/key")
+        def key():
+            return json.loads(call(honest.url + "/v1/key").read())
+
+        @app.get("/v1/nonce")
+        def nonce():
+            return json.loads(call(honest.url + "/v1/nonce").read())
+
+        @app.post("/v1/login")
+        async def login(request: Request):
+            body = await request.json()
+            self.signed.append(body)
+            return json.loads(call(honest.url + "/v1/login", body).read())
+
+        import uvicorn
+
+        self.port = free_port()
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        while not self.server.started:
+            time.sleep(0.02)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def stop(self):
+        self.server.should_exit = True
+        self.thread.join(5)
+
+
+def test_login_refuses_a_gateway_that_claims_another_gateways_domain(env, world):
+    """The High finding: the victim's client signs nothing for a relaying gateway, so the attacker
+    gets no session at the honest gateway."""
+    from opencommons.chain.transactions import NodeAccount
+    from opencommons.private.client import GatewayError, login
+
+    relay = RelayingGateway(world["gateway"])
+    try:
+        with pytest.raises(GatewayError, match=r"asks to be signed in to as '127\.0\.0\.1:\d+', not '127\.0\.0\.1:"
+                                               rf"{relay.port}': refusing to sign a sign-in for another site"):
+            login(relay.url, env["w3"], NodeAccount(env["accounts"][5]))
+        assert relay.signed == []
+    finally:
+        relay.stop()
+
+
+def test_gateway_refuses_a_message_signed_for_another_sites_uri(env, world):
+    """Had a client signed the honest domain with the relaying gateway's URI, the honest gateway
+    refuses it: the URI must name it too."""
+    from opencommons.chain.transactions import NodeAccount
+    from opencommons.private.client import GatewayError, call, siwe_message, sign_text
+
+    gw, who = world["gateway"], NodeAccount(env["accounts"][5])
+    nonce = json.loads(call(gw.url + "/v1/nonce").read())["nonce"]
+    text = siwe_message(gw.gateway.domain, who.address, "http://evil.example:8700", env["w3"].eth.chain_id, nonce)
+    with pytest.raises(GatewayError, match=r"URI http://evil\.example:8700 is not this gateway's .*signed for another site"):
+        _login(gw, text, sign_text(env["w3"], who, text))
+
+
+def test_login_refuses_a_gateway_on_another_chain(env, world):
+    from opencommons.chain.transactions import NodeAccount
+    from opencommons.private.client import GatewayError, sign_in_target
+
+    with pytest.raises(GatewayError, match="serves chain 1, this connection is chain 1337: refusing to sign in"):
+        sign_in_target("http://127.0.0.1:1", {"domain": "127.0.0.1:1", "chainId": 1}, 1337)
+    with pytest.raises(GatewayError, match="is not a gateway URL"):
+        sign_in_target("ftp://127.0.0.1:1", {}, 1337)
+    # the honest path: the domain and URI come from the URL, the chain from the connection
+    token = __import__("opencommons.private.client", fromlist=["login"]).login(
+        world["gateway"].url, env["w3"], NodeAccount(env["accounts"][5]))
+    assert world["gateway"].gateway.session(f"Bearer {token}") == env["accounts"][5]
+
+
+def test_session_tokens_do_not_cross_domains_chains_or_keys(env, world):
+    """One key file on two domains or two chains: a token from one is refused at the other."""
+    import dataclasses
+    from types import SimpleNamespace
+
+    from opencommons.private.gateway import GatewayRefusal
+
+    gw = world["gateway"].gateway
+    token = "Bearer " + _login(world["gateway"], *_session(env, world, 5))
+    assert gw.session(token) == env["accounts"][5]
+    other_domain = dataclasses.replace(gw, domain="mirror.commons.example")
+    other_chain = dataclasses.replace(gw, commons=SimpleNamespace(deployment=SimpleNamespace(chain_id=424242)))
+    for twin in (other_domain, other_chain):
+        with pytest.raises(GatewayRefusal, match="not issued by this gateway"):
+            twin.session(token)
+    # a token whose claims were rewritten for the twin, signed with the first's secret: refused
+    payload, _, tag = token.removeprefix("Bearer ").partition(".")
+    import base64
+
+    claims = json.loads(base64.urlsafe_b64decode(payload))
+    claims["domain"] = "mirror.commons.example"
+    forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode()
+    with pytest.raises(GatewayRefusal, match="not issued by this gateway"):
+        other_domain.session(f"Bearer {forged}.{tag}")
+
+
+def test_sign_in_refuses_a_message_not_yet_valid(env, world):
+    from opencommons.private.client import GatewayError
+
+    text, _ = _session(env, world, 5)
+    from opencommons.chain.transactions import NodeAccount
+    from opencommons.private.client import sign_text
+
+    later = (datetime.now(timezone.utc) + timedelta(hours=1)).isoformat().replace("+00:00", "Z")
+    text += f"\nNot Before: {later}"
+    with pytest.raises(GatewayError, match="does not verify"):
+        _login(world["gateway"], text, sign_text(env["w3"], NodeAccount(env["accounts"][5]), text))
+
+
+def test_nonces_are_rationed_per_client_and_purged_when_expired(env, world, tmp_path):
+    import dataclasses
+
+    from opencommons.private.gateway import GatewayRefusal
+    from opencommons.private.gateway_store import open_keystore
+
+    store = open_keystore(str(tmp_path / "nonces.sqlite"))
+    gw = dataclasses.replace(world["gateway"].gateway, store=store)
+    for _ in range(30):
+        gw.nonce("203.0.113.7")
+    with pytest.raises(GatewayRefusal, match="too many sign-in nonces asked for from 203.0.113.7: wait a minute"):
+        gw.nonce("203.0.113.7")
+    gw.nonce("203.0.113.8")  # another client is not held up
+    assert store.open_nonces() == 31
+    store.issue_nonce("f" * 32, -1)  # expired at once
+    assert store.purge_nonces() == 1 and not store.use_nonce("f" * 32)
+    assert store.open_nonces() == 31

@@ -27,10 +27,16 @@ async function gatewayJson(url, options = {}) {
 // checked the licence on-chain) and checked here against the plaintext sha256 of the manifest.
 async function downloadPrivate(d, progress) {
   const gateway = d.private.gateways[0].replace(/\/$/, "");
+  // the domain, URI and chain come from the URL this page connects to and from its own chain,
+  // never from the gateway's claim: a gateway relaying another's sign-in gets nothing signed
+  const url = new URL(gateway);
   const info = await gatewayJson(`${gateway}/v1/key`);
+  if (info.domain !== url.host) throw new Error(`the gateway at ${url.origin} asks to be signed in to as ${info.domain}, not ${url.host}: refusing to sign in for another site`);
+  if (Number(info.chainId) !== Number(app.config.chainId)) throw new Error(`the gateway at ${url.origin} serves chain ${info.chainId}, this commons is on chain ${app.config.chainId}: refusing to sign in`);
   const { nonce } = await gatewayJson(`${gateway}/v1/nonce`);
+  if (typeof nonce !== "string" || !/^[A-Za-z0-9]{8,64}$/.test(nonce)) throw new Error(`the gateway at ${url.origin} sent a malformed sign-in nonce`);
   progress("sign the sign-in message in your wallet…");
-  const message = siweMessage({ domain: info.domain, address: app.account, uri: gateway, chainId: info.chainId, nonce });
+  const message = siweMessage({ domain: url.host, address: app.account, uri: url.origin, chainId: Number(app.config.chainId), nonce });
   const signature = await app.signer.signMessage(message);
   const { token } = await gatewayJson(`${gateway}/v1/login`, { method: "POST", headers: { "content-type": "application/json" },
                                                               body: JSON.stringify({ message, signature }) });
