@@ -21,9 +21,11 @@ from .chain import artifacts
 from .chain.deploy import SUITE
 from .chain.transactions import Sender, transact
 from .errors import BlockNotFoundError, OpenCommonsError
+from .ipfs.blocks import budgeted
 from .ipfs.cid import DAG_PB
 from .ipfs.content import ContentStore
 from .ipfs.directory import entries, is_directory, resolve
+from .ipfs.store import cat
 from .ipfs.unixfs import decode_node
 from .queries import present_proposal as proposal_present
 from .suite import Commons
@@ -333,7 +335,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.write(body)
                 return
             size = len(block) if node is None else node.filesize or len(node.data)
-            parts = self.app.store.cat(cid)
+            parts = cat(budgeted(self.app.store, what=f"serving {path}"), cid)
             first = next(parts, b"")  # the first block verified before anything is sent
         except OpenCommonsError as exc:
             self._content_error(exc)

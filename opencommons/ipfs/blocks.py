@@ -8,6 +8,9 @@ from typing import Protocol
 from ..errors import DagBudgetError
 from .cid import Cid
 
+#: the largest block IPFS peers exchange (bitswap): none is written here or accepted from a peer
+MAX_BLOCK_SIZE = 1 << 20
+
 #: what one operation may read by default: block fetches (a repeated link counts each time it is
 #: followed) and their bytes. Generous for real datasets (a 64 GiB file is 262,144 chunks), and a
 #: few kilobytes of linked blocks can no longer make a walk or a download run without end.

@@ -9,6 +9,7 @@ import urllib.error
 import urllib.request
 
 from ..errors import BlockNotFoundError, CorruptBlockError, NodeUnreachableError
+from .blocks import MAX_BLOCK_SIZE
 from .cid import Cid
 
 RAW_BLOCK = "application/vnd.ipld.raw"
@@ -25,7 +26,11 @@ class GatewaySource:
         request = urllib.request.Request(f"{self.base}/ipfs/{cid}?format=raw", headers={"Accept": RAW_BLOCK})
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as reply:
-                block = bytes(reply.read())
+                # never more than a block: a gateway answering gigabytes is cut off at the first byte over
+                block = bytes(reply.read(MAX_BLOCK_SIZE + 1))
+            if len(block) > MAX_BLOCK_SIZE:
+                raise CorruptBlockError(f"the gateway {self.base} answered more than {MAX_BLOCK_SIZE:,} bytes for "
+                                        f"block {cid}: no block is that large")
         except urllib.error.HTTPError as exc:
             if exc.code == 404:
                 raise BlockNotFoundError(f"the gateway {self.base} does not have block {cid}") from None

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..errors import BlockNotFoundError, CorruptBlockError, IpfsError, MalformedDagError, UnsafePathError
-from .blocks import BlockSource
+from .blocks import MAX_BLOCK_SIZE, BlockSource
 from .cid import DAG_PB, RAW, Cid
 from .directory import check_names, entries, is_directory
 from .unixfs import TYPE_SYMLINK, DecodedNode, decode_node
@@ -32,7 +32,10 @@ def default_home() -> Path:
     return Path(os.environ.get(HOME_ENV) or Path.home() / ".opencommons" / "ipfs")
 
 
-MAX_BLOCK_SIZE = 1 << 20  # what IPFS peers exchange (bitswap): no block written here is larger
+#: how deep a file's DAG or a folder tree may nest: Kubo's balanced DAG of a 1 TiB file is 5 levels,
+#: and a path of 256 folders is longer than most filesystems take
+MAX_FILE_DEPTH = 64
+MAX_TREE_DEPTH = 256
 
 
 class BlockStore(BlockSource, Protocol):
@@ -173,10 +176,13 @@ def cat(store: BlockSource, cid: Cid) -> Iterator[bytes]:
         raise IpfsError(f"{cid} is a directory, not a file")
     if node.kind == TYPE_SYMLINK:
         raise IpfsError(f"{cid} is a symbolic link to {_target(node.data)!r}, not a file")
-    yield from _file_parts(store, cid, node)
+    yield from _file_parts(store, cid, node, 0)
 
 
-def _file_parts(store: BlockSource, cid: Cid, node: DecodedNode) -> Iterator[bytes]:
+def _file_parts(store: BlockSource, cid: Cid, node: DecodedNode, depth: int) -> Iterator[bytes]:
+    if depth > MAX_FILE_DEPTH:
+        raise MalformedDagError(f"file node {cid} is {depth} levels deep: a file's DAG nests at most "
+                                f"{MAX_FILE_DEPTH}")
     sizes = node.blocksizes or []
     declared = node.filesize if node.filesize is not None else len(node.data or b"") + sum(sizes)
     if len(sizes) != len(node.links) or len(node.data or b"") + sum(sizes) != declared:
@@ -200,7 +206,7 @@ def _file_parts(store: BlockSource, cid: Cid, node: DecodedNode) -> Iterator[byt
         if holds != size:
             raise MalformedDagError(f"file node {cid} says its child {child} holds {size:,} bytes; it declares "
                                     f"{holds:,}")
-        yield from _file_parts(store, child, sub)
+        yield from _file_parts(store, child, sub, depth + 1)
 
 
 def content_size(store: BlockSource, cid: Cid) -> int:
@@ -215,7 +221,8 @@ def content_size(store: BlockSource, cid: Cid) -> int:
     return node.filesize or len(node.data)
 
 
-def get(store: BlockSource, cid: Cid, target: Path, progress: Callable[[int], None] | None = None) -> None:
+def get(store: BlockSource, cid: Cid, target: Path, progress: Callable[[int], None] | None = None,
+        max_blocks: int | None = None) -> None:
     """Writes the file or directory `cid` to `target`, verifying every block.
 
     Everything is written under a hidden partial name beside `target` and renamed to `target`
@@ -225,8 +232,10 @@ def get(store: BlockSource, cid: Cid, target: Path, progress: Callable[[int], No
     """
     partial = target.parent / f".{target.name}.partial-{os.getpid()}-{threading.get_ident()}"
     target.parent.mkdir(parents=True, exist_ok=True)
+    from .blocks import DEFAULT_MAX_BLOCKS, budgeted
+
     try:
-        _write(store, cid, partial, progress)
+        _write(budgeted(store, max_blocks or DEFAULT_MAX_BLOCKS, what=f"getting {cid}"), cid, partial, progress)
         os.replace(partial, target)
     except BaseException:
         if partial.is_dir():
@@ -236,14 +245,17 @@ def get(store: BlockSource, cid: Cid, target: Path, progress: Callable[[int], No
         raise
 
 
-def _write(store: BlockSource, cid: Cid, path: Path, progress: Callable[[int], None] | None = None) -> None:
+def _write(store: BlockSource, cid: Cid, path: Path, progress: Callable[[int], None] | None = None,
+           depth: int = 0) -> None:
     block = store.get_block(cid)
     if cid.codec == DAG_PB:
         node = decode_node(block)
         if is_directory(node):
+            if depth >= MAX_TREE_DEPTH:
+                raise MalformedDagError(f"folder {cid} is nested {depth} folders deep: at most {MAX_TREE_DEPTH}")
             path.mkdir()
             for name, link in entries(store, cid, node):
-                _write(store, Cid.from_bytes(link.cid_bytes), path / name, progress)
+                _write(store, Cid.from_bytes(link.cid_bytes), path / name, progress, depth + 1)
             return
         if node.kind == TYPE_SYMLINK:
             # restored as Kubo's `get` does (the target is not followed, nothing is written
@@ -303,13 +315,16 @@ def read_range(store: BlockSource, cid: Cid, start: int, end: int) -> bytes:
     """Bytes [start, end) of the UnixFS file `cid`, fetching (and verifying) only the blocks on
     the path to that range: a file node's `blocksizes` say which children hold which bytes."""
     out = bytearray()
-    _read_range(store, cid, max(0, start), end, out)
+    _read_range(store, cid, max(0, start), end, out, 0)
     return bytes(out)
 
 
-def _read_range(store: BlockSource, cid: Cid, start: int, end: int, out: bytearray) -> None:
+def _read_range(store: BlockSource, cid: Cid, start: int, end: int, out: bytearray, depth: int) -> None:
     if end <= start:
         return
+    if depth > MAX_FILE_DEPTH:
+        raise MalformedDagError(f"file node {cid} is {depth} levels deep: a file's DAG nests at most "
+                                f"{MAX_FILE_DEPTH}")
     block = store.get_block(cid)
     if cid.codec == RAW:
         out += memoryview(block)[start:end]  # no intermediate copy of the slice
@@ -328,5 +343,6 @@ def _read_range(store: BlockSource, cid: Cid, start: int, end: int, out: bytearr
         if offset >= end:
             break
         if offset + size > start:
-            _read_range(store, Cid.from_bytes(link.cid_bytes), max(0, start - offset), min(size, end - offset), out)
+            _read_range(store, Cid.from_bytes(link.cid_bytes), max(0, start - offset), min(size, end - offset), out,
+                        depth + 1)
         offset += size

@@ -15,17 +15,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import CidMismatchError, InvalidCidError, MalformedDagError, OpenCommonsError
+from ..errors import CidMismatchError, InvalidCidError, MalformedDagError, OpenCommonsError, UnsafePathError
 from ..ipfs.blocks import BlockSource
 from ..ipfs.cid import DAG_PB, RAW, Cid
 from ..ipfs.directory import resolve
-from ..ipfs.store import cat, read_document
+from ..ipfs.blocks import budgeted
+from ..ipfs.store import cat, file_size, read_document
 from ..ipfs.unixfs import check_entry_name
 
 #: DIR's record of the files already verified (hidden: `dataset verify --path DIR` ignores it)
@@ -113,6 +115,25 @@ def _safe_parts(path: Any) -> list[str]:
     return [check_entry_name(part, "the manifest") for part in path.split("/")]
 
 
+def prepare_target(directory: Path, target: Path) -> None:
+    """Makes `target`'s folders inside `directory`, refusing any part of the way that is a
+    symbolic link (one an earlier `ipfs get` of someone's content left there would send the write
+    anywhere on this machine)."""
+    relative = target.relative_to(directory)
+    here = directory
+    for part in relative.parts:
+        here = here / part
+        if here.is_symlink():
+            raise UnsafePathError(f"{here} is a symbolic link (left by an earlier download?): nothing is written "
+                                  "through it; remove it or download into an empty folder")
+    target.parent.mkdir(parents=True, exist_ok=True)
+
+
+def open_new(path: Path) -> Any:
+    """`path` created for writing, never an existing file or a link planted at its name."""
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644), "wb")
+
+
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -198,14 +219,18 @@ def fetch_file(work: Plan, f: dict[str, Any], target: Path, progress: Callable[[
     cid = resolve(source, f"{resolved.content}/{f['path']}")
     if f.get("cid") and not cid.same_content(Cid.parse(str(f["cid"]))):
         raise CidMismatchError(f"{f['path']} resolves to {cid} under the content, the manifest lists {f['cid']}")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.parent / f".{target.name}.partial-{os.getpid()}"
+    prepare_target(work.directory, target)
+    partial = target.parent / f".{target.name}.partial-{os.getpid()}-{secrets.token_hex(4)}"
     digest = hashlib.sha256()
     # a node that can send a whole DAG at once (a Kubo-RPC store's CAR export) does so
     bulk = getattr(source, "fetched", None)
     try:
-        with open(partial, "wb") as handle, (bulk(cid) if bulk else nullcontext(source)) as blocks:
-            for part in cat(blocks, cid):
+        with open_new(partial) as handle, (bulk(cid) if bulk else nullcontext(source)) as blocks:
+            declared = file_size(blocks, cid)
+            if isinstance(f.get("size"), int) and declared != f["size"]:
+                raise CidMismatchError(f"{f['path']} is {declared:,} bytes under the content, the manifest says "
+                                       f"{f['size']:,}: refusing it before reading")
+            for part in cat(budgeted(blocks, what=f"fetching {f['path']}"), cid):
                 handle.write(part)
                 digest.update(part)
                 result.bytes_fetched += len(part)

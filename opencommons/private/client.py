@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from ..errors import CidMismatchError, OpenCommonsError
 from ..ipfs.unixfs import check_entry_name
-from ..ml.download import sha256_file
+from ..ml.download import open_new, prepare_target, sha256_file
 
 
 class GatewayError(OpenCommonsError):
@@ -105,16 +105,21 @@ def download_private(url: str, token: str, dataset_id: int, manifest: dict[str, 
     for f in files:
         parts = [check_entry_name(p, "the manifest") for p in str(f.get("path", "")).split("/")]
         target = directory.joinpath(*parts)
+        prepare_target(directory, target)
         if target.is_file() and target.stat().st_size == f.get("size") and sha256_file(target) == f.get("sha256"):
             kept.append(f["path"])
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.parent / f".{target.name}.partial-{os.getpid()}-{secrets.token_hex(4)}"
         digest = hashlib.sha256()
         try:
             reply = call(f"{url.rstrip('/')}/v1/datasets/{dataset_id}/files/{f['path']}", token=token)
-            with reply, open(partial, "wb") as handle:
+            with reply, open_new(partial) as handle:
+                received = 0
                 for chunk in iter(lambda: reply.read(1 << 20), b""):
+                    received += len(chunk)
+                    if received > int(f.get("size") or 0):
+                        raise CidMismatchError(f"{f['path']}: the gateway sent more than the manifest's "
+                                               f"{int(f.get('size') or 0):,} bytes")
                     handle.write(chunk)
                     digest.update(chunk)
                     if progress:
