@@ -40,6 +40,7 @@ contract CommonsFactory is ICommonsFactory {
 
     string[] private _codes;
     mapping(bytes32 codeHash => uint256 indexPlusOne) private _indexOf;
+    mapping(bytes32 codeHash => address creator) private _creatorOf;
 
     /// @param templates_ the implementations clones run; `datasets` is the DatasetNFTDeployer
     constructor(Commons memory templates_) {
@@ -57,10 +58,7 @@ contract CommonsFactory is ICommonsFactory {
     // ------------------------------------------------------------------ external
     /// @inheritdoc ICommonsFactory
     function createCommons(CommonsConfig calldata config) external returns (Commons memory m) {
-        bytes32 codeHash = keccak256(bytes(config.code));
-        if (bytes(config.code).length == 0 || bytes(config.code).length > _MAX_CODE_LENGTH) {
-            revert CommonsFactoryInvalidCode(config.code);
-        }
+        bytes32 codeHash = _checkedKey(config.code);
         if (_indexOf[codeHash] != 0) revert CommonsFactoryCodeTaken(config.code);
         if (config.holders.length != config.amounts.length) {
             revert CommonsFactoryAllocationMismatch(config.holders.length, config.amounts.length);
@@ -68,6 +66,7 @@ contract CommonsFactory is ICommonsFactory {
         uint256 index = _codes.length;
         _codes.push(config.code);
         _indexOf[codeHash] = index + 1;
+        _creatorOf[codeHash] = msg.sender;
 
         m.registry = Clones.cloneDeterministic(_REGISTRY, _salt(codeHash, 0));
         m.timelock = Clones.cloneDeterministic(_TIMELOCK, _salt(codeHash, 1));
@@ -88,16 +87,22 @@ contract CommonsFactory is ICommonsFactory {
 
     /// @inheritdoc ICommonsFactory
     function commonsOf(string calldata code) external view returns (Commons memory) {
-        uint256 indexPlusOne = _indexOf[keccak256(bytes(code))];
-        if (indexPlusOne == 0) revert CommonsFactoryUnknownCode(code);
-        return _addresses(keccak256(bytes(code)));
+        bytes32 codeHash = _key(bytes(code));
+        if (_indexOf[codeHash] == 0) revert CommonsFactoryUnknownCode(code);
+        return _addresses(codeHash);
+    }
+
+    /// @inheritdoc ICommonsFactory
+    function creatorOf(string calldata code) external view returns (address creator) {
+        creator = _creatorOf[_key(bytes(code))];
+        if (creator == address(0)) revert CommonsFactoryUnknownCode(code);
     }
 
     /// @inheritdoc ICommonsFactory
     function commonsAt(uint256 index) external view returns (string memory code, Commons memory commons) {
         if (index >= _codes.length) revert CommonsFactoryUnknownIndex(index);
         code = _codes[index];
-        commons = _addresses(keccak256(bytes(code)));
+        commons = _addresses(_key(bytes(code)));
     }
 
     /// @inheritdoc ICommonsFactory
@@ -121,6 +126,40 @@ contract CommonsFactory is ICommonsFactory {
     }
 
     // ------------------------------------------------------------------ private
+    /// @dev The code's key after checking its character set: parts of [A-Za-z0-9._-], each starting
+    /// with a letter or digit, separated by '/', 1 to 64 bytes.
+    function _checkedKey(string calldata code) private pure returns (bytes32) {
+        bytes calldata b = bytes(code);
+        uint256 n = b.length;
+        if (n == 0 || n > _MAX_CODE_LENGTH) revert CommonsFactoryInvalidCode(code);
+        bool partStart = true;
+        for (uint256 i; i < n; ++i) {
+            bytes1 c = b[i];
+            bool alnum = (c >= "0" && c <= "9") || (c >= "a" && c <= "z") || (c >= "A" && c <= "Z");
+            if (c == "/") {
+                if (partStart) revert CommonsFactoryInvalidCode(code);
+                partStart = true;
+            } else if (alnum || (!partStart && (c == "." || c == "_" || c == "-"))) {
+                partStart = false;
+            } else {
+                revert CommonsFactoryInvalidCode(code);
+            }
+        }
+        if (partStart) revert CommonsFactoryInvalidCode(code); // ends with '/'
+        return _key(b);
+    }
+
+    /// @dev keccak256 of the code with ASCII letters in lower case: codes differing only in case
+    /// are one code (two look-alike commons cannot both exist).
+    function _key(bytes memory code) private pure returns (bytes32) {
+        bytes memory lower = new bytes(code.length);
+        for (uint256 i; i < code.length; ++i) {
+            bytes1 c = code[i];
+            lower[i] = c >= "A" && c <= "Z" ? bytes1(uint8(c) + 32) : c;
+        }
+        return keccak256(lower);
+    }
+
     function _salt(bytes32 codeHash, uint256 part) private pure returns (bytes32) {
         return keccak256(abi.encode(codeHash, part));
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {OwnableUpgradeable} from "@openzeppelin/contracts-upgradeable/access/OwnableUpgradeable.sol";
 
 import {ICommonsToken} from "../interfaces/ICommonsToken.sol";
@@ -18,6 +19,7 @@ import {RoyaltyConstants} from "./libraries/RoyaltyConstants.sol";
 contract ContributionRewards is IContributionRewards, OwnableUpgradeable {
     bytes32 private constant _QUALITY = keccak256("quality");
     bytes32 private constant _UNIQUENESS = keccak256("uniqueness");
+    bytes32 private constant _VALIDATOR_ROLE = keccak256("VALIDATOR_ROLE");
     uint16 private constant _MAX_SCORE = 10_000;
 
     IDatasetNFT private _datasets;
@@ -66,8 +68,9 @@ contract ContributionRewards is IContributionRewards, OwnableUpgradeable {
     ) external onlyOwner {
         uint256 base = _qualityBase;
         if (base == 0) revert ContributionRewardsNoQualityPolicy();
-        uint16 quality = _median(datasetId, _QUALITY, qualityAttestations);
-        uint16 uniqueness = _median(datasetId, _UNIQUENESS, uniquenessAttestations);
+        uint16 generation = _datasets.generationOf(datasetId);
+        uint16 quality = _median(datasetId, generation, _QUALITY, qualityAttestations);
+        uint16 uniqueness = _median(datasetId, generation, _UNIQUENESS, uniquenessAttestations);
         if (quality < _minScore) revert ContributionRewardsScoreTooLow(datasetId, quality, _minScore);
         uint256 amount = base * quality * uniqueness / (uint256(_MAX_SCORE) * _MAX_SCORE);
         emit DatasetRewardedByQuality(datasetId, quality, uniqueness, amount);
@@ -142,15 +145,23 @@ contract ContributionRewards is IContributionRewards, OwnableUpgradeable {
     /// @dev The median score of the live `kind` attestations of `datasetId` named in `ids`, one per
     /// validator (validators strictly ascending, as contributors are: no duplicate without a
     /// storage read). Insertion sort: governance names a handful of validators' attestations.
-    function _median(uint256 datasetId, bytes32 kind, uint256[] calldata ids) private view returns (uint16) {
+    /// Live means: not revoked, made for the dataset's current generation (not a burnt one), by an
+    /// account that still holds the validator role (a removed validator's word no longer counts).
+    function _median(uint256 datasetId, uint16 generation, bytes32 kind, uint256[] calldata ids)
+        private
+        view
+        returns (uint16)
+    {
         if (ids.length == 0) revert ContributionRewardsUnorderedValidators(0);
         uint16[] memory scores = new uint16[](ids.length);
         address previous = address(0);
         for (uint256 i; i < ids.length; ++i) {
             IDatasetAttestations.Attestation memory a = _attestations.attestationOf(ids[i]);
-            if (a.datasetId != datasetId || a.kind != kind || a.revoked || a.createdAt == 0) {
-                revert ContributionRewardsInvalidAttestation(ids[i], datasetId, kind);
-            }
+            if (
+                a.datasetId != datasetId || a.kind != kind || a.revoked || a.createdAt == 0
+                    || a.generation != generation
+                    || !IAccessControl(address(_attestations)).hasRole(_VALIDATOR_ROLE, a.validator)
+            ) revert ContributionRewardsInvalidAttestation(ids[i], datasetId, kind);
             if (a.validator <= previous) revert ContributionRewardsUnorderedValidators(ids[i]);
             previous = a.validator;
             uint16 score = a.score;

@@ -117,12 +117,13 @@ contract DatasetAttestations is IDatasetAttestations, AccessControlUpgradeable, 
         uint32 evidenceCodec,
         address validator
     ) private returns (uint256 attestationId) {
-        if (!_datasets.exists(datasetId)) revert DatasetAttestationsUnknownDataset(datasetId);
+        (IDatasetNFT.Status status, uint16 generation) = _datasets.statusAndGenerationOf(datasetId);
+        if (status == IDatasetNFT.Status.None) revert DatasetAttestationsUnknownDataset(datasetId);
         if (score > _MAX_SCORE) revert DatasetAttestationsInvalidScore(score);
         attestationId = ++_count;
         uint64 createdAt = uint64(block.timestamp);
         _attestations[attestationId] =
-            Attestation(datasetId, validator, createdAt, false, kind, score, evidenceDigest, evidenceCodec);
+            Attestation(datasetId, validator, createdAt, false, kind, score, evidenceDigest, evidenceCodec, generation);
         emit DatasetAttested(attestationId, datasetId, validator, kind, score, evidenceDigest, evidenceCodec, createdAt);
     }
 

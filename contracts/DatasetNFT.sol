@@ -202,6 +202,12 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
     }
 
     /// @inheritdoc IDatasetNFT
+    function statusAndGenerationOf(uint256 datasetId) external view returns (Status status, uint16 generation) {
+        Record storage record = _records[datasetId];
+        (status, generation) = (record.status, record.generation);
+    }
+
+    /// @inheritdoc IDatasetNFT
     function shareOf(uint256 datasetId, address account) external view returns (uint16) {
         return _shareOf(_records[datasetId], account);
     }

@@ -21,12 +21,28 @@ contract LicenseManager is ILicenseManager, ReentrancyGuardUpgradeable {
     address private constant _NATIVE = address(0);
     uint64 private constant _PERPETUAL = type(uint64).max;
 
+    uint256 private constant _GENERATION_SHIFT = 64;
+
     // ------------------------------------------------------------------ storage
+    /// @dev Terms as stored: the generation of the dataset they were set for rides in the slot's
+    /// spare bytes (token 20 + duration 8 + active 1 + generation 2). Terms of a burnt generation
+    /// are never sold: a re-publication of the id starts with none.
+    struct StoredTerms {
+        address token;
+        uint64 duration;
+        bool active;
+        uint16 generation;
+        uint256 price;
+        bytes32 termsDigest;
+    }
+
     IDatasetNFT private _datasets;
     IRoyaltyVault private _vault;
-    mapping(uint256 datasetId => Terms) private _terms;
+    mapping(uint256 datasetId => StoredTerms) private _terms;
     mapping(uint256 licenseId => License) private _licenses;
-    mapping(address licensee => mapping(uint256 datasetId => uint64 expiresAt)) private _expiry;
+    /// @dev generation << 64 | expiresAt, one slot: a licence to a burnt generation is not a licence
+    /// to the id's next publication.
+    mapping(address licensee => mapping(uint256 datasetId => uint256 generationAndExpiry)) private _expiry;
     uint256 private _licenseCount;
 
     // ------------------------------------------------------------------ constructor
@@ -61,7 +77,7 @@ contract LicenseManager is ILicenseManager, ReentrancyGuardUpgradeable {
                 && !IERC721(address(_datasets)).isApprovedForAll(owner, msg.sender)
         ) revert LicenseManagerNotDatasetOwner(datasetId, msg.sender);
         if (active && (price == 0 || !_vault.isTokenAllowed(token))) revert LicenseManagerInvalidTerms(token, price);
-        _terms[datasetId] = Terms(token, duration, active, price, termsDigest);
+        _terms[datasetId] = StoredTerms(token, duration, active, _datasets.generationOf(datasetId), price, termsDigest);
         emit LicenseTermsSet(datasetId, token, price, duration, termsDigest, active);
     }
 
@@ -72,10 +88,10 @@ contract LicenseManager is ILicenseManager, ReentrancyGuardUpgradeable {
         nonReentrant
         returns (uint256 licenseId)
     {
-        IDatasetNFT.Status status = _datasets.statusOf(datasetId);
+        (IDatasetNFT.Status status, uint16 generation) = _datasets.statusAndGenerationOf(datasetId);
         if (status != IDatasetNFT.Status.Accepted) revert LicenseManagerDatasetNotAccepted(datasetId, uint8(status));
-        Terms memory terms = _terms[datasetId];
-        if (!terms.active) revert LicenseManagerNotForSale(datasetId);
+        StoredTerms memory terms = _terms[datasetId];
+        if (!terms.active || terms.generation != generation) revert LicenseManagerNotForSale(datasetId);
         if (
             terms.token != token || terms.price > maxPrice || terms.duration != duration
                 || terms.termsDigest != termsDigest
@@ -86,11 +102,11 @@ contract LicenseManager is ILicenseManager, ReentrancyGuardUpgradeable {
         uint64 issuedAt = uint64(block.timestamp);
         uint64 expiresAt = _PERPETUAL;
         if (terms.duration != 0) {
-            uint64 current = _expiry[msg.sender][datasetId];
+            uint64 current = _currentExpiry(_expiry[msg.sender][datasetId], generation);
             uint64 start = current > issuedAt ? current : issuedAt;
             expiresAt = current == _PERPETUAL ? _PERPETUAL : start + terms.duration;
         }
-        _expiry[msg.sender][datasetId] = expiresAt;
+        _expiry[msg.sender][datasetId] = (uint256(generation) << _GENERATION_SHIFT) | expiresAt;
         licenseId = ++_licenseCount;
         _licenses[licenseId] = License(datasetId, msg.sender, issuedAt, expiresAt, token, price, terms.termsDigest);
         emit LicensePurchased(licenseId, datasetId, msg.sender, token, price, issuedAt, expiresAt, terms.termsDigest);
@@ -108,8 +124,10 @@ contract LicenseManager is ILicenseManager, ReentrancyGuardUpgradeable {
     }
 
     /// @inheritdoc ILicenseManager
-    function termsOf(uint256 datasetId) external view returns (Terms memory) {
-        return _terms[datasetId];
+    function termsOf(uint256 datasetId) external view returns (Terms memory terms) {
+        StoredTerms memory stored = _terms[datasetId];
+        if (stored.generation != _datasets.generationOf(datasetId)) return terms; // none for this generation
+        terms = Terms(stored.token, stored.duration, stored.active, stored.price, stored.termsDigest);
     }
 
     /// @inheritdoc ILicenseManager
@@ -120,17 +138,22 @@ contract LicenseManager is ILicenseManager, ReentrancyGuardUpgradeable {
 
     /// @inheritdoc ILicenseManager
     function hasValidLicense(address licensee, uint256 datasetId) external view returns (bool) {
-        return _expiry[licensee][datasetId] > block.timestamp;
+        return _currentExpiry(_expiry[licensee][datasetId], _datasets.generationOf(datasetId)) > block.timestamp;
     }
 
     /// @inheritdoc ILicenseManager
     function licenseExpiry(address licensee, uint256 datasetId) external view returns (uint64) {
-        return _expiry[licensee][datasetId];
+        return _currentExpiry(_expiry[licensee][datasetId], _datasets.generationOf(datasetId));
     }
 
     /// @inheritdoc ILicenseManager
     function licenseCount() external view returns (uint256) {
         return _licenseCount;
+    }
+
+    /// @dev The expiry packed in `packed` when it was set for `generation`, else 0 (no licence).
+    function _currentExpiry(uint256 packed, uint16 generation) private pure returns (uint64) {
+        return packed >> _GENERATION_SHIFT == generation ? uint64(packed) : 0;
     }
 
     function _initLicenses(address datasets_, address vault) private onlyInitializing {

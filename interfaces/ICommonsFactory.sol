@@ -53,9 +53,12 @@ interface ICommonsFactory {
         address rewards;
     }
 
-    /// @notice Thrown when a code is empty or longer than 64 bytes.
+    /// @notice Thrown when a code is empty, longer than 64 bytes, or not parts of ASCII letters,
+    /// digits, '.', '_' and '-' (each starting with a letter or digit) separated by '/': no
+    /// control, space, look-alike or other non-ASCII character can name a commons.
     error CommonsFactoryInvalidCode(string code);
-    /// @notice Thrown when a commons with this code exists already.
+    /// @notice Thrown when a commons with this code exists already (codes are compared without
+    /// regard to case: "ke/education" is taken once "KE/education" is).
     error CommonsFactoryCodeTaken(string code);
     /// @notice Thrown when no commons has this code.
     error CommonsFactoryUnknownCode(string code);
@@ -64,7 +67,7 @@ interface ICommonsFactory {
     /// @notice Thrown when genesis holders and amounts differ in number.
     error CommonsFactoryAllocationMismatch(uint256 holders, uint256 amounts);
 
-    /// @notice Emitted once per launch.
+    /// @notice Emitted once per launch; `codeHash` is the keccak256 of the code in lower case.
     event CommonsCreated(
         bytes32 indexed codeHash, uint256 indexed index, address indexed creator, string code, Commons commons
     );
@@ -73,8 +76,13 @@ interface ICommonsFactory {
     /// @dev Requirements: a valid, unused code; as many amounts as holders. Emits {CommonsCreated}.
     function createCommons(CommonsConfig calldata config) external returns (Commons memory commons);
 
-    /// @notice The commons launched under `code`.
+    /// @notice The commons launched under `code` (any case).
     function commonsOf(string calldata code) external view returns (Commons memory);
+
+    /// @notice The account that launched the commons under `code`: a code is its creator's, and a
+    /// client adopts a commons as its own only when it launched it.
+    /// @dev Requirements: a commons has the code, else {CommonsFactoryUnknownCode}.
+    function creatorOf(string calldata code) external view returns (address);
 
     /// @notice The `index`-th commons launched (from 0).
     function commonsAt(uint256 index) external view returns (string memory code, Commons memory commons);

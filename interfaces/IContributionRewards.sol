@@ -23,7 +23,8 @@ interface IContributionRewards {
     error ContributionRewardsNoQualityPolicy();
     /// @notice Thrown when a quality policy's minimum score is above 10,000.
     error ContributionRewardsInvalidMinScore(uint16 minScore);
-    /// @notice Thrown when attestation `attestationId` is not a live one of `kind` for `datasetId`.
+    /// @notice Thrown when attestation `attestationId` is not a live one of `kind` for `datasetId`:
+    /// revoked, of another dataset or kind, of a burnt generation, or by a removed validator.
     error ContributionRewardsInvalidAttestation(uint256 attestationId, uint256 datasetId, bytes32 kind);
     /// @notice Thrown when the attestations of a kind are not from validators in strictly ascending
     /// order (one attestation per validator), or there are none.

@@ -15,6 +15,7 @@ interface IDatasetAttestations {
         uint16 score; // 0 to 10,000
         bytes32 evidenceDigest; // sha2-256 digest of the evidence CID (0 if none)
         uint32 evidenceCodec;
+        uint16 generation; // the dataset's generation when attested: it says nothing of a re-publication
     }
 
     /// @notice Thrown when the dataset does not exist.

@@ -204,6 +204,11 @@ interface IDatasetNFT {
     /// @notice The curation status of `datasetId` (None when it does not exist).
     function statusOf(uint256 datasetId) external view returns (Status);
 
+    /// @notice The curation status and the generation of `datasetId`, in one call: what a licence,
+    /// an attestation or a reward is bound to (nothing of a burnt generation carries over to the
+    /// id's next publication).
+    function statusAndGenerationOf(uint256 datasetId) external view returns (Status status, uint16 generation);
+
     /// @notice The royalty share of `account` in `datasetId`, in basis points (0 if none).
     /// @dev A binary search over the stored contributors: its cost grows with log2 of their
     /// number (about 265 gas a step), so claims stay flat (+3% from 2 to 500 contributors).

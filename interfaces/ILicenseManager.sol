@@ -100,16 +100,19 @@ interface ILicenseManager {
         payable
         returns (uint256 licenseId);
 
-    /// @notice The terms of `datasetId`.
+    /// @notice The terms of `datasetId`'s current generation (all zero, inactive, when none were set
+    /// since it was last published: terms of a burnt generation never carry over).
     function termsOf(uint256 datasetId) external view returns (Terms memory);
 
     /// @notice Licence `licenseId`.
     function licenseOf(uint256 licenseId) external view returns (License memory);
 
-    /// @notice Whether `licensee` holds a licence to `datasetId` that has not expired.
+    /// @notice Whether `licensee` holds a licence to `datasetId`'s current generation that has not
+    /// expired (a licence bought before a burn does not cover the id's re-publication).
     function hasValidLicense(address licensee, uint256 datasetId) external view returns (bool);
 
-    /// @notice When `licensee`'s licence to `datasetId` expires (0 if it never held one).
+    /// @notice When `licensee`'s licence to `datasetId`'s current generation expires (0 if it holds
+    /// none for this generation).
     function licenseExpiry(address licensee, uint256 datasetId) external view returns (uint64);
 
     /// @notice How many licences were sold.

@@ -46,7 +46,7 @@ from ..errors import DeploymentError
 from .profiles import PROFILES, TOKEN, GovernanceSettings, choose_profile, validate
 
 ZERO = "0x0000000000000000000000000000000000000000"
-CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$")
+CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*", re.ASCII)
 MAX_CODE_LENGTH = 64
 MAX_FEE_BPS = 1_000
 _SECTIONS = {"name": None, "profile": None, "token": {"name", "symbol", "supply"},
@@ -101,7 +101,7 @@ class CommonsSpec:
 
 
 def check_code(code: str) -> str:
-    if not code or len(code.encode()) > MAX_CODE_LENGTH or not CODE_PATTERN.match(code):
+    if not code or len(code.encode()) > MAX_CODE_LENGTH or not CODE_PATTERN.fullmatch(code):
         raise DeploymentError(f"invalid commons code {code!r}: letters, digits, '.', '_', '-' in parts "
                               f"separated by '/', at most {MAX_CODE_LENGTH} bytes (e.g. KE/education)")
     return code

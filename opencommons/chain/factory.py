@@ -80,8 +80,8 @@ def create_commons(w3: Web3, sender: Sender, directory: Path, spec: CommonsSpec,
                               f"(`commons commons list` shows them)")
     addresses = launched(factory, spec.code)
     if addresses is not None:
-        report(spec.code, "adopted (launched before an interruption)")
-        block = int(w3.eth.block_number)
+        block = adoptable(w3, factory, sender.address, spec, addresses)
+        report(spec.code, "adopted (launched by this account before an interruption)")
     else:
         fn = factory.functions.createCommons(spec.as_struct())
         fault_point("commons:before-send")
@@ -100,6 +100,29 @@ def create_commons(w3: Web3, sender: Sender, directory: Path, spec: CommonsSpec,
                                      "settings": spec.to_json()}
     write(directory, deployment)
     return deployment.commons[spec.code]
+
+
+def adoptable(w3: Web3, factory: Any, account: str, spec: CommonsSpec, addresses: Any) -> int:
+    """The launch block of `spec.code`'s commons when this account launched it with `spec`'s
+    configuration (a launch mined before an interruption); else a refusal naming who did. A code
+    is its creator's: nobody adopts a commons someone else launched first under that code."""
+    from .verify import launch_checks
+
+    creator = Web3.to_checksum_address(factory.functions.creatorOf(spec.code).call())
+    if creator != Web3.to_checksum_address(account):
+        raise DeploymentError(f"commons {spec.code} on chain {w3.eth.chain_id} was launched by {creator}, not by "
+                              f"this account ({account}): it is not yours to adopt; launch under another code")
+    code_hash = Web3.keccak(text=spec.code.lower())
+    logs = factory.events.CommonsCreated().get_logs(from_block=0, argument_filters={"codeHash": code_hash})
+    if not logs:
+        raise DeploymentError(f"no CommonsCreated event for {spec.code} on chain {w3.eth.chain_id}")
+    block = int(logs[-1]["blockNumber"])
+    failed = [f"{what}: {detail}" for what, ok, detail in launch_checks(w3, spec.code, named(addresses),
+                                                                           spec.to_json(), block) if not ok]
+    if failed:
+        raise DeploymentError(f"commons {spec.code} was launched by this account with another configuration "
+                              f"({failed[0]}): launch under another code")
+    return block
 
 
 def list_commons(w3: Web3, directory: Path) -> list[tuple[str, dict[str, str], bool]]:

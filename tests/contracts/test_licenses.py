@@ -2,7 +2,7 @@
 import brownie
 from brownie import chain
 
-from conftest import NATIVE, err, random_digest
+from conftest import NATIVE, err, hx, random_digest
 
 DAY = 86400
 
@@ -126,3 +126,22 @@ def test_buy_reverts_when_owner_front_runs_with_other_terms_document(licenses, c
         licenses.buy(dataset_id, NATIVE, 100, 30 * DAY, agreed, {"from": accounts[6], "value": 100})
     tx = licenses.buy(dataset_id, NATIVE, 100, 30 * DAY, swapped, {"from": accounts[6], "value": 100})
     assert tx.events["LicensePurchased"]["termsDigest"] == "0x" + swapped.hex()
+
+
+def test_terms_of_a_burnt_generation_are_never_sold(licenses, nft, publish, contributors, curator, admin, accounts):
+    """A squatter offers 1-wei perpetual terms, is rejected and burnt; the rightful publisher's
+    re-publication starts with no terms, and the squatter's are refused at purchase."""
+    squatter, owner = contributors[1], contributors[0]
+    content = random_digest()
+    dataset_id, _ = publish(shares=[(squatter, 10000)], sender=squatter, content=content)
+    licenses.setTerms(dataset_id, NATIVE, 1, 0, bytes(32), True, {"from": squatter})
+    nft.curate(dataset_id, 3, {"from": curator})
+    nft.burn(dataset_id, {"from": admin})
+    publish(shares=[(owner, 10000)], sender=owner, content=content)
+    nft.curate(dataset_id, 2, {"from": curator})
+    assert licenses.termsOf(dataset_id) == (NATIVE, 0, False, 0, hx(bytes(32)))
+    with brownie.reverts(err("LicenseManagerNotForSale", dataset_id)):
+        licenses.buy(dataset_id, NATIVE, 1, 0, bytes(32), {"from": accounts[8], "value": 1})
+    licenses.setTerms(dataset_id, NATIVE, 10**16, 0, bytes(32), True, {"from": owner})
+    tx = licenses.buy(dataset_id, NATIVE, 10**16, 0, bytes(32), {"from": accounts[8], "value": 10**16})
+    assert licenses.hasValidLicense(accounts[8], dataset_id) and tx.events["LicensePurchased"]["price"] == 10**16

@@ -257,3 +257,76 @@ def test_dataset_publish_commons_publishes_into_that_factory_commons(launched, t
     dataset_id = int(out["dataset"])
     assert br.functions.ownerOf(dataset_id).call() == me
     assert not ke.functions.exists(dataset_id).call()
+
+
+def _spec(w3, code, **changes):
+    import dataclasses
+
+    from opencommons.chain.commons_config import default_spec
+
+    base = default_spec("XX/ok", None, w3.eth.chain_id, w3.eth.accounts[0], "dev")
+    return dataclasses.replace(base, code=code, **changes)
+
+
+def _factory(env):
+    from opencommons.chain.deploy import contract
+
+    return contract(env["w3"], "CommonsFactory", recorded(env)["factory"]["address"])
+
+
+def test_a_squatters_commons_is_never_adopted_in_any_case(launched):
+    """A stranger launches GH/agriculture first with their own governance: the operator's
+    `commons create` refuses to adopt it (as GH/agriculture or gh/AGRICULTURE), naming who did."""
+    w3, accounts = launched["w3"], launched["accounts"]
+    squatter = accounts[5]
+    factory = _factory(launched)
+    w3.eth.wait_for_transaction_receipt(factory.functions.createCommons(
+        _spec(w3, "GH/agriculture", allocations={squatter: 10**24}).as_struct()).transact({"from": squatter}))
+    assert factory.functions.creatorOf("gh/AGRICULTURE").call() == squatter
+    for code in ("GH/agriculture", "gh/AGRICULTURE"):
+        refused = launched["run"]("commons", "create", code)
+        assert refused.returncode == 1, refused.stdout
+        assert f"was launched by {squatter}, not by this account ({accounts[0]}): it is not yours to adopt" \
+            in refused.stderr
+        assert code not in recorded(launched)["commons"]
+
+
+def test_a_commons_this_account_launched_with_another_configuration_is_not_adopted(launched):
+    w3, accounts = launched["w3"], launched["accounts"]
+    factory = _factory(launched)
+    w3.eth.wait_for_transaction_receipt(factory.functions.createCommons(
+        _spec(w3, "GH/fisheries", token_symbol="FISH").as_struct()).transact({"from": accounts[0]}))
+    refused = launched["run"]("commons", "create", "GH/fisheries")
+    assert refused.returncode == 1 and "was launched by this account with another configuration" in refused.stderr
+    assert "token_symbol 'FISH'" in refused.stderr
+
+
+@pytest.mark.parametrize("code", ["KE/educ ation", "KE/\u0435ducation", "KE/education\n", "KE/", "/KE", "KE//x",
+                                  "KE/.hidden", "KE/x\u200b", "k" * 65, ""])
+def test_factory_refuses_codes_outside_the_character_set_on_chain(launched, code):
+    from web3.exceptions import ContractCustomError
+
+    w3 = launched["w3"]
+    with pytest.raises(ContractCustomError):
+        _factory(launched).functions.createCommons(_spec(w3, code).as_struct()).call({"from": w3.eth.accounts[0]})
+
+
+def test_deploy_verify_compares_allocations_roles_and_fee(launched):
+    run, root = launched["run"], launched["root"]
+    path = root / "deployments" / f"{launched['w3'].eth.chain_id}.json"
+    original = path.read_text()
+    data = json.loads(original)
+    settings = data["commons"]["BR/health"]["settings"]
+    holder = next(iter(settings["allocations"]))
+    settings["allocations"][holder] += 1
+    settings["curators"] = [launched["accounts"][7]]
+    settings["fee_bps"] = 0
+    path.write_text(json.dumps(data))
+    try:
+        bad = run("deploy", "verify")
+        assert bad.returncode == 1
+        for what in ("token and genesis allocations as configured", "role holders as configured",
+                     "vault fee and treasury as configured"):
+            assert f"FAIL BR/health: {what}" in bad.stdout, bad.stdout
+    finally:
+        path.write_text(original)
