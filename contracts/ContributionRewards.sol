@@ -69,8 +69,13 @@ contract ContributionRewards is IContributionRewards, OwnableUpgradeable {
         uint256 base = _qualityBase;
         if (base == 0) revert ContributionRewardsNoQualityPolicy();
         uint16 generation = _datasets.generationOf(datasetId);
-        uint16 quality = _median(datasetId, generation, _QUALITY, qualityAttestations);
-        uint16 uniqueness = _median(datasetId, generation, _UNIQUENESS, uniquenessAttestations);
+        (uint16 quality, uint256 deadQuality) = _median(datasetId, generation, _QUALITY, qualityAttestations);
+        (uint16 uniqueness, uint256 deadUnique) = _median(datasetId, generation, _UNIQUENESS, uniquenessAttestations);
+        uint256 dead = deadQuality != 0 ? deadQuality : deadUnique;
+        if (dead != 0) {
+            emit QualityRewardSkipped(datasetId, dead);
+            return;
+        }
         if (quality < _minScore) revert ContributionRewardsScoreTooLow(datasetId, quality, _minScore);
         uint256 amount = base * quality * uniqueness / (uint256(_MAX_SCORE) * _MAX_SCORE);
         emit DatasetRewardedByQuality(datasetId, quality, uniqueness, amount);
@@ -142,28 +147,33 @@ contract ContributionRewards is IContributionRewards, OwnableUpgradeable {
         return _rewards[datasetId][generation] != 0;
     }
 
-    /// @dev The median score of the live `kind` attestations of `datasetId` named in `ids`, one per
+    /// @dev The median score of the `kind` attestations of `datasetId` named in `ids`, one per
     /// validator (validators strictly ascending, as contributors are: no duplicate without a
-    /// storage read). Insertion sort: governance names a handful of validators' attestations.
-    /// Live means: not revoked, made for the dataset's current generation (not a burnt one), by an
-    /// account that still holds the validator role (a removed validator's word no longer counts).
+    /// storage read), and the first named attestation that is no longer live (0 if all are):
+    /// revoked, of a burnt generation, or by an account that lost the validator role. Insertion
+    /// sort: governance names a handful of validators' attestations.
     function _median(uint256 datasetId, uint16 generation, bytes32 kind, uint256[] calldata ids)
         private
         view
-        returns (uint16)
+        returns (uint16 median, uint256 dead)
     {
         if (ids.length == 0) revert ContributionRewardsUnorderedValidators(0);
         uint16[] memory scores = new uint16[](ids.length);
         address previous = address(0);
         for (uint256 i; i < ids.length; ++i) {
             IDatasetAttestations.Attestation memory a = _attestations.attestationOf(ids[i]);
-            if (
-                a.datasetId != datasetId || a.kind != kind || a.revoked || a.createdAt == 0
-                    || a.generation != generation
-                    || !IAccessControl(address(_attestations)).hasRole(_VALIDATOR_ROLE, a.validator)
-            ) revert ContributionRewardsInvalidAttestation(ids[i], datasetId, kind);
+            if (a.datasetId != datasetId || a.kind != kind || a.createdAt == 0) {
+                revert ContributionRewardsInvalidAttestation(ids[i], datasetId, kind);
+            }
             if (a.validator <= previous) revert ContributionRewardsUnorderedValidators(ids[i]);
             previous = a.validator;
+            if (
+                dead == 0
+                    && (
+                        a.revoked || a.generation != generation
+                            || !IAccessControl(address(_attestations)).hasRole(_VALIDATOR_ROLE, a.validator)
+                    )
+            ) dead = ids[i];
             uint16 score = a.score;
             uint256 j = i;
             while (j > 0 && scores[j - 1] > score) {
@@ -173,8 +183,7 @@ contract ContributionRewards is IContributionRewards, OwnableUpgradeable {
             scores[j] = score;
         }
         uint256 middle = ids.length / 2;
-        if (ids.length % 2 == 1) return scores[middle];
-        return uint16((uint256(scores[middle - 1]) + scores[middle]) / 2);
+        median = ids.length % 2 == 1 ? scores[middle] : uint16((uint256(scores[middle - 1]) + scores[middle]) / 2);
     }
 
     function _initRewards(address datasets_, address token, address attestations_, address owner_)

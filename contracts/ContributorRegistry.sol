@@ -5,8 +5,10 @@ import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/acce
 import {EIP712Upgradeable} from "@openzeppelin/contracts-upgradeable/utils/cryptography/EIP712Upgradeable.sol";
 import {NoncesUpgradeable} from "@openzeppelin/contracts-upgradeable/utils/NoncesUpgradeable.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {Create2} from "@openzeppelin/contracts/utils/Create2.sol";
 
 import {IContributorRegistry} from "../interfaces/IContributorRegistry.sol";
+import {RoyaltyReceiver} from "./RoyaltyReceiver.sol";
 
 /// @title ContributorRegistry
 /// @notice Contributors register their own wallets; verifiers (held by governance) vouch for them.
@@ -45,12 +47,22 @@ contract ContributorRegistry is IContributorRegistry, AccessControlUpgradeable, 
     }
 
     /// @inheritdoc IContributorRegistry
-    function registerContract(address account, bytes32 profileDigest, uint32 profileCodec, bytes32 community)
-        external
-        onlyRole(VERIFIER_ROLE)
-    {
-        if (account.code.length == 0) revert ContributorRegistryNotAContract(account);
-        _register(account, profileDigest, profileCodec, community);
+    function registerContract(
+        address vault,
+        uint256 datasetId,
+        bytes32 profileDigest,
+        uint32 profileCodec,
+        bytes32 community
+    ) external onlyRole(VERIFIER_ROLE) returns (address receiver) {
+        if (vault.code.length == 0) revert ContributorRegistryNotAContract(vault);
+        receiver = royaltyReceiverAddress(vault, datasetId);
+        _register(receiver, profileDigest, profileCodec, community);
+    }
+
+    /// @inheritdoc IContributorRegistry
+    function royaltyReceiverAddress(address vault, uint256 datasetId) public pure returns (address) {
+        bytes32 codeHash = keccak256(abi.encodePacked(type(RoyaltyReceiver).creationCode, abi.encode(vault)));
+        return Create2.computeAddress(bytes32(datasetId), codeHash, vault);
     }
 
     /// @inheritdoc IContributorRegistry
@@ -94,6 +106,7 @@ contract ContributorRegistry is IContributorRegistry, AccessControlUpgradeable, 
     /// @inheritdoc IContributorRegistry
     function deactivate() external {
         _activeContributor(msg.sender).active = false;
+        emit NonceInvalidated(msg.sender, _useNonce(msg.sender));
         emit ContributorDeactivated(msg.sender);
     }
 
@@ -126,6 +139,11 @@ contract ContributorRegistry is IContributorRegistry, AccessControlUpgradeable, 
     /// @inheritdoc IContributorRegistry
     function isRegistered(address account) external view returns (bool) {
         return _contributors[account].active;
+    }
+
+    /// @inheritdoc IContributorRegistry
+    function hasRegistered(address account) external view returns (bool) {
+        return _contributors[account].registeredAt != 0;
     }
 
     /// @inheritdoc IContributorRegistry

@@ -82,6 +82,11 @@ contract DatasetAttestations is IDatasetAttestations, AccessControlUpgradeable, 
     }
 
     /// @inheritdoc IDatasetAttestations
+    function invalidateNonce() external {
+        emit NonceInvalidated(msg.sender, _useNonce(msg.sender));
+    }
+
+    /// @inheritdoc IDatasetAttestations
     function revoke(uint256 attestationId) external {
         Attestation storage a = _attestations[attestationId];
         if (a.createdAt == 0 || a.revoked) revert DatasetAttestationsNotRevocable(attestationId);

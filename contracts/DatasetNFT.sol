@@ -66,6 +66,8 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
     mapping(bytes32 commitment => uint256 blockNumber) private _commitments;
 
     address private _royaltyVault;
+    /// @dev The data blob of each burnt generation (its parents still receive its pending share).
+    mapping(uint256 datasetId => mapping(uint16 generation => address data)) private _burntData;
 
     // ------------------------------------------------------------------ constructor
     /// @param registry_ the contributor registry publishers must be registered in
@@ -129,6 +131,7 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
             delete _previousVersion[next];
             delete _nextVersion[datasetId];
         }
+        _burntData[datasetId][generation - 1] = record.data;
         delete _records[datasetId];
         _records[datasetId].generation = generation;
         _burn(datasetId);
@@ -285,6 +288,14 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
     }
 
     /// @inheritdoc IDatasetNFT
+    function parentsOfGeneration(uint256 datasetId, uint16 generation) external view returns (uint256[] memory) {
+        Record storage record = _records[datasetId];
+        address data = generation == record.generation ? record.data : _burntData[datasetId][generation];
+        if (data == address(0)) return new uint256[](0);
+        return _readParentsAt(data, DataBlob.readWord(data, _AT_PARENT_COUNT), _countContributors(data));
+    }
+
+    /// @inheritdoc IDatasetNFT
     function latestVersion(uint256 datasetId) external view returns (uint256 latest) {
         _existing(datasetId);
         latest = datasetId;
@@ -351,8 +362,9 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
         if (existingOwner != address(0)) revert DatasetNFTAlreadyPublished(datasetId, existingOwner);
 
         uint8 depth = _checkParents(p.parents, p.ancestorBps);
-        address data = DataBlob.write(_encodeRecord(p));
         Record storage record = _records[datasetId];
+        if (record.generation != 0 && p.parents.length != 0) _checkNoCycle(datasetId, p.parents);
+        address data = DataBlob.write(_encodeRecord(p));
         _records[datasetId] = Record({
             status: Status.Proposed,
             depth: depth,
@@ -391,6 +403,55 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
         depth = uint8(deepest + 1);
     }
 
+    /// @dev A re-publication of burnt `datasetId` (the only way an id can come back) must not name
+    /// a parent descending from the id: walks every parent's ancestry once (a visited list in
+    /// memory), at most MAX_LINEAGE_DEPTH levels. Only re-publications pay for it.
+    function _checkNoCycle(uint256 datasetId, uint256[] calldata parents) private view {
+        for (uint256 i; i < parents.length; ++i) {
+            if (_descendsFrom(parents[i], datasetId)) revert DatasetNFTLineageCycle(datasetId, parents[i]);
+        }
+    }
+
+    /// @dev Whether `ancestor` is `id` or among its ancestors (each visited once).
+    function _descendsFrom(uint256 id, uint256 ancestor) private view returns (bool) {
+        uint256[] memory stack = new uint256[](MAX_PARENTS);
+        uint256[] memory seen = new uint256[](0);
+        stack[0] = id;
+        uint256 top = 1;
+        while (top != 0) {
+            uint256 current = stack[--top];
+            if (current == ancestor) return true;
+            bool visited;
+            for (uint256 j; j < seen.length && !visited; ++j) {
+                visited = seen[j] == current;
+            }
+            if (visited) continue;
+            seen = _append(seen, current);
+            Record storage r = _records[current];
+            if (r.data == address(0)) continue;
+            uint256[] memory up = _readParents(r);
+            if (top + up.length > stack.length) {
+                uint256[] memory larger = new uint256[](top + up.length + MAX_PARENTS);
+                for (uint256 k; k < top; ++k) {
+                    larger[k] = stack[k];
+                }
+                stack = larger;
+            }
+            for (uint256 k; k < up.length; ++k) {
+                stack[top++] = up[k];
+            }
+        }
+        return false;
+    }
+
+    function _append(uint256[] memory list, uint256 id) private pure returns (uint256[] memory longer) {
+        longer = new uint256[](list.length + 1);
+        for (uint256 i; i < list.length; ++i) {
+            longer[i] = list[i];
+        }
+        longer[list.length] = id;
+    }
+
     /// @dev The blob's bytes (layout above), checking the contributors on the way: strictly
     /// ascending accounts (which also rules out duplicates and the zero account), non-zero shares
     /// summing to 10,000, every account registered. Written word by word into one buffer.
@@ -423,7 +484,9 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
             address account = contributors[i].account;
             uint16 shareBps = contributors[i].shareBps;
             if (shareBps == 0 || account <= previous) revert DatasetNFTInvalidContribution(account, shareBps);
-            if (account != msg.sender && !_REGISTRY.isRegistered(account)) {
+            // ever registered, not "active now": a named contributor deactivating between commit
+            // and reveal cannot make the reveal fail and hand its content id to a watcher
+            if (account != msg.sender && !_REGISTRY.hasRegistered(account)) {
                 revert DatasetNFTContributorNotRegistered(account);
             }
             uint256 at = _AT_CONTRIBUTORS + i * _CONTRIBUTION_SIZE;
@@ -473,10 +536,25 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
 
     function _readParents(Record storage record) private view returns (uint256[] memory parents) {
         address data = record.data;
-        uint256 n = uint8(DataBlob.readWord(data, _AT_PARENT_COUNT)[0]);
-        uint256 at = _AT_CONTRIBUTORS + uint256(record.contributorCount) * _CONTRIBUTION_SIZE;
+        return _readParentsAt(data, DataBlob.readWord(data, _AT_PARENT_COUNT), record.contributorCount);
+    }
+
+    function _readParentsAt(address data, bytes32 countWord, uint256 contributorCount)
+        private
+        view
+        returns (uint256[] memory parents)
+    {
+        uint256 n = uint8(countWord[0]);
+        uint256 at = _AT_CONTRIBUTORS + contributorCount * _CONTRIBUTION_SIZE;
         parents = new uint256[](n);
         for (uint256 i; i < n; ++i) parents[i] = uint256(DataBlob.readWord(data, at + i * 32));
+    }
+
+    /// @dev How many contributors a blob lists, from its length (the record's count is gone once
+    /// its generation is burnt): header and digest, 22 bytes a contributor, 32 a parent.
+    function _countContributors(address data) private view returns (uint256) {
+        uint256 parents = uint8(DataBlob.readWord(data, _AT_PARENT_COUNT)[0]);
+        return (DataBlob.length(data) - _AT_CONTRIBUTORS - parents * 32) / _CONTRIBUTION_SIZE;
     }
 
     function _internLicense(string calldata license) private returns (uint16 index) {

@@ -165,16 +165,23 @@ contract RoyaltyVault is IRoyaltyVault, AccessControlUpgradeable, ReentrancyGuar
 
     /// @inheritdoc IRoyaltyVault
     function forfeit(uint256 datasetId, uint16 generation, address[] calldata tokens) external nonReentrant {
-        uint16 current = _datasets().generationOf(datasetId);
+        IDatasetNFT datasets_ = _datasets();
+        uint16 current = datasets_.generationOf(datasetId);
         if (generation >= current) revert RoyaltyVaultGenerationLive(datasetId, generation);
+        uint256[] memory parents;
         for (uint256 t; t < tokens.length; ++t) {
             address token = tokens[t];
+            // the parents' share was theirs before the burn: it reaches them, not the treasury
+            uint256 pending = _pendingAncestor[datasetId][generation][token];
+            if (pending != 0) {
+                if (parents.length == 0) parents = datasets_.parentsOfGeneration(datasetId, generation);
+                _pendingAncestor[datasetId][generation][token] = 0;
+                _payParents(datasets_, datasetId, token, pending, parents);
+            }
             Pool memory pool = _pools[datasetId][generation][token];
-            uint256 amount = uint256(pool.outstanding) + pool.carry + _pendingAncestor[datasetId][generation][token]
-                + _held[datasetId][generation][token];
+            uint256 amount = uint256(pool.outstanding) + pool.carry + _held[datasetId][generation][token];
             if (amount == 0) continue;
             _pools[datasetId][generation][token] = Pool(pool.earnedPerBps, 0, 0);
-            _pendingAncestor[datasetId][generation][token] = 0;
             _held[datasetId][generation][token] = 0;
             _treasuryAccrued[token] += amount;
             emit RoyaltyForfeited(datasetId, generation, token, amount);
@@ -309,9 +316,24 @@ contract RoyaltyVault is IRoyaltyVault, AccessControlUpgradeable, ReentrancyGuar
         uint256 amount = _pendingAncestor[datasetId][generation][token];
         if (amount == 0) return;
         _pendingAncestor[datasetId][generation][token] = 0;
-        uint256[] memory parents = datasets_.parentsOf(datasetId);
+        _payParents(datasets_, datasetId, token, amount, datasets_.parentsOf(datasetId));
+    }
+
+    /// @dev Splits `amount` of `datasetId`'s ancestor share between `parents` (a parent that takes
+    /// no money, or none at all, sends its part to the treasury).
+    function _payParents(
+        IDatasetNFT datasets_,
+        uint256 datasetId,
+        address token,
+        uint256 amount,
+        uint256[] memory parents
+    ) private {
         emit AncestorRoyaltySettled(datasetId, token, amount, parents);
         uint256 n = parents.length;
+        if (n == 0) {
+            _treasuryAccrued[token] += amount;
+            return;
+        }
         uint256 each = amount / n;
         for (uint256 j; j < n; ++j) {
             uint256 part = j == 0 ? each + amount % n : each;

@@ -23,8 +23,8 @@ interface IContributionRewards {
     error ContributionRewardsNoQualityPolicy();
     /// @notice Thrown when a quality policy's minimum score is above 10,000.
     error ContributionRewardsInvalidMinScore(uint16 minScore);
-    /// @notice Thrown when attestation `attestationId` is not a live one of `kind` for `datasetId`:
-    /// revoked, of another dataset or kind, of a burnt generation, or by a removed validator.
+    /// @notice Thrown when attestation `attestationId` does not exist or is not one of `kind` for
+    /// `datasetId` (one no longer live skips the reward instead: {QualityRewardSkipped}).
     error ContributionRewardsInvalidAttestation(uint256 attestationId, uint256 datasetId, bytes32 kind);
     /// @notice Thrown when the attestations of a kind are not from validators in strictly ascending
     /// order (one attestation per validator), or there are none.
@@ -45,6 +45,10 @@ interface IContributionRewards {
     /// @notice Emitted when a reward is set by the policy: `quality` and `uniqueness` are the
     /// medians of the attestations named.
     event DatasetRewardedByQuality(uint256 indexed datasetId, uint16 quality, uint16 uniqueness, uint256 amount);
+    /// @notice Emitted instead of a reward when `attestationId`, named by the governance action, is
+    /// no longer live (revoked, of a burnt generation, or by a removed validator): the reward is
+    /// skipped, and the rest of the action (the acceptance it is bundled with) still executes.
+    event QualityRewardSkipped(uint256 indexed datasetId, uint256 attestationId);
 
     /// @notice Initialises a clone in the transaction that creates it (the CommonsFactory does;
     /// a directly deployed contract was initialised by its constructor).
@@ -69,10 +73,12 @@ interface IContributionRewards {
     /// @notice Records `datasetId`'s reward by the quality policy from the attestations named
     /// (a governance action: voters check that every live attestation of each kind is named).
     /// @dev Requirements: the caller is the owner; a policy is set; each list is non-empty, of
-    /// live attestations of `datasetId` of its kind, from validators in strictly ascending order;
+    /// attestations of `datasetId` of its kind, from validators in strictly ascending order;
     /// the median quality is at least the policy's minimum; then as {reward}. The median of an
     /// even count is the mean of the middle two, rounded down. Emits {DatasetRewardedByQuality}
-    /// and {DatasetRewarded} events.
+    /// and {DatasetRewarded} events; or, when a named attestation is no longer live, a
+    /// {QualityRewardSkipped} event and nothing else (no revert: a revocation between the vote
+    /// and the execution must not undo the acceptance the action is bundled with).
     function rewardByQuality(uint256 datasetId, uint256[] calldata qualityAttestations,
                              uint256[] calldata uniquenessAttestations) external;
 

@@ -73,13 +73,23 @@ interface IContributorRegistry {
     function initialize(address admin, address[] calldata verifiers) external;
 
     // ------------------------------------------------------------------ functions
-    /// @notice Registers a contract that cannot register itself, such as another commons' dataset
-    /// royalty receiver (`IRoyaltyVault.royaltyReceiverOf`): listed as a contributor of a derived
-    /// dataset, it carries royalties across commons.
-    /// @dev Requirements: the verifier role; `account` has code and is not registered; as {register}.
+    /// @notice Registers the royalty receiver of dataset `datasetId` in the royalty vault `vault`
+    /// (`IRoyaltyVault.royaltyReceiverOf`, deployed or not yet): listed as a contributor of a
+    /// derived dataset, it carries royalties across commons. Only such a receiver: its address is
+    /// computed here from the receiver's code, `vault` and `datasetId` (CREATE2), so no other
+    /// contract (a person's smart wallet, which registers itself) can be registered this way.
+    /// @dev Requirements: the verifier role; the receiver is not registered; as {register}.
     /// Emits a {ContributorRegistered} event.
-    function registerContract(address account, bytes32 profileDigest, uint32 profileCodec, bytes32 community)
-        external;
+    function registerContract(
+        address vault,
+        uint256 datasetId,
+        bytes32 profileDigest,
+        uint32 profileCodec,
+        bytes32 community
+    ) external returns (address receiver);
+
+    /// @notice The royalty receiver {registerContract} registers for `datasetId` in `vault`.
+    function royaltyReceiverAddress(address vault, uint256 datasetId) external view returns (address);
 
     /// @notice Registers the caller with a profile CID and a community code.
     /// @dev Requirements: the caller is not registered and active; the digest and codec are non-zero.
@@ -111,8 +121,10 @@ interface IContributorRegistry {
     /// @dev Requirements: the caller is registered and active. Emits a {ContributorUpdated} event.
     function updateProfile(bytes32 profileDigest, uint32 profileCodec, bytes32 community) external;
 
-    /// @notice Deactivates the caller; it can register again later.
-    /// @dev Requirements: the caller is registered and active. Emits a {ContributorDeactivated} event.
+    /// @notice Deactivates the caller; it can register again later. Every registration signature
+    /// it gave before is retired (its nonce moves on): none can re-activate it behind its back.
+    /// @dev Requirements: the caller is registered and active. Emits {NonceInvalidated} and
+    /// {ContributorDeactivated} events.
     function deactivate() external;
 
     /// @notice Attests `claimType` about `account`, valid until `expiresAt`.
@@ -128,6 +140,11 @@ interface IContributorRegistry {
     /// the admin role (governance) ({ContributorRegistryClaimHeldByOther}); the claim exists and
     /// is not revoked. Emits a {ClaimRevoked} event.
     function revokeClaim(address account, bytes32 claimType) external;
+
+    /// @notice Whether `account` has ever registered (active or deactivated since): what a dataset
+    /// needs of the contributors it names. Deactivating cannot make a publication that names the
+    /// account revert (which would expose the content id in a failed reveal to a watcher).
+    function hasRegistered(address account) external view returns (bool);
 
     /// @notice Whether `account` is a registered, active contributor.
     function isRegistered(address account) external view returns (bool);

@@ -46,6 +46,8 @@ interface IDatasetAttestations {
     );
     /// @notice Emitted when an attestation is revoked.
     event AttestationRevoked(uint256 indexed attestationId, uint256 indexed datasetId, address indexed revoker);
+    /// @notice Emitted when `validator` retires every attestation it signed and nobody relayed yet.
+    event NonceInvalidated(address indexed validator, uint256 nonce);
 
     /// @notice Initialises a clone in the transaction that creates it (the CommonsFactory does;
     /// a directly deployed contract was initialised by its constructor).
@@ -81,6 +83,11 @@ interface IDatasetAttestations {
     /// @dev Requirements: the caller made it or holds the admin role; not revoked yet.
     /// Emits an {AttestationRevoked} event.
     function revoke(uint256 attestationId) external;
+
+    /// @notice Retires every attestation the caller signed that was not relayed yet ({attestWithSig}
+    /// refuses them afterwards): a validator who signed in error cancels before anyone submits it.
+    /// @dev Emits a {NonceInvalidated} event.
+    function invalidateNonce() external;
 
     /// @notice Attestation `attestationId`.
     function attestationOf(uint256 attestationId) external view returns (Attestation memory);

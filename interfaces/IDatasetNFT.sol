@@ -71,7 +71,7 @@ interface IDatasetNFT {
     // ------------------------------------------------------------------ errors
     /// @notice Thrown when the publisher is not a registered contributor.
     error DatasetNFTPublisherNotRegistered(address publisher);
-    /// @notice Thrown when a listed contributor is not a registered contributor.
+    /// @notice Thrown when a listed contributor never registered (a deactivated one still counts).
     error DatasetNFTContributorNotRegistered(address account);
     /// @notice Thrown when a dataset with this content digest already exists.
     error DatasetNFTAlreadyPublished(uint256 datasetId, address owner);
@@ -114,6 +114,9 @@ interface IDatasetNFT {
     error DatasetNFTInvalidCommitWindow(uint64 minCommitAge, uint64 commitTtl);
     /// @notice Thrown when 65,535 distinct licences (or commons) are already recorded.
     error DatasetNFTTooManyDistinct(string what);
+    /// @notice Thrown when a re-publication of burnt `datasetId` names a parent that descends from
+    /// the id's burnt generation: the lineage would become a cycle.
+    error DatasetNFTLineageCycle(uint256 datasetId, uint256 parent);
 
     // ------------------------------------------------------------------ events
     /// @notice Emitted when a dataset is published; carries the full record.
@@ -174,7 +177,8 @@ interface IDatasetNFT {
     /// generation's unclaimed royalties to the treasury ({IRoyaltyVault-forfeit}).
     /// @dev Requirements: the admin role (the timelock); the dataset is Rejected
     /// ({DatasetNFTInvalidTransition} to None otherwise). Unlinks its versions. Emits a
-    /// {DatasetBurned} event (and ERC-721 {Transfer}).
+    /// {DatasetBurned} event (and ERC-721 {Transfer}). A later re-publication of the id may not
+    /// name a parent that descends from the burnt generation ({DatasetNFTLineageCycle}).
     function burn(uint256 datasetId) external;
 
     /// @notice Moves `datasetId` to status `to`.
@@ -256,6 +260,10 @@ interface IDatasetNFT {
 
     /// @notice The parents of `datasetId`.
     function parentsOf(uint256 datasetId) external view returns (uint256[] memory);
+
+    /// @notice The parents `datasetId` had in `generation`: its current parents, or those of a burnt
+    /// generation (kept at the burn, so its pending ancestor share still reaches them).
+    function parentsOfGeneration(uint256 datasetId, uint16 generation) external view returns (uint256[] memory);
 
     /// @notice The newest version in the chain of versions that `datasetId` belongs to.
     function latestVersion(uint256 datasetId) external view returns (uint256);

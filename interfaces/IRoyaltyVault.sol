@@ -143,10 +143,12 @@ interface IRoyaltyVault {
     /// @return amount what arrived from the receiver
     function collect(uint256 datasetId, address token) external returns (uint256 amount);
 
-    /// @notice Sends the unclaimed royalties, pending ancestor share and held tokens of a burnt generation of
-    /// `datasetId` in each of `tokens` to the treasury. Anyone may call it.
+    /// @notice Sends the unclaimed royalties and held tokens of a burnt generation of `datasetId` in
+    /// each of `tokens` to the treasury, and its pending ancestor share to the parents it had (as
+    /// {settle} would have). Anyone may call it.
     /// @dev Requirements: `generation` is older than the id's current one
-    /// ({RoyaltyVaultGenerationLive}). Emits a {RoyaltyForfeited} event per token with money.
+    /// ({RoyaltyVaultGenerationLive}). Emits {AncestorRoyaltySettled} per token with a pending
+    /// ancestor share and a {RoyaltyForfeited} event per token with money left.
     function forfeit(uint256 datasetId, uint16 generation, address[] calldata tokens) external;
 
     /// @notice Sends what the vault holds in `token` above everything it owes to the treasury

@@ -166,7 +166,7 @@ def _story(say: Say, w3: Web3, deployments_dir: Path | None, started: float) -> 
        commons.vault.functions.collect(base.dataset_id, NATIVE))
     digest, codec = profile(f"KE/education dataset {base.dataset_id:#x}")
     tx("BR verifier registers that receiver", operator, health.registry.functions.registerContract(
-        receiver, digest, codec, commons_id("BR/health")))
+        commons.vault.address, base.dataset_id, digest, codec, commons_id("BR/health")))
     lucas = NodeAccount(accounts[5])
     digest, codec = profile("Lucas")
     tx("Lucas registers in BR/health", lucas, health.registry.functions.register(

@@ -113,8 +113,12 @@ def validate(request: PublishRequest) -> PublishRequest:
 def check_chain(commons: Commons, publisher: str, request: PublishRequest) -> None:
     """Registered publisher and contributors, existing parents: before anything is written."""
     registry = commons.registry.functions
-    for account in [publisher] + [a for a, _ in request.contributors]:
-        if not registry.isRegistered(Web3.to_checksum_address(account)).call():
+    if not registry.isRegistered(Web3.to_checksum_address(publisher)).call():
+        raise PublishError(f"{publisher} is not a registered contributor: run `commons contributor register`"
+                           f" from that account first")
+    for account in [a for a, _ in request.contributors if a != publisher]:
+        # as the contract checks: ever registered (deactivating later does not undo a naming)
+        if not registry.hasRegistered(Web3.to_checksum_address(account)).call():
             raise PublishError(f"{account} is not a registered contributor: run `commons contributor register`"
                                f" from that account first")
     for parent in request.parents:

@@ -34,6 +34,11 @@ library DataBlob {
         if (blob == address(0)) revert DataBlobWriteFailed();
     }
 
+    /// @notice How many bytes of data `blob` holds (its code less the STOP byte).
+    function length(address blob) internal view returns (uint256) {
+        return blob.code.length - 1;
+    }
+
     /// @notice The 32 bytes of `blob`'s data starting at `offset` (zero-padded past the end).
     function readWord(address blob, uint256 offset) internal view returns (bytes32 word) {
         assembly ("memory-safe") {

@@ -41,8 +41,23 @@ def register_key(url: str, dataset_id: int) -> None:
 
 
 def _files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.rglob("*") if p.is_file() and not any(
-        part.startswith(".") for part in p.relative_to(directory).parts))
+    """The regular files under `directory` (hidden ones left out), never following a symbolic
+    link: a link to a file or folder outside the dataset (say ~/.ssh) would be encrypted and
+    served to every licensee, so one is refused in one line instead."""
+    found = []
+    for folder, dirs, names in os.walk(directory, followlinks=False):
+        here = Path(folder)
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names) + dirs:
+            path = here / name
+            if name.startswith("."):
+                continue
+            if path.is_symlink():
+                raise PublishError(f"{path} is a symbolic link (to {os.readlink(path)}): a private dataset holds "
+                                   "regular files only; copy what it points to into the folder instead")
+            if name in names:
+                found.append(path)
+    return sorted(found)
 
 
 def encrypt_folder(directory: Path, gateways: list[str], root: Path | None = None) -> tuple[Path, dict[str, Any]]:

@@ -96,3 +96,15 @@ def test_revoke_by_validator_or_admin_only_once(attestations, accounts, admin, p
     assert attestations.attestationOf(1)[3] is True
     with brownie.reverts(err("DatasetAttestationsNotRevocable", 1)):
         attestations.revoke(1, {"from": accounts[7]})
+
+
+def test_invalidate_nonce_cancels_a_signed_attestation_nobody_relayed(attestations, accounts, publish, validator_key):
+    dataset_id, _ = publish()
+    deadline = chain.time() + 600
+    sig = sign_attest(attestations, validator_key.key, validator_key.address, dataset_id, 8000, bytes(32), 0, deadline)
+    accounts[0].transfer(validator_key.address, 10**17)
+    tx = attestations.invalidateNonce({"from": accounts.add(validator_key.key.hex())})
+    assert tx.events["NonceInvalidated"]["validator"] == validator_key.address
+    with brownie.reverts(err("DatasetAttestationsInvalidSignature", validator_key.address)):
+        attestations.attestWithSig(dataset_id, INTEGRITY, 8000, bytes(32), CODEC_RAW, validator_key.address,
+                                   deadline, sig, {"from": accounts[3]})

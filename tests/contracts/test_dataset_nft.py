@@ -349,3 +349,41 @@ def test_publish_reverts_at_distinct_licence_bound(nft, contributors, publish):
         publish(license="Apache-2.0")
     dataset_id, _ = publish(license="MIT")
     assert nft.dataset(dataset_id)["license"] == "MIT"
+
+
+def test_republication_of_a_burnt_id_cannot_name_its_own_descendant(nft, publish, contributors, curator, admin):
+    """X is a rejected squat; A derives from X; X is burnt and re-published naming A as a parent:
+    that would make the lineage a cycle (X -> A -> X), and is refused. Other parents are fine."""
+    squatter, owner = contributors[1], contributors[0]
+    content = random_digest()
+    x, _ = publish(shares=[(squatter, 10000)], sender=squatter, content=content)
+    a, _ = publish(shares=[(owner, 10000)], sender=owner, parents=[x], ancestor_bps=500)
+    grandchild, _ = publish(shares=[(owner, 10000)], sender=owner, parents=[a], ancestor_bps=500)
+    other, _ = publish(shares=[(owner, 10000)], sender=owner)
+    nft.curate(x, 3, {"from": curator})
+    nft.burn(x, {"from": admin})
+    for parents, culprit in (([a], a), ([other, grandchild], grandchild)):
+        with brownie.reverts(err("DatasetNFTLineageCycle", x, culprit)):
+            publish(shares=[(owner, 10000)], sender=owner, content=content, parents=parents, ancestor_bps=500)
+    publish(shares=[(owner, 10000)], sender=owner, content=content, parents=[other], ancestor_bps=500)
+    assert nft.parentsOf(x) == [other] and nft.generationOf(x) == 1
+
+
+def test_a_named_contributor_deactivating_cannot_make_the_reveal_fail(nft, registry, contributors, accounts):
+    """The lever a watcher needs to take a content id: the honest reveal failing in public. A named
+    contributor who deactivates between commit and reveal no longer pulls it."""
+    publisher, colluder = contributors[0], contributors[1]
+    content = random_digest()
+    params = (content, CODEC_DAG_PB, random_digest(), CODEC_RAW, "CC-BY-4.0", KE_EDUCATION, 0, [],
+              sorted([(publisher.address, 5000), (colluder.address, 5000)], key=lambda r: int(r[0], 16)))
+    salt = random_digest()
+    nft.commit(nft.commitmentOf(0, params, publisher, salt), {"from": publisher})
+    registry.deactivate({"from": colluder})
+    tx = nft.publish(params, salt, {"from": publisher})
+    assert nft.ownerOf(int.from_bytes(content, "big")) == publisher and "DatasetPublished" in tx.events
+    registry.register(random_digest(), CODEC_RAW, KE_EDUCATION, {"from": colluder})  # for the other tests' sake
+    never = accounts.add()
+    with brownie.reverts(err("DatasetNFTContributorNotRegistered", never.address)):
+        params2 = (random_digest(), CODEC_DAG_PB, random_digest(), CODEC_RAW, "CC-BY-4.0", KE_EDUCATION, 0, [],
+                   sorted([(publisher.address, 5000), (never.address, 5000)], key=lambda r: int(r[0], 16)))
+        reveal(nft, params2, publisher)

@@ -40,24 +40,31 @@ def test_register_reverts_on_empty_profile(registry, accounts):
         registry.register(random_digest(), 0, KE_EDUCATION, {"from": accounts[1]})
 
 
-def test_register_contract_registers_a_contract_for_a_verifier(registry, vault, curator):
+def test_register_contract_registers_a_datasets_royalty_receiver_for_a_verifier(registry, vault, curator):
     """Another commons' dataset receiver is a contract: a verifier registers it, so it can be
-    listed as a contributor of a derived dataset (royalties crossing commons)."""
-    digest = random_digest()
-    tx = registry.registerContract(vault, digest, CODEC_RAW, KE_EDUCATION, {"from": curator})
-    assert registry.isRegistered(vault)
-    assert tx.events["ContributorRegistered"]["account"] == vault
+    listed as a contributor of a derived dataset (royalties crossing commons). The registry
+    computes the receiver's address itself, so only a receiver can be registered this way."""
+    dataset_id = int.from_bytes(random_digest(), "big")
+    receiver = vault.royaltyReceiverOf(dataset_id)
+    assert registry.royaltyReceiverAddress(vault, dataset_id) == receiver
+    tx = registry.registerContract(vault, dataset_id, random_digest(), CODEC_RAW, KE_EDUCATION, {"from": curator})
+    assert registry.isRegistered(receiver) and tx.return_value == receiver
+    assert tx.events["ContributorRegistered"]["account"] == receiver
 
 
-def test_register_contract_reverts_for_an_account_without_code(registry, accounts, curator):
+def test_register_contract_cannot_register_a_persons_smart_wallet(registry, licenses, accounts, curator):
+    """The old form took any contract: a person's smart wallet (here any contract with code) was
+    registered by a verifier without its owner. Now the account is derived, never given."""
     with brownie.reverts(err("ContributorRegistryNotAContract", accounts[5])):
-        registry.registerContract(accounts[5], random_digest(), CODEC_RAW, KE_EDUCATION, {"from": curator})
+        registry.registerContract(accounts[5], 1, random_digest(), CODEC_RAW, KE_EDUCATION, {"from": curator})
+    tx = registry.registerContract(licenses, 7, random_digest(), CODEC_RAW, KE_EDUCATION, {"from": curator})
+    assert not registry.isRegistered(licenses) and tx.return_value != licenses.address
 
 
-def test_register_contract_reverts_without_the_verifier_role(registry, licenses, accounts):
+def test_register_contract_reverts_without_the_verifier_role(registry, vault, accounts):
     with brownie.reverts():
-        registry.registerContract(licenses, random_digest(), CODEC_RAW, KE_EDUCATION, {"from": accounts[5]})
-    assert not registry.isRegistered(licenses)
+        registry.registerContract(vault, 1, random_digest(), CODEC_RAW, KE_EDUCATION, {"from": accounts[5]})
+    assert not registry.isRegistered(registry.royaltyReceiverAddress(vault, 1))
 
 
 def test_update_profile_changes_record(registry, accounts):
@@ -170,7 +177,7 @@ def test_invalidate_nonce_cancels_signed_registration(registry, accounts):
     profile, deadline = random_digest(), chain.time() + 3600
     sig = sign_register(registry, signer, profile, CODEC_RAW, KE_EDUCATION, 0, deadline)
     accounts[0].transfer(signer.address, 10**17)
-    local = accounts.add(signer.key)
+    local = accounts.add(signer.key.hex())
     tx = registry.invalidateNonce({"from": local})
     assert tx.events["NonceInvalidated"]["nonce"] == 0 and registry.nonces(signer.address) == 1
     with brownie.reverts(err("ContributorRegistryInvalidSignature", signer.address)):
@@ -210,3 +217,19 @@ def test_revoke_claim_reverts_for_issuer_who_lost_verifier_role(registry, accoun
     registry.revokeRole(registry.VERIFIER_ROLE(), curator, {"from": admin})
     with brownie.reverts(err("ContributorRegistryClaimHeldByOther", accounts[1], bytes(CLAIM_INSTITUTION), curator)):
         registry.revokeClaim(accounts[1], CLAIM_INSTITUTION, {"from": curator})
+
+
+def test_deactivate_retires_registration_signatures_given_before(registry, accounts, signer):
+    """The account signed a gasless registration, then registered directly and deactivated: the
+    old signature must not re-activate it behind its back."""
+    profile, deadline = random_digest(), chain.time() + 3600
+    sig = sign_register(registry, signer, profile, CODEC_RAW, KE_EDUCATION, 0, deadline)
+    accounts[0].transfer(signer.address, 10**17)
+    signer_account = accounts.add(signer.key.hex())
+    registry.register(random_digest(), CODEC_RAW, KE_EDUCATION, {"from": signer_account})
+    tx = registry.deactivate({"from": signer_account})
+    assert tx.events["NonceInvalidated"]["nonce"] == 0
+    with brownie.reverts(err("ContributorRegistryInvalidSignature", signer.address)):
+        registry.registerWithSig(signer.address, profile, CODEC_RAW, KE_EDUCATION, deadline, sig,
+                                 {"from": accounts[5]})
+    assert not registry.isRegistered(signer.address)

@@ -188,8 +188,8 @@ def test_reward_by_quality_reverts_on_bad_attestations_and_low_scores(
     with brownie.reverts(err("ContributionRewardsInvalidAttestation", quality[0], other, bytes(QUALITY))):
         rewards.rewardByQuality(other, quality, unique, {"from": admin})  # another dataset's
     attestations.revoke(unique[0], {"from": validators[0]})
-    with brownie.reverts(err("ContributionRewardsInvalidAttestation", unique[0], dataset_id, bytes(UNIQUENESS))):
-        rewards.rewardByQuality(dataset_id, quality, unique, {"from": admin})  # revoked
+    tx = rewards.rewardByQuality(dataset_id, quality, unique, {"from": admin})  # revoked: skipped, no revert
+    assert tx.events["QualityRewardSkipped"]["attestationId"] == unique[0] and rewards.rewardOf(dataset_id) == 0
     with brownie.reverts(err("OwnableUnauthorizedAccount", contributors[0])):
         rewards.rewardByQuality(dataset_id, quality, unique, {"from": contributors[0]})
 
@@ -205,7 +205,7 @@ def test_set_score_weights_records_them_and_refuses_a_bad_sum(rewards, admin, co
         rewards.setScoreWeights([2500, 4000, 3000, 500], {"from": contributors[0]})
 
 
-def test_reward_by_quality_refuses_attestations_of_a_burnt_generation(
+def test_reward_by_quality_skips_attestations_of_a_burnt_generation(
         rewards, attestations, validators, nft, publish, contributors, admin, curator):
     """A squat is attested, rejected and burnt: its attestations say nothing of the rightful
     re-publication of the id, which needs its own."""
@@ -220,8 +220,9 @@ def test_reward_by_quality_refuses_attestations_of_a_burnt_generation(
     nft.burn(dataset_id, {"from": admin})
     publish(shares=[(owner, 10000)], sender=owner, content=content)
     nft.curate(dataset_id, 2, {"from": curator})
-    with brownie.reverts(err("ContributionRewardsInvalidAttestation", quality[0], dataset_id, bytes(QUALITY))):
-        rewards.rewardByQuality(dataset_id, quality, unique, {"from": admin})
+    tx = rewards.rewardByQuality(dataset_id, quality, unique, {"from": admin})
+    assert tx.events["QualityRewardSkipped"]["attestationId"] == quality[0] and "DatasetRewarded" not in tx.events
+    assert rewards.rewardOf(dataset_id) == 0
     fresh_quality = _attest(attestations, dataset_id, QUALITY, [8000, 8000, 8000], validators)
     fresh_unique = _attest(attestations, dataset_id, UNIQUENESS, [10_000] * 3, validators)
     assert attestations.attestationOf(fresh_quality[0])[8] == 1
@@ -229,14 +230,14 @@ def test_reward_by_quality_refuses_attestations_of_a_burnt_generation(
     assert tx.events["DatasetRewarded"]["generation"] == 1
 
 
-def test_reward_by_quality_refuses_a_removed_validators_attestation(
+def test_reward_by_quality_skips_a_removed_validators_attestation(
         rewards, attestations, validators, accepted, contributors, admin):
     rewards.setQualityPolicy(BASE, 0, {"from": admin})
     dataset_id = accepted(shares=[(contributors[0], 10000)])
     quality = _attest(attestations, dataset_id, QUALITY, [9000, 9000, 9000], validators)
     unique = _attest(attestations, dataset_id, UNIQUENESS, [9000, 9000, 9000], validators)
     attestations.revokeRole(attestations.VALIDATOR_ROLE(), validators[1], {"from": admin})
-    with brownie.reverts(err("ContributionRewardsInvalidAttestation", quality[1], dataset_id, bytes(QUALITY))):
-        rewards.rewardByQuality(dataset_id, quality, unique, {"from": admin})
+    tx = rewards.rewardByQuality(dataset_id, quality, unique, {"from": admin})
+    assert tx.events["QualityRewardSkipped"]["attestationId"] == quality[1] and rewards.rewardOf(dataset_id) == 0
     tx = rewards.rewardByQuality(dataset_id, quality[::2], unique[::2], {"from": admin})  # the others still count
     assert tx.events["DatasetRewardedByQuality"]["quality"] == 9000

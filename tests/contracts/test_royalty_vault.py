@@ -322,3 +322,26 @@ def test_forfeit_sends_burnt_generation_to_treasury_and_republish_starts_clean(
     vault.pay(dataset_id, NATIVE, 10000, {"from": admin, "value": 10000})
     assert vault.claimable(dataset_id, NATIVE, owner) == 10000
     assert vault.balance() == vault.owed(NATIVE) == 22345
+
+
+def test_forfeit_pays_a_burnt_generations_pending_ancestor_share_to_its_parents(
+        vault, nft, contributors, publish, accepted, curator, admin):
+    """A derived squat earned royalties whose ancestor share was never settled: on forfeit, that
+    share reaches the parents it named (as a settle would have), the rest the treasury."""
+    squatter = contributors[1]
+    parent = accepted(shares=[(contributors[0], 10000)])
+    content = random_digest()
+    child, _ = publish(shares=[(squatter, 10000)], sender=squatter, content=content, parents=[parent],
+                       ancestor_bps=1000)
+    vault.pay(child, NATIVE, 100_000, {"from": admin, "value": 100_000})
+    assert vault.pendingAncestorOf(child, NATIVE) == 10_000
+    nft.curate(child, REJECTED, {"from": curator})
+    nft.burn(child, {"from": admin})
+    assert nft.parentsOfGeneration(child, 0) == [parent] and nft.parentsOfGeneration(child, 1) == []
+    before = vault.treasuryAccrued(NATIVE)
+    tx = vault.forfeit(child, 0, [NATIVE], {"from": contributors[3]})
+    assert tx.events["AncestorRoyaltySettled"]["amount"] == 10_000
+    assert tx.events["RoyaltyForfeited"]["amount"] == 90_000
+    assert vault.claimable(parent, NATIVE, contributors[0]) == 10_000
+    assert vault.treasuryAccrued(NATIVE) - before == 90_000
+    assert vault.balance() == vault.owed(NATIVE)

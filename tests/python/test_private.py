@@ -479,3 +479,45 @@ def test_nonces_are_rationed_per_client_and_purged_when_expired(env, world, tmp_
     store.issue_nonce("f" * 32, -1)  # expired at once
     assert store.purge_nonces() == 1 and not store.use_nonce("f" * 32)
     assert store.open_nonces() == 31
+
+
+def test_private_publish_refuses_a_symbolic_link_instead_of_encrypting_its_target(tmp_path):
+    """A link in the folder to a file outside it (a key, a home folder) was encrypted and served to
+    every licensee; now the publish stops in one line and stages nothing."""
+    import os
+
+    from opencommons.errors import PublishError
+    from opencommons.private.publish import encrypt_folder
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for the commons\n")
+    for kind in ("file", "folder"):
+        folder = tmp_path / f"data-{kind}"
+        folder.mkdir()
+        (folder / "penguins.csv").write_bytes(PENGUINS.read_bytes())
+        os.symlink(secret if kind == "file" else tmp_path, folder / "linked")
+        with pytest.raises(PublishError, match=r"linked is a symbolic link \(to .*\): a private dataset holds "
+                                               "regular files only"):
+            encrypt_folder(folder, ["http://127.0.0.1:1"], tmp_path / "stage")
+    assert not (tmp_path / "stage").exists()
+
+
+def test_downloads_never_write_through_a_symbolic_link_left_in_the_folder(tmp_path):
+    """An earlier `ipfs get` of someone's content left `data -> /somewhere`: a download of a file
+    under data/ must not write there."""
+    import os
+
+    from opencommons.errors import UnsafePathError
+    from opencommons.ml.download import prepare_target
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    target_dir = tmp_path / "copy"
+    target_dir.mkdir()
+    os.symlink(elsewhere, target_dir / "data")
+    with pytest.raises(UnsafePathError, match="data is a symbolic link .*nothing is written through it"):
+        prepare_target(target_dir, target_dir / "data" / "penguins.csv")
+    os.symlink(elsewhere / "x.csv", target_dir / "x.csv")
+    with pytest.raises(UnsafePathError, match="x.csv is a symbolic link"):
+        prepare_target(target_dir, target_dir / "x.csv")
+    assert list(elsewhere.iterdir()) == []
