@@ -95,7 +95,8 @@ demo: setup
 # long stateful runs: about 13-18 steps per example, so 600 examples = ~10,000 steps per machine
 fuzz: setup
 	OPENCOMMONS_FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-600} OPENCOMMONS_FUZZ_STEPS=$${FUZZ_STEPS:-25} \
-	  brownie test tests/contracts/test_royalty_stateful.py tests/contracts/test_dataset_stateful.py -s
+	  brownie test tests/contracts/test_royalty_stateful.py tests/contracts/test_dataset_stateful.py \
+	    tests/contracts/test_generations_stateful.py -s
 
 # 10,000 payments and 1,000 claims across 100 datasets, checked to the wei
 load: setup

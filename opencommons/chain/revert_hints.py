@@ -67,8 +67,10 @@ _HINTS: dict[str, Callable[[Sequence[object]], str]] = {
     "ContributorRegistryNotAContract": lambda a: (
         f"{a[0]} has no code: people register themselves (`commons contributor register`); a verifier "
         f"registers only contracts, such as another commons' dataset receiver"),
-    "CommonsFactoryInvalidCode": lambda a: f"commons code {a[0]!r} is empty or longer than 64 bytes",
-    "CommonsFactoryCodeTaken": lambda a: f"a commons {a[0]} exists already on this chain: `commons commons list`",
+    "CommonsFactoryInvalidCode": lambda a: f"commons code {a[0]!r} is not 1-64 bytes of ASCII letters, digits, "
+                                           "'.', '_', '-' in parts separated by '/' (e.g. KE/education)",
+    "CommonsFactoryCodeTaken": lambda a: f"a commons {a[0]} exists already on this chain (codes are compared "
+                                         "without case): `commons commons list`",
     "CommonsFactoryUnknownCode": lambda a: f"no commons {a[0]} on this chain: `commons commons list`",
     "CommonsFactoryUnknownIndex": lambda a: f"no commons number {a[0]} on this chain",
     "CommonsFactoryAllocationMismatch": lambda a: f"{a[0]} genesis holders but {a[1]} amounts",
@@ -89,6 +91,8 @@ _HINTS: dict[str, Callable[[Sequence[object]], str]] = {
     "DatasetNFTInvalidContributorCount": lambda a: f"{a[0]} contributors, more than the {a[1]} allowed",
     "DatasetNFTInvalidParent": lambda a: f"parent {a[0]} does not exist or cannot be derived from",
     "DatasetNFTLineageTooDeep": lambda a: f"the lineage would be {a[0]} deep, more than {a[1]}",
+    "DatasetNFTLineageCycle": lambda a: f"parent {a[1]} descends from dataset {a[0]}'s burnt generation: a "
+                                        "re-publication cannot name it (the lineage would be a cycle)",
     "DatasetNFTNotDatasetOwner": lambda a: f"{a[1]} does not own dataset {a[0]}: its owner runs this",
     "DatasetNFTSharesNotWhole": lambda a: f"the shares sum to {a[0]} bps: they must sum to 10,000",
     "DatasetNFTTooManyDistinct": lambda a: f"this commons already holds the most distinct {a[0]} it can",
