@@ -421,7 +421,7 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
         while (top != 0) {
             uint256 current = stack[--top];
             if (current == ancestor) return true;
-            bool visited;
+            bool visited = false;
             for (uint256 j; j < seen.length && !visited; ++j) {
                 visited = seen[j] == current;
             }

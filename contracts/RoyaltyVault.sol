@@ -168,13 +168,14 @@ contract RoyaltyVault is IRoyaltyVault, AccessControlUpgradeable, ReentrancyGuar
         IDatasetNFT datasets_ = _datasets();
         uint16 current = datasets_.generationOf(datasetId);
         if (generation >= current) revert RoyaltyVaultGenerationLive(datasetId, generation);
-        uint256[] memory parents;
+        uint256[] memory parents = new uint256[](0);
+        bool parentsRead = false;
         for (uint256 t; t < tokens.length; ++t) {
             address token = tokens[t];
             // the parents' share was theirs before the burn: it reaches them, not the treasury
             uint256 pending = _pendingAncestor[datasetId][generation][token];
             if (pending != 0) {
-                if (parents.length == 0) parents = datasets_.parentsOfGeneration(datasetId, generation);
+                if (!parentsRead) (parents, parentsRead) = (datasets_.parentsOfGeneration(datasetId, generation), true);
                 _pendingAncestor[datasetId][generation][token] = 0;
                 _payParents(datasets_, datasetId, token, pending, parents);
             }

@@ -330,3 +330,72 @@ def test_deploy_verify_compares_allocations_roles_and_fee(launched):
             assert f"FAIL BR/health: {what}" in bad.stdout, bad.stdout
     finally:
         path.write_text(original)
+
+
+def _roles_of(c):
+    """Every role constant a contract exposes (DEFAULT_ADMIN_ROLE, CURATOR_ROLE, ...)."""
+    names = [f["name"] for f in c.abi if f.get("type") == "function" and f["name"].endswith("_ROLE")
+             and not f["inputs"]]
+    return {name: getattr(c.functions, name)().call() for name in names}
+
+
+def test_factory_launches_hold_their_properties_over_random_configurations(launched):
+    """Property test: for random allocations, roles, fees and treasuries, after a launch the
+    factory holds no role anywhere, the timelock administers every clone, each clone runs its
+    template, the directory matches the event, and the launch checks of `deploy verify` pass."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+    from web3.logs import DISCARD
+
+    from opencommons.chain.deploy import clone_target, contract
+    from opencommons.chain.factory import CONTRACT_OF, FIELDS, named
+    from opencommons.chain.verify import launch_checks
+
+    w3, accounts = launched["w3"], launched["accounts"]
+    factory = _factory(launched)
+    templates = recorded(launched)["factory"]["templates"]
+    address = st.binary(min_size=20, max_size=20).filter(any).map(Web3.to_checksum_address)
+    counter = iter(range(10_000))
+
+    @settings(max_examples=int(os.environ.get("OPENCOMMONS_FACTORY_EXAMPLES", 8)), deadline=None,
+              suppress_health_check=list(HealthCheck))
+    @given(holders=st.dictionaries(address, st.integers(1, 10**24), max_size=3),
+           treasury_amount=st.integers(0, 10**24), curators=st.lists(address, max_size=3, unique=True),
+           verifiers=st.lists(address, max_size=2, unique=True),
+           validators=st.lists(address, max_size=2, unique=True),
+           tokens=st.lists(address, max_size=2, unique=True), fee=st.integers(0, 1000),
+           fee_treasury=st.one_of(st.just("0x" + "00" * 20), address), royalty=st.integers(0, 1000))
+    def launch(holders, treasury_amount, curators, verifiers, validators, tokens, fee, fee_treasury, royalty):
+        if not holders and not treasury_amount:
+            treasury_amount = 1
+        code = f"PT/case-{next(counter)}"
+        spec = _spec(w3, code, allocations=holders, treasury_amount=treasury_amount, curators=curators,
+                     verifiers=verifiers, validators=validators, allowed_tokens=tokens, fee_bps=fee,
+                     fee_treasury=fee_treasury, default_royalty_bps=royalty)
+        receipt = w3.eth.wait_for_transaction_receipt(
+            factory.functions.createCommons(spec.as_struct()).transact({"from": accounts[3]}))
+        event = factory.events.CommonsCreated().process_receipt(receipt, errors=DISCARD)[0]["args"]
+        # the directory matches the event
+        a = named(event["commons"])
+        assert named(factory.functions.commonsOf(code).call()) == a
+        assert factory.functions.commonsAt(event["index"]).call()[0] == code
+        assert factory.functions.creatorOf(code.lower()).call() == accounts[3] == event["creator"]
+        # each clone runs its template (the NFT is deployed in full by the NFT deployer)
+        for field in FIELDS:
+            if field != "datasets":
+                code_at = bytes(w3.eth.get_code(a[CONTRACT_OF[field]]))
+                assert clone_target(code_at) == Web3.to_checksum_address(templates[field]), field
+        # the factory holds no role anywhere; the timelock administers every clone
+        timelock = a["CommonsTimelock"]
+        for name in ("ContributorRegistry", "DatasetNFT", "RoyaltyVault", "DatasetAttestations", "CommonsToken",
+                     "CommonsTimelock"):
+            c = contract(w3, name, a[name])
+            for role_name, role in _roles_of(c).items():
+                assert not c.functions.hasRole(role, factory.address).call(), (name, role_name)
+            assert c.functions.hasRole(b"\0" * 32, timelock).call(), name
+        assert contract(w3, "ContributionRewards", a["ContributionRewards"]).functions.owner().call() == timelock
+        # what deploy verify checks of a launch holds for the configuration it was given
+        failed = [c for c in launch_checks(w3, code, a, spec.to_json(), receipt["blockNumber"]) if not c[1]]
+        assert not failed, failed
+
+    launch()
