@@ -1,7 +1,7 @@
-"""Stateful test of the vault and licences across generations: random payments (ETH, an allowed
-token, a token the vault does not allow), receiver collections, licence purchases, claims,
-claimTo, settlements, curation, reinstatement, burns, re-publications, forfeits and sweeps,
-against a Python ghost ledger keyed by (dataset, generation).
+"""Stateful test of the vault, licences and rewards across generations: random payments (ETH, an
+allowed token, a token the vault does not allow), receiver collections, licence purchases, claims,
+claimTo, settlements, curation, reinstatement, burns, re-publications, forfeits, sweeps, rewards
+and reward claims, against a Python ghost ledger keyed by (dataset, generation).
 
 Invariants after every step, for every token: what the pools of every generation, their carry,
 pending ancestor shares and held amounts plus the treasury owe equals the vault's `owed[token]`,
@@ -74,10 +74,13 @@ class StateMachine:
     st_token = strategy("uint8", max_value=2)
     st_bool = strategy("bool")
     st_life = st.sampled_from(["publish", "curate", "curate", "reinstate", "burn", "forfeit", "republish"])
-    st_money = st.sampled_from(["pay", "pay", "collect", "buy", "settle", "claim", "claimTo", "sweep", "treasury"])
+    st_money = st.sampled_from(["pay", "reward", "collect", "buy", "claim_reward", "settle", "claim", "claimTo",
+                                "sweep", "treasury", "pay", "reward"])
 
-    def __init__(cls, accounts, nft, vault, licenses, usdc, junk, contributors, curator, admin, treasury):
+    def __init__(cls, accounts, nft, vault, licenses, usdc, junk, rewards, reward_token, contributors, curator,
+                 admin, treasury):
         cls.accounts, cls.nft, cls.vault, cls.licenses = accounts, nft, vault, licenses
+        cls.rewards, cls.reward_token = rewards, reward_token
         cls.usdc, cls.junk, cls.people = usdc, junk, contributors
         cls.curator, cls.admin, cls.treasury = curator, admin, treasury
         cls.outsider = accounts.add()
@@ -93,6 +96,8 @@ class StateMachine:
         self.datasets = []  # the live record of each content id
         self.burnt = []  # (dataset id, generation, parents) of every burnt generation
         self.tokens = [NATIVE, self.usdc.address, self.junk.address]
+        self.reward = {}  # (dataset, generation) -> reward amount
+        self.reward_claimed = set()  # (dataset, generation, account)
         root = self._publish(random_digest(), parents=[], ancestor_bps=0, generation=0)
         self.datasets.append(root)
         self.datasets.append(self._publish(random_digest(), [root.id], 1500, 0, owner_index=1))
@@ -113,6 +118,11 @@ class StateMachine:
     def _pick(self, index, *, open_only=False):
         choices = [d for d in self.datasets if d.open] if open_only else self.datasets
         return choices[index % len(choices)] if choices else None
+
+    def _accept_if_proposed(self, d):
+        if d.status == PROPOSED:
+            self.nft.curate(d.id, ACCEPTED, {"from": self.curator})
+            d.status = ACCEPTED
 
     def _token(self, index):
         return self.tokens[index % 3]
@@ -156,6 +166,10 @@ class StateMachine:
             self.do_settle(st_index, st_token)
         elif st_money == "sweep":
             self.do_sweep(st_amount)
+        elif st_money == "reward":
+            self.do_reward(st_index, st_amount)
+        elif st_money == "claim_reward":
+            self.do_claim_reward(st_index)
         else:
             self.do_claim_treasury(st_token)
 
@@ -249,6 +263,7 @@ class StateMachine:
     def do_buy_license(self, st_index):
         d = self._pick(st_index)
         buyer = self.accounts[6]
+        self._accept_if_proposed(d)
         if d.status != ACCEPTED:
             return
         price = self.licenses.termsOf(d.id)[3]
@@ -320,6 +335,33 @@ class StateMachine:
             self.vault.claimTreasury(token, {"from": self.accounts[7]})
             self.ledger.paid_out[token] += self.ledger.treasury.pop(token)
 
+    def do_reward(self, st_index, st_amount):
+        """Governance rewards an Accepted dataset once per generation."""
+        d = self._pick(st_index)
+        self._accept_if_proposed(d)
+        if d.status != ACCEPTED or d.key in self.reward:
+            return
+        self.rewards.reward(d.id, st_amount, {"from": self.admin})
+        self.reward[d.key] = st_amount
+        DONE["reward"] += 1
+
+    def do_claim_reward(self, st_index):
+        account = self.people[st_index % len(self.people)]
+        mine = [d for d in self.datasets if account.address in d.shares and d.status not in (BURNT, REJECTED)]
+        if not mine:
+            return
+        expected = sum(self.reward.get(d.key, 0) * d.shares[account.address] // BPS for d in mine
+                       if (d.id, d.generation, account.address) not in self.reward_claimed)
+        if expected == 0:  # nothing owed: refused, nothing minted
+            with brownie.reverts():
+                self.rewards.claimFor(account, [d.id for d in mine], {"from": self.accounts[7]})
+            return
+        before = self.reward_token.balanceOf(account)
+        self.rewards.claimFor(account, [d.id for d in mine], {"from": self.accounts[7]})
+        assert self.reward_token.balanceOf(account) - before == expected
+        self.reward_claimed |= {(d.id, d.generation, account.address) for d in mine if d.key in self.reward}
+        DONE["claim_reward"] += 1
+
     # ------------------------------------------------------------ invariants
     def invariant_owed_is_everything_every_generation_holds(self):
         COUNTS["invariant_checks"] += 1
@@ -347,6 +389,18 @@ class StateMachine:
                     self.ledger.earned[key, token], self.ledger.outstanding[key, token],
                     self.ledger.carry[key, token])
 
+    def invariant_rewards_belong_to_the_current_generation(self):
+        """A burnt generation's reward is nobody's now; a re-publication earns only its own."""
+        COUNTS["invariant_checks"] += 1
+        for d in self.datasets:
+            current = (d.id, d.generation) if d.status != BURNT else (d.id, d.generation + 1)
+            assert self.rewards.rewardOf(d.id) == self.reward.get(current, 0)
+            for account in self.people:
+                share = d.shares.get(account.address, 0) if d.status not in (BURNT, REJECTED) else 0
+                owed = 0 if (d.id, d.generation, account.address) in self.reward_claimed else \
+                    self.reward.get(d.key, 0) * share // BPS
+                assert self.rewards.claimableOf(d.id, account) == owed
+
     def invariant_terms_and_licences_belong_to_the_current_generation(self):
         COUNTS["invariant_checks"] += 1
         buyer = self.accounts[6]
@@ -356,12 +410,16 @@ class StateMachine:
             assert self.licenses.termsOf(d.id)[2] == (d.status != BURNT)
 
 
-def test_generations_state_machine(state_machine, accounts, nft, vault, licenses, usdc, MockERC20, contributors,
-                                   curator, admin, treasury):
+def test_generations_state_machine(state_machine, accounts, nft, vault, licenses, usdc, MockERC20, CommonsToken,
+                                   ContributionRewards, attestations, contributors, curator, admin, treasury):
     junk = MockERC20.deploy("Not Allowed", "JUNK", {"from": admin})
-    examples = int(os.environ.get("OPENCOMMONS_FUZZ_EXAMPLES", 15))
+    reward_token = CommonsToken.deploy("OpenCommons", "OCT", admin, admin, 0, {"from": admin})
+    rewards = ContributionRewards.deploy(nft, reward_token, attestations, admin, {"from": admin})
+    reward_token.grantRole(reward_token.MINTER_ROLE(), rewards, {"from": admin})
+    examples = int(os.environ.get("OPENCOMMONS_FUZZ_EXAMPLES", 12))
     steps = int(os.environ.get("OPENCOMMONS_FUZZ_STEPS", 25))
-    state_machine(StateMachine, accounts, nft, vault, licenses, usdc, junk, contributors, curator, admin, treasury,
+    state_machine(StateMachine, accounts, nft, vault, licenses, usdc, junk, rewards, reward_token, contributors,
+                  curator, admin, treasury,
                   settings={"max_examples": examples, "stateful_step_count": steps})
     print(f"\ngenerations state machine: {COUNTS['steps']} steps, {COUNTS['invariant_checks']} invariant checks; "
           f"effective: {dict(sorted(DONE.items()))}")
