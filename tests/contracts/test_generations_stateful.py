@@ -15,6 +15,7 @@ from brownie.test import strategy
 from hypothesis import strategies as st
 
 from conftest import CODEC_DAG_PB, CODEC_RAW, KE_EDUCATION, NATIVE, contributions, random_digest, reveal
+from test_royalty_stateful import RoyaltyLedger
 
 BPS = 10_000
 FEE_BPS = 250
@@ -23,32 +24,19 @@ COUNTS = {"steps": 0, "invariant_checks": 0}
 DONE = defaultdict(int)  # rule -> times it changed state (not an early return)
 
 
-class Ledger:
-    """The vault's arithmetic written again, keyed by (dataset, generation)."""
+class Ledger(RoyaltyLedger):
+    """The royalty machine's ledger keyed by (dataset, generation), with what each pool still owes
+    (`outstanding`) and what the vault holds for it (`held`)."""
 
     def __init__(self):
-        self.earned = defaultdict(int)
+        super().__init__()
         self.outstanding = defaultdict(int)
-        self.carry = defaultdict(int)
-        self.pending = defaultdict(int)
         self.held = defaultdict(int)
-        self.checkpoint = defaultdict(int)
-        self.treasury = defaultdict(int)
-        self.paid_in = defaultdict(int)
-        self.paid_out = defaultdict(int)
 
     def credit(self, key, token, amount, ancestor_bps, fee_bps):
-        fee = amount * fee_bps // BPS
-        self.treasury[token] += fee
-        ancestor = (amount - fee) * ancestor_bps // BPS
-        self.pending[key, token] += ancestor
-        total = amount - fee - ancestor + self.carry[key, token]
-        self.earned[key, token] += total // BPS
-        self.outstanding[key, token] += total - total % BPS
-        self.carry[key, token] = total % BPS
-
-    def owed(self, key, token, account, share):
-        return share * (self.earned[key, token] - self.checkpoint[key, token, account])
+        before = self.earned[key, token]
+        super().credit(key, token, amount, ancestor_bps, fee_bps)
+        self.outstanding[key, token] += (self.earned[key, token] - before) * BPS
 
 
 class Dataset:

@@ -27,26 +27,32 @@ def free_port():
         return s.getsockname()[1]
 
 
-class Served:
-    """A gateway app under uvicorn in a thread, on a free port."""
+class Uvicorn:
+    """An app under uvicorn in a thread, on `port`."""
 
-    def __init__(self, gateway):
+    def __init__(self, app, port):
         import uvicorn
 
-        from opencommons.private.gateway import create_app
-
-        self.gateway = gateway
-        self.server = uvicorn.Server(uvicorn.Config(create_app(gateway), host="127.0.0.1", port=gateway.port,
-                                                    log_level="warning"))
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
         while not self.server.started:
             time.sleep(0.02)
-        self.url = f"http://127.0.0.1:{gateway.port}"
+        self.url = f"http://127.0.0.1:{port}"
 
     def stop(self):
         self.server.should_exit = True
         self.thread.join(5)
+
+
+class Served(Uvicorn):
+    """A gateway app under uvicorn in a thread, on a free port."""
+
+    def __init__(self, gateway):
+        from opencommons.private.gateway import create_app
+
+        self.gateway = gateway
+        super().__init__(create_app(gateway), gateway.port)
 
 
 def make_gateway(env, key_file, db, port=None, domain=None):
@@ -339,7 +345,7 @@ def test_gateway_hands_the_data_key_rewrapped_for_the_licensees_session_key(env,
         call(f"{gw.url}/v1/datasets/{out['dataset']}/key", {"publicKey": public_key_hex(session)}, token=stranger)
 
 
-class RelayingGateway:
+class RelayingGateway(Uvicorn):
     """A malicious gateway named in a manifest: it claims an honest gateway's domain and chain and
     hands out the honest gateway's nonces, to forward whatever the victim signs."""
 
@@ -365,19 +371,8 @@ class RelayingGateway:
             self.signed.append(body)
             return json.loads(call(honest.url + "/v1/login", body).read())
 
-        import uvicorn
-
         self.port = free_port()
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        while not self.server.started:
-            time.sleep(0.02)
-        self.url = f"http://127.0.0.1:{self.port}"
-
-    def stop(self):
-        self.server.should_exit = True
-        self.thread.join(5)
+        super().__init__(app, self.port)
 
 
 def test_login_refuses_a_gateway_that_claims_another_gateways_domain(env, world):
