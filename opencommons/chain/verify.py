@@ -104,10 +104,10 @@ def launch_checks(w3: Web3, label: str, a: dict[str, str], settings: dict[str, A
     token = contract(w3, "CommonsToken", a["CommonsToken"])
     wanted = {Web3.to_checksum_address(k): int(v) for k, v in settings.get("allocations", {}).items()}
     wanted[timelock] = wanted.get(timelock, 0) + int(settings.get("treasury_amount", 0))
-    at = {"block_identifier": block}
-    diff = [f"{who} holds {token.functions.balanceOf(who).call(**at)} (expected {amount})"
-            for who, amount in wanted.items() if token.functions.balanceOf(who).call(**at) != amount]
-    supply = token.functions.totalSupply().call(**at)
+    balances = {who: token.functions.balanceOf(who).call(block_identifier=block) for who in wanted}
+    diff = [f"{who} holds {balances[who]} (expected {amount})" for who, amount in wanted.items()
+            if balances[who] != amount]
+    supply = token.functions.totalSupply().call(block_identifier=block)
     if supply != sum(wanted.values()):
         diff.append(f"supply {supply} (expected {sum(wanted.values())})")
     for key, fn in (("token_name", token.functions.name()), ("token_symbol", token.functions.symbol())):

@@ -17,7 +17,8 @@ from ..errors import CarFormatError, InvalidCidError
 from .cid import DAG_PB, Cid
 from .multiformats import decode_varint, encode_varint
 from .directory import check_names
-from .store import MAX_BLOCK_SIZE, EmbeddedStore, walk_blocks
+from .blocks import MAX_BLOCK_SIZE
+from .store import EmbeddedStore, walk_blocks
 from .unixfs import decode_node
 
 _CID_TAG = 42

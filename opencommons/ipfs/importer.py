@@ -10,6 +10,7 @@ Files stream through in constant memory: at most one chunk plus one pending node
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from collections.abc import Callable, Iterator
@@ -203,7 +204,8 @@ class Importer:
             for path, rel in files:
                 yield self._add_file_entry(path, rel)
             return
-        results = import_files([p for p, _ in files], self.version, home, self.file_digests, min(workers, 8))
+        results = import_files([p for p, _ in files], functools.partial(_worker_importer, self.version, home),
+                               self.file_digests, min(workers, 8))
         for (_, rel), (cid_bytes, size, tsize, sha256) in zip(files, results):
             node = Node(Cid.from_bytes(cid_bytes), size, tsize)
             self.files.append(FileEntry(rel, size, node.cid, sha256))
@@ -268,3 +270,11 @@ def _entries(path: Path, include_hidden: bool) -> Iterator[tuple[str, Path]]:
 def compute_cid(path: Path, cid_version: int = 0, include_hidden: bool = False, dereference: bool = False) -> Cid:
     """The CID `ipfs add [-r] [--cid-version=1] [--dereference-symlinks] --only-hash` prints."""
     return Importer(cid_version, include_hidden=include_hidden, dereference=dereference).add_path(path).cid
+
+
+def _worker_importer(version: int, home: Path | None) -> "Importer":
+    """The importer a worker process uses: blocks straight into the embedded store at `home` (its
+    writes are atomic renames, safe from several processes), or nowhere (only-hash)."""
+    from .store import EmbeddedStore
+
+    return Importer(version, sink=EmbeddedStore(home) if home else NullSink())

@@ -17,14 +17,22 @@ import hashlib
 import multiprocessing
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any, Protocol
 
 #: below this many files the pool's start-up costs more than it saves
 MIN_FILES = 256
 
-_worker: "tuple[int, Path | None, bool] | None" = None
+class FileImporter(Protocol):
+    """What a worker needs: something that imports one file (the Importer)."""
+
+    def add_file(self, path: Path, digest: Any = None) -> Any: ...
+
+
+#: in a worker: (the importer it made, whether to hash each file's bytes with sha256)
+_worker: "tuple[FileImporter, bool] | None" = None
 
 
 def can_fork() -> bool:
@@ -35,18 +43,14 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def _init(version: int, home: str | None, digests: bool) -> None:
+def _init(make_importer: Callable[[], FileImporter], digests: bool) -> None:
     global _worker
-    _worker = (version, Path(home) if home else None, digests)
+    _worker = (make_importer(), digests)
 
 
 def _import_batch(paths: list[str]) -> list[tuple[bytes, int, int, str]]:
-    from .importer import Importer, NullSink
-    from .store import EmbeddedStore
-
     assert _worker is not None
-    version, home, digests = _worker
-    importer = Importer(version, sink=EmbeddedStore(home) if home else NullSink())
+    importer, digests = _worker
     out = []
     for path in paths:
         digest = hashlib.sha256() if digests else None
@@ -55,14 +59,15 @@ def _import_batch(paths: list[str]) -> list[tuple[bytes, int, int, str]]:
     return out
 
 
-def import_files(paths: list[Path], version: int, home: Path | None, digests: bool,
+def import_files(paths: list[Path], make_importer: Callable[[], FileImporter], digests: bool,
                  workers: int) -> Iterator[tuple[bytes, int, int, str]]:
-    """(CID bytes, size, cumulative size, sha256 hex or "") of each file, in order."""
+    """(CID bytes, size, cumulative size, sha256 hex or "") of each file, in order. Each worker
+    makes its own importer with `make_importer` (passed to forked workers without pickling): this
+    module knows nothing of the importer, which is what calls it."""
     context = multiprocessing.get_context("fork")
     batch = max(1, min(64, len(paths) // (workers * 8) or 1))
     batches = [[str(p) for p in paths[i:i + batch]] for i in range(0, len(paths), batch)]
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init,
-                             initargs=(version, str(home) if home else None, digests)) as pool:
+                             initargs=(make_importer, digests)) as pool:
         for results in pool.map(_import_batch, batches):
             yield from results
-
