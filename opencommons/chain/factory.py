@@ -106,7 +106,7 @@ def adoptable(w3: Web3, factory: Any, account: str, spec: CommonsSpec, addresses
     """The launch block of `spec.code`'s commons when this account launched it with `spec`'s
     configuration (a launch mined before an interruption); else a refusal naming who did. A code
     is its creator's: nobody adopts a commons someone else launched first under that code."""
-    from .verify import launch_checks
+    from .launch import launch_checks
 
     creator = Web3.to_checksum_address(factory.functions.creatorOf(spec.code).call())
     if creator != Web3.to_checksum_address(account):

@@ -349,7 +349,7 @@ def test_factory_launches_hold_their_properties_over_random_configurations(launc
 
     from opencommons.chain.deploy import clone_target, contract
     from opencommons.chain.factory import CONTRACT_OF, FIELDS, named
-    from opencommons.chain.verify import launch_checks
+    from opencommons.chain.launch import launch_checks
 
     w3, accounts = launched["w3"], launched["accounts"]
     factory = _factory(launched)
