@@ -51,27 +51,24 @@ def _publish(directory: Path, license_id: str, commons_code: str, contributor: l
 
     described = load_file(croissant) if croissant is not None else None  # refused before connecting
     commons = _commons(rpc, deployments)
-    folder, private = directory, None
+    request = publishing.PublishRequest(directory, license_id, commons_code, _contributors(contributor),
+                                        name or directory.name, description,
+                                        tuple(queries.parse_dataset_id(p) for p in parent), ancestor_bps, schema,
+                                        previous, described, documents)
     if gateways is not None:  # a private dataset: ciphertext is what is hashed, pinned and minted
-        from ..private.publish import prepare
+        from ..private.publish import private_request
 
-        folder, private = prepare(directory, gateways)
-    request = publishing.PublishRequest(folder, license_id, commons_code, _contributors(contributor), name or directory.name,
-                             description, tuple(queries.parse_dataset_id(p) for p in parent), ancestor_bps, schema, previous,
-                             described, documents, private)
+        request = private_request(request, gateways)
     from .ipfs import _progress, _size
 
-    with _progress(_size(folder), "hashing") as progress:
+    with _progress(_size(request.directory), "hashing") as progress:
         result = publishing.publish(commons, _sender(commons, account), open_store(store, home, api), request,
                                     progress=progress)
-    for url in gateways or []:
-        from ..private.publish import register_key
+    if gateways:
+        from ..private.publish import register_keys
 
-        try:
-            register_key(url, result.dataset_id)
-        except OpenCommonsError as exc:
-            err.print(f"warning: {exc}; once it is reachable run `commons gateway register {result.dataset_id} "
-                      f"--gateway {url}`", markup=False)
+        for problem in register_keys(gateways, result.dataset_id):
+            err.print(f"warning: {problem}", markup=False)
     _emit({"dataset": str(result.dataset_id), "content": str(result.content_cid),
            "manifest": str(result.manifest_cid), "tx": result.tx_hash, "gas": result.gas_used,
            "resumed": result.resumed}, as_json)

@@ -121,3 +121,26 @@ def wrap_for(section: dict[str, Any], content: str, stage: Path) -> dict[str, An
     section["gateways"] = [{**g, "wrappedKey": wrap(key, g["publicKey"], content.encode())} for g in pending["gateways"]]
     (stage.parent / "staged.json").write_text(json.dumps(section, sort_keys=True))
     return section
+
+
+def private_request(request: Any, gateways: list[str], root: Path | None = None) -> Any:
+    """`request` (a PublishRequest for a folder of plaintext) made private: the folder it publishes
+    is the staged ciphertext, its `private` section carries the public metadata and the data key
+    wrapped for each gateway. The name defaults to the plaintext folder's."""
+    import dataclasses
+
+    folder, section = prepare(request.directory, gateways, root)
+    return dataclasses.replace(request, directory=folder, private=section,
+                               name=request.name or Path(request.directory).name)
+
+
+def register_keys(gateways: list[str], dataset_id: int) -> list[str]:
+    """Asks each gateway to keep the dataset's key; returns one line per gateway that could not
+    (the dataset is published either way: its key can be registered later)."""
+    problems = []
+    for url in gateways:
+        try:
+            register_key(url, dataset_id)
+        except OpenCommonsError as exc:
+            problems.append(f"{exc}; once it is reachable run `commons gateway register {dataset_id} --gateway {url}`")
+    return problems
