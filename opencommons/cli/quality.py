@@ -61,6 +61,12 @@ def dataset_score(target: str = typer.Argument(..., metavar="ID_OR_DIR"),
         data = scorer.encode(results)
         if out is not None:
             out.write_bytes(data)
+        if subject.missing:  # written for diagnosis, never pinned or printed as a score to attest
+            first = subject.missing[0]
+            raise scorer.ScoreError(
+                f"{len(subject.missing)} of {len(subject.files)} files could not be read ({first}: "
+                f"{(subject.integrity or {}).get(first, 'missing')}): no score to attest; fetch the content from "
+                "its commons' gateway (--gateway URL) or an IPFS node (--store kubo --api URL) and score again")
         cid = open_store(store, home, api).add_bytes(data, 1) if pin else None
         if as_json:
             say(data.decode().rstrip())

@@ -57,6 +57,9 @@ class Subject:
     ownership: dict[str, Any] | None = None
     commons_key: str | None = None
     earlier: tuple[str, ...] = ()
+    #: files whose content could not be fetched at all (no block anywhere): they cannot be measured
+    #: and score 0, and the command fails (a validator must not attest a dataset it could not read)
+    missing: tuple[str, ...] = ()
 
 
 def load_weights(path: Path | None) -> dict[str, int]:
@@ -146,6 +149,10 @@ def score(subject: Subject, weights: dict[str, int] | None = None,
                 notes.append(f"integrity: {path} does not verify ({outcome})")
     skip = {path for path, outcome in (subject.integrity or {}).items() if outcome != "verified"}
     tables, elements = measure_files(subject.directory, [f for f in subject.files if f["path"] not in skip], declared)
+    for path in subject.missing:  # a table nobody could read is a table that does not parse
+        if Path(path).suffix.lower() in TABULAR:
+            tables.append(TableReport(path, error=f"cannot be read: {subject.integrity.get(path, 'missing')}"
+                                      if subject.integrity else "cannot be read"))
     for report in tables:
         if report.error:
             notes.append(f"validity: {report.path} does not parse ({report.error})")
@@ -196,6 +203,7 @@ def score(subject: Subject, weights: dict[str, int] | None = None,
             "bytes": total_bytes, "files": len(subject.files), "tables": [t.summary() for t in tables],
             "rows": rows, "duplicateRows": duplicate_rows, "duplicateFiles": duplicate_files,
             "overlaps": overlaps, "comparedWith": sorted(subject.earlier) if index is not None else None,
+            "missing": sorted(subject.missing),
             "ownership": subject.ownership,
         },
         "explanations": notes,

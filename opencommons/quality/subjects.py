@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..errors import IpfsError
+from ..errors import BlockNotFoundError, IpfsError, NodeUnreachableError
 from ..ipfs.blocks import BlockSource
 from ..ipfs.cid import Cid
 from ..ipfs.store import read_document
@@ -27,12 +27,15 @@ def from_dataset(commons: Any, source: BlockSource, dataset_id: int, root: Path 
     resolved = resolve_reference(dataset_id, commons, source)
     work = plan(source, resolved, (root or cache_root()) / str(resolved.manifest))
     integrity = {path: "verified" for path in work.result.kept}
+    missing = []
     for f, target in work.todo:
         try:
             fetch_file(work, f, target)
             integrity[f["path"]] = "verified"
         except IpfsError as exc:
             integrity[f["path"]] = str(exc).splitlines()[0]
+            if isinstance(exc, (BlockNotFoundError, NodeUnreachableError)):
+                missing.append(str(f["path"]))
     manifest = work.result.manifest
     croissant = None
     if manifest.get("croissant"):
@@ -57,7 +60,7 @@ def from_dataset(commons: Any, source: BlockSource, dataset_id: int, root: Path 
               "croissant": manifest.get("croissant"),
               "files": {str(f["path"]): str(f.get("cid")) for f in manifest.get("files", [])}}
     return Subject(work.directory, [f for f in manifest["files"] if isinstance(f, dict)], croissant, dataset_id,
-                   inputs, integrity, ownership, view["commons"], earlier)
+                   inputs, integrity, ownership, view["commons"], earlier, tuple(missing))
 
 
 def from_directory(directory: Path) -> Subject:

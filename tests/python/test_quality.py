@@ -214,3 +214,34 @@ def test_rewards_follow_quality_and_a_near_copy_earns_close_to_nothing(env, comm
     assert f"median quality {shuffled['score']}, uniqueness {shuffled['scores']['uniqueness']} " in copy
     assert commons.rewards.functions.rewardOf(int(ids["shuffled"])).call() == expected
     assert expected * 5 < 1000 * 10**18  # a near-copy: a small fraction of what the original earned
+
+
+def test_score_of_a_dataset_whose_content_is_missing_fails_and_scores_its_tables_zero(env, commons_data, tmp_path):
+    """A validator's script scores a dataset whose CSV is in no store it can reach: validity was
+    100% and the command exited 0, which the script would have attested. Now the table counts as
+    unreadable and the command fails in one line with the fix; the results file says why."""
+    from opencommons.ipfs.cid import Cid
+    from opencommons.ipfs.store import EmbeddedStore
+
+    run, acc = commons_data["run"], env["accounts"]
+    folder = tmp_path / "gone"
+    folder.mkdir()
+    (folder / "penguins.csv").write_bytes(PENGUINS.read_bytes()[:5000])
+    (folder / "README.md").write_text("penguins, the first rows\n")
+    out = json.loads(ok(run("dataset", "publish", str(folder), "--license", "CC0-1.0", "--commons", "AQ/ecology",
+                            "--name", "gone", "--contributor", f"{acc[1]}=10000", "--account", "1", "--json")).stdout)
+    store = EmbeddedStore(env["root"] / "ipfs")
+    manifest = json.loads(b"".join(__import__("opencommons.ipfs.store", fromlist=["cat"]).cat(
+        store, Cid.parse(out["manifest"]))))
+    csv = next(f for f in manifest["files"] if f["path"] == "penguins.csv")
+    store._path(Cid.parse(csv["cid"])).unlink()
+    results_file = tmp_path / "results.json"
+    refused = run("dataset", "score", out["dataset"], "--out", str(results_file))
+    assert refused.returncode == 1
+    lines = refused.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: 1 of 2 files could not be read (penguins.csv: ")
+    assert "no score to attest; fetch the content from its commons' gateway (--gateway URL)" in lines[0]
+    results = json.loads(results_file.read_text())
+    assert results["metrics"]["validity"] == 0.0 and results["details"]["missing"] == ["penguins.csv"]
+    assert any(t["path"] == "penguins.csv" and t["error"].startswith("cannot be read")
+               for t in results["details"]["tables"])
