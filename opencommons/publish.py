@@ -13,6 +13,7 @@ same content is impossible on-chain too.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +55,8 @@ class PublishRequest:
     documents: tuple[tuple[str, bytes], ...] = ()
     #: a private dataset's public metadata and wrapped keys (the folder then holds ciphertext)
     private: dict[str, Any] | None = None
+    #: publish what symbolic links point to instead of the links (Kubo's --dereference-symlinks)
+    dereference: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,8 @@ class Scanned:
     manifest_cid: Cid
     manifest: dict[str, Any]
     documents: tuple[tuple[Cid, bytes], ...] = ()
+    #: what the publisher should know and was not asked: skipped hidden files, empty files, links
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,7 @@ class Published:
     gas_used: int
     manifest: dict[str, Any] = field(compare=False)
     resumed: bool = False
+    notes: tuple[str, ...] = ()
 
 
 def commons_id(code: str) -> bytes:
@@ -107,7 +113,28 @@ def validate(request: PublishRequest) -> PublishRequest:
         raise PublishError(f"contributor shares sum to {total} bps; they must sum to exactly {BPS}")
     if request.ancestor_bps and not request.parents:
         raise PublishError("--ancestor-bps needs at least one --parent")
+    if not request.dereference:
+        _check_links(request.directory)
     return PublishRequest(**{**request.__dict__, "license": check_license(request.license)})
+
+
+def _check_links(directory: Path) -> None:
+    """A symbolic link is published as a link: its target path becomes public and every download
+    restores it. One whose target is absolute or leaves the folder would publish a path of the
+    publisher's machine and point downloads outside their folder: refused with the two fixes."""
+    for folder, dirs, names in os.walk(directory):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in sorted(n for n in names + dirs if not n.startswith(".")):
+            path = Path(folder) / name
+            if not path.is_symlink():
+                continue
+            target = os.readlink(path)
+            rel = path.relative_to(directory)
+            inside = os.path.normpath(os.path.join(os.path.dirname(rel), target))
+            if os.path.isabs(target) or inside == ".." or inside.startswith("../"):
+                raise PublishError(f"{rel} is a symbolic link to {target}, outside the folder: publishing it would "
+                                   "make that path public and point downloads outside their folder; publish with "
+                                   "--dereference to publish what it points to, or remove the link")
 
 
 def check_chain(commons: Commons, publisher: str, request: PublishRequest) -> None:
@@ -133,7 +160,8 @@ def scan(request: PublishRequest, progress: Callable[[int], None] | None = None)
     Croissant and writes the manifest."""
     from .ml import croissant
 
-    importer = Importer(cid_version=1, file_digests=True, workers=0, progress=progress)  # each file read once
+    importer = Importer(cid_version=1, file_digests=True, workers=0, progress=progress,  # each file read once
+                        dereference=request.dereference)
     content = importer.add_path(request.directory).cid
     entries = [croissant.FileEntry(e.path, e.size, e.sha256, str(e.cid)) for e in importer.files]
     files = [{"path": e.path, "size": e.size, "sha256": e.sha256, "cid": e.cid} for e in entries]
@@ -158,9 +186,30 @@ def scan(request: PublishRequest, progress: Callable[[int], None] | None = None)
         "ancestorBps": request.ancestor_bps,
         **{key: str(cid) for (key, _), (cid, _) in zip(documents, pinned)},
         **({"private": request.private} if request.private else {}),
+        **({"links": [{"path": path, "target": target} for path, target in importer.links]}
+           if importer.links else {}),
     }
     manifest_bytes = json.dumps(manifest, indent=2, sort_keys=True).encode() + b"\n"
-    return Scanned(content, manifest_bytes, Importer(cid_version=1).add_bytes(manifest_bytes).cid, manifest, pinned)
+    return Scanned(content, manifest_bytes, Importer(cid_version=1).add_bytes(manifest_bytes).cid, manifest, pinned,
+                   _notes(importer))
+
+
+def _notes(importer: Importer) -> tuple[str, ...]:
+    """What the publisher should hear about the folder as it was published."""
+    notes = []
+    if importer.hidden:
+        shown = ", ".join(importer.hidden[:5]) + (f" and {len(importer.hidden) - 5} more" if len(importer.hidden) > 5
+                                                  else "")
+        notes.append(f"left out {len(importer.hidden)} hidden file(s) or folder(s): {shown} (rename them without "
+                     "the leading '.' to publish them)")
+    empty = [f.path for f in importer.files if f.size == 0]
+    if empty:
+        notes.append(f"{len(empty)} empty file(s), published as they are: {', '.join(empty[:5])}"
+                     + (" ..." if len(empty) > 5 else ""))
+    for path, target in importer.links:
+        notes.append(f"{path} is published as a symbolic link to {target} (every download restores the link; "
+                     "--dereference publishes what it points to)")
+    return tuple(notes)
 
 
 def publish(commons: Commons, sender: Sender, store: ContentStore, request: PublishRequest,
@@ -197,7 +246,8 @@ def publish(commons: Commons, sender: Sender, store: ContentStore, request: Publ
 
     verify_record(commons, dataset_id, manifest_cid, request)
     journal.finish("verified", {"dataset": str(dataset_id)})
-    return Published(dataset_id, content, manifest_cid, tx_hash, int(receipt["gasUsed"]), manifest, resumed)
+    return Published(dataset_id, content, manifest_cid, tx_hash, int(receipt["gasUsed"]), manifest, resumed,
+                     scanned.notes)
 
 
 def params_of(request: PublishRequest, content: Cid, manifest_cid: Cid) -> tuple[Any, ...]:
@@ -211,16 +261,16 @@ def _pin(store: ContentStore, request: PublishRequest, scanned: Scanned, journal
     if journal.done("pin"):
         return
     journal.begin("pin")
-    pin_content(store, request.directory, scanned)
+    pin_content(store, request.directory, scanned, request.dereference)
     journal.finish("pin", {"content": str(scanned.content), "manifest": str(scanned.manifest_cid),
                            "store": store.location})
     fault_point("after-pin")
 
 
-def pin_content(store: ContentStore, directory: Path, scanned: Scanned) -> None:
+def pin_content(store: ContentStore, directory: Path, scanned: Scanned, dereference: bool = False) -> None:
     """Adds the dataset's folder, the documents its manifest points at and the manifest to
     `store`, checking the store computed the same CIDs as the scan."""
-    if not store.add_path(directory, 1).same_content(scanned.content):
+    if not store.add_path(directory, 1, dereference=dereference).same_content(scanned.content):
         raise CidMismatchError(f"the store computed another CID for the content than {scanned.content}")
     fault_point("during-pin")
     for cid, data in (*scanned.documents, (scanned.manifest_cid, scanned.manifest_bytes)):

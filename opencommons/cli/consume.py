@@ -76,14 +76,15 @@ def dataset_get(reference: str = typer.Argument(..., metavar="ID_OR_CID"), direc
         summary = {"dataset": str(resolved.dataset_id) if resolved.dataset_id is not None else None,
                    "content": str(resolved.content), "manifest": str(resolved.manifest), "directory": str(directory),
                    "fetched": len(result.fetched), "kept": len(result.kept), "bytes": result.bytes_fetched,
-                   "licence": notes}
+                   "links": result.links, "licence": notes}
         if as_json:
             say(json.dumps(summary, indent=2, sort_keys=True))
             return
         said = f"dataset {resolved.dataset_id}" if resolved.dataset_id is not None else f"manifest {resolved.manifest}"
         say(f"ok: {said} in {directory}: {len(result.fetched)} files fetched ({result.bytes_fetched} bytes), "
             f"{len(result.kept)} already there; every file matches the manifest and the content "
-            + ("recorded on-chain" if commons is not None else "it names (chain not read)"))
+            + ("recorded on-chain" if commons is not None else "it names (chain not read)")
+            + (f"; {len(result.links)} symbolic link(s) restored as the content holds them" if result.links else ""))
         for line in notes:
             say(line)
     except OpenCommonsError as exc:

@@ -29,6 +29,8 @@ else:
 CroissantOpt = typer.Option(None, "--croissant", help="A hand-written Croissant JSON-LD file, validated and "
                             "published instead of the generated one.")
 
+DereferenceOpt = typer.Option(False, "--dereference", help="Publish what symbolic links point to instead of the "
+                              "links (a link is otherwise published as a link, restored by every download).")
 dataset_app = typer.Typer(help="Publish, inspect, verify and attest datasets.", no_args_is_help=True)
 
 
@@ -46,7 +48,8 @@ def _publish(directory: Path, license_id: str, commons_code: str, contributor: l
              ancestor_bps: int, name: Optional[str], description: str, schema: Optional[str],
              previous: Optional[int], rpc: Optional[str], account: Optional[str], deployments: Path,
              store: str, api: Optional[str], home: Optional[Path], as_json: bool, croissant: Optional[Path] = None,
-             documents: tuple[tuple[str, bytes], ...] = (), gateways: Optional[list[str]] = None) -> None:
+             documents: tuple[tuple[str, bytes], ...] = (), gateways: Optional[list[str]] = None,
+             dereference: bool = False) -> None:
     from ..ml.croissant import load_file
 
     described = load_file(croissant) if croissant is not None else None  # refused before connecting
@@ -54,7 +57,7 @@ def _publish(directory: Path, license_id: str, commons_code: str, contributor: l
     request = publishing.PublishRequest(directory, license_id, commons_code, _contributors(contributor),
                                         name or directory.name, description,
                                         tuple(queries.parse_dataset_id(p) for p in parent), ancestor_bps, schema,
-                                        previous, described, documents)
+                                        previous, described, documents, dereference=dereference)
     if gateways is not None:  # a private dataset: ciphertext is what is hashed, pinned and minted
         from ..private.publish import private_request
 
@@ -64,6 +67,8 @@ def _publish(directory: Path, license_id: str, commons_code: str, contributor: l
     with _progress(_size(request.directory), "hashing") as progress:
         result = publishing.publish(commons, _sender(commons, account), open_store(store, home, api), request,
                                     progress=progress)
+    for note in result.notes:
+        err.print(f"note: {note}", markup=False)
     if gateways:
         from ..private.publish import register_keys
 
@@ -87,7 +92,8 @@ def dataset_publish(directory: Path, license_id: str = typer.Option(..., "--lice
                     private: bool = typer.Option(False, "--private", help="Encrypt every file first; licensees "
                                                  "download through the --gateway that holds the key."),
                     gateway: list[str] = typer.Option([], "--gateway", help="With --private: a gateway's URL "
-                                                      "(repeatable) to wrap the data key for.")) -> None:
+                                                      "(repeatable) to wrap the data key for."),
+                    dereference: bool = DereferenceOpt) -> None:
     """Pin DIRECTORY, its Croissant metadata and its manifest to IPFS and mint the dataset NFT
     (resumable, exactly once)."""
     try:
@@ -95,7 +101,7 @@ def dataset_publish(directory: Path, license_id: str = typer.Option(..., "--lice
             raise OpenCommonsError("--gateway goes with --private (a public dataset needs no gateway)")
         _publish(directory, license_id, commons_code, contributor, parent, ancestor_bps, name, description, schema,
                  None, rpc, account, deployments, store, api, home, as_json, croissant,
-                 gateways=gateway if private else None)
+                 gateways=gateway if private else None, dereference=dereference)
     except OpenCommonsError as exc:
         fail(exc)
 
@@ -107,11 +113,11 @@ def dataset_version(previous: str, directory: Path, license_id: str = typer.Opti
                     name: Optional[str] = typer.Option(None, "--name"), rpc: Optional[str] = RpcOpt,
                     account: Optional[str] = AccountOpt, deployments: Path = DeploymentsOpt, store: str = StoreOpt,
                     api: Optional[str] = ApiOpt, home: Optional[Path] = HomeOpt, as_json: bool = JsonOpt,
-                    croissant: Optional[Path] = CroissantOpt) -> None:
+                    croissant: Optional[Path] = CroissantOpt, dereference: bool = DereferenceOpt) -> None:
     """Publish DIRECTORY as the next version of dataset PREVIOUS."""
     try:
         _publish(directory, license_id, commons_code, contributor, [], 0, name, "", None, queries.parse_dataset_id(previous),
-                 rpc, account, deployments, store, api, home, as_json, croissant)
+                 rpc, account, deployments, store, api, home, as_json, croissant, dereference=dereference)
     except OpenCommonsError as exc:
         fail(exc)
 

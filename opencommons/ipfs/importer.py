@@ -77,6 +77,10 @@ class Importer:
         self.file_digests = file_digests
         self.workers = workers
         self.files: list[FileEntry] = []
+        #: what the content holds besides files, for a manifest to say so: (path, target) of each
+        #: symbolic link stored as a link, and the hidden names left out
+        self.links: list[tuple[str, str]] = []
+        self.hidden: list[str] = []
 
     # ------------------------------------------------------------------ blocks
     def _emit(self, block: bytes, codec: int) -> Cid:
@@ -178,10 +182,13 @@ class Importer:
                 raise InputPathError(f"symbolic link loop: {path} leads back into a directory it is in")
             open_dirs = open_dirs | {key}
         plan: list[tuple[str, Node | int | list[Any]]] = []
+        if not self.include_hidden:
+            self.hidden += [f"{prefix}{name}" for name in _hidden(path)]
         for name, child in _entries(path, self.include_hidden):
             if child.is_symlink():
                 if not self.dereference:
                     plan.append((name, self._symlink(child)))
+                    self.links.append((f"{prefix}{name}", os.fsdecode(os.readlink(child))))
                     continue
                 if not child.exists():
                     raise InputPathError(f"symbolic link {child} points to {os.readlink(child)!r}, "
@@ -254,6 +261,13 @@ def _read_chunk(stream: BinaryIO) -> bytes:
         parts.append(part)
         remaining -= len(part)
     return b"".join(parts)
+
+
+def _hidden(path: Path) -> list[str]:
+    try:
+        return sorted(name for name in os.listdir(path) if name.startswith("."))
+    except OSError:
+        return []  # _entries says why in one line
 
 
 def _entries(path: Path, include_hidden: bool) -> Iterator[tuple[str, Path]]:

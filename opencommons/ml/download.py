@@ -56,6 +56,8 @@ class Downloaded:
     fetched: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
     bytes_fetched: int = 0
+    #: symbolic links the manifest lists, restored as links
+    links: list[str] = field(default_factory=list)
 
 
 def parse_reference(text: str) -> int | Cid:
@@ -204,11 +206,43 @@ def plan(source: BlockSource, resolved: Resolved, directory: Path) -> Plan:
 
 
 def fetch(work: Plan, progress: Callable[[int], None] | None = None) -> Downloaded:
-    """Fetches what `work` lists, each file verified before it takes its final name."""
+    """Fetches what `work` lists, each file verified before it takes its final name; then restores
+    the symbolic links the manifest lists (as the content holds them: `ipfs get` and this agree)."""
     _save_state(work.directory, work.resolved.manifest, work.verified)
     for f, target in work.todo:
         fetch_file(work, f, target, progress)
+    for link in work.result.manifest.get("links") or []:
+        restore_link(work, link)
     return work.result
+
+
+def restore_link(work: Plan, link: Any) -> None:
+    """One symbolic link of the manifest, checked against the content (the same target there) and
+    kept inside the folder (a relative target that does not leave it), then made."""
+    from ..ipfs.unixfs import TYPE_SYMLINK, decode_node
+
+    if not isinstance(link, dict) or not isinstance(link.get("target"), str):
+        raise DownloadError(f"the manifest lists a malformed link {link!r}: refusing this manifest")
+    parts, target_text = _safe_parts(link.get("path")), link["target"]
+    inside = os.path.normpath(os.path.join(*parts[:-1], target_text)) if len(parts) > 1 else \
+        os.path.normpath(target_text)
+    if os.path.isabs(target_text) or "\0" in target_text or inside == ".." or inside.startswith("../"):
+        raise DownloadError(f"the manifest's link {link['path']} points to {target_text!r}, outside the dataset's "
+                            "folder: refusing to make it")
+    cid = resolve(work.source, f"{work.resolved.content}/{link['path']}")
+    node = decode_node(work.source.get_block(cid)) if cid.codec == DAG_PB else None
+    if node is None or node.kind != TYPE_SYMLINK or node.data != os.fsencode(target_text):
+        raise CidMismatchError(f"the manifest says {link['path']} links to {target_text!r}; the content disagrees")
+    path = work.directory.joinpath(*parts)
+    if path.is_symlink() and os.readlink(path) == target_text:
+        work.result.kept.append(link["path"])
+        return
+    prepare_target(work.directory, path)  # no link among its folders (nor an older link at its name)
+    if os.path.lexists(path):
+        raise DownloadError(f"{path} exists and is not the link the dataset has ({link['path']} -> {target_text}): "
+                            "move it away or download into an empty folder")
+    os.symlink(target_text, path)
+    work.result.links.append(link["path"])
 
 
 def fetch_file(work: Plan, f: dict[str, Any], target: Path, progress: Callable[[int], None] | None = None) -> None:

@@ -436,3 +436,51 @@ def test_show_names_contributors_by_their_profiles(chain_env, registered, tmp_pa
     # without the store that holds the profiles, the record alone (no invented names)
     bare = json.loads(run("contributor", "show", a, "--json", "--home", str(tmp_path / "empty")).stdout)
     assert "name" not in bare and bare["registered"] is True
+
+
+def test_publish_says_what_it_left_out_and_how_links_are_stored_and_get_agrees(chain_env, registered, tmp_path):
+    """A folder as people have them: a hidden file, an empty file, a link inside the folder. The
+    publisher is told about each; the manifest lists the link; `dataset get` restores it exactly
+    as `ipfs get` of the content does, and the copy verifies against the chain."""
+    import json
+    import os
+
+    run = chain_env["run"]
+    d = data_dir(tmp_path, "county,pupils\nNairobi,10\n")
+    (d / ".DS_Store").write_bytes(b"\0\1")
+    (d / "empty.csv").write_bytes(b"")
+    os.symlink("table.csv", d / "latest.csv")
+    proc = run(*publish_args(d, *registered))
+    assert proc.returncode == 0, proc.stderr
+    assert "note: left out 1 hidden file(s) or folder(s): .DS_Store" in proc.stderr
+    assert "note: 1 empty file(s), published as they are: empty.csv" in proc.stderr
+    assert "note: latest.csv is published as a symbolic link to table.csv" in proc.stderr
+    out = json.loads(proc.stdout)
+    copy = tmp_path / "copy"
+    got = run("dataset", "get", out["dataset"], str(copy), "--json")
+    assert got.returncode == 0, got.stderr
+    assert json.loads(got.stdout)["links"] == ["latest.csv"]
+    assert os.readlink(copy / "latest.csv") == "table.csv" and (copy / "latest.csv").read_text().startswith("county")
+    assert run("dataset", "verify", out["dataset"], "--path", str(copy)).returncode == 0
+
+
+def test_publish_refuses_a_link_outside_the_folder_unless_dereferenced(chain_env, registered, tmp_path):
+    import json
+    import os
+
+    run = chain_env["run"]
+    d = data_dir(tmp_path, "county,pupils\nMombasa,7\n")
+    private = tmp_path / "home-of-the-publisher.csv"
+    private.write_text("county,pupils\nKisumu,3\n")
+    os.symlink(private, d / "raw.csv")
+    refused = run(*publish_args(d, *registered))
+    assert refused.returncode == 1
+    assert refused.stderr.strip().splitlines() == [
+        f"error: raw.csv is a symbolic link to {private}, outside the folder: publishing it would make that path "
+        "public and point downloads outside their folder; publish with --dereference to publish what it points "
+        "to, or remove the link"]
+    published = run(*publish_args(d, *registered, "--dereference"))
+    assert published.returncode == 0, published.stderr
+    copy = tmp_path / "copy"
+    assert run("dataset", "get", json.loads(published.stdout)["dataset"], str(copy)).returncode == 0
+    assert not (copy / "raw.csv").is_symlink() and (copy / "raw.csv").read_text().endswith("Kisumu,3\n")
