@@ -83,6 +83,8 @@ class Published:
     manifest: dict[str, Any] = field(compare=False)
     resumed: bool = False
     notes: tuple[str, ...] = ()
+    #: this very publication had finished before: nothing was sent or pinned this time
+    already: bool = False
 
 
 def commons_id(code: str) -> bytes:
@@ -222,6 +224,10 @@ def publish(commons: Commons, sender: Sender, store: ContentStore, request: Publ
               "content": str(content), "manifest": str(manifest_cid), "store": store.location}
     journal = Journal(journal_dir or default_dir(), key_of(inputs), inputs)
     resumed = bool(journal.data["events"])
+    finished, mined = journal.done("verified"), journal.done("mined")
+    if finished and mined and commons.nft.functions.exists(int.from_bytes(content.digest, "big")).call():
+        return Published(int(finished["dataset"]), content, manifest_cid, str(mined["tx"]), int(mined["gas"]),
+                         manifest, True, scanned.notes, already=True)
     dataset_id = int.from_bytes(content.digest, "big")
     journal.finish("scan", {"content": str(content), "manifest": str(manifest_cid), "files": len(manifest["files"])})
     fault_point("after-scan")

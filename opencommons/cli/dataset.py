@@ -74,9 +74,13 @@ def _publish(directory: Path, license_id: str, commons_code: str, contributor: l
 
         for problem in register_keys(gateways, result.dataset_id):
             err.print(f"warning: {problem}", markup=False)
+    if result.already and not as_json:
+        say(f"already published: dataset {result.dataset_id} (content {result.content_cid}, transaction "
+            f"{result.tx_hash}); nothing was sent")
+        return
     _emit({"dataset": str(result.dataset_id), "content": str(result.content_cid),
            "manifest": str(result.manifest_cid), "tx": result.tx_hash, "gas": result.gas_used,
-           "resumed": result.resumed}, as_json)
+           "resumed": result.resumed, "alreadyPublished": result.already}, as_json)
 
 
 @dataset_app.command("publish")

@@ -10,7 +10,8 @@ import os
 import secrets
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -43,8 +44,25 @@ def call(url: str, body: Any = None, token: str | None = None, method: str | Non
         raise GatewayError(f"cannot reach the gateway {url}: {getattr(exc, 'reason', exc)}") from None
 
 
+@contextmanager
+def quiet_siwe() -> Iterator[None]:
+    """A context in which the `siwe` package parses and prints messages without its grammar
+    library's GrammarWarnings (a page of them at the first sign-in, meaningless to a user)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"rule '.*' redefines", category=UserWarning)
+        yield
+
+
 def siwe_message(domain: str, address: str, uri: str, chain_id: int, nonce: str, ttl: int = 300,
                  issued: datetime | None = None) -> str:
+    with quiet_siwe():
+        return _siwe_message(domain, address, uri, chain_id, nonce, ttl, issued)
+
+
+def _siwe_message(domain: str, address: str, uri: str, chain_id: int, nonce: str, ttl: int,
+                  issued: datetime | None) -> str:
     from siwe import SiweMessage
 
     now = issued or datetime.now(timezone.utc)

@@ -105,8 +105,11 @@ class Gateway:
     def login(self, message: str, signature: str) -> dict[str, Any]:
         from siwe import SiweMessage
 
+        from .client import quiet_siwe
+
         try:
-            parsed = SiweMessage.from_message(message=message)
+            with quiet_siwe():
+                parsed = SiweMessage.from_message(message=message)
         except Exception as exc:  # the siwe package raises its own parse errors
             raise GatewayRefusal(400, f"not a Sign-In with Ethereum message: {str(exc).splitlines()[0]}") from None
         chain_id = self.chain_id

@@ -131,6 +131,22 @@ def test_publish_twice_reports_existing_dataset_without_second_nft(chain_env, re
     first = json.loads(run(*publish_args(d, *registered)).stdout)
     second = json.loads(run(*publish_args(d, *registered)).stdout)
     assert first["dataset"] == second["dataset"] and first["tx"] == second["tx"]
+    assert first["alreadyPublished"] is False and second["alreadyPublished"] is True
+    words = run(*[a for a in publish_args(d, *registered) if a != "--json"])
+    assert words.returncode == 0 and words.stdout.strip() == (
+        f"already published: dataset {first['dataset']} (content {first['content']}, transaction {first['tx']}); "
+        "nothing was sent")
+
+
+def test_sign_in_prints_no_grammar_warnings():
+    """The `siwe` package's grammar library printed a page of GrammarWarnings at the first sign-in."""
+    import subprocess
+    import sys
+
+    code = ("from opencommons.private.client import siwe_message; "
+            "siwe_message('a.example:1', '0x' + '11' * 20, 'http://a.example:1', 1, 'abcdef123456')")
+    proc = subprocess.run([sys.executable, "-W", "default", "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0 and "GrammarWarning" not in proc.stderr, proc.stderr
 
 
 @pytest.mark.parametrize("mutate,message", [
