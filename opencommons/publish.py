@@ -57,6 +57,8 @@ class PublishRequest:
     private: dict[str, Any] | None = None
     #: publish what symbolic links point to instead of the links (Kubo's --dereference-symlinks)
     dereference: bool = False
+    #: the encoding of CSV files that are not UTF-8 (recorded in the manifest and the Croissant)
+    encoding: str | None = None
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,47 @@ def validate(request: PublishRequest) -> PublishRequest:
         raise PublishError("--ancestor-bps needs at least one --parent")
     if not request.dereference:
         _check_links(request.directory)
+    if request.encoding is not None:
+        import codecs
+
+        try:
+            codecs.lookup(request.encoding)
+        except LookupError:
+            raise PublishError(f"unknown encoding {request.encoding!r}: give one Python knows, such as cp1252, "
+                               "latin-1 or utf-16") from None
     return PublishRequest(**{**request.__dict__, "license": check_license(request.license)})
+
+
+def _charsets(request: PublishRequest, paths: list[str]) -> dict[str, str]:
+    """The encoding of each text table that is not UTF-8: `request.encoding` when it decodes the
+    file, else a refusal naming the file, where it stops being UTF-8 and the fix. A CSV published
+    in another encoding without a word advertised rows every consumer then failed to read."""
+    from .ml.croissant import utf8_error
+
+    found = {}
+    for rel in paths:
+        suffix = Path(rel).suffix.lower()
+        if suffix not in (".csv", ".jsonl", ".ndjson"):
+            continue
+        path = request.directory / rel
+        problem = utf8_error(path)
+        if problem is None:
+            continue
+        if suffix != ".csv":
+            raise PublishError(f"{rel} is not UTF-8 ({problem}); JSON Lines are UTF-8 by definition: re-save it "
+                               "as UTF-8")
+        if request.encoding is None:
+            raise PublishError(f"{rel} is not UTF-8 ({problem}, as Latin-1 or Windows-1252 spreadsheets write it): "
+                               "re-save it as UTF-8, or publish with --encoding cp1252 (its encoding) to record it")
+        try:
+            with open(path, encoding=request.encoding) as handle:
+                while handle.read(1 << 20):
+                    pass
+        except UnicodeDecodeError as exc:
+            raise PublishError(f"{rel} is neither UTF-8 ({problem}) nor {request.encoding} ({exc.reason} at offset "
+                               f"{exc.start:,} of a piece): name its real encoding with --encoding") from None
+        found[rel] = request.encoding
+    return found
 
 
 def _check_links(directory: Path) -> None:
@@ -166,13 +208,15 @@ def scan(request: PublishRequest, progress: Callable[[int], None] | None = None)
                         dereference=request.dereference)
     content = importer.add_path(request.directory).cid
     entries = [croissant.FileEntry(e.path, e.size, e.sha256, str(e.cid)) for e in importer.files]
-    files = [{"path": e.path, "size": e.size, "sha256": e.sha256, "cid": e.cid} for e in entries]
+    charsets = _charsets(request, [e.path for e in entries]) if request.private is None else {}
+    files = [{"path": e.path, "size": e.size, "sha256": e.sha256, "cid": e.cid,
+              **({"encoding": charsets[e.path]} if e.path in charsets else {})} for e in entries]
     described = request.croissant or croissant.build(
         request.directory, entries, name=request.name,
         description=request.description, license_id=request.license, content=str(content),
         contributors=[Web3.to_checksum_address(a) for a, _ in request.contributors],
         parents=[str(p) for p in request.parents], commons=request.commons,
-        tabular=request.private is None)  # ciphertext has no rows to read
+        tabular=request.private is None, charsets=charsets)  # ciphertext has no rows to read
     documents = [("croissant", croissant.encode(described)), *request.documents]
     pinned = tuple((Importer(cid_version=1).add_bytes(data).cid, data) for _, data in documents)
     manifest: dict[str, Any] = {

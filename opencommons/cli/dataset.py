@@ -31,6 +31,8 @@ CroissantOpt = typer.Option(None, "--croissant", help="A hand-written Croissant 
 
 DereferenceOpt = typer.Option(False, "--dereference", help="Publish what symbolic links point to instead of the "
                               "links (a link is otherwise published as a link, restored by every download).")
+EncodingOpt = typer.Option(None, "--encoding", help="The text encoding (e.g. cp1252) of CSV files that are not "
+                           "UTF-8; recorded in the manifest and the Croissant so every reader decodes them.")
 dataset_app = typer.Typer(help="Publish, inspect, verify and attest datasets.", no_args_is_help=True)
 
 
@@ -49,7 +51,7 @@ def _publish(directory: Path, license_id: str, commons_code: str, contributor: l
              previous: Optional[int], rpc: Optional[str], account: Optional[str], deployments: Path,
              store: str, api: Optional[str], home: Optional[Path], as_json: bool, croissant: Optional[Path] = None,
              documents: tuple[tuple[str, bytes], ...] = (), gateways: Optional[list[str]] = None,
-             dereference: bool = False) -> None:
+             dereference: bool = False, encoding: Optional[str] = None) -> None:
     from ..ml.croissant import load_file
 
     described = load_file(croissant) if croissant is not None else None  # refused before connecting
@@ -57,7 +59,7 @@ def _publish(directory: Path, license_id: str, commons_code: str, contributor: l
     request = publishing.PublishRequest(directory, license_id, commons_code, _contributors(contributor),
                                         name or directory.name, description,
                                         tuple(queries.parse_dataset_id(p) for p in parent), ancestor_bps, schema,
-                                        previous, described, documents, dereference=dereference)
+                                        previous, described, documents, dereference=dereference, encoding=encoding)
     if gateways is not None:  # a private dataset: ciphertext is what is hashed, pinned and minted
         from ..private.publish import private_request
 
@@ -97,7 +99,7 @@ def dataset_publish(directory: Path, license_id: str = typer.Option(..., "--lice
                                                  "download through the --gateway that holds the key."),
                     gateway: list[str] = typer.Option([], "--gateway", help="With --private: a gateway's URL "
                                                       "(repeatable) to wrap the data key for."),
-                    dereference: bool = DereferenceOpt) -> None:
+                    dereference: bool = DereferenceOpt, encoding: Optional[str] = EncodingOpt) -> None:
     """Pin DIRECTORY, its Croissant metadata and its manifest to IPFS and mint the dataset NFT
     (resumable, exactly once)."""
     try:
@@ -105,7 +107,7 @@ def dataset_publish(directory: Path, license_id: str = typer.Option(..., "--lice
             raise OpenCommonsError("--gateway goes with --private (a public dataset needs no gateway)")
         _publish(directory, license_id, commons_code, contributor, parent, ancestor_bps, name, description, schema,
                  None, rpc, account, deployments, store, api, home, as_json, croissant,
-                 gateways=gateway if private else None, dereference=dereference)
+                 gateways=gateway if private else None, dereference=dereference, encoding=encoding)
     except OpenCommonsError as exc:
         fail(exc)
 
@@ -117,11 +119,13 @@ def dataset_version(previous: str, directory: Path, license_id: str = typer.Opti
                     name: Optional[str] = typer.Option(None, "--name"), rpc: Optional[str] = RpcOpt,
                     account: Optional[str] = AccountOpt, deployments: Path = DeploymentsOpt, store: str = StoreOpt,
                     api: Optional[str] = ApiOpt, home: Optional[Path] = HomeOpt, as_json: bool = JsonOpt,
-                    croissant: Optional[Path] = CroissantOpt, dereference: bool = DereferenceOpt) -> None:
+                    croissant: Optional[Path] = CroissantOpt, dereference: bool = DereferenceOpt,
+                    encoding: Optional[str] = EncodingOpt) -> None:
     """Publish DIRECTORY as the next version of dataset PREVIOUS."""
     try:
         _publish(directory, license_id, commons_code, contributor, [], 0, name, "", None, queries.parse_dataset_id(previous),
-                 rpc, account, deployments, store, api, home, as_json, croissant, dereference=dereference)
+                 rpc, account, deployments, store, api, home, as_json, croissant, dereference=dereference,
+                 encoding=encoding)
     except OpenCommonsError as exc:
         fail(exc)
 

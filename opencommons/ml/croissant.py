@@ -50,6 +50,34 @@ def encoding_of(path: str) -> str:
     return TABULAR.get(suffix) or OTHER.get(suffix, "application/octet-stream")
 
 
+def utf8_error(path: Path) -> str | None:
+    """Where `path` stops being UTF-8 ("byte 0xe9 at offset 1,234"), or None when all of it is:
+    read in 1 MiB pieces through an incremental decoder, never whole."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    with open(path, "rb") as handle:
+        while True:
+            piece = handle.read(1 << 20)
+            pending = len(decoder.getstate()[0])  # an earlier piece's unfinished character, decoded first
+            try:
+                decoder.decode(piece, final=not piece)
+            except UnicodeDecodeError as exc:
+                return f"byte 0x{exc.object[exc.start]:02x} at offset {offset - pending + exc.start:,}"
+            if not piece:
+                return None
+            offset += len(piece)
+
+
+def mime_and_charset(encoding_format: Any) -> tuple[str, str | None]:
+    """`text/csv; charset=windows-1252` as ("text/csv", "windows-1252"); no charset: UTF-8."""
+    mime, _, params = str(encoding_format).partition(";")
+    charset = next((v.strip() for k, _, v in (p.partition("=") for p in params.split(";"))
+                    if k.strip().lower() == "charset" and v.strip()), None)
+    return mime.strip(), charset
+
+
 def spdx_url(license_id: str) -> str:
     return f"https://spdx.org/licenses/{license_id}.html"
 
@@ -71,9 +99,9 @@ def _data_type(arrow_type: Any) -> Any:
     return mlc.DataType.TEXT
 
 
-def read_schema(path: Path) -> Any:
-    """The pyarrow schema of a CSV, JSON Lines or Parquet file (refused in one line when it does
-    not parse)."""
+def read_schema(path: Path, charset: str | None = None) -> Any:
+    """The pyarrow schema of a CSV (in `charset`, UTF-8 by default), JSON Lines or Parquet file
+    (refused in one line when it does not parse)."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
     import pyarrow.json as pjson
@@ -84,7 +112,7 @@ def read_schema(path: Path) -> Any:
         if suffix == ".parquet":
             schema = pq.read_schema(path)
         elif suffix == ".csv":
-            with pcsv.open_csv(path) as reader:
+            with pcsv.open_csv(path, read_options=pcsv.ReadOptions(encoding=charset or "utf8")) as reader:
                 schema = reader.schema
         else:
             with pjson.open_json(path) as reader:
@@ -102,10 +130,12 @@ def _ident(text: str) -> str:
 
 def build(directory: Path, files: list[FileEntry], *, name: str, description: str, license_id: str,
           content: str, contributors: list[str], parents: list[str], commons: str,
-          tabular: bool = True) -> dict[str, Any]:
+          tabular: bool = True, charsets: dict[str, str] | None = None) -> dict[str, Any]:
     """The Croissant JSON-LD of the dataset whose folder is `directory` and whose files are
     `files` (each with its CID and sha256); `tabular=False` (a private dataset's ciphertext)
-    describes the files without reading them."""
+    describes the files without reading them. `charsets` names the text files that are not
+    UTF-8 and their encoding: their encodingFormat says it (`text/csv; charset=windows-1252`)."""
+    charsets = charsets or {}
     import mlcroissant as mlc
 
     distribution: list[Any] = []
@@ -115,12 +145,13 @@ def build(directory: Path, files: list[FileEntry], *, name: str, description: st
         schema, unread = None, None
         if tabular and Path(f.path).suffix.lower() in TABULAR:
             try:
-                schema = read_schema(directory / f.path)
+                schema = read_schema(directory / f.path, charsets.get(f.path))
             except CroissantError as exc:
                 unread = str(exc)  # published all the same: the file is described, not its rows
         distribution.append(mlc.FileObject(
             id=f.path, name=f.path, content_url=IPFS + f.cid, same_as=[f"{IPFS}{content}/{f.path}"],
-            content_size=f"{f.size} B", encoding_formats=[encoding_of(f.path)], sha256=f.sha256,
+            content_size=f"{f.size} B", sha256=f.sha256,
+            encoding_formats=[encoding_of(f.path) + (f"; charset={charsets[f.path]}" if f.path in charsets else "")],
             description=f"No record set: {unread}" if unread else None))
         if schema is None:
             continue

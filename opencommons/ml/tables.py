@@ -19,7 +19,7 @@ from ..ipfs.blocks import BlockSource
 from ..ipfs.cid import Cid
 from ..ipfs.store import read_document
 from ..journal import HOME_ENV
-from .croissant import TABULAR
+from .croissant import TABULAR, mime_and_charset
 from .download import Resolved, download
 
 #: the `datasets` builder for each record set's encoding
@@ -35,6 +35,8 @@ class RecordSet:
     name: str
     path: Path
     encoding: str
+    #: the text encoding its publisher recorded when not UTF-8 (`text/csv; charset=...`)
+    charset: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,22 +70,27 @@ def record_sets_of(directory: Path, manifest: dict[str, Any], described: dict[st
             fields = fields if isinstance(fields, list) else [fields]
             source = ((fields[0].get("source") or {}).get("fileObject") or {}).get("@id") if fields else None
             if source in files:
-                encoding = files[source].get("encodingFormat")
+                encoding, charset = mime_and_charset(files[source].get("encodingFormat"))
                 if encoding in BUILDERS:
                     out[str(record_set.get("name") or record_set.get("@id"))] = RecordSet(
-                        str(record_set.get("name")), directory / str(source), str(encoding))
+                        str(record_set.get("name")), directory / str(source), encoding, charset)
         return out
     for f in manifest.get("files", []):
         suffix = Path(str(f.get("path"))).suffix.lower()
         if suffix in TABULAR:
             name = str(f["path"]).rsplit(".", 1)[0]
-            out[name] = RecordSet(name, directory / str(f["path"]), TABULAR[suffix])
+            charset = f.get("encoding") if isinstance(f.get("encoding"), str) else None
+            out[name] = RecordSet(name, directory / str(f["path"]), TABULAR[suffix], charset)
     return out
 
 
 def choose(local: LocalCopy, record_set: str | None) -> list[RecordSet]:
     """The named record set, or every record set when they share one encoding (one table)."""
     if not local.record_sets:
+        empty = [str(f.get("path")) for f in local.manifest.get("files", []) if isinstance(f, dict)
+                 and f.get("size") == 0 and Path(str(f.get("path"))).suffix.lower() in TABULAR]
+        if empty:
+            raise RecordSetError(f"{empty[0]} is empty: this dataset has no rows to load")
         raise RecordSetError("this dataset has no CSV, JSON Lines or Parquet file to load")
     if record_set is not None:
         if record_set not in local.record_sets:
@@ -96,13 +103,22 @@ def choose(local: LocalCopy, record_set: str | None) -> list[RecordSet]:
 
 
 def read_pandas(chosen: RecordSet) -> Any:
+    """The record set as a pandas DataFrame, decoded with its recorded charset; a file that does
+    not decode, or is empty, is refused in one line naming it."""
     import pandas as pd
 
-    if chosen.encoding == "text/csv":
-        return pd.read_csv(chosen.path)
-    if chosen.encoding == "application/jsonlines":
-        return pd.read_json(chosen.path, lines=True)
-    return pd.read_parquet(chosen.path)
+    if chosen.path.stat().st_size == 0:
+        raise RecordSetError(f"{chosen.path.name} is empty: record set {chosen.name!r} has no rows")
+    try:
+        if chosen.encoding == "text/csv":
+            return pd.read_csv(chosen.path, encoding=chosen.charset or "utf-8")
+        if chosen.encoding == "application/jsonlines":
+            return pd.read_json(chosen.path, lines=True)
+        return pd.read_parquet(chosen.path)
+    except UnicodeDecodeError as exc:
+        raise RecordSetError(f"{chosen.path.name} is not {chosen.charset or 'UTF-8'} (byte 0x{exc.object[exc.start]:02x}"
+                             f" at offset {exc.start:,} of a piece) and its publisher recorded no other encoding: "
+                             "read it with pandas.read_csv(path, encoding=...) naming the right one") from None
 
 
 def hf_dataset(local: LocalCopy, record_set: str | None, split: str | None) -> Any:
@@ -111,8 +127,12 @@ def hf_dataset(local: LocalCopy, record_set: str | None, split: str | None) -> A
     import datasets
 
     chosen = choose(local, record_set)
+    for c in chosen:
+        if c.path.stat().st_size == 0:
+            raise RecordSetError(f"{c.path.name} is empty: record set {c.name!r} has no rows")
+    extra = {"encoding": chosen[0].charset} if chosen[0].encoding == "text/csv" and chosen[0].charset else {}
     return datasets.load_dataset(BUILDERS[chosen[0].encoding], data_files={"train": [str(c.path) for c in chosen]},
-                                 split=split or "train", cache_dir=str(local.directory.parent / ".hf-cache"))
+                                 split=split or "train", cache_dir=str(local.directory.parent / ".hf-cache"), **extra)
 
 
 def export_parquet(local: LocalCopy, out: Path) -> list[tuple[str, Path, int]]:

@@ -109,7 +109,8 @@ def measure_files(directory: Path, files: list[dict[str, Any]],
         path = directory / f["path"]
         suffix = path.suffix.lower()
         if suffix in TABULAR:
-            report = check_table(path, f["path"], declared.get(f["path"]))
+            report = check_table(path, f["path"], declared.get(f["path"]),
+                                 charset=f.get("encoding") if isinstance(f.get("encoding"), str) else None)
             tables.append(report)
             elements.extend(report.row_hashes)
         elif suffix in TEXT:

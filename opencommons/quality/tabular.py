@@ -87,11 +87,11 @@ def _valid(text: Any, kind: str) -> Any:
     return pc.fill_null(good, True)
 
 
-def _csv_batches(path: Path, report: TableReport) -> Iterator[Any]:
+def _csv_batches(path: Path, report: TableReport, charset: str | None = None) -> Iterator[Any]:
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    with open(path, newline="", encoding="utf-8", errors="replace") as handle:
+    with open(path, newline="", encoding=charset or "utf-8", errors="replace") as handle:
         header = next(csv.reader(handle), [])
     unparsed = [0]
 
@@ -99,7 +99,8 @@ def _csv_batches(path: Path, report: TableReport) -> Iterator[Any]:
         unparsed[0] += 1
         return "skip"
 
-    reader = pcsv.open_csv(path, read_options=pcsv.ReadOptions(block_size=BLOCK, use_threads=True),
+    reader = pcsv.open_csv(path, read_options=pcsv.ReadOptions(block_size=BLOCK, use_threads=True,
+                                                                encoding=charset or "utf8"),
                            parse_options=pcsv.ParseOptions(invalid_row_handler=skip),
                            convert_options=pcsv.ConvertOptions(column_types={n: pa.string() for n in header},
                                                                strings_can_be_null=True))
@@ -118,7 +119,8 @@ def _typed_batches(path: Path) -> Iterator[Any]:
             yield from reader
 
 
-def check_table(path: Path, name: str, declared: dict[str, str] | None, hashes: bool = True) -> TableReport:
+def check_table(path: Path, name: str, declared: dict[str, str] | None, hashes: bool = True,
+                charset: str | None = None) -> TableReport:
     """Reads `path` block by block: rows, rows violating the schema (`declared` column ->
     Croissant type, else inferred), missing values per column, and (for uniqueness) each row's
     64-bit hash."""
@@ -132,8 +134,8 @@ def check_table(path: Path, name: str, declared: dict[str, str] | None, hashes: 
         if suffix == ".csv":
             from ..ml.croissant import read_schema
 
-            inferred = {f.name: _infer_type(f.type) for f in read_schema(path)}
-            batches = _csv_batches(path, report)
+            inferred = {f.name: _infer_type(f.type) for f in read_schema(path, charset)}
+            batches = _csv_batches(path, report, charset)
         else:
             inferred = {}
             batches = _typed_batches(path)

@@ -393,3 +393,61 @@ def test_croissant_describes_a_csv_whose_header_is_not_utf8_without_failing(tmp_
                                commons="FR/geo")
     assert document.get("recordSet", []) == []
     assert document["distribution"][0]["description"].startswith("No record set: villes.csv: cannot read its columns")
+
+
+def test_a_csv_that_is_not_utf8_is_refused_or_recorded_and_every_reader_decodes_it(env, published, tmp_path,
+                                                                                    monkeypatch):
+    """Penguins exported from a spreadsheet in Windows-1252 (an accented observer name): published
+    without a word before, then every loader failed. Now publish refuses it with the fix, or
+    records --encoding in the manifest and the Croissant, and every reader decodes it."""
+    import opencommons
+    from opencommons.ml import croissant
+
+    run, acc = published["run"], env["accounts"]
+    original = pd.read_csv(PENGUINS).assign(observer="Kristen Gorman, Élodie Côté")
+    folder = tmp_path / "pingouins"
+    folder.mkdir()
+    original.to_csv(folder / "pingouins.csv", index=False, encoding="cp1252")
+    args = ["dataset", "publish", str(folder), "--license", "CC0-1.0", "--commons", "AQ/ecology", "--name", "Pingouins",
+            "--contributor", f"{acc[1]}=10000", "--account", "1", "--json"]
+    refused = run(*args)
+    first = (folder / "pingouins.csv").read_bytes().index(b"\xc9")
+    assert refused.returncode == 1 and refused.output.strip() == (
+        f"error: pingouins.csv is not UTF-8 (byte 0xc9 at offset {first:,}, as Latin-1 or Windows-1252 spreadsheets "
+        "write it): re-save it as UTF-8, or publish with --encoding cp1252 (its encoding) to record it")
+    wrong = run(*args, "--encoding", "klingon")
+    assert wrong.returncode == 1 and "unknown encoding 'klingon'" in wrong.output
+    out = json.loads(ok(run(*args, "--encoding", "cp1252")).stdout)
+    manifest = manifest_of(env, out["manifest"])
+    assert [f.get("encoding") for f in manifest["files"]] == ["cp1252"]
+    described = json.loads(b"".join(store_a(env).cat(__import__("opencommons.ipfs.cid", fromlist=["Cid"]).Cid.parse(
+        manifest["croissant"]))))
+    assert described["distribution"][0]["encodingFormat"] == "text/csv; charset=cp1252"
+    assert croissant.validate(described) == []
+    monkeypatch.setenv("OPENCOMMONS_HOME", str(tmp_path / "home"))
+    where = {"rpc": env["url"], "deployments": env["root"] / "deployments", "home": env["root"] / "ipfs"}
+    pd.testing.assert_frame_equal(opencommons.to_pandas(out["dataset"], **where), original)
+    rows = opencommons.load_dataset(out["dataset"], split="train", **where)
+    assert rows.num_rows == 344 and rows[0]["observer"] == "Kristen Gorman, Élodie Côté"
+    exported = ok(run("dataset", "export", out["dataset"], "--out", str(tmp_path / "pq")))
+    assert exported.returncode == 0
+    assert pd.read_parquet(next((tmp_path / "pq").glob("*.parquet")))["observer"].iloc[0] == "Kristen Gorman, Élodie Côté"
+
+
+def test_loaders_say_a_table_is_empty(env, published, tmp_path, monkeypatch):
+    import opencommons
+    from opencommons.ml.tables import RecordSetError
+
+    run, acc = published["run"], env["accounts"]
+    folder = tmp_path / "nothing-yet"
+    folder.mkdir()
+    (folder / "counts.csv").write_bytes(b"")
+    (folder / "README.md").write_text("the counts come next year\n")
+    proc = run("dataset", "publish", str(folder), "--license", "CC0-1.0", "--commons", "AQ/ecology", "--name", "Later",
+               "--contributor", f"{acc[1]}=10000", "--account", "1", "--json")
+    assert proc.returncode == 0 and "note: 1 empty file(s), published as they are: counts.csv" in proc.output
+    monkeypatch.setenv("OPENCOMMONS_HOME", str(tmp_path / "home"))
+    where = {"rpc": env["url"], "deployments": env["root"] / "deployments", "home": env["root"] / "ipfs"}
+    dataset = json.loads(proc.stdout[proc.stdout.index("{"):])["dataset"]
+    with pytest.raises(RecordSetError, match="counts.csv is empty: this dataset has no rows to load"):
+        opencommons.to_pandas(dataset, **where)
