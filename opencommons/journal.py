@@ -11,6 +11,8 @@ import json
 import os
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +65,23 @@ class Journal:
         with os.fdopen(fd, "w") as handle:
             json.dump(self.data, handle, indent=1, sort_keys=True)
         os.replace(tmp, self.path)
+
+
+@contextmanager
+def exclusive(directory: Path, key: str) -> Iterator[None]:
+    """The operation `key` run by one process at a time: a second one (the same publish started
+    twice) waits here for the first to end, then reads the journal it left and finds the work
+    done, instead of racing it on-chain. The lock is the kernel's (flock): a killed process
+    releases it."""
+    import fcntl
+
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / f".{key}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def fault_point(name: str) -> None:

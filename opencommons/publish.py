@@ -29,7 +29,7 @@ from .errors import CidMismatchError, PublishError
 from .ipfs.cid import Cid
 from .ipfs.content import ContentStore
 from .ipfs.importer import Importer
-from .journal import Journal, default_dir, fault_point, key_of
+from .journal import Journal, default_dir, exclusive, fault_point, key_of
 from .spdx import check_license
 from .suite import Commons
 
@@ -263,10 +263,17 @@ def publish(commons: Commons, sender: Sender, store: ContentStore, request: Publ
     request = validate(request)
     check_chain(commons, sender.address, request)
     scanned = scan(request, progress)
-    content, manifest_cid, manifest = scanned.content, scanned.manifest_cid, scanned.manifest
     inputs = {"chain": commons.deployment.chain_id, "nft": commons.nft.address, "sender": sender.address,
-              "content": str(content), "manifest": str(manifest_cid), "store": store.location}
-    journal = Journal(journal_dir or default_dir(), key_of(inputs), inputs)
+              "content": str(scanned.content), "manifest": str(scanned.manifest_cid), "store": store.location}
+    directory = journal_dir or default_dir()
+    with exclusive(directory, key_of(inputs)):  # the same publish started twice: one at a time
+        return _publish_journaled(commons, sender, store, request, scanned,
+                                  Journal(directory, key_of(inputs), inputs))
+
+
+def _publish_journaled(commons: Commons, sender: Sender, store: ContentStore, request: PublishRequest,
+                       scanned: Scanned, journal: Journal) -> Published:
+    content, manifest_cid, manifest = scanned.content, scanned.manifest_cid, scanned.manifest
     resumed = bool(journal.data["events"])
     finished, mined = journal.done("verified"), journal.done("mined")
     if finished and mined and commons.nft.functions.exists(int.from_bytes(content.digest, "big")).call():

@@ -500,3 +500,32 @@ def test_publish_refuses_a_link_outside_the_folder_unless_dereferenced(chain_env
     copy = tmp_path / "copy"
     assert run("dataset", "get", json.loads(published.stdout)["dataset"], str(copy)).returncode == 0
     assert not (copy / "raw.csv").is_symlink() and (copy / "raw.csv").read_text().endswith("Kisumu,3\n")
+
+
+def test_the_same_publish_started_twice_at_once_mints_once_and_both_say_so(chain_env, registered, tmp_path):
+    """Two terminals, one folder: the loser used to end in an undecoded revert. Now the second waits
+    for the first's journal entry and reports the same dataset."""
+    import json
+    import threading
+
+    run, w3 = chain_env["run"], chain_env["w3"]
+    from opencommons.connection import load_deployment
+
+    nft = load_deployment(w3, chain_env["root"] / "deployments").nft
+    d = data_dir(tmp_path, "county,pupils\nNakuru,12\n" * 50)
+    before = nft.functions.balanceOf(registered[0]).call()
+    results = [None, None]
+
+    def publish(i):
+        results[i] = run(*publish_args(d, *registered))
+
+    threads = [threading.Thread(target=publish, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(300)
+    assert [r.returncode for r in results] == [0, 0], [r.stderr for r in results]
+    outs = [json.loads(r.stdout) for r in results]
+    assert outs[0]["dataset"] == outs[1]["dataset"] and outs[0]["tx"] == outs[1]["tx"]
+    assert sorted(o["alreadyPublished"] for o in outs) == [False, True]
+    assert nft.functions.balanceOf(registered[0]).call() == before + 1
