@@ -41,8 +41,18 @@ def stats(as_json: bool = JsonOpt, rpc: Optional[str] = RpcOpt, deployments: Pat
         fail(exc)
 
 
+def _version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        typer.echo(f"commons (OpenCommons) {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
+def main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                     help="Print the version and exit."),
+         debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
          commons: Optional[str] = typer.Option(
              None, "--commons", envvar="OPENCOMMONS_COMMONS",
              help="The commons to act on, by code (e.g. KE/education), for any command; default: the "
@@ -173,8 +183,14 @@ def dapp(port: int = typer.Option(8600, "--port", min=0, max=65535),
             url = resolve_url(db)
             explorer = ExplorerApi(open_engine(url), w3, commons.deployment, content).start()
             say(f"explorer index: {safe_url(url)} (followed in the background)")
-        server = DappServer(commons, str(w3.provider.endpoint_uri), content,  # type: ignore[attr-defined]
-                            sender(w3, relayer), port, dist, gateway, explorer, host_names)
+        try:
+            server = DappServer(commons, str(w3.provider.endpoint_uri), content,  # type: ignore[attr-defined]
+                                sender(w3, relayer), port, dist, gateway, explorer, host_names)
+        except OSError as exc:
+            if explorer is not None:
+                explorer.stop()
+            raise OpenCommonsError(f"cannot listen on 127.0.0.1:{port} ({exc.strerror or exc}): another program "
+                                   "uses it; choose another port with --port") from None
         say(f"OpenCommons dApp on http://127.0.0.1:{server.port}/ (chain {commons.deployment.chain_id})")
         server.serve_forever()
     except OpenCommonsError as exc:

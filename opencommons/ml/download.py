@@ -188,6 +188,9 @@ def plan(source: BlockSource, resolved: Resolved, directory: Path) -> Plan:
     if len(files) != len(manifest["files"]):
         raise DownloadError(f"manifest {resolved.manifest} lists an entry that is not a file record")
     targets = [(f, directory.joinpath(*_safe_parts(f.get("path")))) for f in files]  # all checked first
+    if directory.exists() and not directory.is_dir():
+        raise DownloadError(f"{directory} is a file: give a folder to download the dataset into (new or one an "
+                            "earlier download left)")
     directory.mkdir(parents=True, exist_ok=True)
     verified = _load_state(directory, resolved.manifest)
     result = Downloaded(directory, manifest)

@@ -215,3 +215,28 @@ def test_staged_uploads_expire(server, monkeypatch):
     (publisher.root / "gone").mkdir()
     publisher.staged["bafyold"] = fake
     assert publisher.expire() == 1 and "bafyold" not in publisher.staged and not (publisher.root / "gone").exists()
+
+
+def test_commons_dapp_on_a_port_in_use_says_so_in_one_line(chain_env, tmp_path):
+    import socket
+
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    (dist / "index.html").write_text("<!doctype html><title>dApp</title>")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = chain_env["run"]("dapp", "--port", str(port), "--no-index",
+                                extra_env={"OPENCOMMONS_DAPP_DIST": str(dist)})
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines() == [
+        f"error: cannot listen on 127.0.0.1:{port} (Address already in use): another program uses it; choose "
+        "another port with --port"]
+
+
+def test_commons_version_prints_the_version(chain_env):
+    from opencommons import __version__
+
+    proc = chain_env["run"]("--version")
+    assert proc.returncode == 0 and proc.stdout.strip() == f"commons (OpenCommons) {__version__}"

@@ -451,3 +451,12 @@ def test_loaders_say_a_table_is_empty(env, published, tmp_path, monkeypatch):
     dataset = json.loads(proc.stdout[proc.stdout.index("{"):])["dataset"]
     with pytest.raises(RecordSetError, match="counts.csv is empty: this dataset has no rows to load"):
         opencommons.to_pandas(dataset, **where)
+
+
+def test_dataset_get_into_a_file_is_one_line(env, published, tmp_path):
+    target = tmp_path / "notes.txt"
+    target.write_text("mine\n")
+    proc = published["run"]("dataset", "get", published["dataset"], str(target))
+    assert proc.returncode == 1 and proc.output.strip() == (
+        f"error: {target} is a file: give a folder to download the dataset into (new or one an earlier download left)")
+    assert target.read_text() == "mine\n"
