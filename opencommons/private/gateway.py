@@ -5,8 +5,8 @@ for this gateway's domain and chain, and gets a session token (HMAC-signed, so a
 sharing the gateway's key accepts it). The message's domain and `uri` must both name this gateway
 (a message signed for another site, relayed here, is refused), and a session names the domain, the
 chain and the gateway key it was issued for: one key file serving two chains or two domains never
-makes their sessions interchangeable. Nonces are purged when they expire and rationed per client. At every file request the gateway checks on-chain, at the
-latest block, that the dataset is neither Rejected nor Retired and that the account holds a valid
+makes their sessions interchangeable. Nonces are purged when they expire and rationed per client.
+At every file request the gateway checks on-chain, at the latest block, that the dataset is neither Rejected nor Retired and that the account holds a valid
 licence for it; then it streams the file decrypted (HTTP ranges supported: only the chunks that
 hold the range are fetched and decrypted, every block re-hashed), or hands the data key re-wrapped
 for a key the consumer's session names. Every grant and refusal is logged with the block it was
