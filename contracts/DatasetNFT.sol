@@ -31,11 +31,13 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
     uint64 private immutable _COMMIT_TTL;
 
     /// @dev The immutable part of a record lives in a data blob (see {DataBlob}), laid out as:
-    /// contentCodec (4 bytes) | manifestCodec (4) | publishedAt (5) | parent count (1) |
+    /// contentCodec (2 bytes) | manifestCodec (2) | publishedAt (5) | parent count (1) |
+    /// commit block (4: the low 32 bits of the block the revealed commitment was made in) |
     /// manifestDigest (32) | contributors, 22 bytes each (account, shareBps), ascending by
-    /// account | parents, 32 bytes each.
-    uint256 private constant _AT_CONTENT_CODEC = 0;
-    uint256 private constant _AT_PARENT_COUNT = 13;
+    /// account | parents, 32 bytes each. Codecs are multicodec codes below 2^16 (every IPLD
+    /// codec in use: raw 0x55, dag-pb 0x70, dag-cbor 0x71, dag-json 0x0129).
+    uint256 private constant _AT_HEADER = 0;
+    uint256 private constant _AT_PARENT_COUNT = 9;
     uint256 private constant _AT_MANIFEST_DIGEST = 14;
     uint256 private constant _AT_CONTRIBUTORS = 46;
     uint256 private constant _CONTRIBUTION_SIZE = 22;
@@ -116,26 +118,9 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
 
     /// @inheritdoc IDatasetNFT
     function burn(uint256 datasetId) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        Record storage record = _records[datasetId];
-        Status from = record.status;
+        Status from = _records[datasetId].status;
         if (from != Status.Rejected) revert DatasetNFTInvalidTransition(datasetId, from, Status.None);
-        uint16 generation = record.generation + 1;
-        address owner = _ownerOf(datasetId);
-        uint256 previous = _previousVersion[datasetId];
-        if (previous != 0) {
-            delete _nextVersion[previous];
-            delete _previousVersion[datasetId];
-        }
-        uint256 next = _nextVersion[datasetId];
-        if (next != 0) {
-            delete _previousVersion[next];
-            delete _nextVersion[datasetId];
-        }
-        _burntData[datasetId][generation - 1] = record.data;
-        delete _records[datasetId];
-        _records[datasetId].generation = generation;
-        _burn(datasetId);
-        emit DatasetBurned(datasetId, owner, generation);
+        _retire(datasetId, _ownerOf(datasetId));
     }
 
     /// @inheritdoc IDatasetNFT
@@ -181,18 +166,18 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
     function dataset(uint256 datasetId) external view returns (Dataset memory d) {
         Record storage record = _existing(datasetId);
         address data = record.data;
-        bytes32 header = DataBlob.readWord(data, _AT_CONTENT_CODEC);
+        bytes32 header = DataBlob.readWord(data, _AT_HEADER);
         d.contentDigest = bytes32(datasetId);
-        d.contentCodec = uint32(bytes4(header));
+        d.contentCodec = uint16(bytes2(header));
         d.manifestDigest = DataBlob.readWord(data, _AT_MANIFEST_DIGEST);
-        d.manifestCodec = uint32(bytes4(header << 32));
+        d.manifestCodec = uint16(bytes2(header << 16));
         d.license = _licenses[record.licenseIndex - 1];
         d.commons = _commons[record.commonsIndex - 1];
         d.status = record.status;
         d.ancestorBps = record.ancestorBps;
         d.depth = record.depth;
         d.contributorCount = record.contributorCount;
-        d.publishedAt = uint40(bytes5(header << 64));
+        d.publishedAt = uint40(bytes5(header << 32));
         d.owner = _ownerOf(datasetId);
         d.previousVersion = _previousVersion[datasetId];
         d.nextVersion = _nextVersion[datasetId];
@@ -271,6 +256,11 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
     }
 
     /// @inheritdoc IDatasetNFT
+    function publicationCommittedAt(uint256 datasetId) external view returns (uint256) {
+        return _commitBlockOf(_existing(datasetId).data);
+    }
+
+    /// @inheritdoc IDatasetNFT
     function minCommitAge() external view returns (uint64) {
         return _MIN_COMMIT_AGE;
     }
@@ -322,7 +312,7 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
     function tokenURI(uint256 tokenId) public view override returns (string memory) {
         _requireOwned(tokenId);
         address data = _records[tokenId].data;
-        uint32 manifestCodec = uint32(bytes4(DataBlob.readWord(data, _AT_CONTENT_CODEC) << 32));
+        uint32 manifestCodec = uint16(bytes2(DataBlob.readWord(data, _AT_HEADER) << 16));
         bytes32 manifestDigest = DataBlob.readWord(data, _AT_MANIFEST_DIGEST);
         return string.concat("ipfs://", CidEncoding.toBase32(manifestCodec, manifestDigest));
     }
@@ -351,30 +341,29 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
 
     // ------------------------------------------------------------------ private
     function _publish(PublishParams calldata p, uint256 previousId) private returns (uint256 datasetId) {
-        _useCommitment(_revealedCommitment());
+        uint256 committed = _useCommitment(_revealedCommitment());
         if (!_REGISTRY.isRegistered(msg.sender)) revert DatasetNFTPublisherNotRegistered(msg.sender);
         if (
             p.contentDigest == bytes32(0) || p.manifestDigest == bytes32(0) || p.contentCodec == 0
-                || p.manifestCodec == 0 || bytes(p.license).length == 0 || p.commons == bytes32(0)
+                || p.contentCodec > type(uint16).max || p.manifestCodec == 0 || p.manifestCodec > type(uint16).max
+                || bytes(p.license).length == 0 || p.commons == bytes32(0)
         ) revert DatasetNFTInvalidRecord();
         datasetId = uint256(p.contentDigest);
         address existingOwner = _ownerOf(datasetId);
-        if (existingOwner != address(0)) revert DatasetNFTAlreadyPublished(datasetId, existingOwner);
+        if (existingOwner != address(0)) _displace(datasetId, existingOwner, committed);
 
         uint8 depth = _checkParents(p.parents, p.ancestorBps);
         Record storage record = _records[datasetId];
-        if (record.generation != 0 && p.parents.length != 0) _checkNoCycle(datasetId, p.parents);
-        address data = DataBlob.write(_encodeRecord(p));
-        _records[datasetId] = Record({
-            status: Status.Proposed,
-            depth: depth,
-            ancestorBps: p.ancestorBps,
-            contributorCount: uint16(p.contributors.length),
-            licenseIndex: _internLicense(p.license),
-            commonsIndex: _internCommons(p.commons),
-            generation: record.generation,
-            data: data
-        });
+        uint256 generation = record.generation;
+        if (generation != 0 && p.parents.length != 0) _checkNoCycle(datasetId, p.parents);
+        uint256 data = uint160(DataBlob.write(_encodeRecord(p, committed)));
+        // the whole record in one write, packed as Solidity lays out {Record} (first member lowest)
+        uint256 packed = uint256(Status.Proposed) | (uint256(depth) << 8) | (uint256(p.ancestorBps) << 16)
+            | (p.contributors.length << 32) | (uint256(_internLicense(p.license)) << 48)
+            | (uint256(_internCommons(p.commons)) << 64) | (generation << 80) | (data << 96);
+        assembly ("memory-safe") {
+            sstore(record.slot, packed)
+        }
         if (previousId != 0) {
             _previousVersion[datasetId] = previousId;
             _nextVersion[previousId] = datasetId;
@@ -455,15 +444,15 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
     /// @dev The blob's bytes (layout above), checking the contributors on the way: strictly
     /// ascending accounts (which also rules out duplicates and the zero account), non-zero shares
     /// summing to 10,000, every account registered. Written word by word into one buffer.
-    function _encodeRecord(PublishParams calldata p) private view returns (bytes memory blob) {
+    function _encodeRecord(PublishParams calldata p, uint256 committed) private view returns (bytes memory blob) {
         Contribution[] calldata contributors = p.contributors;
         uint256 n = contributors.length;
         if (n == 0 || n > MAX_CONTRIBUTORS) revert DatasetNFTInvalidContributorCount(n, MAX_CONTRIBUTORS);
         uint256 parentsAt = _AT_CONTRIBUTORS + n * _CONTRIBUTION_SIZE;
         uint256 length = parentsAt + p.parents.length * 32;
         blob = new bytes(length + 32); // slack: every entry is written as a whole word
-        uint256 header = (uint256(p.contentCodec) << 224) | (uint256(p.manifestCodec) << 192)
-            | (block.timestamp << 152) | (p.parents.length << 144);
+        uint256 header = (uint256(p.contentCodec) << 240) | (uint256(p.manifestCodec) << 224)
+            | (block.timestamp << 184) | (p.parents.length << 176) | (uint256(uint32(committed)) << 144);
         bytes32 manifestDigest = p.manifestDigest;
         assembly ("memory-safe") {
             mstore(add(blob, 0x20), header)
@@ -512,16 +501,63 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
         }
     }
 
-    /// @dev Uses up `commitment` if it is old enough and not expired.
-    function _useCommitment(bytes32 commitment) private {
-        uint256 at = _commitments[commitment];
+    /// @dev Uses up `commitment` if it is old enough and not expired; returns its block.
+    function _useCommitment(bytes32 commitment) private returns (uint256 at) {
+        at = _commitments[commitment];
         if (at != 0) {
             if (block.number < at + _MIN_COMMIT_AGE) revert DatasetNFTCommitmentTooNew(commitment, at + _MIN_COMMIT_AGE);
             if (block.number > at + _COMMIT_TTL) revert DatasetNFTCommitmentExpired(commitment, at + _COMMIT_TTL);
             delete _commitments[commitment];
-            return;
+            return at;
         }
         revert DatasetNFTUnknownCommitment(commitment);
+    }
+
+    /// @dev The first commitment wins a content id, not the first reveal: a reveal whose
+    /// commitment is older than the one the id's current publication revealed takes the id over
+    /// while that publication is not yet accepted (Proposed or Rejected). A watcher who copies a
+    /// reveal stuck in the mempool, commits and reveals first is displaced when the honest reveal
+    /// lands, and what was paid to the displaced generation goes to {IRoyaltyVault-forfeit}.
+    /// Both commitments are live, so the window is the honest commitment's {commitTtl}.
+    function _displace(uint256 datasetId, address owner, uint256 committed) private {
+        Record storage record = _records[datasetId];
+        Status status = record.status;
+        // never one's own publication: a version of itself would link the id to itself
+        bool open = (status == Status.Proposed || status == Status.Rejected) && owner != msg.sender;
+        if (!open || _commitBlockOf(record.data) <= committed) revert DatasetNFTAlreadyPublished(datasetId, owner);
+        emit PublicationDisplaced(datasetId, owner, msg.sender);
+        _retire(datasetId, owner);
+    }
+
+    /// @dev Burns `datasetId`'s token and moves the id to its next generation, keeping the burnt
+    /// generation's blob (its parents are still owed its pending ancestor share); unlinks versions.
+    function _retire(uint256 datasetId, address owner) private {
+        Record storage record = _records[datasetId];
+        uint16 generation = record.generation + 1;
+        uint256 previous = _previousVersion[datasetId];
+        if (previous != 0) {
+            delete _nextVersion[previous];
+            delete _previousVersion[datasetId];
+        }
+        uint256 next = _nextVersion[datasetId];
+        if (next != 0) {
+            delete _previousVersion[next];
+            delete _nextVersion[datasetId];
+        }
+        _burntData[datasetId][generation - 1] = record.data;
+        delete _records[datasetId];
+        _records[datasetId].generation = generation;
+        _burn(datasetId);
+        emit DatasetBurned(datasetId, owner, generation);
+    }
+
+    /// @dev The full block number of the commitment a publication revealed, from the low 32 bits
+    /// its blob keeps: exact while the commitment is less than 2^32 blocks old.
+    function _commitBlockOf(address data) private view returns (uint256) {
+        uint32 low = uint32(bytes4(DataBlob.readWord(data, _AT_HEADER) << 80));
+        unchecked {
+            return block.number - uint32(uint32(block.number) - low);
+        }
     }
 
     function _shareOf(Record storage record, address account) private view returns (uint16) {

@@ -73,9 +73,11 @@ interface IDatasetNFT {
     error DatasetNFTPublisherNotRegistered(address publisher);
     /// @notice Thrown when a listed contributor never registered (a deactivated one still counts).
     error DatasetNFTContributorNotRegistered(address account);
-    /// @notice Thrown when a dataset with this content digest already exists.
+    /// @notice Thrown when a dataset with this content digest already exists and cannot be
+    /// displaced (it is accepted, or its commitment is not younger than the reveal's).
     error DatasetNFTAlreadyPublished(uint256 datasetId, address owner);
-    /// @notice Thrown when a digest or codec is zero, or the licence or commons is empty.
+    /// @notice Thrown when a digest or codec is zero, a codec is 2^16 or above, or the licence or
+    /// commons is empty.
     error DatasetNFTInvalidRecord();
     /// @notice Thrown when there are no contributors or more than the cap.
     error DatasetNFTInvalidContributorCount(uint256 count, uint256 max);
@@ -140,6 +142,9 @@ interface IDatasetNFT {
     /// @notice Emitted when governance burns a Rejected dataset; the id's next publication is
     /// generation `generation`.
     event DatasetBurned(uint256 indexed datasetId, address indexed owner, uint16 generation);
+    /// @notice Emitted when a reveal of an older commitment takes over `datasetId` from a
+    /// publication that is not accepted yet (followed by {DatasetBurned} for the displaced one).
+    event PublicationDisplaced(uint256 indexed datasetId, address indexed displaced, address indexed by);
 
     // ------------------------------------------------------------------ functions
     /// @notice Commits to a publication: `commitment` is {commitmentOf} the parameters, the
@@ -153,11 +158,14 @@ interface IDatasetNFT {
     /// {minCommitAge} and at most {commitTtl} blocks ago ({DatasetNFTUnknownCommitment},
     /// {DatasetNFTCommitmentTooNew}, {DatasetNFTCommitmentExpired}); it is used up. The caller
     /// and every contributor are registered contributors; digests
-    /// and codecs are non-zero; licence non-empty; 1 to {MAX_CONTRIBUTORS} contributors in
+    /// and codecs are non-zero, codecs below 2^16; licence non-empty; 1 to {MAX_CONTRIBUTORS} contributors in
     /// strictly ascending order of account (as 0xSplits asks: it rules out duplicates without
     /// storage reads) with non-zero shares summing to exactly 10,000; at most {MAX_PARENTS} distinct,
     /// existing parents; lineage depth at most {MAX_LINEAGE_DEPTH}; `ancestorBps` zero without
-    /// parents and at most the royalty stack's cap with them; the content digest not published.
+    /// parents and at most the royalty stack's cap with them; the content digest not published,
+    /// unless its publication is Proposed or Rejected and revealed a younger commitment: then
+    /// the first commitment wins, and that publication is burnt as by {burn}
+    /// ({PublicationDisplaced}, {DatasetBurned}; {DatasetNFTAlreadyPublished} otherwise).
     /// Emits a {DatasetPublished} event (and ERC-721 {Transfer}).
     /// @return datasetId `uint256(params.contentDigest)`
     function publish(PublishParams calldata params, bytes32 salt) external returns (uint256 datasetId);
@@ -251,6 +259,11 @@ interface IDatasetNFT {
 
     /// @notice The block at which `commitment` was committed (0 if never, or used).
     function committedAt(bytes32 commitment) external view returns (uint256);
+
+    /// @notice The block of the commitment `datasetId`'s current publication revealed (exact
+    /// while it is less than 2^32 blocks old): a reveal of an older commitment displaces it.
+    /// @dev Requirements: the dataset exists ({DatasetNFTUnknownDataset}).
+    function publicationCommittedAt(uint256 datasetId) external view returns (uint256);
 
     /// @notice The fewest blocks between a commit and its reveal.
     function minCommitAge() external view returns (uint64);

@@ -295,3 +295,128 @@ def test_burn_of_squatted_dataset_lets_rightful_publisher_publish(nft, vault, co
     assert nft.ownerOf(dataset_id) == owner and nft.statusOf(dataset_id) == 1
     assert nft.royaltyTermsOf(dataset_id) == (True, 0, 1)
     assert nft.shareOf(dataset_id, squatter) == 0
+
+
+def _committed(nft, params, sender):
+    """Commits to `params` for `sender` now: the salt."""
+    salt = random_digest()
+    nft.commit(nft.commitmentOf(0, params, sender, salt), {"from": sender})
+    return salt
+
+
+def test_reveal_stuck_in_mempool_displaces_the_watcher_who_copied_it(nft, vault, contributors, treasury):
+    """The victim's reveal waits in the mempool past `minCommitAge`: a watcher reads its content
+    id, commits, reveals first and is paid. When the victim's reveal lands, its older commitment
+    wins the id: the watcher's publication is burnt and its money goes to the treasury."""
+    victim, watcher, payer = contributors[0], contributors[1], contributors[3]
+    content = random_digest()
+    dataset_id = int.from_bytes(content, "big")
+    params = (content, CODEC_DAG_PB, random_digest(), CODEC_RAW, "CC-BY-4.0", KE_EDUCATION, 0, [],
+              [(victim.address, 10000)])
+    salt = _committed(nft, params, victim)
+    victim_block = chain.height
+    chain.mine(MIN_COMMIT_AGE)
+    web3.provider.make_request("evm_setAutomine", [False])
+    try:
+        stuck = _send(victim, nft.publish, params, salt)
+        seen = nft.publish.decode_input(web3.eth.get_transaction(stuck)["input"])
+        web3.provider.make_request("anvil_dropTransaction", [stuck.to_0x_hex()])  # not included for now
+    finally:
+        web3.provider.make_request("evm_setAutomine", [True])
+    watcher_params = tuple(seen[0][:8]) + ([(watcher.address, 10000)],)
+    watcher_salt = _committed(nft, watcher_params, watcher)
+    chain.mine(MIN_COMMIT_AGE)
+    nft.publish(watcher_params, watcher_salt, {"from": watcher})
+    assert nft.ownerOf(dataset_id) == watcher
+    assert nft.publicationCommittedAt(dataset_id) == victim_block + MIN_COMMIT_AGE + 1
+    vault.pay(dataset_id, NATIVE, 5000, {"from": payer, "value": 5000})
+
+    tx = nft.publish(params, salt, {"from": victim})  # the stuck reveal, broadcast again, lands
+    assert tx.events["PublicationDisplaced"].values() == [dataset_id, watcher, victim]
+    assert tx.events["DatasetBurned"]["owner"] == watcher and tx.events["DatasetBurned"]["generation"] == 1
+    assert nft.ownerOf(dataset_id) == victim and nft.balanceOf(watcher) == 0
+    assert nft.publicationCommittedAt(dataset_id) == victim_block
+    assert nft.statusAndGenerationOf(dataset_id) == (1, 1)
+    assert nft.shareOf(dataset_id, watcher) == 0 and nft.shareOf(dataset_id, victim) == 10000
+    assert vault.claimable(dataset_id, NATIVE, watcher) == 0
+    with brownie.reverts():
+        vault.claim([dataset_id], [NATIVE], {"from": watcher})
+    before = vault.treasuryAccrued(NATIVE)
+    vault.forfeit(dataset_id, 0, [NATIVE], {"from": payer})
+    assert vault.treasuryAccrued(NATIVE) - before == 5000
+
+
+def test_younger_commitment_cannot_displace_and_accepted_dataset_is_final(nft, contributors, curator):
+    """Only an older commitment displaces, only a publication not yet accepted, and never one's own."""
+    first, second = contributors[0], contributors[1]
+    content = random_digest()
+    dataset_id = int.from_bytes(content, "big")
+    mine = (content, CODEC_DAG_PB, random_digest(), CODEC_RAW, "CC-BY-4.0", KE_EDUCATION, 0, [],
+            [(first.address, 10000)])
+    theirs = mine[:8] + ([(second.address, 10000)],)
+    again = (content, CODEC_DAG_PB, random_digest(), CODEC_RAW, "CC0-1.0", KE_EDUCATION, 0, [],
+             [(first.address, 10000)])
+    old_salt = _committed(nft, again, first)  # the publisher's own older commitment
+    chain.mine(1)
+    salt = _committed(nft, mine, first)
+    chain.mine(1)
+    their_salt = _committed(nft, theirs, second)  # younger than both
+    chain.mine(MIN_COMMIT_AGE)
+    nft.publish(mine, salt, {"from": first})
+    with brownie.reverts(err("DatasetNFTAlreadyPublished", dataset_id, first)):
+        nft.publish(theirs, their_salt, {"from": second})
+    with brownie.reverts(err("DatasetNFTAlreadyPublished", dataset_id, first)):
+        nft.publish(again, old_salt, {"from": first})  # its own publication stays
+
+    late = random_digest()
+    late_id = int.from_bytes(late, "big")
+    honest = (late, CODEC_DAG_PB, random_digest(), CODEC_RAW, "CC-BY-4.0", KE_EDUCATION, 0, [],
+              [(first.address, 10000)])
+    thief = honest[:8] + ([(second.address, 10000)],)
+    honest_salt = _committed(nft, honest, first)
+    chain.mine(1)
+    thief_salt = _committed(nft, thief, second)
+    chain.mine(MIN_COMMIT_AGE)
+    nft.publish(thief, thief_salt, {"from": second})
+    nft.curate(late_id, 2, {"from": curator})  # accepted before the honest reveal landed
+    with brownie.reverts(err("DatasetNFTAlreadyPublished", late_id, second)):
+        nft.publish(honest, honest_salt, {"from": first})
+
+
+def test_rejected_copy_is_displaced_and_versions_are_unlinked(nft, contributors, curator, publish):
+    """A copy the curators already rejected is displaced too; the versions it linked are unlinked."""
+    victim, watcher = contributors[0], contributors[1]
+    base, _ = publish(shares=[(watcher, 10000)], sender=watcher)
+    content = random_digest()
+    dataset_id = int.from_bytes(content, "big")
+    params = (content, CODEC_DAG_PB, random_digest(), CODEC_RAW, "CC-BY-4.0", KE_EDUCATION, 0, [],
+              [(victim.address, 10000)])
+    salt = _committed(nft, params, victim)
+    chain.mine(1)
+    copy = params[:8] + ([(watcher.address, 10000)],)
+    copy_salt = random_digest()
+    nft.commit(nft.commitmentOf(base, copy, watcher, copy_salt), {"from": watcher})
+    chain.mine(MIN_COMMIT_AGE)
+    nft.publishVersion(base, copy, copy_salt, {"from": watcher})
+    assert nft.latestVersion(base) == dataset_id
+    nft.curate(dataset_id, 3, {"from": curator})
+    nft.publish(params, salt, {"from": victim})
+    assert nft.ownerOf(dataset_id) == victim and nft.statusOf(dataset_id) == 1
+    assert nft.latestVersion(base) == base and nft.dataset(dataset_id)["previousVersion"] == 0
+
+
+def test_codecs_must_fit_sixteen_bits(nft, contributors):
+    """The record keeps codecs in two bytes: a larger multicodec code is refused, 0xFFFF is kept."""
+    sender = contributors[0]
+    for content_codec, manifest_codec in ((0x10000, CODEC_RAW), (CODEC_DAG_PB, 0x10000)):
+        params = (random_digest(), content_codec, random_digest(), manifest_codec, "CC-BY-4.0", KE_EDUCATION, 0,
+                  [], [(sender.address, 10000)])
+        salt = _committed(nft, params, sender)
+        chain.mine(MIN_COMMIT_AGE)
+        with brownie.reverts(err("DatasetNFTInvalidRecord")):
+            nft.publish(params, salt, {"from": sender})
+    params = (random_digest(), 0xFFFF, random_digest(), 0x0129, "CC-BY-4.0", KE_EDUCATION, 0, [],
+              [(sender.address, 10000)])
+    reveal(nft, params, sender)
+    record = nft.dataset(int.from_bytes(params[0], "big"))
+    assert (record["contentCodec"], record["manifestCodec"]) == (0xFFFF, 0x0129)

@@ -1,7 +1,7 @@
 """Stateful test of the vault, licences and rewards across generations: random payments (ETH, an
 allowed token, a token the vault does not allow), receiver collections, licence purchases, claims,
 claimTo, settlements, curation, reinstatement, burns, re-publications, forfeits, sweeps, rewards
-and reward claims, against a Python ghost ledger keyed by (dataset, generation).
+and reward claims, reveals held back while a watcher publishes the same content (and displaced), against a Python ghost ledger keyed by (dataset, generation).
 
 Invariants after every step, for every token: what the pools of every generation, their carry,
 pending ancestor shares and held amounts plus the treasury owe equals the vault's `owed[token]`,
@@ -14,7 +14,10 @@ import brownie
 from brownie.test import strategy
 from hypothesis import strategies as st
 
-from conftest import CODEC_DAG_PB, CODEC_RAW, KE_EDUCATION, NATIVE, contributions, random_digest, reveal
+from brownie import chain
+
+from conftest import (CODEC_DAG_PB, CODEC_RAW, COMMIT_TTL, KE_EDUCATION, NATIVE, contributions, random_digest,
+                      reveal)
 from test_royalty_stateful import RoyaltyLedger
 
 BPS = 10_000
@@ -61,7 +64,8 @@ class StateMachine:
     st_index = strategy("uint8")
     st_token = strategy("uint8", max_value=2)
     st_bool = strategy("bool")
-    st_life = st.sampled_from(["publish", "curate", "curate", "reinstate", "burn", "forfeit", "republish"])
+    st_life = st.sampled_from(["publish", "curate", "curate", "reinstate", "burn", "forfeit", "republish", "hold",
+                               "land"])
     st_money = st.sampled_from(["pay", "reward", "collect", "buy", "claim_reward", "settle", "claim", "claimTo",
                                 "sweep", "treasury", "pay", "reward"])
 
@@ -86,21 +90,29 @@ class StateMachine:
         self.tokens = [NATIVE, self.usdc.address, self.junk.address]
         self.reward = {}  # (dataset, generation) -> reward amount
         self.reward_claimed = set()  # (dataset, generation, account)
+        self.held = None  # (params, salt, commit block) of a reveal held back while a watcher copies it
         root = self._publish(random_digest(), parents=[], ancestor_bps=0, generation=0)
         self.datasets.append(root)
         self.datasets.append(self._publish(random_digest(), [root.id], 1500, 0, owner_index=1))
 
     # ------------------------------------------------------------ helpers
     def _publish(self, content, parents, ancestor_bps, generation, owner_index=0):
+        people, shares, params = self._params(content, parents, ancestor_bps, owner_index)
+        reveal(self.nft, params, people[0])
+        return self._published(content, generation, shares, ancestor_bps, parents, people[0])
+
+    def _params(self, content, parents, ancestor_bps, owner_index):
         n = 1 + len(self.datasets) % 3
         people = self.people[owner_index:owner_index + n] or self.people[:1]
         shares = {p.address: BPS // len(people) for p in people}
         shares[people[0].address] += BPS - sum(shares.values())
         params = (content, CODEC_DAG_PB, random_digest(), CODEC_RAW, "CC-BY-4.0", KE_EDUCATION, ancestor_bps,
                   parents, contributions(shares.items()))
-        reveal(self.nft, params, people[0])
-        d = Dataset(content, generation, shares, ancestor_bps, parents, people[0])
-        self.licenses.setTerms(d.id, NATIVE, 10**12, 0, bytes(32), True, {"from": people[0]})
+        return people, shares, params
+
+    def _published(self, content, generation, shares, ancestor_bps, parents, owner):
+        d = Dataset(content, generation, shares, ancestor_bps, parents, owner)
+        self.licenses.setTerms(d.id, NATIVE, 10**12, 0, bytes(32), True, {"from": owner})
         return d
 
     def _pick(self, index, *, open_only=False):
@@ -217,6 +229,50 @@ class StateMachine:
         fresh = self._publish(d.content, [], 0, d.generation + 1, owner_index=1)
         self.datasets[self.datasets.index(d)] = fresh
         DONE["republish"] += 1
+
+    def do_hold(self, st_index):
+        """A publisher commits and its reveal is held back (stuck in the mempool); a watcher who
+        saw the content id publishes it first from a younger commitment."""
+        if self.held is not None or len(self.datasets) >= 6:
+            return
+        content = random_digest()
+        people, shares, params = self._params(content, [], 0, 2)
+        salt = random_digest()
+        tx = self.nft.commit(self.nft.commitmentOf(0, params, people[0], salt), {"from": people[0]})
+        self.held = (people[0], shares, params, salt, tx.block_number)
+        self.datasets.append(self._publish(content, [], 0, 0, owner_index=st_index % 2))
+        DONE["hold"] += 1
+
+    def do_land(self, st_index):
+        """The held reveal lands: it displaces the watcher's publication (or a re-publication of
+        it) while that is Proposed or Rejected, is refused once it is accepted, publishes plainly
+        once it is burnt, and fails once its commitment expired."""
+        if self.held is None:
+            return
+        owner, shares, params, salt, committed = self.held
+        self.held = None
+        d = self._by_id(int.from_bytes(params[0], "big"))
+        if chain.height + 1 > committed + COMMIT_TTL:
+            with brownie.reverts():
+                self.nft.publish(params, salt, {"from": owner})
+            DONE["land refused: expired"] += 1
+            return
+        if d.status in (ACCEPTED, RETIRED):
+            with brownie.reverts():
+                self.nft.publish(params, salt, {"from": owner})
+            DONE["land refused: accepted"] += 1
+            return
+        tx = self.nft.publish(params, salt, {"from": owner})
+        generation = d.generation + 1
+        if d.status != BURNT:  # displaced: what its generation was paid is left to forfeit
+            assert tx.events["PublicationDisplaced"]["displaced"] == d.owner
+            self.burnt.append((d.id, d.generation, d.parents))
+            d.status = BURNT
+            d.licensees.clear()
+            DONE["land: displaced"] += 1
+        else:
+            DONE["land: published"] += 1
+        self.datasets[self.datasets.index(d)] = self._published(d.content, generation, shares, 0, [], owner)
 
     # ------------------------------------------------------------ actions: money
     def do_pay(self, st_index, st_token, st_amount):

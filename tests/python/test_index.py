@@ -84,3 +84,31 @@ def test_index_read_falls_back_to_chain_when_behind(seeded):
     assert caught_up.stderr == "" and caught_up.stdout == behind.stdout
     status = json.loads(ok(run("index", "status", "--json")).stdout)
     assert status["behind"] == 0 and status["syncedTo"] == status["head"]
+
+
+def test_index_follows_a_publication_displaced_by_an_older_commitment(seeded):
+    """A watcher copies a content id and publishes first; the older commitment's reveal displaces
+    it in one transaction (burn of the copy, mint of the original): the index answers as the chain."""
+    from opencommons.chain.reveal import commit, reveal_fn
+    from opencommons.chain.transactions import NodeAccount
+    from opencommons.publish import on_chain_contributors
+
+    run, c, acc = in_process(seeded), seeded["commons"], seeded["acc"]
+    honest = params([(acc[1], 10_000)])
+    salt, _ = commit(c.w3, c.nft, NodeAccount(acc[1]), honest)
+    copy = honest[:8] + (on_chain_contributors([(acc[2], 10_000)]),)
+    dataset = publish(c, acc[2], copy)
+    tx(c, acc[6], c.vault.functions.pay(dataset, NATIVE, 777), value=777)
+    displaced = tx(c, acc[1], reveal_fn(c.nft, honest, salt))
+    assert c.nft.events.PublicationDisplaced().process_receipt(displaced)[0]["args"]["displaced"] == acc[2]
+    ok(seeded["run"]("index", "sync"))
+    for command in (["dataset", "show", str(dataset)], ["contributor", "earnings", acc[2]],
+                    ["dataset", "list", "--contributor", acc[1].lower()],
+                    ["royalties", "balance", "--dataset", str(dataset), "--of", acc[2]]):
+        for form in ([], ["--json"]):
+            from_index = ok(run(*command, *form))
+            assert "answering from the chain" not in from_index.stderr, command
+            assert from_index.stdout == ok(run(*command, *form, "--no-index")).stdout, command
+    shown = json.loads(ok(run("dataset", "show", str(dataset), "--json")).stdout)
+    assert shown["owner"] == acc[1] and [c["account"] for c in shown["contributors"]] == [acc[1]]
+    assert c.nft.functions.generationOf(dataset).call() == 1
