@@ -1,20 +1,26 @@
 """`commons dapp`: serves the built contributor web app and the small local API a browser
 cannot do without: the deployment (addresses + ABIs), dataset and proposal listings read from
 events, adding a profile or manifest to the configured IPFS store, relaying a gasless
-registration, and a same-origin JSON-RPC proxy to the node (so a page works behind any wallet)."""
+registration, and a same-origin JSON-RPC proxy to the node (so a page works behind any wallet).
 
-from __future__ import annotations
+FastAPI under uvicorn, as the gateway: routing, static files and streaming come from the
+framework; this module adds what the framework does not decide for us (which Host names and
+Origins are ours, which RPC methods are reads, how much a body may hold)."""
 
 import html
 import json
 import mimetypes
+import socket
 import threading
 import urllib.parse
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterator
 
+# at module level: FastAPI reads the handlers' annotations from this module's globals
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from starlette.exceptions import HTTPException
 from web3 import Web3
 
 from .chain import artifacts
@@ -25,6 +31,7 @@ from .ipfs.blocks import budgeted
 from .ipfs.cid import DAG_PB
 from .ipfs.content import ContentStore
 from .ipfs.directory import entries, is_directory, resolve
+from .ipfs.gateway import RAW_BLOCK
 from .ipfs.store import cat
 from .ipfs.unixfs import decode_node
 from .queries import present_proposal as proposal_present
@@ -67,8 +74,6 @@ def check_rpc_request(body: bytes) -> None:
                                       "only; send transactions and signatures from your wallet")
 
 
-#: a trustless gateway's media type for one block
-RAW_BLOCK = "application/vnd.ipld.raw"
 #: what the relayer pays for, per hour: per account, per client address, and in all
 RELAYS_PER_ACCOUNT = 5
 RELAYS_PER_CLIENT = 20
@@ -122,9 +127,10 @@ class DappServer:
         self.gateway = gateway or "/ipfs/"
         self.lock = threading.Lock()
         self.budget = RelayBudget()
-        handler = type("Handler", (_Handler,), {"app": self})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
-        self.port = self.httpd.server_address[1]
+        self.closing, self.stopped = threading.Event(), threading.Event()
+        self.server: Any = None  # the uvicorn server, once serving
+        self.socket = listening_socket(port)  # a port in use fails here, before anything starts
+        self.port = int(self.socket.getsockname()[1])
         #: the Host names this server answers to: its loopback names and those the operator adds. A
         #: page on another name (a DNS-rebinding attacker's, resolving to 127.0.0.1) is refused.
         self.hosts = {f"127.0.0.1:{self.port}", f"localhost:{self.port}", f"[::1]:{self.port}",
@@ -231,210 +237,260 @@ class DappServer:
         return {"tx": receipt["transactionHash"].to_0x_hex(), "gasUsed": receipt["gasUsed"]}
 
     def serve_forever(self) -> None:
-        self.httpd.serve_forever()
+        """Serves until :meth:`shutdown` (or Ctrl-C when run in the main thread)."""
+        import uvicorn
+
+        self.server = uvicorn.Server(uvicorn.Config(create_app(self), log_level="warning", lifespan="off",
+                                                   server_header=False))
+        try:
+            if not self.closing.is_set():
+                self.server.run(sockets=[self.socket])
+        finally:
+            self.stopped.set()
 
     def shutdown(self) -> None:
-        self.httpd.shutdown()
+        self.closing.set()
+        if self.server is not None:
+            self.server.should_exit = True
+            self.stopped.wait(10)
+        self.socket.close()
         self.publisher.close()
         if self.explorer is not None:
             self.explorer.stop()
 
 
-class _Handler(BaseHTTPRequestHandler):
-    app: DappServer
+def listening_socket(port: int) -> socket.socket:
+    """A socket listening on 127.0.0.1:`port` (0: any free port); connections wait in its backlog
+    until the server starts accepting them."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(("127.0.0.1", port))
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
-    def log_message(self, *args: Any) -> None:
-        pass
 
-    def _json(self, data: Any, status: int = 200) -> None:
-        body = json.dumps(data, default=str).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+def check_host(server: "DappServer", request: Request) -> None:
+    """Only the Host names this server was told it has (DNS rebinding: a stranger's page whose
+    name resolves to 127.0.0.1 reaches this server with its own Host, and is refused)."""
+    host = (request.headers.get("host") or "").strip().lower()
+    if host not in server.hosts:
+        raise RequestRefused(421, f"this server does not answer to the host {host!r}: open it as "
+                                  f"http://127.0.0.1:{server.port}/ (or name the host with --host-name)")
 
-    def _body(self, limit: int = MAX_BODY) -> bytes:
-        text = (self.headers.get("Content-Length") or "0").strip()
-        if not text.isdigit():
-            raise RequestRefused(400, f"Content-Length must be a whole number of bytes, not {text!r}")
-        length = int(text)
-        if length > limit:
-            raise RequestRefused(413, f"request body too large ({length} bytes, at most {limit})")
-        return self.rfile.read(length)
 
-    def _check_host(self) -> None:
-        """Only the Host names this server was told it has (DNS rebinding: a stranger's page whose
-        name resolves to 127.0.0.1 reaches this server with its own Host, and is refused)."""
-        host = (self.headers.get("Host") or "").strip().lower()
-        if host not in self.app.hosts:
-            raise RequestRefused(421, f"this server does not answer to the host {host!r}: open it as "
-                                      f"http://127.0.0.1:{self.app.port}/ (or name the host with --host-name)")
+def check_origin(server: "DappServer", request: Request) -> None:
+    """State-changing requests come from this app's own pages (or from no browser at all): a
+    foreign Origin is refused, and only `application/json` bodies are read, which a foreign page
+    cannot send without a CORS preflight this server never answers."""
+    origin = request.headers.get("origin")
+    if origin is not None and origin.lower() not in server.origins:
+        raise RequestRefused(403, f"requests from origin {origin!r} are refused: use the dApp served here")
+    kind = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if kind != "application/json":
+        raise RequestRefused(415, f"Content-Type must be application/json, not {kind or 'none'!r}")
 
-    def _client(self) -> str:
-        return str(self.client_address[0])
 
-    def do_GET(self) -> None:  # noqa: N802
+async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
+    """The request's body, refused past `limit` bytes whether or not it declared its length."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.strip().isdigit() and int(declared) > limit:
+        raise RequestRefused(413, f"request body too large ({int(declared)} bytes, at most {limit})")
+    parts, size = [], 0
+    async for part in request.stream():
+        size += len(part)
+        if size > limit:
+            raise RequestRefused(413, f"request body too large (more than {limit} bytes)")
+        parts.append(part)
+    return b"".join(parts)
+
+
+async def read_json(request: Request, limit: int = MAX_BODY) -> Any:
+    try:
+        return json.loads(await read_body(request, limit))
+    except ValueError as exc:
+        raise RequestRefused(400, f"bad request: the body is not JSON ({exc})") from None
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def create_app(server: "DappServer") -> FastAPI:
+    """The dApp server's HTTP surface over `server` (its state and actions)."""
+    app = FastAPI(title="OpenCommons dApp", docs_url=None, redoc_url=None, openapi_url=None)
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         try:
-            self._check_host()
-            routes = {"/api/config": self.app.config, "/api/proposals": self.app.proposals}
-            if self.path in routes:
-                self._json(routes[self.path]())
-                return
-            route, _, raw = self.path.partition("?")
-            if route == "/api/datasets":
-                query = {k: v[-1] for k, v in urllib.parse.parse_qs(raw).items()}
-                numbers = {k: query.get(k, d) for k, d in (("offset", "0"), ("limit", "20"))}
-                bad = [k for k, v in numbers.items() if not v.isdigit()]
-                if bad:
-                    raise OpenCommonsError(f"{bad[0]} must be a whole number, not {numbers[bad[0]]!r}")
-                self._json(self.app.datasets(int(numbers["offset"]), int(numbers["limit"])))
-                return
-            if self.path.startswith("/api/explorer/"):
-                self._explorer(self.path[len("/api/explorer/"):])
-                return
-            if self.path.startswith("/ipfs/"):
-                path, _, params = self.path.partition("?")
-                if "format=raw" in params.split("&") or self.headers.get("Accept") == RAW_BLOCK:
-                    self._raw_block(urllib.parse.unquote(path))
-                else:
-                    self._content(urllib.parse.unquote(path))
-                return
-            self._static()
+            check_host(server, request)
+            if request.method == "POST":
+                check_origin(server, request)
         except RequestRefused as exc:
-            self._json({"error": str(exc)}, exc.status)
-        except OpenCommonsError as exc:
-            self._json({"error": str(exc)}, 400)
+            return _error(exc.status, str(exc))
+        return await call_next(request)
 
-    def _explorer(self, path: str) -> None:
+    @app.exception_handler(RequestRefused)
+    async def refused(_request: Request, exc: RequestRefused) -> JSONResponse:
+        return _error(exc.status, str(exc))
+
+    @app.exception_handler(BlockNotFoundError)
+    async def not_found(_request: Request, exc: BlockNotFoundError) -> JSONResponse:
+        return _error(404, str(exc))
+
+    @app.exception_handler(OpenCommonsError)
+    async def failed(_request: Request, exc: OpenCommonsError) -> JSONResponse:
+        return _error(400, str(exc))
+
+    @app.exception_handler(ValueError)
+    async def bad_value(_request: Request, exc: ValueError) -> JSONResponse:
+        return _error(400, f"bad request: {exc}")
+
+    @app.exception_handler(KeyError)
+    async def missing_key(_request: Request, exc: KeyError) -> JSONResponse:
+        return _error(400, f"bad request: {exc}")
+
+    @app.exception_handler(HTTPException)
+    async def no_route(request: Request, exc: HTTPException) -> JSONResponse:
+        return _error(exc.status_code, f"no such endpoint {request.method} {request.url.path}")
+
+    @app.get("/api/config")
+    def config() -> dict[str, Any]:
+        return server.config()
+
+    @app.get("/api/proposals")
+    def proposals() -> list[dict[str, Any]]:
+        return server.proposals()
+
+    @app.get("/api/datasets")
+    def datasets(offset: str = "0", limit: str = "20") -> dict[str, Any]:
+        bad = [(k, v) for k, v in (("offset", offset), ("limit", limit)) if not v.isdigit()]
+        if bad:
+            raise OpenCommonsError(f"{bad[0][0]} must be a whole number, not {bad[0][1]!r}")
+        return server.datasets(int(offset), int(limit))
+
+    @app.get("/api/explorer/{path:path}")
+    def explorer(path: str, request: Request) -> Any:
         from .index.api import NotFoundError
 
-        if self.app.explorer is None:
-            self._json({"error": "this dApp server runs without an index (started with --no-index)"}, 503)
-            return
+        if server.explorer is None:
+            return _error(503, "this dApp server runs without an index (started with --no-index)")
+        query = f"?{request.url.query}" if request.url.query else ""
         try:
-            self._json(self.app.explorer.get(path))
+            return server.explorer.get(path + query)
         except NotFoundError as exc:
-            self._json({"error": str(exc)}, 404)
+            return _error(404, str(exc))
 
-    def _content(self, path: str) -> None:
-        """`/ipfs/CID[/path]` from the configured store, every block verified as it is sent; a
-        directory as a list of links. Served sandboxed (CSP `sandbox`, `nosniff`): a dataset's
-        HTML cannot run script with this origin's API."""
+    @app.get("/ipfs/{path:path}")
+    def content(path: str, request: Request) -> Response:
+        where = "/ipfs/" + path
+        if request.query_params.get("format") == "raw" or request.headers.get("accept") == RAW_BLOCK:
+            return raw_block(server, where)
+        return content_response(server, where)
+
+    @app.post("/rpc")
+    async def rpc(request: Request) -> Response:
+        body = await read_body(request)
+        check_rpc_request(body)
+        return Response(forward_rpc(server.rpc_url, body), media_type="application/json")
+
+    @app.post("/api/ipfs/add")
+    async def ipfs_add(request: Request) -> dict[str, Any]:
+        body = await read_body(request)
         try:
-            cid = resolve(self.app.store, path)
-            block = self.app.store.get_block(cid)
-            node = decode_node(block) if cid.codec == DAG_PB else None
-            if node is not None and is_directory(node):
-                base = path.rstrip("/")
-                items = "".join(
-                    f'<li><a href="{html.escape(base + "/" + urllib.parse.quote(n))}">{html.escape(n)}</a></li>'
-                    for n in sorted(name for name, _ in entries(self.app.store, cid, node)))
-                body = f"<!doctype html><title>{html.escape(path)}</title><ul>{items}</ul>".encode()
-                self._content_headers("text/html; charset=utf-8", len(body))
-                self.wfile.write(body)
-                return
-            size = len(block) if node is None else node.filesize or len(node.data)
-            parts = cat(budgeted(self.app.store, what=f"serving {path}"), cid)
-            first = next(parts, b"")  # the first block verified before anything is sent
-        except OpenCommonsError as exc:
-            self._content_error(exc)
-            return
-        self._content_headers(mimetypes.guess_type(path)[0] or "application/octet-stream", size)
-        self.wfile.write(first)
+            json.loads(body)  # profiles and manifests are JSON documents
+        except ValueError as exc:
+            raise RequestRefused(400, f"bad request: the body is not JSON ({exc})") from None
+        cid = server.store.add_bytes(body, 1)
+        return {"cid": str(cid), "digest": "0x" + cid.digest.hex(), "codec": cid.codec}
+
+    relays = {"register": server.relay_register, "vote": server.relay_vote, "claim": server.relay_claim}
+
+    @app.post("/api/relay/{kind}")
+    async def relay(kind: str, request: Request) -> Any:
+        if kind not in relays:
+            return _error(404, f"no such endpoint POST /api/relay/{kind}")
+        body = await read_json(request)
+        client = request.client.host if request.client else ""
+        from starlette.concurrency import run_in_threadpool
+
+        return await run_in_threadpool(relays[kind], body, client)
+
+    @app.post("/api/publish/prepare")
+    async def prepare(request: Request) -> Any:
+        from starlette.concurrency import run_in_threadpool
+
+        from .dapp_publish import MAX_UPLOAD
+
+        return await run_in_threadpool(server.publisher.prepare, await read_json(request, MAX_UPLOAD))
+
+    @app.post("/api/publish/pin")
+    async def pin(request: Request) -> Any:
+        from starlette.concurrency import run_in_threadpool
+
+        return await run_in_threadpool(server.publisher.pin, await read_json(request))
+
+    @app.get("/{path:path}")
+    def static(path: str) -> Response:
+        """The built app: a file of it, or its page for any other path (the page routes itself)."""
+        root = server.dist.resolve()
+        target = (root / path).resolve()
+        if not (target.is_relative_to(root) and target.is_file()):
+            target = root / "index.html"
+        if not target.is_file():
+            return _error(404, "the dApp is not built: run `make dapp`")
+        return FileResponse(target, media_type=mimetypes.guess_type(target.name)[0] or "application/octet-stream")
+
+    return app
+
+
+def forward_rpc(rpc_url: str, body: bytes) -> bytes:
+    request = urllib.request.Request(rpc_url, data=body, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as reply:
+        return bytes(reply.read())
+
+
+def sandboxed(kind: str, length: int) -> dict[str, str]:
+    """Headers of content from the store: sandboxed (CSP `sandbox`, `nosniff`), so a dataset's
+    HTML cannot run script with this origin's API."""
+    return {"Content-Type": kind, "Content-Length": str(length), "Content-Security-Policy": "sandbox",
+            "X-Content-Type-Options": "nosniff"}
+
+
+def content_response(server: "DappServer", path: str) -> Response:
+    """`/ipfs/CID[/path]` from the configured store, every block verified as it is sent; a
+    directory as a list of links."""
+    cid = resolve(server.store, path)
+    block = server.store.get_block(cid)
+    node = decode_node(block) if cid.codec == DAG_PB else None
+    if node is not None and is_directory(node):
+        base = path.rstrip("/")
+        items = "".join(
+            f'<li><a href="{html.escape(base + "/" + urllib.parse.quote(n))}">{html.escape(n)}</a></li>'
+            for n in sorted(name for name, _ in entries(server.store, cid, node)))
+        page = f"<!doctype html><title>{html.escape(path)}</title><ul>{items}</ul>".encode()
+        return Response(page, headers=sandboxed("text/html; charset=utf-8", len(page)))
+    size = len(block) if node is None else node.filesize or len(node.data)
+    parts = cat(budgeted(server.store, what=f"serving {path}"), cid)
+    first = next(parts, b"")  # the first block verified before anything is sent
+
+    def rest() -> Iterator[bytes]:
+        yield first
         try:
-            for part in parts:  # each verified; a bad block ends the response short of its length
-                self.wfile.write(part)
+            yield from parts
         except OpenCommonsError:
-            self.close_connection = True
+            return  # a bad block ends the response short of its declared length
 
-    def _raw_block(self, path: str) -> None:
-        """One block as a trustless gateway serves it (`?format=raw` or `Accept:
-        application/vnd.ipld.raw`): the client re-hashes it, so nothing here must be trusted."""
-        try:
-            cid = resolve(self.app.store, path)
-            block = self.app.store.get_block(cid)
-        except OpenCommonsError as exc:
-            self._content_error(exc)
-            return
-        self._content_headers(RAW_BLOCK, len(block))
-        self.wfile.write(block)
+    return StreamingResponse(rest(), headers=sandboxed(mimetypes.guess_type(path)[0] or "application/octet-stream",
+                                                       size))
 
-    def _content_error(self, exc: OpenCommonsError) -> None:
-        """A content request refused in one line: 404 for what the store does not hold, else 400."""
-        self._json({"error": str(exc)}, 404 if isinstance(exc, BlockNotFoundError) else 400)
 
-    def _content_headers(self, kind: str, length: int) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(length))
-        self.send_header("Content-Security-Policy", "sandbox")
-        self.send_header("X-Content-Type-Options", "nosniff")
-        self.end_headers()
-
-    def _check_origin(self) -> None:
-        """State-changing requests come from this app's own pages (or from no browser at all):
-        a foreign Origin is refused, and only `application/json` bodies are read, which a
-        foreign page cannot send without a CORS preflight this server never answers."""
-        self._check_host()
-        origin = self.headers.get("Origin")
-        if origin is not None and origin.lower() not in self.app.origins:
-            raise RequestRefused(403, f"requests from origin {origin!r} are refused: use the dApp served here")
-        kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        if kind != "application/json":
-            raise RequestRefused(415, f"Content-Type must be application/json, not {kind or 'none'!r}")
-
-    def do_POST(self) -> None:  # noqa: N802
-        try:
-            self._check_origin()
-            if self.path == "/rpc":
-                body = self._body()
-                check_rpc_request(body)
-                request = urllib.request.Request(self.app.rpc_url, data=body,
-                                                 headers={"Content-Type": "application/json"})
-                with urllib.request.urlopen(request, timeout=60) as reply:
-                    payload = reply.read()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-            elif self.path == "/api/ipfs/add":
-                body = self._body()
-                json.loads(body)  # profiles and manifests are JSON documents
-                cid = self.app.store.add_bytes(body, 1)
-                self._json({"cid": str(cid), "digest": "0x" + cid.digest.hex(), "codec": cid.codec})
-            elif self.path == "/api/relay/register":
-                self._json(self.app.relay_register(json.loads(self._body()), self._client()))
-            elif self.path == "/api/relay/vote":
-                self._json(self.app.relay_vote(json.loads(self._body()), self._client()))
-            elif self.path == "/api/relay/claim":
-                self._json(self.app.relay_claim(json.loads(self._body()), self._client()))
-            elif self.path == "/api/publish/prepare":
-                from .dapp_publish import MAX_UPLOAD
-
-                self._json(self.app.publisher.prepare(json.loads(self._body(MAX_UPLOAD))))
-            elif self.path == "/api/publish/pin":
-                self._json(self.app.publisher.pin(json.loads(self._body())))
-            else:
-                self._json({"error": f"no such endpoint {self.path}"}, 404)
-        except RequestRefused as exc:
-            self._json({"error": str(exc)}, exc.status)
-        except OpenCommonsError as exc:
-            self._json({"error": str(exc)}, 400)
-        except (ValueError, KeyError) as exc:
-            self._json({"error": f"bad request: {exc}"}, 400)
-
-    def _static(self) -> None:
-        path = (self.app.dist / self.path.split("?")[0].lstrip("/")).resolve()
-        if self.path in ("/", "") or not path.is_file():
-            path = self.app.dist / "index.html"
-        if not str(path).startswith(str(self.app.dist.resolve())) or not path.is_file():
-            self._json({"error": "the dApp is not built: run `make dapp`"}, 404)
-            return
-        body = path.read_bytes()
-        self.send_response(200)
-        self.send_header("Content-Type", mimetypes.guess_type(path.name)[0] or "application/octet-stream")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+def raw_block(server: "DappServer", path: str) -> Response:
+    """One block as a trustless gateway serves it (`?format=raw` or `Accept:
+    application/vnd.ipld.raw`): the client re-hashes it, so nothing here must be trusted."""
+    cid = resolve(server.store, path)
+    block = server.store.get_block(cid)
+    return Response(block, headers=sandboxed(RAW_BLOCK, len(block)))

@@ -211,19 +211,21 @@ def test_dapp_ipfs_route_refuses_a_lying_file(tmp_path):
     corpus = Corpus(content.store)
     leaf = corpus.raw(b"q" * 10)
     lying = corpus.file([(leaf, 10)] * 4, filesize=10 ** 12)
-    fake_commons = SimpleNamespace(deployment=SimpleNamespace(chain_id=1, block=0, addresses={}))
-    app = DappServer.__new__(DappServer)
-    app.store, app.port = content, 0
-    handler = type("H", (__import__("opencommons.dapp_server", fromlist=["_Handler"])._Handler,), {"app": app})
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    app.port = httpd.server_address[1]
-    app.hosts = {f"127.0.0.1:{app.port}"}
-    app.commons = fake_commons
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    from opencommons.dapp_server import listening_socket
+
+    app = DappServer.__new__(DappServer)  # the content route needs only a store, a socket and names
+    app.store, app.socket, app.server = content, listening_socket(0), None
+    app.port = app.socket.getsockname()[1]
+    app.hosts, app.origins = {f"127.0.0.1:{app.port}"}, set()
+    app.closing, app.stopped = threading.Event(), threading.Event()
+    app.commons = SimpleNamespace(deployment=SimpleNamespace(chain_id=1, block=0, addresses={}))
+    threading.Thread(target=app.serve_forever, daemon=True).start()
     try:
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(f"http://127.0.0.1:{app.port}/ipfs/{lying}", timeout=10)
         assert refused.value.code == 400
         assert "declares 1,000,000,000,000 bytes" in json.loads(refused.value.read())["error"]
     finally:
-        httpd.shutdown()
+        app.closing.set()
+        app.server.should_exit = True
+        app.stopped.wait(10)

@@ -163,7 +163,7 @@ def test_wallet_api_answers_from_the_index_as_from_the_chain(served):
         assert page["total"] == 6 and len(page["items"]) == 2 and len(server.proposals()) == 1
         assert server.datasets()["items"][0]["name"] == "Rivers of Kenya"  # newest first
     finally:
-        chain_only.httpd.server_close()
+        chain_only.shutdown()  # never served: closes its socket
 
 
 def post(env, path, body):
