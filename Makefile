@@ -19,7 +19,7 @@ compile: setup
 	# offline proof: no network namespace access at all while the whole project compiles
 	if unshare -n true 2>/dev/null; then unshare -n -- brownie compile --all; else brownie compile --all; fi
 
-.PHONY: setup compile slither fuzz load dapp test-dapp test test-types test-contracts test-ganache test-python demo bench clean
+.PHONY: setup compile slither fuzz load dapp docs test-dapp test test-types test-contracts test-ganache test-python demo bench clean
 
 setup: $(STAMPS)/npm $(STAMPS)/venv $(STAMPS)/solc $(STAMPS)/artifacts
 
@@ -115,3 +115,7 @@ bench: setup $(STAMPS)/postgresql $(STAMPS)/chromium dapp/dist/index.html
 
 clean:
 	rm -rf build reports .hypothesis $(STAMPS)
+
+# the Python API reference, generated from the docstrings (pdoc): docs/api/index.html
+docs: setup
+	$(VENV)/bin/python tools/api_docs.py docs/api

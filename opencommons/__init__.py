@@ -8,10 +8,14 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> object:
-    """`opencommons.load_dataset` and `opencommons.to_pandas`, imported on first use (importing
-    the package stays light for the command line)."""
+    """`opencommons.load_dataset`, `opencommons.to_pandas` and `opencommons.Client` (the SDK),
+    imported on first use (importing the package stays light for the command line)."""
     if name in ("load_dataset", "to_pandas"):
         from .ml import api
 
         return getattr(api, name)
+    if name == "Client":
+        from .sdk import Client
+
+        return Client
     raise AttributeError(f"module 'opencommons' has no attribute {name!r}")

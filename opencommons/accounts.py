@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import OpenCommonsError
-from .journal import HOME_ENV
+from .home import opencommons_home
 
 MIN_PASSWORD_LENGTH = 8
 #: where a keystore's password is read from (else the CLI prompts); `connection` reads it too
@@ -18,7 +18,7 @@ PASSWORD_ENV = "OPENCOMMONS_KEYSTORE_PASSWORD"
 
 
 def keystore_dir() -> Path:
-    return Path(os.environ.get(HOME_ENV) or Path.home() / ".opencommons") / "keystores"
+    return opencommons_home("keystores")
 
 
 @dataclass(frozen=True)

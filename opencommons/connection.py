@@ -45,6 +45,8 @@ def resolve_rpc(value: str | None) -> str:
 
 
 def connect(rpc: str | None) -> Web3:
+    """A Web3 on `rpc` (a URL or a network name, see :func:`resolve_rpc`), refused in one line
+    when unreachable."""
     url = resolve_rpc(rpc)
     w3 = web3_for(url)
     try:
@@ -59,13 +61,54 @@ COMMONS_ENV = "OPENCOMMONS_COMMONS"
 LABEL_ENV = "OPENCOMMONS_COMMONS_LABEL"
 
 
+def open_commons(rpc: str | None, directory: Path, commons: str | None = None) -> Commons:
+    """The commons a command acts on, from any folder: `commons` (default $OPENCOMMONS_COMMONS,
+    which `--commons` sets) names a commons joined on this machine or one recorded in the
+    operator's `directory`; without a name, the operator's record in `directory` when there is
+    one, else the default joined commons. A joined commons is reached through the RPC URL it was
+    joined with unless `rpc` (or $OPENCOMMONS_RPC) says otherwise."""
+    from . import references
+
+    code = commons or os.environ.get(COMMONS_ENV) or None
+    rpc = rpc or os.environ.get("OPENCOMMONS_RPC") or None
+    operator = directory.is_dir() and any(directory.glob("*.json"))
+    joined = references.find(code) if code is not None or not operator else None
+    if joined is not None and not (operator and code is not None and _recorded(directory, code)):
+        w3 = connect(rpc or joined.rpc)
+        if w3.eth.chain_id != joined.deployment.chain_id:
+            raise DeploymentError(f"the joined commons {joined.name} is on chain {joined.deployment.chain_id}, but "
+                                  f"{resolve_rpc(rpc)} reaches chain {w3.eth.chain_id}")
+        stale = stale_reason(w3, joined.deployment)
+        if stale:
+            raise DeploymentError(f"the joined commons {joined.name} is not on chain {w3.eth.chain_id} any more: "
+                                  f"{stale} (a restarted chain?); join it again from a fresh reference")
+        return Commons(w3, joined.deployment)
+    if not operator and rpc is None and not references.joined():
+        raise DeploymentError(f"no commons here: this folder has no {directory}/ and none is joined on this machine; "
+                              "join one with `commons commons join REFERENCE --rpc URL`")
+    return load_deployment(connect(rpc), directory, commons=commons)
+
+
+def _recorded(directory: Path, code: str) -> bool:
+    """Whether an operator's deployment file in `directory` records commons `code`."""
+    for path in directory.glob("*.json"):
+        try:
+            if code in Deployment.from_file(path).commons:
+                return True
+        except DeploymentError:
+            continue
+    return False
+
+
 def load_deployment(w3: Web3, directory: Path, file: Path | None = None, commons: str | None = None) -> Commons:
     """The commons to act on: `commons` (a code launched through the factory; default
     $OPENCOMMONS_COMMONS, which `--commons CODE` sets), else the chain's directly deployed suite."""
     chain_id = w3.eth.chain_id
     path = file or deployment_path(directory, chain_id)
     if not path.is_file():
-        raise DeploymentError(f"no deployment found for chain {chain_id} ({path}); run `commons deploy`")
+        raise DeploymentError(f"no commons found for chain {chain_id} (no {path}, and none joined on this "
+                              "machine): join one with `commons commons join REFERENCE --rpc URL`; an operator "
+                              "launches one with `commons deploy`")
     deployment = Deployment.from_file(path)
     if deployment.chain_id != chain_id:
         raise DeploymentError(f"{path} is for chain {deployment.chain_id} but the node is chain {chain_id}")
@@ -82,6 +125,8 @@ def load_deployment(w3: Web3, directory: Path, file: Path | None = None, commons
 
 
 def sender(w3: Web3, account: str | None, prompt: Callable[[str], str] | None = None) -> Sender:
+    """The account that signs: a keystore file (password from the environment or `prompt`), an
+    unlocked account's index or address, or the node's first unlocked account."""
     if account and (account.endswith(".json") or Path(account).is_file()):
         return _keystore(Path(account), prompt)
     unlocked = [Web3.to_checksum_address(a) for a in w3.eth.accounts]

@@ -16,13 +16,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-HOME_ENV = "OPENCOMMONS_HOME"
+from .home import HOME_ENV, opencommons_home  # noqa: F401 - HOME_ENV re-exported
 FAULT_ENV = "OPENCOMMONS_FAULT_AT"
 FAULT_EXIT = 97
 
 
 def default_dir() -> Path:
-    return Path(os.environ.get(HOME_ENV) or Path.home() / ".opencommons") / "journal"
+    return opencommons_home("journal")
 
 
 def key_of(inputs: dict[str, Any]) -> str:

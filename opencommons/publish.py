@@ -59,6 +59,8 @@ class PublishRequest:
     dereference: bool = False
     #: the encoding of CSV files that are not UTF-8 (recorded in the manifest and the Croissant)
     encoding: str | None = None
+    #: an HTTP gateway serving the content at /ipfs/CID: the Croissant's contentUrls point there
+    content_gateway: str | None = None
 
 
 @dataclass(frozen=True)
@@ -87,9 +89,12 @@ class Published:
     notes: tuple[str, ...] = ()
     #: this very publication had finished before: nothing was sent or pinned this time
     already: bool = False
+    #: the account whose younger publication of the same content this one displaced
+    displaced: str | None = None
 
 
 def commons_id(code: str) -> bytes:
+    """The bytes32 a commons code is recorded as on-chain (its keccak-256)."""
     return bytes(Web3.keccak(text=code))
 
 
@@ -127,6 +132,12 @@ def validate(request: PublishRequest) -> PublishRequest:
         except LookupError:
             raise PublishError(f"unknown encoding {request.encoding!r}: give one Python knows, such as cp1252, "
                                "latin-1 or utf-16") from None
+    if request.content_gateway is not None:
+        import urllib.parse
+
+        url = urllib.parse.urlsplit(request.content_gateway)
+        if url.scheme not in ("http", "https") or not url.netloc or url.query or url.fragment:
+            raise PublishError(f"the content gateway must be an http(s) URL, not {request.content_gateway!r}")
     return PublishRequest(**{**request.__dict__, "license": check_license(request.license)})
 
 
@@ -216,7 +227,8 @@ def scan(request: PublishRequest, progress: Callable[[int], None] | None = None)
         description=request.description, license_id=request.license, content=str(content),
         contributors=[Web3.to_checksum_address(a) for a, _ in request.contributors],
         parents=[str(p) for p in request.parents], commons=request.commons,
-        tabular=request.private is None, charsets=charsets)  # ciphertext has no rows to read
+        tabular=request.private is None, charsets=charsets,  # ciphertext has no rows to read
+        gateway=request.content_gateway)
     documents = [("croissant", croissant.encode(described)), *request.documents]
     pinned = tuple((Importer(cid_version=1).add_bytes(data).cid, data) for _, data in documents)
     manifest: dict[str, Any] = {
@@ -260,6 +272,9 @@ def _notes(importer: Importer) -> tuple[str, ...]:
 
 def publish(commons: Commons, sender: Sender, store: ContentStore, request: PublishRequest,
             journal_dir: Path | None = None, progress: Callable[[int], None] | None = None) -> Published:
+    """Publishes `request` from `sender`: hashes the folder as Kubo does, commits, pins to
+    `store`, reveals and verifies the record; exactly once under kills (a journal in
+    `journal_dir`), resumed by running it again."""
     request = validate(request)
     check_chain(commons, sender.address, request)
     scanned = scan(request, progress)
@@ -276,10 +291,11 @@ def _publish_journaled(commons: Commons, sender: Sender, store: ContentStore, re
     content, manifest_cid, manifest = scanned.content, scanned.manifest_cid, scanned.manifest
     resumed = bool(journal.data["events"])
     finished, mined = journal.done("verified"), journal.done("mined")
-    if finished and mined and commons.nft.functions.exists(int.from_bytes(content.digest, "big")).call():
+    dataset_id = int.from_bytes(content.digest, "big")
+    if finished and mined and commons.nft.functions.exists(dataset_id).call():
+        _refuse_taken(commons, sender, dataset_id, content)  # displaced since by an older commitment
         return Published(int(finished["dataset"]), content, manifest_cid, str(mined["tx"]), int(mined["gas"]),
                          manifest, True, scanned.notes, already=True)
-    dataset_id = int.from_bytes(content.digest, "big")
     journal.finish("scan", {"content": str(content), "manifest": str(manifest_cid), "files": len(manifest["files"])})
     fault_point("after-scan")
     params = params_of(request, content, manifest_cid)
@@ -293,7 +309,8 @@ def _publish_journaled(commons: Commons, sender: Sender, store: ContentStore, re
     if not announces:
         _pin(store, request, scanned, journal)
 
-    tx_hash = _mint(commons, sender, request, content, params, dataset_id, journal)
+    displacing = _displaceable(commons, sender, dataset_id, journal)
+    tx_hash = _mint(commons, sender, request, content, params, dataset_id, journal, displacing)
     fault_point("after-send")
     receipt = wait(commons.w3, HexBytes(tx_hash))
     journal.finish("mined", {"tx": tx_hash, "block": receipt["blockNumber"], "gas": receipt["gasUsed"]})
@@ -304,7 +321,25 @@ def _publish_journaled(commons: Commons, sender: Sender, store: ContentStore, re
     verify_record(commons, dataset_id, manifest_cid, request)
     journal.finish("verified", {"dataset": str(dataset_id)})
     return Published(dataset_id, content, manifest_cid, tx_hash, int(receipt["gasUsed"]), manifest, resumed,
-                     scanned.notes)
+                     scanned.notes, displaced=displacing)
+
+
+def _displaceable(commons: Commons, sender: Sender, dataset_id: int, journal: Journal) -> str | None:
+    """The other account holding `dataset_id` that this publication's commitment displaces on
+    reveal (its commitment is older, still live, and that publication is not accepted yet), or None.
+    It happens when a watcher copied this publication's content id and revealed first."""
+    nft = commons.nft.functions
+    committed = journal.done("commit")
+    if committed is None or journal.done("sent") or not nft.exists(dataset_id).call():
+        return None
+    owner = Web3.to_checksum_address(nft.ownerOf(dataset_id).call())
+    status, _ = nft.statusAndGenerationOf(dataset_id).call()
+    ours = int(committed["block"])
+    if (owner == Web3.to_checksum_address(sender.address) or status not in (1, 3)
+            or commons.w3.eth.block_number > ours + nft.commitTtl().call()
+            or nft.publicationCommittedAt(dataset_id).call() <= ours):
+        return None
+    return owner
 
 
 def params_of(request: PublishRequest, content: Cid, manifest_cid: Cid) -> tuple[Any, ...]:
@@ -353,8 +388,9 @@ def _commit(commons: Commons, sender: Sender, request: PublishRequest, params: t
 
 
 def _mint(commons: Commons, sender: Sender, request: PublishRequest, content: Cid, params: tuple[Any, ...],
-          dataset_id: int, journal: Journal) -> str:
-    """Reveals the commitment once: a recorded transaction is waited for, never sent twice."""
+          dataset_id: int, journal: Journal, displacing: str | None = None) -> str:
+    """Reveals the commitment once: a recorded transaction is waited for, never sent twice. An
+    existing publication of the content by `displacing` is taken over by the reveal."""
     w3 = commons.w3
     sent = journal.done("sent")
     if sent:
@@ -363,10 +399,8 @@ def _mint(commons: Commons, sender: Sender, request: PublishRequest, content: Ci
             return str(sent["tx"])
         except TransactionNotFound:
             pass  # dropped before it was mined: fall through (the on-chain check below decides)
-    if commons.nft.functions.exists(dataset_id).call():
-        owner = commons.nft.functions.ownerOf(dataset_id).call()
-        if Web3.to_checksum_address(owner) != Web3.to_checksum_address(sender.address):
-            raise PublishError(f"dataset {dataset_id} (content {content}) was already published by {owner}")
+    if displacing is None and commons.nft.functions.exists(dataset_id).call():
+        _refuse_taken(commons, sender, dataset_id, content)
         tx = _publish_tx_hash(commons, dataset_id)
         journal.finish("sent", {"tx": tx, "recovered": True})
         return tx
@@ -383,6 +417,14 @@ def _mint(commons: Commons, sender: Sender, request: PublishRequest, content: Ci
     return tx_hash
 
 
+def _refuse_taken(commons: Commons, sender: Sender, dataset_id: int, content: Cid) -> None:
+    """Fails unless `sender` holds existing `dataset_id`."""
+    owner = Web3.to_checksum_address(commons.nft.functions.ownerOf(dataset_id).call())
+    if owner != Web3.to_checksum_address(sender.address):
+        raise PublishError(f"dataset {dataset_id} (content {content}) was already published by {owner}, "
+                           "who committed to it first or was accepted by the curators")
+
+
 def on_chain_contributors(contributors: list[tuple[str, int]]) -> list[tuple[str, int]]:
     """Contributors as DatasetNFT takes them: checksummed, in ascending order of account."""
     rows = [(Web3.to_checksum_address(a), b) for a, b in contributors]
@@ -394,10 +436,12 @@ def _publish_tx_hash(commons: Commons, dataset_id: int) -> str:
         from_block=commons.deployment.block, argument_filters={"datasetId": dataset_id})
     if not logs:
         raise PublishError(f"dataset {dataset_id} exists but its DatasetPublished event was not found")
-    return str(logs[0]["transactionHash"].to_0x_hex())
+    return str(logs[-1]["transactionHash"].to_0x_hex())  # the latest: an id comes back after a burn
 
 
 def verify_record(commons: Commons, dataset_id: int, manifest_cid: Cid, request: PublishRequest) -> None:
+    """Fails unless the on-chain record of `dataset_id` names `manifest_cid`, the request's licence
+    and commons, and each contributor's share."""
     record = commons.nft.functions.dataset(dataset_id).call()
     if bytes(record[2]) != manifest_cid.digest or record[3] != manifest_cid.codec:
         raise PublishError(f"on-chain manifest of dataset {dataset_id} is not {manifest_cid}")

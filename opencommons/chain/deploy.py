@@ -51,6 +51,8 @@ class Deployment:
     factory: dict[str, Any] | None = None
     #: every commons launched through the factory, by code: addresses, block, creator, settings
     commons: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: the code of the one factory-made commons this deployment is narrowed to (see for_commons)
+    code: str | None = None
 
     def for_commons(self, code: str | None) -> "Deployment":
         """This deployment narrowed to one commons: `code` (launched through the factory), or the
@@ -70,7 +72,7 @@ class Deployment:
             raise DeploymentError(f"no commons {code!r} recorded for chain {self.chain_id} (known: {known})")
         return Deployment(chain_id=self.chain_id, block=int(entry["block"]), deployer=str(entry["creator"]),
                           addresses=dict(entry["addresses"]), compiler=self.compiler,
-                          settings=dict(entry.get("settings", {})), factory=self.factory, commons={})
+                          settings=dict(entry.get("settings", {})), factory=self.factory, commons={}, code=code)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"

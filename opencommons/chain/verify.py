@@ -19,16 +19,16 @@ def verify(w3: Web3, deployment: Deployment) -> list[tuple[str, bool, str]]:
     """(what, passed, detail) for every check; nothing is sent."""
     checks: list[tuple[str, bool, str]] = []
     if deployment.factory:
-        checks += _factory_checks(w3, deployment.factory)
+        checks += factory_checks(w3, deployment.factory)
     if deployment.addresses:
-        checks += _commons_checks(w3, "direct suite", deployment, deployment.deployer, None)
+        checks += commons_checks(w3, "direct suite", deployment, deployment.deployer, None)
     for code in deployment.commons:
         narrowed = deployment.for_commons(code)
-        checks += _commons_checks(w3, code, narrowed, narrowed.deployer, deployment.factory)
+        checks += commons_checks(w3, code, narrowed, narrowed.deployer, deployment.factory)
     return checks
 
 
-def _factory_checks(w3: Web3, factory: dict[str, Any]) -> list[tuple[str, bool, str]]:
+def factory_checks(w3: Web3, factory: dict[str, Any]) -> list[tuple[str, bool, str]]:
     templates = {CONTRACT_OF[f] if f != "datasets" else "DatasetNFTDeployer": a
                  for f, a in factory["templates"].items()}
     reason = stale_reason(w3, _as_deployment({**templates, "CommonsFactory": factory["address"]}))
@@ -44,7 +44,7 @@ def _factory_checks(w3: Web3, factory: dict[str, Any]) -> list[tuple[str, bool, 
     return checks
 
 
-def _commons_checks(w3: Web3, label: str, deployment: Deployment, deployer: str,
+def commons_checks(w3: Web3, label: str, deployment: Deployment, deployer: str,
                     factory: dict[str, Any] | None) -> list[tuple[str, bool, str]]:
     a = deployment.addresses
     checks: list[tuple[str, bool, str]] = []

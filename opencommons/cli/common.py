@@ -82,7 +82,7 @@ YesOpt = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation.")
 
 
 def _commons(rpc: Optional[str], deployments: Path) -> suite.Commons:
-    return connection.load_deployment(connection.connect(rpc), deployments)
+    return connection.open_commons(rpc, deployments)
 
 
 def _sender(commons: suite.Commons, account: Optional[str]) -> transactions.Sender:
@@ -93,10 +93,14 @@ def _tx(label: str, commons: suite.Commons, who: transactions.Sender, fn: Any, v
         through: tuple[str, ...] = ()) -> Any:
     """Sends `fn` and prints its hash and gas; `through` names the contracts it runs through (their
     implementations go in the access list when the commons is factory-made)."""
-    receipt = transactions.transact(commons.w3, who, fn, value=value,
-                                    access_list=commons.access_list(*through) if through else None)
+    from ..actions import send
+
+    return send(commons, who, label, fn, value, through, report=_said)
+
+
+def _said(label: str, receipt: Any) -> None:
+    """How the command line reports a transaction the library sent."""
     say(f"{label}: tx {receipt['transactionHash'].to_0x_hex()} gas {receipt['gasUsed']}")
-    return receipt
 
 
 OfOpt = typer.Option(None, "--of", help="Account (default: --account).")
@@ -127,14 +131,10 @@ def _checked_address(text: str) -> str:
 
 
 def _approve(commons: suite.Commons, who: transactions.Sender, token: str, spender: str, amount: int) -> None:
-    """ERC-20 `approve` before a payment, refused first when governance has not allow-listed the
-    token (so no allowance is left behind for a payment that would revert)."""
-    from ..chain.deploy import contract
+    """ERC-20 `approve` before a payment (see :func:`opencommons.actions.approve`)."""
+    from ..actions import approve
 
-    if not commons.vault.functions.isTokenAllowed(token).call():
-        raise OpenCommonsError(f"token {token} is not allow-listed by this commons: nothing approved or paid "
-                               f"(governance allow-lists tokens: `commons gov propose --allow-token {token}`)")
-    _tx("approved", commons, who, contract(commons.w3, "IERC20Metadata", token).functions.approve(spender, amount))
+    approve(commons, who, token, spender, amount, report=_said)
 
 
 DbOpt = typer.Option(None, "--db", envvar="OPENCOMMONS_INDEX_DB",

@@ -1,26 +1,29 @@
-"""`commons commons`: launch a commons through the chain's CommonsFactory, list them."""
+"""`commons commons`: launch a commons through the chain's CommonsFactory; share a reference to
+one and join one by its reference, from any folder; list them."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
 from ..errors import OpenCommonsError
-from .common import AccountOpt, DeploymentsOpt, fail, JsonOpt, lazy, RpcOpt, say
+from .common import _commons, AccountOpt, DeploymentsOpt, err, fail, JsonOpt, lazy, RpcOpt, say
 
 if TYPE_CHECKING:
-    from .. import connection
+    from .. import connection, references
     from ..chain import commons_config
     from ..chain import factory as chain_factory
 else:
     connection = lazy("opencommons.connection")
+    references = lazy("opencommons.references")
     commons_config = lazy("opencommons.chain.commons_config")
     chain_factory = lazy("opencommons.chain.factory")
 
-app = typer.Typer(help="Launch a commons in one transaction through the CommonsFactory, list them.",
-                  no_args_is_help=True)
+app = typer.Typer(help="Launch a commons through the CommonsFactory; share one and join one by its reference; "
+                       "list them.", no_args_is_help=True)
 
 
 @app.command("create")
@@ -52,21 +55,87 @@ def create(code: str = typer.Argument(..., help="Unique code, e.g. KE/education.
         fail(exc)
 
 
+@app.command("share")
+def share(gateway: list[str] = typer.Option([], "--gateway", help="A trustless gateway serving the commons' "
+                                            "content (`commons dapp` serves one at /ipfs/); repeatable."),
+          kubo: list[str] = typer.Option([], "--kubo", help="A Kubo RPC node holding the content; repeatable."),
+          rpc: Optional[str] = RpcOpt, deployments: Path = DeploymentsOpt) -> None:
+    """Print a one-line reference to the commons this command acts on, for others to join."""
+    try:
+        commons = _commons(rpc, deployments)
+        ref = references.reference_of(commons.deployment, gateway, kubo)
+        joined = references.find(None) if not gateway and not kubo else None
+        if joined is not None and joined.deployment.addresses == commons.deployment.addresses:
+            ref = joined.reference  # a joiner passes on the content sources it joined with
+        if not ref.gateways and not ref.kubo:
+            err.print("note: the reference names no content source: joiners will fetch content only from their "
+                      "own store (add --gateway URL)", markup=False)
+        say(str(ref))
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
+@app.command("join")
+def join(reference: str = typer.Argument(..., help="The reference a commons' operator shared."),
+         rpc: Optional[str] = typer.Option(None, "--rpc", envvar="OPENCOMMONS_RPC",
+                                           help="A JSON-RPC URL of the reference's chain."),
+         name: Optional[str] = typer.Option(None, "--as", help="The name to know it by here (default: its code)."),
+         as_json: bool = JsonOpt) -> None:
+    """Join a commons by its reference: every address read and checked on-chain, then recorded
+    under $OPENCOMMONS_HOME, so every command finds it from any folder."""
+    try:
+        ref = references.CommonsRef.parse(reference)
+        w3 = connection.connect(rpc)
+        record = references.join(w3, connection.resolve_rpc(rpc), ref, name)
+        if as_json:
+            say(json.dumps(references.describe(record), indent=2))
+            return
+        say(f"joined {record.name}: chain {ref.chain_id}, datasets {record.deployment.addresses['DatasetNFT']}"
+            f"{', commons ' + ref.code if ref.code else ''}; every contract's code matches the build")
+        if references.default_name() == record.name:
+            say(f"{record.name} is the default commons here; pick another with --commons NAME")
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
+@app.command("use")
+def use(name: str = typer.Argument(..., help="A joined commons' name.")) -> None:
+    """Make a joined commons the default one."""
+    try:
+        references.set_default(name)
+        say(f"{name} is the default commons")
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
 @app.command("list")
 def list_(as_json: bool = JsonOpt, rpc: Optional[str] = RpcOpt, deployments: Path = DeploymentsOpt) -> None:
-    """Every commons the chain's factory launched, from the factory's own directory."""
-    import json
-
+    """The commons joined on this machine, and every commons the chain's factory launched (when
+    this folder records a factory)."""
     try:
-        w3 = connection.connect(rpc)
-        rows = chain_factory.list_commons(w3, deployments)
+        joined = references.joined()
+        default = references.default_name()
+        launched: list[Any] = []
+        if deployments.is_dir() and any(deployments.glob("*.json")):
+            w3 = connection.connect(rpc)
+            record = chain_factory.read(deployments, w3.eth.chain_id)
+            if record is not None and record.factory:
+                launched = chain_factory.list_commons(w3, deployments)
         if as_json:
-            say(json.dumps([{"code": c, "addresses": a, "recorded": r} for c, a, r in rows], indent=2))
+            say(json.dumps({"joined": [{**references.describe(j), "default": j.name == default} for j in joined],
+                            "launched": [{"code": c, "addresses": a, "recorded": r} for c, a, r in launched]},
+                           indent=2))
             return
-        if not rows:
-            say("no commons launched yet: `commons commons create CODE`")
-        for code, addresses, recorded in rows:
+        if not joined and not launched:
+            say("no commons joined or launched: `commons commons join REFERENCE --rpc URL`")
+        for j in joined:
+            mark = "  (default)" if j.name == default else ""
+            code = f"  commons {j.reference.code}" if j.reference.code else ""
+            say(f"{j.name:24s} joined  chain {j.reference.chain_id}  datasets {j.deployment.addresses['DatasetNFT']}"
+                f"{code}{mark}")
+        for code, addresses, recorded in launched:
             note = "" if recorded else "  (not in the local deployments file)"
-            say(f"{code:24s} governor {addresses['CommonsGovernor']}  datasets {addresses['DatasetNFT']}{note}")
+            say(f"{code:24s} launched  governor {addresses['CommonsGovernor']}  "
+                f"datasets {addresses['DatasetNFT']}{note}")
     except OpenCommonsError as exc:
         fail(exc)

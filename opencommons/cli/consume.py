@@ -27,15 +27,12 @@ NoChainOpt = typer.Option(False, "--no-chain", help="For a manifest CID: check a
                           "without reading the chain.")
 
 
-def source_for(store: str, home: Optional[Path], api: Optional[str], gateway: Optional[str]) -> Any:
-    """Where blocks come from: a gateway when named, else the store."""
-    from ..ipfs.content import open_store
+def source_for(store: str, home: Optional[Path], api: Optional[str], gateway: Optional[str],
+               commons: Any = None) -> Any:
+    """Where blocks come from: a gateway when named, else the store, then what a joined commons names."""
+    from ..references import content_source
 
-    if gateway:
-        from ..ipfs.gateway import GatewaySource
-
-        return GatewaySource(gateway)
-    return open_store(store, home, api)
+    return content_source(commons, store, home, api, gateway)
 
 
 def _account(of: Optional[str], account: Optional[str], commons: Any) -> Optional[str]:
@@ -61,8 +58,8 @@ def dataset_get(reference: str = typer.Argument(..., metavar="ID_OR_CID"), direc
 
     try:
         target = downloading.parse_reference(reference)  # bad input refused before connecting
-        source = source_for(store, home, api, gateway)
         commons = None if no_chain else _commons(rpc, deployments)
+        source = source_for(store, home, api, gateway, commons)
         resolved = downloading.resolve_reference(target, commons, source)
         manifest = downloading.read_manifest(source, resolved.manifest)
         if isinstance(manifest.get("private"), dict):
@@ -134,8 +131,8 @@ def dataset_export(reference: str = typer.Argument(..., metavar="ID_OR_CID"),
         if fmt != "parquet":
             raise OpenCommonsError(f"unknown export format {fmt!r}: use parquet")
         target = downloading.parse_reference(reference)
-        source = source_for(store, home, api, gateway)
         commons = None if no_chain else _commons(rpc, deployments)
+        source = source_for(store, home, api, gateway, commons)
         local = tables.verified_copy(source, downloading.resolve_reference(target, commons, source))
         for record_set, written, rows in tables.export_parquet(local, out):
             say(f"{record_set}: {rows} rows -> {written}")

@@ -12,15 +12,17 @@ from ..errors import OpenCommonsError
 from ..ipfs.cid import Cid
 from ..ipfs.content import open_store
 from .common import (AccountOpt, ApiOpt, _checked_address, _commons, DbOpt, DeploymentsOpt, _emit, fail, HomeOpt,
-                     JsonOpt, lazy, NoIndexOpt, _reader, RpcOpt, say, _sender, StoreOpt, _tx)
+                     JsonOpt, lazy, NoIndexOpt, _reader, RpcOpt, _said, say, _sender, StoreOpt, _tx)
 
 if TYPE_CHECKING:
     import eth_account
+    from .. import actions
     from .. import publish as publishing
     from ..chain import transactions
     from ..chain import typed_data
     import web3
 else:
+    actions = lazy("opencommons.actions")
     eth_account = lazy("eth_account")
     publishing = lazy("opencommons.publish")
     transactions = lazy("opencommons.chain.transactions")
@@ -42,13 +44,12 @@ def contributor_register(name: str = typer.Option(..., "--name"), community: str
     try:
         commons = _commons(rpc, deployments)
         who = _sender(commons, account)
-        profile = json.dumps({"name": name, "commons": community, "account": who.address}, sort_keys=True)
-        cid = open_store(store, home, api).add_bytes(profile.encode(), 1)
         if not gasless:
-            _tx("registered", commons, who, commons.registry.functions.register(cid.digest, cid.codec,
-                                                                                publishing.commons_id(community)))
+            _, cid = actions.register(commons, who, open_store(store, home, api), name, community, report=_said)
             say(f"{who.address} registered in {community} (profile {cid})")
             return
+        profile = json.dumps({"name": name, "commons": community, "account": who.address}, sort_keys=True)
+        cid = open_store(store, home, api).add_bytes(profile.encode(), 1)
         if not isinstance(who, transactions.KeyAccount):
             raise OpenCommonsError("--gasless needs --account KEYSTORE.json: the signer must hold its key")
         payer = _sender(commons, relayer)

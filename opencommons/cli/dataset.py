@@ -51,7 +51,7 @@ def _publish(directory: Path, license_id: str, commons_code: str, contributor: l
              previous: Optional[int], rpc: Optional[str], account: Optional[str], deployments: Path,
              store: str, api: Optional[str], home: Optional[Path], as_json: bool, croissant: Optional[Path] = None,
              documents: tuple[tuple[str, bytes], ...] = (), gateways: Optional[list[str]] = None,
-             dereference: bool = False, encoding: Optional[str] = None) -> None:
+             dereference: bool = False, encoding: Optional[str] = None, content_gateway: Optional[str] = None) -> None:
     from ..ml.croissant import load_file
 
     described = load_file(croissant) if croissant is not None else None  # refused before connecting
@@ -59,7 +59,8 @@ def _publish(directory: Path, license_id: str, commons_code: str, contributor: l
     request = publishing.PublishRequest(directory, license_id, commons_code, _contributors(contributor),
                                         name or directory.name, description,
                                         tuple(queries.parse_dataset_id(p) for p in parent), ancestor_bps, schema,
-                                        previous, described, documents, dereference=dereference, encoding=encoding)
+                                        previous, described, documents, dereference=dereference, encoding=encoding,
+                                        content_gateway=content_gateway)
     if gateways is not None:  # a private dataset: ciphertext is what is hashed, pinned and minted
         from ..private.publish import private_request
 
@@ -71,6 +72,9 @@ def _publish(directory: Path, license_id: str, commons_code: str, contributor: l
                                     progress=progress)
     for note in result.notes:
         err.print(f"note: {note}", markup=False)
+    if result.displaced:
+        err.print(f"note: {result.displaced} had published this content from a younger commitment (a copy of "
+                  "this publication seen before it was mined); this publication took the id over", markup=False)
     if gateways:
         from ..private.publish import register_keys
 
@@ -82,7 +86,7 @@ def _publish(directory: Path, license_id: str, commons_code: str, contributor: l
         return
     _emit({"dataset": str(result.dataset_id), "content": str(result.content_cid),
            "manifest": str(result.manifest_cid), "tx": result.tx_hash, "gas": result.gas_used,
-           "resumed": result.resumed, "alreadyPublished": result.already}, as_json)
+           "resumed": result.resumed, "alreadyPublished": result.already, "displaced": result.displaced}, as_json)
 
 
 @dataset_app.command("publish")
@@ -99,7 +103,11 @@ def dataset_publish(directory: Path, license_id: str = typer.Option(..., "--lice
                                                  "download through the --gateway that holds the key."),
                     gateway: list[str] = typer.Option([], "--gateway", help="With --private: a gateway's URL "
                                                       "(repeatable) to wrap the data key for."),
-                    dereference: bool = DereferenceOpt, encoding: Optional[str] = EncodingOpt) -> None:
+                    dereference: bool = DereferenceOpt, encoding: Optional[str] = EncodingOpt,
+                    content_gateway: Optional[str] = typer.Option(
+                        None, "--content-gateway", help="An HTTP gateway that serves this content at /ipfs/CID "
+                        "(pin it there): the Croissant's contentUrls point there, for any Croissant reader.")
+                    ) -> None:
     """Pin DIRECTORY, its Croissant metadata and its manifest to IPFS and mint the dataset NFT
     (resumable, exactly once)."""
     try:
@@ -107,7 +115,8 @@ def dataset_publish(directory: Path, license_id: str = typer.Option(..., "--lice
             raise OpenCommonsError("--gateway goes with --private (a public dataset needs no gateway)")
         _publish(directory, license_id, commons_code, contributor, parent, ancestor_bps, name, description, schema,
                  None, rpc, account, deployments, store, api, home, as_json, croissant,
-                 gateways=gateway if private else None, dereference=dereference, encoding=encoding)
+                 gateways=gateway if private else None, dereference=dereference, encoding=encoding,
+                 content_gateway=content_gateway)
     except OpenCommonsError as exc:
         fail(exc)
 

@@ -10,15 +10,17 @@ import typer
 
 from ..errors import OpenCommonsError
 from .common import (AccountOpt, _commons, DbOpt, DeploymentsOpt, _emit, err, fail, JsonOpt, lazy, NoIndexOpt, _reader,
-                     RpcOpt, say, _sender, _tx)
+                     RpcOpt, _said, say, _sender, _tx)
 
 if TYPE_CHECKING:
+    from .. import actions
     from ..chain import advance
     from .. import proposals
     from .. import queries
     from .. import suite
     import web3
 else:
+    actions = lazy("opencommons.actions")
     advance = lazy("opencommons.chain.advance")
     proposals = lazy("opencommons.proposals")
     queries = lazy("opencommons.queries")
@@ -26,7 +28,6 @@ else:
     web3 = lazy("web3")
 
 gov_app = typer.Typer(help="Delegate, propose, vote, queue, execute.", no_args_is_help=True)
-SUPPORT = {"against": 0, "for": 1, "abstain": 2}
 
 
 @gov_app.command("delegate")
@@ -205,7 +206,7 @@ def gov_vote(proposal: int, support: str, wait: bool = WaitOpt, mine_blocks: boo
              deployments: Path = DeploymentsOpt) -> None:
     """Vote for, against or abstain."""
     try:
-        if support.lower() not in SUPPORT:
+        if support.lower() not in actions.SUPPORT:  # refused before connecting
             raise OpenCommonsError(f"invalid vote {support!r}: use for, against or abstain")
         commons = _commons(rpc, deployments)
         who = _sender(commons, account)
@@ -214,7 +215,7 @@ def gov_vote(proposal: int, support: str, wait: bool = WaitOpt, mine_blocks: boo
         if weight == 0:
             err.print(f"warning: {who.address} has no voting weight at proposal {proposal}'s snapshot: the vote "
                       "counts nothing (delegate, to yourself too, before a proposal is made)")
-        _tx("voted", commons, who, commons.governor.functions.castVote(proposal, SUPPORT[support.lower()]))
+        actions.vote(commons, who, proposal, support, report=_said)
         say(f"weight {queries.format_amount(commons, weight, commons.token.address)}")
     except OpenCommonsError as exc:
         fail(exc)

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING, Optional
 import typer
 
 from ..errors import OpenCommonsError
-from .common import (AccountOpt, _approve, _commons, DeploymentsOpt, _emit, fail, JsonOpt, lazy, RpcOpt, say, _sender,
-                     _tx)
+from .common import AccountOpt, _commons, DeploymentsOpt, _emit, fail, JsonOpt, lazy, RpcOpt, _said, say, _sender
 
 if TYPE_CHECKING:
-    from .. import queries
+    from .. import actions, queries
     from ..chain import revert_hints
     import web3
 else:
+    actions = lazy("opencommons.actions")
     queries = lazy("opencommons.queries")
     revert_hints = lazy("opencommons.chain.revert_hints")
     web3 = lazy("web3")
@@ -32,8 +32,8 @@ def license_offer(dataset: str, price: str = typer.Option(..., "--price"), token
     try:
         commons = _commons(rpc, deployments)
         tok = queries.token_address(token)
-        _tx("terms set", commons, _sender(commons, account), commons.licenses.functions.setTerms(
-            queries.parse_dataset_id(dataset), tok, queries.parse_amount(commons, price, tok), days * 86400, bytes(32), True))
+        actions.offer_licence(commons, _sender(commons, account), queries.parse_dataset_id(dataset),
+                              queries.parse_amount(commons, price, tok), days * 86400, tok, report=_said)
     except OpenCommonsError as exc:
         fail(exc)
 
@@ -46,16 +46,12 @@ def license_buy(dataset: str, max_price: Optional[str] = typer.Option(None, "--m
     try:
         commons = _commons(rpc, deployments)
         dataset_id = queries.parse_dataset_id(dataset)
-        tok, duration, active, price, document = commons.licenses.functions.termsOf(dataset_id).call()
-        limit = queries.parse_amount(commons, max_price, tok) if max_price else price
-        who = _sender(commons, account)
-        if active:  # the purchase is bound to exactly these terms: a change before it mines reverts
-            say(f"terms: {price} {'wei' if tok == queries.NATIVE else 'units of ' + tok}, {revert_hints.format_duration(duration)}, "
-                f"terms document 0x{bytes(document).hex()}")
-        if tok != queries.NATIVE:
-            _approve(commons, who, tok, commons.licenses.address, price)
-        _tx("licence bought", commons, who, commons.licenses.functions.buy(dataset_id, tok, limit, duration, document),
-            value=price if tok == queries.NATIVE else 0)
+        terms = actions.terms_of(commons, dataset_id)
+        limit = queries.parse_amount(commons, max_price, terms.token) if max_price else None
+        if terms.for_sale:  # the purchase is bound to exactly these terms: a change before it mines reverts
+            say(f"terms: {terms.price} {'wei' if terms.token == queries.NATIVE else 'units of ' + terms.token}, "
+                f"{revert_hints.format_duration(terms.duration_s)}, terms document 0x{terms.document.hex()}")
+        actions.buy_licence(commons, _sender(commons, account), dataset_id, limit, report=_said)
     except OpenCommonsError as exc:
         fail(exc)
 

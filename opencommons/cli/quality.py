@@ -53,7 +53,7 @@ def dataset_score(target: str = typer.Argument(..., metavar="ID_OR_DIR"),
             commons = _commons(rpc, deployments)
             if weights is None:  # the weights governance set for this commons, when it set them
                 chosen = scorer.chain_weights(commons) or chosen
-            source = source_for(store, home, api, gateway)
+            source = source_for(store, home, api, gateway, commons)
             subject = subjects.from_dataset(commons, source, dataset_id)
             index = NearDuplicateIndex.for_commons(f"{commons.deployment.chain_id}-{subject.commons_key}")
             subjects.index_earlier(commons, source, subject, index)

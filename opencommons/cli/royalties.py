@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, Optional
 import typer
 
 from ..errors import OpenCommonsError
-from .common import (_account_of, AccountOpt, _approve, _checked_address, _commons, DbOpt, DeploymentsOpt, _emit,
-                     fail, JsonOpt, lazy, NoIndexOpt, OfOpt, _reader, RpcOpt, say, _sender, _tx)
+from .common import (_account_of, AccountOpt, _checked_address, _commons, DbOpt, DeploymentsOpt, _emit,
+                     fail, JsonOpt, lazy, NoIndexOpt, OfOpt, _reader, RpcOpt, _said, say, _sender, _tx)
 
 if TYPE_CHECKING:
-    from .. import queries
+    from .. import actions, queries
 else:
+    actions = lazy("opencommons.actions")
     queries = lazy("opencommons.queries")
 
 royalties_app = typer.Typer(help="Pay, inspect, claim and settle royalties.", no_args_is_help=True)
@@ -28,11 +29,7 @@ def royalties_pay(dataset: str, amount: str, token: Optional[str] = typer.Option
         commons = _commons(rpc, deployments)
         tok = queries.token_address(token)
         wei = queries.parse_amount(commons, amount, tok)
-        who = _sender(commons, account)
-        if tok != queries.NATIVE:
-            _approve(commons, who, tok, commons.vault.address, wei)
-        _tx("paid", commons, who, commons.vault.functions.pay(queries.parse_dataset_id(dataset), tok, wei),
-            value=wei if tok == queries.NATIVE else 0, through=("RoyaltyVault",))
+        actions.pay(commons, _sender(commons, account), queries.parse_dataset_id(dataset), wei, tok, report=_said)
     except OpenCommonsError as exc:
         fail(exc)
 
@@ -72,17 +69,10 @@ def royalties_claim(dataset: list[str] = typer.Option(..., "--dataset"), token: 
     try:
         commons = _commons(rpc, deployments)
         ids, tokens = [queries.parse_dataset_id(d) for d in dataset], [queries.token_address(t) for t in token]
-        who = _sender(commons, account)
-        owner = who.address if for_ is None else _checked_address(for_)
-        owed = {t: sum(commons.vault.functions.claimable(d, t, owner).call() for d in ids) for t in tokens}
-        if not any(owed.values()):
-            raise OpenCommonsError(f"{owner} has nothing to claim from these datasets in these tokens: nothing sent")
-        fn = commons.vault.functions.claim(ids, tokens) if for_ is None else \
-            commons.vault.functions.claimFor(owner, ids, tokens)
-        _tx("claimed", commons, who, fn, through=("RoyaltyVault",))
-        for t, amount in owed.items():
-            if amount:
-                say(f"claimed {queries.format_amount(commons, amount, t)} ({amount} units) for {owner}")
+        claimed = actions.claim(commons, _sender(commons, account), ids, tokens,
+                                None if for_ is None else _checked_address(for_), report=_said)
+        for t, amount in claimed.amounts.items():
+            say(f"claimed {queries.format_amount(commons, amount, t)} ({amount} units) for {claimed.owner}")
     except OpenCommonsError as exc:
         fail(exc)
 

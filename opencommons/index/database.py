@@ -11,14 +11,14 @@ from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import IndexDatabaseError
-from ..journal import HOME_ENV
+from ..home import opencommons_home
 from .schema import SCHEMA_VERSION, meta, metadata
 
 DB_ENV = "OPENCOMMONS_INDEX_DB"
 
 
 def default_url() -> str:
-    home = Path(os.environ.get(HOME_ENV) or Path.home() / ".opencommons")
+    home = opencommons_home()
     return f"sqlite:///{home / 'index.sqlite'}"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from ..errors import DagBudgetError
+from ..errors import BlockNotFoundError, DagBudgetError, IpfsError
 from .cid import Cid
 
 #: the largest block IPFS peers exchange (bitswap): none is written here or accepted from a peer
@@ -22,6 +22,25 @@ class BlockSource(Protocol):
     """What `walk`, `cat`, `get` and directory lookups need from a store or a node."""
 
     def get_block(self, cid: Cid) -> bytes: ...
+
+
+class FirstOf:
+    """Blocks from the first of `sources` that has them: the local store, then the gateways and
+    nodes a commons names. A source that lacks a block, cannot be reached or answers a wrong one
+    (each re-hashes what it returns) is passed over for the next."""
+
+    def __init__(self, sources: list[BlockSource]) -> None:
+        self.sources = sources
+        self.location = " then ".join(str(getattr(s, "location", type(s).__name__)) for s in sources)
+
+    def get_block(self, cid: Cid) -> bytes:
+        reasons = []
+        for source in self.sources:
+            try:
+                return source.get_block(cid)
+            except IpfsError as exc:  # missing, unreachable or corrupt: try the next
+                reasons.append(str(exc))
+        raise BlockNotFoundError(f"block {cid} is in none of the content sources: {'; '.join(reasons)}")
 
 
 class Budgeted:

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..home import opencommons_home
 from ..errors import BlockNotFoundError, CorruptBlockError, IpfsError, MalformedDagError, UnsafePathError
 from .blocks import MAX_BLOCK_SIZE, BlockSource
 from .cid import DAG_PB, RAW, Cid
@@ -29,7 +30,7 @@ HOME_ENV = "OPENCOMMONS_IPFS_HOME"
 
 
 def default_home() -> Path:
-    return Path(os.environ.get(HOME_ENV) or Path.home() / ".opencommons" / "ipfs")
+    return Path(os.environ.get(HOME_ENV) or opencommons_home("ipfs"))
 
 
 #: how deep a file's DAG or a folder tree may nest: Kubo's balanced DAG of a 1 TiB file is 5 levels,

@@ -15,21 +15,31 @@ from pathlib import Path
 from typing import Any
 
 from .download import parse_reference, resolve_reference
-from .tables import LocalCopy, choose, hf_dataset, read_pandas, verified_copy
+from .tables import LocalCopy, choose, hf_dataset, private_copy, read_pandas, verified_copy
 
 
 def open_local(reference: str | int, *, rpc: str | None = None, deployments: str | Path = "deployments",
                store: str = "embedded", home: str | Path | None = None, api: str | None = None,
-               gateway: str | None = None, chain: bool = True, cache: str | Path | None = None) -> LocalCopy:
-    """The dataset's verified local copy (downloaded or resumed when needed)."""
-    from ..connection import connect, load_deployment
-    from ..ipfs.content import open_store
-    from ..ipfs.gateway import GatewaySource
+               gateway: str | None = None, chain: bool = True, cache: str | Path | None = None,
+               commons: str | None = None, account: Any = None, private_gateway: str | None = None) -> LocalCopy:
+    """The dataset's verified local copy (downloaded or resumed when needed); a private dataset's
+    plaintext through its gateway, for `account` (a licensee: keystore file, unlocked account's
+    index or address, or a Sender)."""
+    from ..connection import open_commons, sender
+    from ..references import content_source
+    from .download import read_manifest
 
-    source: Any = GatewaySource(gateway) if gateway else open_store(store, Path(home) if home else None, api)
-    commons = load_deployment(connect(rpc), Path(deployments)) if chain else None
-    target = parse_reference(str(reference))
-    return verified_copy(source, resolve_reference(target, commons, source), Path(cache) if cache else None)
+    opened = open_commons(rpc, Path(deployments), commons) if chain else None
+    source = content_source(opened, store, Path(home) if home else None, api, gateway)
+    resolved = resolve_reference(parse_reference(str(reference)), opened, source)
+    manifest = read_manifest(source, resolved.manifest)
+    root = Path(cache) if cache else None
+    if isinstance(manifest.get("private"), dict):
+        signer = None
+        if account is not None and opened is not None:
+            signer = account if hasattr(account, "address") else sender(opened.w3, str(account))
+        return private_copy(opened, resolved, manifest, signer, private_gateway, root)
+    return verified_copy(source, resolved, root)
 
 
 def load_dataset(reference: str | int, split: str | None = None, *, record_set: str | None = None,

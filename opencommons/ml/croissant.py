@@ -130,11 +130,14 @@ def _ident(text: str) -> str:
 
 def build(directory: Path, files: list[FileEntry], *, name: str, description: str, license_id: str,
           content: str, contributors: list[str], parents: list[str], commons: str,
-          tabular: bool = True, charsets: dict[str, str] | None = None) -> dict[str, Any]:
+          tabular: bool = True, charsets: dict[str, str] | None = None, gateway: str | None = None) -> dict[str, Any]:
     """The Croissant JSON-LD of the dataset whose folder is `directory` and whose files are
     `files` (each with its CID and sha256); `tabular=False` (a private dataset's ciphertext)
     describes the files without reading them. `charsets` names the text files that are not
-    UTF-8 and their encoding: their encodingFormat says it (`text/csv; charset=windows-1252`)."""
+    UTF-8 and their encoding: their encodingFormat says it (`text/csv; charset=windows-1252`).
+    With `gateway` (an HTTP gateway serving `/ipfs/CID`), each file's `contentUrl` is its URL
+    there, which any Croissant reader (mlcroissant's own loader) can fetch and check against the
+    sha256 beside it; the CID stays its identifier in `sameAs`."""
     charsets = charsets or {}
     import mlcroissant as mlc
 
@@ -148,8 +151,10 @@ def build(directory: Path, files: list[FileEntry], *, name: str, description: st
                 schema = read_schema(directory / f.path, charsets.get(f.path))
             except CroissantError as exc:
                 unread = str(exc)  # published all the same: the file is described, not its rows
+        url = f"{gateway.rstrip('/')}/ipfs/{f.cid}" if gateway else IPFS + f.cid
+        same_as = [IPFS + f.cid] if gateway else []
         distribution.append(mlc.FileObject(
-            id=f.path, name=f.path, content_url=IPFS + f.cid, same_as=[f"{IPFS}{content}/{f.path}"],
+            id=f.path, name=f.path, content_url=url, same_as=[*same_as, f"{IPFS}{content}/{f.path}"],
             content_size=f"{f.size} B", sha256=f.sha256,
             encoding_formats=[encoding_of(f.path) + (f"; charset={charsets[f.path]}" if f.path in charsets else "")],
             description=f"No record set: {unread}" if unread else None))

@@ -18,7 +18,7 @@ from ..errors import OpenCommonsError
 from ..ipfs.blocks import BlockSource
 from ..ipfs.cid import Cid
 from ..ipfs.store import read_document
-from ..journal import HOME_ENV
+from ..home import opencommons_home
 from .croissant import TABULAR, mime_and_charset
 from .download import Resolved, download
 
@@ -48,7 +48,7 @@ class LocalCopy:
 
 
 def cache_root() -> Path:
-    return Path(os.environ.get(HOME_ENV) or Path.home() / ".opencommons") / "datasets"
+    return opencommons_home("datasets")
 
 
 def verified_copy(source: BlockSource, resolved: Resolved, root: Path | None = None) -> LocalCopy:
@@ -59,6 +59,33 @@ def verified_copy(source: BlockSource, resolved: Resolved, root: Path | None = N
     if result.manifest.get("croissant"):
         described = read_document(source, Cid.parse(str(result.manifest["croissant"])), "Croissant document")
     return LocalCopy(directory, result.manifest, described, record_sets_of(directory, result.manifest, described))
+
+
+def private_copy(commons: Any, resolved: Resolved, manifest: dict[str, Any], signer: Any,
+                 gateway: str | None = None, root: Path | None = None) -> LocalCopy:
+    """A private dataset's plaintext, decrypted by its gateway for `signer` (a licensee: the
+    gateway checks the licence on-chain) and checked here against each file's plaintext sha256,
+    kept under the cache's `private/<manifest CID>`; its record sets are its tabular files."""
+    from ..private.client import download_private, login
+
+    if commons is None or resolved.dataset_id is None:
+        raise OpenCommonsError("a private dataset is served to licensees only: read it by its dataset id, "
+                               "with the chain")
+    if signer is None:
+        raise OpenCommonsError(f"dataset {resolved.dataset_id} is private: pass account= (a licensee's keystore, "
+                               "or an unlocked account on a local chain)")
+    if not commons.licenses.functions.hasValidLicense(signer.address, resolved.dataset_id).call():
+        # checked here too: a plaintext copy already on this machine is no licence
+        raise OpenCommonsError(f"{signer.address} holds no valid licence to dataset {resolved.dataset_id}: buy one "
+                               f"with `commons license buy {resolved.dataset_id}`")
+    gateways = [g.get("url") for g in manifest["private"].get("gateways", []) if isinstance(g, dict)]
+    url = gateway or (gateways[0] if gateways else None)
+    if not url:
+        raise OpenCommonsError(f"dataset {resolved.dataset_id} names no gateway: pass private_gateway=URL")
+    directory = (root or cache_root()) / "private" / str(resolved.manifest)
+    download_private(url, login(url, commons.w3, signer), resolved.dataset_id, manifest, directory)
+    plaintext = {"files": [f for f in manifest["private"].get("files", []) if isinstance(f, dict)]}
+    return LocalCopy(directory, manifest, None, record_sets_of(directory, plaintext, None))
 
 
 def record_sets_of(directory: Path, manifest: dict[str, Any], described: dict[str, Any] | None) -> dict[str, RecordSet]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import OpenCommonsError, PublishError
-from ..journal import HOME_ENV
+from ..home import opencommons_home
 from ..ml.croissant import TABULAR, CroissantError, read_schema
 from ..ml.download import sha256_file
 from .crypto import CHUNK, SCHEME, encrypt_stream, new_data_key, wrap
@@ -78,7 +78,7 @@ def encrypt_folder(directory: Path, gateways: list[str], root: Path | None = Non
     if not files:
         raise PublishError(f"directory is empty: {directory}")
     digest = hashlib.sha256(json.dumps([files, sorted(gateways)], sort_keys=True).encode()).hexdigest()[:32]
-    stage = (root or Path(os.environ.get(HOME_ENV) or Path.home() / ".opencommons") / "private") / digest
+    stage = (root or opencommons_home("private")) / digest
     section = {"scheme": SCHEME, "chunk": CHUNK, "files": files}
     done = stage / "staged.json"
     if done.exists():

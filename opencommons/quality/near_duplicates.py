@@ -16,7 +16,7 @@ import pickle
 from pathlib import Path
 from typing import Any
 
-from ..journal import HOME_ENV
+from ..home import opencommons_home
 
 NUM_PERM = 128
 SEED = 1
@@ -66,7 +66,7 @@ class NearDuplicateIndex:
 
     @classmethod
     def for_commons(cls, commons_key: str, root: Path | None = None) -> "NearDuplicateIndex":
-        base = root or Path(os.environ.get(HOME_ENV) or Path.home() / ".opencommons") / "quality"
+        base = root or opencommons_home("quality")
         return cls(base / f"{commons_key}.pickle")
 
     def add(self, key: str, sig: Any) -> None:

@@ -182,7 +182,7 @@ def test_chain_faults_give_one_line_errors(chain_env, tmp_path):
     proc = run("dataset", "list", "--rpc", "http://127.0.0.1:9")
     assert proc.returncode == 1 and proc.stderr.startswith("error: chain unreachable at http://127.0.0.1:9")
     proc = run("dataset", "list", "--deployments", str(tmp_path))
-    assert proc.returncode == 1 and proc.stderr.startswith("error: no deployment found for chain 31337")
+    assert proc.returncode == 1 and proc.stderr.startswith("error: no commons found for chain 31337")
     other = chain_env["root"] / "deployments" / "31337.json"
     wrong = tmp_path / "w"
     wrong.mkdir()
@@ -529,3 +529,37 @@ def test_the_same_publish_started_twice_at_once_mints_once_and_both_say_so(chain
     assert outs[0]["dataset"] == outs[1]["dataset"] and outs[0]["tx"] == outs[1]["tx"]
     assert sorted(o["alreadyPublished"] for o in outs) == [False, True]
     assert nft.functions.balanceOf(registered[0]).call() == before + 1
+
+
+def test_publish_resumed_after_a_watcher_copied_it_takes_the_id_back(chain_env, registered, tmp_path):
+    """The publisher stops after committing; a watcher who learnt the content publishes it first
+    (with itself as the only contributor, from a younger commitment). The resumed publish still
+    wins: its older commitment displaces the watcher's copy, whose token is burnt."""
+    run, w3 = chain_env["run"], chain_env["w3"]
+    from opencommons.connection import load_deployment
+    nft = load_deployment(w3, chain_env["root"] / "deployments").nft
+    d = data_dir(tmp_path, "copied while committed\n")
+    honest, watcher = registered
+
+    def publish_as(account, address, *extra, **kwargs):
+        return run("dataset", "publish", str(d), "--license", "CC-BY-4.0", "--commons", "KE/education",
+                   "--contributor", f"{address}=10000", "--account", account, "--json", *extra, **kwargs)
+
+    crashed = publish_as("1", honest, extra_env={"OPENCOMMONS_FAULT_AT": "after-commit"})
+    assert crashed.returncode == FAULT_EXIT
+    copied = publish_as("2", watcher, "--home", str(tmp_path / "watcher"))
+    assert copied.returncode == 0, copied.stderr
+    stolen = json.loads(copied.stdout)
+    dataset_id = int(stolen["dataset"])
+    assert nft.functions.ownerOf(dataset_id).call() == watcher
+    done = publish_as("1", honest)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["dataset"] == stolen["dataset"] and result["displaced"] == watcher
+    assert f"note: {watcher} had published this content from a younger commitment" in done.stderr
+    assert nft.functions.ownerOf(dataset_id).call() == honest
+    assert nft.functions.statusAndGenerationOf(dataset_id).call() == [1, 1]
+    assert nft.functions.shareOf(dataset_id, watcher).call() == 0
+    again = publish_as("2", watcher, "--home", str(tmp_path / "watcher"))  # the watcher cannot take it back: its new commitment is younger still
+    assert again.returncode == 1 and again.stderr.strip().startswith(
+        f"error: dataset {dataset_id} (content {stolen['content']}) was already published by {honest}")

@@ -71,7 +71,7 @@ def test_commons_create_records_both_commons_and_list_shows_them(launched):
     assert set(data["commons"]) == {"KE/education", "BR/health"}
     ke, br = (data["commons"][c]["addresses"] for c in ("KE/education", "BR/health"))
     assert not set(ke.values()) & set(br.values())
-    listed = json.loads(ok(launched["run"]("commons", "list", "--json")).stdout)
+    listed = json.loads(ok(launched["run"]("commons", "list", "--json")).stdout)["launched"]
     assert [row["code"] for row in listed] == ["KE/education", "BR/health"]
     assert listed[1]["addresses"] == br
 
@@ -190,7 +190,7 @@ def test_deploy_factory_resumes_exactly_once_after_a_kill(tmp_path, kind, fault)
         # ten creations (eight templates, the NFT deployer, the factory) and one launch, each once
         assert w3.eth.get_transaction_count(me) == 11
         ok(run("deploy", "verify"))
-        listed = json.loads(ok(run("commons", "list", "--json")).stdout)
+        listed = json.loads(ok(run("commons", "list", "--json")).stdout)["launched"]
         assert [row["code"] for row in listed] == ["KE/education"]
 
 
@@ -257,6 +257,34 @@ def test_dataset_publish_commons_publishes_into_that_factory_commons(launched, t
     dataset_id = int(out["dataset"])
     assert br.functions.ownerOf(dataset_id).call() == me
     assert not ke.functions.exists(dataset_id).call()
+
+
+def test_a_stranger_joins_a_factory_made_commons_by_its_code(launched, tmp_path):
+    """A factory reference names the factory and the code: the joiner reads the nine addresses from
+    the factory's directory, checks the clones and the templates, and acts on it from anywhere."""
+    run, w3 = launched["run"], launched["w3"]
+    reference = ok(run("commons", "share", "--commons", "BR/health")).stdout.strip()
+    factory = recorded(launched)["factory"]["address"]
+    assert reference.startswith("opencommons:31337@") and f"/factory/{factory}/BR%2Fhealth" in reference
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENCOMMONS_")}
+    env["OPENCOMMONS_HOME"] = str(tmp_path / "home")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+
+    def stranger(*args):
+        return subprocess.run([sys.executable, "-m", "opencommons.cli", *args], capture_output=True, text=True,
+                              env=env, cwd=elsewhere)
+
+    node_url = w3.provider.endpoint_uri
+    ok(stranger("commons", "join", reference, "--rpc", node_url))
+    listed = json.loads(ok(stranger("commons", "list", "--json")).stdout)["joined"]
+    br = recorded(launched)["commons"]["BR/health"]["addresses"]
+    assert [(j["name"], j["code"], j["datasets"]) for j in listed] == [("BR-health", "BR/health", br["DatasetNFT"])]
+    shown = ok(stranger("contributor", "show", launched["accounts"][4], "--commons", "BR/health"))
+    assert shown.returncode == 0
+    unknown = stranger("commons", "join", reference.replace("BR%2Fhealth", "XX%2Fnone"), "--rpc", node_url)
+    assert unknown.returncode == 1 and unknown.stderr.strip() == (
+        f"error: the factory at {factory} launched no commons 'XX/none'")
 
 
 def _spec(w3, code, **changes):

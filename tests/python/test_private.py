@@ -516,3 +516,26 @@ def test_downloads_never_write_through_a_symbolic_link_left_in_the_folder(tmp_pa
     with pytest.raises(UnsafePathError, match="x.csv is a symbolic link"):
         prepare_target(target_dir, target_dir / "x.csv")
     assert list(elsewhere.iterdir()) == []
+
+
+def test_load_dataset_and_the_sdk_read_a_private_dataset_for_its_licensee(env, world, tmp_path, monkeypatch):
+    """`to_pandas` and `Client.to_pandas` sign in to the dataset's gateway as the licensee and read
+    the decrypted, sha256-checked CSV; without an account, or as an account without a licence,
+    they refuse in one line."""
+    import opencommons
+    from opencommons.errors import OpenCommonsError
+
+    run, ids = world["run"], world["ids"]
+    dataset = ids["penguins"]["dataset"]
+    ok(run("license", "buy", dataset, "--account", "9"))
+    monkeypatch.setenv("OPENCOMMONS_HOME", str(tmp_path / "home"))
+    where = {"rpc": env["url"], "deployments": env["root"] / "deployments", "home": env["root"] / "ipfs"}
+    frame = opencommons.to_pandas(dataset, account="9", **where)
+    assert frame.shape == (344, 8) and list(frame.columns)[:2] == ["species", "island"]
+    assert list(opencommons.Client(account="9", **where).to_pandas(dataset).columns) == list(frame.columns)
+    with pytest.raises(OpenCommonsError, match=f"dataset {dataset} is private: pass account="):
+        opencommons.to_pandas(dataset, **where)
+    with pytest.raises(OpenCommonsError) as refused:  # the plaintext on this machine is no licence
+        opencommons.to_pandas(dataset, account="6", **where)
+    assert str(refused.value) == (f"{env['accounts'][6]} holds no valid licence to dataset {dataset}: buy one with "
+                                  f"`commons license buy {dataset}`")

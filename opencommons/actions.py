@@ -1,0 +1,145 @@
+"""What each role does on-chain, owned by the library: registering, paying, claiming, buying a
+licence, voting. The command line and the Python SDK (:class:`opencommons.sdk.Client`) call these
+and only present what they return; each refuses in one line before sending anything that would
+revert or do nothing.
+
+`report(label, receipt)`, when given, hears of every transaction sent (an ERC-20 approval
+included), in order."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from web3 import Web3
+
+from .chain.transactions import Sender, transact
+from .errors import OpenCommonsError
+from .suite import Commons
+
+NATIVE = "0x0000000000000000000000000000000000000000"
+#: the governor's vote values
+SUPPORT = {"against": 0, "for": 1, "abstain": 2}
+
+Report = Callable[[str, Any], None]
+
+
+def send(commons: Commons, who: Sender, label: str, fn: Any, value: int = 0, through: tuple[str, ...] = (),
+         report: Report | None = None) -> Any:
+    """Sends `fn` from `who` and waits; `through` names the contracts it runs through (their
+    implementations go in the access list when the commons is factory-made)."""
+    receipt = transact(commons.w3, who, fn, value=value,
+                       access_list=commons.access_list(*through) if through else None)
+    if report is not None:
+        report(label, receipt)
+    return receipt
+
+
+def approve(commons: Commons, who: Sender, token: str, spender: str, amount: int,
+            report: Report | None = None) -> Any:
+    """ERC-20 `approve` before a payment, refused first when governance has not allow-listed the
+    token (so no allowance is left behind for a payment that would revert)."""
+    from .chain.deploy import contract
+
+    if not commons.vault.functions.isTokenAllowed(token).call():
+        raise OpenCommonsError(f"token {token} is not allow-listed by this commons: nothing approved or paid "
+                               f"(governance allow-lists tokens: `commons gov propose --allow-token {token}`)")
+    return send(commons, who, "approved", contract(commons.w3, "IERC20Metadata", token).functions.approve(
+        spender, amount), report=report)
+
+
+def register(commons: Commons, who: Sender, store: Any, name: str, community: str,
+             report: Report | None = None) -> tuple[Any, Any]:
+    """Registers `who` with a profile (pinned to `store`) in `community`: (receipt, profile CID)."""
+    from .publish import commons_id
+
+    if commons.registry.functions.isRegistered(who.address).call():
+        raise OpenCommonsError(f"{who.address} is registered already: nothing sent")
+    profile = json.dumps({"name": name, "commons": community, "account": who.address}, sort_keys=True)
+    cid = store.add_bytes(profile.encode(), 1)
+    receipt = send(commons, who, "registered", commons.registry.functions.register(
+        cid.digest, cid.codec, commons_id(community)), report=report)
+    return receipt, cid
+
+
+def pay(commons: Commons, who: Sender, dataset_id: int, amount: int, token: str = NATIVE,
+        report: Report | None = None) -> Any:
+    """Pays `amount` (wei, or units of `token`) to a dataset's contributors."""
+    if amount <= 0:
+        raise OpenCommonsError(f"the amount must be above zero, not {amount}")
+    if token != NATIVE:
+        approve(commons, who, token, commons.vault.address, amount, report)
+    return send(commons, who, "paid", commons.vault.functions.pay(dataset_id, token, amount),
+                value=amount if token == NATIVE else 0, through=("RoyaltyVault",), report=report)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    receipt: Any
+    #: for whom the money went
+    owner: str
+    #: token -> amount claimed (tokens with nothing owed left out)
+    amounts: dict[str, int]
+
+
+def claim(commons: Commons, who: Sender, dataset_ids: list[int], tokens: list[str], for_: str | None = None,
+          report: Report | None = None) -> Claimed:
+    """Claims everything owed to `who` (or, gas paid by `who`, to `for_`) from these datasets in
+    these tokens: one transfer per token. Refused when nothing is owed."""
+    vault = commons.vault.functions
+    owner = who.address if for_ is None else Web3.to_checksum_address(for_)
+    owed = {t: sum(vault.claimable(d, t, owner).call() for d in dataset_ids) for t in tokens}
+    if not any(owed.values()):
+        raise OpenCommonsError(f"{owner} has nothing to claim from these datasets in these tokens: nothing sent")
+    fn = vault.claim(dataset_ids, tokens) if for_ is None else vault.claimFor(owner, dataset_ids, tokens)
+    receipt = send(commons, who, "claimed", fn, through=("RoyaltyVault",), report=report)
+    return Claimed(receipt, owner, {t: a for t, a in owed.items() if a})
+
+
+@dataclass(frozen=True)
+class Terms:
+    token: str
+    duration_s: int
+    for_sale: bool
+    price: int
+    document: bytes
+
+
+def terms_of(commons: Commons, dataset_id: int) -> Terms:
+    """The licence terms a dataset offers now."""
+    token, duration, active, price, document = commons.licenses.functions.termsOf(dataset_id).call()
+    return Terms(token, int(duration), bool(active), int(price), bytes(document))
+
+
+def offer_licence(commons: Commons, who: Sender, dataset_id: int, price: int, duration_s: int = 0,
+                  token: str = NATIVE, document: bytes = bytes(32), report: Report | None = None) -> Any:
+    """Offers licences to a dataset `who` owns: `price` in wei (or units of `token`), for
+    `duration_s` seconds (0: perpetual), under the terms document whose digest is `document`."""
+    if duration_s < 0 or price < 0:
+        raise OpenCommonsError("a licence's price and duration cannot be negative")
+    return send(commons, who, "terms set", commons.licenses.functions.setTerms(
+        dataset_id, token, price, duration_s, document, True), report=report)
+
+
+def buy_licence(commons: Commons, who: Sender, dataset_id: int, max_price: int | None = None,
+                report: Report | None = None) -> tuple[Any, Terms]:
+    """Buys a licence at the current terms, never above `max_price`: the purchase is bound to
+    exactly the terms read here, so a change before it mines reverts instead of costing more
+    (the contract's refusal, explained by the revert hints, names the terms)."""
+    terms = terms_of(commons, dataset_id)
+    if terms.token != NATIVE:
+        approve(commons, who, terms.token, commons.licenses.address, terms.price, report)
+    receipt = send(commons, who, "licence bought", commons.licenses.functions.buy(
+        dataset_id, terms.token, terms.price if max_price is None else max_price, terms.duration_s, terms.document),
+        value=terms.price if terms.token == NATIVE else 0, report=report)
+    return receipt, terms
+
+
+def vote(commons: Commons, who: Sender, proposal_id: int, support: str, report: Report | None = None) -> Any:
+    """Casts `who`'s vote (for, against, abstain) on an active proposal."""
+    if support.lower() not in SUPPORT:
+        raise OpenCommonsError(f"invalid vote {support!r}: use for, against or abstain")
+    return send(commons, who, "voted", commons.governor.functions.castVote(proposal_id, SUPPORT[support.lower()]),
+                report=report)

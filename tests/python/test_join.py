@@ -1,0 +1,138 @@
+"""A commons strangers join by a reference alone: an operator in one folder and home launches a
+commons, publishes and serves its content; a stranger with another home, in another folder, joins
+by the reference and an RPC URL, lists and fetches the dataset (content from the commons'
+gateway, every block verified), registers, publishes and loads the dataset from Python. A
+reference that does not match the chain is refused in one line."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+from web3 import Web3
+
+from conftest import ok, start_chain_env
+
+PENGUINS = Path(str(files("palmerpenguins") / "data" / "penguins.csv"))
+
+
+@pytest.fixture(scope="module")
+def operator(tmp_path_factory):
+    """The operator's commons, a published dataset of palmerpenguins' CSV, and the operator's
+    `commons dapp` serving the content at /ipfs/ (a trustless gateway)."""
+    from opencommons.chain.transactions import NodeAccount
+    from opencommons.connection import load_deployment
+    from opencommons.dapp_server import DappServer
+    from opencommons.ipfs.content import open_store
+
+    for env in start_chain_env(tmp_path_factory, "--curator", "{0}"):
+        run, acc = env["run"], env["accounts"]
+        commons = load_deployment(env["w3"], env["root"] / "deployments")
+        server = DappServer(commons, env["url"], open_store("embedded", env["root"] / "ipfs"),
+                            NodeAccount(Web3.to_checksum_address(acc[0])), port=0)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        gateway = f"http://127.0.0.1:{server.port}"
+        ok(run("contributor", "register", "--name", "Amina", "--community", "KE/education", "--account", "1"))
+        data = env["root"] / "penguins"
+        data.mkdir()
+        shutil.copy(PENGUINS, data / "penguins.csv")
+        published = json.loads(ok(run("dataset", "publish", str(data), "--license", "CC0-1.0", "--commons",
+                                      "KE/education", "--contributor", f"{acc[1]}=10000", "--account", "1",
+                                      "--content-gateway", gateway, "--json")).stdout)
+        env.update(dataset=published["dataset"], manifest=published["manifest"], data=data, gateway=gateway,
+                   commons=commons)
+        yield env
+        server.shutdown()
+
+
+@pytest.fixture
+def stranger(tmp_path):
+    """`commons` as a stranger runs it: another home, another folder, no setting but what `join` records."""
+    home, folder = tmp_path / "stranger-home", tmp_path / "elsewhere"
+    folder.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENCOMMONS_")}
+    env["OPENCOMMONS_HOME"] = str(home)
+
+    def run(*args, python=None):
+        command = [sys.executable, "-c", python] if python else [sys.executable, "-m", "opencommons.cli", *args]
+        return subprocess.run(command, capture_output=True, text=True, env=env, cwd=folder)
+    run.home, run.folder = home, folder
+    return run
+
+
+def test_a_stranger_joins_by_reference_fetches_registers_and_publishes(operator, stranger, tmp_path):
+    run, acc, dataset = operator["run"], operator["accounts"], operator["dataset"]
+    reference = ok(run("commons", "share", "--gateway", operator["gateway"])).stdout.strip()
+    assert reference.startswith("opencommons:31337@") and "/suite/" in reference and "gateway=" in reference
+
+    joined = ok(stranger("commons", "join", reference, "--rpc", operator["url"]))
+    assert "every contract's code matches the build" in joined.stdout
+    assert (stranger.home / "commons").is_dir() and not (stranger.folder / "deployments").exists()
+    listed = json.loads(ok(stranger("commons", "list", "--json")).stdout)
+    assert [j["name"] for j in listed["joined"]] == ["commons-31337-" + listed["joined"][0]["datasets"][2:10].lower()]
+    assert listed["joined"][0]["default"] is True and listed["joined"][0]["rpc"] == operator["url"]
+
+    assert dataset in ok(stranger("dataset", "list")).stdout
+    got = ok(stranger("dataset", "get", dataset, "copy"))
+    assert (stranger.folder / "copy" / "penguins.csv").read_bytes() == PENGUINS.read_bytes(), got.stderr
+    frame = ok(stranger(python=f"import opencommons; print(opencommons.to_pandas('{dataset}').shape)"))
+    assert frame.stdout.strip() == "(344, 8)"
+
+    ok(stranger("contributor", "register", "--name", "Zawadi", "--community", "KE/education", "--account", "5"))
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "rivers.csv").write_text("river,length_km\nTana,1000\nAthi,390\n")
+    published = json.loads(ok(stranger("dataset", "publish", str(mine), "--license", "CC-BY-4.0", "--commons",
+                                       "KE/education", "--contributor", f"{acc[5]}=10000", "--account", "5",
+                                       "--json")).stdout)
+    assert published["dataset"] in ok(run("dataset", "list")).stdout  # the operator sees it
+    again = ok(stranger("commons", "join", reference, "--rpc", operator["url"]))  # joining twice changes nothing
+    assert again.returncode == 0 and len(list((stranger.home / "commons").glob("*.json"))) == 1
+    assert ok(stranger("commons", "share")).stdout.strip() == reference  # passed on as joined
+
+
+def test_references_that_the_chain_does_not_bear_out_are_refused_in_one_line(operator, stranger):
+    a = operator["commons"].deployment.addresses
+    reference = ok(operator["run"]("commons", "share")).stdout.strip()
+    wrong_code = reference.replace(a["RoyaltyVault"], a["LicenseManager"])
+    other_chain = reference.replace("opencommons:31337@", "opencommons:1@", 1)
+    for bad, message in (
+            (wrong_code, f"error: refused: suite: code at every address: RoyaltyVault at {a['LicenseManager']} "
+                         "holds other code than the compiled RoyaltyVault"),
+            (other_chain, "error: the reference is to a commons on chain 1, but the RPC URL reaches chain 31337"),
+            ("opencommons:31337@1/suite/0x12", "error: a suite reference names 9 contracts, this one 1"),
+            ("https://example.org/commons", "error: not a commons reference (it starts with 'opencommons:')"),
+            (reference + "&evil=1" if "?" in reference else reference + "?evil=1",
+             "error: unknown part 'evil' in the commons reference")):
+        proc = stranger("commons", "join", bad, "--rpc", operator["url"])
+        assert proc.returncode == 1 and proc.stderr.strip().splitlines() == [proc.stderr.strip()], bad
+        assert proc.stderr.startswith(message), proc.stderr
+    assert not (stranger.home / "commons").exists() or not list((stranger.home / "commons").glob("*.json"))
+    nothing = stranger("dataset", "list")
+    assert nothing.returncode == 1 and "join one with `commons commons join REFERENCE --rpc URL`" in nothing.stderr
+
+
+def test_a_croissant_reader_that_is_not_ours_loads_the_dataset_from_its_croissant_alone(operator, tmp_path,
+                                                                                        monkeypatch):
+    """mlcroissant's own loader: every contentUrl is the gateway's /ipfs/CID (the CID kept in
+    sameAs), which it downloads and checks against the sha256 beside it."""
+    import mlcroissant as mlc
+
+    from opencommons.ipfs.cid import Cid
+    from opencommons.ipfs.gateway import GatewaySource
+    from opencommons.ipfs.store import read_document
+
+    monkeypatch.setenv("HOME", str(tmp_path))  # mlcroissant's download cache
+    source = GatewaySource(operator["gateway"])
+    manifest = read_document(source, Cid.parse(operator["manifest"]), "manifest")
+    croissant = read_document(source, Cid.parse(manifest["croissant"]), "Croissant document")
+    (described,) = croissant["distribution"]
+    assert described["contentUrl"] == f"{operator['gateway']}/ipfs/{manifest['files'][0]['cid']}"
+    assert f"ipfs://{manifest['files'][0]['cid']}" in described["sameAs"]
+    rows = list(mlc.Dataset(jsonld=croissant).records(record_set="records/penguins"))
+    assert len(rows) == 344 and {bytes(r["records/penguins/species"]).decode() for r in rows} == {"Adelie", "Chinstrap",
+                                                                                          "Gentoo"}
