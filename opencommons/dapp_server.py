@@ -113,7 +113,8 @@ class RelayBudget:
 class DappServer:
     def __init__(self, commons: Commons, rpc_url: str, store: ContentStore, relayer: Sender,
                  port: int = 8600, dist: Path = DIST, gateway: str | None = None,
-                 explorer: "ExplorerApi | None" = None, hosts: list[str] | None = None) -> None:
+                 explorer: "ExplorerApi | None" = None, hosts: list[str] | None = None, bind: str = "127.0.0.1",
+                 public_url: str | None = None, wallet_rpc: str | None = None, label: str | None = None) -> None:
         self.commons, self.rpc_url, self.store, self.relayer, self.dist = commons, rpc_url, store, relayer, dist
         #: the explorer pages' API, answered from the index (None: those pages say there is no index)
         self.explorer = explorer
@@ -122,63 +123,138 @@ class DappServer:
         self.publisher = DappPublisher(commons, store)
         if explorer is not None:
             self.publisher.on_pinned = explorer.indexer.remember_manifest
+        self._publishers: dict[str, Any] = {}
+        self._others: tuple[float, dict[str, tuple[str, Commons]]] | None = None
         #: where the page links content: this server's own verified `/ipfs/` by default, or a
         #: gateway the operator names (a local Kubo node's), never a public one unasked
         self.gateway = gateway or "/ipfs/"
+        #: what the page calls this commons, and the RPC URL it offers a wallet that lacks the chain
+        self.label = label or commons.deployment.code or "the directly deployed suite"
+        self.key = commons.deployment.code or "suite"
+        self.wallet_rpc = wallet_rpc or (rpc_url if _loopback(rpc_url) else None)
         self.lock = threading.Lock()
         self.budget = RelayBudget()
         self.closing, self.stopped = threading.Event(), threading.Event()
         self.server: Any = None  # the uvicorn server, once serving
-        self.socket = listening_socket(port)  # a port in use fails here, before anything starts
+        self.socket = listening_socket(port, bind)  # a port in use fails here, before anything starts
         self.port = int(self.socket.getsockname()[1])
-        #: the Host names this server answers to: its loopback names and those the operator adds. A
-        #: page on another name (a DNS-rebinding attacker's, resolving to 127.0.0.1) is refused.
+        #: the Host names this server answers to: its loopback names and those the operator adds
+        #: (`--host-name`, the host of `--public-url`). A page on another name (a DNS-rebinding
+        #: attacker's, resolving to 127.0.0.1) is refused.
+        public = urllib.parse.urlsplit(public_url) if public_url else None
+        named = [*(hosts or []), *([public.netloc] if public is not None else [])]
         self.hosts = {f"127.0.0.1:{self.port}", f"localhost:{self.port}", f"[::1]:{self.port}",
-                      *(h.lower() for h in hosts or [])}
-        self.origins = {f"http://{h}" for h in self.hosts} | {f"https://{h}" for h in hosts or []}
+                      *(h.lower() for h in named)}
+        self.origins = {f"http://{h}" for h in self.hosts} | {f"https://{h}" for h in named}
+        self.public_url = public_url.rstrip("/") if public_url else f"http://127.0.0.1:{self.port}"
 
-    def config(self) -> dict[str, Any]:
-        d = self.commons.deployment
+    # ------------------------------------------------------------------ which commons
+    def others(self) -> dict[str, tuple[str, Commons]]:
+        """The other commons of this chain a page may pick, by key: every commons the factory's
+        directory lists, and those joined on this machine (read again every 30 s)."""
+        import time
+
+        if self._others is not None and time.monotonic() - self._others[0] < 30:
+            return self._others[1]
+        found: dict[str, tuple[str, Commons]] = {}
+        d, w3 = self.commons.deployment, self.commons.w3
+        if d.factory:
+            from .chain.deploy import Deployment, contract
+            from .chain.factory import named
+
+            factory = contract(w3, "CommonsFactory", d.factory["address"]).functions
+            for i in range(min(factory.commonsCount().call(), 1000)):
+                code, addresses = factory.commonsAt(i).call()
+                found[code] = (code, Commons(w3, Deployment(
+                    chain_id=d.chain_id, block=int(d.factory.get("block", d.block)), deployer="",
+                    addresses=named(addresses), compiler={}, settings={}, factory=d.factory, code=code)))
+        from .references import joined
+
+        for record in joined():
+            if record.deployment.chain_id == d.chain_id:
+                found.setdefault(record.reference.code or f"joined:{record.name}",
+                                 (record.name, Commons(w3, record.deployment)))
+        found = {k: v for k, v in found.items()
+                 if v[1].deployment.addresses.get("DatasetNFT") != d.addresses.get("DatasetNFT")}
+        self._others = (time.monotonic(), found)
+        return found
+
+    def commons_for(self, key: str | None) -> Commons:
+        """The commons a request acts on: the one its page picked (`key`), else this server's."""
+        if not key or key == self.key:
+            return self.commons
+        picked = self.others().get(key)
+        return picked[1] if picked is not None else self.commons
+
+    def publisher_for(self, commons: Commons) -> Any:
+        if commons is self.commons:
+            return self.publisher
+        from .dapp_publish import DappPublisher
+
+        key = commons.deployment.addresses["DatasetNFT"]
+        if key not in self._publishers:
+            self._publishers[key] = DappPublisher(commons, self.store)
+        return self._publishers[key]
+
+    def config(self, commons: Commons | None = None) -> dict[str, Any]:
+        from .present import chain_name
+
+        commons = commons or self.commons
+        d = commons.deployment
         abis = {name: artifacts.load(name).abi for name in SUITE}
         errors = [item for name in SUITE for item in artifacts.load(name).abi if item.get("type") == "error"]
-        access = {"registry": self.commons.access_list("ContributorRegistry"),
-                  "vault": self.commons.access_list("RoyaltyVault")}
-        return {"chainId": d.chain_id, "addresses": d.addresses, "abis": abis, "errors": errors,
-                "gateway": self.gateway, "tokens": self.tokens(), "accessLists": access}
+        access = {"registry": commons.access_list("ContributorRegistry"),
+                  "vault": commons.access_list("RoyaltyVault")}
+        others = self.others()
+        nft = d.addresses.get("DatasetNFT")
+        current, label = next(((k, name) for k, (name, c) in others.items()
+                               if c.deployment.addresses.get("DatasetNFT") == nft), (self.key, self.label))
+        choices = [{"key": self.key, "label": self.label, "indexed": self.explorer is not None}] + [
+            {"key": k, "label": name, "indexed": False} for k, (name, _) in sorted(others.items())]
+        from .references import reference_of
 
-    def tokens(self) -> list[str]:
+        return {"chainId": d.chain_id, "chainName": chain_name(d.chain_id), "commons": label, "commonsKey": current,
+                "reference": str(reference_of(d)),
+                "choices": choices, "walletRpc": self.wallet_rpc, "addresses": d.addresses, "abis": abis,
+                "errors": errors, "gateway": self.gateway, "tokens": self.tokens(commons), "accessLists": access}
+
+    def tokens(self, commons: Commons | None = None) -> list[str]:
         """ETH and every ERC-20 the vault allow-lists now (from its TokenAllowed events)."""
+        commons = commons or self.commons
         allowed: dict[str, bool] = {}
-        for log in self.commons.vault.events.TokenAllowed().get_logs(from_block=self.commons.deployment.block):
+        for log in commons.vault.events.TokenAllowed().get_logs(from_block=commons.deployment.block):
             allowed[log["args"]["token"]] = log["args"]["allowed"]
         return ["0x0000000000000000000000000000000000000000"] + [t for t, ok in allowed.items() if ok]
 
-    def reader(self) -> Any:
-        """The explorer's index when it has read up to the chain's head, else the chain itself."""
+    def reader(self, commons: Commons | None = None) -> Any:
+        """The explorer's index when it follows this commons and has read up to the chain's head,
+        else the chain itself."""
         from .chainreads import ChainReader
         from .index.source import lag_note
 
-        if self.explorer is not None and lag_note(self.commons, self.explorer.explorer) is None:
+        commons = commons or self.commons
+        if commons is self.commons and self.explorer is not None and lag_note(commons, self.explorer.explorer) is None:
             return self.explorer.explorer
-        return ChainReader(self.commons)
+        return ChainReader(commons)
 
-    def datasets(self, offset: int = 0, limit: int = 20) -> dict[str, Any]:
+    def datasets(self, offset: int = 0, limit: int = 20, commons: Commons | None = None) -> dict[str, Any]:
         """One page of datasets, newest first, each with its record, attestation count, name and
         commons code (a page, so the wallet page stays fast however many datasets there are)."""
-        reader = self.reader()
+        commons = commons or self.commons
+        reader = self.reader(commons)
         listed = reader.list_datasets()[::-1]
         items = []
         for row in listed[max(0, offset):max(0, offset) + max(1, min(limit, 100))]:
             view = reader.dataset_view(int(row["id"]))
             view["attestations"] = (reader.attestation_count(int(row["id"])) if hasattr(reader, "attestation_count")
-                                    else self._attestation_count(int(row["id"])))
+                                    else self._attestation_count(commons, int(row["id"])))
             view.update(self._manifest_fields(view["manifest"], view["commons"]))
             items.append(view)
         return {"total": len(listed), "offset": offset, "items": items}
 
-    def _attestation_count(self, dataset_id: int) -> int:
-        logs = self.commons.attestations.events.DatasetAttested().get_logs(
-            from_block=self.commons.deployment.block, argument_filters={"datasetId": dataset_id})
+    def _attestation_count(self, commons: Commons, dataset_id: int) -> int:
+        logs = commons.attestations.events.DatasetAttested().get_logs(
+            from_block=commons.deployment.block, argument_filters={"datasetId": dataset_id})
         return len(logs)
 
     def _manifest_fields(self, manifest: str, commons_hash: str) -> dict[str, str]:
@@ -187,33 +263,35 @@ class DappServer:
         found = manifest_names(self.store, manifest, commons_hash)
         return {"name": found.get("name", "(manifest not in this store)"), "commonsCode": found.get("commonsCode", "?")}
 
-    def proposals(self) -> list[dict[str, Any]]:
-        reader = self.reader()
-        head = self.commons.w3.eth.block_number
+    def proposals(self, commons: Commons | None = None) -> list[dict[str, Any]]:
+        commons = commons or self.commons
+        reader = self.reader(commons)
+        head = commons.w3.eth.block_number
         out = []
         for row in reader.list_proposals(head):
-            view = proposal_present(self.commons, reader.proposal_facts(int(row["id"]), head))
+            view = proposal_present(commons, reader.proposal_facts(int(row["id"]), head))
             view["description"] = row["description"]
             out.append(view)
         return out
 
-    def relay_register(self, body: dict[str, Any], client: str = "") -> dict[str, Any]:
+    def relay_register(self, body: dict[str, Any], client: str = "", commons: Commons | None = None) -> dict[str, Any]:
+        commons = commons or self.commons
         account = Web3.to_checksum_address(body["account"])
-        if self.commons.registry.functions.isRegistered(account).call():
+        if commons.registry.functions.isRegistered(account).call():
             raise OpenCommonsError(f"{account} is registered already: nothing relayed")
-        fn = self.commons.registry.functions.registerWithSig(
+        fn = commons.registry.functions.registerWithSig(
             account, bytes.fromhex(body["profileDigest"][2:]),
             int(body["profileCodec"]), bytes.fromhex(body["community"][2:]), int(body["deadline"]),
             bytes.fromhex(body["signature"][2:]))
         return self._relay(account, client, fn)
 
-    def relay_vote(self, body: dict[str, Any], client: str = "") -> dict[str, Any]:
+    def relay_vote(self, body: dict[str, Any], client: str = "", commons: Commons | None = None) -> dict[str, Any]:
         voter = Web3.to_checksum_address(body["voter"])
-        fn = self.commons.governor.functions.castVoteBySig(
+        fn = (commons or self.commons).governor.functions.castVoteBySig(
             int(body["proposalId"]), int(body["support"]), voter, bytes.fromhex(body["signature"][2:]))
         return self._relay(voter, client, fn)
 
-    def relay_claim(self, body: dict[str, Any], client: str = "") -> dict[str, Any]:
+    def relay_claim(self, body: dict[str, Any], client: str = "", commons: Commons | None = None) -> dict[str, Any]:
         """A contributor without ETH for gas: the relayer calls the vault's `claimFor`, which pays
         only `account` itself, so no signature is needed. Only the datasets and tokens on which
         something is owed are relayed (a claim padded with unrelated ids costs the relayer
@@ -221,7 +299,7 @@ class DappServer:
         account = Web3.to_checksum_address(body["account"])
         ids = list(dict.fromkeys(int(d) for d in body["datasetIds"]))[:4 * MAX_RELAYED_IDS]
         tokens = list(dict.fromkeys(Web3.to_checksum_address(t) for t in body["tokens"]))[:8]
-        vault = self.commons.vault.functions
+        vault = (commons or self.commons).vault.functions
         owed = [(d, t) for d in ids for t in tokens if vault.claimable(d, t, account).call()]
         if not owed:
             raise OpenCommonsError(f"{account} has nothing to claim from these datasets: nothing relayed")
@@ -254,18 +332,23 @@ class DappServer:
             self.server.should_exit = True
             self.stopped.wait(10)
         self.socket.close()
-        self.publisher.close()
+        for publisher in (self.publisher, *self._publishers.values()):
+            publisher.close()
         if self.explorer is not None:
             self.explorer.stop()
 
 
-def listening_socket(port: int) -> socket.socket:
-    """A socket listening on 127.0.0.1:`port` (0: any free port); connections wait in its backlog
+def _loopback(url: str) -> bool:
+    return (urllib.parse.urlsplit(url).hostname or "") in ("127.0.0.1", "localhost", "::1")
+
+
+def listening_socket(port: int, bind: str = "127.0.0.1") -> socket.socket:
+    """A socket listening on `bind`:`port` (0: any free port); connections wait in its backlog
     until the server starts accepting them."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock = socket.socket(socket.AF_INET6 if ":" in bind else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind(("127.0.0.1", port))
+        sock.bind((bind, port))
         sock.listen(128)
     except OSError:
         sock.close()
@@ -357,20 +440,25 @@ def create_app(server: "DappServer") -> FastAPI:
     async def no_route(request: Request, exc: HTTPException) -> JSONResponse:
         return _error(exc.status_code, f"no such endpoint {request.method} {request.url.path}")
 
+    def picked(request: Request) -> Commons:
+        """The commons the page picked (its `commons` cookie), else this server's own."""
+        picked = request.cookies.get("commons")
+        return server.commons_for(urllib.parse.unquote(picked) if picked else None)
+
     @app.get("/api/config")
-    def config() -> dict[str, Any]:
-        return server.config()
+    def config(request: Request) -> dict[str, Any]:
+        return server.config(picked(request))
 
     @app.get("/api/proposals")
-    def proposals() -> list[dict[str, Any]]:
-        return server.proposals()
+    def proposals(request: Request) -> list[dict[str, Any]]:
+        return server.proposals(picked(request))
 
     @app.get("/api/datasets")
-    def datasets(offset: str = "0", limit: str = "20") -> dict[str, Any]:
+    def datasets(request: Request, offset: str = "0", limit: str = "20") -> dict[str, Any]:
         bad = [(k, v) for k, v in (("offset", offset), ("limit", limit)) if not v.isdigit()]
         if bad:
             raise OpenCommonsError(f"{bad[0][0]} must be a whole number, not {bad[0][1]!r}")
-        return server.datasets(int(offset), int(limit))
+        return server.datasets(int(offset), int(limit), picked(request))
 
     @app.get("/api/explorer/{path:path}")
     def explorer(path: str, request: Request) -> Any:
@@ -378,6 +466,9 @@ def create_app(server: "DappServer") -> FastAPI:
 
         if server.explorer is None:
             return _error(503, "this dApp server runs without an index (started with --no-index)")
+        if picked(request) is not server.commons:
+            return _error(503, f"the explorer follows {server.label} only: pick it to explore (the wallet page "
+                               "works for every commons)")
         query = f"?{request.url.query}" if request.url.query else ""
         try:
             return server.explorer.get(path + query)
@@ -417,7 +508,7 @@ def create_app(server: "DappServer") -> FastAPI:
         client = request.client.host if request.client else ""
         from starlette.concurrency import run_in_threadpool
 
-        return await run_in_threadpool(relays[kind], body, client)
+        return await run_in_threadpool(relays[kind], body, client, picked(request))
 
     @app.post("/api/publish/prepare")
     async def prepare(request: Request) -> Any:
@@ -425,13 +516,14 @@ def create_app(server: "DappServer") -> FastAPI:
 
         from .dapp_publish import MAX_UPLOAD
 
-        return await run_in_threadpool(server.publisher.prepare, await read_json(request, MAX_UPLOAD))
+        return await run_in_threadpool(server.publisher_for(picked(request)).prepare,
+                                       await read_json(request, MAX_UPLOAD))
 
     @app.post("/api/publish/pin")
     async def pin(request: Request) -> Any:
         from starlette.concurrency import run_in_threadpool
 
-        return await run_in_threadpool(server.publisher.pin, await read_json(request))
+        return await run_in_threadpool(server.publisher_for(picked(request)).pin, await read_json(request))
 
     @app.get("/{path:path}")
     def static(path: str) -> Response:

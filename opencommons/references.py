@@ -100,6 +100,68 @@ class CommonsRef:
         return f"commons-{self.chain_id}-{self.addresses['DatasetNFT'][2:10].lower()}"
 
 
+@dataclass(frozen=True)
+class DatasetLink:
+    """A dataset with its commons: `<commons reference>#dataset=<id>`. The same content published
+    in two commons has the same id; a link names which one."""
+
+    commons: CommonsRef
+    dataset_id: int
+
+    def __str__(self) -> str:
+        return f"{self.commons}#dataset={self.dataset_id}"
+
+    @classmethod
+    def parse(cls, text: str) -> "DatasetLink":
+        head, sep, fragment = text.strip().partition("#")
+        key, eq, value = fragment.partition("=")
+        if not sep or key != "dataset" or not eq or not value.isdigit() or len(value) > 78 or int(value) >= 1 << 256:
+            raise CommonsReferenceError("malformed dataset link: expected a commons reference ending in "
+                                        "#dataset=ID (from `commons dataset link ID`)")
+        return cls(CommonsRef.parse(head), int(value))
+
+
+def is_link(text: str) -> bool:
+    """Whether `text` is a dataset link (a commons reference with a #dataset= part)."""
+    return text.strip().startswith(SCHEME) and "#" in text
+
+
+def names_commons(ref: CommonsRef, deployment: Deployment) -> bool:
+    """Whether `ref` names the commons `deployment` records (its block aside)."""
+    if ref.chain_id != deployment.chain_id:
+        return False
+    if ref.factory is not None:
+        factory, code = deployment.factory, deployment.code
+        return (factory is not None and code is not None and Web3.to_checksum_address(factory["address"]) == ref.factory
+                and code.lower() == (ref.code or "").lower())
+    return deployment.addresses.get("DatasetNFT") == ref.addresses.get("DatasetNFT")
+
+
+def commons_for_link(link: DatasetLink, rpc: str | None, directory: Path) -> Any:
+    """The commons a dataset link names, from any folder: one joined here or recorded in the
+    operator's `directory` that it names, else the link's own commons read from the chain at
+    `rpc` and checked as `join` checks it (not recorded). Refused when it names another chain
+    than `rpc` reaches."""
+    from .connection import connect, load_deployment, resolve_rpc
+    from .suite import Commons
+
+    for record in joined():
+        if names_commons(link.commons, record.deployment):
+            return Commons(connect(rpc or record.rpc), record.deployment)
+    w3 = connect(rpc)
+    if directory.is_dir() and any(directory.glob("*.json")):
+        try:
+            operator = load_deployment(w3, directory, commons=link.commons.code)
+            if names_commons(link.commons, operator.deployment):
+                return operator
+        except DeploymentError:
+            pass
+    if w3.eth.chain_id != link.commons.chain_id:
+        raise CommonsReferenceError(f"the link is to a dataset of a commons on chain {link.commons.chain_id}; "
+                                    f"{resolve_rpc(rpc)} reaches chain {w3.eth.chain_id}: pass --rpc of that chain")
+    return Commons(w3, resolve(w3, link.commons))
+
+
 def _address(text: str) -> str:
     if not Web3.is_address(text):
         raise CommonsReferenceError(f"malformed address in the commons reference: {text[:50]!r}")
@@ -286,9 +348,10 @@ def describe(record: Joined) -> dict[str, Any]:
 
 
 def content_source(commons: Any | None, store: str = "embedded", home: Path | None = None, api: str | None = None,
-                   gateway: str | None = None) -> Any:
+                   gateway: str | None = None, link: DatasetLink | None = None) -> Any:
     """Where a command reads blocks from: `gateway` when named; else the local store, then the
-    gateways and Kubo nodes the joined commons' reference names (every block re-hashed)."""
+    gateways and Kubo nodes the joined commons' reference (or the dataset `link`) names, every
+    block re-hashed."""
     from .ipfs.blocks import FirstOf
     from .ipfs.content import open_store
     from .ipfs.gateway import GatewaySource
@@ -297,11 +360,31 @@ def content_source(commons: Any | None, store: str = "embedded", home: Path | No
         return GatewaySource(gateway)
     local = open_store(store, home, api)
     record = _joined_record(commons.deployment) if commons is not None else None
-    if record is None or not (record.reference.gateways or record.reference.kubo):
+    refs = [r for r in (record.reference if record else None, link.commons if link else None) if r is not None]
+    gateways = list(dict.fromkeys(g for r in refs for g in r.gateways))
+    nodes = list(dict.fromkeys(k for r in refs for k in r.kubo))
+    if not gateways and not nodes:
         return local
-    remote: list[Any] = [GatewaySource(g) for g in record.reference.gateways]
-    remote += [open_store("kubo", None, k) for k in record.reference.kubo]
+    remote: list[Any] = [GatewaySource(g) for g in gateways] + [open_store("kubo", None, k) for k in nodes]
     return FirstOf([local, *remote])
+
+
+def commons_label(commons: Any) -> str:
+    """What to call the commons `commons` acts on: its joined name, its code, or the suite."""
+    record = _joined_record(commons.deployment)
+    if record is not None:
+        return record.name
+    return commons.deployment.code or "the directly deployed suite"
+
+
+def link_of(commons: Any, dataset_id: int) -> DatasetLink:
+    """The link to `dataset_id` in `commons`, with the content sources its joined reference names."""
+    record = _joined_record(commons.deployment)
+    ref = reference_of(commons.deployment)
+    if record is not None:
+        ref = CommonsRef(ref.chain_id, ref.block, ref.addresses, ref.factory, ref.code, record.reference.gateways,
+                         record.reference.kubo)
+    return DatasetLink(ref, dataset_id)
 
 
 def _joined_record(deployment: Deployment) -> Joined | None:

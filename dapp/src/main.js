@@ -1,9 +1,10 @@
-// OpenCommons dApp: a wallet (an EIP-1193 wallet, window.ethereum, through ethers v6) and an
+// OpenCommons dApp: a wallet (an EIP-1193 wallet found by EIP-6963, through ethers v6) and an
 // explorer of the commons answered from the index the dApp server follows. Pages by URL hash:
 // #/ wallet, #/explore browse and search, #/dataset/ID, #/contributor/ADDRESS, #/proposals, #/publish.
 import { BrowserProvider, Contract } from "ethers";
 import { $, app, explain, loadConfig, status, waitIndexed } from "./shared.js";
 import { renderWallet, setupWallet } from "./wallet.js";
+import { ensureChain, pickWallet } from "./wallets.js";
 import { renderBrowse } from "./explorer/browse.js";
 import { renderDataset } from "./explorer/dataset.js";
 import { renderContributor } from "./explorer/contributor.js";
@@ -19,17 +20,12 @@ const ROUTES = [
 ];
 
 async function connect() {
-  if (!window.ethereum) {
-    status("failed", "No wallet found: install an EIP-1193 wallet such as MetaMask.");
-    return;
-  }
-  const chainHex = "0x" + app.config.chainId.toString(16);
-  if ((await window.ethereum.request({ method: "eth_chainId" })) !== chainHex) {
-    await window.ethereum.request({ method: "wallet_switchEthereumChain", params: [{ chainId: chainHex }] });
-  }
-  const provider = new BrowserProvider(window.ethereum);
+  const wallet = await pickWallet();
+  await ensureChain(wallet.provider);
+  const provider = new BrowserProvider(wallet.provider);
   app.signer = await provider.getSigner();
   app.account = await app.signer.getAddress();
+  app.wallet = wallet.info.name;
   $("account").textContent = app.account;
   app.contracts = Object.fromEntries(Object.entries(app.config.addresses).map(
     ([name, address]) => [name, new Contract(address, app.config.abis[name], app.signer)]));
@@ -62,8 +58,25 @@ async function route(block) {
   await renderWallet();
 }
 
+// The commons of this chain the page can act on (the factory's directory, those joined where the
+// server runs): picking one is remembered in a same-site cookie the server reads on every request.
+function setupPicker() {
+  const picker = $("commons-picker");
+  const choices = app.config.choices || [];
+  if (choices.length < 2) return;
+  picker.replaceChildren(...choices.map((c) => Object.assign(document.createElement("option"),
+    { value: c.key, textContent: c.label + (c.indexed ? "" : " (wallet pages only)"), selected: c.key === app.config.commonsKey })));
+  picker.hidden = false;
+  picker.onchange = () => {
+    document.cookie = `commons=${encodeURIComponent(picker.value)}; path=/; SameSite=Strict`;
+    location.reload();
+  };
+}
+
 async function main() {
   await loadConfig();
+  $("commons-line").textContent = `Acting on ${app.config.commons} on ${app.config.chainName}`;
+  setupPicker();
   app.refresh = route;
   $("connect").onclick = () => connect().catch((err) => status("failed", explain(err)));
   setupWallet();

@@ -163,3 +163,26 @@ export function withAccessList(through, overrides = {}) {
   const list = (app.config.accessLists || {})[through] || [];
   return list.length ? { ...overrides, accessList: list } : overrides;
 }
+
+// The dataset id a dataset link (`commons dataset link ID`: a commons reference ending in
+// #dataset=ID) names, when the link is to this page's commons; null for anything that is not a
+// link; an error naming the other commons otherwise (the same content in two commons has one id).
+export function linkedDataset(text) {
+  const value = String(text).trim();
+  if (!value.startsWith("opencommons:")) return null;
+  const [head, fragment = ""] = value.split("#");
+  const id = fragment.match(/^dataset=(\d{1,78})$/);
+  if (!id) throw new Error("Malformed dataset link: it should end in #dataset=ID (from `commons dataset link ID`).");
+  const commonsOf = (ref) => {
+    const m = ref.split("?")[0].match(/^opencommons:(\d+)@\d+\/(.+)$/);
+    return m ? `${m[1]}/${m[2].toLowerCase()}` : null;
+  };
+  const linked = commonsOf(head);
+  if (!linked) throw new Error("Malformed dataset link: its commons reference cannot be read.");
+  if (linked !== commonsOf(app.config.reference)) {
+    throw new Error(`This link is to a dataset of another commons (chain ${linked.split("/")[0]}, ` +
+      `${linked.includes("/factory/") ? "commons " + decodeURIComponent(linked.split("/").pop()) : "its own contracts"}): ` +
+      "open it where that commons is served, or pick that commons here.");
+  }
+  return id[1];
+}

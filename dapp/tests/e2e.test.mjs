@@ -20,6 +20,10 @@ before(async () => {
     testToken = await (await token.waitForDeployment()).getAddress();
     await (await token.mint(s.accounts[6], parseEther("100"))).wait();
     return ["--allow-token", testToken];
+  }, afterDeploy: async (s) => {
+    // a factory and a commons it launched on the same chain: the page can pick it
+    s.commons("deploy", "--factory", "--deployments", join(s.work, "deployments"));
+    s.commons("commons", "create", "GH/fisheries", "--deployments", join(s.work, "deployments"));
   } });
   ({ node, accounts, commons, contract, pageAs, settled, work } = stack);
 });
@@ -265,4 +269,118 @@ test("a foreign web page cannot spend the node's accounts through the dApp serve
   } finally {
     evil.close();
   }
+});
+
+// ------------------------------------------------------------------ wallets as they are found today
+// EIP-6963 wallets injected into the page: each announces itself on request and forwards what it
+// does not answer itself to the node as `account`. `chainId` is the chain it starts on, `knows`
+// the chains it can switch to, `refuseSwitch` a user who says no.
+async function pageWithWallets(wallets) {
+  const context = await stack.browser.newContext();
+  await context.exposeFunction("__walletRpc", async (body) => (await fetch(stack.rpcUrl, {
+    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })).json());
+  await context.addInitScript((wallets) => {
+    window.__calls = [];
+    const providers = wallets.map((w) => {
+      let chain = w.chainId;
+      const known = new Set(w.knows);
+      const provider = {
+        on() {}, removeListener() {},
+        async request({ method, params }) {
+          window.__calls.push({ wallet: w.name, method, params });
+          if (method === "eth_requestAccounts" || method === "eth_accounts") return [w.account];
+          if (method === "eth_chainId") return chain;
+          if (method === "wallet_switchEthereumChain") {
+            if (w.refuseSwitch) { const e = new Error("User rejected the request."); e.code = 4001; throw e; }
+            if (!known.has(params[0].chainId)) { const e = new Error("Unrecognized chain ID"); e.code = 4902; throw e; }
+            chain = params[0].chainId;
+            return null;
+          }
+          if (method === "wallet_addEthereumChain") { known.add(params[0].chainId); chain = params[0].chainId; return null; }
+          const json = await window.__walletRpc({ jsonrpc: "2.0", id: Date.now(), method, params });
+          if (json.error) { const e = new Error(json.error.message); e.code = json.error.code; e.data = json.error.data; throw e; }
+          return json.result;
+        },
+      };
+      return Object.freeze({ info: { uuid: crypto.randomUUID(), name: w.name, rdns: w.rdns,
+                                     icon: "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'/%3E" }, provider });
+    });
+    const announce = () => providers.forEach((detail) =>
+      window.dispatchEvent(new CustomEvent("eip6963:announceProvider", { detail })));
+    window.addEventListener("eip6963:requestProvider", announce);
+  }, wallets);
+  const page = await context.newPage();
+  await page.goto(stack.appUrl);
+  await page.waitForSelector("body[data-ready=true]");
+  return page;
+}
+
+const ANVIL = "0x7a69";
+
+test("the page says which commons and chain it acts on", async () => {
+  const page = await pageWithWallets([]);
+  assert.equal(await page.textContent("#commons-line"), "Acting on the directly deployed suite on Anvil (local) (chain 31337)");
+});
+
+test("two announced wallets: the user picks one, the page connects with it", async () => {
+  const page = await pageWithWallets([
+    { name: "Alpha Wallet", rdns: "org.example.alpha", account: accounts[3], chainId: ANVIL, knows: [ANVIL] },
+    { name: "Beta Wallet", rdns: "org.example.beta", account: accounts[4], chainId: ANVIL, knows: [ANVIL] }]);
+  await page.click("#connect");
+  await page.waitForSelector("#wallets button[data-rdns='org.example.beta']");
+  assert.deepEqual(await page.$$eval("#wallets button", (bs) => bs.map((b) => b.textContent)), ["Alpha Wallet", "Beta Wallet"]);
+  await page.click("#wallets button[data-rdns='org.example.beta']");
+  await page.waitForFunction((a) => document.getElementById("account").textContent.toLowerCase() === a.toLowerCase(),
+    accounts[4]);
+  const used = await page.evaluate(() => [...new Set(window.__calls.map((c) => c.wallet))]);
+  assert.deepEqual(used, ["Beta Wallet"], "only the picked wallet was asked anything");
+  await page.screenshot({ path: join(SHOTS, "wallet-picker.png") });
+});
+
+test("a wallet that lacks the chain is asked to add it, then connects", async () => {
+  const page = await pageWithWallets([{ name: "Fresh Wallet", rdns: "org.example.fresh", account: accounts[5],
+                                        chainId: "0x1", knows: ["0x1"] }]);
+  await page.click("#connect");
+  await page.waitForFunction((a) => document.getElementById("account").textContent.toLowerCase() === a.toLowerCase(),
+    accounts[5]);
+  const added = await page.evaluate(() => window.__calls.find((c) => c.method === "wallet_addEthereumChain")?.params[0]);
+  assert.equal(added.chainId, ANVIL);
+  assert.deepEqual(added.rpcUrls, [stack.rpcUrl]);
+  assert.equal(added.chainName, "Anvil (local) (chain 31337)");
+});
+
+test("a wallet left on another chain gets a plain message, nothing is sent", async () => {
+  const page = await pageWithWallets([{ name: "Stubborn Wallet", rdns: "org.example.stubborn", account: accounts[6],
+                                        chainId: "0x1", knows: ["0x1", ANVIL], refuseSwitch: true }]);
+  await page.click("#connect");
+  await page.waitForSelector("#status[data-state=failed]");
+  assert.equal(await page.textContent("#status"), "Your wallet is on chain 1; this commons is on Anvil (local) (chain 31337) " +
+    "(the switch was refused): switch the wallet to Anvil (local) (chain 31337) and connect again.");
+  assert.equal(await page.textContent("#account"), "");
+  const sent = await page.evaluate(() => window.__calls.filter((c) => c.method.startsWith("eth_send")).length);
+  assert.equal(sent, 0);
+});
+
+test("a factory-made commons picked in the page: the page acts on it, a gasless registration lands in its registry", async () => {
+  const fisheries = stack.deployment.commons["GH/fisheries"].addresses;
+  const page = await pageAs(accounts[7]);
+  await page.waitForSelector("#commons-picker:not([hidden])");
+  const options = await page.$$eval("#commons-picker option", (os) => os.map((o) => [o.value, o.textContent]));
+  assert.deepEqual(options, [["suite", "the directly deployed suite"], ["GH/fisheries", "GH/fisheries (wallet pages only)"]]);
+  await Promise.all([page.waitForNavigation(), page.selectOption("#commons-picker", "GH/fisheries")]);
+  await page.waitForSelector("body[data-ready=true]");
+  assert.equal(await page.textContent("#commons-line"), "Acting on GH/fisheries on Anvil (local) (chain 31337)");
+  await page.evaluate(() => { document.body.dataset.ready = ""; });
+  await page.click("#connect");
+  await page.waitForSelector("body[data-ready=true]");
+  await page.fill("#profile-name", "Kofi");
+  await page.fill("#profile-community", "GH/fisheries");
+  await page.click("#register-gasless");
+  const result = await settled(page);
+  assert.equal(result.state, "confirmed", result.text);
+  assert.equal(await contract("ContributorRegistry", fisheries.ContributorRegistry).isRegistered(accounts[7]), true);
+  assert.equal(await contract("ContributorRegistry").isRegistered(accounts[7]), false, "not in the suite's registry");
+  const explored = await page.evaluate(() => fetch("/api/explorer/status").then((r) => r.json()));
+  assert.match(explored.error, /the explorer follows the directly deployed suite only/);
+  await page.screenshot({ path: join(SHOTS, "commons-picker.png") });
 });

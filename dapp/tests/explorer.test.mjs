@@ -330,3 +330,19 @@ test("a dataset the index does not hold says so in one line", async () => {
   assert.equal(await page.textContent("#explorer-page p.error"),
     "dataset 12345 is not in the index (not published, burnt, or not synced yet)");
 });
+
+test("a dataset link (`commons dataset link ID`) opens its dataset here; a link to another commons says so", async () => {
+  const link = commons("dataset", "link", rivers.dataset).trim();
+  assert.match(link, new RegExp(`^opencommons:31337@\\d+/suite/.+#dataset=${rivers.dataset}$`));
+  const page = await explore(accounts[5], "#/explore", "browse");
+  await page.evaluate(() => { document.getElementById("explorer-page").dataset.ready = ""; });
+  await page.fill("#search-q", link);
+  await page.click("#search-go");
+  await page.waitForSelector("#explorer-page[data-ready=dataset]");
+  assert.equal(await page.textContent("#dataset-name"), "Rivers of Kenya");
+  const nft = stack.deployment.addresses.DatasetNFT;
+  const elsewhere = link.replace(nft, "0x" + "12".repeat(20));
+  const other = await explore(accounts[5], `#/dataset/${encodeURIComponent(elsewhere)}`, "error");
+  assert.match(await other.textContent("#explorer-page p.error"),
+    /^This link is to a dataset of another commons \(chain 31337, its own contracts\): open it where that commons is served/);
+});

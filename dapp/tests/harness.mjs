@@ -34,8 +34,9 @@ export function artifact(name) {
 }
 
 // Starts the chain, deploys (`deployArgs(stack)` may add `commons deploy` options once the node
-// runs), serves the dApp and launches Chromium; `stack.stop()` ends them all.
-export async function startStack({ deployArgs = async () => [], anvilArgs = [] } = {}) {
+// runs; `afterDeploy(stack)` runs before the dApp starts), serves the dApp and launches Chromium;
+// `stack.stop()` ends them all.
+export async function startStack({ deployArgs = async () => [], afterDeploy = async () => {}, anvilArgs = [] } = {}) {
   mkdirSync(SHOTS, { recursive: true });
   const work = mkdtempSync(join(tmpdir(), "oc-dapp-"));
   const stack = { work };
@@ -57,6 +58,7 @@ export async function startStack({ deployArgs = async () => [], anvilArgs = [] }
   };
   stack.commons("deploy", "--deployments", join(work, "deployments"), "--curator", stack.accounts[0],
                 ...(await deployArgs(stack)));
+  await afterDeploy(stack);
   stack.deployment = JSON.parse(readFileSync(join(work, "deployments", "31337.json"), "utf8"));
   stack.contract = (name, address = stack.deployment.addresses[name]) => new Contract(address, artifact(name)[0], node);
   const port = await freePort();

@@ -158,12 +158,19 @@ def dapp(port: int = typer.Option(8600, "--port", min=0, max=65535),
                                        "explorer's index."),
          host_names: list[str] = typer.Option([], "--host-name", help="Another HOST:PORT the pages are opened "
                                               "at (behind a reverse proxy); repeatable. Any other Host is "
-                                              "refused (DNS rebinding).")) -> None:
-    """Serve the web app (wallet and explorer) and its local API on 127.0.0.1:PORT; the explorer
+                                              "refused (DNS rebinding)."),
+         host: str = typer.Option("127.0.0.1", "--host", help="The address to listen on (0.0.0.0: every "
+                                  "interface, for a public explorer behind --public-url)."),
+         public_url: Optional[str] = typer.Option(None, "--public-url", help="The URL people open the pages at "
+                                                  "(https://data.example.org): its host is allowed."),
+         wallet_rpc: Optional[str] = typer.Option(None, "--wallet-rpc", help="The RPC URL offered to a wallet "
+                                                  "that lacks the chain (default: --rpc when it is local).")
+         ) -> None:
+    """Serve the web app (wallet and explorer) and its local API on HOST:PORT; the explorer
     answers from the index, which the server keeps following the chain."""
     import os
 
-    from ..connection import connect, load_deployment, sender
+    from ..connection import open_commons, sender
     from ..dapp_server import DIST, DappServer
     from ..ipfs.content import open_store
 
@@ -172,8 +179,11 @@ def dapp(port: int = typer.Option(8600, "--port", min=0, max=65535),
         if not (dist / "index.html").is_file():
             raise OpenCommonsError(f"the dApp is not built ({dist / 'index.html'} is missing): run `make dapp`, "
                                    "then `commons dapp` again")
-        w3 = connect(rpc)
-        commons = load_deployment(w3, deployments)
+        for url, what in ((public_url, "--public-url"), (wallet_rpc, "--wallet-rpc")):
+            if url is not None and not url.startswith(("http://", "https://")):
+                raise OpenCommonsError(f"{what} must be an http(s) URL, not {url!r}")
+        commons = open_commons(rpc, deployments)
+        w3 = commons.w3
         content = open_store(store, home, api)
         explorer = None
         if not no_index:
@@ -185,13 +195,14 @@ def dapp(port: int = typer.Option(8600, "--port", min=0, max=65535),
             say(f"explorer index: {safe_url(url)} (followed in the background)")
         try:
             server = DappServer(commons, str(w3.provider.endpoint_uri), content,  # type: ignore[attr-defined]
-                                sender(w3, relayer), port, dist, gateway, explorer, host_names)
+                                sender(w3, relayer), port, dist, gateway, explorer, host_names, host, public_url,
+                                wallet_rpc)
         except OSError as exc:
             if explorer is not None:
                 explorer.stop()
-            raise OpenCommonsError(f"cannot listen on 127.0.0.1:{port} ({exc.strerror or exc}): another program "
+            raise OpenCommonsError(f"cannot listen on {host}:{port} ({exc.strerror or exc}): another program "
                                    "uses it; choose another port with --port") from None
-        say(f"OpenCommons dApp on http://127.0.0.1:{server.port}/ (chain {commons.deployment.chain_id})")
+        say(f"OpenCommons dApp on {server.public_url}/ ({server.label}, chain {commons.deployment.chain_id})")
         server.serve_forever()
     except OpenCommonsError as exc:
         fail(exc)

@@ -28,11 +28,22 @@ NoChainOpt = typer.Option(False, "--no-chain", help="For a manifest CID: check a
 
 
 def source_for(store: str, home: Optional[Path], api: Optional[str], gateway: Optional[str],
-               commons: Any = None) -> Any:
-    """Where blocks come from: a gateway when named, else the store, then what a joined commons names."""
+               commons: Any = None, link: Any = None) -> Any:
+    """Where blocks come from: a gateway when named, else the store, then what a joined commons
+    (or a dataset link) names."""
     from ..references import content_source
 
-    return content_source(commons, store, home, api, gateway)
+    return content_source(commons, store, home, api, gateway, link)
+
+
+def _target_and_commons(reference: str, no_chain: bool, rpc: Optional[str], deployments: Path) -> tuple[Any, Any, Any]:
+    """(what to resolve, the commons, the dataset link if `reference` is one)."""
+    from ..references import DatasetLink, commons_for_link
+
+    target = downloading.parse_reference(reference)  # bad input refused before connecting
+    if isinstance(target, DatasetLink):
+        return target.dataset_id, commons_for_link(target, rpc, deployments), target
+    return target, None if no_chain else _commons(rpc, deployments), None
 
 
 def _account(of: Optional[str], account: Optional[str], commons: Any) -> Optional[str]:
@@ -57,9 +68,8 @@ def dataset_get(reference: str = typer.Argument(..., metavar="ID_OR_CID"), direc
     import json
 
     try:
-        target = downloading.parse_reference(reference)  # bad input refused before connecting
-        commons = None if no_chain else _commons(rpc, deployments)
-        source = source_for(store, home, api, gateway, commons)
+        target, commons, link = _target_and_commons(reference, no_chain, rpc, deployments)
+        source = source_for(store, home, api, gateway, commons, link)
         resolved = downloading.resolve_reference(target, commons, source)
         manifest = downloading.read_manifest(source, resolved.manifest)
         if isinstance(manifest.get("private"), dict):
@@ -130,9 +140,8 @@ def dataset_export(reference: str = typer.Argument(..., metavar="ID_OR_CID"),
     try:
         if fmt != "parquet":
             raise OpenCommonsError(f"unknown export format {fmt!r}: use parquet")
-        target = downloading.parse_reference(reference)
-        commons = None if no_chain else _commons(rpc, deployments)
-        source = source_for(store, home, api, gateway, commons)
+        target, commons, link = _target_and_commons(reference, no_chain, rpc, deployments)
+        source = source_for(store, home, api, gateway, commons, link)
         local = tables.verified_copy(source, downloading.resolve_reference(target, commons, source))
         for record_set, written, rows in tables.export_parquet(local, out):
             say(f"{record_set}: {rows} rows -> {written}")

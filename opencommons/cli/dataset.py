@@ -84,9 +84,12 @@ def _publish(directory: Path, license_id: str, commons_code: str, contributor: l
         say(f"already published: dataset {result.dataset_id} (content {result.content_cid}, transaction "
             f"{result.tx_hash}); nothing was sent")
         return
+    from ..references import link_of
+
     _emit({"dataset": str(result.dataset_id), "content": str(result.content_cid),
            "manifest": str(result.manifest_cid), "tx": result.tx_hash, "gas": result.gas_used,
-           "resumed": result.resumed, "alreadyPublished": result.already, "displaced": result.displaced}, as_json)
+           "resumed": result.resumed, "alreadyPublished": result.already, "displaced": result.displaced,
+           "link": str(link_of(commons, result.dataset_id))}, as_json)
 
 
 @dataset_app.command("publish")
@@ -117,6 +120,31 @@ def dataset_publish(directory: Path, license_id: str = typer.Option(..., "--lice
                  None, rpc, account, deployments, store, api, home, as_json, croissant,
                  gateways=gateway if private else None, dereference=dereference, encoding=encoding,
                  content_gateway=content_gateway)
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
+@dataset_app.command("link")
+def dataset_link(dataset: str, gateway: list[str] = typer.Option([], "--gateway", help="A trustless gateway "
+                                                                 "serving the content; repeatable."),
+                 rpc: Optional[str] = RpcOpt, deployments: Path = DeploymentsOpt) -> None:
+    """Print one string naming DATASET and its commons: `dataset get`, `load_dataset`, the dApp and
+    the explorer take it on another machine (the same content in two commons has one id)."""
+    from ..references import link_of, CommonsRef, DatasetLink
+
+    try:
+        commons = _commons(rpc, deployments)
+        dataset_id = queries.parse_dataset_id(dataset)
+        if not commons.nft.functions.exists(dataset_id).call():
+            raise OpenCommonsError(f"dataset {dataset_id} does not exist in this commons")
+        link = link_of(commons, dataset_id)
+        if gateway:
+            ref = link.commons
+            link = DatasetLink(CommonsRef(ref.chain_id, ref.block, ref.addresses, ref.factory, ref.code,
+                                          tuple(dict.fromkeys([*ref.gateways, *(g.rstrip("/") for g in gateway)])),
+                                          ref.kubo), dataset_id)
+            link = DatasetLink.parse(str(link))  # the gateways checked as a joiner checks them
+        say(str(link))
     except OpenCommonsError as exc:
         fail(exc)
 
@@ -161,9 +189,13 @@ def dataset_show(dataset: str, as_json: bool = JsonOpt, rpc: Optional[str] = Rpc
                  home: Optional[Path] = HomeOpt, db: Optional[str] = DbOpt, no_index: bool = NoIndexOpt) -> None:
     """Show a dataset (by id or content CID); with its manifest at hand, its name and commons code."""
     try:
+        from ..references import link_of
+
         dataset_id = queries.parse_dataset_id(dataset)  # bad input is refused before connecting
-        reader = _reader(_commons(rpc, deployments), db, no_index)
+        commons = _commons(rpc, deployments)
+        reader = _reader(commons, db, no_index)
         view = reader.dataset_view(dataset_id)
+        view["link"] = str(link_of(commons, dataset_id))  # which commons this id is in
         view.update(_readable(view, store, home, api))
         content = open_store(store, home, api)
         named = [(c, names.profile_names(content, reader.contributor(c["account"])).get("name"))
@@ -184,8 +216,15 @@ def dataset_list(commons_code: Optional[str] = typer.Option(None, "--commons"),
                  no_index: bool = NoIndexOpt) -> None:
     """List datasets (from the index, else the contract's events), filtered by commons, contributor or licence."""
     try:
-        reader = _reader(_commons(rpc, deployments), db, no_index)
-        _emit(reader.list_datasets(commons_code, contributor, license_id), as_json)
+        from ..present import chain_name
+        from ..references import commons_label
+
+        commons = _commons(rpc, deployments)
+        reader = _reader(commons, db, no_index)
+        rows = reader.list_datasets(commons_code, contributor, license_id)
+        if not as_json:  # which commons these ids are in (the same content in two commons has one id)
+            say(f"datasets of {commons_label(commons)} on {chain_name(commons.deployment.chain_id)}:")
+        _emit(rows, as_json)
     except OpenCommonsError as exc:
         fail(exc)
 

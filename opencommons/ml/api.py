@@ -26,12 +26,18 @@ def open_local(reference: str | int, *, rpc: str | None = None, deployments: str
     plaintext through its gateway, for `account` (a licensee: keystore file, unlocked account's
     index or address, or a Sender)."""
     from ..connection import open_commons, sender
-    from ..references import content_source
+    from ..references import DatasetLink, commons_for_link, content_source
     from .download import read_manifest
 
-    opened = open_commons(rpc, Path(deployments), commons) if chain else None
-    source = content_source(opened, store, Path(home) if home else None, api, gateway)
-    resolved = resolve_reference(parse_reference(str(reference)), opened, source)
+    target = parse_reference(str(reference))
+    link = target if isinstance(target, DatasetLink) else None
+    if link is not None:  # a link names its commons: that one, wherever this runs
+        opened = commons_for_link(link, rpc, Path(deployments))
+        target = link.dataset_id
+    else:
+        opened = open_commons(rpc, Path(deployments), commons) if chain else None
+    source = content_source(opened, store, Path(home) if home else None, api, gateway, link)
+    resolved = resolve_reference(target, opened, source)
     manifest = read_manifest(source, resolved.manifest)
     root = Path(cache) if cache else None
     if isinstance(manifest.get("private"), dict):

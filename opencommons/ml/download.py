@@ -60,12 +60,16 @@ class Downloaded:
     links: list[str] = field(default_factory=list)
 
 
-def parse_reference(text: str) -> int | Cid:
-    """A dataset id (decimal or 0x hex) or a CID: a raw CID is taken as a manifest, a dag-pb one
-    as a dataset's content (whose digest is the dataset's id)."""
+def parse_reference(text: str) -> Any:
+    """A dataset id (decimal or 0x hex), a CID (a raw CID is taken as a manifest, a dag-pb one as
+    a dataset's content, whose digest is the dataset's id), or a dataset link
+    (:class:`opencommons.references.DatasetLink`, which names its commons too)."""
     from ..queries import parse_dataset_id
+    from ..references import DatasetLink, is_link
 
     text = text.strip()
+    if is_link(text):
+        return DatasetLink.parse(text)
     if text.isdigit() or text.startswith("0x"):
         return parse_dataset_id(text)
     try:

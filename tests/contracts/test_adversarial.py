@@ -316,13 +316,9 @@ def test_reveal_stuck_in_mempool_displaces_the_watcher_who_copied_it(nft, vault,
     salt = _committed(nft, params, victim)
     victim_block = chain.height
     chain.mine(MIN_COMMIT_AGE)
-    web3.provider.make_request("evm_setAutomine", [False])
-    try:
-        stuck = _send(victim, nft.publish, params, salt)
-        seen = nft.publish.decode_input(web3.eth.get_transaction(stuck)["input"])
-        web3.provider.make_request("anvil_dropTransaction", [stuck.to_0x_hex()])  # not included for now
-    finally:
-        web3.provider.make_request("evm_setAutomine", [True])
+    # the victim's reveal as it waits in the mempool (its calldata is all a watcher needs); how a
+    # watcher reads a pending reveal is test_publish_copied_from_mempool_..., above
+    seen = nft.publish.decode_input(nft.publish.encode_input(params, salt))
     watcher_params = tuple(seen[0][:8]) + ([(watcher.address, 10000)],)
     watcher_salt = _committed(nft, watcher_params, watcher)
     chain.mine(MIN_COMMIT_AGE)
@@ -331,7 +327,7 @@ def test_reveal_stuck_in_mempool_displaces_the_watcher_who_copied_it(nft, vault,
     assert nft.publicationCommittedAt(dataset_id) == victim_block + MIN_COMMIT_AGE + 1
     vault.pay(dataset_id, NATIVE, 5000, {"from": payer, "value": 5000})
 
-    tx = nft.publish(params, salt, {"from": victim})  # the stuck reveal, broadcast again, lands
+    tx = nft.publish(params, salt, {"from": victim})  # the stuck reveal lands at last
     assert tx.events["PublicationDisplaced"].values() == [dataset_id, watcher, victim]
     assert tx.events["DatasetBurned"]["owner"] == watcher and tx.events["DatasetBurned"]["generation"] == 1
     assert nft.ownerOf(dataset_id) == victim and nft.balanceOf(watcher) == 0

@@ -265,3 +265,30 @@ def test_commons_version_prints_the_version(chain_env):
 
     proc = chain_env["run"]("--version")
     assert proc.returncode == 0 and proc.stdout.strip() == f"commons (OpenCommons) {__version__}"
+
+
+def test_public_url_is_allowed_and_config_names_commons_chain_and_reference(chain_env):
+    """Behind a real host name (`--public-url`): its Host and Origin are allowed, any other still
+    refused; the page is told which commons and chain it acts on."""
+    w3 = chain_env["w3"]
+    commons = load_deployment(w3, chain_env["root"] / "deployments")
+    app = DappServer(commons, chain_env["url"], open_store("embedded", chain_env["root"] / "dapp-ipfs"),
+                     NodeAccount(Web3.to_checksum_address(w3.eth.accounts[0])), port=0,
+                     public_url="https://data.example.org")
+    threading.Thread(target=app.serve_forever, daemon=True).start()
+    try:
+        public = {"Host": "data.example.org"}
+        status, reply = post(app, "/api/ipfs/add", {"name": "x"}, origin="https://data.example.org", headers=public)
+        assert status == 200 and reply["cid"].startswith("bafkrei")
+        status, reply = post(app, "/api/ipfs/add", {"name": "x"}, origin="https://evil.example",
+                             headers={"Host": "evil.example"})
+        assert status == 421
+        request = urllib.request.Request(f"http://127.0.0.1:{app.port}/api/config", headers=public)
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            config = json.loads(reply.read())
+        assert config["commons"] == "the directly deployed suite" and config["commonsKey"] == "suite"
+        assert config["chainName"] == "Anvil (local) (chain 31337)" and config["walletRpc"] == chain_env["url"]
+        assert config["reference"].startswith("opencommons:31337@") and "/suite/" in config["reference"]
+        assert [c["key"] for c in config["choices"]] == ["suite"]
+    finally:
+        app.shutdown()

@@ -287,6 +287,31 @@ def test_a_stranger_joins_a_factory_made_commons_by_its_code(launched, tmp_path)
         f"error: the factory at {factory} launched no commons 'XX/none'")
 
 
+def test_the_same_content_in_two_commons_has_one_id_and_two_links(launched, tmp_path):
+    """Published in KE/education and in BR/health, one folder is one dataset id in two NFTs: the
+    links name which; `dataset get` of each reads that commons' record."""
+    run, acc = launched["run"], launched["accounts"]
+    data = tmp_path / "shared"
+    data.mkdir()
+    (data / "schools.csv").write_text("school,pupils\nKibera Primary,1200\n")
+    ids, manifests = [], []
+    for code, account in (("KE/education", "5"), ("BR/health", "6")):
+        ok(run("contributor", "register", "--account", account, "--name", f"p{account}", "--community", code,
+               "--commons", code))
+        out = json.loads(ok(run("dataset", "publish", str(data), "--license", "CC0-1.0", "--commons", code,
+                                "--contributor", f"{acc[int(account)]}=10000", "--account", account,
+                                "--json")).stdout)
+        ids.append(out["dataset"])
+        manifests.append(out["manifest"])
+    assert ids[0] == ids[1] and manifests[0] != manifests[1]  # other contributors, other manifest
+    links = [ok(run("dataset", "link", ids[0], "--commons", code)).stdout.strip()
+             for code in ("KE/education", "BR/health")]
+    assert links[0] != links[1] and "/factory/" in links[0] and links[0].endswith(f"#dataset={ids[0]}")
+    for link, manifest in zip(links, manifests):  # each link reads its own commons' record
+        got = json.loads(ok(run("dataset", "get", link, str(tmp_path / manifest), "--json")).stdout)
+        assert got["dataset"] == ids[0] and got["manifest"] == manifest
+
+
 def _spec(w3, code, **changes):
     import dataclasses
 

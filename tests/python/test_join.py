@@ -136,3 +136,24 @@ def test_a_croissant_reader_that_is_not_ours_loads_the_dataset_from_its_croissan
     rows = list(mlc.Dataset(jsonld=croissant).records(record_set="records/penguins"))
     assert len(rows) == 344 and {bytes(r["records/penguins/species"]).decode() for r in rows} == {"Adelie", "Chinstrap",
                                                                                           "Gentoo"}
+
+
+def test_a_dataset_link_is_enough_on_another_machine(operator, stranger):
+    """`commons dataset link` prints one string; a stranger who joined nothing gets the dataset with
+    it and an RPC URL (content from the link's gateway), and loads it from Python."""
+    link = ok(operator["run"]("dataset", "link", operator["dataset"], "--gateway", operator["gateway"])).stdout.strip()
+    assert link.startswith("opencommons:31337@") and link.endswith(f"#dataset={operator['dataset']}")
+    got = ok(stranger("dataset", "get", link, "copy", "--rpc", operator["url"], "--json"))
+    assert json.loads(got.stdout)["dataset"] == operator["dataset"]
+    assert (stranger.folder / "copy" / "penguins.csv").read_bytes() == PENGUINS.read_bytes()
+    shape = ok(stranger(python=f"import opencommons; print(opencommons.to_pandas({link!r}, rpc={operator['url']!r}).shape)"))
+    assert shape.stdout.strip() == "(344, 8)"
+    assert not (stranger.home / "commons").exists()  # a link is used, not joined
+    for bad, message in ((link.replace("#dataset=", "#dataset=x"), "error: malformed dataset link"),
+                         (link.replace("opencommons:31337@", "opencommons:5@"),
+                          "error: the link is to a dataset of a commons on chain 5")):
+        proc = stranger("dataset", "get", bad, "nothing", "--rpc", operator["url"])
+        assert proc.returncode == 1 and proc.stderr.startswith(message), proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1
+    missing = operator["run"]("dataset", "link", "12345")
+    assert missing.returncode == 1 and missing.stderr.strip() == "error: dataset 12345 does not exist in this commons"

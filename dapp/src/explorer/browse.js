@@ -37,6 +37,11 @@ export async function renderBrowse(params) {
               el("button", { id: "search-go", type: "submit", text: "Search" }));
   form.onsubmit = (event) => {
     event.preventDefault();
+    const q = $("search-q").value;
+    if (q.trim().startsWith("opencommons:")) {  // a dataset link: straight to its page (checked there)
+      location.hash = `#/dataset/${encodeURIComponent(q.trim())}`;
+      return;
+    }
     const next = new URLSearchParams();
     for (const [key, value] of new FormData(form)) if (value.trim()) next.set(key, value.trim());
     location.hash = `#/explore?${next}`;

@@ -1,6 +1,6 @@
 // Explorer: one dataset's page from the index: its record, files (from the manifest), lineage
 // graph, attestations, licence terms and sales, contributors and the royalties paid to it.
-import { $, amountText, app, dateText, el, getJson, link, shortAddress, table } from "../shared.js";
+import { $, amountText, app, dateText, el, getJson, link, linkedDataset, shortAddress, table } from "../shared.js";
 import { lineageGraph } from "./lineage-graph.js";
 import { indexNote } from "./browse.js";
 import { actionsPanel } from "./dataset-actions.js";
@@ -66,7 +66,8 @@ function qualityReport(q) {
   return box;
 }
 
-export async function renderDataset(id) {
+export async function renderDataset(idOrLink) {
+  const id = linkedDataset(idOrLink) ?? idOrLink;
   const page = $("explorer-page");
   const [d, graph, state] = await Promise.all([getJson(`/api/explorer/datasets/${encodeURIComponent(id)}`),
     getJson(`/api/explorer/datasets/${encodeURIComponent(id)}/lineage`), getJson("/api/explorer/status")]);
