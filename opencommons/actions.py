@@ -87,15 +87,86 @@ class Claimed:
 def claim(commons: Commons, who: Sender, dataset_ids: list[int], tokens: list[str], for_: str | None = None,
           report: Report | None = None) -> Claimed:
     """Claims everything owed to `who` (or, gas paid by `who`, to `for_`) from these datasets in
-    these tokens: one transfer per token. Refused when nothing is owed."""
+    these tokens: one transfer per token. Refused when nothing is owed (saying so when a Rejected
+    dataset's royalties are frozen)."""
     vault = commons.vault.functions
     owner = who.address if for_ is None else Web3.to_checksum_address(for_)
     owed = {t: sum(vault.claimable(d, t, owner).call() for d in dataset_ids) for t in tokens}
     if not any(owed.values()):
-        raise OpenCommonsError(f"{owner} has nothing to claim from these datasets in these tokens: nothing sent")
+        frozen = _frozen(commons, dataset_ids, tokens, owner)
+        raise OpenCommonsError(f"{owner} has nothing to claim from these datasets in these tokens: nothing sent"
+                               + (f" ({frozen})" if frozen else ""))
     fn = vault.claim(dataset_ids, tokens) if for_ is None else vault.claimFor(owner, dataset_ids, tokens)
     receipt = send(commons, who, "claimed", fn, through=("RoyaltyVault",), report=report)
     return Claimed(receipt, owner, {t: a for t, a in owed.items() if a})
+
+
+def _frozen(commons: Commons, dataset_ids: list[int], tokens: list[str], owner: str) -> str:
+    """Why a contributor of a Rejected dataset sees nothing to claim: its royalties are frozen."""
+    from .queries import format_amount
+
+    nft, vault = commons.nft.functions, commons.vault.functions
+    for d in dataset_ids:
+        status, generation = nft.statusAndGenerationOf(d).call()
+        if status != 3 or not nft.shareOf(d, owner).call():
+            continue
+        held = [(t, vault.poolAt(d, generation, t).call()[1]) for t in tokens]
+        amounts = ", ".join(format_amount(commons, a, t) for t, a in held if a)
+        if amounts:
+            return (f"dataset {d} is Rejected: its royalties ({amounts}) stay frozen until governance reinstates it, "
+                    "or burns it and they are forfeited to the treasury")
+    return ""
+
+
+@dataclass(frozen=True)
+class Moved:
+    """What a money transaction moved: token -> amount, and to whom."""
+
+    receipt: Any
+    amounts: dict[str, int]
+    to: str
+
+
+def forfeit(commons: Commons, who: Sender, dataset_id: int, generation: int, tokens: list[str],
+            report: Report | None = None) -> Moved:
+    """Sends a burnt generation's unclaimed royalties of `dataset_id` to the treasury (its
+    parents' pending share to them); says what moved, nothing when nothing was left."""
+    from web3.logs import DISCARD
+
+    current = commons.nft.functions.generationOf(dataset_id).call()
+    if not 0 <= generation < current:
+        raise OpenCommonsError(f"generation {generation} of dataset {dataset_id} is not a burnt one (the id is at "
+                               f"generation {current}): only a burnt generation's royalties are forfeited")
+    receipt = send(commons, who, "forfeited to the treasury", commons.vault.functions.forfeit(
+        dataset_id, generation, tokens), report=report)
+    moved: dict[str, int] = {}
+    for event in commons.vault.events.RoyaltyForfeited().process_receipt(receipt, errors=DISCARD):
+        moved[event["args"]["token"]] = moved.get(event["args"]["token"], 0) + int(event["args"]["amount"])
+    return Moved(receipt, moved, commons.vault.functions.protocolFee().call()[1])
+
+
+def sweep(commons: Commons, who: Sender, token: str, report: Report | None = None) -> Moved:
+    """Sends what the vault holds in `token` above everything it owes to the treasury."""
+    from web3.logs import DISCARD
+
+    receipt = send(commons, who, "swept", commons.vault.functions.sweep(token), report=report)
+    events = commons.vault.events.Swept().process_receipt(receipt, errors=DISCARD)
+    treasury = events[0]["args"]["treasury"] if events else commons.vault.functions.protocolFee().call()[1]
+    return Moved(receipt, {token: int(events[0]["args"]["amount"])} if events else {}, treasury)
+
+
+def collect(commons: Commons, who: Sender, dataset_id: int, token: str, report: Report | None = None) -> tuple[Any, int, int]:
+    """Brings what marketplaces sent to a dataset's ERC-2981 receiver into the vault: (receipt,
+    amount collected, amount of it held because the token is not allow-listed)."""
+    from web3.logs import DISCARD
+
+    receiver = commons.vault.functions.royaltyReceiverOf(dataset_id).call()
+    label = f"collected {'ETH' if token == NATIVE else token} from {receiver}"
+    receipt = send(commons, who, label, commons.vault.functions.collect(dataset_id, token), report=report)
+    collected = sum(int(e["args"]["amount"]) for e in
+                    commons.vault.events.ReceiverCollected().process_receipt(receipt, errors=DISCARD))
+    held = sum(int(e["args"]["amount"]) for e in commons.vault.events.RoyaltyHeld().process_receipt(receipt, errors=DISCARD))
+    return receipt, collected, held
 
 
 @dataclass(frozen=True)

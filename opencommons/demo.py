@@ -30,6 +30,7 @@ from .ipfs.importer import Importer
 from .ipfs.content import EmbeddedContent
 from .ipfs.store import EmbeddedStore, read_document
 from .publish import PublishRequest, commons_id, publish, verify_directory
+from .references import link_of
 from .suite import Commons
 
 SAMPLES = Path(__file__).resolve().parent / "data" / "sample"
@@ -124,14 +125,15 @@ def _story(say: Say, w3: Web3, deployments_dir: Path | None, started: float) -> 
         SAMPLES / "kenya-counties", "CC0-1.0", "KE/education",
         [(amina.address, 5000), (baraka.address, 3000), (chebet.address, 2000)],
         name="The 47 counties of Kenya"), journal)
-    say(f"  dataset {base.dataset_id}")
+    say(f"  KE/education dataset {base.dataset_id}")
+    say(f"    link {link_of(commons, base.dataset_id)}")
     say(f"    content {base.content_cid}   manifest {base.manifest_cid}")
     say(f"    tx {base.tx_hash}  gas {base.gas_used:,}")
     derived = publish(commons, baraka, content_store, PublishRequest(
         SAMPLES / "kenya-counties-by-province", "CC0-1.0", "KE/education",
         [(baraka.address, 7000), (amina.address, 3000)], name="Kenya's counties by former province",
         parents=(base.dataset_id,), ancestor_bps=1000), journal)
-    say(f"  derived {derived.dataset_id} (10% of its income goes to its parent)")
+    say(f"  KE/education derived dataset {derived.dataset_id} (10% of its income goes to its parent)")
     say(f"    content {derived.content_cid}   manifest {derived.manifest_cid}")
     say(f"    tokenURI {commons.nft.functions.tokenURI(derived.dataset_id).call()}")
 

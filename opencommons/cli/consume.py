@@ -80,7 +80,11 @@ def dataset_get(reference: str = typer.Argument(..., metavar="ID_OR_CID"), direc
             result = downloading.fetch(work, progress)
         notes = downloading.licence_note(commons, resolved, result.manifest, _account(of, account, commons)
                                          if commons is not None else None)
+        from ..references import link_of
+
         summary = {"dataset": str(resolved.dataset_id) if resolved.dataset_id is not None else None,
+                   "link": str(link_of(commons, resolved.dataset_id)) if commons is not None
+                   and resolved.dataset_id is not None else None,
                    "content": str(resolved.content), "manifest": str(resolved.manifest), "directory": str(directory),
                    "fetched": len(result.fetched), "kept": len(result.kept), "bytes": result.bytes_fetched,
                    "links": result.links, "licence": notes}

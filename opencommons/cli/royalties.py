@@ -107,13 +107,16 @@ def royalties_collect(dataset: str, token: list[str] = typer.Option(["eth"], "--
         commons = _commons(rpc, deployments)
         dataset_id = queries.parse_dataset_id(dataset)
         who = _sender(commons, account)
-        receiver = commons.vault.functions.royaltyReceiverOf(dataset_id).call()
         for tok in map(queries.token_address, token):
-            receipt = _tx(f"collected {'ETH' if tok == queries.NATIVE else tok} from {receiver}", commons, who,
-                          commons.vault.functions.collect(dataset_id, tok))
-            for event in commons.vault.events.RoyaltyHeld().process_receipt(receipt):
-                say(f"held {event['args']['amount']} of {tok} for dataset {dataset_id}: the token is not "
-                    f"allow-listed (a governance proposal can allow it; collect again then)")
+            _, collected, held = actions.collect(commons, who, dataset_id, tok, report=_said)
+            amount = queries.format_amount(commons, collected, tok)
+            if held:
+                say(f"held {amount} for dataset {dataset_id}: the token is not allow-listed (a governance "
+                    "proposal can allow it; collect again then)")
+            elif collected:
+                say(f"credited {amount} to the contributors of dataset {dataset_id}")
+            else:
+                say(f"nothing was waiting in {tok if tok != queries.NATIVE else 'ETH'} for dataset {dataset_id}")
     except OpenCommonsError as exc:
         fail(exc)
 
@@ -124,8 +127,9 @@ def royalties_sweep(token: str = typer.Option("eth", "--token"), rpc: Optional[s
     """Send what the vault holds above everything it owes (sent by mistake) to the treasury."""
     try:
         commons = _commons(rpc, deployments)
-        _tx("swept to the treasury", commons, _sender(commons, account),
-            commons.vault.functions.sweep(queries.token_address(token)))
+        tok = queries.token_address(token)
+        moved = actions.sweep(commons, _sender(commons, account), tok, report=_said)
+        say(f"swept {queries.format_amount(commons, moved.amounts.get(tok, 0), tok)} to the treasury {moved.to}")
     except OpenCommonsError as exc:
         fail(exc)
 
@@ -140,7 +144,13 @@ def royalties_forfeit(dataset: str, generation: int = typer.Option(..., "--gener
         if not 0 <= generation < 2**16:
             raise OpenCommonsError(f"generation {generation} is out of range 0..65535")
         commons = _commons(rpc, deployments)
-        _tx("forfeited to the treasury", commons, _sender(commons, account), commons.vault.functions.forfeit(
-            queries.parse_dataset_id(dataset), generation, [queries.token_address(t) for t in token]))
+        dataset_id = queries.parse_dataset_id(dataset)
+        moved = actions.forfeit(commons, _sender(commons, account), dataset_id, generation,
+                                [queries.token_address(t) for t in token], report=_said)
+        if not moved.amounts:
+            say(f"nothing was left to forfeit of dataset {dataset_id}'s generation {generation}")
+        for tok, amount in moved.amounts.items():
+            say(f"forfeited {queries.format_amount(commons, amount, tok)} of dataset {dataset_id}'s generation "
+                f"{generation} to the treasury {moved.to}")
     except OpenCommonsError as exc:
         fail(exc)

@@ -410,8 +410,14 @@ def test_royalties_collect_sweep_and_rewards_claim_through_cli(chain_env, regist
     assert collected.returncode == 0 and f"collected ETH from {receiver}" in collected.stdout, collected.stderr
     balance = json.loads(run("royalties", "balance", "--dataset", dataset, "--of", b, "--json").stdout)
     assert balance[0]["claimable"] == str(4 * 10**15)
+    assert f"credited 0.01 ETH to the contributors of dataset {dataset}" in collected.stdout
     nothing = run("royalties", "sweep", "--account", "5")
     assert nothing.returncode == 1 and "RoyaltyVaultNothingToSweep" in nothing.stderr
+    vault = commons.vault.address  # ETH forced on the vault, owed to nobody
+    w3.provider.make_request("anvil_setBalance", [vault, hex(w3.eth.get_balance(vault) + 3 * 10**15)])
+    swept = run("royalties", "sweep", "--account", "5")
+    treasury = commons.vault.functions.protocolFee().call()[1]
+    assert swept.returncode == 0 and f"swept 0.003 ETH to the treasury {treasury}" in swept.stdout, swept.stderr
     # governance records a reward; each contributor then claims its part
     timelock = commons.timelock.address
     w3.provider.make_request("anvil_impersonateAccount", [timelock])
@@ -563,3 +569,36 @@ def test_publish_resumed_after_a_watcher_copied_it_takes_the_id_back(chain_env, 
     again = publish_as("2", watcher, "--home", str(tmp_path / "watcher"))  # the watcher cannot take it back: its new commitment is younger still
     assert again.returncode == 1 and again.stderr.strip().startswith(
         f"error: dataset {dataset_id} (content {stolen['content']}) was already published by {honest}")
+
+
+def test_money_commands_say_how_much_moved_and_to_whom(chain_env, registered, tmp_path):
+    """A claim on a Rejected dataset says its royalties are frozen; forfeit says what went to the
+    treasury, then that nothing is left; a live generation is refused before sending."""
+    from opencommons.connection import load_deployment
+
+    run, w3, (a, b) = chain_env["run"], chain_env["w3"], registered
+    commons = load_deployment(w3, chain_env["root"] / "deployments")
+    dataset = json.loads(run(*publish_args(data_dir(tmp_path, "frozen,1\n"), a, b)).stdout)["dataset"]
+    assert run("royalties", "pay", dataset, "1", "--account", "6").returncode == 0
+    native = "0x" + "00" * 20
+    pooled = commons.vault.functions.poolOf(int(dataset), native).call()[1]
+    commons.nft.functions.curate(int(dataset), 3).transact({"from": chain_env["accounts"][0]})
+    frozen = run("royalties", "claim", "--dataset", dataset, "--account", "1")
+    assert frozen.returncode == 1 and frozen.stderr.strip() == (
+        f"error: {a} has nothing to claim from these datasets in these tokens: nothing sent (dataset {dataset} is "
+        f"Rejected: its royalties ({pooled / 10**18:g} ETH) stay frozen until governance reinstates it, or burns it "
+        "and they are forfeited to the treasury)")
+    live = run("royalties", "forfeit", dataset, "--generation", "0", "--account", "5")
+    assert live.returncode == 1 and live.stderr.strip() == (
+        f"error: generation 0 of dataset {dataset} is not a burnt one (the id is at generation 0): only a burnt "
+        "generation's royalties are forfeited")
+    timelock = commons.timelock.address
+    w3.provider.make_request("anvil_impersonateAccount", [timelock])
+    w3.provider.make_request("anvil_setBalance", [timelock, hex(10**18)])
+    commons.nft.functions.burn(int(dataset)).transact({"from": timelock})
+    treasury = commons.vault.functions.protocolFee().call()[1]
+    forfeited = run("royalties", "forfeit", dataset, "--generation", "0", "--account", "5")
+    assert forfeited.returncode == 0 and (f"forfeited {pooled / 10**18:g} ETH of dataset {dataset}'s generation 0 "
+                                          f"to the treasury {treasury}") in forfeited.stdout, forfeited.stderr
+    again = run("royalties", "forfeit", dataset, "--generation", "0", "--account", "5")
+    assert again.returncode == 0 and f"nothing was left to forfeit of dataset {dataset}'s generation 0" in again.stdout

@@ -157,3 +157,46 @@ def test_a_dataset_link_is_enough_on_another_machine(operator, stranger):
         assert len(proc.stderr.strip().splitlines()) == 1
     missing = operator["run"]("dataset", "link", "12345")
     assert missing.returncode == 1 and missing.stderr.strip() == "error: dataset 12345 does not exist in this commons"
+
+
+def test_a_stranger_publishes_a_dataframe_buys_a_private_licence_loads_it_and_claims(operator, stranger, tmp_path):
+    """What the stranger does from Python alone, on the joined commons: register, publish a pandas
+    DataFrame, buy a licence to the operator's private dataset and load it through its gateway,
+    then claim what a buyer paid for the DataFrame."""
+    from test_private import make_gateway
+
+    from opencommons.private.gateway import new_key_file
+
+    run, acc = operator["run"], operator["accounts"]
+    new_key_file(tmp_path / "gateway.key")
+    gateway = make_gateway(operator, tmp_path / "gateway.key", str(tmp_path / "keys.sqlite"))
+    try:
+        folder = tmp_path / "restricted"
+        folder.mkdir()
+        shutil.copy(PENGUINS, folder / "penguins.csv")
+        private = json.loads(ok(run("dataset", "publish", str(folder), "--private", "--gateway", gateway.url,
+                                    "--license", "CC-BY-NC-4.0", "--commons", "KE/education", "--contributor",
+                                    f"{acc[1]}=10000", "--account", "1", "--json")).stdout)["dataset"]
+        ok(run("dataset", "curate", private, "accept", "--account", "0"))
+        ok(run("license", "offer", private, "--price", "0.01", "--days", "30", "--account", "1"))
+        reference = ok(run("commons", "share", "--gateway", operator["gateway"])).stdout.strip()
+        ok(stranger("commons", "join", reference, "--rpc", operator["url"]))
+        script = f"""
+import json, pandas
+from opencommons import Client
+me = Client(account="7")
+me.register("Zawadi", "KE/education")
+rivers = me.publish(pandas.DataFrame({{"river": ["Tana", "Athi"], "length_km": [1000, 390]}}), name="rivers",
+                    license="CC-BY-4.0", commons="KE/education")
+me.buy_licence({private})
+print(json.dumps({{"rivers": str(rivers.dataset_id), "shape": list(me.to_pandas({private}).shape)}}))
+"""
+        out = json.loads(ok(stranger(python=script)).stdout.strip().splitlines()[-1])
+        assert out["shape"] == [344, 8]
+        ok(run("royalties", "pay", out["rivers"], "0.5", "--account", "6"))
+        native = "0x" + "00" * 20
+        owed = operator["commons"].vault.functions.claimable(int(out["rivers"]), native, acc[7]).call()
+        claimed = ok(stranger(python=f"from opencommons import Client; print(Client(account='7').claim([{out['rivers']}]))"))
+        assert owed > 0 and claimed.stdout.strip() == repr({native: owed})
+    finally:
+        gateway.stop()
