@@ -161,8 +161,8 @@ def test_a_dataset_link_is_enough_on_another_machine(operator, stranger):
 
 def test_a_stranger_publishes_a_dataframe_buys_a_private_licence_loads_it_and_claims(operator, stranger, tmp_path):
     """What the stranger does from Python alone, on the joined commons: register, publish a pandas
-    DataFrame, buy a licence to the operator's private dataset and load it through its gateway,
-    then claim what a buyer paid for the DataFrame."""
+    DataFrame, buy a licence to the operator's private dataset and load it with `load_dataset`
+    through its gateway, then claim what a buyer paid for the DataFrame."""
     from test_private import make_gateway
 
     from opencommons.private.gateway import new_key_file
@@ -189,10 +189,11 @@ me.register("Zawadi", "KE/education")
 rivers = me.publish(pandas.DataFrame({{"river": ["Tana", "Athi"], "length_km": [1000, 390]}}), name="rivers",
                     license="CC-BY-4.0", commons="KE/education")
 me.buy_licence({private})
-print(json.dumps({{"rivers": str(rivers.dataset_id), "shape": list(me.to_pandas({private}).shape)}}))
+loaded = me.load_dataset({private}, split="train")
+print(json.dumps({{"rivers": str(rivers.dataset_id), "rows": loaded.num_rows, "columns": loaded.column_names}}))
 """
         out = json.loads(ok(stranger(python=script)).stdout.strip().splitlines()[-1])
-        assert out["shape"] == [344, 8]
+        assert out["rows"] == 344 and out["columns"][:2] == ["species", "island"]
         ok(run("royalties", "pay", out["rivers"], "0.5", "--account", "6"))
         native = "0x" + "00" * 20
         owed = operator["commons"].vault.functions.claimable(int(out["rivers"]), native, acc[7]).call()
