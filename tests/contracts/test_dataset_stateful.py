@@ -1,12 +1,11 @@
 """Stateful dataset test: publish, version, curate and attest at random; a Python ghost model of
 the registry, the NFT and the attestations is compared with the chain after every step."""
 import brownie
-import os
 
 import pytest
 from brownie.test import strategy
 
-from conftest import CODEC_DAG_PB, CODEC_RAW, KE_EDUCATION, contributions, random_digest, reveal
+from conftest import CODEC_DAG_PB, CODEC_RAW, KE_EDUCATION, contributions, fuzz_settings, random_digest, reveal
 
 NONE, PROPOSED, ACCEPTED, REJECTED, RETIRED = range(5)
 ALLOWED = {(PROPOSED, ACCEPTED), (PROPOSED, REJECTED), (ACCEPTED, RETIRED)}
@@ -145,10 +144,8 @@ class StateMachine:
 
 
 def test_dataset_state_machine(state_machine, accounts, nft, attestations, contributors, curator):
-    examples = int(os.environ.get("OPENCOMMONS_FUZZ_EXAMPLES", 15))
-    steps = int(os.environ.get("OPENCOMMONS_FUZZ_STEPS", 20))
     state_machine(StateMachine, accounts, nft, attestations, contributors, curator,
-                  settings={"max_examples": examples, "stateful_step_count": steps})
+                  settings=fuzz_settings(examples=15, steps=20))
     print(f"\ndataset state machine: {COUNTS['steps']} steps, {COUNTS['invariant_checks']} invariant checks "
           f"(1 invariant: chain equals the ghost model)")
     assert COUNTS["steps"] > 0

@@ -7,7 +7,6 @@ Invariants after every step, for every token: what the pools of every generation
 pending ancestor shares and held amounts plus the treasury owe equals the vault's `owed[token]`,
 which never exceeds its balance; nothing of a burnt generation moves except by `forfeit`; terms
 and licences belong to the current generation only."""
-import os
 from collections import defaultdict
 
 import brownie
@@ -16,8 +15,8 @@ from hypothesis import strategies as st
 
 from brownie import chain
 
-from conftest import (CODEC_DAG_PB, CODEC_RAW, COMMIT_TTL, KE_EDUCATION, NATIVE, contributions, random_digest,
-                      reveal)
+from conftest import (CODEC_DAG_PB, CODEC_RAW, COMMIT_TTL, KE_EDUCATION, NATIVE, contributions, fuzz_settings,
+                      random_digest, reveal)
 from test_royalty_stateful import RoyaltyLedger
 
 BPS = 10_000
@@ -460,11 +459,9 @@ def test_generations_state_machine(state_machine, accounts, nft, vault, licenses
     reward_token = CommonsToken.deploy("OpenCommons", "OCT", admin, admin, 0, {"from": admin})
     rewards = ContributionRewards.deploy(nft, reward_token, attestations, admin, {"from": admin})
     reward_token.grantRole(reward_token.MINTER_ROLE(), rewards, {"from": admin})
-    examples = int(os.environ.get("OPENCOMMONS_FUZZ_EXAMPLES", 12))
-    steps = int(os.environ.get("OPENCOMMONS_FUZZ_STEPS", 25))
     state_machine(StateMachine, accounts, nft, vault, licenses, usdc, junk, rewards, reward_token, contributors,
                   curator, admin, treasury,
-                  settings={"max_examples": examples, "stateful_step_count": steps})
+                  settings=fuzz_settings(examples=12, steps=25))
     print(f"\ngenerations state machine: {COUNTS['steps']} steps, {COUNTS['invariant_checks']} invariant checks; "
           f"effective: {dict(sorted(DONE.items()))}")
     assert COUNTS["steps"] > 0

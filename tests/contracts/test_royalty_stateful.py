@@ -2,12 +2,12 @@
 derived datasets against a Python ghost ledger; conservation to the wei after every step."""
 from collections import defaultdict
 
-import os
 
 import pytest
 from brownie.test import strategy
 
-from conftest import CODEC_DAG_PB, CODEC_RAW, KE_EDUCATION, NATIVE, contributions, random_digest, reveal
+from conftest import (CODEC_DAG_PB, CODEC_RAW, KE_EDUCATION, NATIVE, contributions, fuzz_settings, random_digest,
+                      reveal)
 
 BPS = 10_000
 FEE_BPS = 300
@@ -200,10 +200,8 @@ class StateMachine:
 def test_royalty_state_machine(state_machine, accounts, nft, vault, licenses, usdc, contributors, curator,
                                admin, treasury):
     # CI: 50 examples of up to 25 steps; `make fuzz` sets OPENCOMMONS_FUZZ_EXAMPLES / _STEPS much higher
-    examples = int(os.environ.get("OPENCOMMONS_FUZZ_EXAMPLES", 50))
-    steps = int(os.environ.get("OPENCOMMONS_FUZZ_STEPS", 25))
     state_machine(StateMachine, accounts, nft, vault, licenses, usdc, contributors, curator, admin, treasury,
-                  settings={"max_examples": examples, "stateful_step_count": steps})
+                  settings=fuzz_settings(examples=50, steps=25))
     print(f"\nroyalty state machine: {COUNTS['steps']} steps, {COUNTS['invariant_checks']} invariant checks "
           f"(2 invariants: conservation to the wei, ghost ledger equality)")
     assert COUNTS["steps"] > 0
