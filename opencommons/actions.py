@@ -194,6 +194,54 @@ def offer_licence(commons: Commons, who: Sender, dataset_id: int, price: int, du
         dataset_id, token, price, duration_s, document, True), report=report)
 
 
+@dataclass(frozen=True)
+class Offered:
+    receipt: Any
+    #: the terms document licences are sold under (None: none, the SPDX licence alone)
+    terms_cid: Any
+    terms: Any
+    #: what the lineage check said (notes: what the terms cannot take back, credits owed)
+    findings: list[Any]
+    #: the document is the one the dataset was published with
+    published: bool = False
+
+
+def offer_under_terms(commons: Commons, who: Sender, store: Any, source: Any, dataset_id: int, price: int,
+                      duration_s: int = 0, token: str = NATIVE, document: dict[str, Any] | None = None,
+                      report: Report | None = None) -> Offered:
+    """Offers licences under a terms document: `document` (an ODRL policy, checked), else the one
+    the dataset was published with, else none. The document must fit the dataset's lineage (its
+    parents' licences and terms); it is pinned to `store` as one raw block and its digest bound
+    on-chain, so every licence sold records exactly what the buyer agreed to."""
+    from .errors import LicenceError
+    from .licensing import documents, lineage, odrl
+
+    chosen, published, notes = None, False, []
+    if document is not None:
+        chosen = odrl.load(document)
+    else:
+        try:
+            found = documents.published_terms(commons, source, dataset_id)
+        except odrl.TermsError:
+            raise
+        except OpenCommonsError as exc:  # the manifest is not at hand: offer without, and say so
+            found = None
+            notes.append(lineage.Finding("note", f"dataset {dataset_id}", f"its manifest was not read ({exc}); if it "
+                                         "was published with terms, pass them as the document"))
+        if found is not None:
+            chosen, published = (found[0], found[1]), True
+    if chosen is None:
+        receipt = offer_licence(commons, who, dataset_id, price, duration_s, token, report=report)
+        return Offered(receipt, None, None, notes)
+    findings = documents.check_offer(commons, source, dataset_id, chosen[1])
+    refused = lineage.refusal(findings)
+    if refused:
+        raise LicenceError(refused.replace("the licence is", "these terms are") + " (--explain prints the whole check)")
+    digest, cid = documents.pin(store, chosen[0])
+    receipt = offer_licence(commons, who, dataset_id, price, duration_s, token, digest, report=report)
+    return Offered(receipt, cid, chosen[1], findings, published)
+
+
 def buy_licence(commons: Commons, who: Sender, dataset_id: int, max_price: int | None = None,
                 report: Report | None = None) -> tuple[Any, Terms]:
     """Buys a licence at the current terms, never above `max_price`: the purchase is bound to

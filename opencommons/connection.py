@@ -11,6 +11,7 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from eth_account import Account
 from web3 import Web3
@@ -21,6 +22,9 @@ from .chain.transactions import KeyAccount, NodeAccount, Sender
 from .accounts import PASSWORD_ENV
 from .errors import ChainError, DeploymentError
 from .suite import Commons
+
+if TYPE_CHECKING:
+    from .references import DatasetLink
 
 DEFAULT_RPC = "http://127.0.0.1:8545"
 NETWORKS = {
@@ -166,3 +170,27 @@ def _keystore(path: Path, prompt: Callable[[str], str] | None) -> KeyAccount:
     except (KeyError, TypeError) as exc:
         raise ChainError(f"{path} is not a valid Ethereum keystore (missing {exc})") from None
     return KeyAccount(Account.from_key(key))
+
+
+def commons_for_link(link: "DatasetLink", rpc: str | None, directory: Path) -> Commons:
+    """The commons a dataset link names, from any folder: one joined here or recorded in the
+    operator's `directory` that it names, else the link's own commons read from the chain at
+    `rpc` and checked as `join` checks it (not recorded). Refused when it names another chain
+    than `rpc` reaches."""
+    from .references import CommonsReferenceError, joined, names_commons, resolve
+
+    for record in joined():
+        if names_commons(link.commons, record.deployment):
+            return Commons(connect(rpc or record.rpc), record.deployment)
+    w3 = connect(rpc)
+    if directory.is_dir() and any(directory.glob("*.json")):
+        try:
+            operator = load_deployment(w3, directory, commons=link.commons.code)
+            if names_commons(link.commons, operator.deployment):
+                return operator
+        except DeploymentError:
+            pass
+    if w3.eth.chain_id != link.commons.chain_id:
+        raise CommonsReferenceError(f"the link is to a dataset of a commons on chain {link.commons.chain_id}; "
+                                    f"{resolve_rpc(rpc)} reaches chain {w3.eth.chain_id}: pass --rpc of that chain")
+    return Commons(w3, resolve(w3, link.commons))

@@ -263,6 +263,15 @@ class DappServer:
         found = manifest_names(self.store, manifest, commons_hash)
         return {"name": found.get("name", "(manifest not in this store)"), "commonsCode": found.get("commonsCode", "?")}
 
+    def licence_chain(self, dataset_id: int, commons: Commons | None = None) -> list[dict[str, Any]]:
+        """The dataset's licence and terms and every ancestor's, in the CLI's words."""
+        from .licensing.documents import chain_of
+
+        commons = commons or self.commons
+        if not commons.nft.functions.exists(dataset_id).call():
+            raise OpenCommonsError(f"dataset {dataset_id} does not exist in this commons (or was burnt)")
+        return chain_of(commons, self.store, dataset_id)
+
     def proposals(self, commons: Commons | None = None) -> list[dict[str, Any]]:
         commons = commons or self.commons
         reader = self.reader(commons)
@@ -459,6 +468,12 @@ def create_app(server: "DappServer") -> FastAPI:
         if bad:
             raise OpenCommonsError(f"{bad[0][0]} must be a whole number, not {bad[0][1]!r}")
         return server.datasets(int(offset), int(limit), picked(request))
+
+    @app.get("/api/licence/{dataset}")
+    def licence(dataset: str, request: Request) -> list[dict[str, Any]]:
+        from .queries import parse_dataset_id
+
+        return server.licence_chain(parse_dataset_id(dataset), picked(request))
 
     @app.get("/api/explorer/{path:path}")
     def explorer(path: str, request: Request) -> Any:

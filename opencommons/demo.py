@@ -29,6 +29,7 @@ from .errors import OpenCommonsError
 from .ipfs.importer import Importer
 from .ipfs.content import EmbeddedContent
 from .ipfs.store import EmbeddedStore, read_document
+from .licensing import documents, odrl
 from .publish import PublishRequest, commons_id, publish, verify_directory
 from .references import link_of
 from .suite import Commons
@@ -140,10 +141,19 @@ def _story(say: Say, w3: Web3, deployments_dir: Path | None, started: float) -> 
     # 4. licence --------------------------------------------------------------------------------
     say("[step] 4. A curator accepts the derived dataset; a consumer buys a licence")
     tx("curator accepts the derived dataset", operator, commons.nft.functions.curate(derived.dataset_id, ACCEPTED))
+    # the terms say what the licence permits: an ODRL document pinned beside the data, its digest on-chain
+    terms = documents.bind(commons, derived.dataset_id, odrl.preset(
+        "open-attribution", attribution="Kenya's counties by former province, OpenCommons KE/education"))
+    digest, terms_cid = documents.pin(content_store, odrl.to_document(terms))
     tx("Baraka offers licences at 0.01 ETH / 365 days", baraka, commons.licenses.functions.setTerms(
-        derived.dataset_id, NATIVE, ETH // 100, 365 * 86400, bytes(32), True))
-    tx("consumer buys a licence", consumer, commons.licenses.functions.buy(
-        derived.dataset_id, NATIVE, ETH // 100, 365 * 86400, bytes(32)),
+        derived.dataset_id, NATIVE, ETH // 100, 365 * 86400, digest, True))
+    _, read = documents.fetch(store, bytes(commons.licenses.functions.termsOf(derived.dataset_id).call()[4]),
+                              "the terms document")
+    say(f"  the consumer reads the terms before paying ({terms_cid}):")
+    for line in odrl.summary(read):
+        say(f"    {line}")
+    tx("consumer buys a licence under them", consumer, commons.licenses.functions.buy(
+        derived.dataset_id, NATIVE, ETH // 100, 365 * 86400, digest),
        value=ETH // 100)
     valid = commons.licenses.functions.hasValidLicense(consumer.address, derived.dataset_id).call()
     say(f"  consumer holds a valid licence: {valid}")

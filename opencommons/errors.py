@@ -90,3 +90,7 @@ class IndexDatabaseError(ChainIndexError):
 
 class ReorgTooDeepError(ChainIndexError):
     """The chain reorganised below every block the index remembers."""
+
+
+class LicenceError(OpenCommonsError):
+    """A use the dataset's licence or terms do not permit, refused (strict licences)."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,6 @@ from .ipfs.cid import Cid
 from .ipfs.content import ContentStore
 from .ipfs.importer import Importer
 from .journal import Journal, default_dir, exclusive, fault_point, key_of
-from .spdx import check_license
 from .suite import Commons
 
 BPS = 10_000
@@ -61,6 +60,9 @@ class PublishRequest:
     encoding: str | None = None
     #: an HTTP gateway serving the content at /ipfs/CID: the Croissant's contentUrls point there
     content_gateway: str | None = None
+    #: the licence terms document (ODRL, JSON-LD) published beside the data: the manifest names it,
+    #: the Croissant's usageInfo points at it, and `license offer` sells licences under it by default
+    terms: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,16 @@ def validate(request: PublishRequest) -> PublishRequest:
         url = urllib.parse.urlsplit(request.content_gateway)
         if url.scheme not in ("http", "https") or not url.netloc or url.query or url.fragment:
             raise PublishError(f"the content gateway must be an http(s) URL, not {request.content_gateway!r}")
-    return PublishRequest(**{**request.__dict__, "license": check_license(request.license)})
+    from .licensing import spdx
+
+    expression = spdx.check_expression(request.license)
+    if request.directory.is_dir():
+        spdx.check_texts(request.directory, expression)
+    if request.terms is not None:
+        from .licensing import odrl
+
+        odrl.load(request.terms, "the --terms document")
+    return PublishRequest(**{**request.__dict__, "license": expression})
 
 
 def _charsets(request: PublishRequest, paths: list[str]) -> dict[str, str]:
@@ -192,8 +203,9 @@ def _check_links(directory: Path) -> None:
                                    "--dereference to publish what it points to, or remove the link")
 
 
-def check_chain(commons: Commons, publisher: str, request: PublishRequest) -> None:
-    """Registered publisher and contributors, existing parents: before anything is written."""
+def check_chain(commons: Commons, publisher: str, request: PublishRequest, source: Any = None) -> list[Any]:
+    """Registered publisher and contributors, existing parents whose licences allow this child:
+    before anything is written. Returns the lineage findings (what the child owes its parents)."""
     registry = commons.registry.functions
     if not registry.isRegistered(Web3.to_checksum_address(publisher)).call():
         raise PublishError(f"{publisher} is not a registered contributor: run `commons contributor register`"
@@ -208,6 +220,45 @@ def check_chain(commons: Commons, publisher: str, request: PublishRequest) -> No
             raise PublishError(f"parent dataset {parent} does not exist")
     if request.previous is not None and not commons.nft.functions.exists(request.previous).call():
         raise PublishError(f"previous version {request.previous} does not exist")
+    findings = lineage_findings(commons, request, source)
+    from .licensing.lineage import refusal
+
+    refused = refusal(findings)
+    if refused:
+        raise PublishError(refused + " (--explain prints the whole check)")
+    return findings
+
+
+def _terms(request: PublishRequest) -> Any:
+    if request.terms is None:
+        return None
+    from .licensing import odrl
+
+    return odrl.load(request.terms, "the --terms document")[1]
+
+
+def lineage_findings(commons: Commons, request: PublishRequest, source: Any = None) -> list[Any]:
+    """The child's licence checked against each parent's (and the previous version's): SPDX
+    expressions by the rules table, restricted by each parent's terms document when it sells one."""
+    from .licensing import documents, lineage
+
+    if not request.parents and request.previous is None:
+        return []
+    if source is None:
+        from .references import content_source
+
+        source = content_source(commons)
+    child = lineage.Licensed("the child", request.license, _terms(request))
+    kind = "model" if any(key == "modelCard" for key, _ in request.documents) else "derived"
+    findings = []
+    for dataset_id, as_kind in [*((p, kind) for p in request.parents),
+                                *(((request.previous, "version"),) if request.previous is not None else ())]:
+        licence = documents.of_dataset(commons, source, dataset_id)
+        if licence.unread:
+            findings.append(lineage.Finding("note", f"parent {dataset_id}", f"its terms document was not read, so "
+                                            f"only its licence {licence.expression} was checked: {licence.unread}"))
+        findings += lineage.check(child, [licence.licensed()], as_kind)
+    return findings
 
 
 def scan(request: PublishRequest, progress: Callable[[int], None] | None = None) -> Scanned:
@@ -228,8 +279,9 @@ def scan(request: PublishRequest, progress: Callable[[int], None] | None = None)
         contributors=[Web3.to_checksum_address(a) for a, _ in request.contributors],
         parents=[str(p) for p in request.parents], commons=request.commons,
         tabular=request.private is None, charsets=charsets,  # ciphertext has no rows to read
-        gateway=request.content_gateway)
-    documents = [("croissant", croissant.encode(described)), *request.documents]
+        gateway=request.content_gateway, usage=str(_terms_cid(request)) if request.terms else None)
+    documents = [("croissant", croissant.encode(described)), *request.documents,
+                 *((("terms", _terms_bytes(request)),) if request.terms else ())]
     pinned = tuple((Importer(cid_version=1).add_bytes(data).cid, data) for _, data in documents)
     manifest: dict[str, Any] = {
         "schema": request.schema or "opencommons/manifest/v1",
@@ -250,6 +302,18 @@ def scan(request: PublishRequest, progress: Callable[[int], None] | None = None)
     manifest_bytes = json.dumps(manifest, indent=2, sort_keys=True).encode() + b"\n"
     return Scanned(content, manifest_bytes, Importer(cid_version=1).add_bytes(manifest_bytes).cid, manifest, pinned,
                    _notes(importer))
+
+
+def _terms_bytes(request: PublishRequest) -> bytes:
+    from .licensing import odrl
+
+    return odrl.canonical(request.terms or {})
+
+
+def _terms_cid(request: PublishRequest) -> Cid:
+    from .licensing import odrl
+
+    return odrl.cid_of_digest(odrl.digest_of(_terms_bytes(request)))
 
 
 def _notes(importer: Importer) -> tuple[str, ...]:
@@ -276,8 +340,11 @@ def publish(commons: Commons, sender: Sender, store: ContentStore, request: Publ
     `store`, reveals and verifies the record; exactly once under kills (a journal in
     `journal_dir`), resumed by running it again."""
     request = validate(request)
-    check_chain(commons, sender.address, request)
+    findings = check_chain(commons, sender.address, request)
     scanned = scan(request, progress)
+    owed = tuple(str(f) for f in findings if f.level == "note")
+    if owed:
+        scanned = replace(scanned, notes=scanned.notes + owed)
     inputs = {"chain": commons.deployment.chain_id, "nft": commons.nft.address, "sender": sender.address,
               "content": str(scanned.content), "manifest": str(scanned.manifest_cid), "store": store.location}
     directory = journal_dir or default_dir()

@@ -62,6 +62,8 @@ def parse_amount(commons: Commons, text: str, token: str) -> int:
 def format_amount(commons: Commons, amount: int, token: str) -> str:
     """Smallest units as a reader wants them: '0.606 ETH', or '12.5 USDC' by the token's decimals
     and symbol (the address when it has no symbol)."""
+    from .present import amount_text
+
     decimals, unit = 18, "ETH"
     if token != NATIVE:
         from .chain.deploy import contract
@@ -72,10 +74,7 @@ def format_amount(commons: Commons, amount: int, token: str) -> str:
             unit = erc20.functions.symbol().call() or token
         except Exception:  # a token without symbol(): name it by address
             unit = token
-    text = format(Decimal(amount) / (Decimal(10) ** decimals), "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return f"{text} {unit}"
+    return amount_text(amount, decimals, unit)
 
 
 def token_address(text: str | None) -> str:

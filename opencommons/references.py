@@ -137,31 +137,6 @@ def names_commons(ref: CommonsRef, deployment: Deployment) -> bool:
     return deployment.addresses.get("DatasetNFT") == ref.addresses.get("DatasetNFT")
 
 
-def commons_for_link(link: DatasetLink, rpc: str | None, directory: Path) -> Any:
-    """The commons a dataset link names, from any folder: one joined here or recorded in the
-    operator's `directory` that it names, else the link's own commons read from the chain at
-    `rpc` and checked as `join` checks it (not recorded). Refused when it names another chain
-    than `rpc` reaches."""
-    from .connection import connect, load_deployment, resolve_rpc
-    from .suite import Commons
-
-    for record in joined():
-        if names_commons(link.commons, record.deployment):
-            return Commons(connect(rpc or record.rpc), record.deployment)
-    w3 = connect(rpc)
-    if directory.is_dir() and any(directory.glob("*.json")):
-        try:
-            operator = load_deployment(w3, directory, commons=link.commons.code)
-            if names_commons(link.commons, operator.deployment):
-                return operator
-        except DeploymentError:
-            pass
-    if w3.eth.chain_id != link.commons.chain_id:
-        raise CommonsReferenceError(f"the link is to a dataset of a commons on chain {link.commons.chain_id}; "
-                                    f"{resolve_rpc(rpc)} reaches chain {w3.eth.chain_id}: pass --rpc of that chain")
-    return Commons(w3, resolve(w3, link.commons))
-
-
 def _address(text: str) -> str:
     if not Web3.is_address(text):
         raise CommonsReferenceError(f"malformed address in the commons reference: {text[:50]!r}")

@@ -86,13 +86,23 @@ class Client:
             result = dataclasses.replace(result, notes=result.notes + problems)
         return result
 
-    def offer_licence(self, dataset: int | str, price: int, *, days: int = 0, token: str = ETH) -> Any:
+    def offer_licence(self, dataset: int | str, price: int, *, days: int = 0, token: str = ETH,
+                      terms: str | dict[str, Any] | None = None, **preset: Any) -> Any:
         """Offers licences to a dataset this account owns: `price` in wei (or the token's units),
-        for `days` (0: perpetual)."""
+        for `days` (0: perpetual), under `terms`: a preset's name (its options, such as
+        attribution="...", as keywords), an ODRL terms document, or None for the document the
+        dataset was published with (if any). Returns `actions.Offered` (the terms and their CID)."""
+        from .licensing import documents, odrl
         from .queries import parse_dataset_id
+        from .references import content_source
 
-        return actions.offer_licence(self.commons, self.sender, parse_dataset_id(str(dataset)), price, days * 86_400,
-                                     token)
+        dataset_id = parse_dataset_id(str(dataset))
+        document = terms if isinstance(terms, dict) or terms is None else \
+            odrl.to_document(documents.bind(self.commons, dataset_id, odrl.preset(terms, **preset)))
+        source = content_source(self.commons, self._where["store"], Path(self._where["home"]) if self._where["home"]
+                                else None, self._where["api"], self._where["gateway"])
+        return actions.offer_under_terms(self.commons, self.sender, self.store, source, dataset_id, price,
+                                         days * 86_400, token, document)
 
     # ------------------------------------------------------------------ consumers
     def buy_licence(self, dataset: int | str, max_price: int | None = None) -> Any:

@@ -39,7 +39,8 @@ before(async () => {
   lakes = publish("Lakes of the Rift", { "lakes.csv": "lake,area_km2\nNaivasha,139\n" },
     "--license", "MIT", "--commons", "KE/lakes", "--contributor", `${accounts[1]}=10000`, "--account", "1");
   commons("dataset", "attest", cleaned.dataset, "--kind", "quality", "--score", "9100", "--account", "4");
-  commons("license", "offer", rivers.dataset, "--price", "0.01", "--days", "30", "--account", "1");
+  commons("license", "offer", rivers.dataset, "--price", "0.01", "--days", "30", "--preset", "research-only",
+    "--attribution", "Water Resources Authority", "--account", "1");
   commons("royalties", "pay", rivers.dataset, "1", "--account", "6");
   commons("royalties", "pay", cleaned.dataset, "0.5", "--account", "6");
 });
@@ -91,6 +92,15 @@ test("a dataset page shows its files, lineage graph, attestations, licence and r
   assert.deepEqual(attestation[0].slice(1, 3), ["quality", "91%"]);
   assert.match(await page.textContent("#dataset-median"), /quality: 91%/);
   assert.equal(await page.textContent("#dataset-royalties"), "Paid in total: 0.5 ETH");
+  // the licence chain: its own licence (no terms document) and what its parent's terms permit
+  assert.equal(await page.textContent("#dataset-terms .own-terms .terms-none"),
+    "No terms document: the licence alone says what may be done.");
+  const parentTerms = await page.$$eval(`#dataset-terms .ancestor-terms[data-id="${rivers.dataset}"] li`, (items) => items.map((li) => li.textContent));
+  assert.deepEqual(parentTerms, ["terms: Research only (non-commercial)",
+    "permits: derivatives, training AI models and text and data mining", "prohibits: commercial use and redistribution",
+    "requires: credit: Water Resources Authority"]);
+  assert.match(await page.textContent(`#dataset-terms .ancestor-terms[data-id="${rivers.dataset}"] .terms-document`),
+    /^Terms document: bafkrei[a-z2-7]{52}$/);
   await page.screenshot({ path: join(SHOTS, "explore-dataset.png"), fullPage: true });
   // the parent's page, reached through the graph: its licence terms, and royalties from its child
   await page.click(`#lineage-graph a.node[data-id="${rivers.dataset}"]`);
@@ -252,6 +262,14 @@ test("publish from the browser: the wallet commits and reveals; the CLI verifies
   assert.equal(result.state, "failed");
   assert.equal(result.text, "contributor shares sum to 9000 bps; they must sum to exactly 10000");
   await page.fill("#publish-contributors", `${accounts[1]}=7000\n${accounts[2]}=3000`);
+  // a licence the parent's terms forbid (commercial use of research-only data): refused, naming the parent
+  await page.click("#publish-go");
+  result = await stack.settled(page);
+  assert.equal(result.state, "failed");
+  assert.equal(result.text, `the licence is incompatible with parent ${rivers.dataset}: CC-BY-4.0 with its terms ` +
+    "(Research only (non-commercial)) forbids commercial use, but the child's CC0-1.0 permits it (--explain prints " +
+    "the whole check)");
+  await page.fill("#publish-license", "CC-BY-NC-4.0");
   await page.click("#publish-go");
   await page.waitForFunction(() => /^Publish: dataset \d+ published/.test(document.getElementById("status").textContent)
     || document.getElementById("status").dataset.state === "failed", null, { timeout: 60_000 });

@@ -16,14 +16,28 @@ def _status(value: object) -> str:
 
 
 def format_duration(seconds: object) -> str:
-    """A licence duration as people read it: "perpetual" for 0, else days."""
-    return "perpetual" if seconds == 0 else f"{int(str(seconds)) / 86400:g} days"
+    """A licence duration (or a wait) as people read it: "perpetual" for 0, else in days, hours or minutes."""
+    from ..present import duration
+
+    return duration(int(str(seconds)))
+
+
+def _terms_document(digest: object) -> str:
+    """A terms digest as the document's CID ("no terms document" for none)."""
+    raw = bytes.fromhex(digest[2:]) if isinstance(digest, str) and digest.startswith("0x") else digest
+    if not isinstance(raw, bytes) or len(raw) != 32:
+        return f"terms document {digest}"
+    if raw == bytes(32):
+        return "no terms document"
+    from ..licensing.odrl import cid_of_digest
+
+    return f"terms document {cid_of_digest(raw)}"
 
 
 _HINTS: dict[str, Callable[[Sequence[object]], str]] = {
     "LicenseManagerTermsChanged": lambda a: (
         f"the licence terms are not the ones you agreed to: now {a[2]} (token {a[1]}), "
-        f"{format_duration(a[3])}, terms document {a[4]}; nothing was paid. Check `commons license show` "
+        f"{format_duration(a[3])}, {_terms_document(a[4])}; nothing was paid. Check `commons license show` "
         "and buy again (raise --max-price only if you accept the new price)"),
     "LicenseManagerDatasetNotAccepted": lambda a: (
         f"the dataset is {_status(a[1])}: licences are sold only for Accepted datasets "

@@ -78,6 +78,7 @@ JsonOpt = typer.Option(False, "--json", help="Machine-readable output.")
 StoreOpt = typer.Option("embedded", "--store", help="IPFS store: embedded or kubo.")
 ApiOpt = typer.Option(None, "--api", help="Kubo RPC address for --store kubo.")
 HomeOpt = typer.Option(None, "--home", envvar="OPENCOMMONS_IPFS_HOME", help="Embedded IPFS store folder.")
+ExplainOpt = typer.Option(False, "--explain", help="Print how the licence was checked against every parent's.")
 YesOpt = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation.")
 
 

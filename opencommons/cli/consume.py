@@ -38,7 +38,8 @@ def source_for(store: str, home: Optional[Path], api: Optional[str], gateway: Op
 
 def _target_and_commons(reference: str, no_chain: bool, rpc: Optional[str], deployments: Path) -> tuple[Any, Any, Any]:
     """(what to resolve, the commons, the dataset link if `reference` is one)."""
-    from ..references import DatasetLink, commons_for_link
+    from ..connection import commons_for_link
+    from ..references import DatasetLink
 
     target = downloading.parse_reference(reference)  # bad input refused before connecting
     if isinstance(target, DatasetLink):
@@ -79,7 +80,7 @@ def dataset_get(reference: str = typer.Argument(..., metavar="ID_OR_CID"), direc
         with _progress(work.bytes_to_fetch, "getting") as progress:
             result = downloading.fetch(work, progress)
         notes = downloading.licence_note(commons, resolved, result.manifest, _account(of, account, commons)
-                                         if commons is not None else None)
+                                         if commons is not None else None, source)
         from ..references import link_of
 
         summary = {"dataset": str(resolved.dataset_id) if resolved.dataset_id is not None else None,
@@ -122,7 +123,9 @@ def _get_private(commons: Any, resolved: Any, manifest: dict[str, Any], director
     total = sum(int(f.get("size") or 0) for f in manifest["private"].get("files", []))
     with _progress(total, "getting") as progress:
         fetched, kept = download_private(url, token, resolved.dataset_id, manifest, directory, progress)
-    notes = downloading.licence_note(commons, resolved, manifest, signer.address)
+    from ..references import content_source
+
+    notes = downloading.licence_note(commons, resolved, manifest, signer.address, content_source(commons))
     if as_json:
         say(json.dumps({"dataset": str(resolved.dataset_id), "directory": str(directory), "gateway": url,
                         "fetched": len(fetched), "kept": len(kept), "licence": notes}, indent=2, sort_keys=True))

@@ -12,8 +12,8 @@ import typer
 from ..errors import OpenCommonsError
 from ..ipfs.cid import Cid
 from ..ipfs.content import ContentStore, open_store
-from .common import (AccountOpt, ApiOpt, _commons, DbOpt, DeploymentsOpt, _emit, err, fail, HomeOpt, JsonOpt, lazy,
-                     NoIndexOpt, _reader, RpcOpt, say, _sender, StoreOpt, _tx)
+from .common import (AccountOpt, ApiOpt, _commons, DbOpt, DeploymentsOpt, _emit, err, ExplainOpt, fail, HomeOpt,
+                     JsonOpt, lazy, NoIndexOpt, _reader, RpcOpt, say, _sender, StoreOpt, _tx)
 
 if TYPE_CHECKING:
     from .. import names
@@ -51,7 +51,8 @@ def _publish(directory: Path, license_id: str, commons_code: str, contributor: l
              previous: Optional[int], rpc: Optional[str], account: Optional[str], deployments: Path,
              store: str, api: Optional[str], home: Optional[Path], as_json: bool, croissant: Optional[Path] = None,
              documents: tuple[tuple[str, bytes], ...] = (), gateways: Optional[list[str]] = None,
-             dereference: bool = False, encoding: Optional[str] = None, content_gateway: Optional[str] = None) -> None:
+             dereference: bool = False, encoding: Optional[str] = None, content_gateway: Optional[str] = None,
+             explain: bool = False, terms: Optional[dict[str, Any]] = None) -> None:
     from ..ml.croissant import load_file
 
     described = load_file(croissant) if croissant is not None else None  # refused before connecting
@@ -60,11 +61,16 @@ def _publish(directory: Path, license_id: str, commons_code: str, contributor: l
                                         name or directory.name, description,
                                         tuple(queries.parse_dataset_id(p) for p in parent), ancestor_bps, schema,
                                         previous, described, documents, dereference=dereference, encoding=encoding,
-                                        content_gateway=content_gateway)
+                                        content_gateway=content_gateway, terms=terms)
     if gateways is not None:  # a private dataset: ciphertext is what is hashed, pinned and minted
         from ..private.publish import private_request
 
         request = private_request(request, gateways)
+    if explain:  # the whole lineage check, before anything is written (publish refuses what it refuses)
+        findings = publishing.lineage_findings(commons, publishing.validate(request))
+        for finding in findings or [f"no parents: nothing to check the licence {request.license} against"]:
+            err.print(f"{'explain' if getattr(finding, 'level', 'ok') == 'ok' else finding.level}: {finding}",
+                      markup=False)
     from .ipfs import _progress, _size
 
     with _progress(_size(request.directory), "hashing") as progress:
@@ -92,6 +98,24 @@ def _publish(directory: Path, license_id: str, commons_code: str, contributor: l
            "link": str(link_of(commons, result.dataset_id))}, as_json)
 
 
+def _terms_document(path: Optional[Path], preset: Optional[str], attribution: Optional[str],
+                    community: Optional[str]) -> Optional[dict[str, Any]]:
+    """The terms document `--terms FILE` or `--preset NAME` gives, checked (None without either)."""
+    from ..licensing import odrl
+
+    if path is not None and preset is not None:
+        raise OpenCommonsError("give --terms FILE or --preset NAME, not both")
+    if path is not None:
+        if not path.is_file():
+            raise OpenCommonsError(f"no such terms document: {path}")
+        return odrl.load(path.read_bytes(), str(path))[0]
+    if preset is not None:
+        return odrl.to_document(odrl.preset(preset, attribution=attribution, community=community))
+    if attribution or community:
+        raise OpenCommonsError("--attribution and --terms-community go with --preset")
+    return None
+
+
 @dataset_app.command("publish")
 def dataset_publish(directory: Path, license_id: str = typer.Option(..., "--license"),
                     commons_code: str = typer.Option(..., "--commons"),
@@ -109,8 +133,17 @@ def dataset_publish(directory: Path, license_id: str = typer.Option(..., "--lice
                     dereference: bool = DereferenceOpt, encoding: Optional[str] = EncodingOpt,
                     content_gateway: Optional[str] = typer.Option(
                         None, "--content-gateway", help="An HTTP gateway that serves this content at /ipfs/CID "
-                        "(pin it there): the Croissant's contentUrls point there, for any Croissant reader.")
-                    ) -> None:
+                        "(pin it there): the Croissant's contentUrls point there, for any Croissant reader."),
+                    terms_file: Optional[Path] = typer.Option(None, "--terms", help="FILE: a licence terms document "
+                                                              "(ODRL) to publish beside the data and sell licences "
+                                                              "under (see `license terms new`)."),
+                    preset: Optional[str] = typer.Option(None, "--preset", help="A terms preset instead of --terms "
+                                                         "(`commons license terms new` lists them)."),
+                    attribution: Optional[str] = typer.Option(None, "--attribution", help="TEXT: with --preset, how "
+                                                              "to credit the data."),
+                    community: Optional[str] = typer.Option(None, "--terms-community", help="NAME: with --preset "
+                                                            "community-only, the community the data is for."),
+                    explain: bool = ExplainOpt) -> None:
     """Pin DIRECTORY, its Croissant metadata and its manifest to IPFS and mint the dataset NFT
     (resumable, exactly once)."""
     try:
@@ -119,7 +152,8 @@ def dataset_publish(directory: Path, license_id: str = typer.Option(..., "--lice
         _publish(directory, license_id, commons_code, contributor, parent, ancestor_bps, name, description, schema,
                  None, rpc, account, deployments, store, api, home, as_json, croissant,
                  gateways=gateway if private else None, dereference=dereference, encoding=encoding,
-                 content_gateway=content_gateway)
+                 content_gateway=content_gateway, explain=explain,
+                 terms=_terms_document(terms_file, preset, attribution, community))
     except OpenCommonsError as exc:
         fail(exc)
 
@@ -157,12 +191,12 @@ def dataset_version(previous: str, directory: Path, license_id: str = typer.Opti
                     account: Optional[str] = AccountOpt, deployments: Path = DeploymentsOpt, store: str = StoreOpt,
                     api: Optional[str] = ApiOpt, home: Optional[Path] = HomeOpt, as_json: bool = JsonOpt,
                     croissant: Optional[Path] = CroissantOpt, dereference: bool = DereferenceOpt,
-                    encoding: Optional[str] = EncodingOpt) -> None:
+                    encoding: Optional[str] = EncodingOpt, explain: bool = ExplainOpt) -> None:
     """Publish DIRECTORY as the next version of dataset PREVIOUS."""
     try:
         _publish(directory, license_id, commons_code, contributor, [], 0, name, "", None, queries.parse_dataset_id(previous),
                  rpc, account, deployments, store, api, home, as_json, croissant, dereference=dereference,
-                 encoding=encoding)
+                 encoding=encoding, explain=explain)
     except OpenCommonsError as exc:
         fail(exc)
 
@@ -181,6 +215,33 @@ def _readable(view: dict[str, Any], store: str, home: Optional[Path], api: Optio
     }
     extra.update(names.manifest_names(open_store(store, home, api), view["manifest"], view["commons"]))
     return extra
+
+
+def _licence_facts(commons: Any, dataset_id: int, view: dict[str, Any], store: str, home: Optional[Path],
+                   api: Optional[str]) -> dict[str, Any]:
+    """The licence's pages, the Croissant and terms documents the manifest names, and the terms
+    document licences are sold under now (with what it permits, when it can be read here)."""
+    from ..ipfs.cid import Cid
+    from ..ipfs.store import read_document
+    from ..licensing import documents, odrl
+    from ..ml.croissant import licence_urls
+    from ..references import content_source
+
+    source = content_source(commons, store, home, api)
+    facts: dict[str, Any] = {"licenceUrls": ", ".join(licence_urls(view["license"]))}
+    try:
+        manifest = read_document(source, Cid.parse(view["manifest"]), "manifest")
+        facts["croissant"] = manifest.get("croissant")
+        facts["termsPublished"] = manifest.get("terms")
+    except OpenCommonsError:
+        facts["croissant"] = "(manifest not at hand: `dataset get` it, or give --gateway)"
+    licence = documents.of_dataset(commons, source, dataset_id)
+    facts["termsDocument"] = str(licence.terms_cid) if licence.terms_cid else None
+    if licence.terms is not None:
+        facts["terms"] = " | ".join(odrl.summary(licence.terms)[1:])
+    elif licence.unread:
+        facts["terms"] = f"not read: {licence.unread}"
+    return facts
 
 
 @dataset_app.command("show")
@@ -203,6 +264,7 @@ def dataset_show(dataset: str, as_json: bool = JsonOpt, rpc: Optional[str] = Rpc
         if any(name for _, name in named):
             view["contributorNames"] = ", ".join(f"{name or '(no profile here)'} {c['shareBps'] / 100:g}%"
                                                  for c, name in named)
+        view.update(_licence_facts(commons, dataset_id, view, store, home, api))
         _emit(view, as_json)
     except OpenCommonsError as exc:
         fail(exc)

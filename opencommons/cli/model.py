@@ -9,7 +9,8 @@ import typer
 
 from ..errors import OpenCommonsError
 from ..ipfs.content import open_store
-from .common import AccountOpt, ApiOpt, _commons, DeploymentsOpt, fail, HomeOpt, JsonOpt, lazy, RpcOpt, say, StoreOpt
+from .common import (AccountOpt, ApiOpt, _commons, DeploymentsOpt, ExplainOpt, fail, HomeOpt, JsonOpt, lazy, RpcOpt, say,
+                     StoreOpt)
 from .dataset import _publish, CroissantOpt
 
 if TYPE_CHECKING:
@@ -31,7 +32,8 @@ def model_register(directory: Path, trained_on: list[str] = typer.Option(..., "-
                    name: Optional[str] = typer.Option(None, "--name"), description: str = typer.Option("", "--description"),
                    rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt, deployments: Path = DeploymentsOpt,
                    store: str = StoreOpt, api: Optional[str] = ApiOpt, home: Optional[Path] = HomeOpt,
-                   as_json: bool = JsonOpt, croissant: Optional[Path] = CroissantOpt) -> None:
+                   as_json: bool = JsonOpt, croissant: Optional[Path] = CroissantOpt,
+                   explain: bool = ExplainOpt) -> None:
     """Publish DIRECTORY (weights, files) as a model whose parents are its --trained-on datasets, listed in its card."""
     try:
         ids = [queries.parse_dataset_id(d) for d in trained_on]
@@ -42,7 +44,7 @@ def model_register(directory: Path, trained_on: list[str] = typer.Option(..., "-
         card = model_card.render(name or directory.name, description, license_id, datasets)
         _publish(directory, license_id, commons_code, contributor, [str(i) for i in ids], ancestor_bps, name,
                  description, model_card.SCHEMA, None, rpc, account, deployments, store, api, home, as_json, croissant,
-                 (("modelCard", card),))
+                 (("modelCard", card),), explain=explain)
         if not as_json:
             say(f"trained on: {', '.join(d['id'] for d in datasets)} ({ancestor_bps / 100:g}% of every payment goes to them)")
     except OpenCommonsError as exc:

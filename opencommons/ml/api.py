@@ -25,8 +25,8 @@ def open_local(reference: str | int, *, rpc: str | None = None, deployments: str
     """The dataset's verified local copy (downloaded or resumed when needed); a private dataset's
     plaintext through its gateway, for `account` (a licensee: keystore file, unlocked account's
     index or address, or a Sender)."""
-    from ..connection import open_commons, sender
-    from ..references import DatasetLink, commons_for_link, content_source
+    from ..connection import commons_for_link, open_commons, sender
+    from ..references import DatasetLink, content_source
     from .download import read_manifest
 
     target = parse_reference(str(reference))
@@ -44,17 +44,54 @@ def open_local(reference: str | int, *, rpc: str | None = None, deployments: str
         signer = None
         if account is not None and opened is not None:
             signer = account if hasattr(account, "address") else sender(opened.w3, str(account))
-        return private_copy(opened, resolved, manifest, signer, private_gateway, root)
-    return verified_copy(source, resolved, root)
+        copy = private_copy(opened, resolved, manifest, signer, private_gateway, root)
+    else:
+        copy = verified_copy(source, resolved, root)
+    from dataclasses import replace
+
+    from ..licensing.documents import DatasetLicence, of_dataset
+
+    licence = of_dataset(opened, source, resolved.dataset_id) if opened is not None and \
+        resolved.dataset_id is not None else DatasetLicence(-1, str(manifest.get("license")))
+    return replace(copy, licence=licence)
+
+
+def check_use(copy: LocalCopy, purpose: str | None, strict: bool | None = None) -> None:
+    """Warns (LicenceWarning) when `purpose` is "training" and the dataset's licence or terms
+    forbid training AI models; refuses (LicenceError) instead when `strict` is true, or when
+    $OPENCOMMONS_STRICT_LICENCES is 1 and `strict` is not given."""
+    import os
+    import warnings
+
+    from ..errors import LicenceError
+    from ..licensing.documents import LicenceWarning, training_refusal
+
+    if purpose != "training" or copy.licence is None:
+        return
+    reason = training_refusal(copy.licence.expression, copy.licence.terms, copy.licence.terms_cid)
+    if reason is None:
+        return
+    named = f"dataset {copy.licence.dataset_id}" if copy.licence.dataset_id >= 0 else "this dataset"
+    if strict if strict is not None else os.environ.get("OPENCOMMONS_STRICT_LICENCES") == "1":
+        raise LicenceError(f"{named}: {reason}; refused to load it for training (strict licences)")
+    warnings.warn(f"{named}: {reason}; training a model on it may breach its licence (pass purpose='analysis' "
+                  "if you are not training, strict=True to refuse)", LicenceWarning, stacklevel=3)
 
 
 def load_dataset(reference: str | int, split: str | None = None, *, record_set: str | None = None,
-                 **where: Any) -> Any:
+                 purpose: str | None = "training", strict: bool | None = None, **where: Any) -> Any:
     """A Hugging Face `datasets.Dataset` of one record set (or of all, when they share a format);
-    `split` as `datasets` takes it ("train", "train[:80%]"...)."""
-    return hf_dataset(open_local(reference, **where), record_set, split)
+    `split` as `datasets` takes it ("train", "train[:80%]"...). Loaded for `purpose` "training"
+    by default: a dataset whose licence or terms forbid training AI models warns (refuses with
+    `strict=True` or $OPENCOMMONS_STRICT_LICENCES=1); pass purpose="analysis" otherwise."""
+    copy = open_local(reference, **where)
+    check_use(copy, purpose, strict)
+    return hf_dataset(copy, record_set, split)
 
 
-def to_pandas(reference: str | int, record_set: str | None = None, **where: Any) -> Any:
-    """A pandas DataFrame of one record set."""
-    return read_pandas(choose(open_local(reference, **where), record_set)[0])
+def to_pandas(reference: str | int, record_set: str | None = None, *, purpose: str | None = None,
+              strict: bool | None = None, **where: Any) -> Any:
+    """A pandas DataFrame of one record set (purpose and strict as `load_dataset` takes them)."""
+    copy = open_local(reference, **where)
+    check_use(copy, purpose, strict)
+    return read_pandas(choose(copy, record_set)[0])

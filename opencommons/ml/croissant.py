@@ -78,8 +78,17 @@ def mime_and_charset(encoding_format: Any) -> tuple[str, str | None]:
     return mime.strip(), charset
 
 
-def spdx_url(license_id: str) -> str:
-    return f"https://spdx.org/licenses/{license_id}.html"
+def licence_urls(expression: str, directory: Path | None = None, content: str | None = None) -> list[str]:
+    """The licence's URLs for Croissant's `license`: each listed identifier's SPDX page, and for a
+    community's own LicenseRef the text published beside the data (ipfs://CONTENT/FILE)."""
+    from ..licensing import spdx
+
+    urls = spdx.urls(expression)
+    for identifier in spdx.custom_identifiers(expression):
+        found = spdx.text_file(directory, identifier) if directory is not None else None
+        if found and content:
+            urls.append(f"{IPFS}{content}/{found}")
+    return urls or [expression]
 
 
 def _data_type(arrow_type: Any) -> Any:
@@ -130,7 +139,8 @@ def _ident(text: str) -> str:
 
 def build(directory: Path, files: list[FileEntry], *, name: str, description: str, license_id: str,
           content: str, contributors: list[str], parents: list[str], commons: str,
-          tabular: bool = True, charsets: dict[str, str] | None = None, gateway: str | None = None) -> dict[str, Any]:
+          tabular: bool = True, charsets: dict[str, str] | None = None, gateway: str | None = None,
+          usage: str | None = None) -> dict[str, Any]:
     """The Croissant JSON-LD of the dataset whose folder is `directory` and whose files are
     `files` (each with its CID and sha256); `tabular=False` (a private dataset's ciphertext)
     describes the files without reading them. `charsets` names the text files that are not
@@ -172,7 +182,7 @@ def build(directory: Path, files: list[FileEntry], *, name: str, description: st
                                          description=f"The rows of {f.path}", fields=fields))
     newest = max(((directory / f.path).lstat().st_mtime for f in files), default=0.0)
     metadata = mlc.Metadata(
-        name=name, description=description or name, license=[spdx_url(license_id)], url=IPFS + content,
+        name=name, description=description or name, license=licence_urls(license_id, directory, content), url=IPFS + content,
         version="1.0.0", date_published=datetime.fromtimestamp(newest, timezone.utc).replace(
             hour=0, minute=0, second=0, microsecond=0, tzinfo=None),
         cite_as=f"{name}. OpenCommons dataset of the {commons} commons, {IPFS}{content}",
@@ -181,6 +191,8 @@ def build(directory: Path, files: list[FileEntry], *, name: str, description: st
     document: dict[str, Any] = metadata.to_json()
     if parents:
         document["isBasedOn"] = [f"opencommons:dataset:{p}" for p in parents]
+    if usage:  # schema.org usageInfo: the licence terms document (an ODRL policy) published beside the data
+        document["usageInfo"] = IPFS + usage
     return document
 
 

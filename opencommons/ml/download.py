@@ -296,30 +296,40 @@ def download(source: BlockSource, resolved: Resolved, directory: Path,
     return fetch(plan(source, resolved, directory), progress)
 
 
-def licence_note(commons: Any, resolved: Resolved, manifest: dict[str, Any], account: str | None) -> list[str]:
-    """What licence applies: the manifest's SPDX licence, the on-chain terms, and whether
-    `account` holds a valid licence when the terms sell one."""
-    from datetime import datetime, timezone
+def licence_note(commons: Any, resolved: Resolved, manifest: dict[str, Any], account: str | None,
+                 source: Any = None) -> list[str]:
+    """What licence applies: the manifest's SPDX expression, the on-chain terms and what their
+    terms document permits (read from `source`), and whether `account` holds a valid licence
+    when the terms sell one."""
+    from ..licensing import documents, odrl
+    from ..ml.croissant import licence_urls
+    from ..present import duration, expiry
+    from ..queries import format_amount
 
-    from ..chain.revert_hints import format_duration
-    from ..queries import NATIVE
-
-    lines = [f"licence: {manifest.get('license')} (https://spdx.org/licenses/{manifest.get('license')}.html)"]
+    expression = str(manifest.get("license"))
+    lines = [f"licence: {expression} ({', '.join(licence_urls(expression))})"]
     if commons is None or resolved.dataset_id is None:
         return lines + ["on-chain terms not checked (no chain given)"]
     status = resolved.view.get("status")
     if status in ("Rejected", "Retired"):
         lines.append(f"warning: the dataset is {status} by its commons' curators")
-    token, duration, active, price, _ = commons.licenses.functions.termsOf(resolved.dataset_id).call()
+    token, seconds, active, price, digest = commons.licenses.functions.termsOf(resolved.dataset_id).call()
     if not active:
         return lines + ["no licence is sold on-chain for this dataset: its SPDX licence alone applies"]
-    unit = "wei" if token == NATIVE else f"units of {token}"
-    lines.append(f"on-chain licence: {price} {unit} for {format_duration(duration)}")
+    lines.append(f"on-chain licence: {format_amount(commons, price, token)} for {duration(seconds)}")
+    if bytes(digest) != bytes(32):
+        cid = odrl.cid_of_digest(bytes(digest))
+        if source is None:
+            lines.append(f"terms document: {cid} (not read here)")
+        else:
+            try:
+                _, terms = documents.fetch(source, bytes(digest), "the terms document")
+                lines += [f"terms document: {cid}", *odrl.summary(terms)]
+            except odrl.TermsError as exc:
+                lines.append(f"warning: {exc}")
     if account is None:
         return lines + ["pass --of ADDRESS (or --account) to check whether you hold it"]
     if commons.licenses.functions.hasValidLicense(account, resolved.dataset_id).call():
-        expiry = commons.licenses.functions.licenseExpiry(account, resolved.dataset_id).call()
-        until = "never expires" if expiry >= (1 << 64) - 1 else \
-            "valid until " + datetime.fromtimestamp(expiry, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        until = expiry(commons.licenses.functions.licenseExpiry(account, resolved.dataset_id).call())
         return lines + [f"{account} holds a valid licence ({until})"]
     return lines + [f"{account} holds no valid licence: buy one with `commons license buy {resolved.dataset_id}`"]

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..names import manifest_names
 from ..queries import dataset_view
+from .croissant import licence_urls
 
 SCHEMA = "opencommons/model/v1"
 
@@ -25,7 +26,7 @@ def trained_on(commons: Any, store: Any, dataset_ids: list[int]) -> list[dict[st
 
 def render(name: str, description: str, license_id: str, datasets: list[dict[str, Any]]) -> bytes:
     lines = [f"# {name}", "", description or "A model published on OpenCommons.", "",
-             f"Licence: {license_id} (https://spdx.org/licenses/{license_id}.html)", "",
+             f"Licence: {license_id} ({', '.join(licence_urls(license_id))})", "",
              "## Trained on", "",
              "| dataset | name | licence | content CID | manifest CID |", "| --- | --- | --- | --- | --- |"]
     for d in datasets:

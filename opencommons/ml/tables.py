@@ -45,6 +45,8 @@ class LocalCopy:
     manifest: dict[str, Any]
     croissant: dict[str, Any] | None
     record_sets: dict[str, RecordSet]
+    #: the dataset's licence as the chain states it (a licensing.documents.DatasetLicence), when read
+    licence: Any = None
 
 
 def cache_root() -> Path:

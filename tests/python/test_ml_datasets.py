@@ -137,7 +137,7 @@ def test_dataset_get_from_a_second_store_verifies_every_file_and_says_the_licenc
     ok(run("dataset", "curate", published["derived"]["dataset"], "accept", "--account", "0"))
     ok(run("license", "buy", published["derived"]["dataset"], "--account", "5"))
     holder = ok(run("dataset", "get", published["derived"]["dataset"], str(tmp_path / "iris"), "--of", env["accounts"][5]))
-    assert "on-chain licence: 10000000000000000 wei for 30 days" in holder.stdout
+    assert "on-chain licence: 0.01 ETH for 30 days" in holder.stdout
     assert f"{env['accounts'][5]} holds a valid licence (valid until " in holder.stdout
     other = ok(run("dataset", "get", published["derived"]["dataset"], str(tmp_path / "iris"), "--of", env["accounts"][6]))
     assert f"{env['accounts'][6]} holds no valid licence: buy one with `commons license buy" in other.stdout

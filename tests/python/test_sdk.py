@@ -50,10 +50,14 @@ def test_every_role_from_python(env, where):
 
     run, w3 = env["run"], env["w3"]
     ok(run("dataset", "curate", str(published.dataset_id), "accept", "--account", "0"))
-    amina.offer_licence(published.dataset_id, 10**16, days=30)
+    offered = amina.offer_licence(published.dataset_id, 10**16, days=30, terms="open-attribution",
+                                  attribution="Fisher's iris data (1936)")
+    assert offered.terms.attribution == "Fisher's iris data (1936)" and str(offered.terms_cid).startswith("bafkrei")
     buyer.buy_licence(published.dataset_id)
     licences = amina.commons.licenses.functions
     assert licences.hasValidLicense(buyer.address, published.dataset_id).call()
+    bought = licences.licenseOf(licences.licenseCount().call()).call()
+    assert bytes(bought[6]) == offered.terms_cid.digest  # the licence records the document the buyer agreed to
     buyer.pay(published.dataset_id, 10**18)
     owed = amina.commons.vault.functions.claimable(published.dataset_id, ETH, amina.address).call()
     assert owed > 0 and amina.claim([published.dataset_id]) == {ETH: owed}

@@ -120,7 +120,7 @@ export async function actionsPanel(d) {
   if (d.status === "Accepted" && d.licenseTerms.some((t) => t.active)) {
     const buy = el("button", { id: "buy", text: "Buy licence" });
     buy.onclick = () => buyLicence(id);
-    parts.push(el("p", {}, buy));
+    parts.push(el("p", {}, buy, el("span", { id: "buy-terms", text: " under the licence and terms shown above" })));
   }
   if (d.owner.toLowerCase() === app.account.toLowerCase()) {
     const price = el("input", { id: "offer-price", placeholder: "0.01", size: 8 });

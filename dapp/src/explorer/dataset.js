@@ -33,6 +33,35 @@ async function licence(d) {
     ` · ${d.licencesSold} licence${d.licencesSold === 1 ? "" : "s"} sold` });
 }
 
+// What the licence permits, in the command line's words (the server reads and checks each terms
+// document): this dataset's own, then every ancestor's, so a buyer sees the whole chain.
+function termsBlock(t, own) {
+  const box = el("div", { class: own ? "terms own-terms" : "terms ancestor-terms", "data-id": t.id });
+  const head = own ? [] : [link(`#/dataset/${t.id}`, `Dataset ${t.id.slice(0, 10)}…`, "ancestor-link"), ": "];
+  box.append(el("p", { class: "licence-expression" }, ...head, `Licence ${t.licence} `,
+    ...t.licenceUrls.flatMap((u, i) => [i ? ", " : "(", link(u, u.startsWith("ipfs://") ? "its text" : "SPDX page"),
+                                        i === t.licenceUrls.length - 1 ? ")" : ""])));
+  if (t.terms) {
+    box.append(el("ul", { class: "terms-summary" }, ...t.terms.map((line) => el("li", { text: line }))));
+    box.append(el("p", { class: "terms-document" }, "Terms document: ",
+      link(app.config.gateway + t.termsDocument, t.termsDocument, "cid")));
+  } else if (t.unread) {
+    box.append(el("p", { class: "terms-unread", text: `Its terms document could not be read here: ${t.unread}` }));
+  } else {
+    box.append(el("p", { class: "terms-none", text: "No terms document: the licence alone says what may be done." }));
+  }
+  return box;
+}
+
+async function licenceChain(id) {
+  const [own, ...ancestors] = await getJson(`/api/licence/${encodeURIComponent(id)}`);
+  const box = el("div", { id: "dataset-terms" }, termsBlock(own, true));
+  if (ancestors.length) {
+    box.append(el("h4", { text: "Licence chain: what its ancestors permit" }), ...ancestors.map((a) => termsBlock(a, false)));
+  }
+  return box;
+}
+
 async function royalties(d) {
   const tokens = Object.keys(d.royaltiesPaid);
   const paid = await Promise.all(tokens.map((t) => amountText(t, BigInt(d.royaltiesPaid[t]))));
@@ -107,7 +136,7 @@ export async function renderDataset(idOrLink) {
       if (a.revoked) row.className = "revoked";
     }) : el("p", { text: "No attestations yet." }));
   if (d.quality) parts.push(qualityReport(d.quality));
-  parts.push(el("h3", { text: "Licence" }), await licence(d));
+  parts.push(el("h3", { text: "Licence" }), await licence(d), await licenceChain(d.id));
   parts.push(el("h3", { text: "Royalties" }), ...(await royalties(d)));
   parts.push(...(await actionsPanel(d)));
   page.replaceChildren(...parts);
