@@ -159,7 +159,8 @@ def _keystore(path: Path, prompt: Callable[[str], str] | None) -> KeyAccount:
     password = os.environ.get(PASSWORD_ENV)
     if password is None:
         if prompt is None:
-            raise ChainError(f"keystore {path} needs a password: set {PASSWORD_ENV}")
+            raise ChainError(f"keystore {path} needs its password and there is no terminal to ask on: set "
+                             f"{PASSWORD_ENV}")
         password = prompt(f"password for {path.name}")
     if not isinstance(keyfile, dict) or not isinstance(keyfile.get("crypto") or keyfile.get("Crypto"), dict):
         raise ChainError(f"{path} is not an Ethereum keystore (no crypto section)")

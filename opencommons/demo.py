@@ -42,7 +42,10 @@ ACCEPTED = 2
 Say = Callable[[str], None]
 
 
-def run_demo(say: Say, rpc: str | None = None, deployments_dir: Path | None = None) -> dict[str, object]:
+def run_demo(say: Say, rpc: str | None = None, deployments_dir: Path | None = None,
+             keep: bool = False) -> dict[str, object]:
+    """The whole story on `rpc`, or on a Ganache started for it (kept running with `keep` until
+    Ctrl-C, for trying the next steps on it)."""
     started = time.monotonic()
     node = None
     if rpc is None:
@@ -50,11 +53,31 @@ def run_demo(say: Say, rpc: str | None = None, deployments_dir: Path | None = No
         rpc = node.url
         say(f"[step] Ganache 7.9.2 (Shanghai) started on {rpc}")
     try:
-        return _story(say, web3_for(rpc), deployments_dir, started)
+        result = _story(say, web3_for(rpc), deployments_dir, started)
+        _next_steps(say, rpc, running=node is None or keep, dataset=int(str(result["derived"])))
+        if node is not None and keep:
+            say(f"[keep] Ganache keeps running on {rpc}: Ctrl-C stops it")
+            while True:
+                time.sleep(3600)
+        return result
     finally:
         if node is not None:
             node.stop()
             say("[step] Ganache stopped")
+
+
+def _next_steps(say: Say, rpc: str, running: bool, dataset: int) -> None:
+    """What to try next, on this chain while it runs (`commons demo --keep`), or anywhere."""
+    say("[next] what to try next:")
+    if running:
+        say(f"  commons dapp --rpc {rpc}                         # the wallet and explorer in a browser")
+        say(f"  commons license show {dataset} --rpc {rpc}   # what the derived dataset's licence permits")
+    else:
+        say("  commons demo --keep                 # the same story, then the chain keeps running to explore")
+    say("  commons license terms new           # the licence terms presets (ODRL), then --preset NAME -o FILE")
+    say("  commons deploy && commons dataset publish DIR --license CC-BY-4.0 --commons KE/education "
+        "--contributor ADDR=10000   # your own data")
+    say("  README.md: every command; NOTES.md: what was measured")
 
 
 def _story(say: Say, w3: Web3, deployments_dir: Path | None, started: float) -> dict[str, object]:

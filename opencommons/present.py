@@ -4,6 +4,8 @@ nothing (`queries.format_amount` reads a token's decimals and symbol, then forma
 
 from __future__ import annotations
 
+from typing import Any
+
 #: chains people know by name (anything else is "chain N")
 CHAIN_NAMES = {
     1: "Ethereum", 10: "OP Mainnet", 137: "Polygon", 8453: "Base", 42161: "Arbitrum One",
@@ -58,3 +60,19 @@ def expiry(expires_at: int, valid: bool = True) -> str:
     if int(expires_at) == 0:
         return "no licence held"
     return f"{'valid until' if valid else 'expired'} {when(expires_at)}"
+
+
+def proposal_lines(view: dict[str, Any]) -> list[str]:
+    """A proposal as `commons gov status` prints it: tallies in the commons' token, blocks, what next
+    (the raw figures are in --json)."""
+    quorum = view.get("quorumTokens")
+    lines = [f"proposal   {view['id']}", f"state      {view['state']}",
+             f"for        {view['forTokens']}", f"against    {view['againstTokens']}",
+             f"abstain    {view['abstainTokens']}",
+             f"quorum     {quorum if quorum is not None else 'known once voting opens (at its snapshot)'}",
+             f"voting     blocks {view['snapshot'] + 1} to {view['deadline']} (now {view['block']})"]
+    if view.get("eta"):
+        lines.append(f"timelock   until {when(view['eta'])}")
+    if view.get("next"):
+        lines.append(f"next       {view['next']}")
+    return lines

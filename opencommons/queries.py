@@ -85,9 +85,22 @@ def token_address(text: str | None) -> str:
     return Web3.to_checksum_address(text)
 
 
+def missing_dataset(dataset_id: int, burnt: bool) -> OpenCommonsError:
+    """The one line for an id with no dataset: never published here, or burnt."""
+    if burnt:
+        return OpenCommonsError(f"dataset {dataset_id} was burnt (by governance, or displaced by an older "
+                                "commitment): its history stays in `commons dataset lineage` and the explorer")
+    return OpenCommonsError(f"dataset {dataset_id} does not exist")
+
+
+def no_such_dataset(commons: Commons, dataset_id: int) -> OpenCommonsError:
+    """Why `dataset_id` has no dataset, from the chain (a burnt id's generation has moved on)."""
+    return missing_dataset(dataset_id, int(commons.nft.functions.generationOf(dataset_id).call()) > 0)
+
+
 def dataset_view(commons: Commons, dataset_id: int) -> dict[str, Any]:
     if not commons.nft.functions.exists(dataset_id).call():
-        raise OpenCommonsError(f"dataset {dataset_id} does not exist")
+        raise no_such_dataset(commons, dataset_id)
     d = commons.nft.functions.dataset(dataset_id).call()
     content = Cid.from_chain(d[1], bytes(d[0]))
     manifest = Cid.from_chain(d[3], bytes(d[2]))

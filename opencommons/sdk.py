@@ -99,8 +99,9 @@ class Client:
         dataset_id = parse_dataset_id(str(dataset))
         document = terms if isinstance(terms, dict) or terms is None else \
             odrl.to_document(documents.bind(self.commons, dataset_id, odrl.preset(terms, **preset)))
-        source = content_source(self.commons, self._where["store"], Path(self._where["home"]) if self._where["home"]
-                                else None, self._where["api"], self._where["gateway"])
+        home, api, gateway = self._where["home"], self._where["api"], self._where["gateway"]
+        source = content_source(self.commons, str(self._where["store"]), Path(home) if home else None,
+                                str(api) if api else None, str(gateway) if gateway else None)
         return actions.offer_under_terms(self.commons, self.sender, self.store, source, dataset_id, price,
                                          days * 86_400, token, document)
 

@@ -179,6 +179,9 @@ test("download and verify in the browser: each file checked against the manifest
 test("pay royalties, settle the parents' share and offer licences from a dataset page", async () => {
   const vault = stack.contract("RoyaltyVault");
   const page = await explore(accounts[2], `#/dataset/${cleaned.dataset}`, "dataset");
+  // still Proposed: the page says when licences can be bought instead of offering a button that reverts
+  assert.equal(await page.textContent("#licence-note"), "Licences are sold once the commons' curators accept this dataset.");
+  assert.equal(await page.locator("#buy").count(), 0);
   await page.fill("#pay-amount", "0.25");
   await page.click("#pay");
   let result = await stack.settled(page);
@@ -341,6 +344,21 @@ test("a private dataset: refused without a licence, then bought and downloaded d
   const body = await new Promise((ok) => { let s = ""; saved[0].createReadStream().then((r) => r.on("data", (c) => { s += c; }).on("end", () => ok(s))); });
   assert.equal(body, "clinic,visits\nKisumu,120\nNakuru,95\n");
   await page.screenshot({ path: join(SHOTS, "explore-private.png"), fullPage: true });
+});
+
+test("after buying, the dataset page shows the licence held and offers to extend it", async () => {
+  const page = await explore(accounts[5], `#/dataset/${cleaned.dataset}`, "dataset");  // accepted by the vote above
+  assert.equal(await page.textContent("#buy"), "Buy licence");
+  assert.equal(await page.locator("#your-licence").count(), 0);
+  await page.evaluate(() => { document.getElementById("explorer-page").dataset.ready = ""; });
+  await page.click("#buy");
+  const result = await stack.settled(page);
+  assert.equal(result.state, "confirmed", result.text);
+  await page.waitForSelector("#explorer-page[data-ready=dataset]");
+  await page.waitForFunction(() => document.getElementById("your-licence")?.textContent.startsWith("Your licence: valid until "),
+    null, { timeout: 20_000 });
+  assert.match(await page.textContent("#your-licence"), /^Your licence: valid until \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\.$/);
+  assert.equal(await page.textContent("#buy"), "Extend licence");
 });
 
 test("a dataset the index does not hold says so in one line", async () => {

@@ -32,13 +32,26 @@ def mine(w3: Web3, blocks: int = 1, seconds: int = 0) -> None:
 
 
 def wait_until(done: Callable[[], bool], step: Callable[[], None] | None, timeout_s: float,
-               poll_s: float = 2.0, what: str = "the chain") -> None:
-    """Calls `step` (mining, on a local chain) or sleeps until `done()`; gives up after `timeout_s`."""
+               poll_s: float = 2.0, what: str = "the chain", head: Callable[[], int] | None = None,
+               notice: Callable[[str], None] | None = None, still_s: float = 30.0) -> None:
+    """Calls `step` (mining, on a local chain) or sleeps until `done()`; gives up after `timeout_s`.
+    Without `step`, `notice` is told once when `head()` (the block number) has not moved for
+    `still_s` seconds: a local chain that mines only on transactions never gets there alone."""
     deadline = time.monotonic() + timeout_s
+    last, since, told = (head() if head else None), time.monotonic(), False
     while not done():
         if time.monotonic() > deadline:
             raise ChainError(f"gave up waiting for {what} after {timeout_s:.0f} s")
         if step is not None:
             step()
-        else:
-            time.sleep(poll_s)
+            continue
+        time.sleep(poll_s)
+        if head is None or notice is None or told:
+            continue
+        now = head()
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= still_s:
+            notice(f"the chain's head has stayed at block {now} for {still_s:.0f} s: a local chain that mines only "
+                   "on transactions will not get there alone; stop and run again with --mine")
+            told = True

@@ -98,12 +98,14 @@ def hoist_commons(argv: list[str]) -> list[str]:
 
 @app.command()
 def demo(rpc: Optional[str] = typer.Option(None, help="Use this RPC URL instead of starting Ganache."),
-         deployments: Path = typer.Option(Path("deployments"), help="Where to write <chainId>.json.")) -> None:
+         deployments: Path = typer.Option(Path("deployments"), help="Where to write <chainId>.json."),
+         keep: bool = typer.Option(False, "--keep", help="Keep the Ganache it started running afterwards (Ctrl-C "
+                                   "stops it), to try the next steps on it.")) -> None:
     """Run the whole mission story on a local Ganache: deploy, register, publish, license, pay, claim, vote."""
     from ..demo import run_demo
 
     try:
-        run_demo(say, rpc, deployments)
+        run_demo(say, rpc, deployments, keep=keep)
     except OpenCommonsError as exc:
         fail(exc)
 

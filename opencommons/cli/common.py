@@ -19,6 +19,23 @@ from rich.console import Console
 
 from ..errors import OpenCommonsError
 
+def _flags_take_no_value() -> None:
+    """Help shows `--json` as a flag, not as `--json <bool>` (typer 0.29 prints every option's
+    type, flags' too, which reads as if they took a value)."""
+    from typer.core import TyperOption
+
+    shown = TyperOption.display_type_rich
+    if getattr(shown, "opencommons", False):
+        return
+
+    def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
+        return None if self.is_flag else shown(self, ctx)
+
+    display_type_rich.opencommons = True  # type: ignore[attr-defined]
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+_flags_take_no_value()
 out = Console(soft_wrap=True, highlight=False)
 err = Console(stderr=True, soft_wrap=True, highlight=False)
 state = {"debug": False}
@@ -87,7 +104,9 @@ def _commons(rpc: Optional[str], deployments: Path) -> suite.Commons:
 
 
 def _sender(commons: suite.Commons, account: Optional[str]) -> transactions.Sender:
-    return connection.sender(commons.w3, account, prompt=lambda text: typer.prompt(text, hide_input=True))
+    asks = sys.stdin is not None and sys.stdin.isatty()  # no terminal (a script, a pipe): say what to set instead
+    return connection.sender(commons.w3, account, prompt=(lambda text: typer.prompt(text, hide_input=True))
+                             if asks else None)
 
 
 def _tx(label: str, commons: suite.Commons, who: transactions.Sender, fn: Any, value: int = 0,

@@ -286,6 +286,11 @@ def dataset_list(commons_code: Optional[str] = typer.Option(None, "--commons"),
         rows = reader.list_datasets(commons_code, contributor, license_id)
         if not as_json:  # which commons these ids are in (the same content in two commons has one id)
             say(f"datasets of {commons_label(commons)} on {chain_name(commons.deployment.chain_id)}:")
+            if not rows:
+                filtered = any(f is not None for f in (commons_code, contributor, license_id))
+                say("  none match these filters" if filtered else
+                    "  none yet: publish one with `commons dataset publish DIR --license ... --commons ...`")
+                return
         _emit(rows, as_json)
     except OpenCommonsError as exc:
         fail(exc)

@@ -44,7 +44,7 @@ def deploy(ctx: typer.Context, rpc: Optional[str] = RpcOpt, account: Optional[st
                None, "--profile", help="Governance profile: dev (fast, local chains; the default there) or network "
                                        "(days-long delays, supply in the treasury)."),
            config: Optional[Path] = typer.Option(
-               None, "--config", help="TOML file with [governance] overrides and [allocations] (address = OCT)."),
+               None, "--config", help="TOML FILE with \\[governance] overrides and \\[allocations] (address = tokens)."),
            factory: bool = typer.Option(False, "--factory", help="Deploy the CommonsFactory (templates, NFT deployer, "
                                                                  "factory) instead of one suite."),
            dry_run: bool = typer.Option(False, "--dry-run", help="With --factory: run the whole deploy on a local "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Optional, Tuple
 
 import typer
@@ -13,7 +14,7 @@ from .common import (AccountOpt, _commons, DbOpt, DeploymentsOpt, _emit, err, fa
                      RpcOpt, _said, say, _sender, _tx)
 
 if TYPE_CHECKING:
-    from .. import actions
+    from .. import actions, present
     from ..chain import advance
     from .. import proposals
     from .. import queries
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     import web3
 else:
     actions = lazy("opencommons.actions")
+    present = lazy("opencommons.present")
     advance = lazy("opencommons.chain.advance")
     proposals = lazy("opencommons.proposals")
     queries = lazy("opencommons.queries")
@@ -179,9 +181,10 @@ def _ready(commons: suite.Commons, proposal: int, step: str, mine_blocks: bool, 
     def state() -> str:
         return str(queries.PROPOSAL_STATE[g.state(proposal).call()])
 
-    ready = {"vote": lambda: state() != "Pending", "queue": lambda: state() not in ("Pending", "Active"),
-             "execute": lambda: state() != "Queued" or
-             w3.eth.get_block("latest")["timestamp"] >= g.proposalEta(proposal).call()}[step]
+    ready: Callable[[], bool] = {
+        "vote": lambda: state() != "Pending", "queue": lambda: state() not in ("Pending", "Active"),
+        "execute": lambda: state() != "Queued" or
+        w3.eth.get_block("latest")["timestamp"] >= g.proposalEta(proposal).call()}[step]
 
     def mine_step() -> None:
         if step == "vote":
@@ -192,12 +195,32 @@ def _ready(commons: suite.Commons, proposal: int, step: str, mine_blocks: bool, 
             advance.mine(w3, 1, max(1, g.proposalEta(proposal).call() - w3.eth.get_block("latest")["timestamp"]))
 
     if mine_blocks or wait:
-        advance.wait_until(ready, mine_step if mine_blocks else None, timeout, what=f"proposal {proposal} to allow {step}")
+        if wait and not mine_blocks and not ready():
+            say(f"waiting for {_awaited(commons, proposal, step)} (head: block {w3.eth.block_number}; "
+                f"gives up after {present.duration(int(timeout))})")
+        advance.wait_until(ready, mine_step if mine_blocks else None, timeout,
+                           what=f"proposal {proposal} to allow {step}", head=lambda: w3.eth.block_number,
+                           notice=lambda text: err.print(f"note: {text}", markup=False))
     expected = {"vote": ("Active",), "queue": ("Succeeded",), "execute": ("Queued",)}[step]
     if state() not in expected:
         view = queries.proposal_view(commons, proposal)
         raise OpenCommonsError(f"proposal {proposal} is {view['state']}, not {' or '.join(expected)}: cannot {step}"
                                + (f" ({view['next']})" if view.get("next") else ""))
+    if step == "execute" and not ready():  # the timelock would revert: say when, before sending
+        eta = g.proposalEta(proposal).call()
+        left = eta - w3.eth.get_block("latest")["timestamp"]
+        raise OpenCommonsError(f"proposal {proposal} is queued in the timelock until {present.when(eta)} (in "
+                               f"{present.duration(left)}): execute it then, or pass --wait (--mine on a local chain)")
+
+
+def _awaited(commons: suite.Commons, proposal: int, step: str) -> str:
+    """What `step` waits for, in blocks or time."""
+    g = commons.governor.functions
+    if step == "vote":
+        return f"block {g.proposalSnapshot(proposal).call() + 1}, when voting opens"
+    if step == "queue":
+        return f"block {g.proposalDeadline(proposal).call() + 1}, after voting closes"
+    return f"{present.when(g.proposalEta(proposal).call())}, when the timelock delay ends"
 
 
 @gov_app.command("vote")
@@ -274,7 +297,11 @@ def gov_status(proposal: int, as_json: bool = JsonOpt, db: Optional[str] = DbOpt
     try:
         commons = _commons(rpc, deployments)
         reader = _reader(commons, db, no_index)
-        _emit(queries.present_proposal(commons, reader.proposal_facts(proposal, commons.w3.eth.block_number)),
-              as_json)
+        view = queries.present_proposal(commons, reader.proposal_facts(proposal, commons.w3.eth.block_number))
+        if as_json:
+            _emit(view, as_json)
+            return
+        for line in present.proposal_lines(view):
+            say(line)
     except OpenCommonsError as exc:
         fail(exc)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
@@ -12,13 +12,14 @@ from .common import (AccountOpt, ApiOpt, _commons, DeploymentsOpt, _emit, err, f
                      _said, say, _sender, StoreOpt)
 
 if TYPE_CHECKING:
-    from .. import actions, present, queries
+    from .. import actions, present, queries, suite
     from ..licensing import documents, odrl
     import web3
 else:
     actions = lazy("opencommons.actions")
     present = lazy("opencommons.present")
     queries = lazy("opencommons.queries")
+    suite = lazy("opencommons.suite")
     documents = lazy("opencommons.licensing.documents")
     odrl = lazy("opencommons.licensing.odrl")
     web3 = lazy("web3")
@@ -47,7 +48,7 @@ def _preset_terms(preset: str, attribution: Optional[str], community: Optional[s
                        labels=tuple(label))
 
 
-def _read_terms_file(path: Path) -> tuple[dict, "odrl.Terms"]:
+def _read_terms_file(path: Path) -> tuple[dict[str, Any], "odrl.Terms"]:
     if not path.is_file():
         raise OpenCommonsError(f"no such terms document: {path}")
     return odrl.load(path.read_bytes(), str(path))
@@ -137,7 +138,7 @@ def _emit_terms(terms: "odrl.Terms", cid: object, as_json: bool) -> None:
 
 def _exists(commons: object, dataset_id: int) -> None:
     if not commons.nft.functions.exists(dataset_id).call():  # type: ignore[attr-defined]
-        raise OpenCommonsError(f"dataset {dataset_id} does not exist in this commons (or was burnt)")
+        raise queries.no_such_dataset(commons, dataset_id)  # type: ignore[arg-type]
 
 
 @license_app.command("offer")
@@ -192,12 +193,12 @@ def license_offer(dataset: str, price: str = typer.Option(..., "--price", help="
         fail(exc)
 
 
-def _terms_lines(commons: object, dataset_id: int, terms: "actions.Terms", source: object,
+def _terms_lines(commons: "suite.Commons", dataset_id: int, terms: "actions.Terms", source: object,
                  accept_unread: bool) -> list[str]:
     """What a buyer reads before paying: the price, the length, and what the terms document permits."""
     lines = [f"price: {queries.format_amount(commons, terms.price, terms.token)}, {present.duration(terms.duration_s)}"]
     if terms.document == bytes(32):
-        view = queries.dataset_view(commons, dataset_id)  # type: ignore[arg-type]
+        view = queries.dataset_view(commons, dataset_id)
         return lines + [f"no terms document: the dataset's licence {view['license']} describes what you may do"]
     cid = odrl.cid_of_digest(terms.document)
     try:

@@ -15,6 +15,7 @@ from web3 import Web3
 
 from ..errors import OpenCommonsError
 from ..ipfs.cid import Cid
+from ..queries import missing_dataset
 from . import schema as s
 from .ingest import ZERO, hex64
 
@@ -153,7 +154,7 @@ class IndexReader:
         with self.engine.connect() as conn:
             entry = self._current(conn, [key]).get(key)
             if not entry or not entry["exists"]:
-                raise OpenCommonsError(f"dataset {dataset_id} does not exist")
+                raise missing_dataset(dataset_id, burnt=bool(entry))
             row = entry["row"]
             previous, following = self._versions(conn, key, row)
             contributors = self._contributors(conn, row)

@@ -29,7 +29,8 @@ _KEYS = {"commercial": "commercial", "derivatives": "derivatives", "redistributi
 
 @lru_cache(maxsize=1)
 def rules() -> dict[str, dict[str, Any]]:
-    return json.loads(_RULES.read_text())["licences"]
+    table: dict[str, dict[str, Any]] = json.loads(_RULES.read_text())["licences"]
+    return table
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,12 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import OpenCommonsError
+
+if TYPE_CHECKING:
+    from ..ipfs.cid import Cid
 
 ODRL = "http://www.w3.org/ns/odrl/2/"
 ODRL_CONTEXT = "http://www.w3.org/ns/odrl.jsonld"
@@ -191,7 +194,7 @@ def to_document(terms: Terms) -> dict[str, Any]:
         return iri.replace(ODRL, "odrl:").replace(OC, "oc:")
 
     use: dict[str, Any] = {"action": "use"}
-    constraints = []
+    constraints: list[dict[str, Any]] = []
     if terms.territory:
         constraints.append({"leftOperand": "spatial", "operator": "isAnyOf", "rightOperand": list(terms.territory)})
     if terms.community:
@@ -203,11 +206,12 @@ def to_document(terms: Terms) -> dict[str, Any]:
         use["constraint"] = constraints
     if terms.attribution:
         use["duty"] = [{"action": "attribute", "oc:attributionText": terms.attribution}]
-    permissions, prohibitions = [use], []
+    permissions: list[dict[str, Any]] = [use]
+    prohibitions: list[dict[str, Any]] = []
     for name, iri in USES.items():
         rule: dict[str, Any] = {"action": action(iri)}
         if name == "derivatives" and terms.derivatives:
-            duties = []
+            duties: list[dict[str, Any]] = []
             if terms.share_alike:
                 duties.append({"action": "nextPolicy"})
             if terms.revenue_share_bps:
@@ -245,7 +249,7 @@ def digest_of(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
 
 
-def cid_of_digest(digest: bytes) -> Any:
+def cid_of_digest(digest: bytes) -> "Cid":
     from ..ipfs.cid import Cid
 
     return Cid.from_chain(CODEC_RAW, digest)
@@ -254,7 +258,8 @@ def cid_of_digest(digest: bytes) -> Any:
 # ---------------------------------------------------------------------- reading
 @lru_cache(maxsize=1)
 def _context() -> dict[str, Any]:
-    return json.loads((_DATA / "odrl-context.jsonld").read_text())
+    loaded: dict[str, Any] = json.loads((_DATA / "odrl-context.jsonld").read_text())
+    return loaded
 
 
 def _loader(url: str, options: Any = None) -> dict[str, Any]:
@@ -266,7 +271,8 @@ def _loader(url: str, options: Any = None) -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def _schema() -> dict[str, Any]:
-    return json.loads((_DATA / "terms.schema.json").read_text())
+    loaded: dict[str, Any] = json.loads((_DATA / "terms.schema.json").read_text())
+    return loaded
 
 
 def load(data: bytes | str | dict[str, Any], where: str = "the terms document") -> tuple[dict[str, Any], Terms]:
@@ -354,7 +360,9 @@ def _read(expanded: list[dict[str, Any]], where: str) -> Terms:
     if not text:
         raise TermsError(f"{where} has no human-readable text (dct:description)")
     return Terms(title=_value(policy, DCT + "title") or "Licence terms", text=text, labels=labels,
-                 target=_id(policy, ODRL + "target"), assigner=_id(policy, ODRL + "assigner"), **said, **terms)
+                 target=_id(policy, ODRL + "target"), assigner=_id(policy, ODRL + "assigner"),
+                 commercial=said["commercial"], derivatives=said["derivatives"],
+                 redistribution=said["redistribution"], ai_training=said["ai_training"], tdm=said["tdm"], **terms)
 
 
 def _short(iri: str) -> str:

@@ -31,6 +31,7 @@ def open_local(reference: str | int, *, rpc: str | None = None, deployments: str
 
     target = parse_reference(str(reference))
     link = target if isinstance(target, DatasetLink) else None
+    opened: Any
     if link is not None:  # a link names its commons: that one, wherever this runs
         opened = commons_for_link(link, rpc, Path(deployments))
         target = link.dataset_id

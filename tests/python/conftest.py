@@ -63,7 +63,7 @@ def start_chain_env(tmp_path_factory, *deploy_args):
 
     def commons(*args, extra_env=None):
         return subprocess.run([sys.executable, "-m", "opencommons.cli", *args], capture_output=True, text=True,
-                              env={**env, **(extra_env or {})}, cwd=root)
+                              stdin=subprocess.DEVNULL, env={**env, **(extra_env or {})}, cwd=root)
 
     accounts = w3.eth.accounts
     deployed = commons("deploy", *[a.format(*accounts) for a in deploy_args])

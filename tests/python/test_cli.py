@@ -160,3 +160,28 @@ def test_dapp_refuses_to_start_when_not_built(tmp_path):
     assert proc.returncode == 1 and len(lines) == 1
     assert lines[0] == f"error: the dApp is not built ({tmp_path / 'index.html'} is missing): run `make dapp`, " \
                        "then `commons dapp` again"
+
+
+def test_every_help_shows_flags_as_flags_and_keeps_its_brackets():
+    """Flags take no value (no `<bool>` beside them), and help text in brackets is not eaten as
+    markup (`deploy --config` names its [governance] and [allocations] tables)."""
+    from typer.main import get_command
+    from typer.testing import CliRunner
+
+    from opencommons.cli import app
+
+    runner, root = CliRunner(), get_command(app)
+
+    def walk(command, path):
+        yield path
+        for name, sub in getattr(command, "commands", {}).items():  # a group's subcommands
+            yield from walk(sub, [*path, name])
+
+    paths = list(walk(root, []))
+    assert len(paths) > 60
+    for path in paths:
+        shown = runner.invoke(app, [*path, "--help"])
+        assert shown.exit_code == 0 and "Usage:" in shown.output, path
+        assert "<bool>" not in shown.output, path
+    deploy = runner.invoke(app, ["deploy", "--help"]).output
+    assert "TOML FILE with [governance] overrides and [allocations]" in " ".join(deploy.replace("│", " ").split())

@@ -4,6 +4,7 @@ import shutil
 
 import pytest
 
+from conftest import pass_proposal
 from opencommons.journal import FAULT_EXIT
 
 
@@ -288,6 +289,8 @@ def test_commands_refuse_stale_deployment_and_send_nothing(tmp_path):
         assert demo.returncode == 0, demo.stderr
         assert "exists: left as it was" in demo.stdout
         assert "0.100000 ETH crossed from BR/health to the contributors of KE dataset" in demo.stdout
+        assert "prohibits:" not in demo.stdout and "permits: commercial use, derivatives" in demo.stdout
+        assert f"[next] what to try next:\n  commons dapp --rpc {restarted.url}" in demo.stdout
         assert (tmp_path / "deployments" / "31337.json").read_text() == recorded
 
 
@@ -444,8 +447,15 @@ def test_gov_propose_burn_refuses_dataset_that_is_not_rejected(chain_env, regist
     both = run("gov", "propose", "--burn", dataset, "--accept", dataset, "--account", "0")
     assert both.returncode == 1 and "name exactly one of --accept ID or --burn ID" in both.stderr
     assert run("dataset", "curate", dataset, "reject", "--account", "0").returncode == 0
-    proposed = run("gov", "propose", "--burn", dataset, "--account", "0")
-    assert proposed.returncode == 0 and last(proposed).startswith("proposal "), proposed.stderr
+    assert run("gov", "delegate", chain_env["accounts"][0], "--account", "0").returncode == 0
+    proposed = pass_proposal(chain_env["w3"], run, "--burn", dataset)
+    assert proposed.strip().splitlines()[-1].startswith("proposal ")
+    # once burnt, every command says so (not "does not exist"), from the chain and from an index alike
+    burnt = f"error: dataset {dataset} was burnt (by governance, or displaced by an older commitment)"
+    for command in (["dataset", "show", dataset], ["license", "buy", dataset, "--account", "5"],
+                    ["license", "show", dataset]):
+        proc = run(*command)
+        assert proc.returncode == 1 and proc.stderr.startswith(burnt), (command, proc.stderr)
 
 
 def test_show_names_contributors_by_their_profiles(chain_env, registered, tmp_path):

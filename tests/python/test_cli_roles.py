@@ -132,6 +132,9 @@ def test_account_new_list_and_use(roles_env, tmp_path):
                    "password too short")
     one_line_error(run("gov", "delegate", address, "--account", str(tmp_path / "junk.json"), extra_env=env),
                    "is not an Ethereum keystore")
+    # no password in the environment and no terminal to ask on (a script): one line saying what to set
+    one_line_error(run("gov", "delegate", address, "--account", str(path)),
+                   "needs its password and there is no terminal to ask on: set OPENCOMMONS_KEYSTORE_PASSWORD")
     roles_env["w3"].eth.send_transaction({"from": roles_env["accounts"][0], "to": address, "value": 10**18})
     ok(run("contributor", "register", "--name", "K", "--community", "KE/x", "--account", str(path), extra_env=env))
 
@@ -147,15 +150,25 @@ def test_gov_lifecycle_with_mine_and_status(roles_env):
     assert status["state"] == "Pending" and "voting opens after block" in status["next"]
     early = run("gov", "vote", proposal, "for", "--account", "0")
     one_line_error(early, f"proposal {proposal} is Pending, not Active: cannot vote (voting opens after block")
+    # --wait says what it waits for (this chain mines only on transactions: it gives up)
+    waited = run("gov", "vote", proposal, "for", "--account", "0", "--wait", "--timeout", "3")
+    assert waited.stdout.startswith("waiting for block ") and ", when voting opens (head: block " in waited.stdout
+    one_line_error(waited, f"gave up waiting for proposal {proposal} to allow vote after 3 s")
     voted = ok(run("gov", "vote", proposal, "for", "--account", "0", "--mine"))
     assert "weight " in voted and " OCT" in voted
     zero = run("gov", "vote", proposal, "for", "--account", "9")
     assert zero.returncode == 0 and "has no voting weight" in zero.stderr
     status = json.loads(ok(run("gov", "status", proposal, "--json")))
     assert status["state"] == "Active" and status["forTokens"].endswith(" OCT") and "blocks left" in status["next"]
+    text = ok(run("gov", "status", proposal))  # in the token's units; the raw figures only under --json
+    assert f"proposal   {proposal}\nstate      Active\nfor        {status['forTokens']}\n" in text
+    assert status["for"] not in text and "None" not in text and f"quorum     {status['quorumTokens']}" in text
     ok(run("gov", "queue", proposal, "--mine"))
     status = json.loads(ok(run("gov", "status", proposal, "--json")))
     assert status["state"] == "Queued" and "executable from" in status["next"] and status["eta"] > 0
+    early = run("gov", "execute", proposal)  # the timelock's delay has not passed: refused before sending
+    one_line_error(early, f"proposal {proposal} is queued in the timelock until ")
+    assert "): execute it then, or pass --wait (--mine on a local chain)" in early.stderr
     ok(run("gov", "execute", proposal, "--mine"))
     assert json.loads(ok(run("gov", "status", proposal, "--json")))["state"] == "Executed"
     listed = ok(run("gov", "list"))

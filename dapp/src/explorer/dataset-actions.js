@@ -2,7 +2,7 @@
 // connected wallet: pay royalties, settle the parents' share, buy a licence, offer licences
 // (the dataset's owner).
 import { ZeroHash, getAddress } from "ethers";
-import { NATIVE, amountText, app, el, guarded, readContract, send } from "../shared.js";
+import { NATIVE, amountText, app, dateText, el, guarded, readContract, send } from "../shared.js";
 import { buyLicence, parseAmount, payRoyalties } from "../actions.js";
 import { downloadVerified, sha256 } from "../verify.js";
 
@@ -117,10 +117,21 @@ export async function actionsPanel(d) {
     settle.onclick = () => send("Settle", () => app.contracts.RoyaltyVault.settle([id], t));
     parts.push(el("p", {}, settle));
   }
-  if (d.status === "Accepted" && d.licenseTerms.some((t) => t.active)) {
-    const buy = el("button", { id: "buy", text: "Buy licence" });
-    buy.onclick = () => buyLicence(id);
-    parts.push(el("p", {}, buy, el("span", { id: "buy-terms", text: " under the licence and terms shown above" })));
+  if (d.status === "Proposed") {
+    parts.push(el("p", { id: "licence-note", text: "Licences are sold once the commons' curators accept this dataset." }));
+  } else if (d.status === "Accepted" && d.licenseTerms.some((t) => t.active)) {
+    // the account's own licence first: a holder extends it rather than buying the same thing again
+    const licences = readContract("LicenseManager");
+    const [valid, expiry] = await Promise.all([licences.hasValidLicense(app.account, id), licences.licenseExpiry(app.account, id)]);
+    const perpetual = expiry === (1n << 64n) - 1n;
+    if (valid) {
+      parts.push(el("p", { id: "your-licence", text: perpetual ? "Your licence: perpetual." : `Your licence: valid until ${dateText(expiry)}.` }));
+    }
+    if (!(valid && perpetual)) {
+      const buy = el("button", { id: "buy", text: valid ? "Extend licence" : "Buy licence" });
+      buy.onclick = () => buyLicence(id);
+      parts.push(el("p", {}, buy, el("span", { id: "buy-terms", text: " under the licence and terms shown above" })));
+    }
   }
   if (d.owner.toLowerCase() === app.account.toLowerCase()) {
     const price = el("input", { id: "offer-price", placeholder: "0.01", size: 8 });
