@@ -26,7 +26,7 @@ from web3.exceptions import TransactionNotFound
 
 from .chain.reveal import await_reveal, commit, reveal_fn
 from .chain.transactions import Sender, send, wait
-from .errors import CidMismatchError, PublishError
+from .errors import CidMismatchError, OpenCommonsError, PublishError
 from .ipfs.cid import Cid
 from .ipfs.content import ContentStore
 from .ipfs.importer import Importer
@@ -61,6 +61,9 @@ class PublishRequest:
     encoding: str | None = None
     #: an HTTP gateway serving the content at /ipfs/CID: the Croissant's contentUrls point there
     content_gateway: str | None = None
+    #: a new version's number and the name of the dataset it succeeds (the Croissant's version and text)
+    version: int | None = None
+    succeeds: str | None = None
     #: the licence terms document (ODRL, JSON-LD) published beside the data: the manifest names it,
     #: the Croissant's usageInfo points at it, and `license offer` sells licences under it by default
     terms: dict[str, Any] | None = None
@@ -204,6 +207,62 @@ def _check_links(directory: Path) -> None:
                                    "--dereference to publish what it points to, or remove the link")
 
 
+def version_request(commons: Commons, previous: int, directory: Path, source: Any, *, license: str | None = None,
+                    commons_code: str | None = None, contributors: list[tuple[str, int]] | None = None,
+                    name: str | None = None, **more: Any) -> PublishRequest:
+    """The request that publishes `directory` as the next version of `previous`: its licence,
+    commons, contributors, name and terms document inherited (each overridable), its version
+    number one past the previous one's, and the previous dataset's name in its Croissant."""
+    from .ipfs.store import read_document
+    from .queries import contributors_of, no_such_dataset
+
+    if not commons.nft.functions.exists(previous).call():
+        raise no_such_dataset(commons, previous)
+    record = commons.nft.functions.dataset(previous).call()
+    try:
+        manifest = read_document(source, Cid.from_chain(record[3], bytes(record[2])), "manifest")
+    except OpenCommonsError as exc:
+        if commons_code is None:
+            raise PublishError(f"dataset {previous}'s manifest could not be read ({exc}): give --commons CODE (and "
+                               "--gateway to read the rest from)") from None
+        manifest = {}
+    code = commons_code or str(manifest.get("commons") or "")
+    if code and commons_id(code) != bytes(record[5]):
+        raise PublishError(f"the commons {code!r} is not dataset {previous}'s")
+    terms = None
+    if manifest.get("terms") and "terms" not in more:
+        from .licensing import documents
+
+        terms = documents.published_terms(commons, source, previous)
+    croissant = _previous_croissant(source, manifest)
+    number = _version_number(croissant) + 1
+    old_name = str(manifest.get("name") or f"dataset {previous}")
+    request = PublishRequest(
+        directory, license or str(record[4]), code,
+        contributors or [(c["account"], int(c["shareBps"])) for c in contributors_of(commons, previous)],
+        name or old_name, previous=previous, version=number, succeeds=f"{old_name} (dataset {previous})",
+        terms=terms[0] if terms else None)
+    return replace(request, **more)
+
+
+def _previous_croissant(source: Any, manifest: dict[str, Any]) -> dict[str, Any]:
+    from .ipfs.store import read_document
+
+    try:
+        found = read_document(source, Cid.parse(str(manifest["croissant"])), "Croissant document")
+    except (KeyError, OpenCommonsError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _version_number(croissant: dict[str, Any]) -> int:
+    """The major number of a Croissant `version` ("2.0.0" -> 2); 1 when it has none."""
+    try:
+        return max(1, int(str(croissant.get("version", "1")).split(".")[0]))
+    except ValueError:
+        return 1
+
+
 def check_chain(commons: Commons, publisher: str, request: PublishRequest, source: Any = None) -> list[Any]:
     """Registered publisher and contributors, existing parents whose licences allow this child:
     before anything is written. Returns the lineage findings (what the child owes its parents)."""
@@ -280,7 +339,8 @@ def scan(request: PublishRequest, progress: Callable[[int], None] | None = None)
         contributors=[Web3.to_checksum_address(a) for a, _ in request.contributors],
         parents=[str(p) for p in request.parents], commons=request.commons,
         tabular=request.private is None, charsets=charsets,  # ciphertext has no rows to read
-        gateway=request.content_gateway, usage=str(_terms_cid(request)) if request.terms else None)
+        gateway=request.content_gateway, usage=str(_terms_cid(request)) if request.terms else None,
+        version=request.version, succeeds=request.succeeds)
     documents = [("croissant", croissant.encode(described)), *request.documents,
                  *((("terms", _terms_bytes(request)),) if request.terms else ())]
     pinned = tuple((Importer(cid_version=1).add_bytes(data).cid, data) for _, data in documents)

@@ -27,6 +27,7 @@ async function connect() {
   app.account = await app.signer.getAddress();
   app.wallet = wallet.info.name;
   $("account").textContent = app.account;
+  $("connect").textContent = `Connected: ${app.account.slice(0, 6)}…${app.account.slice(-4)} (${wallet.info.name})`;
   app.contracts = Object.fromEntries(Object.entries(app.config.addresses).map(
     ([name, address]) => [name, new Contract(address, app.config.abis[name], app.signer)]));
   await app.refresh();
@@ -51,6 +52,17 @@ async function route(block) {
       page.dataset.ready = "error";
       document.body.dataset.ready = "true";
     }
+    return;
+  }
+  if (hash && hash !== "#" && hash !== "#/") {  // a route no page answers: say so, and which pages there are
+    $("wallet-page").hidden = true;
+    const page = $("explorer-page");
+    page.hidden = false;
+    page.replaceChildren(Object.assign(document.createElement("p"), { id: "no-route", className: "error",
+      textContent: `No page at ${hash}: the pages are #/ (wallet), #/explore, #/dataset/ID, #/contributor/ADDRESS, ` +
+        "#/proposals and #/publish." }));
+    page.dataset.ready = "error";
+    document.body.dataset.ready = "true";
     return;
   }
   $("explorer-page").hidden = true;

@@ -95,15 +95,31 @@ export function link(href, text, cls) {
   return a;
 }
 
-// An amount in a token's own units ("1.5 TUSD"; ETH for the native token), by its decimals.
-export async function amountText(token, amount) {
-  if (token === NATIVE) return `${formatEther(amount)} ETH`;
+// A token's decimals and symbol (ETH for the native token), read once.
+async function tokenOf(token) {
+  if (token === NATIVE) return { decimals: 18n, symbol: "ETH" };
   if (!tokenInfo.has(token)) {
     const erc20 = new Contract(token, ERC20, reader);
     tokenInfo.set(token, { decimals: await erc20.decimals(), symbol: await erc20.symbol().catch(() => token.slice(0, 8)) });
   }
-  const { decimals, symbol } = tokenInfo.get(token);
-  return `${formatUnits(amount, decimals)} ${symbol}`;
+  return tokenInfo.get(token);
+}
+
+// A whole number of units with thousands separators ("1,000,000.5"), as the CLI prints them.
+export function grouped(text) {
+  const [whole, fraction] = String(text).split(".");
+  return whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",") + (fraction !== undefined ? `.${fraction}` : "");
+}
+
+// An amount in a token's own units ("1.5 TUSD"; ETH for the native token), by its decimals.
+export async function amountText(token, amount) {
+  const { decimals, symbol } = await tokenOf(token);
+  return `${grouped(formatUnits(amount, decimals))} ${symbol}`;
+}
+
+// What to call a token: its symbol (ETH for the native token, never the zero address).
+export async function tokenName(token) {
+  return (await tokenOf(token)).symbol;
 }
 
 export function dateText(seconds) {

@@ -1,7 +1,7 @@
 // The wallet page: the connected contributor's profile, every dataset with what the account can
 // claim, license or collect, and governance (delegate, vote directly or by signed ballot).
-import { Contract, formatEther, keccak256, toUtf8Bytes } from "ethers";
-import { $, NATIVE, amountText, app, cell, dateText, explain, postJson, readContract, reader, send, status, withAccessList } from "./shared.js";
+import { Contract, ZeroAddress, formatEther, keccak256, toUtf8Bytes } from "ethers";
+import { $, NATIVE, amountText, app, cell, dateText, explain, grouped, postJson, readContract, reader, send, status, withAccessList } from "./shared.js";
 import { buyLicence } from "./actions.js";
 
 const SUPPORT = { For: 1, Against: 0, Abstain: 2 };
@@ -60,6 +60,16 @@ async function register(gasless) {
   }
 }
 
+// A registered contributor's name and commons, from the profile their registry record points at,
+// so updating it starts from what is there.
+async function fillProfile() {
+  const c = await (await fetch(`/api/explorer/contributors/${app.account}`)).json();
+  if (!c.profile) return;
+  const profile = await (await fetch(`/ipfs/${c.profile}`)).json();
+  if (typeof profile.name === "string" && !$("profile-name").value) $("profile-name").value = profile.name;
+  if (typeof profile.commons === "string" && !$("profile-community").value) $("profile-community").value = profile.commons;
+}
+
 export async function renderWallet() {
   // the server's answers are asked for first: the chain reads below overlap them
   const listed = fetch(`/api/datasets?offset=${walletOffset}&limit=${WALLET_PAGE}`).then((r) => r.json());
@@ -71,6 +81,7 @@ export async function renderWallet() {
     $("profile-state").dataset.registered = String(registered);
     $("update-profile").hidden = !registered;
     $("register-gasless").hidden = registered;
+    if (registered && !$("profile-name").value) fillProfile().catch(() => {});  // no index or profile here: left empty
   }
   const page = await listed;
   const datasets = page.items;
@@ -165,8 +176,10 @@ export async function renderWallet() {
   }));
   if (app.account) {
     const token = readContract("CommonsToken");
-    $("votes").textContent = formatEther(await token.getVotes(app.account));
-    $("delegatee").textContent = await token.delegates(app.account);
+    const [votes, delegatee] = await Promise.all([token.getVotes(app.account), token.delegates(app.account)]);
+    $("votes").textContent = grouped(formatEther(votes));
+    $("delegatee").textContent = delegatee === ZeroAddress ? "nobody yet: delegate (to yourself too) to vote"
+      : delegatee.toLowerCase() === app.account.toLowerCase() ? "yourself" : delegatee;
   }
   const proposals = await proposalsListed;
   const pbody = $("proposals").tBodies[0];
@@ -176,9 +189,9 @@ export async function renderWallet() {
     row.dataset.id = p.id;
     cell(row, p.description);
     cell(row, p.state, "state");
-    cell(row, formatEther(p.for), "for");
-    cell(row, formatEther(p.against));
-    cell(row, formatEther(p.abstain));
+    cell(row, grouped(formatEther(p.for)), "for");
+    cell(row, grouped(formatEther(p.against)));
+    cell(row, grouped(formatEther(p.abstain)));
     const actions = row.insertCell();
     if (p.state === "Active") {
       for (const [label, support] of Object.entries(SUPPORT)) {

@@ -156,6 +156,9 @@ test("delegate and vote on a proposal", async () => {
   await page.click("#connect");
   const vote = page.locator(`#proposals tr[data-id="${proposal}"] button.vote-for`);
   await vote.waitFor();
+  // the account's own delegation in words, its votes with separators (as the CLI prints amounts)
+  await page.waitForFunction(() => document.getElementById("delegatee")?.textContent === "yourself");
+  assert.match(await page.textContent("#votes"), /^\d{1,3}(,\d{3})+\.\d+$/);
   await vote.click();
   const result = await settled(page);
   assert.equal(result.state, "confirmed", result.text);
@@ -193,6 +196,9 @@ test("buy a licence in the page: the licensee holds it, the contributors earn", 
   const owedBefore = await vault.claimable(datasetId, "0x0000000000000000000000000000000000000000", accounts[2]);
   assert.equal(await licenses.hasValidLicense(accounts[5], datasetId), false);
   const page = await pageAs(accounts[5]);
+  // an account that never delegated: said in words, not as the zero address
+  await page.waitForFunction(() => document.getElementById("delegatee")?.textContent.startsWith("nobody yet"));
+  assert.equal(await page.textContent("#delegatee"), "nobody yet: delegate (to yourself too) to vote");
   await page.click(`#datasets tr[data-id="${datasetId}"] button.buy`);
   const result = await settled(page);
   assert.equal(result.state, "confirmed", result.text);
@@ -229,6 +235,9 @@ test("update the profile of a registered contributor", async () => {
   const registry = contract("ContributorRegistry");
   const [oldDigest] = await registry.contributorOf(accounts[1]);
   const page = await pageAs(accounts[1]);
+  // the form starts from the profile on record (the index read it from IPFS), not from blank fields
+  await page.waitForFunction(() => document.getElementById("profile-name").value === "Amina", null, { timeout: 20_000 });
+  assert.equal(await page.inputValue("#profile-community"), "KE/education");
   await page.fill("#profile-name", "Amina W.");
   await page.fill("#profile-community", "KE/health");
   await page.click("#update-profile");

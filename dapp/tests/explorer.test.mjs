@@ -127,6 +127,7 @@ test("a contributor page shows earnings per dataset and token, and its claim but
   const cell = (id) => page.textContent(`#contributor-earnings tr[data-id="${id}"] td.claimable`);
   assert.equal(await cell(rivers.dataset), "0.6 ETH");
   assert.equal(await page.textContent(`#contributor-totals tr[data-token="${NATIVE}"] td.claimable`), "0.6 ETH");
+  assert.equal(await page.textContent(`#contributor-totals tr[data-token="${NATIVE}"] td.token`), "ETH");  // not 0x000…0
   await page.click("#claim-all");
   const result = await stack.settled(page);
   assert.equal(result.state, "confirmed", result.text);
@@ -359,6 +360,14 @@ test("after buying, the dataset page shows the licence held and offers to extend
     null, { timeout: 20_000 });
   assert.match(await page.textContent("#your-licence"), /^Your licence: valid until \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\.$/);
   assert.equal(await page.textContent("#buy"), "Extend licence");
+});
+
+test("an unknown route says so and lists the pages; the connect button names the account", async () => {
+  const page = await explore(accounts[5], "#/datasets/12", "error");
+  assert.equal(await page.textContent("#no-route"), "No page at #/datasets/12: the pages are #/ (wallet), #/explore, " +
+    "#/dataset/ID, #/contributor/ADDRESS, #/proposals and #/publish.");
+  await page.waitForFunction(() => document.getElementById("connect").textContent.startsWith("Connected: "));
+  assert.match(await page.textContent("#connect"), new RegExp(`^Connected: ${accounts[5].slice(0, 6)}…${accounts[5].slice(-4)} \\(`, "i"));
 });
 
 test("a dataset the index does not hold says so in one line", async () => {

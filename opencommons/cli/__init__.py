@@ -77,6 +77,12 @@ def hoist_commons(argv: list[str]) -> list[str]:
 
     words = [a for a in argv if not a.startswith("-")][:2]
     keep = tuple(words) in LABEL_COMMANDS
+    if tuple(words) == ("contributor", "register"):  # its --community picks that commons, as publish's --commons
+        for i, arg in enumerate(argv):
+            if arg == "--community" and i + 1 < len(argv):
+                os.environ["OPENCOMMONS_COMMONS_LABEL"] = argv[i + 1]
+            elif arg.startswith("--community="):
+                os.environ["OPENCOMMONS_COMMONS_LABEL"] = arg.split("=", 1)[1]
     args, picked, i = [], [], 0
     while i < len(argv):
         arg = argv[i]

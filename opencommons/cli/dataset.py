@@ -62,6 +62,13 @@ def _publish(directory: Path, license_id: str, commons_code: str, contributor: l
                                         tuple(queries.parse_dataset_id(p) for p in parent), ancestor_bps, schema,
                                         previous, described, documents, dereference=dereference, encoding=encoding,
                                         content_gateway=content_gateway, terms=terms)
+    _run_publish(commons, request, account, store, api, home, as_json, gateways, explain)
+
+
+def _run_publish(commons: Any, request: Any, account: Optional[str], store: str, api: Optional[str],
+                 home: Optional[Path], as_json: bool, gateways: Optional[list[str]] = None,
+                 explain: bool = False) -> None:
+    """Publishes `request` (encrypted first for `gateways`), saying what it noted and what it made."""
     if gateways is not None:  # a private dataset: ciphertext is what is hashed, pinned and minted
         from ..private.publish import private_request
 
@@ -184,19 +191,39 @@ def dataset_link(dataset: str, gateway: list[str] = typer.Option([], "--gateway"
 
 
 @dataset_app.command("version")
-def dataset_version(previous: str, directory: Path, license_id: str = typer.Option(..., "--license"),
-                    commons_code: str = typer.Option(..., "--commons"),
-                    contributor: list[str] = typer.Option(..., "--contributor"),
-                    name: Optional[str] = typer.Option(None, "--name"), rpc: Optional[str] = RpcOpt,
-                    account: Optional[str] = AccountOpt, deployments: Path = DeploymentsOpt, store: str = StoreOpt,
-                    api: Optional[str] = ApiOpt, home: Optional[Path] = HomeOpt, as_json: bool = JsonOpt,
-                    croissant: Optional[Path] = CroissantOpt, dereference: bool = DereferenceOpt,
-                    encoding: Optional[str] = EncodingOpt, explain: bool = ExplainOpt) -> None:
-    """Publish DIRECTORY as the next version of dataset PREVIOUS."""
+def dataset_version(directory: Path = typer.Argument(..., metavar="DIR"),
+                    previous: str = typer.Argument(..., metavar="PREVIOUS", help="The dataset id (or CID) this "
+                                                   "folder is the next version of."),
+                    license_id: Optional[str] = typer.Option(None, "--license", help="SPDX expression (default: "
+                                                             "the previous version's)."),
+                    commons_code: Optional[str] = typer.Option(None, "--commons", help="CODE (default: the previous "
+                                                               "version's)."),
+                    contributor: list[str] = typer.Option([], "--contributor", help="ADDRESS=BPS, repeatable "
+                                                          "(default: the previous version's contributors)."),
+                    name: Optional[str] = typer.Option(None, "--name", help="NAME (default: the previous "
+                                                       "version's)."),
+                    rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
+                    deployments: Path = DeploymentsOpt, store: str = StoreOpt, api: Optional[str] = ApiOpt,
+                    home: Optional[Path] = HomeOpt, as_json: bool = JsonOpt,
+                    dereference: bool = DereferenceOpt, encoding: Optional[str] = EncodingOpt,
+                    explain: bool = ExplainOpt) -> None:
+    """Publish DIR as the next version of dataset PREVIOUS: its licence, commons, contributors,
+    name and terms are the previous version's unless given; its Croissant says which version it is."""
+    from ..references import content_source
+
     try:
-        _publish(directory, license_id, commons_code, contributor, [], 0, name, "", None, queries.parse_dataset_id(previous),
-                 rpc, account, deployments, store, api, home, as_json, croissant, dereference=dereference,
-                 encoding=encoding, explain=explain)
+        if not directory.is_dir() and Path(previous).is_dir():  # the old order (PREVIOUS DIR) still works
+            directory, previous = Path(previous), str(directory)
+        previous_id = queries.parse_dataset_id(previous)
+        commons = _commons(rpc, deployments)
+        request = publishing.version_request(
+            commons, previous_id, directory, content_source(commons, store, home, api), license=license_id,
+            commons_code=commons_code, contributors=_contributors(contributor) if contributor else None, name=name,
+            dereference=dereference, encoding=encoding)
+        if not as_json:
+            say(f"version {request.version} of {request.succeeds}: licence {request.license}, commons "
+                f"{request.commons}, {len(request.contributors)} contributor(s)")
+        _run_publish(commons, request, account, store, api, home, as_json, explain=explain)
     except OpenCommonsError as exc:
         fail(exc)
 
@@ -314,11 +341,16 @@ def dataset_lineage(dataset: str, depth: int = typer.Option(32, "--depth", min=1
     """A dataset's ancestors (what it derives from) and descendants (what derives from it), as a tree."""
     try:
         dataset_id = queries.parse_dataset_id(dataset)
-        tree = _reader(_commons(rpc, deployments), db, no_index).lineage(dataset_id, depth)
+        reader = _reader(_commons(rpc, deployments), db, no_index)
+        tree = reader.lineage(dataset_id, depth)
+        tree["versions"] = _versions(reader, dataset_id)
         if as_json:
             _emit(tree, True)
             return
         say(f"{tree['id']} {tree.get('license', '')} [{tree['status']}]")
+        if len(tree["versions"]) > 1:
+            say("versions: " + ", ".join(f"{n} {v}{' (this one)' if v == str(dataset_id) else ''}"
+                                         for n, v in enumerate(tree["versions"], 1)))
         say("derives from:" if tree.get("parents") else "derives from: nothing")
         for line in _tree(tree, "parents"):
             say(line)
@@ -327,6 +359,22 @@ def dataset_lineage(dataset: str, depth: int = typer.Option(32, "--depth", min=1
             say(line)
     except OpenCommonsError as exc:
         fail(exc)
+
+
+def _versions(reader: Any, dataset_id: int, limit: int = 64) -> list[str]:
+    """Every version of the dataset, oldest first (its previous and next versions, followed)."""
+    view = reader.dataset_view(dataset_id)
+    older: list[str] = []
+    newer: list[str] = []
+    current = view
+    while current.get("previousVersion") and len(older) < limit:
+        older.append(current["previousVersion"])
+        current = reader.dataset_view(int(current["previousVersion"]))
+    current = view
+    while current.get("nextVersion") and len(newer) < limit:
+        newer.append(current["nextVersion"])
+        current = reader.dataset_view(int(current["nextVersion"]))
+    return [*reversed(older), str(dataset_id), *newer]
 
 
 @dataset_app.command("car")

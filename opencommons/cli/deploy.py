@@ -65,6 +65,13 @@ def deploy(ctx: typer.Context, rpc: Optional[str] = RpcOpt, account: Optional[st
             settings = profiles.load_config(config, settings)
         profiles.validate(settings)
         existing = chain_deploy.find_existing(w3, deployments)
+        recorded = chain_deploy.deployment_path(deployments, w3.eth.chain_id)
+        stale = None
+        if existing is None and recorded.is_file():  # a file whose contracts are gone (a restarted chain)
+            try:
+                stale = chain_deploy.stale_reason(w3, chain_deploy.Deployment.from_file(recorded))
+            except OpenCommonsError as exc:
+                stale = str(exc)
         if existing and not fresh:
             say(f"already deployed on chain {existing.chain_id} at block {existing.block}: nothing changed "
                 f"(--fresh deploys again)")
@@ -83,7 +90,8 @@ def deploy(ctx: typer.Context, rpc: Optional[str] = RpcOpt, account: Optional[st
             say(f"{name:22s} {address}")
         for label, value in settings.describe():
             say(f"{label:22s} {value}")
-        say(f"wrote {deployments / f'{deployment.chain_id}.json'}")
+        say(f"wrote {deployments / f'{deployment.chain_id}.json'}"
+            + (f", replacing the stale one ({stale}: a restarted chain?)" if stale else ""))
     except OpenCommonsError as exc:
         fail(exc)
 

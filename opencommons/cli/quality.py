@@ -103,7 +103,9 @@ def _results(reference: str, store: str, home: Optional[Path], api: Optional[str
 
 
 @dataset_app.command("attest")
-def dataset_attest(dataset: str, kind: Optional[str] = typer.Option(None, "--kind"),
+def dataset_attest(dataset: str, kind: Optional[str] = typer.Option(
+                       None, "--kind", help="KIND: quality, integrity, validity, uniqueness, ownership, schema, "
+                       "completeness, accuracy, provenance, license, duplicates or bias."),
                    score: Optional[int] = typer.Option(None, "--score", min=0, max=10_000),
                    evidence: Optional[str] = typer.Option(None, "--evidence", help="Evidence CID."),
                    from_score: Optional[str] = typer.Option(None, "--from-score", help="Scorer results (file or CID): one "
@@ -128,8 +130,10 @@ def dataset_attest(dataset: str, kind: Optional[str] = typer.Option(None, "--kin
             attestations = [(METRIC_KINDS["score"], int(results["score"]))] + [
                 (METRIC_KINDS[m], int(v)) for m, v in sorted(results["scores"].items())]
         else:
+            from ..quality.kinds import check_kind
+
             cid = Cid.parse(evidence) if evidence else None
-            attestations = [(str(kind), int(score or 0))]
+            attestations = [(check_kind(str(kind)), int(score or 0))]
         commons = _commons(rpc, deployments)
         who = _sender(commons, account)
         for name, value in attestations:

@@ -24,14 +24,13 @@ from web3 import Web3
 
 from ..chain.deploy import Deployment
 from ..errors import OpenCommonsError
+from ..quality.kinds import kind_names
 from .explorer import Explorer
 from .reads import STATUS
 from .sync import Indexer
 
 #: attestation kinds the CLI and the quality tools use, by their on-chain keccak256 key
-KNOWN_KINDS = ("quality", "integrity", "validity", "uniqueness", "ownership", "schema", "completeness", "accuracy",
-               "provenance", "license", "duplicates", "bias")
-KIND_NAMES = {"0x" + bytes(Web3.keccak(text=k)).hex(): k for k in KNOWN_KINDS}
+KIND_NAMES = kind_names()
 
 
 def settle_heap() -> None:

@@ -28,8 +28,12 @@ def resolve_url(value: str | None) -> str:
     value = value or os.environ.get(DB_ENV) or default_url()
     if "://" not in value:
         return f"sqlite:///{Path(value).expanduser().resolve()}"
-    if value.startswith("postgresql://") or value.startswith("postgres://"):
+    scheme = value.split("://", 1)[0].lower()
+    if scheme in ("postgresql", "postgres"):
         return "postgresql+psycopg://" + value.split("://", 1)[1]
+    if scheme not in ("sqlite", "postgresql+psycopg"):
+        raise IndexDatabaseError(f"unsupported index database {safe_url(value)}: give a SQLite file (a path) or "
+                                 "postgresql://USER@HOST/DB")
     return value
 
 
@@ -76,7 +80,9 @@ def open_engine(url: str, create: bool = True) -> Engine:
 
 
 def safe_url(url: str) -> str:
-    """`url` without a password."""
+    """`url` as people typed it (postgresql://, not the driver's name) and without a password."""
+    if url.startswith("postgresql+psycopg://"):
+        url = "postgresql://" + url.split("://", 1)[1]
     if "@" in url and "://" in url:
         scheme, rest = url.split("://", 1)
         credentials, host = rest.rsplit("@", 1)

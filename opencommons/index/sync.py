@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, select, update
 
 from ..chain.deploy import Deployment
-from ..errors import ChainIndexError, ReorgTooDeepError
+from ..errors import ChainIndexError, IndexDatabaseError, ReorgTooDeepError
 from . import schema as s
 from .events import decode_log
 from .ingest import NEEDS_TIMESTAMP, Batch, Where, ingest
@@ -276,7 +276,14 @@ class Indexer:
         return True
 
     def follow(self, poll: float = 1.0, stop: Callable[[], bool] = lambda: False) -> None:
-        """Sync, then keep syncing new blocks every `poll` seconds until `stop()`."""
+        """Sync, then keep syncing new blocks every `poll` seconds until `stop()`. A SQLite file
+        deleted meanwhile stops it (its open connections would go on writing to the deleted file)."""
+        from .database import exists
+
+        url = self.engine.url.render_as_string(hide_password=False)
         while not stop():
+            if not exists(url):
+                raise IndexDatabaseError(f"the index database {self.engine.url.database} was deleted while "
+                                         "following: run `commons index sync` again to rebuild it")
             self.sync()
             time.sleep(poll)

@@ -1,13 +1,11 @@
 """A child's licence checked against its parents': a derived dataset (`--parent`), a new version
 (`--previous`) or a model (`--trained-on`). The rules are data (`data/licence-rules.json`: what
-each listed licence permits and which licences a share-alike one allows a child); a parent's
-terms document, when it sells one, restricts further (a use is open to a child only when both
-the parent's SPDX licence and its terms permit it).
-
-A child sold under terms may grant its buyers more than its public licence does: what either
-grants is checked. An SPDX `OR` leaves a choice: a parent passes when one of its choices passes, a
-child only when every one of its choices does (whoever takes the child may pick any). `AND` means
-all apply."""
+each listed licence permits and which licences a share-alike one allows a child). A dataset that
+sells licences under a terms document is read by its terms (the commons' statement of what may
+be done with it), on both sides: a parent's terms may forbid what its licence allows, a child's
+may grant what its licence does not. An SPDX `OR` leaves a choice: a parent passes when one of
+its choices passes, a child only when every one of its choices does (whoever takes the child may
+pick any). `AND` means all apply."""
 
 from __future__ import annotations
 
@@ -70,19 +68,14 @@ def view_of(licences: list[str]) -> LicenceView:
     return LicenceView(tuple(licences), permits, share_alike, any(table[k]["attribution"] for k in licences))
 
 
-def _with_terms(view: LicenceView, terms: Terms | None, *, child: bool) -> LicenceView:
-    """A parent's licence restricted by its terms (a child made in the commons keeps to both); a
-    child's widened by its own (its buyers may do what either its public licence or the licence
-    they paid for grants)."""
+def _with_terms(view: LicenceView, terms: Terms | None) -> LicenceView:
+    """What a dataset permits in the commons: its terms document's uses when it sells one (the
+    commons' own statement of what may be done, whichever way it departs from the SPDX licence),
+    else its licence's. Share-alike and attribution of the licence still apply."""
     if terms is None:
         return view
-    if child:
-        base = view.permits or {u: False for u in _USES}
-        permits = {u: base[u] or terms.permits(u) for u in _USES}
-    else:
-        base = view.permits or {u: True for u in _USES}  # a custom licence's terms say it all
-        permits = {u: base[u] and terms.permits(u) for u in _USES}
-    return LicenceView(view.licences, permits, view.share_alike, view.attribution or bool(terms.attribution))
+    return LicenceView(view.licences, {u: terms.permits(u) for u in _USES}, view.share_alike,
+                       view.attribution or bool(terms.attribution))
 
 
 def _problems(parent: LicenceView, child: LicenceView, parent_terms: Terms | None, child_terms: Terms | None,
@@ -116,12 +109,10 @@ def check(child: Licensed, parents: list[Licensed], kind: str) -> list[Finding]:
     the child owes (attribution, revenue shares) or could not be checked; "ok" says why it passed."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}")
-    child_views = [_with_terms(view_of(alt), child.terms, child=True)
-                   for alt in spdx.alternatives(child.expression)]
+    child_views = [_with_terms(view_of(alt), child.terms) for alt in spdx.alternatives(child.expression)]
     findings: list[Finding] = []
     for parent in parents:
-        views = [_with_terms(view_of(alt), parent.terms, child=False)
-                 for alt in spdx.alternatives(parent.expression)]
+        views = [_with_terms(view_of(alt), parent.terms) for alt in spdx.alternatives(parent.expression)]
         known = [v for v in views if v.permits is not None]
         if not known:
             findings.append(Finding("note", parent.label, f"{parent.expression} is not in the rules table and sells no "

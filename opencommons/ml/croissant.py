@@ -140,7 +140,7 @@ def _ident(text: str) -> str:
 def build(directory: Path, files: list[FileEntry], *, name: str, description: str, license_id: str,
           content: str, contributors: list[str], parents: list[str], commons: str,
           tabular: bool = True, charsets: dict[str, str] | None = None, gateway: str | None = None,
-          usage: str | None = None) -> dict[str, Any]:
+          usage: str | None = None, version: int | None = None, succeeds: str | None = None) -> dict[str, Any]:
     """The Croissant JSON-LD of the dataset whose folder is `directory` and whose files are
     `files` (each with its CID and sha256); `tabular=False` (a private dataset's ciphertext)
     describes the files without reading them. `charsets` names the text files that are not
@@ -182,8 +182,10 @@ def build(directory: Path, files: list[FileEntry], *, name: str, description: st
                                          description=f"The rows of {f.path}", fields=fields))
     newest = max(((directory / f.path).lstat().st_mtime for f in files), default=0.0)
     metadata = mlc.Metadata(
-        name=name, description=description or name, license=licence_urls(license_id, directory, content), url=IPFS + content,
-        version="1.0.0", date_published=datetime.fromtimestamp(newest, timezone.utc).replace(
+        name=name, description=(description or name) + (f" Version {version}, succeeding {succeeds}." if succeeds
+                                                         else ""),
+        license=licence_urls(license_id, directory, content), url=IPFS + content,
+        version=f"{version or 1}.0.0", date_published=datetime.fromtimestamp(newest, timezone.utc).replace(
             hour=0, minute=0, second=0, microsecond=0, tzinfo=None),
         cite_as=f"{name}. OpenCommons dataset of the {commons} commons, {IPFS}{content}",
         creators=[mlc.Person(name=account, url=f"ethereum:{account}") for account in contributors],

@@ -1,6 +1,7 @@
 """`commons` against a real Anvil: every role end to end, bad input, and resumable publishing."""
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -292,6 +293,11 @@ def test_commands_refuse_stale_deployment_and_send_nothing(tmp_path):
         assert "prohibits:" not in demo.stdout and "permits: commercial use, derivatives" in demo.stdout
         assert f"[next] what to try next:\n  commons dapp --rpc {restarted.url}" in demo.stdout
         assert (tmp_path / "deployments" / "31337.json").read_text() == recorded
+        # `commons deploy` there deploys afresh and says which file it replaced, and why
+        deployed = commons(restarted.url, "deploy")
+        assert deployed.returncode == 0, deployed.stderr
+        assert deployed.stdout.strip().splitlines()[-1].startswith(
+            f"wrote {Path('deployments') / '31337.json'}, replacing the stale one (CommonsGovernor at ")
 
 
 def test_deployment_with_other_code_is_stale(chain_env):

@@ -52,6 +52,9 @@ def test_deploy_verifier_and_validator_can_verify_and_attest(roles_env, publishe
     refused = run("dataset", "attest", published, "--kind", "quality", "--score", "8000", "--account", "5")
     one_line_error(refused, "validator")
     assert "--grant" in refused.stderr  # the hint says how the role is obtained
+    # a kind nobody reads (a typo would be attested under a key no tool knows): refused, the kinds listed
+    one_line_error(run("dataset", "attest", published, "--kind", "qualty", "--score", "8000", "--account", "4"),
+                   "unknown attestation kind 'qualty' (did you mean quality?): use one of quality, integrity,")
 
 
 def test_gov_propose_grant_and_revoke_roles_through_governance(roles_env):

@@ -109,6 +109,10 @@ def test_commons_option_picks_the_commons_a_command_acts_on(launched):
     assert ambiguous.returncode == 1 and "--commons CODE" in ambiguous.stderr
     unknown = run("contributor", "show", me, "--commons", "XX/none")
     assert unknown.returncode == 1 and "no commons 'XX/none'" in unknown.stderr
+    # `--community` alone picks that commons to register in, as `dataset publish --commons` does
+    other = launched["accounts"][7]
+    ok(run("contributor", "register", "--account", "7", "--name", "Ana", "--community", "BR/health"))
+    assert br.functions.isRegistered(other).call() and not ke.functions.isRegistered(other).call()
 
 
 def test_deploy_verify_passes_then_fails_on_a_tampered_record(launched):

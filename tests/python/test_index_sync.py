@@ -159,14 +159,19 @@ def test_sync_into_postgresql_equals_sqlite(chain, tmp_path, postgres):
     assert from_cli.stdout == chain["run"]("dataset", "list", "--json", "--no-index").stdout
 
 
+def _follower(chain, db):
+    """`commons index sync --follow` into the SQLite file `db`, running."""
+    env = {**os.environ, "OPENCOMMONS_RPC": chain["url"], "OPENCOMMONS_INDEX_DB": str(db)}
+    return subprocess.Popen([sys.executable, "-m", "opencommons.cli", "index", "sync", "--follow", "--poll", "0.1",
+                             "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=chain["root"],
+                            text=True)
+
+
 def test_index_sync_follow_keeps_up_and_stops_on_ctrl_c(chain, tmp_path):
     import time
 
     db = tmp_path / "follow.sqlite"
-    env = {**os.environ, "OPENCOMMONS_RPC": chain["url"], "OPENCOMMONS_INDEX_DB": str(db)}
-    follower = subprocess.Popen([sys.executable, "-m", "opencommons.cli", "index", "sync", "--follow", "--poll", "0.1",
-                                 "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                                cwd=chain["root"], text=True)
+    follower = _follower(chain, db)
     try:
         assert follower.stdout.readline().startswith("indexed ")
         c, acc = chain["commons"], chain["acc"]
@@ -186,9 +191,27 @@ def test_index_sync_follow_keeps_up_and_stops_on_ctrl_c(chain, tmp_path):
     assert follower.returncode == 130
 
 
+def test_index_sync_follow_stops_when_its_database_is_deleted(chain, tmp_path):
+    """A deleted SQLite file would go on taking writes through the open connections, unseen: the
+    follower notices and says how to rebuild it."""
+    db = tmp_path / "doomed.sqlite"
+    follower = _follower(chain, db)
+    try:
+        assert follower.stdout.readline().startswith("indexed ")
+        for path in tmp_path.glob("doomed.sqlite*"):
+            path.unlink()
+        _, stderr = follower.communicate(timeout=20)
+    finally:
+        follower.kill()
+    assert follower.returncode == 1
+    assert stderr.strip() == (f"error: the index database {db} was deleted while following: run `commons index sync` "
+                              "again to rebuild it")
+
+
 @pytest.mark.parametrize("db, message", [
-    ("postgresql://nobody@127.0.0.1:9/none", "error: cannot open index database postgresql+psycopg://nobody@127.0.0.1:9/none:"),
-    ("mysql://x@127.0.0.1/none", "error: cannot open index database mysql://x@127.0.0.1/none:"),
+    ("postgresql://nobody@127.0.0.1:9/none", "error: cannot open index database postgresql://nobody@127.0.0.1:9/none:"),
+    ("mysql://x@127.0.0.1/none", "error: unsupported index database mysql://x@127.0.0.1/none: give a SQLite file (a "
+                                 "path) or postgresql://USER@HOST/DB"),
 ])
 def test_index_sync_bad_database_is_one_line_error(chain, db, message):
     proc = chain["run"]("index", "sync", "--db", db)

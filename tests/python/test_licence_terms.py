@@ -157,6 +157,7 @@ L = lineage.Licensed
     ("CC-BY-ND-4.0", "CC-BY-ND-4.0", "derived", "permits no derivatives, so it can have no child"),
     ("CC-BY-NC-ND-4.0", "CC-BY-NC-ND-4.0", "model", "permits no derivatives, so it can have no model"),
     ("CC-BY-ND-4.0", "CC-BY-ND-4.0", "version", None),  # its owner's next version is no derivative
+    ("CC-BY-NC-4.0", "CC-BY-4.0", "version", "forbids commercial use"),  # nor a way to loosen the licence
     # permissive and public domain
     ("CC0-1.0", "CC-BY-4.0", "derived", None),
     ("PDDL-1.0", "MIT", "model", None),
@@ -405,3 +406,33 @@ def test_a_community_licence_is_published_with_its_text(env, commons, tmp_path):
     got = commons["root"] / "songs-got"
     ok(run("dataset", "get", out["dataset"], str(got)))
     assert (got / "LicenseRef-Kaitiaki-1.0.txt").read_bytes() == CC0_TEXT.read_bytes()
+
+
+def test_a_new_version_inherits_licence_commons_contributors_and_terms_and_says_which_version(env, commons,
+                                                                                              tmp_path):
+    """`dataset version DIR PREVIOUS`, the folder first as `publish` takes it: everything but the
+    files comes from the previous version unless given (its terms too, which the version is
+    checked against); its Croissant carries the version number and the name of what it succeeds."""
+    run, acc, first = commons["run"], commons["acc"], commons["penguins"]
+    folder = tmp_path / "penguins-2"
+    folder.mkdir()
+    shutil.copy(PENGUINS, folder / "penguins.csv")
+    (folder / "CHANGES.md").write_text("2: a changelog\n")
+    said = ok(run("dataset", "version", str(folder), first["dataset"], "--account", "1"))
+    assert said.stdout.startswith(f"version 2 of penguins (dataset {first['dataset']}): licence CC-BY-NC-4.0, "
+                                  "commons AQ/ecology, 1 contributor(s)")
+    second = json.loads(ok(run("dataset", "show", _last_dataset(said.stdout), "--json")).stdout)
+    assert second["previousVersion"] == first["dataset"] and second["license"] == "CC-BY-NC-4.0"
+    assert [c["account"] for c in second["contributors"]] == [acc[1]]
+    manifest = json.loads(_document(env, second["manifest"]))
+    assert manifest["terms"] == json.loads(_document(env, first["manifest"]))["terms"]  # the same terms document
+    croissant = json.loads(_document(env, manifest["croissant"]))
+    assert croissant["version"] == "2.0.0" and croissant["description"].endswith(
+        f"Version 2, succeeding penguins (dataset {first['dataset']}).")
+    lineage = ok(run("dataset", "lineage", first["dataset"])).stdout.splitlines()
+    assert lineage[1] == f"versions: 1 {first['dataset']} (this one), 2 {second['id']}"
+
+
+def _last_dataset(text):
+    """The dataset id a publish printed (its `dataset` line)."""
+    return next(line.split()[-1] for line in text.splitlines() if line.startswith("dataset "))

@@ -1,6 +1,6 @@
 // Explorer: a contributor's page from the index: profile, earnings per dataset and token (earned,
 // claimed, claimable) with totals, and, for the connected account itself, a claim button.
-import { $, amountText, app, el, getJson, link, send, table, withAccessList } from "../shared.js";
+import { $, amountText, app, el, getJson, link, send, table, tokenName, withAccessList } from "../shared.js";
 import { indexNote } from "./browse.js";
 
 export async function renderContributor(address) {
@@ -17,12 +17,12 @@ export async function renderContributor(address) {
   const text = async (token, value) => amountText(token, BigInt(value));
   parts.push(el("h3", { text: "Earnings" }));
   const totalCells = await Promise.all(totals.map(([token, x]) => Promise.all([text(token, x.earned),
-    text(token, x.claimed), text(token, x.claimable)])));
+    text(token, x.claimed), text(token, x.claimable), tokenName(token)])));
   parts.push(totals.length ? table("contributor-totals", ["Token", "Earned", "Claimed", "Claimable"], totals,
     ([token], row) => {
-      const [earned, claimed, claimable] = totalCells[totals.findIndex(([t]) => t === token)];
+      const [earned, claimed, claimable, name] = totalCells[totals.findIndex(([t]) => t === token)];
       row.dataset.token = token;
-      row.insertCell().textContent = token;
+      Object.assign(row.insertCell(), { textContent: name, className: "token", title: token });
       row.insertCell().textContent = earned;
       row.insertCell().textContent = claimed;
       Object.assign(row.insertCell(), { textContent: claimable, className: "claimable" });
