@@ -206,14 +206,24 @@ class Offered:
     published: bool = False
 
 
-def offer_under_terms(commons: Commons, who: Sender, store: Any, source: Any, dataset_id: int, price: int,
-                      duration_s: int = 0, token: str = NATIVE, document: dict[str, Any] | None = None,
-                      report: Report | None = None) -> Offered:
-    """Offers licences under a terms document: `document` (an ODRL policy, checked), else the one
-    the dataset was published with, else none. The document must fit the dataset's lineage (its
-    parents' licences and terms); it is pinned to `store` as one raw block and its digest bound
-    on-chain, so every licence sold records exactly what the buyer agreed to."""
-    from .errors import LicenceError
+@dataclass(frozen=True)
+class PreparedTerms:
+    """A terms document checked along the dataset's lineage and pinned, ready to bind on-chain."""
+    #: what `setTerms` binds (32 zero bytes: no document, the SPDX licence alone)
+    digest: bytes
+    cid: Any
+    terms: Any
+    findings: list[Any]
+    published: bool = False
+
+
+def prepare_terms(commons: Commons, store: Any, source: Any, dataset_id: int,
+                  document: dict[str, Any] | None = None) -> PreparedTerms:
+    """The terms licences to `dataset_id` are to be sold under: `document` (an ODRL policy,
+    checked), else the one the dataset was published with, else none. The document must fit the
+    dataset's lineage (its parents' licences and terms); it is pinned to `store` as one raw block
+    whose digest is what the chain binds. Raises LicenceError when the lineage forbids it."""
+    from .errors import LineageError
     from .licensing import documents, lineage, odrl
 
     chosen, published, notes = None, False, []
@@ -231,15 +241,23 @@ def offer_under_terms(commons: Commons, who: Sender, store: Any, source: Any, da
         if found is not None:
             chosen, published = (found[0], found[1]), True
     if chosen is None:
-        receipt = offer_licence(commons, who, dataset_id, price, duration_s, token, report=report)
-        return Offered(receipt, None, None, notes)
+        return PreparedTerms(bytes(32), None, None, notes)
     findings = documents.check_offer(commons, source, dataset_id, chosen[1])
     refused = lineage.refusal(findings)
     if refused:
-        raise LicenceError(refused.replace("the licence is", "these terms are") + " (--explain prints the whole check)")
+        raise LineageError(refused.replace("the licence is", "these terms are"))
     digest, cid = documents.pin(store, chosen[0])
-    receipt = offer_licence(commons, who, dataset_id, price, duration_s, token, digest, report=report)
-    return Offered(receipt, cid, chosen[1], findings, published)
+    return PreparedTerms(digest, cid, chosen[1], findings, published)
+
+
+def offer_under_terms(commons: Commons, who: Sender, store: Any, source: Any, dataset_id: int, price: int,
+                      duration_s: int = 0, token: str = NATIVE, document: dict[str, Any] | None = None,
+                      report: Report | None = None) -> Offered:
+    """Offers licences under the terms :func:`prepare_terms` chooses, checks and pins, so every
+    licence sold records exactly what the buyer agreed to."""
+    prepared = prepare_terms(commons, store, source, dataset_id, document)
+    receipt = offer_licence(commons, who, dataset_id, price, duration_s, token, prepared.digest, report=report)
+    return Offered(receipt, prepared.cid, prepared.terms, prepared.findings, prepared.published)
 
 
 def buy_licence(commons: Commons, who: Sender, dataset_id: int, max_price: int | None = None,

@@ -272,6 +272,36 @@ class DappServer:
             raise OpenCommonsError(f"dataset {dataset_id} does not exist in this commons (or was burnt)")
         return chain_of(commons, self.store, dataset_id)
 
+    def prepare_terms(self, body: Any, commons: Commons | None = None) -> dict[str, Any]:
+        """The terms document a page's offer binds: a preset filled in with the page's words (or the
+        document the dataset was published with, when no preset is named), checked along the
+        lineage and pinned here. The page's request is hostile: only a preset's name and short
+        texts are taken from it, never a document."""
+        from . import actions
+        from .licensing import documents, odrl
+        from .queries import parse_dataset_id
+
+        commons = commons or self.commons
+        if not isinstance(body, dict):
+            raise OpenCommonsError("bad request: expected a JSON object")
+        dataset_id = parse_dataset_id(str(body.get("dataset", "")))
+        if not commons.nft.functions.exists(dataset_id).call():
+            raise OpenCommonsError(f"dataset {dataset_id} does not exist in this commons (or was burnt)")
+        words = {k: body.get(k) or None for k in ("preset", "attribution", "community")}
+        bad = [k for k, v in words.items() if v is not None and (not isinstance(v, str) or len(v) > 200)]
+        if bad:
+            raise OpenCommonsError(f"bad request: {bad[0]} must be a text of at most 200 characters")
+        document = None
+        if words["preset"] is not None:
+            terms = odrl.preset(str(words["preset"]), attribution=words["attribution"], community=words["community"])
+            document = odrl.to_document(documents.bind(commons, dataset_id, terms))
+        prepared = actions.prepare_terms(commons, self.store, self.store, dataset_id, document)
+        notes = [str(f) for f in prepared.findings if f.level == "note"]
+        if prepared.terms is None:
+            return {"digest": "0x" + "00" * 32, "cid": None, "summary": [], "published": False, "notes": notes}
+        return {"digest": "0x" + prepared.digest.hex(), "cid": str(prepared.cid),
+                "summary": odrl.summary(prepared.terms), "published": prepared.published, "notes": notes}
+
     def proposals(self, commons: Commons | None = None) -> list[dict[str, Any]]:
         commons = commons or self.commons
         reader = self.reader(commons)
@@ -474,6 +504,19 @@ def create_app(server: "DappServer") -> FastAPI:
         from .queries import parse_dataset_id
 
         return server.licence_chain(parse_dataset_id(dataset), picked(request))
+
+    @app.get("/api/terms/presets")
+    def presets() -> list[dict[str, Any]]:
+        from .licensing.odrl import PRESETS
+
+        return [{"name": p.name, "title": p.title, "summary": p.summary, "needs": list(p.needs)}
+                for p in PRESETS.values()]
+
+    @app.post("/api/terms/prepare")
+    async def prepare_terms(request: Request) -> Any:
+        from starlette.concurrency import run_in_threadpool
+
+        return await run_in_threadpool(server.prepare_terms, await read_json(request), picked(request))
 
     @app.get("/api/explorer/{path:path}")
     def explorer(path: str, request: Request) -> Any:

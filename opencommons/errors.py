@@ -94,3 +94,7 @@ class ReorgTooDeepError(ChainIndexError):
 
 class LicenceError(OpenCommonsError):
     """A use the dataset's licence or terms do not permit, refused (strict licences)."""
+
+
+class LineageError(PublishError, LicenceError):
+    """A licence or terms the lineage forbids: a parent's licence or terms do not permit them."""

@@ -285,7 +285,9 @@ def check_chain(commons: Commons, publisher: str, request: PublishRequest, sourc
 
     refused = refusal(findings)
     if refused:
-        raise PublishError(refused + " (--explain prints the whole check)")
+        from .errors import LineageError
+
+        raise LineageError(refused)
     return findings
 
 

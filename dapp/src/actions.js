@@ -1,7 +1,7 @@
 // Transactions more than one page sends from the connected wallet: approving an ERC-20 before a
 // contract pulls it, buying a licence at its current terms, paying royalties into a dataset.
 import { Contract, parseUnits } from "ethers";
-import { NATIVE, amountText, app, reader, send, withAccessList } from "./shared.js";
+import { NATIVE, amountText, app, getJson, reader, send, status, withAccessList } from "./shared.js";
 
 const ERC20 = ["function decimals() view returns (uint8)",
                "function allowance(address owner, address spender) view returns (uint256)",
@@ -27,12 +27,28 @@ export async function approveFor(spender, token, amount) {
   return Boolean(await send(`Approve ${await amountText(token, amount)}`, () => erc20.approve(spender, amount)));
 }
 
+// What a buyer agrees to, read by the server from the terms document bound on-chain: its summary
+// lines, or the licence alone; null (and said in the status line) when the document is unreadable.
+export async function termsToAccept(datasetId) {
+  const [own] = await getJson(`/api/licence/${datasetId}`);
+  if (own.terms) return `${own.terms.join("; ")} (document ${own.termsDocument})`;
+  if (own.unread) {
+    status("failed", `Not bought: the terms document of dataset ${datasetId} could not be read, so what a licence ` +
+      `permits is unknown (${own.unread})`);
+    return null;
+  }
+  return `no terms document: the licence ${own.licence} alone says what you may do`;
+}
+
 export async function buyLicence(datasetId) {
   const licences = app.contracts.LicenseManager;
-  const terms = await licences.termsOf(datasetId);
+  status("pending", "Buy licence: reading its terms…");
+  const [terms, agreed] = await Promise.all([licences.termsOf(datasetId), termsToAccept(datasetId)]);
+  if (agreed === null) return null;
   if (!(await approveFor(licences.target, terms.token, terms.price))) return null;
-  return send("Buy licence", () => licences.buy(datasetId, terms.token, terms.price, terms.duration, terms.termsDigest,
-    { value: terms.token === NATIVE ? terms.price : 0n }));
+  return send(`Buy licence at ${await amountText(terms.token, terms.price)} under ${agreed}`,
+    () => licences.buy(datasetId, terms.token, terms.price, terms.duration, terms.termsDigest,
+      { value: terms.token === NATIVE ? terms.price : 0n }));
 }
 
 export async function payRoyalties(datasetId, token, amount) {

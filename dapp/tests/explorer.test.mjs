@@ -200,12 +200,26 @@ test("pay royalties, settle the parents' share and offer licences from a dataset
   assert.equal(await page.locator("button.settle").count(), 0);
   await page.fill("#offer-price", "0.02");
   await page.fill("#offer-days", "7");
+  // terms the parent's forbid (commercial use of research-only data) are refused before anything is sent
+  await page.selectOption("#offer-preset", "no-ai-training");
+  await page.click("#offer");
+  result = await stack.settled(page);
+  assert.equal(result.state, "failed");
+  assert.equal(result.text, `terms refused: these terms are incompatible with parent ${rivers.dataset}: CC-BY-4.0 ` +
+    "with its terms (Research only (non-commercial)) forbids commercial use, but the child's CC-BY-4.0 with its " +
+    "terms (No AI training) permits it");
+  await page.selectOption("#offer-preset", "research-only");
+  await page.fill("#offer-attribution", "Otieno, after the Water Resources Authority");
   await page.click("#offer");
   result = await stack.settled(page);
   assert.equal(result.state, "confirmed", result.text);
+  assert.match(result.text, /^Offer licences under bafkrei[a-z2-7]+: confirmed in block \d+/);
   const terms = await stack.contract("LicenseManager").termsOf(cleaned.dataset, { blockTag: "latest" });
   assert.equal(terms.price, 20_000_000_000_000_000n);
   assert.equal(terms.duration, 7n * 86400n);
+  assert.notEqual(terms.termsDigest, "0x" + "00".repeat(32));  // the document pinned by the server, bound on-chain
+  await page.waitForFunction(() => document.querySelector("#dataset-terms .own-terms .terms-summary")?.textContent
+    .includes("credit: Otieno, after the Water Resources Authority"), null, { timeout: 20_000 });
   await page.waitForFunction(() => document.getElementById("dataset-licence")?.textContent.startsWith("0.02 ETH, 7 days"),
     null, { timeout: 20_000 });
   // bad input is one line in the status, and nothing is sent
@@ -271,8 +285,7 @@ test("publish from the browser: the wallet commits and reveals; the CLI verifies
   result = await stack.settled(page);
   assert.equal(result.state, "failed");
   assert.equal(result.text, `the licence is incompatible with parent ${rivers.dataset}: CC-BY-4.0 with its terms ` +
-    "(Research only (non-commercial)) forbids commercial use, but the child's CC0-1.0 permits it (--explain prints " +
-    "the whole check)");
+    "(Research only (non-commercial)) forbids commercial use, but the child's CC0-1.0 permits it");
   await page.fill("#publish-license", "CC-BY-NC-4.0");
   await page.click("#publish-go");
   await page.waitForFunction(() => /^Publish: dataset \d+ published/.test(document.getElementById("status").textContent)
@@ -355,6 +368,8 @@ test("after buying, the dataset page shows the licence held and offers to extend
   await page.click("#buy");
   const result = await stack.settled(page);
   assert.equal(result.state, "confirmed", result.text);
+  // what the buyer agreed to is said with the purchase: the terms the offer above bound
+  assert.match(result.text, /^Buy licence at 0\.02 ETH under terms: Research only \(non-commercial\); permits: .*credit: Otieno, after the Water Resources Authority.*\(document bafkrei[a-z2-7]+\): confirmed in block \d+/);
   await page.waitForSelector("#explorer-page[data-ready=dataset]");
   await page.waitForFunction(() => document.getElementById("your-licence")?.textContent.startsWith("Your licence: valid until "),
     null, { timeout: 20_000 });

@@ -95,6 +95,8 @@ JsonOpt = typer.Option(False, "--json", help="Machine-readable output.")
 StoreOpt = typer.Option("embedded", "--store", help="IPFS store: embedded or kubo.")
 ApiOpt = typer.Option(None, "--api", help="Kubo RPC address for --store kubo.")
 HomeOpt = typer.Option(None, "--home", envvar="OPENCOMMONS_IPFS_HOME", help="Embedded IPFS store folder.")
+#: what a lineage refusal adds on the command line (the library's message names no flag)
+EXPLAIN_HINT = " (--explain prints the whole check)"
 ExplainOpt = typer.Option(False, "--explain", help="Print how the licence was checked against every parent's.")
 YesOpt = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation.")
 

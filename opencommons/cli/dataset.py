@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
-from ..errors import OpenCommonsError
+from ..errors import LineageError, OpenCommonsError
 from ..ipfs.cid import Cid
 from ..ipfs.content import ContentStore, open_store
-from .common import (AccountOpt, ApiOpt, _commons, DbOpt, DeploymentsOpt, _emit, err, ExplainOpt, fail, HomeOpt,
-                     JsonOpt, lazy, NoIndexOpt, _reader, RpcOpt, say, _sender, StoreOpt, _tx)
+from .common import (AccountOpt, ApiOpt, _commons, DbOpt, DeploymentsOpt, _emit, err, EXPLAIN_HINT, ExplainOpt,
+                     fail, HomeOpt, JsonOpt, lazy, NoIndexOpt, _reader, RpcOpt, say, _sender, StoreOpt, _tx)
 
 if TYPE_CHECKING:
     from .. import names
@@ -80,9 +80,12 @@ def _run_publish(commons: Any, request: Any, account: Optional[str], store: str,
                       markup=False)
     from .ipfs import _progress, _size
 
-    with _progress(_size(request.directory), "hashing") as progress:
-        result = publishing.publish(commons, _sender(commons, account), open_store(store, home, api), request,
-                                    progress=progress)
+    try:
+        with _progress(_size(request.directory), "hashing") as progress:
+            result = publishing.publish(commons, _sender(commons, account), open_store(store, home, api), request,
+                                        progress=progress)
+    except LineageError as exc:
+        raise LineageError(f"{exc}{'' if explain else EXPLAIN_HINT}") from None
     for note in result.notes:
         err.print(f"note: {note}", markup=False)
     if result.displaced:

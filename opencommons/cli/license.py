@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
-from ..errors import OpenCommonsError
-from .common import (AccountOpt, ApiOpt, _commons, DeploymentsOpt, _emit, err, fail, HomeOpt, JsonOpt, lazy, RpcOpt,
-                     _said, say, _sender, StoreOpt)
+from ..errors import LineageError, OpenCommonsError
+from .common import (AccountOpt, ApiOpt, _commons, DeploymentsOpt, _emit, err, EXPLAIN_HINT, fail, HomeOpt, JsonOpt,
+                     lazy, RpcOpt, _said, say, _sender, StoreOpt)
 
 if TYPE_CHECKING:
     from .. import actions, present, queries, suite
@@ -179,8 +179,11 @@ def license_offer(dataset: str, price: str = typer.Option(..., "--price", help="
         if explain and document is not None:
             for finding in documents.check_offer(commons, source, dataset_id, odrl.load(document)[1]):
                 err.print(f"{'explain' if finding.level == 'ok' else finding.level}: {finding}", markup=False)
-        offered = actions.offer_under_terms(commons, _sender(commons, account), open_store(store, home, api),
-                                            source, dataset_id, amount, days * 86400, tok, document, report=_said)
+        try:
+            offered = actions.offer_under_terms(commons, _sender(commons, account), open_store(store, home, api),
+                                                source, dataset_id, amount, days * 86400, tok, document, report=_said)
+        except LineageError as exc:
+            raise LineageError(f"{exc}{'' if explain else EXPLAIN_HINT}") from None
         for finding in offered.findings:
             if finding.level == "note" and not explain:
                 err.print(f"note: {finding}", markup=False)

@@ -93,7 +93,7 @@ def _problems(parent: LicenceView, child: LicenceView, parent_terms: Terms | Non
                 continue  # a child of its own making may be shared; the note below says what that means
             if not parent.permits[use] and child.permits[use]:
                 found.append(f"{where} forbids {USE_WORDS[use]}, but the child's "
-                             f"{' AND '.join(child.licences)}{' with its terms' if child_terms else ''} permits it")
+                             f"{' AND '.join(child.licences)}{f' with its terms ({child_terms.title})' if child_terms else ''} permits it")
     if kind != "model" and parent.share_alike is not None and not set(child.licences) <= parent.share_alike:
         found.append(f"{where} is share-alike: a child must be licensed {' or '.join(sorted(parent.share_alike))}, "
                      f"not {' AND '.join(child.licences)}")

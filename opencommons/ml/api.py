@@ -18,14 +18,10 @@ from .download import parse_reference, resolve_reference
 from .tables import LocalCopy, choose, hf_dataset, private_copy, read_pandas, verified_copy
 
 
-def open_local(reference: str | int, *, rpc: str | None = None, deployments: str | Path = "deployments",
-               store: str = "embedded", home: str | Path | None = None, api: str | None = None,
-               gateway: str | None = None, chain: bool = True, cache: str | Path | None = None,
-               commons: str | None = None, account: Any = None, private_gateway: str | None = None) -> LocalCopy:
-    """The dataset's verified local copy (downloaded or resumed when needed); a private dataset's
-    plaintext through its gateway, for `account` (a licensee: keystore file, unlocked account's
-    index or address, or a Sender)."""
-    from ..connection import commons_for_link, open_commons, sender
+def _resolve(reference: str | int, rpc: str | None, deployments: str | Path, store: str, home: str | Path | None,
+             api: str | None, gateway: str | None, chain: bool, commons: str | None) -> tuple[Any, Any, Any, Any]:
+    """(commons or None, content source, what the reference resolves to, its manifest)."""
+    from ..connection import commons_for_link, open_commons
     from ..references import DatasetLink, content_source
     from .download import read_manifest
 
@@ -39,7 +35,20 @@ def open_local(reference: str | int, *, rpc: str | None = None, deployments: str
         opened = open_commons(rpc, Path(deployments), commons) if chain else None
     source = content_source(opened, store, Path(home) if home else None, api, gateway, link)
     resolved = resolve_reference(target, opened, source)
-    manifest = read_manifest(source, resolved.manifest)
+    return opened, source, resolved, read_manifest(source, resolved.manifest)
+
+
+def open_local(reference: str | int, *, rpc: str | None = None, deployments: str | Path = "deployments",
+               store: str = "embedded", home: str | Path | None = None, api: str | None = None,
+               gateway: str | None = None, chain: bool = True, cache: str | Path | None = None,
+               commons: str | None = None, account: Any = None, private_gateway: str | None = None) -> LocalCopy:
+    """The dataset's verified local copy (downloaded or resumed when needed); a private dataset's
+    plaintext through its gateway, for `account` (a licensee: keystore file, unlocked account's
+    index or address, or a Sender)."""
+    from ..connection import sender
+
+    opened, source, resolved, manifest = _resolve(reference, rpc, deployments, store, home, api, gateway, chain,
+                                                  commons)
     root = Path(cache) if cache else None
     if isinstance(manifest.get("private"), dict):
         signer = None
@@ -57,26 +66,45 @@ def open_local(reference: str | int, *, rpc: str | None = None, deployments: str
     return replace(copy, licence=licence)
 
 
+def licence(reference: str | int, *, account: str | None = None, rpc: str | None = None,
+            deployments: str | Path = "deployments", store: str = "embedded", home: str | Path | None = None,
+            api: str | None = None, gateway: str | None = None, commons: str | None = None) -> list[str]:
+    """What licence applies to a dataset, as `commons dataset get` says it, without downloading
+    it: its SPDX licence, the licence sold on-chain and what its terms document permits, and
+    whether `account` (an address) holds a valid licence."""
+    from .download import licence_note
+
+    opened, source, resolved, manifest = _resolve(reference, rpc, deployments, store, home, api, gateway, True,
+                                                  commons)
+    return licence_note(opened, resolved, manifest, account, source)
+
+
 def check_use(copy: LocalCopy, purpose: str | None, strict: bool | None = None) -> None:
-    """Warns (LicenceWarning) when `purpose` is "training" and the dataset's licence or terms
-    forbid training AI models; refuses (LicenceError) instead when `strict` is true, or when
-    $OPENCOMMONS_STRICT_LICENCES is 1 and `strict` is not given."""
+    """:func:`check_purpose` for a local copy's licence."""
+    if copy.licence is not None:
+        check_purpose(copy.licence, purpose, strict, stacklevel=4)
+
+
+def check_purpose(licence: Any, purpose: str | None, strict: bool | None = None, stacklevel: int = 3) -> None:
+    """Warns (LicenceWarning) when `purpose` is "training" and `licence` (a DatasetLicence: its
+    SPDX expression and terms) forbids training AI models; refuses (LicenceError) instead when
+    `strict` is true, or when $OPENCOMMONS_STRICT_LICENCES is 1 and `strict` is not given."""
     import os
     import warnings
 
     from ..errors import LicenceError
     from ..licensing.documents import LicenceWarning, training_refusal
 
-    if purpose != "training" or copy.licence is None:
+    if purpose != "training":
         return
-    reason = training_refusal(copy.licence.expression, copy.licence.terms, copy.licence.terms_cid)
+    reason = training_refusal(licence.expression, licence.terms, licence.terms_cid)
     if reason is None:
         return
-    named = f"dataset {copy.licence.dataset_id}" if copy.licence.dataset_id >= 0 else "this dataset"
+    named = f"dataset {licence.dataset_id}" if licence.dataset_id >= 0 else "this dataset"
     if strict if strict is not None else os.environ.get("OPENCOMMONS_STRICT_LICENCES") == "1":
         raise LicenceError(f"{named}: {reason}; refused to load it for training (strict licences)")
     warnings.warn(f"{named}: {reason}; training a model on it may breach its licence (pass purpose='analysis' "
-                  "if you are not training, strict=True to refuse)", LicenceWarning, stacklevel=3)
+                  "if you are not training, strict=True to refuse)", LicenceWarning, stacklevel=stacklevel)
 
 
 def load_dataset(reference: str | int, split: str | None = None, *, record_set: str | None = None,
@@ -87,7 +115,10 @@ def load_dataset(reference: str | int, split: str | None = None, *, record_set: 
     `strict=True` or $OPENCOMMONS_STRICT_LICENCES=1); pass purpose="analysis" otherwise."""
     copy = open_local(reference, **where)
     check_use(copy, purpose, strict)
-    return hf_dataset(copy, record_set, split)
+    loaded = hf_dataset(copy, record_set, split)
+    if copy.licence is not None:  # the dataset says its licence, as every `datasets` dataset may
+        loaded.info.license = copy.licence.expression
+    return loaded
 
 
 def to_pandas(reference: str | int, record_set: str | None = None, *, purpose: str | None = None,
@@ -95,4 +126,9 @@ def to_pandas(reference: str | int, record_set: str | None = None, *, purpose: s
     """A pandas DataFrame of one record set (purpose and strict as `load_dataset` takes them)."""
     copy = open_local(reference, **where)
     check_use(copy, purpose, strict)
-    return read_pandas(choose(copy, record_set)[0])
+    frame = read_pandas(choose(copy, record_set)[0])
+    if copy.licence is not None:
+        frame.attrs["licence"] = copy.licence.expression
+        if copy.licence.terms_cid is not None:
+            frame.attrs["termsDocument"] = str(copy.licence.terms_cid)
+    return frame

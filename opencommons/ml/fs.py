@@ -5,6 +5,12 @@ in place without copying it first, and a corrupted block raises instead of retur
 Registered as the fsspec entry point `oc` (pyproject.toml): ``fsspec.filesystem("oc")``, or
 ``fsspec.open("oc://bafy.../penguins.csv")``; options `store`, `home`, `api`, `gateway` as the
 command line's. Reads seek: a byte range fetches only the blocks that hold it.
+
+With a chain (`rpc`, and `deployments` or `commons` as the command line takes them) the
+filesystem also says what licence applies: ``fs.licence("oc://bafy...")`` gives the dataset's
+SPDX licence, what its terms document permits and whether `account` holds a licence; and opened
+with ``purpose="training"`` it warns (refuses in strict mode, as `load_dataset`) before the first
+read of a dataset whose licence or terms forbid training AI models.
 """
 
 from __future__ import annotations
@@ -27,8 +33,15 @@ class OpenCommonsFileSystem(AbstractFileSystem):  # type: ignore[misc]
     root_marker = ""
 
     def __init__(self, store: str = "embedded", home: str | None = None, api: str | None = None,
-                 gateway: str | None = None, **kwargs: Any) -> None:
+                 gateway: str | None = None, rpc: str | None = None, deployments: str = "deployments",
+                 commons: str | None = None, account: str | None = None, purpose: str | None = None,
+                 strict: bool | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.rpc, self.deployments, self.commons_name = rpc, deployments, commons
+        self.account, self.purpose, self.strict = account, purpose, strict
+        self._commons: Any = None
+        #: the dataset roots whose licence was checked for `purpose`
+        self._checked: set[str] = set()
         if gateway:
             from ..ipfs.gateway import GatewaySource
 
@@ -48,6 +61,52 @@ class OpenCommonsFileSystem(AbstractFileSystem):  # type: ignore[misc]
             return resolve(self.source, self._strip_protocol(path))
         except BlockNotFoundError as exc:
             raise FileNotFoundError(str(exc)) from None
+
+    def _chain(self) -> Any:
+        """The commons, when a chain was given (`rpc`, or $OPENCOMMONS_RPC); else None."""
+        import os
+
+        if self._commons is None and (self.rpc or os.environ.get("OPENCOMMONS_RPC") or self.commons_name):
+            from ..connection import open_commons
+
+            self._commons = open_commons(self.rpc, Path(self.deployments), self.commons_name)
+        return self._commons
+
+    def _dataset_of(self, path: str) -> int:
+        """The dataset whose content `path` lies in: its root CID's digest is the dataset's id."""
+        root = Cid.parse(self._strip_protocol(path).split("/")[0])
+        if root.codec != DAG_PB:
+            raise OpenCommonsError(f"{root} is not a dataset's content (a dag-pb CID): no licence to name")
+        return int.from_bytes(root.digest, "big")
+
+    def licence(self, path: str) -> list[str]:
+        """What licence applies to the dataset `path` lies in, as `commons dataset get` says it:
+        the SPDX licence, the on-chain terms and what their document permits, and whether
+        `account` holds a valid licence. Without a chain, says that nothing could be checked."""
+        from .download import licence_note, read_manifest, resolve_reference
+
+        dataset_id = self._dataset_of(path)
+        commons = self._chain()
+        if commons is None:
+            return [f"dataset {dataset_id}: its licence is recorded on-chain: pass rpc= (or set $OPENCOMMONS_RPC) "
+                    "to read it"]
+        resolved = resolve_reference(dataset_id, commons, self.source)
+        manifest = read_manifest(self.source, resolved.manifest)
+        return licence_note(commons, resolved, manifest, self.account, self.source)
+
+    def _check_purpose(self, path: str) -> None:
+        root = self._strip_protocol(path).split("/")[0]
+        if self.purpose is None or root in self._checked:
+            return
+        commons = self._chain()
+        if commons is not None:
+            from ..licensing.documents import of_dataset
+            from .api import check_purpose
+
+            dataset_id = self._dataset_of(path)
+            if commons.nft.functions.exists(dataset_id).call():
+                check_purpose(of_dataset(commons, self.source, dataset_id), self.purpose, self.strict, stacklevel=4)
+        self._checked.add(root)
 
     def _describe(self, name: str, cid: Cid) -> dict[str, Any]:
         block = self.source.get_block(cid)
@@ -79,6 +138,7 @@ class OpenCommonsFileSystem(AbstractFileSystem):  # type: ignore[misc]
         return datetime(1970, 1, 1, tzinfo=timezone.utc)
 
     def cat_file(self, path: str, start: int | None = None, end: int | None = None, **kwargs: Any) -> bytes:
+        self._check_purpose(path)
         cid = self._cid(path)
         size = file_size(self.source, cid)
         begin = 0 if start is None else (size + start if start < 0 else start)
@@ -90,6 +150,7 @@ class OpenCommonsFileSystem(AbstractFileSystem):  # type: ignore[misc]
         if mode != "rb":
             raise OpenCommonsError(f"oc:// is read-only (content is addressed by its hash): cannot open {path} "
                                    f"with mode {mode!r}")
+        self._check_purpose(path)
         return OpenCommonsFile(self, path, mode, block_size or "default", cache_options=cache_options or {}, **kwargs)
 
 

@@ -347,13 +347,42 @@ def test_a_model_cannot_be_trained_on_data_whose_terms_forbid_it_and_loading_for
 
     where = {"rpc": env["url"], "deployments": env["root"] / "deployments", "home": env["root"] / "ipfs"}
     with pytest.warns(LicenceWarning, match=f"dataset {wine}: its terms document \\(No AI training"):
-        opencommons.load_dataset(wine, **where)
+        loaded = opencommons.load_dataset(wine, **where)
+    assert loaded.info.license == "CC-BY-4.0"
+    frame = opencommons.to_pandas(wine, **where)
+    assert frame.attrs["licence"] == "CC-BY-4.0" and frame.attrs["termsDocument"].startswith("bafkrei")
+    stated = opencommons.licence(wine, account=acc[3], **where)
+    assert "prohibits: training AI models and text and data mining" in stated and \
+        stated[-1] == f"{acc[3]} holds no valid licence: buy one with `commons license buy {wine}`"
     with pytest.raises(LicenceError, match="refused to load it for training"):
         opencommons.load_dataset(wine, strict=True, **where)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert len(opencommons.load_dataset(wine, purpose="analysis", **where)) == 178
         assert len(opencommons.load_dataset(commons["penguins"]["dataset"], **where)) == 344  # research allows it
+
+    # oc:// says the same: what the licence permits and whether the account holds one, and a read
+    # for training warns (refuses in strict mode) before any byte is returned
+    import fsspec
+
+    content = _w3_commons(env).nft.functions.dataset(int(wine)).call()
+    from opencommons.ipfs.cid import Cid
+
+    root = str(Cid.from_chain(content[1], bytes(content[0])))
+    chain = {"rpc": env["url"], "deployments": str(env["root"] / "deployments"), "home": str(env["root"] / "ipfs")}
+    fs = fsspec.filesystem("oc", skip_instance_cache=True, account=acc[5], **chain)
+    said = fs.licence(f"oc://{root}/wine.csv")
+    assert said[0] == "licence: CC-BY-4.0 (https://spdx.org/licenses/CC-BY-4.0.html)"
+    assert "terms: No AI training" in said and "prohibits: training AI models and text and data mining" in said
+    assert said[-1] == f"{acc[5]} holds no valid licence: buy one with `commons license buy {wine}`"
+    training = fsspec.filesystem("oc", skip_instance_cache=True, purpose="training", **chain)
+    with pytest.warns(LicenceWarning, match=f"dataset {wine}: its terms document"):
+        assert training.cat_file(f"oc://{root}/wine.csv", 0, 2) == b"0,"
+    strict = fsspec.filesystem("oc", skip_instance_cache=True, purpose="training", strict=True, **chain)
+    with pytest.raises(LicenceError, match="refused to load it for training"):
+        strict.open(f"oc://{root}/wine.csv").read()
+    unchained = fsspec.filesystem("oc", skip_instance_cache=True, home=chain["home"])
+    assert unchained.licence(f"oc://{root}")[0].endswith("pass rpc= (or set $OPENCOMMONS_RPC) to read it")
 
 
 def test_a_buyer_does_not_pay_for_terms_it_cannot_read(env, commons, tmp_path):
@@ -436,3 +465,63 @@ def test_a_new_version_inherits_licence_commons_contributors_and_terms_and_says_
 def _last_dataset(text):
     """The dataset id a publish printed (its `dataset` line)."""
     return next(line.split()[-1] for line in text.splitlines() if line.startswith("dataset "))
+
+
+def test_the_dapp_offers_under_a_preset_it_checks_and_pins_and_refuses_what_a_page_cannot_send(env, commons):
+    """The dApp's offer form: the server fills a preset in with the page's words, checks it along
+    the lineage and pins it; the page binds the digest. A page sends words, never a document."""
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from web3 import Web3
+
+    from opencommons.chain.transactions import NodeAccount
+    from opencommons.dapp_server import DappServer
+
+    chain = _w3_commons(env)
+    server = DappServer(chain, env["url"], _store(env), NodeAccount(Web3.to_checksum_address(commons["acc"][0])),
+                        port=0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def call(path, body=None):
+        request = urllib.request.Request(f"http://127.0.0.1:{server.port}{path}",
+                                         data=None if body is None else json.dumps(body).encode(),
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as reply:
+                return reply.status, json.loads(reply.read())
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read())
+
+    try:
+        penguins = commons["penguins"]
+        status, presets = call("/api/terms/presets")
+        assert status == 200 and [p["name"] for p in presets] == list(odrl.PRESETS)
+        status, published = call("/api/terms/prepare", {"dataset": penguins["dataset"], "preset": ""})
+        manifest = json.loads(_document(env, penguins["manifest"]))
+        assert status == 200 and published["published"] and published["cid"] == manifest["terms"]
+        status, filled = call("/api/terms/prepare", {"dataset": penguins["dataset"], "preset": "research-only",
+                                                     "attribution": "Gorman, Williams and Fraser (2014)"})
+        assert status == 200 and not filled["published"]
+        assert "requires: credit: Gorman, Williams and Fraser (2014)" in filled["summary"]
+        document = _document(env, filled["cid"])  # pinned here, as the page's setTerms will name it
+        assert "0x" + hashlib.sha256(document).hexdigest() == filled["digest"]
+        _, terms = odrl.load(document)
+        assert terms.target.endswith(f"#dataset={penguins['dataset']}") and commons["acc"][1] in terms.assigner
+        for body, message in (
+                ({"dataset": penguins["dataset"], "preset": "open-everything"}, "unknown terms preset 'open-everything'"),
+                ({"dataset": penguins["dataset"], "preset": "community-only"}, "the community-only preset needs "
+                                                                             "--community NAME"),
+                ({"dataset": penguins["dataset"], "preset": "research-only", "attribution": ["x"]},
+                 "bad request: attribution must be a text of at most 200 characters"),
+                ({"dataset": "12345", "preset": "research-only"}, "dataset 12345 does not exist in this commons"),
+                ({"dataset": penguins["dataset"], "preset": "research-only", "document": {"@type": "Set"}},
+                 None)):
+            status, reply = call("/api/terms/prepare", body)
+            if message is None:  # a document the page sends is ignored: the preset is what is pinned
+                assert status == 200 and reply["digest"] != "0x" + "00" * 32
+                continue
+            assert status == 400 and reply["error"].startswith(message), reply
+    finally:
+        server.shutdown()

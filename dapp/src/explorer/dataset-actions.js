@@ -1,8 +1,8 @@
 // The dataset page's actions: download with every file checked in the browser, and for a
 // connected wallet: pay royalties, settle the parents' share, buy a licence, offer licences
 // (the dataset's owner).
-import { ZeroHash, getAddress } from "ethers";
-import { NATIVE, amountText, app, dateText, el, guarded, readContract, send } from "../shared.js";
+import { getAddress } from "ethers";
+import { NATIVE, amountText, app, dateText, el, getJson, guarded, postJson, readContract, send, status } from "../shared.js";
 import { buyLicence, parseAmount, payRoyalties } from "../actions.js";
 import { downloadVerified, sha256 } from "../verify.js";
 
@@ -133,18 +133,35 @@ export async function actionsPanel(d) {
       parts.push(el("p", {}, buy, el("span", { id: "buy-terms", text: " under the licence and terms shown above" })));
     }
   }
-  if (d.owner.toLowerCase() === app.account.toLowerCase()) {
-    const price = el("input", { id: "offer-price", placeholder: "0.01", size: 8 });
-    const offerToken = tokenSelect("offer-token");
-    const days = el("input", { id: "offer-days", value: "30", size: 4 });
-    const offer = el("button", { id: "offer", text: "Offer licences" });
-    offer.onclick = guarded(async () => {
-      if (!/^\d+$/.test(days.value.trim())) throw new Error(`days must be a whole number, not ${JSON.stringify(days.value)}`);
-      const wei = await parseAmount(offerToken.value, price.value);
-      await send("Offer licences", () => app.contracts.LicenseManager.setTerms(
-        id, offerToken.value, wei, BigInt(days.value.trim()) * 86400n, ZeroHash, true));
-    });
-    parts.push(el("p", {}, "Offer licences at ", price, " ", offerToken, " for ", days, " days (0: perpetual) ", offer));
-  }
+  if (d.owner.toLowerCase() === app.account.toLowerCase()) parts.push(...(await offerForm(id)));
   return parts;
+}
+
+// The owner's offer: a price, a length and the terms buyers agree to (a preset filled in with the
+// attribution and community, or the terms the dataset was published with). The server checks the
+// terms along the lineage and pins the document; the page binds its digest with `setTerms`.
+async function offerForm(id) {
+  const price = el("input", { id: "offer-price", placeholder: "0.01", size: 8 });
+  const offerToken = tokenSelect("offer-token");
+  const days = el("input", { id: "offer-days", value: "30", size: 4 });
+  const preset = el("select", { id: "offer-preset" }, el("option", { value: "", text: "the terms it was published with (if any)" }));
+  for (const p of await getJson("/api/terms/presets")) preset.append(el("option", { value: p.name, text: `${p.title}: ${p.summary}` }));
+  const attribution = el("input", { id: "offer-attribution", placeholder: "attribution text (optional)", size: 28 });
+  const community = el("input", { id: "offer-community", placeholder: "community (community-only terms)", size: 20 });
+  const summary = el("ul", { id: "offer-summary" });
+  const offer = el("button", { id: "offer", text: "Offer licences" });
+  offer.onclick = guarded(async () => {
+    if (!/^\d+$/.test(days.value.trim())) throw new Error(`days must be a whole number, not ${JSON.stringify(days.value)}`);
+    const wei = await parseAmount(offerToken.value, price.value);
+    status("pending", "Offer licences: checking the terms along the lineage…");
+    const prepared = await postJson("/api/terms/prepare", { dataset: String(id), preset: preset.value,
+                                                           attribution: attribution.value.trim(), community: community.value.trim() });
+    if (prepared.error) throw new Error(`terms refused: ${prepared.error}`);
+    summary.replaceChildren(...(prepared.summary.length ? prepared.summary : ["no terms document: the licence alone applies"])
+      .map((line) => el("li", { text: line })), ...prepared.notes.map((n) => el("li", { class: "note", text: `note: ${n}` })));
+    await send(prepared.cid ? `Offer licences under ${prepared.cid}` : "Offer licences", () =>
+      app.contracts.LicenseManager.setTerms(id, offerToken.value, wei, BigInt(days.value.trim()) * 86400n, prepared.digest, true));
+  });
+  return [el("p", {}, "Offer licences at ", price, " ", offerToken, " for ", days, " days (0: perpetual)"),
+          el("p", {}, "Terms: ", preset, " ", attribution, " ", community, " ", offer), summary];
 }
