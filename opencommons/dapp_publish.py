@@ -20,7 +20,7 @@ from .errors import OpenCommonsError, PublishError
 from .ipfs.cid import Cid
 from .ipfs.content import ContentStore
 from .ipfs.unixfs import check_entry_name
-from .publish import PublishRequest, Scanned, check_chain, params_of, pin_content, scan, validate
+from .publish import NotRegisteredError, PublishRequest, Scanned, check_chain, params_of, pin_content, scan, validate
 from .suite import Commons
 
 #: what one upload may hold (the JSON body carries the files in base64)
@@ -84,7 +84,11 @@ class DappPublisher:
                 raise PublishError("give the dataset a name")
             if not request.commons:
                 raise PublishError("give the commons code (e.g. KE/education)")
-            check_chain(self.commons, publisher, request)
+            try:
+                check_chain(self.commons, publisher, request)
+            except NotRegisteredError as exc:  # said as this page's users do it
+                raise NotRegisteredError(exc.account, "that account registers first, on the wallet page "
+                                                      "(Register)") from None
             scanned = scan(request)
             content, manifest_cid = scanned.content, scanned.manifest_cid
             dataset_id = int.from_bytes(content.digest, "big")

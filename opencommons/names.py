@@ -60,3 +60,12 @@ def profile_names(store: Any, record: dict[str, Any]) -> dict[str, str]:
     if code:
         out["communityCode"] = code
     return out
+
+
+def own_code(commons: Any, onchain_hash: str) -> str | None:
+    """The code of the commons `commons` was launched as, when `onchain_hash` is its hash (a
+    factory commons' datasets and contributors are in its own commons)."""
+    code = commons.deployment.code
+    if code and "0x" + bytes(Web3.keccak(text=code)).hex() == onchain_hash:
+        return str(code)
+    return None

@@ -76,3 +76,109 @@ def proposal_lines(view: dict[str, Any]) -> list[str]:
     if view.get("next"):
         lines.append(f"next       {view['next']}")
     return lines
+
+
+def short_id(number: int) -> str:
+    """A dataset id as people compare it: `0x98c421c0...daeb` (the full id is in --json)."""
+    text = f"{int(number):064x}"
+    return f"0x{text[:8]}...{text[-4:]}"
+
+
+def short_address(address: str) -> str:
+    """`0x34F7...3b98`."""
+    return f"{address[:6]}...{address[-4:]}"
+
+
+def fact_lines(rows: list[tuple[str, str]]) -> list[str]:
+    """Label-value lines, the labels in one column."""
+    width = max((len(label) for label, _ in rows), default=0) + 2
+    return [f"{label:{width}s}{value}" for label, value in rows]
+
+
+def commons_text(code: str | None, commons_hash: str) -> str:
+    """A dataset's or contributor's commons: its code, else the hash the chain records, said so."""
+    if code:
+        return code
+    if not commons_hash or int(commons_hash, 16) == 0:
+        return "none"
+    return f"{commons_hash[:10]}... (its code is in the manifest or profile, not at hand here)"
+
+
+def share_text(parts: list[tuple[str, int]]) -> str:
+    """`Amina 50%, 0x2762...E73d 30%` from (name or address, basis points), largest share first."""
+    return ", ".join(f"{who} {bps / 100:g}%" for who, bps in sorted(parts, key=lambda part: -part[1]))
+
+
+def dataset_lines(view: dict[str, Any]) -> list[str]:
+    """`commons dataset show` in words: what a reader wants first, the identifiers last (the raw
+    record, epoch seconds and commons hash included, is in --json)."""
+    named = view.get("contributorNames") or [(short_address(c["account"]), int(c["shareBps"]))
+                                             for c in view["contributors"]]
+    parents = [short_id(int(p)) for p in view.get("parents", [])]
+    rows = [("dataset", f"{view['name']} ({short_id(int(view['id']))})" if view.get("name")
+             else short_id(int(view["id"]))),
+            ("status", str(view["status"])),
+            ("commons", commons_text(view.get("commonsCode"), str(view.get("commons", "")))),
+            ("licence", f"{view['license']} ({view['licenceUrls']})" if view.get("licenceUrls")
+             else str(view["license"]))]
+    if view.get("terms"):
+        rows.append(("terms", str(view["terms"])))
+    elif view.get("termsDocument") is None:
+        rows.append(("terms", "no terms document: the licence alone says what may be done"))
+    rows += [("published", f"{when(int(view['publishedAt']))} by {view['owner']}"),
+             ("contributors", share_text(named))]
+    if parents:
+        rows.append(("derived from", f"{', '.join(parents)} ({int(view['ancestorBps']) / 100:g}% of every payment "
+                                     "goes to them)"))
+    versions = [f"previous {short_id(int(view['previousVersion']))}" if view.get("previousVersion") else "",
+                f"newer {short_id(int(view['nextVersion']))}" if view.get("nextVersion") else ""]
+    if any(versions):
+        rows.append(("versions", ", ".join(v for v in versions if v)))
+    rows += [("content", str(view["content"])), ("manifest", str(view["manifest"]))]
+    if view.get("croissant"):
+        rows.append(("croissant", str(view["croissant"])))
+    if view.get("termsDocument"):
+        same = view.get("termsPublished") == view["termsDocument"]
+        rows.append(("terms document", f"{view['termsDocument']}{' (published with it)' if same else ''}"))
+    rows += [("link", str(view["link"])), ("id", str(view["id"]))]
+    return fact_lines(rows)
+
+
+def contributor_lines(view: dict[str, Any]) -> list[str]:
+    """`commons contributor show` in words (--json has the raw record)."""
+    state = "registered" if view["registered"] else "not registered (or deactivated)"
+    if view["registered"] and view.get("registeredAt"):
+        state += f" since {when(int(view['registeredAt']))}"
+    rows = [("contributor", f"{view['name']} ({view['account']})" if view.get("name") else view["account"]),
+            ("status", state),
+            ("commons", commons_text(view.get("communityCode"), str(view.get("community") or "")))]
+    if view.get("profile"):
+        rows.append(("profile", str(view["profile"])))
+    if view.get("claim") is not None:
+        rows.append(("claim", f"{view['claim']}: {'verified' if view.get('verified') else 'not verified'}"))
+    return fact_lines(rows)
+
+
+def stats_lines(stats: dict[str, Any], amount: Any) -> list[str]:
+    """`commons stats` in words; `amount(value, token)` formats money in the token's units."""
+    by_status = ", ".join(f"{status} {count}" for status, count in stats["byStatus"].items())
+
+    def money(totals: dict[str, Any]) -> str:
+        return ", ".join(amount(int(v), t) for t, v in totals.items()) or "nothing yet"
+
+    return fact_lines([("datasets", f"{stats['datasets']}" + (f" ({by_status})" if by_status else "")),
+                       ("contributors", str(stats["contributors"])), ("payments", str(stats["payments"])),
+                       ("licences sold", str(stats["licences"])), ("proposals", str(stats["proposals"])),
+                       ("paid in", money(stats["paid"])), ("claimed", money(stats["claimed"]))])
+
+
+def dataset_rows(rows: list[dict[str, Any]], names: dict[str, str]) -> list[str]:
+    """`commons dataset list` in words: one line per dataset, its short id, name (when its manifest
+    is at hand), licence, status, publisher and the version it succeeds (full ids in --json)."""
+    shown = [(short_id(int(r["id"])), names.get(r["id"], "(name not at hand)"), str(r["license"]), str(r["status"]),
+              f"by {short_address(str(r['publisher']))}"
+              + (f", new version of {short_id(int(r['previousVersion']))}" if r.get("previousVersion") else ""))
+             for r in rows]
+    widths = [max(len(row[i]) for row in shown) for i in range(4)]
+    return ["  " + "  ".join(f"{cell:{widths[i]}s}" for i, cell in enumerate(row[:4])) + "  " + row[4]
+            for row in shown]

@@ -24,6 +24,8 @@ class Action:
     target: str
     calldata: bytes
     summary: str
+    #: an arbitrary call (`--call`): checked by simulating it from the timelock before proposing
+    arbitrary: bool = False
 
 
 def _address(text: str, what: str) -> str:
@@ -86,7 +88,7 @@ def call_action(target: str, signature: str, args: list[str]) -> Action:
     except Exception as exc:  # eth-abi's errors for a value that does not fit its type
         raise OpenCommonsError(f"cannot encode {signature} with {args}: {exc}") from None
     shown = ", ".join(f"{t} {a}" for t, a in zip(types, args))
-    return Action(address, data, f"call {address}.{name}({shown})")
+    return Action(address, data, f"call {address}.{name}({shown})", arbitrary=True)
 
 
 def _parse(kind: str, text: str) -> Any:
@@ -109,3 +111,48 @@ def _parse(kind: str, text: str) -> Any:
     if kind == "string":
         return text
     raise OpenCommonsError(f"argument type {kind} is not supported by --call: use address, bool, (u)intN, bytes, string")
+
+
+def castable_votes(commons: Commons) -> int:
+    """The votes that voters could cast on a proposal made now: each delegate's latest
+    DelegateVotesChanged, summed, less the timelock's own (the token self-delegates every holder,
+    the treasury too, and the timelock cannot vote)."""
+    latest: dict[str, int] = {}
+    for log in commons.token.events.DelegateVotesChanged().get_logs(from_block=commons.deployment.block):
+        latest[str(log["args"]["delegate"]).lower()] = int(log["args"]["newVotes"])
+    latest.pop(commons.timelock.address.lower(), None)
+    return sum(latest.values())
+
+
+def check_proposable(commons: Commons, actions: list[Action]) -> None:
+    """Refuses, before anything is sent, a proposal that could never pass or never execute: one
+    whose voters together could not reach the quorum, and an arbitrary call (`call_action`) the
+    timelock could not make now (no contract at the target, or the call reverts)."""
+    from .chain.transactions import as_revert
+    from .queries import format_amount
+
+    castable = castable_votes(commons)
+    head = commons.w3.eth.block_number
+    quorum = int(commons.governor.functions.quorum(max(head - 1, 0)).call())
+    if castable == 0 or castable < quorum:
+        token = commons.token.address
+        needed = format_amount(commons, quorum, token)
+        raise OpenCommonsError(f"the votes voters hold ({format_amount(commons, castable, token)}; the timelock's "
+                               f"own cannot vote) could not reach the quorum of {needed}, so the proposal could never "
+                               "pass: holders of the token vote with it (delegate with `commons gov delegate "
+                               "ADDRESS`); nothing proposed")
+    w3 = commons.w3
+    for action in actions:
+        if not action.arbitrary:
+            continue
+        if not w3.eth.get_code(Web3.to_checksum_address(action.target)):
+            raise OpenCommonsError(f"--call {action.target}: no contract there on this chain, so the call could "
+                                   "never execute; nothing proposed")
+        try:
+            w3.eth.call({"from": commons.timelock.address, "to": Web3.to_checksum_address(action.target),
+                         "data": action.calldata})
+        except Exception as exc:  # the node's revert, in whatever shape it reports it
+            decoded = as_revert(exc)
+            reason = str(decoded) if decoded is not None else str(exc).splitlines()[0]
+            raise OpenCommonsError(f"{action.summary} would revert if executed now by the timelock ({reason}); "
+                                   "nothing proposed") from None

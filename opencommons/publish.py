@@ -36,6 +36,15 @@ from .suite import Commons
 BPS = 10_000
 
 
+
+class NotRegisteredError(PublishError):
+    """A publisher or contributor that is not a registered contributor (each front end says how
+    to register: the command line names its command, the dApp its button)."""
+
+    def __init__(self, account: str, how: str = "run `commons contributor register` from that account first") -> None:
+        super().__init__(f"{account} is not a registered contributor: {how}")
+        self.account = account
+
 @dataclass(frozen=True)
 class PublishRequest:
     directory: Path
@@ -112,6 +121,15 @@ def validate(request: PublishRequest) -> PublishRequest:
         raise PublishError(f"not a directory: {request.directory}")
     if not any(p.is_file() and not p.name.startswith(".") for p in request.directory.rglob("*")):
         raise PublishError(f"directory is empty: {request.directory}")
+    from .chain.commons_config import check_code
+    from .errors import DeploymentError
+
+    if not request.commons:
+        raise PublishError("give the commons code (e.g. KE/education)")
+    try:
+        check_code(request.commons)
+    except DeploymentError as exc:  # the rule the factory holds a commons' own code to
+        raise PublishError(str(exc)) from None
     if not request.contributors:
         raise PublishError("at least one --contributor ADDR=BPS is required")
     seen = set()
@@ -268,13 +286,11 @@ def check_chain(commons: Commons, publisher: str, request: PublishRequest, sourc
     before anything is written. Returns the lineage findings (what the child owes its parents)."""
     registry = commons.registry.functions
     if not registry.isRegistered(Web3.to_checksum_address(publisher)).call():
-        raise PublishError(f"{publisher} is not a registered contributor: run `commons contributor register`"
-                           f" from that account first")
+        raise NotRegisteredError(publisher)
     for account in [a for a, _ in request.contributors if a != publisher]:
         # as the contract checks: ever registered (deactivating later does not undo a naming)
         if not registry.hasRegistered(Web3.to_checksum_address(account)).call():
-            raise PublishError(f"{account} is not a registered contributor: run `commons contributor register`"
-                               f" from that account first")
+            raise NotRegisteredError(account)
     for parent in request.parents:
         if not commons.nft.functions.exists(parent).call():
             raise PublishError(f"parent dataset {parent} does not exist")

@@ -40,14 +40,20 @@ def parse_dataset_id(text: str) -> int:
         raise OpenCommonsError(f"invalid dataset id {text!r}: give a number, 0x hex or the content CID") from None
 
 
-def parse_amount(commons: Commons, text: str, token: str) -> int:
-    """'0.01' ETH (or token units by the token's decimals) to the smallest unit."""
+def check_amount_text(text: str) -> Decimal:
+    """An amount as typed, refused when it is not a positive number (before any chain is read)."""
     try:
         value = Decimal(text)
     except InvalidOperation:
         raise OpenCommonsError(f"invalid amount {text!r}") from None
-    if value <= 0:
+    if not value.is_finite() or value <= 0:
         raise OpenCommonsError(f"amount must be positive, got {text}")
+    return value
+
+
+def parse_amount(commons: Commons, text: str, token: str) -> int:
+    """'0.01' ETH (or token units by the token's decimals) to the smallest unit."""
+    value = check_amount_text(text)
     decimals = 18
     if token != NATIVE:
         from .chain.deploy import contract
@@ -142,8 +148,11 @@ def list_datasets(commons: Commons, commons_code: str | None = None, contributor
             continue
         dataset_id = int(args["datasetId"])
         content = Cid.from_chain(params["contentCodec"], bytes(params["contentDigest"]))
-        rows.append({"id": str(dataset_id), "content": str(content), "license": params["license"], "status": STATUS[commons.nft.functions.statusOf(dataset_id).call()],
-                     "publisher": args["publisher"], "block": log["blockNumber"]})
+        manifest = Cid.from_chain(params["manifestCodec"], bytes(params["manifestDigest"]))
+        rows.append({"id": str(dataset_id), "content": str(content), "manifest": str(manifest),
+                     "license": params["license"], "status": STATUS[commons.nft.functions.statusOf(dataset_id).call()],
+                     "publisher": args["publisher"], "block": log["blockNumber"],
+                     "previousVersion": str(args["previousVersion"]) if args["previousVersion"] else None})
     return rows
 
 

@@ -54,7 +54,7 @@ export async function fetchVerified(url, expected, what) {
 // `base` is where content is fetched (`/ipfs/`); returns [{ path, size, blob }] once all match.
 export async function downloadVerified(base, d, progress = () => {}) {
   const manifestCid = parseCid(d.manifest);
-  if (manifestCid.codec !== RAW) throw new Error("the manifest is not a single raw block: verify it with `commons dataset verify`");
+  if (manifestCid.codec !== RAW) throw new Error("the manifest is not a single raw block, which this page cannot check: every manifest the commons publishes is one");
   const manifest = JSON.parse(new TextDecoder().decode(await fetchVerified(base + d.manifest, manifestCid.digest, "the manifest")));
   if (manifest.content !== d.content) throw new Error(`the manifest names content ${manifest.content}, the chain ${d.content}`);
   const files = [];

@@ -149,8 +149,13 @@ def validate(s: GovernanceSettings, where: str = "governance settings") -> Gover
         if allocated < s.proposal_threshold:
             raise DeploymentError(f"{where}: with the supply in the treasury the allocations ({allocated / TOKEN:,.0f} "
                                   f"OCT) do not reach the proposal threshold of "
-                                  f"{s.proposal_threshold / TOKEN:,.0f} OCT: nobody could ever propose")
+                                  f"{s.proposal_threshold / TOKEN:,.0f} OCT: nobody could ever propose; allocate at "
+                                  f"least {s.proposal_threshold / TOKEN:,.0f} OCT in [allocations] (\"0xADDRESS\" = "
+                                  f"{s.proposal_threshold // TOKEN}) or lower governance.proposal_threshold")
         if allocated * 100 < s.initial_supply * s.quorum_percent:
+            needed = -(-s.initial_supply * s.quorum_percent // 100)
             raise DeploymentError(f"{where}: with the supply in the treasury the allocations ({allocated / TOKEN:,.0f} "
-                                  f"OCT) are below the {s.quorum_percent}% quorum: no proposal could ever pass")
+                                  f"OCT) are below the {s.quorum_percent}% quorum: no proposal could ever pass; "
+                                  f"allocate at least {needed / TOKEN:,.0f} OCT in [allocations] or lower "
+                                  "governance.quorum_percent")
     return s

@@ -139,7 +139,7 @@ def send(w3: Web3, sender: Sender, fn: ContractFunction, value: int = 0, gas: in
         params["gas"] = gas or int(fn.estimate_gas(params) * 1.2) + 10_000
         return sender.send(w3, fn.build_transaction(params))
     except (ContractCustomError, ContractLogicError, Web3RPCError, ValueError) as exc:
-        raise _translate(exc) from exc
+        raise _translate(exc, w3, sender.address, value) from exc
 
 
 def send_raw(w3: Web3, sender: Sender, tx: TxParams) -> TxReceipt:
@@ -151,7 +151,7 @@ def send_raw(w3: Web3, sender: Sender, tx: TxParams) -> TxReceipt:
             tx["gas"] = int(w3.eth.estimate_gas(tx) * 1.2) + 10_000
         return wait(w3, sender.send(w3, tx))
     except (ContractCustomError, ContractLogicError, Web3RPCError, ValueError) as exc:
-        raise _translate(exc) from exc
+        raise _translate(exc, w3, sender.address, int(tx.get("value", 0))) from exc
 
 
 def wait(w3: Web3, tx_hash: HexBytes) -> TxReceipt:
@@ -161,11 +161,18 @@ def wait(w3: Web3, tx_hash: HexBytes) -> TxReceipt:
     return receipt
 
 
-def _translate(exc: Exception) -> Exception:
+def _translate(exc: Exception, w3: Web3 | None = None, sender: str | None = None, value: int = 0) -> Exception:
     decoded = as_revert(exc)
     if decoded is not None:
         return decoded
     text = str(exc)
     if "insufficient funds" in text.lower():
-        return ChainError(f"insufficient funds: {text}")
-    return ChainError(f"transaction failed: {text}")
+        if w3 is None or sender is None:
+            return ChainError("insufficient funds for this transaction's value and gas; nothing was sent")
+        from ..present import amount_text
+
+        held = amount_text(w3.eth.get_balance(sender), 18, "ETH")  # type: ignore[arg-type]
+        needs = f"{amount_text(value, 18, 'ETH')} plus gas" if value else "its gas"
+        return ChainError(f"insufficient funds: {sender} holds {held}, not enough for {needs}; nothing was sent "
+                          "(fund the account, or register and claim gaslessly through a relayer)")
+    return ChainError(f"transaction failed: {text.splitlines()[0] if text else type(exc).__name__}")

@@ -36,7 +36,15 @@ def stats(as_json: bool = JsonOpt, rpc: Optional[str] = RpcOpt, deployments: Pat
           db: Optional[str] = DbOpt, no_index: bool = NoIndexOpt) -> None:
     """The commons in figures: datasets by status, contributors, payments, licences, proposals, money paid."""
     try:
-        _emit(_reader(_commons(rpc, deployments), db, no_index).stats(), as_json)
+        commons = _commons(rpc, deployments)
+        figures = _reader(commons, db, no_index).stats()
+        if as_json:
+            _emit(figures, as_json)
+            return
+        from .. import present, queries
+
+        for line in present.stats_lines(figures, lambda value, token: queries.format_amount(commons, value, token)):
+            say(line)
     except OpenCommonsError as exc:
         fail(exc)
 
@@ -134,9 +142,22 @@ def run() -> None:
     import signal
     import sys
 
+    from typer import _click
+    from typer.exceptions import Abort
+
     signal.signal(signal.SIGINT, _interrupted)
     try:
-        app(args=hoist_commons(sys.argv[1:]), prog_name="commons")
+        code = app(args=hoist_commons(sys.argv[1:]), prog_name="commons", standalone_mode=False)
+    except _click.exceptions.UsageError as exc:  # one line, not a box: what was wrong and where help is
+        where = exc.ctx.command_path if exc.ctx is not None else "commons"
+        print(f"error: {exc.format_message()} (see `{where} --help`)", file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except _click.exceptions.ClickException as exc:
+        print(f"error: {exc.format_message()}", file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except Abort:
+        print("error: aborted", file=sys.stderr)
+        sys.exit(1)
     except Exception as exc:  # noqa: BLE001 - the last line of defence of the CLI
         if "--debug" in sys.argv:
             raise
@@ -149,15 +170,20 @@ def run() -> None:
             print(f"error: unexpected {type(exc).__name__}: {first} (rerun with --debug for the traceback)",
                   file=sys.stderr)
         sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 @app.command()
-def dapp(port: int = typer.Option(8600, "--port", min=0, max=65535),
-         rpc: Optional[str] = typer.Option(None, "--rpc", envvar="OPENCOMMONS_RPC"),
-         deployments: Path = typer.Option(Path("deployments"), "--deployments"),
-         relayer: Optional[str] = typer.Option(None, "--relayer", help="Account that pays for gasless calls."),
-         store: str = typer.Option("embedded", "--store"), api: Optional[str] = typer.Option(None, "--api"),
-         home: Optional[Path] = typer.Option(None, "--home", envvar="OPENCOMMONS_IPFS_HOME"),
+def dapp(port: int = typer.Option(8600, "--port", min=0, max=65535, help="PORT to serve on (0: any free port)."),
+         rpc: Optional[str] = typer.Option(None, "--rpc", envvar="OPENCOMMONS_RPC",
+                                           help="JSON-RPC URL of the chain (default: a local one)."),
+         deployments: Path = DeploymentsOpt,
+         relayer: Optional[str] = typer.Option(None, "--relayer", help="ACCOUNT (index, address or "
+                                                                   "keystore FILE) that pays for gasless calls."),
+         store: str = typer.Option("embedded", "--store", help="IPFS store: embedded or kubo."),
+         api: Optional[str] = typer.Option(None, "--api", help="Kubo RPC address for --store kubo."),
+         home: Optional[Path] = typer.Option(None, "--home", envvar="OPENCOMMONS_IPFS_HOME",
+                                             help="Embedded IPFS store folder."),
          gateway: Optional[str] = typer.Option(None, "--gateway", help="Link content to this gateway (e.g. a "
                                                "local Kubo node's http://127.0.0.1:8080/ipfs/); default: this "
                                                "server's own verified /ipfs/."),

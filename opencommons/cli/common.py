@@ -73,6 +73,11 @@ def fail(exc: Exception) -> NoReturn:
     if state["debug"]:
         raise exc
     message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    from ..errors import BlockNotFoundError
+
+    if isinstance(exc, BlockNotFoundError) and "gateway" not in message:  # content that is elsewhere: where to look
+        message += (": fetch it through a gateway that has it (--gateway URL) or from a Kubo node "
+                    "(--store kubo --api URL)")
     err.print(f"error: {printable(message)}", markup=False)
     raise typer.Exit(1)
 
@@ -125,7 +130,7 @@ def _said(label: str, receipt: Any) -> None:
     say(f"{label}: tx {receipt['transactionHash'].to_0x_hex()} gas {receipt['gasUsed']}")
 
 
-OfOpt = typer.Option(None, "--of", help="Account (default: --account).")
+OfOpt = typer.Option(None, "--of", help="ADDRESS whose figures to show (default: --account).")
 
 
 def _account_of(commons: suite.Commons, of: Optional[str], account: Optional[str]) -> str:
@@ -160,7 +165,8 @@ def _approve(commons: suite.Commons, who: transactions.Sender, token: str, spend
 
 
 DbOpt = typer.Option(None, "--db", envvar="OPENCOMMONS_INDEX_DB",
-                     help="Index database: a SQLite file or postgresql://... URL (default $OPENCOMMONS_HOME/index.sqlite).")
+                     help="Index database: a SQLite file or postgresql://... URL (default "
+                          "$OPENCOMMONS_HOME/index.sqlite).")
 NoIndexOpt = typer.Option(False, "--no-index", help="Answer from the chain even when an index is synced.")
 
 

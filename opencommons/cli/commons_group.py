@@ -31,8 +31,9 @@ def create(code: str = typer.Argument(..., help="Unique code, e.g. KE/education.
            name: Optional[str] = typer.Option(None, "--name", help="The commons' name (its governor's)."),
            config: Optional[Path] = typer.Option(None, "--config", help="commons.toml: token, governance, "
                                                  "allocations, roles, vault (see the README)."),
-           profile: Optional[str] = typer.Option(None, "--profile", help="dev or network, without --config."),
-           confirmations: int = typer.Option(1, "--confirmations", min=1),
+           profile: Optional[str] = typer.Option(None, "--profile", help="PROFILE: dev or network, without --config."),
+           confirmations: int = typer.Option(1, "--confirmations", min=1,
+                                             help="BLOCKS to wait on top of each deploy transaction."),
            rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
            deployments: Path = DeploymentsOpt) -> None:
     """Launch a commons: nine contracts, initialised and wired to its own timelock, in one transaction."""
@@ -56,7 +57,7 @@ def create(code: str = typer.Argument(..., help="Unique code, e.g. KE/education.
 
 
 @app.command("share")
-def share(gateway: list[str] = typer.Option([], "--gateway", help="A trustless gateway serving the commons' "
+def share(gateway: list[str] = typer.Option([], "--gateway", help="URL of a trustless gateway serving the commons' "
                                             "content (`commons dapp` serves one at /ipfs/); repeatable."),
           kubo: list[str] = typer.Option([], "--kubo", help="A Kubo RPC node holding the content; repeatable."),
           rpc: Optional[str] = RpcOpt, deployments: Path = DeploymentsOpt) -> None:

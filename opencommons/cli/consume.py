@@ -58,12 +58,14 @@ def _account(of: Optional[str], account: Optional[str], commons: Any) -> Optiona
 @dataset_app.command("get")
 def dataset_get(reference: str = typer.Argument(..., metavar="ID_OR_CID"), directory: Path = typer.Argument(..., metavar="DIR"),
                 gateway: Optional[str] = GatewayOpt, no_chain: bool = NoChainOpt,
-                of: Optional[str] = typer.Option(None, "--of", help="Whose licence to check."),
+                of: Optional[str] = typer.Option(None, "--of", help="ADDRESS whose licence to check (default: "
+                                                 "--account)."),
                 account: Optional[str] = AccountOpt, rpc: Optional[str] = RpcOpt, deployments: Path = DeploymentsOpt,
                 store: str = StoreOpt, api: Optional[str] = ApiOpt, home: Optional[Path] = HomeOpt,
                 as_json: bool = JsonOpt,
-                private_gateway: Optional[str] = typer.Option(None, "--private-gateway", help="For a private dataset: "
-                                                              "this gateway instead of the one its manifest names.")
+                private_gateway: Optional[str] = typer.Option(None, "--private-gateway", help="URL: for a private "
+                                                              "dataset, this gateway instead of the one its manifest "
+                                                              "names.")
                 ) -> None:
     """Download a dataset into DIR, every block and file verified (run again to resume); says which licence applies."""
     import json
@@ -74,6 +76,9 @@ def dataset_get(reference: str = typer.Argument(..., metavar="ID_OR_CID"), direc
         resolved = downloading.resolve_reference(target, commons, source)
         manifest = downloading.read_manifest(source, resolved.manifest)
         if isinstance(manifest.get("private"), dict):
+            if of is not None and (account is None or _account(of, None, commons) != _account(None, account, commons)):
+                raise OpenCommonsError("--of names whose licence to check; a private dataset is decrypted for the "
+                                       "licensee who signs in: pass that account as --account instead")
             _get_private(commons, resolved, manifest, directory, private_gateway, account, as_json)
             return
         work = downloading.plan(source, resolved, directory)
@@ -138,8 +143,8 @@ def _get_private(commons: Any, resolved: Any, manifest: dict[str, Any], director
 
 @dataset_app.command("export")
 def dataset_export(reference: str = typer.Argument(..., metavar="ID_OR_CID"),
-                   out: Path = typer.Option(..., "--out", help="Folder for the converted files."),
-                   fmt: str = typer.Option("parquet", "--format", help="parquet (the only format so far)."),
+                   out: Path = typer.Option(..., "--out", help="DIR for the converted files."),
+                   fmt: str = typer.Option("parquet", "--format", help="FORMAT: parquet (the only one so far)."),
                    gateway: Optional[str] = GatewayOpt, no_chain: bool = NoChainOpt, rpc: Optional[str] = RpcOpt,
                    deployments: Path = DeploymentsOpt, store: str = StoreOpt, api: Optional[str] = ApiOpt,
                    home: Optional[Path] = HomeOpt) -> None:

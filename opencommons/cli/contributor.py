@@ -33,10 +33,16 @@ contributor_app = typer.Typer(help="Register and inspect contributors.", no_args
 
 
 @contributor_app.command("register")
-def contributor_register(name: str = typer.Option(..., "--name"), community: str = typer.Option(..., "--community"),
+def contributor_register(name: str = typer.Option(..., "--name",
+                                                 help="NAME shown for you (in your profile, on IPFS)."),
+                         community: str = typer.Option(..., "--community",
+                                                       help="CODE of your community, e.g. KE/education (picks that "
+                                                            "commons)."),
                          gasless: bool = typer.Option(False, "--gasless",
                                                       help="Sign with --account (a keystore); --relayer pays."),
-                         relayer: Optional[str] = typer.Option(None, "--relayer"),
+                         relayer: Optional[str] = typer.Option(None, "--relayer",
+                                                               help="ACCOUNT that sends your signed registration and "
+                                                                    "pays its gas (gasless)."),
                          rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
                          deployments: Path = DeploymentsOpt, store: str = StoreOpt, api: Optional[str] = ApiOpt,
                          home: Optional[Path] = HomeOpt) -> None:
@@ -68,7 +74,10 @@ def contributor_register(name: str = typer.Option(..., "--name"), community: str
 
 
 @contributor_app.command("show")
-def contributor_show(address: str, claim: Optional[str] = typer.Option(None, "--claim"), as_json: bool = JsonOpt,
+def contributor_show(address: str, claim: Optional[str] = typer.Option(None, "--claim",
+                                                                       help="CLAIM type (e.g. kyc) whose verification "
+                                                                            "to show."),
+                     as_json: bool = JsonOpt,
                      rpc: Optional[str] = RpcOpt, deployments: Path = DeploymentsOpt, db: Optional[str] = DbOpt,
                      no_index: bool = NoIndexOpt, store: str = StoreOpt, api: Optional[str] = ApiOpt,
                      home: Optional[Path] = HomeOpt) -> None:
@@ -93,7 +102,15 @@ def contributor_show(address: str, claim: Optional[str] = typer.Option(None, "--
             data["claim"] = claim
             now = commons.w3.eth.get_block("latest")["timestamp"]
             data["verified"] = reader.is_verified(who, "0x" + bytes(web3.Web3.keccak(text=claim)).hex(), now)
-        _emit(data, as_json)
+        if as_json:
+            _emit(data, as_json)
+            return
+        from .. import present
+        from ..names import own_code
+
+        data.setdefault("communityCode", own_code(commons, str(data["community"])))
+        for line in present.contributor_lines(data):
+            say(line)
     except OpenCommonsError as exc:
         fail(exc)
 
@@ -121,8 +138,10 @@ def contributor_earnings(address: str, as_json: bool = JsonOpt, rpc: Optional[st
 
 
 @contributor_app.command("verify")
-def contributor_verify(address: str, claim: str = typer.Option(..., "--claim"),
-                       days: int = typer.Option(365, "--days", min=1), rpc: Optional[str] = RpcOpt,
+def contributor_verify(address: str, claim: str = typer.Option(..., "--claim",
+                                                               help="CLAIM type to attest, e.g. kyc or teacher."),
+                       days: int = typer.Option(365, "--days", min=1, help="DAYS the attestation stays valid."),
+                       rpc: Optional[str] = RpcOpt,
                        account: Optional[str] = AccountOpt, deployments: Path = DeploymentsOpt) -> None:
     """Attest a claim about a contributor (verifier role)."""
     try:

@@ -127,12 +127,24 @@ def _terms_document(path: Optional[Path], preset: Optional[str], attribution: Op
 
 
 @dataset_app.command("publish")
-def dataset_publish(directory: Path, license_id: str = typer.Option(..., "--license"),
-                    commons_code: str = typer.Option(..., "--commons"),
+def dataset_publish(directory: Path, license_id: str = typer.Option(..., "--license",
+                                                                    help="SPDX licence expression, e.g. CC-BY-4.0 or "
+                                                                         "'MIT OR Apache-2.0'."),
+                    commons_code: str = typer.Option(..., "--commons",
+                                                     help="CODE of the community it belongs to, e.g. KE/education."),
                     contributor: list[str] = typer.Option(..., "--contributor", help="ADDRESS=BPS, repeatable."),
-                    parent: list[str] = typer.Option([], "--parent"), ancestor_bps: int = typer.Option(0, "--ancestor-bps"),
-                    name: Optional[str] = typer.Option(None, "--name"), description: str = typer.Option("", "--description"),
-                    schema: Optional[str] = typer.Option(None, "--schema"), rpc: Optional[str] = RpcOpt,
+                    parent: list[str] = typer.Option([], "--parent",
+                                                     help="ID of a dataset it derives from (repeat, at most 8)."),
+                    ancestor_bps: int = typer.Option(0, "--ancestor-bps",
+                                                     help="Basis points of every payment owed to the parents (2000: "
+                                                          "20%)."),
+                    name: Optional[str] = typer.Option(None, "--name",
+                                                       help="NAME of the dataset (default: the folder's)."),
+                    description: str = typer.Option("", "--description",
+                                                    help="TEXT describing it (in the manifest and Croissant)."),
+                    schema: Optional[str] = typer.Option(None, "--schema",
+                                                         help="FILE: a JSON Schema each JSON/CSV record must meet."),
+                    rpc: Optional[str] = RpcOpt,
                     account: Optional[str] = AccountOpt, deployments: Path = DeploymentsOpt, store: str = StoreOpt,
                     api: Optional[str] = ApiOpt, home: Optional[Path] = HomeOpt, as_json: bool = JsonOpt,
                     croissant: Optional[Path] = CroissantOpt,
@@ -147,8 +159,9 @@ def dataset_publish(directory: Path, license_id: str = typer.Option(..., "--lice
                     terms_file: Optional[Path] = typer.Option(None, "--terms", help="FILE: a licence terms document "
                                                               "(ODRL) to publish beside the data and sell licences "
                                                               "under (see `license terms new`)."),
-                    preset: Optional[str] = typer.Option(None, "--preset", help="A terms preset instead of --terms "
-                                                         "(`commons license terms new` lists them)."),
+                    preset: Optional[str] = typer.Option(None, "--preset", help="NAME of a terms preset "
+                                                         "instead of --terms (`commons license terms new` lists "
+                                                         "them)."),
                     attribution: Optional[str] = typer.Option(None, "--attribution", help="TEXT: with --preset, how "
                                                               "to credit the data."),
                     community: Optional[str] = typer.Option(None, "--terms-community", help="NAME: with --preset "
@@ -169,7 +182,7 @@ def dataset_publish(directory: Path, license_id: str = typer.Option(..., "--lice
 
 
 @dataset_app.command("link")
-def dataset_link(dataset: str, gateway: list[str] = typer.Option([], "--gateway", help="A trustless gateway "
+def dataset_link(dataset: str, gateway: list[str] = typer.Option([], "--gateway", help="URL of a trustless gateway "
                                                                  "serving the content; repeatable."),
                  rpc: Optional[str] = RpcOpt, deployments: Path = DeploymentsOpt) -> None:
     """Print one string naming DATASET and its commons: `dataset get`, `load_dataset`, the dApp and
@@ -235,12 +248,10 @@ def _readable(view: dict[str, Any], store: str, home: Optional[Path], api: Optio
     """What a reader wants beside the raw record: a short id, the date, shares in percent, and the
     name and commons code from the manifest when the store holds it (the code only when it hashes
     to the commons recorded on-chain)."""
-    from datetime import datetime, timezone
+    from ..present import short_id, when
 
-    number = int(view["id"])
     extra: dict[str, Any] = {
-        "shortId": f"0x{number:064x}"[:10] + "..." + f"{number:064x}"[-4:],
-        "published": datetime.fromtimestamp(int(view["publishedAt"]), timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "shortId": short_id(int(view["id"])), "published": when(int(view["publishedAt"])),
         "shares": ", ".join(f"{c['account']} {c['shareBps'] / 100:g}%" for c in view["contributors"]),
     }
     extra.update(names.manifest_names(open_store(store, home, api), view["manifest"], view["commons"]))
@@ -295,17 +306,29 @@ def dataset_show(dataset: str, as_json: bool = JsonOpt, rpc: Optional[str] = Rpc
             view["contributorNames"] = ", ".join(f"{name or '(no profile here)'} {c['shareBps'] / 100:g}%"
                                                  for c, name in named)
         view.update(_licence_facts(commons, dataset_id, view, store, home, api))
-        _emit(view, as_json)
+        if as_json:
+            _emit(view, as_json)
+            return
+        from .. import present
+
+        view.setdefault("commonsCode", names.own_code(commons, view["commons"]))
+        view["contributorNames"] = [(name or present.short_address(c["account"]), int(c["shareBps"]))
+                                    for c, name in named]
+        for line in present.dataset_lines(view):
+            say(line)
     except OpenCommonsError as exc:
         fail(exc)
 
 
 @dataset_app.command("list")
-def dataset_list(commons_code: Optional[str] = typer.Option(None, "--commons"),
-                 contributor: Optional[str] = typer.Option(None, "--contributor"),
-                 license_id: Optional[str] = typer.Option(None, "--license"), as_json: bool = JsonOpt,
-                 rpc: Optional[str] = RpcOpt, deployments: Path = DeploymentsOpt, db: Optional[str] = DbOpt,
-                 no_index: bool = NoIndexOpt) -> None:
+def dataset_list(commons_code: Optional[str] = typer.Option(None, "--commons", help="CODE: only datasets in this "
+                                                              "community code (e.g. KE/education)."),
+                 contributor: Optional[str] = typer.Option(None, "--contributor", help="ADDRESS: only datasets it "
+                                                           "contributed to."),
+                 license_id: Optional[str] = typer.Option(None, "--license", help="SPDX id: only datasets under it."),
+                 as_json: bool = JsonOpt, rpc: Optional[str] = RpcOpt, deployments: Path = DeploymentsOpt,
+                 db: Optional[str] = DbOpt, no_index: bool = NoIndexOpt, store: str = StoreOpt,
+                 api: Optional[str] = ApiOpt, home: Optional[Path] = HomeOpt) -> None:
     """List datasets (from the index, else the contract's events), filtered by commons, contributor or licence."""
     try:
         from ..present import chain_name
@@ -321,6 +344,14 @@ def dataset_list(commons_code: Optional[str] = typer.Option(None, "--commons"),
                 say("  none match these filters" if filtered else
                     "  none yet: publish one with `commons dataset publish DIR --license ... --commons ...`")
                 return
+            from .. import present
+
+            content = open_store(store, home, api)
+            found = {r["id"]: names.manifest_names(content, r["manifest"], "") for r in rows}
+            named = {key: value["name"] for key, value in found.items() if "name" in value}
+            for line in present.dataset_rows(rows, named):
+                say(line)
+            return
         _emit(rows, as_json)
     except OpenCommonsError as exc:
         fail(exc)
@@ -338,7 +369,8 @@ def _tree(node: dict[str, Any], key: str, prefix: str = "") -> list[str]:
 
 
 @dataset_app.command("lineage")
-def dataset_lineage(dataset: str, depth: int = typer.Option(32, "--depth", min=1, help="Levels each way."),
+def dataset_lineage(dataset: str, depth: int = typer.Option(32, "--depth", min=1,
+                                                           help="LEVELS of parents and children to show."),
                     as_json: bool = JsonOpt, rpc: Optional[str] = RpcOpt, deployments: Path = DeploymentsOpt,
                     db: Optional[str] = DbOpt, no_index: bool = NoIndexOpt) -> None:
     """A dataset's ancestors (what it derives from) and descendants (what derives from it), as a tree."""
@@ -398,7 +430,8 @@ def dataset_car(dataset: str, file: Path, force: bool = typer.Option(False, "--f
 
 
 @dataset_app.command("verify")
-def dataset_verify(dataset: str, path: Optional[Path] = typer.Option(None, "--path", help="A local copy."),
+def dataset_verify(dataset: str, path: Optional[Path] = typer.Option(None, "--path",
+                                                                     help="DIR: a local copy to check."),
                    rpc: Optional[str] = RpcOpt, deployments: Path = DeploymentsOpt, store: str = StoreOpt,
                    api: Optional[str] = ApiOpt, home: Optional[Path] = HomeOpt) -> None:
     """Re-hash a local copy (or fetch from the store) and compare with the on-chain digest and manifest."""

@@ -36,9 +36,12 @@ deploy_app = typer.Typer(help="Deploy the suite or the CommonsFactory; `verify` 
 def deploy(ctx: typer.Context, rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt, deployments: Path = DeploymentsOpt,
            fresh: bool = typer.Option(False, "--fresh", help="Deploy again even if a deployment exists."),
            yes: bool = YesOpt,
-           curator: list[str] = typer.Option([], "--curator", help="Bootstrap curator (governance can revoke)."),
-           verifier: list[str] = typer.Option([], "--verifier", help="Bootstrap verifier of contributor claims."),
-           validator: list[str] = typer.Option([], "--validator", help="Bootstrap validator (dataset attestations)."),
+           curator: list[str] = typer.Option([], "--curator",
+                                             help="ADDRESS of a bootstrap curator (governance can revoke)."),
+           verifier: list[str] = typer.Option([], "--verifier",
+                                              help="ADDRESS of a bootstrap verifier of contributor claims."),
+           validator: list[str] = typer.Option([], "--validator",
+                                               help="ADDRESS of a bootstrap validator (dataset attestations)."),
            allow_token: list[str] = typer.Option([], "--allow-token", help="ERC-20 allow-listed at bootstrap."),
            profile: Optional[str] = typer.Option(
                None, "--profile", help="Governance profile: dev (fast, local chains; the default there) or network "

@@ -12,7 +12,7 @@ from .common import ApiOpt, _commons, DeploymentsOpt, fail, HomeOpt, RpcOpt, say
 
 app = typer.Typer(help="Serve private datasets to their licensees (Sign-In with Ethereum, licence checked on-chain).",
                   no_args_is_help=True)
-KeyOpt = typer.Option(..., "--key", help="The gateway's key file (`commons gateway keygen`).")
+KeyOpt = typer.Option(..., "--key", help="FILE: the gateway's key (`commons gateway keygen`).")
 
 
 @app.command("keygen")
@@ -29,7 +29,9 @@ def gateway_keygen(file: Path) -> None:
 @app.command("serve")
 def gateway_serve(key: Path = KeyOpt, db: str = typer.Option(..., "--db", help="Key store: a SQLite file or a "
                                                               "postgresql:// URL (shared by every instance)."),
-                  host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8700, "--port"),
+                  host: str = typer.Option("127.0.0.1", "--host",
+                                           help="ADDRESS to listen on (0.0.0.0: every interface)."),
+                  port: int = typer.Option(8700, "--port", help="PORT to serve on (0: any free port)."),
                   domain: Optional[str] = typer.Option(None, "--domain", help="The domain consumers sign in to "
                                                        "(default HOST:PORT; behind a load balancer, its name)."),
                   rpc: Optional[str] = RpcOpt, deployments: Path = DeploymentsOpt, store: str = StoreOpt,

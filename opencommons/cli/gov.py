@@ -47,33 +47,42 @@ def gov_delegate(to: str, rpc: Optional[str] = RpcOpt, account: Optional[str] = 
 
 
 @gov_app.command("propose")
-def gov_propose(accept: Optional[str] = typer.Option(None, "--accept", help="Dataset to accept."),
-                reward: str = typer.Option("0", "--reward", help="Tokens its contributors may claim (with --accept)."),
+def gov_propose(accept: Optional[str] = typer.Option(None, "--accept", help="ID of the dataset to accept."),
+                reward: str = typer.Option("0", "--reward", help="AMOUNT of the governance token its "
+                                                         "contributors may claim (with --accept), e.g. 500."),
                 by_quality: bool = typer.Option(False, "--by-quality", help="With --accept: reward by the quality "
                                                 "policy, from the validators' live attestations."),
                 quality_policy: Optional[str] = typer.Option(None, "--quality-policy", metavar="BASE",
-                                                             help="Set the reward by quality: BASE OCT times the "
-                                                                  "median quality and uniqueness."),
+                                                             help="Set the reward by quality: BASE governance "
+                                                                  "tokens times the median quality and uniqueness."),
                 min_score: int = typer.Option(0, "--min-score", min=0, max=10_000,
-                                              help="With --quality-policy: no reward below this median quality."),
+                                              help="With --quality-policy: no reward below this median quality "
+                                                   "(bps, 0..10000)."),
                 score_weights: Optional[str] = typer.Option(None, "--score-weights", metavar="I,V,U,O",
                                                             help="Weights (bps) of integrity, validity, uniqueness "
                                                                  "and ownership in the quality score."),
-                burn: Optional[str] = typer.Option(None, "--burn", help="Rejected (squatted) dataset to burn, so its "
+                burn: Optional[str] = typer.Option(None, "--burn", help="ID of a Rejected (squatted) "
+                                                   "dataset to burn, so its "
                                                                         "rightful publisher can publish it."),
                 grant: Optional[Tuple[str, str]] = typer.Option(None, "--grant", metavar="ROLE ADDR",
-                                                      help="Grant a role: curator, verifier, validator, allowlist or fee."),
+                                                      help="ROLE ADDRESS: grant curator, verifier, validator, "
+                                                           "allowlist or fee."),
                 revoke: Optional[Tuple[str, str]] = typer.Option(None, "--revoke", metavar="ROLE ADDR",
-                                                       help="Revoke a role."),
+                                                       help="ROLE ADDRESS: revoke a role."),
                 allow_token: list[str] = typer.Option([], "--allow-token", help="ERC-20 to allow-list (repeat)."),
                 disallow_token: list[str] = typer.Option([], "--disallow-token", help="ERC-20 to remove."),
                 fee: Optional[int] = typer.Option(None, "--fee", help="Protocol fee in bps (with --treasury)."),
-                treasury: Optional[str] = typer.Option(None, "--treasury", help="Treasury for --fee."),
+                treasury: Optional[str] = typer.Option(None, "--treasury", help="ADDRESS of the treasury for --fee."),
                 call: Optional[str] = typer.Option(None, "--call", metavar="TARGET",
-                                                   help="Any other call: target address, with --signature and --arg."),
+                                                   help="ADDRESS of any other call's target, with "
+                                                   "--signature and --arg."),
                 signature: Optional[str] = typer.Option(None, "--signature", help="e.g. 'setTerms(uint256,...)'."),
-                arg: list[str] = typer.Option([], "--arg", help="Argument of --signature (repeat, in order)."),
-                description: Optional[str] = typer.Option(None, "--description"), rpc: Optional[str] = RpcOpt,
+                arg: list[str] = typer.Option([], "--arg",
+                                              help="VALUE of an argument of --signature (repeat, in order)."),
+                description: Optional[str] = typer.Option(None, "--description",
+                                                          help="TEXT of the proposal (default: its actions, in "
+                                                               "words)."),
+                rpc: Optional[str] = RpcOpt,
                 account: Optional[str] = AccountOpt, deployments: Path = DeploymentsOpt) -> None:
     """Propose governance actions (several may go in one proposal); each is shown before it is sent."""
     try:
@@ -86,6 +95,7 @@ def gov_propose(accept: Optional[str] = typer.Option(None, "--accept", help="Dat
                                    "--disallow-token, --fee, --quality-policy, --score-weights or --call")
         for action in actions:
             say(f"action: {action.summary}")
+        proposals.check_proposable(commons, actions)
         text = description or "; ".join(a.summary for a in actions) + f" [{time.time()}]"
         receipt = _tx("proposed", commons, _sender(commons, account), commons.governor.functions.propose(
             [a.target for a in actions], [0] * len(actions), [a.calldata for a in actions], text))
@@ -116,7 +126,8 @@ def _quality_actions(commons: suite.Commons, accept: Optional[str], reward: str,
         base = queries.parse_amount(commons, quality_policy, queries.NATIVE)
         actions.append(proposals.Action(commons.rewards.address, bytes.fromhex(
             commons.rewards.encode_abi("setQualityPolicy", [base, min_score])[2:]),
-            f"reward accepted datasets {quality_policy} OCT x median quality x median uniqueness, nothing below "
+            f"reward accepted datasets {queries.format_amount(commons, base, commons.token.address)} x median "
+            "quality x median uniqueness, nothing below "
             f"quality {min_score}"))
     if by_quality:
         if accept is None or reward != "0":
@@ -142,7 +153,8 @@ def _proposal_actions(commons: suite.Commons, accept: Optional[str], reward: str
         dataset_id = queries.parse_dataset_id(accept)
         reward_wei = 0 if reward == "0" else queries.parse_amount(commons, reward, queries.NATIVE)
         targets, calldatas = queries.accept_and_reward_actions(commons, dataset_id, reward_wei)
-        summaries = [f"accept dataset {dataset_id}", f"reward its contributors {reward} OCT"]
+        summaries = [f"accept dataset {dataset_id}", "reward its contributors "
+                     f"{queries.format_amount(commons, reward_wei, commons.token.address)}"]
         actions += [proposals.Action(t, c, m) for t, c, m in zip(targets, calldatas, summaries)]
     if burn is not None:
         dataset_id = queries.parse_dataset_id(burn)

@@ -25,11 +25,11 @@ app = typer.Typer(help="Index the commons' events into SQL (SQLite or PostgreSQL
 @app.command("sync")
 def index_sync(follow: bool = typer.Option(False, "--follow", help="Keep following new blocks (Ctrl-C stops)."),
                poll: float = typer.Option(1.0, "--poll", min=0.05, help="Seconds between polls with --follow."),
-               window: int = typer.Option(2_000, "--window", min=1, help="Blocks per eth_getLogs at first (halved "
+               window: int = typer.Option(2_000, "--window", min=1, help="BLOCKS per eth_getLogs at first (halved "
                                           "when the provider refuses a range)."),
                reorg_depth: int = typer.Option(64, "--reorg-depth", min=1, help="Recent blocks whose hashes are kept."),
                code: Optional[str] = typer.Option(None, "--code", help="The commons' code, e.g. KE/education."),
-               quiet: bool = typer.Option(False, "--quiet", "-q"),
+               quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
                db: Optional[str] = DbOpt, rpc: Optional[str] = RpcOpt, deployments: Path = DeploymentsOpt,
                store: str = StoreOpt, api: Optional[str] = ApiOpt, home: Optional[Path] = HomeOpt) -> None:
     """Read every event of the deployment into the index, from where the last sync stopped (with the

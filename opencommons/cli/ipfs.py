@@ -75,7 +75,7 @@ def _progress(total: int, label: str = "adding") -> Iterator[Callable[[int], Non
 
 
 @app.command("add")
-def add(path: Path, cid_version: int = typer.Option(0, "--cid-version", min=0, max=1),
+def add(path: Path, cid_version: int = typer.Option(0, "--cid-version", min=0, max=1, help="0 (Kubo's default) or 1."),
         only_hash: bool = typer.Option(False, "--only-hash", help="Compute the CID, store nothing."),
         hidden: bool = typer.Option(False, "--hidden", help="Include names starting with a dot."),
         dereference: bool = DereferenceOpt,
@@ -123,7 +123,8 @@ def get(cid: str = typer.Argument(..., metavar="CID[/PATH]"), target: Path = typ
 
 
 @app.command("verify")
-def verify(path: Path, cid: str, hidden: bool = typer.Option(False, "--hidden"),
+def verify(path: Path, cid: str, hidden: bool = typer.Option(False, "--hidden",
+                                                             help="Include hidden files, as `ipfs add --hidden`."),
            dereference: bool = DereferenceOpt) -> None:
     """Recompute PATH's CID and compare it with CID."""
     try:
@@ -188,7 +189,8 @@ ForceOpt = typer.Option(False, "--force", help="Overwrite FILE if it exists.")
 
 
 @car_app.command("export")
-def car_export(cid: str, file: Path, also: list[str] = typer.Option([], "--with", help="Another root to include."),
+def car_export(cid: str, file: Path, also: list[str] = typer.Option([], "--with",
+                                                                  help="CID of another root to include (repeat)."),
                force: bool = ForceOpt, home: Optional[Path] = HomeOpt) -> None:
     """Write the DAG under CID (and each --with root) from the embedded store to FILE."""
     try:

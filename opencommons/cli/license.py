@@ -31,7 +31,7 @@ terms_app = typer.Typer(help="Licence terms documents (W3C ODRL policies in JSON
 license_app.add_typer(terms_app, name="terms")
 
 GatewayOpt = typer.Option(None, "--gateway", help="An HTTP gateway (URL) to read the terms document from.")
-PresetOpt = typer.Option(None, "--preset", help="A terms preset: open-attribution, research-only, "
+PresetOpt = typer.Option(None, "--preset", help="NAME of a terms preset: open-attribution, research-only, "
                          "commercial-attribution, ai-training-allowed, no-ai-training or community-only.")
 AttributionOpt = typer.Option(None, "--attribution", help="TEXT: how a licensee must credit the data.")
 CommunityOpt = typer.Option(None, "--community", help="NAME of the community the data is for (community-only).")
@@ -241,8 +241,8 @@ def license_buy(dataset: str, max_price: Optional[str] = typer.Option(None, "--m
 
 
 @license_app.command("show")
-def license_show(dataset: str, licensee: Optional[str] = typer.Option(None, "--licensee", help="ADDRESS whose "
-                                                                      "licence to check (default: the account)."),
+def license_show(dataset: str, licensee: Optional[str] = typer.Option(None, "--of", "--licensee", help="ADDRESS "
+                                                                      "whose licence to check (default: --account)."),
                  gateway: Optional[str] = GatewayOpt, as_json: bool = JsonOpt,
                  rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
                  deployments: Path = DeploymentsOpt, store: str = StoreOpt, api: Optional[str] = ApiOpt,
@@ -271,6 +271,17 @@ def license_show(dataset: str, licensee: Optional[str] = typer.Option(None, "--l
                 shown["terms"] = " | ".join(odrl.summary(read))
             except odrl.TermsError as exc:
                 shown["terms"] = f"not read: {exc}"
-        _emit(shown, as_json)
+        if as_json:
+            _emit(shown, as_json)
+            return
+        rows = [("dataset", f"{present.short_id(dataset_id)} ({dataset_id})"),
+                ("licence", f"{shown['priceText']}, {shown['duration']}" if terms.for_sale else "not for sale")]
+        if shown["termsDocument"]:
+            rows += [("terms", str(shown["terms"]).replace(" | ", "; ")), ("terms document", shown["termsDocument"])]
+        else:
+            rows.append(("terms", "no terms document: the dataset's licence alone says what may be done"))
+        rows.append(("licensee", f"{who}: {shown['expires']}"))
+        for line in present.fact_lines(rows):
+            say(line)
     except OpenCommonsError as exc:
         fail(exc)

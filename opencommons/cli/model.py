@@ -24,12 +24,19 @@ model_app = typer.Typer(help="Publish models that credit the datasets they were 
 
 
 @model_app.command("register")
-def model_register(directory: Path, trained_on: list[str] = typer.Option(..., "--trained-on", help="Dataset id or CID, repeatable."),
-                   license_id: str = typer.Option(..., "--license"), commons_code: str = typer.Option(..., "--commons"),
+def model_register(directory: Path, trained_on: list[str] = typer.Option(..., "--trained-on",
+                                                                         help="Dataset id or CID, repeatable."),
+                   license_id: str = typer.Option(..., "--license",
+                                                  help="SPDX licence expression of the model, e.g. Apache-2.0."),
+                   commons_code: str = typer.Option(..., "--commons",
+                                                    help="CODE of the community it belongs to, e.g. KE/education."),
                    contributor: list[str] = typer.Option(..., "--contributor", help="ADDRESS=BPS, repeatable."),
                    ancestor_bps: int = typer.Option(1000, "--ancestor-bps",
                                                     help="Share of every payment for the training datasets (bps)."),
-                   name: Optional[str] = typer.Option(None, "--name"), description: str = typer.Option("", "--description"),
+                   name: Optional[str] = typer.Option(None, "--name",
+                                                      help="NAME of the model (default: the folder's)."),
+                   description: str = typer.Option("", "--description",
+                                                   help="TEXT describing it (in its model card)."),
                    rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt, deployments: Path = DeploymentsOpt,
                    store: str = StoreOpt, api: Optional[str] = ApiOpt, home: Optional[Path] = HomeOpt,
                    as_json: bool = JsonOpt, croissant: Optional[Path] = CroissantOpt,

@@ -106,9 +106,12 @@ def _results(reference: str, store: str, home: Optional[Path], api: Optional[str
 def dataset_attest(dataset: str, kind: Optional[str] = typer.Option(
                        None, "--kind", help="KIND: quality, integrity, validity, uniqueness, ownership, schema, "
                        "completeness, accuracy, provenance, license, duplicates or bias."),
-                   score: Optional[int] = typer.Option(None, "--score", min=0, max=10_000),
+                   score: Optional[int] = typer.Option(None, "--score", min=0, max=10_000,
+                                                       help="Score in basis points, 0..10000 (default: the measured "
+                                                            "one)."),
                    evidence: Optional[str] = typer.Option(None, "--evidence", help="Evidence CID."),
-                   from_score: Optional[str] = typer.Option(None, "--from-score", help="Scorer results (file or CID): one "
+                   from_score: Optional[str] = typer.Option(None, "--from-score",
+                                                            help="Scorer results (file or CID): one "
                                                             "attestation per metric, the results as evidence."),
                    store: str = StoreOpt, api: Optional[str] = ApiOpt, home: Optional[Path] = HomeOpt,
                    rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,

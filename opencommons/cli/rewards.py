@@ -22,11 +22,11 @@ rewards_app = typer.Typer(help="Claim the governance-token rewards of accepted d
 
 
 @rewards_app.command("balance")
-def rewards_balance(dataset: list[str] = typer.Option(..., "--dataset"),
+def rewards_balance(dataset: list[str] = typer.Option(..., "--dataset", help="Dataset ID (repeat)."),
                     of: Optional[str] = OfOpt,
                     as_json: bool = JsonOpt, rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
                     deployments: Path = DeploymentsOpt) -> None:
-    """The reward an account can still claim, per dataset (OCT units)."""
+    """The reward an account can still claim, per dataset, in the governance token."""
     try:
         commons = _commons(rpc, deployments)
         who = _account_of(commons, of, account)
@@ -41,8 +41,9 @@ def rewards_balance(dataset: list[str] = typer.Option(..., "--dataset"),
 
 
 @rewards_app.command("claim")
-def rewards_claim(dataset: list[str] = typer.Option(..., "--dataset"),
-                  for_: Optional[str] = typer.Option(None, "--for", help="Claim for this account (it gets the tokens)."),
+def rewards_claim(dataset: list[str] = typer.Option(..., "--dataset", help="Dataset ID (repeat)."),
+                  for_: Optional[str] = typer.Option(None, "--for",
+                                                     help="ADDRESS to claim for (it gets the tokens)."),
                   rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
                   deployments: Path = DeploymentsOpt) -> None:
     """Mint your (or --for's) part of the rewards of these datasets."""

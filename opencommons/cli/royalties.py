@@ -20,12 +20,15 @@ else:
 royalties_app = typer.Typer(help="Pay, inspect, claim and settle royalties.", no_args_is_help=True)
 
 
-@royalties_app.command("pay")
-def royalties_pay(dataset: str, amount: str, token: Optional[str] = typer.Option(None, "--token"),
+@royalties_app.command("pay", context_settings={"ignore_unknown_options": True})  # a negative AMOUNT is read as one
+def royalties_pay(dataset: str, amount: str, token: Optional[str] = typer.Option(None, "--token",
+                                                                                 help="ADDRESS of the ERC-20 "
+                                                                                      "(default: ETH)."),
                   rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
                   deployments: Path = DeploymentsOpt) -> None:
     """Pay AMOUNT (ETH, or units of --token) to a dataset's contributors."""
     try:
+        queries.check_amount_text(amount)  # bad input is refused before connecting
         commons = _commons(rpc, deployments)
         tok = queries.token_address(token)
         wei = queries.parse_amount(commons, amount, tok)
@@ -35,7 +38,8 @@ def royalties_pay(dataset: str, amount: str, token: Optional[str] = typer.Option
 
 
 @royalties_app.command("balance")
-def royalties_balance(dataset: list[str] = typer.Option(..., "--dataset"), token: list[str] = typer.Option(["eth"], "--token"),
+def royalties_balance(dataset: list[str] = typer.Option(..., "--dataset", help="Dataset ID (repeat)."),
+                      token: list[str] = typer.Option(["eth"], "--token", help="eth or an ERC-20's ADDRESS (repeat)."),
                       of: Optional[str] = OfOpt,
                       as_json: bool = JsonOpt, rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
                       deployments: Path = DeploymentsOpt, db: Optional[str] = DbOpt,
@@ -59,7 +63,8 @@ def royalties_balance(dataset: list[str] = typer.Option(..., "--dataset"), token
 
 
 @royalties_app.command("claim")
-def royalties_claim(dataset: list[str] = typer.Option(..., "--dataset"), token: list[str] = typer.Option(["eth"], "--token"),
+def royalties_claim(dataset: list[str] = typer.Option(..., "--dataset", help="Dataset ID (repeat)."),
+                    token: list[str] = typer.Option(["eth"], "--token", help="eth or an ERC-20's ADDRESS (repeat)."),
                     for_: Optional[str] = typer.Option(None, "--for", metavar="ADDR",
                                                        help="Claim for a (gasless) contributor: the money goes to "
                                                             "ADDR, --account pays the gas."),
@@ -78,7 +83,9 @@ def royalties_claim(dataset: list[str] = typer.Option(..., "--dataset"), token: 
 
 
 @royalties_app.command("settle")
-def royalties_settle(dataset: list[str], token: Optional[str] = typer.Option(None, "--token"),
+def royalties_settle(dataset: list[str], token: Optional[str] = typer.Option(None, "--token",
+                                                                             help="ADDRESS of the ERC-20 (default: "
+                                                                                  "ETH)."),
                      rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
                      deployments: Path = DeploymentsOpt) -> None:
     """Pass the pending ancestor share of each DATASET (bottom-up) to its parents."""
@@ -122,7 +129,8 @@ def royalties_collect(dataset: str, token: list[str] = typer.Option(["eth"], "--
 
 
 @royalties_app.command("sweep")
-def royalties_sweep(token: str = typer.Option("eth", "--token"), rpc: Optional[str] = RpcOpt,
+def royalties_sweep(token: str = typer.Option("eth", "--token", help="eth or an ERC-20's ADDRESS."),
+                    rpc: Optional[str] = RpcOpt,
                     account: Optional[str] = AccountOpt, deployments: Path = DeploymentsOpt) -> None:
     """Send what the vault holds above everything it owes (sent by mistake) to the treasury."""
     try:
@@ -137,7 +145,8 @@ def royalties_sweep(token: str = typer.Option("eth", "--token"), rpc: Optional[s
 @royalties_app.command("forfeit")
 def royalties_forfeit(dataset: str, generation: int = typer.Option(..., "--generation",
                                                                    help="The burnt generation (0 for the first)."),
-                      token: list[str] = typer.Option(["eth"], "--token"), rpc: Optional[str] = RpcOpt,
+                      token: list[str] = typer.Option(["eth"], "--token", help="eth or an ERC-20's ADDRESS (repeat)."),
+                      rpc: Optional[str] = RpcOpt,
                       account: Optional[str] = AccountOpt, deployments: Path = DeploymentsOpt) -> None:
     """Send a burnt generation's unclaimed royalties of DATASET to the treasury."""
     try:

@@ -106,8 +106,9 @@ class IndexReader:
             rows = conn.execute(query.order_by(d.c.block, d.c.log_index)).all()
             current = self._current(conn, sorted({r.dataset for r in rows}))
         return [{"id": str(int(r.dataset, 16)), "content": _cid(r.content_codec, r.content_digest),
-                 "license": r.license, "status": STATUS[current[r.dataset]["status"]], "publisher": r.publisher,
-                 "block": int(r.block)} for r in rows]
+                 "manifest": _cid(r.manifest_codec, r.manifest_digest), "license": r.license,
+                 "status": STATUS[current[r.dataset]["status"]], "publisher": r.publisher, "block": int(r.block),
+                 "previousVersion": str(int(r.previous_version, 16)) if r.previous_version else None} for r in rows]
 
     def _contributors(self, conn: Any, row: Any) -> list[dict[str, Any]]:
         dc = s.dataset_contributors

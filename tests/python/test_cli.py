@@ -185,3 +185,48 @@ def test_every_help_shows_flags_as_flags_and_keeps_its_brackets():
         assert "<bool>" not in shown.output, path
     deploy = runner.invoke(app, ["deploy", "--help"]).output
     assert "TOML FILE with [governance] overrides and [allocations]" in " ".join(deploy.replace("│", " ").split())
+
+
+def test_every_option_says_what_it_takes():
+    """Issue 31: no option without help; the value options whose names do not say it name what
+    they take (an upper-case placeholder such as ADDRESS, DAYS, CODE or FILE, a unit, or the
+    choices)."""
+    import re
+
+    from typer.main import get_command
+
+    from opencommons.cli import app
+
+    def options(command, path):
+        for name, sub in getattr(command, "commands", {}).items():
+            yield from options(sub, [*path, name])
+        for param in getattr(command, "params", []):
+            if getattr(param, "param_type_name", "") == "option":
+                yield " ".join(path), param
+
+    found = list(options(get_command(app), []))
+    assert len(found) > 300
+    silent = [(path, param.opts) for path, param in found if not (param.help or "").strip()]
+    assert silent == []
+    said = re.compile(r"\b[A-Z][A-Z_,]{1,}\b|bps|basis points|seconds|[Ss]econds|days|blocks|URL|embedded|"
+                      r"eth or|e\.g\.|\d")
+    vague = [(path, param.opts, param.help) for path, param in found
+             if not getattr(param, "is_flag", False) and not said.search(param.help or "")
+             and param.opts[0] not in ("--rpc", "--network", "--deployments", "--home", "--dir", "--account",
+                                       "--name", "--description", "--as")]
+    assert vague == []
+
+
+@pytest.mark.parametrize("args, message", [
+    (["royalties", "pay", "7", "-1", "--rpc", "http://127.0.0.1:9"], "error: amount must be positive, got -1"),
+    (["ipfs", "cat"], "error: Missing argument 'CID[/PATH]'. (see `commons ipfs cat --help`)"),
+    (["nosuch"], "error: No such command 'nosuch'. (see `commons --help`)"),
+    (["dataset", "show", "1", "--rpc", "http://127.0.0.1:9", "--jsn"], "error: No such option: --jsn (Possible "
+                                                                             "options: --json) (see `commons dataset "
+                                                                             "show --help`)"),
+])
+def test_usage_errors_are_one_line_not_a_box(args, message):
+    """Issue 31: a usage error (or a negative amount) is one line naming the fix, not a box."""
+    proc = run(*args)
+    assert proc.returncode in (1, 2) and proc.stderr.strip().splitlines() == [message], proc.stderr
+    assert proc.stdout == ""

@@ -82,6 +82,11 @@ def test_publish_show_list_verify_license_royalties(chain_env, registered, tmp_p
     assert shown["expires"].startswith("valid until 20") and shown["expires"].endswith(" UTC")
     other = json.loads(run("license", "show", dataset, "--account", "7", "--json").stdout)
     assert other["valid"] is False and other["expires"] == "no licence held"
+    holder = chain_env["accounts"][5]
+    words = run("license", "show", dataset, "--of", holder).stdout.splitlines()  # --of: whose, as everywhere
+    assert words[1] == "licence   0.01 ETH, 30 days"
+    assert words[2] == "terms     no terms document: the dataset's licence alone says what may be done"
+    assert words[3].startswith(f"licensee  {holder}: valid until 20") and "0x" + "0" * 64 not in "".join(words)
     assert run("royalties", "pay", dataset, "1", "--account", "6").returncode == 0
     balance = json.loads(run("royalties", "balance", "--dataset", dataset, "--of", a, "--json").stdout)
     assert balance[0]["claimable"] == str(int(1.01e18 * 0.6))
@@ -220,8 +225,10 @@ def test_insufficient_funds_is_one_line(chain_env, tmp_path):
     path.write_text(json.dumps(Account.encrypt(key.key, "pw")))
     proc = chain_env["run"]("contributor", "register", "--name", "P", "--community", "KE/x", "--account", str(path),
                             extra_env={"OPENCOMMONS_KEYSTORE_PASSWORD": "pw"})
-    assert proc.returncode == 1 and proc.stderr.startswith("error: insufficient funds")
-    assert len(proc.stderr.strip().splitlines()) == 1
+    assert proc.returncode == 1 and len(proc.stderr.strip().splitlines()) == 1
+    assert proc.stderr.strip() == (f"error: insufficient funds: {key.address} holds 0 ETH, not enough for its gas; "
+                                   "nothing was sent (fund the account, or register and claim gaslessly through a "
+                                   "relayer)")
 
 
 def test_network_names_and_fresh_deploy_confirmation(chain_env):
@@ -392,9 +399,11 @@ def test_deploy_network_profile_puts_supply_in_treasury_with_allocations(tmp_pat
     ('[allocations]\n"0x70997970C51812dc3A010C7d01b50e0d17dc79C8" = 2000000\n',
      "allocations sum to 2,000,000 OCT, more than the genesis supply of 1,000,000"),
     ('[allocations]\n"0x70997970C51812dc3A010C7d01b50e0d17dc79C8" = 500\n',
-     "do not reach the proposal threshold of 1,000 OCT: nobody could ever propose"),
+     "do not reach the proposal threshold of 1,000 OCT: nobody could ever propose; allocate at least 1,000 OCT in "
+     "[allocations] (\"0xADDRESS\" = 1000) or lower governance.proposal_threshold"),
     ('[allocations]\n"0x70997970C51812dc3A010C7d01b50e0d17dc79C8" = 5000\n',
-     "are below the 4% quorum: no proposal could ever pass"),
+     "are below the 4% quorum: no proposal could ever pass; allocate at least 40,000 OCT in [allocations] or lower "
+     "governance.quorum_percent"),
     ('[allocations]\n"0x123" = 5\n', "allocation to malformed address '0x123'"),
     ("[governance\n", "cannot read governance config"),
 ])

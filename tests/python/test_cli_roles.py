@@ -1,6 +1,7 @@
 """Every role completes from the CLI (issue 20): bootstrap verifiers and validators, governance
 grants and revokes, token allow-lists, fees and arbitrary calls, relayed claims, keystores."""
 import json
+import re
 
 import pytest
 from conftest import pass_proposal, start_chain_env
@@ -103,6 +104,9 @@ def test_gov_propose_allow_token_fee_and_call(roles_env):
     (["--call", "0x" + "11" * 20, "--signature", "f(uint256)"], "f(uint256) takes 1 argument(s), 0 given"),
     (["--call", "0x" + "11" * 20, "--signature", "f(uint256)", "--arg", "x"], "uint256 argument must be an integer"),
     ([], "nothing to propose"),
+    (["--call", "0x" + "11" * 20, "--signature", "f(uint256)", "--arg", "1"],
+     f"--call {Web3.to_checksum_address('0x' + '11' * 20)}: no contract there on this chain, so the call could never "
+     "execute; nothing proposed"),
 ])
 def test_gov_propose_bad_input_one_line_error(roles_env, args, message):
     proc = roles_env["run"]("gov", "propose", *args, "--account", "0")
@@ -261,7 +265,53 @@ def test_dataset_show_reads_as_people_do_and_register_names_the_address(roles_en
     assert view["commonsCode"] == "KE/education" and view["shortId"].startswith("0x") and "..." in view["shortId"]
     assert f"{accounts[1]} 60%" in view["shares"] and f"{accounts[2]} 40%" in view["shares"]
     assert view["published"].endswith(" UTC")
+    # the text is words: the dataset's name, its commons by code, dates, names and percentages; no
+    # raw keys, epoch seconds, commons hash, None or Python reprs (those are in --json)
     text = ok(run("dataset", "show", published))
-    assert "commonsCode" in text and "KE/education" in text
+    lines = dict(line.split(None, 1) if " " in line else (line, "") for line in text.splitlines()
+                 if not line.startswith(("derived ", "terms document")))
+    assert lines["dataset"] == f"{view['name']} ({view['shortId']})" and lines["commons"] == "KE/education"
+    assert lines["status"] == "Proposed" and lines["licence"] == "CC-BY-4.0 (https://spdx.org/licenses/CC-BY-4.0.html)"
+    assert lines["contributors"] == "c1 60%, c2 40%" and lines["published"] == f"{view['published']} by {accounts[1]}"
+    assert lines["terms"] == "no terms document: the licence alone says what may be done"
+    assert lines["id"] == published and lines["manifest"] == view["manifest"]
+    for raw in ("None", "publishedAt", "commonsCode", "[{", "shareBps", view["commons"], str(view["publishedAt"])):
+        assert raw not in text, raw
+    who = ok(run("contributor", "show", accounts[1])).splitlines()
+    assert who[0] == f"contributor  c1 ({accounts[1]})" and who[1].startswith("status       registered since 20")
+    assert who[2] == "commons      KE/education" and who[3].startswith("profile      bafkrei")
+    listed = ok(run("dataset", "list")).splitlines()
+    row = next(line for line in listed if view["shortId"] in line)
+    assert row.split() == [view["shortId"], *view["name"].split(), "CC-BY-4.0", "Proposed", "by",
+                           f"{accounts[1][:6]}...{accounts[1][-4:]}"]
+    figures = ok(run("stats")).splitlines()
+    assert re.fullmatch(r"datasets\s+\d+ \((\w+ \d+)(, \w+ \d+)*\)", figures[0]) and "Proposed" in figures[0]
+    assert any(line.split()[:2] == ["paid", "in"] for line in figures) and "0x0000000000" not in "\n".join(figures)
     out = ok(run("contributor", "register", "--name", "New", "--community", "BR/health", "--account", "7"))
     assert f"{accounts[7]} registered in BR/health (profile b" in out
+
+
+def test_a_proposal_that_could_never_execute_or_pass_is_refused_before_sending(roles_env, published):
+    from opencommons.connection import load_deployment
+
+    run, w3 = roles_env["run"], roles_env["w3"]
+    commons = load_deployment(w3, roles_env["root"] / "deployments")
+    missing = str(12345)
+    refused = run("gov", "propose", "--call", commons.nft.address, "--signature", "burn(uint256)", "--arg", missing,
+                  "--account", "0")
+    one_line_error(refused, f"call {commons.nft.address}.burn(uint256 {missing}) would revert if executed now by the "
+                            "timelock (contract reverted: DatasetNFTInvalidTransition(12345, 0, 0)")
+    # every voter's tokens moved to the timelock, which cannot vote: nothing could reach the quorum
+    snapshot = w3.provider.make_request("evm_snapshot", [])["result"]
+    try:
+        token = commons.token
+        for holder in w3.eth.accounts:
+            balance = token.functions.balanceOf(holder).call()
+            if balance:
+                token.functions.transfer(commons.timelock.address, balance).transact({"from": holder})
+        stuck = run("gov", "propose", "--accept", published, "--account", "0")
+        one_line_error(stuck, "the votes voters hold (0 OCT; the timelock's own cannot vote) could not reach the "
+                              "quorum of ")
+        assert "nothing proposed" in stuck.stderr
+    finally:
+        assert w3.provider.make_request("evm_revert", [snapshot])["result"] is True

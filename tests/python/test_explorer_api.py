@@ -192,6 +192,9 @@ def test_publish_from_the_dapp_prepares_what_the_cli_would_and_refuses_bad_uploa
                           ({"files": [{"path": "a.csv", "data": "%%%"}]}, "a.csv: the upload is not base64"),
                           ({"publisher": "0x12"}, "the publisher '0x12' is not an account address"),
                           ({"name": ""}, "give the dataset a name"),
+                          ({"publisher": acc[8], "contributors": [{"account": acc[8], "shareBps": "10000"}]},
+                           f"{acc[8]} is not a registered contributor: that account registers first, on the wallet "
+                           "page (Register)"),
                           ({"license": "not-a-licence"}, None)]:
         status, answer = post(served, "/api/publish/prepare", {**body, **change})
         assert status == 400, answer

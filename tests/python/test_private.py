@@ -144,6 +144,13 @@ def test_dataset_get_through_the_gateway_gives_the_licensee_the_plaintext(env, w
     assert refused.output.strip().startswith(f"error: the gateway refused: {env['accounts'][6]} holds no valid "
                                              f"licence for dataset {ids['penguins']['dataset']}")
     assert not (tmp_path / "nothing" / "penguins.csv").exists()
+    # --of names whose licence to check: it never signs in as someone other than the account that says so
+    other = run("dataset", "get", ids["penguins"]["dataset"], str(tmp_path / "other"), "--of", env["accounts"][5],
+                "--account", "6")
+    assert other.returncode == 1 and other.output.strip() == (
+        "error: --of names whose licence to check; a private dataset is decrypted for the licensee who signs in: "
+        "pass that account as --account instead")
+    assert not (tmp_path / "other").exists()
 
 
 def _session(env, world, account_index, gateway=None, **message):
