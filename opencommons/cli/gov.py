@@ -136,8 +136,9 @@ def _quality_actions(commons: suite.Commons, accept: Optional[str], reward: str,
         quality, uniqueness, q, u, amount = onchain.reward_by_quality(commons, dataset_id)
         actions.append(proposals.Action(commons.rewards.address, bytes.fromhex(
             commons.rewards.encode_abi("rewardByQuality", [dataset_id, quality, uniqueness])[2:]),
-            f"reward its contributors by quality: median quality {q}, uniqueness {u} (attestations "
-            f"{', '.join(map(str, quality))} / {', '.join(map(str, uniqueness))}) = "
+            f"reward its contributors by quality: median quality {q} bps of quality attestation(s) "
+            f"{', '.join(map(str, quality))}, uniqueness {u} bps of uniqueness attestation(s) "
+            f"{', '.join(map(str, uniqueness))} = "
             f"{queries.format_amount(commons, amount, commons.token.address)}"))
     return actions
 

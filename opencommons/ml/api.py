@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from .download import parse_reference, resolve_reference
-from .tables import LocalCopy, choose, hf_dataset, private_copy, read_pandas, verified_copy
+from .tables import (LocalCopy, choose, hf_dataset, offline_copy, private_copy, read_pandas,
+                     remember_verified, verified_copy)
 
 
 def _resolve(reference: str | int, rpc: str | None, deployments: str | Path, store: str, home: str | Path | None,
@@ -46,10 +47,14 @@ def open_local(reference: str | int, *, rpc: str | None = None, deployments: str
     plaintext through its gateway, for `account` (a licensee: keystore file, unlocked account's
     index or address, or a Sender)."""
     from ..connection import sender
+    from ..errors import ChainError
 
-    opened, source, resolved, manifest = _resolve(reference, rpc, deployments, store, home, api, gateway, chain,
-                                                  commons)
     root = Path(cache) if cache else None
+    try:
+        opened, source, resolved, manifest = _resolve(reference, rpc, deployments, store, home, api, gateway, chain,
+                                                      commons)
+    except ChainError as exc:  # the chain is down: a copy verified against it before still loads, said so
+        return _offline(reference, exc, root)
     if isinstance(manifest.get("private"), dict):
         signer = None
         if account is not None and opened is not None:
@@ -57,6 +62,8 @@ def open_local(reference: str | int, *, rpc: str | None = None, deployments: str
         copy = private_copy(opened, resolved, manifest, signer, private_gateway, root)
     else:
         copy = verified_copy(source, resolved, root)
+        if opened is not None:
+            remember_verified(source, resolved, copy, root)
     from dataclasses import replace
 
     from ..licensing.documents import DatasetLicence, of_dataset
@@ -64,6 +71,25 @@ def open_local(reference: str | int, *, rpc: str | None = None, deployments: str
     licence = of_dataset(opened, source, resolved.dataset_id) if opened is not None and \
         resolved.dataset_id is not None else DatasetLicence(-1, str(manifest.get("license")))
     return replace(copy, licence=licence)
+
+
+def _offline(reference: str | int, exc: Exception, root: Path | None) -> LocalCopy:
+    """The copy verified against the chain before, when the chain cannot be reached now (warned)."""
+    import warnings
+
+    from ..errors import ChainError
+    from ..references import DatasetLink
+
+    target = parse_reference(str(reference))
+    dataset_id = target.dataset_id if isinstance(target, DatasetLink) else target
+    copy = offline_copy(dataset_id, root) if isinstance(dataset_id, int) else None
+    if copy is None:
+        raise ChainError(f"{exc}: no copy of this dataset was verified here before, so it cannot be loaded without "
+                         "the chain (start the chain, or pass rpc= to one that is up)") from None
+    warnings.warn(f"{exc}: loading the copy of dataset {dataset_id} verified against the chain before (manifest "
+                  f"{copy.directory.name}, every file checked again); its curation status and licence terms were not "
+                  "read again", stacklevel=4)
+    return copy
 
 
 def licence(reference: str | int, *, account: str | None = None, rpc: str | None = None,

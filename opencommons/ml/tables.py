@@ -181,3 +181,86 @@ def export_parquet(local: LocalCopy, out: Path) -> list[tuple[str, Path, int]]:
         os.replace(partial, target)
         written.append((name, target, table.num_rows))
     return written
+
+
+#: in the cache root: dataset id -> manifest CID of the copies verified against a chain here
+OFFLINE_INDEX = ".opencommons-verified.json"
+#: in a copy's folder: the manifest's and the Croissant document's own bytes (raw blocks)
+KEPT = {"manifest": ".opencommons-manifest", "croissant": ".opencommons-croissant"}
+
+
+def remember_verified(source: BlockSource, resolved: Any, copy: LocalCopy, root: Path | None = None) -> None:
+    """Keeps what loading `copy` again without the chain needs: the manifest's and Croissant's
+    bytes beside the files (each a raw block, so its CID checks it offline) and the dataset id's
+    manifest in the cache's index. Nothing is kept for a manifest that is not one raw block."""
+    from ..ipfs.cid import RAW
+
+    if resolved.dataset_id is None or resolved.manifest.codec != RAW:
+        return
+    (copy.directory / KEPT["manifest"]).write_bytes(source.get_block(resolved.manifest))
+    named = copy.manifest.get("croissant")
+    if named and Cid.parse(str(named)).codec == RAW:
+        (copy.directory / KEPT["croissant"]).write_bytes(source.get_block(Cid.parse(str(named))))
+    index_path = (root or cache_root()) / OFFLINE_INDEX
+    try:
+        index = json.loads(index_path.read_text())
+    except (OSError, ValueError):
+        index = {}
+    index = index if isinstance(index, dict) else {}
+    index[str(resolved.dataset_id)] = str(resolved.manifest)
+    partial = index_path.with_name(index_path.name + ".partial")
+    partial.write_text(json.dumps(index, sort_keys=True))
+    os.replace(partial, index_path)
+
+
+def _kept_document(path: Path, cid: Cid, what: str) -> dict[str, Any]:
+    import hashlib
+
+    data = path.read_bytes()
+    if hashlib.sha256(data).digest() != cid.digest:
+        raise OpenCommonsError(f"the {what} kept at {path} does not hash to {cid}: fetch the dataset again with the "
+                               "chain")
+    loaded = json.loads(data)
+    if not isinstance(loaded, dict):
+        raise OpenCommonsError(f"the {what} kept at {path} is not a JSON object")
+    return loaded
+
+
+def offline_copy(dataset_id: int, root: Path | None = None) -> LocalCopy | None:
+    """The copy of `dataset_id` verified against a chain here before, checked again without one:
+    its manifest and Croissant against their CIDs, every file against the manifest's sha256.
+    None when no such copy was kept."""
+    import hashlib
+
+    root = root or cache_root()
+    try:
+        index = json.loads((root / OFFLINE_INDEX).read_text())
+    except (OSError, ValueError):
+        return None
+    named = index.get(str(dataset_id)) if isinstance(index, dict) else None
+    if not isinstance(named, str):
+        return None
+    directory = root / named
+    if not (directory / KEPT["manifest"]).is_file():
+        return None
+    manifest = _kept_document(directory / KEPT["manifest"], Cid.parse(named), "manifest")
+    for f in manifest.get("files", []):
+        target = directory.joinpath(*str(f.get("path", "")).split("/"))
+        if not target.is_file():
+            raise OpenCommonsError(f"{target} of the copy verified before is gone: fetch the dataset again with "
+                                   "the chain")
+        digest = hashlib.sha256()
+        with target.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+        if digest.hexdigest() != f.get("sha256"):
+            raise OpenCommonsError(f"{target} changed since it was verified (sha256 {digest.hexdigest()[:16]}...): "
+                                   "fetch the dataset again with the chain")
+    described = None
+    if manifest.get("croissant") and (directory / KEPT["croissant"]).is_file():
+        described = _kept_document(directory / KEPT["croissant"], Cid.parse(str(manifest["croissant"])),
+                                   "Croissant document")
+    from ..licensing.documents import DatasetLicence
+
+    return LocalCopy(directory, manifest, described, record_sets_of(directory, manifest, described),
+                     DatasetLicence(dataset_id, str(manifest.get("license"))))

@@ -76,7 +76,10 @@ def test_a_stranger_joins_by_reference_fetches_registers_and_publishes(operator,
     assert [j["name"] for j in listed["joined"]] == ["commons-31337-" + listed["joined"][0]["datasets"][2:10].lower()]
     assert listed["joined"][0]["default"] is True and listed["joined"][0]["rpc"] == operator["url"]
 
-    assert dataset in ok(stranger("dataset", "list")).stdout
+    assert dataset in ok(stranger("dataset", "list", "--json")).stdout
+    from opencommons.present import short_id
+
+    assert f"  {short_id(int(dataset))}  " in ok(stranger("dataset", "list")).stdout
     got = ok(stranger("dataset", "get", dataset, "copy"))
     assert (stranger.folder / "copy" / "penguins.csv").read_bytes() == PENGUINS.read_bytes(), got.stderr
     frame = ok(stranger(python=f"import opencommons; print(opencommons.to_pandas('{dataset}').shape)"))
@@ -89,7 +92,7 @@ def test_a_stranger_joins_by_reference_fetches_registers_and_publishes(operator,
     published = json.loads(ok(stranger("dataset", "publish", str(mine), "--license", "CC-BY-4.0", "--commons",
                                        "KE/education", "--contributor", f"{acc[5]}=10000", "--account", "5",
                                        "--json")).stdout)
-    assert published["dataset"] in ok(run("dataset", "list")).stdout  # the operator sees it
+    assert published["dataset"] in ok(run("dataset", "list", "--json")).stdout  # the operator sees it
     again = ok(stranger("commons", "join", reference, "--rpc", operator["url"]))  # joining twice changes nothing
     assert again.returncode == 0 and len(list((stranger.home / "commons").glob("*.json"))) == 1
     assert ok(stranger("commons", "share")).stdout.strip() == reference  # passed on as joined

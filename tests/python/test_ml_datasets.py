@@ -265,6 +265,21 @@ def test_load_dataset_and_to_pandas_equal_the_original_files(env, published, tmp
     with pytest.raises(RecordSetError, match="no record set 'whales'"):
         opencommons.to_pandas(published["dataset"], record_set="whales", **where)
 
+    # the chain down: the copy verified against it before loads (warned), every file checked again
+    from opencommons.errors import ChainError, OpenCommonsError
+
+    down = {**where, "rpc": "http://127.0.0.1:9"}
+    with pytest.warns(UserWarning, match=f"chain unreachable at http://127.0.0.1:9: ConnectionError: loading the copy "
+                                         f"of dataset {published['dataset']} verified against the chain before"):
+        offline = opencommons.to_pandas(published["dataset"], record_set="penguins", **down)
+    pd.testing.assert_frame_equal(offline, original)
+    with pytest.raises(ChainError, match="no copy of this dataset was verified here before"):
+        opencommons.to_pandas("12345", **down)
+    kept = next((tmp_path / "home" / "datasets").glob("*/penguins.csv"))
+    kept.write_bytes(kept.read_bytes().replace(b"Adelie", b"Adelia", 1))
+    with pytest.raises(OpenCommonsError, match="penguins.csv changed since it was verified"):
+        opencommons.to_pandas(published["dataset"], record_set="penguins", **down)
+
 
 def test_dataset_export_writes_parquet_per_record_set(env, published, tmp_path):
     import pyarrow.parquet as pq

@@ -3,6 +3,7 @@ clean dataset scores high; 5% corrupted rows lower validity, a shuffled copy of 
 lowers uniqueness, a file altered after publish lowers integrity, each explained in the results;
 a re-run gives the same bytes; a validator attests the results on-chain."""
 import json
+import re
 import shutil
 from importlib.resources import files
 from pathlib import Path
@@ -206,12 +207,15 @@ def test_rewards_follow_quality_and_a_near_copy_earns_close_to_nothing(env, comm
     assert json.loads((tmp_path / "shuffled.json").read_text())["weights"] == {
         "integrity": 2500, "validity": 4000, "uniqueness": 3000, "ownership": 500}
     clean = pass_proposal(env["w3"], run, "--accept", ids["clean"], "--by-quality")
-    assert "action: reward its contributors by quality: median quality 10000, uniqueness 10000 " in clean
+    assert re.search(r"action: reward its contributors by quality: median quality 10000 bps of quality "
+                     r"attestation\(s\) \d+(, \d+)*, uniqueness 10000 bps of uniqueness attestation\(s\) \d+(, \d+)* = "
+                     r"1000 OCT", clean), clean
     assert commons.rewards.functions.rewardOf(int(ids["clean"])).call() == 1000 * 10**18
     copy = pass_proposal(env["w3"], run, "--accept", ids["shuffled"], "--by-quality")
     shuffled = json.loads((tmp_path / "shuffled.json").read_text())
     expected = 1000 * 10**18 * shuffled["score"] * shuffled["scores"]["uniqueness"] // 10**8
-    assert f"median quality {shuffled['score']}, uniqueness {shuffled['scores']['uniqueness']} " in copy
+    assert f"median quality {shuffled['score']} bps of quality attestation(s) " in copy
+    assert f", uniqueness {shuffled['scores']['uniqueness']} bps of uniqueness attestation(s) " in copy
     assert commons.rewards.functions.rewardOf(int(ids["shuffled"])).call() == expected
     assert expected * 5 < 1000 * 10**18  # a near-copy: a small fraction of what the original earned
 
