@@ -8,13 +8,17 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> object:
-    """`opencommons.load_dataset`, `opencommons.to_pandas`, `opencommons.licence` and
-    `opencommons.Client` (the SDK), imported on first use (importing the package stays light for
+    """`opencommons.load_dataset`, `opencommons.to_pandas`, `opencommons.licence`,
+    `opencommons.training_run` and `opencommons.Client` (the SDK), imported on first use (importing the package stays light for
     the command line)."""
     if name in ("load_dataset", "to_pandas", "licence"):
         from .ml import api
 
         return getattr(api, name)
+    if name == "training_run":
+        from .ml.training import training_run
+
+        return training_run
     if name == "Client":
         from .sdk import Client
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
@@ -15,17 +16,21 @@ from .dataset import _publish, CroissantOpt
 
 if TYPE_CHECKING:
     from .. import queries
-    from ..ml import model_card
+    from ..ml import model_card, training
 else:
     queries = lazy("opencommons.queries")
     model_card = lazy("opencommons.ml.model_card")
+    training = lazy("opencommons.ml.training")
 
 model_app = typer.Typer(help="Publish models that credit the datasets they were trained on.", no_args_is_help=True)
 
 
 @model_app.command("register")
-def model_register(directory: Path, trained_on: list[str] = typer.Option(..., "--trained-on",
-                                                                         help="Dataset id or CID, repeatable."),
+def model_register(directory: Path, trained_on: list[str] = typer.Option([], "--trained-on",
+                                                                         help="Dataset ID or CID, repeatable (or "
+                                                                              "--run)."),
+                   run_log: Optional[Path] = typer.Option(None, "--run", help="FILE: the training log "
+                                                          "(`opencommons.training_run`) naming every dataset read."),
                    license_id: str = typer.Option(..., "--license",
                                                   help="SPDX licence expression of the model, e.g. Apache-2.0."),
                    commons_code: str = typer.Option(..., "--commons",
@@ -41,18 +46,66 @@ def model_register(directory: Path, trained_on: list[str] = typer.Option(..., "-
                    store: str = StoreOpt, api: Optional[str] = ApiOpt, home: Optional[Path] = HomeOpt,
                    as_json: bool = JsonOpt, croissant: Optional[Path] = CroissantOpt,
                    explain: bool = ExplainOpt) -> None:
-    """Publish DIRECTORY (weights, files) as a model whose parents are its --trained-on datasets, listed in its card."""
+    """Publish DIRECTORY (weights, files) as a model whose parents are its training datasets (--trained-on,
+    or the heaviest of a --run log, which is pinned beside it and listed whole in its card)."""
     try:
-        ids = [queries.parse_dataset_id(d) for d in trained_on]
+        if bool(trained_on) == (run_log is not None):
+            raise OpenCommonsError("name the training data with --trained-on ID (repeat) or --run LOG, one of them")
         if ancestor_bps <= 0:
             raise OpenCommonsError("--ancestor-bps must be above 0: it is what the training data's contributors earn")
+        log, documents, weights = None, [], None
+        if run_log is not None:
+            if not run_log.is_file():
+                raise OpenCommonsError(f"no such training log: {run_log}")
+            log = training.load_log(run_log.read_bytes(), str(run_log))
+            ids = training.heaviest(log)
+            weights = {str(d["id"]): int(d["weight"]) for d in log["datasets"]}
+        else:
+            ids = [queries.parse_dataset_id(d) for d in trained_on]
         commons = _commons(rpc, deployments)
-        datasets = model_card.trained_on(commons, open_store(store, home, api), ids)
-        card = model_card.render(name or directory.name, description, license_id, datasets)
+        content = open_store(store, home, api)
+        if log is not None:
+            from ..references import content_source
+
+            training.check_log(commons, content_source(commons, store, home, api), log, license_id)
+            documents.append(("trainingRun", json.dumps(log, sort_keys=True, separators=(",", ":")).encode()))
+        listed = [int(d["id"]) for d in log["datasets"]] if log is not None else ids
+        datasets = model_card.trained_on(commons, content, listed)
+        card = model_card.render(name or directory.name, description, license_id, datasets, weights)
         _publish(directory, license_id, commons_code, contributor, [str(i) for i in ids], ancestor_bps, name,
                  description, model_card.SCHEMA, None, rpc, account, deployments, store, api, home, as_json, croissant,
-                 (("modelCard", card),), explain=explain)
+                 (("modelCard", card), *documents), explain=explain)
         if not as_json:
-            say(f"trained on: {', '.join(d['id'] for d in datasets)} ({ancestor_bps / 100:g}% of every payment goes to them)")
+            said = ", ".join(d["id"] for d in datasets[:8]) + (f" and {len(datasets) - 8} more" if len(datasets) > 8
+                                                                else "")
+            say(f"trained on: {said} ({ancestor_bps / 100:g}% of every payment goes to "
+                f"{'the heaviest 8, its parents on-chain' if len(datasets) > 8 else 'them'})")
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
+run_app = typer.Typer(help="Training-run logs: what a model learned from.", no_args_is_help=True)
+model_app.add_typer(run_app, name="run")
+
+
+@run_app.command("show")
+def run_show(log_file: Path = typer.Argument(..., metavar="LOG"), as_json: bool = JsonOpt) -> None:
+    """Check a training log (its weights against its Merkle root) and say what the run read."""
+    try:
+        if not log_file.is_file():
+            raise OpenCommonsError(f"no such training log: {log_file}")
+        log = training.load_log(log_file.read_bytes(), str(log_file))
+        if as_json:
+            say(json.dumps(log, indent=2, sort_keys=True))
+            return
+        from .. import present
+
+        total = int(log["totalWeight"])
+        say(f"training run {log['started']} to {log['finished']}" + (f" by {log['trainer']}" if log.get("trainer")
+                                                                     else ""))
+        say(f"{len(log['datasets'])} dataset(s), {total:,} bytes read; Merkle root {log['merkleRoot']} (checked)")
+        for d in sorted(log["datasets"], key=lambda d: (-int(d["weight"]), int(d["id"]))):
+            say(f"  {present.short_id(int(d['id']))}  {100 * int(d['weight']) / total:6.2f}%  "
+                f"{int(d['rows']):,} rows  {int(d['bytes']):,} bytes  via {', '.join(d.get('via') or [])}")
     except OpenCommonsError as exc:
         fail(exc)

@@ -70,7 +70,26 @@ def open_local(reference: str | int, *, rpc: str | None = None, deployments: str
 
     licence = of_dataset(opened, source, resolved.dataset_id) if opened is not None and \
         resolved.dataset_id is not None else DatasetLicence(-1, str(manifest.get("license")))
-    return replace(copy, licence=licence)
+    from .training import current
+
+    generation = None
+    if current() is not None and opened is not None and resolved.dataset_id is not None:
+        generation = int(opened.nft.functions.generationOf(resolved.dataset_id).call())
+    return replace(copy, licence=licence, generation=generation)
+
+
+def _record_use(copy: LocalCopy, chosen: list[Any], rows: int, via: str) -> None:
+    """Counts what was loaded into the training run in progress, if any (see `training_run`)."""
+    from ..ipfs.cid import Cid
+    from .training import current
+
+    run = current()
+    if run is None:
+        return
+    content = str(copy.manifest.get("content"))
+    read = sum(c.path.stat().st_size for c in chosen)
+    run.record(int.from_bytes(Cid.parse(content).digest, "big"), content, manifest=copy.directory.name,
+               generation=copy.generation, rows=rows, read=read, via=via)
 
 
 def _offline(reference: str | int, exc: Exception, root: Path | None) -> LocalCopy:
@@ -144,6 +163,7 @@ def load_dataset(reference: str | int, split: str | None = None, *, record_set: 
     loaded = hf_dataset(copy, record_set, split)
     if copy.licence is not None:  # the dataset says its licence, as every `datasets` dataset may
         loaded.info.license = copy.licence.expression
+    _record_use(copy, choose(copy, record_set), len(loaded), "load_dataset")
     return loaded
 
 
@@ -152,7 +172,9 @@ def to_pandas(reference: str | int, record_set: str | None = None, *, purpose: s
     """A pandas DataFrame of one record set (purpose and strict as `load_dataset` takes them)."""
     copy = open_local(reference, **where)
     check_use(copy, purpose, strict)
-    frame = read_pandas(choose(copy, record_set)[0])
+    chosen = choose(copy, record_set)
+    frame = read_pandas(chosen[0])
+    _record_use(copy, chosen[:1], len(frame), "to_pandas")
     if copy.licence is not None:
         frame.attrs["licence"] = copy.licence.expression
         if copy.licence.terms_cid is not None:

@@ -143,7 +143,21 @@ class OpenCommonsFileSystem(AbstractFileSystem):  # type: ignore[misc]
         size = file_size(self.source, cid)
         begin = 0 if start is None else (size + start if start < 0 else start)
         stop = size if end is None else (size + end if end < 0 else min(end, size))
-        return read_range(self.source, cid, begin, stop)
+        data = read_range(self.source, cid, begin, stop)
+        self._note_read(path, len(data))
+        return data
+
+    def _note_read(self, path: str, count: int) -> None:
+        """Counts `count` bytes of the dataset `path` lies in into the training run in progress."""
+        from .training import current
+
+        run = current()
+        if run is None or count == 0:
+            return
+        root = self._strip_protocol(path).split("/")[0]
+        cid = Cid.parse(root)
+        if cid.codec == DAG_PB:  # a dataset's content: its digest is the dataset's id
+            run.record(int.from_bytes(cid.digest, "big"), root, read=count, via="oc://")
 
     def _open(self, path: str, mode: str = "rb", block_size: int | None = None, autocommit: bool = True,
               cache_options: dict[str, Any] | None = None, **kwargs: Any) -> "OpenCommonsFile":
@@ -162,4 +176,6 @@ class OpenCommonsFile(AbstractBufferedFile):  # type: ignore[misc]
         super().__init__(fs, path, mode, block_size, size=file_size(fs.source, self.cid), **kwargs)
 
     def _fetch_range(self, start: int, end: int) -> bytes:
-        return read_range(self.fs.source, self.cid, start, end)
+        data = read_range(self.fs.source, self.cid, start, end)
+        self.fs._note_read(self.path, len(data))
+        return bytes(data)

@@ -24,14 +24,27 @@ def trained_on(commons: Any, store: Any, dataset_ids: list[int]) -> list[dict[st
     return out
 
 
-def render(name: str, description: str, license_id: str, datasets: list[dict[str, Any]]) -> bytes:
+def render(name: str, description: str, license_id: str, datasets: list[dict[str, Any]],
+           weights: dict[str, int] | None = None) -> bytes:
+    """The card in Markdown; with `weights` (a training log's, by dataset id) each dataset's share
+    of what the run read, heaviest first."""
     lines = [f"# {name}", "", description or "A model published on OpenCommons.", "",
              f"Licence: {license_id} ({', '.join(licence_urls(license_id))})", "",
-             "## Trained on", "",
-             "| dataset | name | licence | content CID | manifest CID |", "| --- | --- | --- | --- | --- |"]
-    for d in datasets:
-        lines.append(f"| {d['id']} | {d['name'] or '(manifest not at hand)'} | {d['license']} | {d['content']} | "
-                     f"{d['manifest']} |")
+             "## Trained on", ""]
+    if weights:
+        total = sum(weights.values())
+        datasets = sorted(datasets, key=lambda d: (-weights.get(d["id"], 0), int(d["id"])))
+        lines += ["| dataset | name | commons | licence | share of the data read | content CID | manifest CID |",
+                  "| --- | --- | --- | --- | --- | --- | --- |"]
+        for d in datasets:
+            share = 100 * weights.get(d["id"], 0) / total
+            lines.append(f"| {d['id']} | {d['name'] or '(manifest not at hand)'} | {d.get('commons') or '?'} | "
+                         f"{d['license']} | {share:.2f}% | {d['content']} | {d['manifest']} |")
+    else:
+        lines += ["| dataset | name | licence | content CID | manifest CID |", "| --- | --- | --- | --- | --- |"]
+        for d in datasets:
+            lines.append(f"| {d['id']} | {d['name'] or '(manifest not at hand)'} | {d['license']} | "
+                         f"{d['content']} | {d['manifest']} |")
     lines += ["", "Fetch and verify any of them with `commons dataset get ID DIR`. A licence bought for this "
               "model pays the share its publisher set for its parents to these datasets' contributors.", ""]
     return "\n".join(lines).encode()

@@ -47,6 +47,8 @@ class LocalCopy:
     record_sets: dict[str, RecordSet]
     #: the dataset's licence as the chain states it (a licensing.documents.DatasetLicence), when read
     licence: Any = None
+    #: the dataset's generation on-chain, when read (a training run records it)
+    generation: int | None = None
 
 
 def cache_root() -> Path:

@@ -475,3 +475,68 @@ def test_dataset_get_into_a_file_is_one_line(env, published, tmp_path):
     assert proc.returncode == 1 and proc.output.strip() == (
         f"error: {target} is a file: give a folder to download the dataset into (new or one an earlier download left)")
     assert target.read_text() == "mine\n"
+
+
+def test_a_training_run_logs_what_was_read_and_a_model_registers_from_the_log(env, published, tmp_path, monkeypatch):
+    """Issue 35, recording what was used: every load inside `training_run` is logged (dataset,
+    generation, content, rows, bytes), the log's Merkle root is OpenZeppelin's standard tree of
+    (id, weight), and `model register --run LOG` pins the log and lists every dataset in the card."""
+    import fsspec
+
+    import opencommons
+    from opencommons.ipfs.cid import Cid
+    from opencommons.merkle import StandardTree, leaf_hash, verify
+
+    monkeypatch.setenv("OPENCOMMONS_HOME", str(tmp_path / "home"))
+    run, acc = published["run"], env["accounts"]
+    where = {"rpc": env["url"], "deployments": env["root"] / "deployments", "home": env["root"] / "ipfs"}
+    before = opencommons.to_pandas(published["derived"]["dataset"], **where)  # outside the run: not counted
+    with opencommons.training_run(trainer=acc[3]) as training:
+        penguins = opencommons.load_dataset(published["dataset"], record_set="penguins", **where)
+        iris = opencommons.to_pandas(published["derived"]["dataset"], **where)
+        fs = fsspec.filesystem("oc", skip_instance_cache=True, home=str(env["root"] / "ipfs"))
+        assert fs.cat_file(f"oc://{published['content']}/README.md") == b"Palmer penguins with two scikit-learn tables\n"
+    assert len(before) == len(iris) == 150
+    log_path = tmp_path / "run.json"
+    log = training.save(log_path)
+    by_id = {d["id"]: d for d in log["datasets"]}
+    readme = len(b"Palmer penguins with two scikit-learn tables\n")
+    assert by_id[published["dataset"]]["rows"] == len(penguins) == 344
+    assert by_id[published["dataset"]]["bytes"] == PENGUINS.stat().st_size + readme
+    assert by_id[published["dataset"]]["via"] == ["load_dataset", "oc://"]
+    assert by_id[published["dataset"]]["generation"] == 0 and by_id[published["dataset"]]["content"] == published["content"]
+    assert by_id[published["derived"]["dataset"]]["bytes"] == (SKLEARN / "iris.csv").stat().st_size
+    assert log["trainer"] == acc[3] and int(log["totalWeight"]) == sum(d["weight"] for d in log["datasets"])
+    tree = StandardTree.of([(int(d["id"]), d["weight"]) for d in log["datasets"]], ["uint256", "uint256"])
+    assert log["merkleRoot"] == "0x" + tree.root.hex()
+    assert all(verify(tree.root, leaf_hash(["uint256", "uint256"], v), tree.proof(i)) for i, v in enumerate(tree.values))
+
+    shown = ok(env["run"]("model", "run", "show", str(log_path))).stdout
+    assert f"2 dataset(s), {int(log['totalWeight']):,} bytes read; Merkle root {log['merkleRoot']} (checked)" in shown
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "weights.bin").write_bytes(bytes(range(256)) * 16)
+    out = json.loads(ok(run("model", "register", str(model), "--run", str(log_path), "--license", "Apache-2.0",
+                            "--commons", "AQ/ecology", "--contributor", f"{acc[1]}=10000", "--name", "Run model",
+                            "--account", "1", "--json")).stdout)
+    manifest = manifest_of(env, out["manifest"])
+    assert json.loads(b"".join(store_a(env).cat(Cid.parse(manifest["trainingRun"])))) == log
+    heaviest = sorted(log["datasets"], key=lambda d: -d["weight"])
+    assert manifest["parents"] == [d["id"] for d in heaviest]
+    card = b"".join(store_a(env).cat(Cid.parse(manifest["modelCard"]))).decode()
+    share = 100 * heaviest[0]["weight"] / int(log["totalWeight"])
+    assert f"| {heaviest[0]['id']} | " in card and f" | {share:.2f}% | " in card
+
+    # a log whose weights do not match its root, or that names no dataset here, is refused in one line
+    tampered = dict(log, datasets=[dict(d, weight=d["weight"] + 1) for d in log["datasets"]])
+    (tmp_path / "bad.json").write_text(json.dumps(tampered))
+    bad = run("model", "register", str(model), "--run", str(tmp_path / "bad.json"), "--license", "Apache-2.0",
+              "--commons", "AQ/ecology", "--contributor", f"{acc[1]}=10000", "--account", "1")
+    assert bad.returncode == 1 and bad.output.strip().startswith(f"error: {tmp_path / 'bad.json'}: totalWeight ")
+    both = run("model", "register", str(model), "--run", str(log_path), "--trained-on", published["dataset"],
+               "--license", "MIT", "--commons", "AQ/ecology", "--contributor", f"{acc[1]}=10000", "--account", "1")
+    assert both.returncode == 1 and "one of them" in both.output
+    with pytest.raises(Exception, match="the run read no dataset through OpenCommons"):
+        with opencommons.training_run() as empty:
+            pass
+        empty.document()

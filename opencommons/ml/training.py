@@ -1,0 +1,182 @@
+"""A training run's log: which datasets a model learned from and how much of each it read.
+
+    import opencommons
+    with opencommons.training_run(trainer="0x...") as run:
+        train = opencommons.load_dataset(penguins_id, split="train")
+        frame = opencommons.to_pandas(wine_id)
+        ...                                   # oc:// reads count too (bytes read)
+    run.save("run.json")                      # then: commons model register DIR --run run.json
+
+Every `load_dataset`, `to_pandas` and `oc://` read made inside the block is recorded: the dataset's
+id, generation, content and manifest CIDs, the rows loaded and the bytes read. A dataset's weight is
+the bytes it gave the run (the unit every loader shares); the log carries the Merkle root of the
+(dataset id, weight) leaves in OpenZeppelin's standard tree format, which is what a model's training
+record commits to on-chain. The log is a JSON document, pinned beside the model.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ..errors import OpenCommonsError
+
+SCHEMA = "opencommons/training-run/v1"
+LEAF_TYPES = ("uint256", "uint256")
+
+_current: contextvars.ContextVar["TrainingRun | None"] = contextvars.ContextVar("opencommons_training_run",
+                                                                                  default=None)
+
+
+class TrainingLogError(OpenCommonsError):
+    """A training-run log that is malformed or whose root does not match its datasets."""
+
+
+@dataclass
+class Used:
+    """What the run read of one dataset."""
+
+    dataset: int
+    content: str
+    manifest: str | None = None
+    generation: int | None = None
+    rows: int = 0
+    bytes: int = 0
+    via: set[str] = field(default_factory=set)
+
+
+@dataclass
+class TrainingRun:
+    trainer: str | None = None
+    started: str = field(default_factory=lambda: _now())
+    finished: str | None = None
+    used: dict[int, Used] = field(default_factory=dict)
+
+    def record(self, dataset: int, content: str, *, manifest: str | None = None, generation: int | None = None,
+               rows: int = 0, read: int = 0, via: str = "manual") -> None:
+        """Counts `rows` and `read` bytes of `dataset` (its id, the digest of its content CID)."""
+        entry = self.used.setdefault(int(dataset), Used(int(dataset), str(content)))
+        entry.manifest = entry.manifest or manifest
+        entry.generation = entry.generation if entry.generation is not None else generation
+        entry.rows += int(rows)
+        entry.bytes += int(read)
+        entry.via.add(via)
+
+    def document(self, model_files: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        """The log: each dataset with its weight, the total and the Merkle root of the weights."""
+        rows = [u for u in sorted(self.used.values(), key=lambda u: u.dataset) if u.bytes > 0]
+        if not rows:
+            raise TrainingLogError("the run read no dataset through OpenCommons: nothing to credit")
+        datasets = [{"id": str(u.dataset), "generation": u.generation, "content": u.content, "manifest": u.manifest,
+                     "rows": u.rows, "bytes": u.bytes, "weight": u.bytes, "via": sorted(u.via)} for u in rows]
+        return {"schema": SCHEMA, "trainer": self.trainer, "started": self.started,
+                "finished": self.finished or _now(), "weighting": "bytes read", "datasets": datasets,
+                "totalWeight": str(sum(u.bytes for u in rows)), "merkleRoot": "0x" + root_of(datasets).hex(),
+                "leafTypes": list(LEAF_TYPES), "model": {"files": model_files or []}}
+
+    def save(self, path: str | Path, model_files: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        """Writes the log to `path` (JSON) and returns it."""
+        document = self.document(model_files)
+        target = Path(path)
+        partial = target.with_name(f".{target.name}.partial")
+        partial.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
+        partial.replace(target)
+        return document
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@contextmanager
+def training_run(trainer: str | None = None) -> Iterator[TrainingRun]:
+    """Records every dataset read through OpenCommons inside the block (see the module's doc)."""
+    run = TrainingRun(trainer=trainer)
+    token = _current.set(run)
+    try:
+        yield run
+    finally:
+        run.finished = _now()
+        _current.reset(token)
+
+
+def current() -> TrainingRun | None:
+    """The training run in progress in this context, if any."""
+    return _current.get()
+
+
+def leaves(datasets: list[dict[str, Any]]) -> list[tuple[int, int]]:
+    return [(int(d["id"]), int(d["weight"])) for d in datasets]
+
+
+def root_of(datasets: list[dict[str, Any]]) -> bytes:
+    from ..merkle import StandardTree
+
+    return StandardTree.of(leaves(datasets), LEAF_TYPES).root
+
+
+def load_log(data: bytes | str, where: str = "the training log") -> dict[str, Any]:
+    """A log read back, checked: its schema, each dataset's id and positive weight, each listed
+    once, the total, and the Merkle root recomputed from the weights."""
+    try:
+        log = json.loads(data)
+    except ValueError as exc:
+        raise TrainingLogError(f"{where} is not JSON ({exc})") from None
+    if not isinstance(log, dict) or log.get("schema") != SCHEMA:
+        raise TrainingLogError(f"{where} is not an OpenCommons training log (schema {SCHEMA})")
+    datasets = log.get("datasets")
+    if not isinstance(datasets, list) or not datasets:
+        raise TrainingLogError(f"{where} lists no dataset")
+    seen: set[int] = set()
+    for d in datasets:
+        try:
+            ident, weight = int(d["id"]), int(d["weight"])
+        except (TypeError, KeyError, ValueError):
+            raise TrainingLogError(f"{where}: every dataset needs an id and a whole-number weight") from None
+        if weight <= 0 or not 0 <= ident < 2**256:
+            raise TrainingLogError(f"{where}: dataset {d.get('id')} has weight {weight}; weights must be positive")
+        if ident in seen:
+            raise TrainingLogError(f"{where}: dataset {ident} is listed twice")
+        seen.add(ident)
+    total = sum(int(d["weight"]) for d in datasets)
+    if str(log.get("totalWeight")) != str(total):
+        raise TrainingLogError(f"{where}: totalWeight {log.get('totalWeight')} is not the sum of the weights ({total})")
+    root = "0x" + root_of(datasets).hex()
+    if log.get("merkleRoot") != root:
+        raise TrainingLogError(f"{where}: merkleRoot {log.get('merkleRoot')} is not the root of its weights ({root})")
+    return log
+
+
+def heaviest(log: dict[str, Any], count: int = 8) -> list[int]:
+    """The `count` datasets the run read most of (ties by id): a model's parents on-chain, which
+    the lineage graph shows; the training record credits every dataset of the log."""
+    ranked = sorted(log["datasets"], key=lambda d: (-int(d["weight"]), int(d["id"])))
+    return [int(d["id"]) for d in ranked[:count]]
+
+
+def check_log(commons: Any, source: Any, log: dict[str, Any], model_licence: str) -> list[Any]:
+    """Every dataset of the log exists in this commons, is the content the log names, and allows
+    a model under `model_licence` (its licence and terms, as `lineage.check` reads them for a
+    model: a dataset whose terms forbid AI training refuses). Findings as `lineage.check` gives
+    them; raises LineageError on the first refusal, naming the dataset and the term."""
+    from ..errors import LineageError
+    from ..licensing import documents, lineage
+
+    findings: list[Any] = []
+    child = lineage.Licensed("the model", model_licence, None)
+    for d in log["datasets"]:
+        ident = int(d["id"])
+        if not commons.nft.functions.exists(ident).call():
+            raise TrainingLogError(f"the training log names dataset {ident}, which does not exist in this commons")
+        found = lineage.check(child, [documents.of_dataset(commons, source, ident).licensed()], "model")
+        refused = lineage.refusal(found)
+        if refused:
+            raise LineageError(refused)
+        findings += found
+    return findings
