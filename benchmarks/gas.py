@@ -87,7 +87,7 @@ def measure(w3: Web3) -> dict[str, object]:
     out["register_contributor_with_sig"] = gas(accounts[0], registry.functions.registerWithSig(
         signer.address, profile, 0x55, COMMONS, deadline, sig))
 
-    hot, publish = hot_paths(w3, a, people, accounts[-1])
+    hot, publish, costs_of = hot_paths(w3, a, people, accounts[-1])
     out.update(hot)
     # ERC-20 payments: a test token allow-listed through the timelock (impersonated: Anvil only)
     usdc = deploy_contract(w3, admin, "MockERC20", "Test Dollar", "TUSD")
@@ -121,6 +121,31 @@ def measure(w3: Web3) -> dict[str, object]:
             chain_ids.append(publish(2, parents=[chain_ids[-1]], ancestor_bps=1000)[0])
         gas(payer, vault.functions.pay(chain_ids[-1], NATIVE, 10**18), 10**18)
         out[f"ancestor_settle_depth{depth}"] = gas(payer, vault.functions.settle(list(reversed(chain_ids[1:])), NATIVE))
+
+    # a model trained on 10,000 datasets: publishing it and its training record (one Merkle root
+    # whatever the number of datasets), a payment, the settlement into its training pool (one
+    # write) and one dataset pulling its share with its 14-hash proof
+    from opencommons.merkle import StandardTree
+
+    real = [publish(2)[0] for _ in range(2)]
+    leaves = [(d, 1000 + i) for i, d in enumerate(real)] + \
+        [(int.from_bytes(os.urandom(32), "big"), 1 + i % 997) for i in range(9_998)]
+    tree = StandardTree.of(leaves, ["uint256", "uint256"])
+    model, _ = publish(2, parents=real, ancestor_bps=1000)
+    model_publish = sum(costs_of(2))
+    out["model_training_record_10000"] = gas(people[0], vault.functions.setTrainingRecord(
+        model, tree.root, sum(w for _, w in leaves)))
+    out["model_register_10000"] = model_publish + out["model_training_record_10000"]  # type: ignore[operator]
+    gas(payer, vault.functions.pay(model, NATIVE, 10**18), 10**18)
+    out["model_pay"] = gas(payer, vault.functions.pay(model, NATIVE, 10**18), 10**18)
+    out["model_settle"] = gas(payer, vault.functions.settle([model], NATIVE))
+    out["model_settle_parent"] = gas(payer, vault.functions.pullTrainingShare(model, real[0], 1000, tree.proof(0),
+                                                                              [NATIVE]))
+    # steady state: the pool and the dataset's checkpoint exist (a second payment, settled, pulled)
+    gas(payer, vault.functions.pay(model, NATIVE, 10**18), 10**18)
+    out["model_settle_steady"] = gas(payer, vault.functions.settle([model], NATIVE))
+    out["model_settle_parent_steady"] = gas(payer, vault.functions.pullTrainingShare(
+        model, real[0], 1000, tree.proof(0), [NATIVE]))
 
     # rewards at the contributor cap: one governance action records it, each contributor claims
     cap = nft.functions.MAX_CONTRIBUTORS().call()
@@ -183,7 +208,7 @@ def measure(w3: Web3) -> dict[str, object]:
     return out
 
 
-def hot_paths(w3: Web3, a: dict[str, str], people: list[str], payer: str) -> tuple[dict[str, object], Any]:
+def hot_paths(w3: Web3, a: dict[str, str], people: list[str], payer: str) -> tuple[dict[str, object], Any, Any]:
     """Publish, pay and claim, the operations that run thousands of times per launch, measured
     the same way on any deployment (`a`: contract name -> address); registered `people`. Each is
     sent as the library sends it: with the access list `Commons.access_list` gives (empty for a
@@ -222,7 +247,7 @@ def hot_paths(w3: Web3, a: dict[str, str], people: list[str], payer: str) -> tup
         out[f"royalty_claim_n{n}"] = gas(claimant, vault.functions.claim([dataset_id], [NATIVE]))
     out["royalty_pay_ratio_n500_n2"] = round(out["royalty_pay_eth_n500"] / out["royalty_pay_eth_n2"], 4)  # type: ignore[operator]
     out["royalty_claim_ratio_n500_n2"] = round(out["royalty_claim_n500"] / out["royalty_claim_n2"], 4)  # type: ignore[operator]
-    return out, publish
+    return out, publish, costs.__getitem__
 
 
 def deployment_gas(w3: Web3, first_block: int) -> int:
@@ -252,7 +277,7 @@ def measure_factory(w3: Web3, admin: NodeAccount, people: list[str], payer: str)
     registry = contract(w3, "ContributorRegistry", a["ContributorRegistry"])
     for p in people:
         transact(w3, NodeAccount(p), registry.functions.register(os.urandom(32), 0x55, COMMONS))
-    hot, _ = hot_paths(w3, a, people, payer)
+    hot, _, _ = hot_paths(w3, a, people, payer)
     out.update({f"factory_{key}": value for key, value in hot.items()})
     return out
 

@@ -8,6 +8,8 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {Create2} from "@openzeppelin/contracts/utils/Create2.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 
 import {IDatasetNFT} from "../interfaces/IDatasetNFT.sol";
 import {IRoyaltyReceiver} from "../interfaces/IRoyaltyReceiver.sol";
@@ -35,6 +37,9 @@ contract RoyaltyVault is IRoyaltyVault, AccessControlUpgradeable, ReentrancyGuar
     /// @inheritdoc IRoyaltyVault
     uint16 public constant MAX_PROTOCOL_FEE_BPS = RoyaltyConstants.MAX_PROTOCOL_FEE_BPS;
 
+    /// @dev A training pool's amount per unit of weight is scaled by this (weights fit 64 bits).
+    uint256 private constant _PER_WEIGHT = 1e18;
+
     IDatasetNFT private immutable _DATASETS;
     bytes32 private immutable _RECEIVER_CODE_HASH;
 
@@ -53,6 +58,10 @@ contract RoyaltyVault is IRoyaltyVault, AccessControlUpgradeable, ReentrancyGuar
     address private _treasury;
     uint16 private _feeBps;
     address private _collecting;
+    mapping(uint256 modelId => TrainingRecord) private _training;
+    mapping(uint256 modelId => mapping(address token => TrainingPool)) private _trainingPools;
+    mapping(uint256 modelId => mapping(uint256 datasetId => mapping(address token => uint256 perWeight))) private
+        _trainingCheckpoints;
 
     // ------------------------------------------------------------------ constructor
     /// @param datasets_ the dataset NFT whose shares and lineage this vault pays out
@@ -211,6 +220,38 @@ contract RoyaltyVault is IRoyaltyVault, AccessControlUpgradeable, ReentrancyGuar
     }
 
     /// @inheritdoc IRoyaltyVault
+    function setTrainingRecord(uint256 modelId, bytes32 root, uint64 totalWeight) external {
+        address owner = IERC721(address(_datasets())).ownerOf(modelId);
+        if (msg.sender != owner) revert RoyaltyVaultNotModelOwner(modelId, msg.sender);
+        if (_training[modelId].totalWeight != 0) revert RoyaltyVaultTrainingRecordSet(modelId);
+        if (root == bytes32(0) || totalWeight == 0) revert RoyaltyVaultInvalidTrainingRecord(modelId);
+        _training[modelId] = TrainingRecord(root, totalWeight);
+        emit TrainingRecordSet(modelId, root, totalWeight);
+    }
+
+    /// @inheritdoc IRoyaltyVault
+    function pullTrainingShare(
+        uint256 modelId,
+        uint256 datasetId,
+        uint256 weight,
+        bytes32[] calldata proof,
+        address[] calldata tokens
+    ) external nonReentrant returns (uint256[] memory amounts) {
+        _checkTrainingProof(modelId, datasetId, weight, proof);
+        (bool open, uint16 ancestorBps, uint16 generation) = _datasets().royaltyTermsOf(datasetId);
+        amounts = new uint256[](tokens.length);
+        for (uint256 i; i < tokens.length; ++i) {
+            address token = tokens[i];
+            uint256 amount = _takeTrainingShare(modelId, datasetId, weight, token);
+            if (amount == 0) continue;
+            amounts[i] = amount;
+            emit TrainingSharePulled(modelId, datasetId, token, amount);
+            if (open) _credit(datasetId, generation, token, amount, ancestorBps, false, address(this));
+            else _treasuryAccrued[token] += amount;
+        }
+    }
+
+    /// @inheritdoc IRoyaltyVault
     function setTokenAllowed(address token, bool allowed) external onlyRole(ALLOWLIST_ROLE) {
         if (token == NATIVE) revert RoyaltyVaultZeroAddress();
         _allowedTokens[token] = allowed;
@@ -266,6 +307,33 @@ contract RoyaltyVault is IRoyaltyVault, AccessControlUpgradeable, ReentrancyGuar
     }
 
     /// @inheritdoc IRoyaltyVault
+    function trainingRecordOf(uint256 modelId) external view returns (bytes32 root, uint64 totalWeight) {
+        TrainingRecord memory record = _training[modelId];
+        return (record.root, record.totalWeight);
+    }
+
+    /// @inheritdoc IRoyaltyVault
+    function trainingShareOf(uint256 modelId, uint256 datasetId, uint256 weight, address token)
+        external
+        view
+        returns (uint256 amount)
+    {
+        TrainingPool memory pool = _trainingPools[modelId][token];
+        amount = weight * (pool.perWeight - _trainingCheckpoints[modelId][datasetId][token]) / _PER_WEIGHT;
+        if (amount > pool.balance) amount = pool.balance;
+    }
+
+    /// @inheritdoc IRoyaltyVault
+    function trainingPoolOf(uint256 modelId, address token)
+        external
+        view
+        returns (uint256 perWeight, uint256 balance)
+    {
+        TrainingPool memory pool = _trainingPools[modelId][token];
+        return (pool.perWeight, pool.balance);
+    }
+
+    /// @inheritdoc IRoyaltyVault
     function protocolFee() external view returns (uint16 feeBps, address treasury) {
         return (_feeBps, _treasury);
     }
@@ -311,12 +379,50 @@ contract RoyaltyVault is IRoyaltyVault, AccessControlUpgradeable, ReentrancyGuar
         if (feeBps != 0) emit ProtocolFeeSet(feeBps, treasury);
     }
 
+    function _checkTrainingProof(uint256 modelId, uint256 datasetId, uint256 weight, bytes32[] calldata proof)
+        private
+        view
+    {
+        TrainingRecord memory record = _training[modelId];
+        if (record.totalWeight == 0) revert RoyaltyVaultNoTrainingRecord(modelId);
+        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(datasetId, weight))));
+        if (!MerkleProof.verifyCalldata(proof, record.root, leaf)) {
+            revert RoyaltyVaultInvalidTrainingProof(modelId, datasetId, weight);
+        }
+    }
+
+    /// @dev What `datasetId` of `weight` is owed from the model's pool since its last pull, taken
+    /// out of the pool (never more than the pool holds: a root whose weights overstate their sum).
+    function _takeTrainingShare(uint256 modelId, uint256 datasetId, uint256 weight, address token)
+        private
+        returns (uint256 amount)
+    {
+        TrainingPool storage pool = _trainingPools[modelId][token];
+        uint256 perWeight = pool.perWeight;
+        uint256 last = _trainingCheckpoints[modelId][datasetId][token];
+        if (perWeight == last) return 0;
+        _trainingCheckpoints[modelId][datasetId][token] = perWeight;
+        amount = weight * (perWeight - last) / _PER_WEIGHT;
+        uint256 balance = pool.balance;
+        if (amount > balance) amount = balance;
+        pool.balance = balance - amount;
+    }
+
     /// @dev Splits a dataset's pending ancestor share between its parents.
     function _settle(IDatasetNFT datasets_, uint256 datasetId, address token) private {
         uint16 generation = datasets_.generationOf(datasetId);
         uint256 amount = _pendingAncestor[datasetId][generation][token];
         if (amount == 0) return;
         _pendingAncestor[datasetId][generation][token] = 0;
+        uint64 totalWeight = _training[datasetId].totalWeight;
+        if (totalWeight != 0) {
+            // a model with a training record: one write credits every dataset it learned from
+            TrainingPool storage pool = _trainingPools[datasetId][token];
+            pool.perWeight += amount * _PER_WEIGHT / totalWeight;
+            pool.balance += amount;
+            emit TrainingShareAccrued(datasetId, token, amount);
+            return;
+        }
         _payParents(datasets_, datasetId, token, amount, datasets_.parentsOf(datasetId));
     }
 

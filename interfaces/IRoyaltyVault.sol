@@ -27,6 +27,19 @@ interface IRoyaltyVault {
         uint16 carry; // the remainder below 10,000 units, added to the next payment
     }
 
+    /// @notice What a model was trained on: the Merkle root of its (dataset id, weight) leaves
+    /// and the sum of the weights (zero: no record).
+    struct TrainingRecord {
+        bytes32 root;
+        uint64 totalWeight;
+    }
+
+    /// @notice A model's training pool in one token.
+    struct TrainingPool {
+        uint256 perWeight; // settled per unit of weight so far, scaled by 1e18
+        uint256 balance; // settled and not pulled yet (rounding dust stays here)
+    }
+
     // ------------------------------------------------------------------ errors
     /// @notice Thrown when an amount is zero.
     error RoyaltyVaultZeroAmount();
@@ -50,6 +63,16 @@ interface IRoyaltyVault {
     error RoyaltyVaultGenerationLive(uint256 datasetId, uint16 generation);
     /// @notice Thrown when the vault holds no more of `token` than it owes.
     error RoyaltyVaultNothingToSweep(address token);
+    /// @notice Only the model's owner records its training data, once.
+    error RoyaltyVaultNotModelOwner(uint256 modelId, address caller);
+    /// @notice The model's training record is set already (a new version records new training).
+    error RoyaltyVaultTrainingRecordSet(uint256 modelId);
+    /// @notice A training record needs a root and a total weight of 1 to 2^64 - 1.
+    error RoyaltyVaultInvalidTrainingRecord(uint256 modelId);
+    /// @notice The model has no training record.
+    error RoyaltyVaultNoTrainingRecord(uint256 modelId);
+    /// @notice The proof does not show `weight` for `datasetId` under the model's training root.
+    error RoyaltyVaultInvalidTrainingProof(uint256 modelId, uint256 datasetId, uint256 weight);
 
     // ------------------------------------------------------------------ events
     /// @notice Emitted when `payer` pays `amount` of `token` for `datasetId`: `fee` to the
@@ -87,6 +110,15 @@ interface IRoyaltyVault {
     event TokenAllowed(address indexed token, bool allowed);
     /// @notice Emitted when governance sets the protocol fee and the treasury.
     event ProtocolFeeSet(uint16 feeBps, address indexed treasury);
+    /// @notice Emitted when a model's owner commits to what it was trained on: the Merkle root of
+    /// its (dataset id, weight) leaves, OpenZeppelin's standard tree, and the sum of the weights.
+    event TrainingRecordSet(uint256 indexed modelId, bytes32 root, uint64 totalWeight);
+    /// @notice Emitted when a model's ancestor share is settled into its training pool.
+    event TrainingShareAccrued(uint256 indexed modelId, address indexed token, uint256 amount);
+    /// @notice Emitted when a training dataset pulls its weight's share of a model's training pool.
+    event TrainingSharePulled(
+        uint256 indexed modelId, uint256 indexed datasetId, address indexed token, uint256 amount
+    );
 
     /// @notice Initialises a clone in the transaction that creates it (the CommonsFactory does;
     /// a directly deployed vault was initialised by its constructor). A clone's dataset NFT is
@@ -162,6 +194,45 @@ interface IRoyaltyVault {
     function claimTreasury(address token) external returns (uint256 amount);
 
     /// @notice Adds `token` to or removes it from the allow-list.
+    /// @notice Records what model `modelId` was trained on: `root` of OpenZeppelin's standard
+    /// Merkle tree of (uint256 datasetId, uint256 weight) leaves, whose weights sum to
+    /// `totalWeight`. From then on, settling the model's ancestor share credits its training pool
+    /// (one write, whatever the number of datasets) instead of its parents.
+    /// @dev Requirements: the caller owns the model's NFT; no record yet; a non-zero root and
+    /// total weight. Emits a {TrainingRecordSet} event.
+    function setTrainingRecord(uint256 modelId, bytes32 root, uint64 totalWeight) external;
+
+    /// @notice Moves `datasetId`'s share of model `modelId`'s training pool (its weight over the
+    /// total, of everything settled since its last pull) into the dataset's own pool, where its
+    /// contributors (and its own ancestors) are paid as by any payment. Anyone may call it.
+    /// @dev Requirements: `proof` shows (datasetId, weight) under the model's root. A dataset
+    /// that takes no money sends its share to the treasury. Never pays out more than the pool
+    /// holds. Emits a {TrainingSharePulled} event per token with a non-zero amount.
+    function pullTrainingShare(
+        uint256 modelId,
+        uint256 datasetId,
+        uint256 weight,
+        bytes32[] calldata proof,
+        address[] calldata tokens
+    ) external returns (uint256[] memory amounts);
+
+    /// @notice A model's training record (a zero root: none).
+    function trainingRecordOf(uint256 modelId) external view returns (bytes32 root, uint64 totalWeight);
+
+    /// @notice What a training dataset of `weight` can pull now from model `modelId` in `token`
+    /// (the proof is checked when it pulls).
+    function trainingShareOf(uint256 modelId, uint256 datasetId, uint256 weight, address token)
+        external
+        view
+        returns (uint256);
+
+    /// @notice A model's training pool: the amount settled per unit of weight (scaled by 1e18)
+    /// and what it holds.
+    function trainingPoolOf(uint256 modelId, address token)
+        external
+        view
+        returns (uint256 perWeight, uint256 balance);
+
     /// @dev Requirements: the allow-list role. Emits a {TokenAllowed} event.
     function setTokenAllowed(address token, bool allowed) external;
 

@@ -280,3 +280,50 @@ def vote(commons: Commons, who: Sender, proposal_id: int, support: str, report: 
         raise OpenCommonsError(f"invalid vote {support!r}: use for, against or abstain")
     return send(commons, who, "voted", commons.governor.functions.castVote(proposal_id, SUPPORT[support.lower()]),
                 report=report)
+
+
+def set_training_record(commons: Commons, who: Sender, model_id: int, log: dict[str, Any],
+                        report: Report | None = None) -> Any:
+    """Binds a model's training log on-chain (its Merkle root and total weight: one write, whatever
+    the number of datasets). None when the same record is set already (a re-run); refused when
+    another is."""
+    root, total = bytes.fromhex(str(log["merkleRoot"])[2:]), int(log["totalWeight"])
+    if total >= 2**64:
+        raise OpenCommonsError(f"the training log's total weight {total} does not fit the record (2^64 - 1 at most)")
+    current, recorded = commons.vault.functions.trainingRecordOf(model_id).call()
+    if int(recorded):
+        if bytes(current) == root and int(recorded) == total:
+            return None
+        raise OpenCommonsError(f"model {model_id} has another training record already (root "
+                               f"0x{bytes(current).hex()}): a model's training data is recorded once; publish a new "
+                               "version to record new training")
+    return send(commons, who, "training record set", commons.vault.functions.setTrainingRecord(model_id, root, total),
+                report=report)
+
+
+def pull_training_share(commons: Commons, who: Sender, model_id: int, dataset_id: int, log: dict[str, Any],
+                        tokens: list[str], report: Report | None = None) -> tuple[Any, dict[str, int]]:
+    """Moves `dataset_id`'s share of a model's training pool into the dataset's own pool, proving
+    its weight from the model's training `log`: (receipt, amount per token). Refused when the log
+    does not name the dataset or nothing is owed."""
+    from .merkle import StandardTree
+    from .ml.training import LEAF_TYPES, leaves
+
+    if not int(commons.vault.functions.trainingRecordOf(model_id).call()[1]):
+        raise OpenCommonsError(f"model {model_id} has no training record on-chain: its owner binds it by running "
+                               "`commons model register DIR --run LOG ...` again; nothing sent")
+    values = leaves(log["datasets"])
+    index = next((i for i, (d, _) in enumerate(values) if d == dataset_id), None)
+    if index is None:
+        raise OpenCommonsError(f"model {model_id}'s training log does not name dataset {dataset_id}: nothing to pull")
+    tree = StandardTree.of(values, LEAF_TYPES)
+    weight = values[index][1]
+    vault = commons.vault.functions
+    owed = {t: int(vault.trainingShareOf(model_id, dataset_id, weight, t).call()) for t in tokens}
+    if not any(owed.values()):
+        raise OpenCommonsError(f"dataset {dataset_id} has nothing to pull from model {model_id} in these tokens "
+                               "(settle the model's payments first: `commons royalties settle MODEL`): nothing sent")
+    receipt = send(commons, who, "training share pulled",
+                   vault.pullTrainingShare(model_id, dataset_id, weight, tree.proof(index), tokens),
+                   through=("RoyaltyVault",), report=report)
+    return receipt, {t: a for t, a in owed.items() if a}

@@ -219,12 +219,10 @@ class DappServer:
                 "errors": errors, "gateway": self.gateway, "tokens": self.tokens(commons), "accessLists": access}
 
     def tokens(self, commons: Commons | None = None) -> list[str]:
-        """ETH and every ERC-20 the vault allow-lists now (from its TokenAllowed events)."""
-        commons = commons or self.commons
-        allowed: dict[str, bool] = {}
-        for log in commons.vault.events.TokenAllowed().get_logs(from_block=commons.deployment.block):
-            allowed[log["args"]["token"]] = log["args"]["allowed"]
-        return ["0x0000000000000000000000000000000000000000"] + [t for t, ok in allowed.items() if ok]
+        """ETH and every ERC-20 the vault allow-lists now."""
+        from .queries import listed_tokens
+
+        return listed_tokens(commons or self.commons)
 
     def reader(self, commons: Commons | None = None) -> Any:
         """The explorer's index when it follows this commons and has read up to the chain's head,
@@ -271,6 +269,18 @@ class DappServer:
         if not commons.nft.functions.exists(dataset_id).call():
             raise OpenCommonsError(f"dataset {dataset_id} does not exist in this commons (or was burnt)")
         return chain_of(commons, self.store, dataset_id)
+
+    def trained_into(self, dataset_id: int, commons: Commons | None = None) -> list[dict[str, Any]]:
+        """The models trained on the dataset, with its share, what it pulled and can pull, and the
+        proof of its weight (checked on-chain by whoever sends the pull: a wrong one reverts)."""
+        from .ml.training import models_of_dataset
+        from .queries import listed_tokens
+
+        commons = commons or self.commons
+        found = models_of_dataset(commons, self.store, dataset_id, listed_tokens(commons), with_proof=True)
+        return [{**m, "weight": str(m.get("weight", "")), "totalWeight": str(m.get("totalWeight", "")),
+                 "pulled": {t: str(v) for t, v in m.get("pulled", {}).items()},
+                 "pending": {t: str(v) for t, v in m.get("pending", {}).items()}} for m in found]
 
     def prepare_terms(self, body: Any, commons: Commons | None = None) -> dict[str, Any]:
         """The terms document a page's offer binds: a preset filled in with the page's words (or the
@@ -504,6 +514,12 @@ def create_app(server: "DappServer") -> FastAPI:
         from .queries import parse_dataset_id
 
         return server.licence_chain(parse_dataset_id(dataset), picked(request))
+
+    @app.get("/api/trained/{dataset}")
+    def trained(dataset: str, request: Request) -> list[dict[str, Any]]:
+        from .queries import parse_dataset_id
+
+        return server.trained_into(parse_dataset_id(dataset), picked(request))
 
     @app.get("/api/terms/presets")
     def presets() -> list[dict[str, Any]]:

@@ -261,3 +261,11 @@ def list_proposals(commons: Commons) -> list[dict[str, Any]]:
                      "state": PROPOSAL_STATE[commons.governor.functions.state(proposal_id).call()],
                      "description": str(log["args"]["description"]).split(" [")[0]})
     return rows
+
+
+def listed_tokens(commons: Commons) -> list[str]:
+    """ETH and every ERC-20 the vault allow-lists now (from its TokenAllowed events)."""
+    allowed: dict[str, bool] = {}
+    for log in commons.vault.events.TokenAllowed().get_logs(from_block=commons.deployment.block):
+        allowed[log["args"]["token"]] = log["args"]["allowed"]
+    return [NATIVE] + [t for t, ok in allowed.items() if ok]

@@ -6,6 +6,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { SHOTS, freePort, startStack, waitFor } from "./harness.mjs";
 
 const NATIVE = "0x0000000000000000000000000000000000000000";
@@ -405,4 +406,39 @@ test("a dataset link (`commons dataset link ID`) opens its dataset here; a link 
   const other = await explore(accounts[5], `#/dataset/${encodeURIComponent(elsewhere)}`, "error");
   assert.match(await other.textContent("#explorer-page p.error"),
     /^This link is to a dataset of another commons \(chain 31337, its own contracts\): open it where that commons is served/);
+});
+
+test("a dataset page lists the models trained on it and pulls its share of one", async () => {
+  // a training log as opencommons.training_run writes it; its root from OpenZeppelin's own tree
+  const datasets = [{ id: rivers.dataset, weight: 600, content: rivers.content }, { id: lakes.dataset, weight: 400, content: lakes.content }];
+  const tree = StandardMerkleTree.of(datasets.map((d) => [d.id, String(d.weight)]), ["uint256", "uint256"]);
+  const log = { schema: "opencommons/training-run/v1", trainer: accounts[3], started: "2026-12-06T10:00:00Z",
+    finished: "2026-12-06T11:00:00Z", weighting: "bytes read", totalWeight: "1000", merkleRoot: tree.root,
+    leafTypes: ["uint256", "uint256"], model: { files: [] },
+    datasets: datasets.map((d) => ({ ...d, generation: 0, manifest: null, rows: 0, bytes: d.weight, via: ["manual"] })) };
+  const dir = join(stack.work, "river-model");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "weights.bin"), "weights");
+  writeFileSync(join(stack.work, "run.json"), JSON.stringify(log));
+  const model = JSON.parse(commons("model", "register", dir, "--run", join(stack.work, "run.json"), "--license",
+    "CC-BY-NC-4.0", "--commons", "KE/water", "--contributor", `${accounts[1]}=10000`, "--json", "--account", "1"));
+  commons("royalties", "pay", model.dataset, "1", "--account", "6");
+  commons("royalties", "settle", model.dataset, "--account", "6");  // 10% into the training pool
+  const vault = stack.contract("RoyaltyVault");
+  assert.deepEqual((await vault.trainingRecordOf(model.dataset, { blockTag: "latest" })).map(String), [tree.root, "1000"]);
+  const page = await explore(accounts[2], `#/dataset/${rivers.dataset}`, "dataset");
+  const row = page.locator(`#dataset-models tr[data-model="${model.dataset}"]`);
+  await row.waitFor({ timeout: 20_000 });
+  assert.equal(await row.locator("td").nth(1).textContent(), "60% of its training data · pulled nothing · can pull 0.06 ETH");
+  const before = await vault.poolOf(rivers.dataset, NATIVE, { blockTag: "latest" });
+  await page.evaluate(() => { document.getElementById("explorer-page").dataset.ready = ""; });
+  await row.locator("button.pull-training").click();
+  const result = await stack.settled(page);
+  assert.equal(result.state, "confirmed", result.text);
+  const after = await vault.poolOf(rivers.dataset, NATIVE, { blockTag: "latest" });
+  assert.equal(after.outstanding + after.carry - before.outstanding - before.carry, 60_000_000_000_000_000n);
+  await page.waitForSelector("#explorer-page[data-ready=dataset]");
+  await page.waitForFunction((m) => document.querySelector(`#dataset-models tr[data-model="${m}"] td:nth-child(2)`)
+    ?.textContent.endsWith("pulled 0.06 ETH · can pull nothing"), model.dataset, { timeout: 20_000 });
+  await page.screenshot({ path: join(SHOTS, "explore-trained-into.png"), fullPage: true });
 });

@@ -134,6 +134,17 @@ _HINTS: dict[str, Callable[[Sequence[object]], str]] = {
     "RoyaltyVaultInvalidFee": lambda a: f"fee {a[0]} bps with treasury {a[1]} is not valid",
     "RoyaltyVaultGenerationLive": lambda a: (
         f"generation {a[1]} of dataset {a[0]} is live: only a burnt generation can be forfeited"),
+    "RoyaltyVaultNotModelOwner": lambda a: (
+        f"{a[1]} does not own model {a[0]}: only its owner records what it was trained on"),
+    "RoyaltyVaultTrainingRecordSet": lambda a: (
+        f"model {a[0]} has its training record already: publish a new version to record new training"),
+    "RoyaltyVaultInvalidTrainingRecord": lambda a: (
+        f"model {a[0]}'s training record needs a Merkle root and a total weight above 0"),
+    "RoyaltyVaultNoTrainingRecord": lambda a: (
+        f"model {a[0]} has no training record: its owner binds one with `commons model register DIR --run LOG`"),
+    "RoyaltyVaultInvalidTrainingProof": lambda a: (
+        f"the proof does not show dataset {a[1]} with weight {a[2]} in model {a[0]}'s training record: "
+        "take both from the model's training log"),
     "ContributionRewardsAlreadyRewarded": lambda a: f"dataset {a[0]} was already rewarded",
     "ContributionRewardsDatasetNotAccepted": lambda a: f"dataset {a[0]} is not Accepted: it earns no reward yet",
     "ContributionRewardsNothingToClaim": lambda a: f"{a[0]} has no reward to claim from these datasets",

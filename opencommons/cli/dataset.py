@@ -52,7 +52,8 @@ def _publish(directory: Path, license_id: str, commons_code: str, contributor: l
              store: str, api: Optional[str], home: Optional[Path], as_json: bool, croissant: Optional[Path] = None,
              documents: tuple[tuple[str, bytes], ...] = (), gateways: Optional[list[str]] = None,
              dereference: bool = False, encoding: Optional[str] = None, content_gateway: Optional[str] = None,
-             explain: bool = False, terms: Optional[dict[str, Any]] = None) -> None:
+             explain: bool = False, terms: Optional[dict[str, Any]] = None) -> Any:
+    """Publishes as `dataset publish` does; returns the publication (a PublishResult)."""
     from ..ml.croissant import load_file
 
     described = load_file(croissant) if croissant is not None else None  # refused before connecting
@@ -62,13 +63,14 @@ def _publish(directory: Path, license_id: str, commons_code: str, contributor: l
                                         tuple(queries.parse_dataset_id(p) for p in parent), ancestor_bps, schema,
                                         previous, described, documents, dereference=dereference, encoding=encoding,
                                         content_gateway=content_gateway, terms=terms)
-    _run_publish(commons, request, account, store, api, home, as_json, gateways, explain)
+    return _run_publish(commons, request, account, store, api, home, as_json, gateways, explain)
 
 
 def _run_publish(commons: Any, request: Any, account: Optional[str], store: str, api: Optional[str],
                  home: Optional[Path], as_json: bool, gateways: Optional[list[str]] = None,
-                 explain: bool = False) -> None:
-    """Publishes `request` (encrypted first for `gateways`), saying what it noted and what it made."""
+                 explain: bool = False) -> Any:
+    """Publishes `request` (encrypted first for `gateways`), saying what it noted and what it made;
+    returns the publication."""
     if gateways is not None:  # a private dataset: ciphertext is what is hashed, pinned and minted
         from ..private.publish import private_request
 
@@ -99,13 +101,14 @@ def _run_publish(commons: Any, request: Any, account: Optional[str], store: str,
     if result.already and not as_json:
         say(f"already published: dataset {result.dataset_id} (content {result.content_cid}, transaction "
             f"{result.tx_hash}); nothing was sent")
-        return
+        return result
     from ..references import link_of
 
     _emit({"dataset": str(result.dataset_id), "content": str(result.content_cid),
            "manifest": str(result.manifest_cid), "tx": result.tx_hash, "gas": result.gas_used,
            "resumed": result.resumed, "alreadyPublished": result.already, "displaced": result.displaced,
            "link": str(link_of(commons, result.dataset_id))}, as_json)
+    return result
 
 
 def _terms_document(path: Optional[Path], preset: Optional[str], attribution: Optional[str],
@@ -366,6 +369,43 @@ def _tree(node: dict[str, Any], key: str, prefix: str = "") -> list[str]:
                      f"[{child['status']}]".replace("  [", " ["))
         lines.extend(_tree(child, key, prefix + ("    " if last else "│   ")))
     return lines
+
+
+@dataset_app.command("models")
+def dataset_models(dataset: str, as_json: bool = JsonOpt, rpc: Optional[str] = RpcOpt,
+                   deployments: Path = DeploymentsOpt, store: str = StoreOpt, api: Optional[str] = ApiOpt,
+                   home: Optional[Path] = HomeOpt) -> None:
+    """The models trained on DATASET (their training logs name it): its share of each, what it
+    pulled and what it can pull now (`commons royalties pull-training MODEL --dataset ID`)."""
+    try:
+        from .. import present
+        from ..ml.training import models_of_dataset
+        from ..references import content_source
+
+        dataset_id = queries.parse_dataset_id(dataset)
+        commons = _commons(rpc, deployments)
+        found = models_of_dataset(commons, content_source(commons, store, home, api), dataset_id,
+                                  queries.listed_tokens(commons))
+        if as_json:
+            say(json.dumps([{**m, "pulled": {t: str(v) for t, v in m.get("pulled", {}).items()},
+                             "pending": {t: str(v) for t, v in m.get("pending", {}).items()}} for m in found],
+                           indent=2, sort_keys=True))
+            return
+        if not found:
+            say(f"no model with a training record names dataset {dataset_id}")
+            return
+
+        def money(amounts: dict[str, int]) -> str:
+            return ", ".join(queries.format_amount(commons, v, t) for t, v in amounts.items() if v) or "nothing"
+
+        for m in found:
+            if "unread" in m:
+                say(f"  model {present.short_id(int(m['model']))}: its training log could not be read ({m['unread']})")
+                continue
+            say(f"  model {present.short_id(int(m['model']))}: {100 * m['weight'] / m['totalWeight']:.2f}% of its "
+                f"training data; pulled {money(m['pulled'])}; can pull {money(m['pending'])}")
+    except OpenCommonsError as exc:
+        fail(exc)
 
 
 @dataset_app.command("lineage")

@@ -10,8 +10,8 @@ import typer
 
 from ..errors import OpenCommonsError
 from ..ipfs.content import open_store
-from .common import (AccountOpt, ApiOpt, _commons, DeploymentsOpt, ExplainOpt, fail, HomeOpt, JsonOpt, lazy, RpcOpt, say,
-                     StoreOpt)
+from .common import (AccountOpt, ApiOpt, _commons, DeploymentsOpt, ExplainOpt, fail, HomeOpt, JsonOpt, lazy, RpcOpt,
+                     _said, say, _sender, StoreOpt)
 from .dataset import _publish, CroissantOpt
 
 if TYPE_CHECKING:
@@ -72,9 +72,17 @@ def model_register(directory: Path, trained_on: list[str] = typer.Option([], "--
         listed = [int(d["id"]) for d in log["datasets"]] if log is not None else ids
         datasets = model_card.trained_on(commons, content, listed)
         card = model_card.render(name or directory.name, description, license_id, datasets, weights)
-        _publish(directory, license_id, commons_code, contributor, [str(i) for i in ids], ancestor_bps, name,
-                 description, model_card.SCHEMA, None, rpc, account, deployments, store, api, home, as_json, croissant,
-                 (("modelCard", card), *documents), explain=explain)
+        result = _publish(directory, license_id, commons_code, contributor, [str(i) for i in ids], ancestor_bps,
+                          name, description, model_card.SCHEMA, None, rpc, account, deployments, store, api, home,
+                          as_json, croissant, (("modelCard", card), *documents), explain=explain)
+        if log is not None:  # the whole log on-chain: its root, so every dataset of it is paid
+            from .. import actions
+
+            actions.set_training_record(commons, _sender(commons, account), result.dataset_id, log,
+                                        report=None if as_json else _said)
+            if not as_json:
+                say(f"training record: root {log['merkleRoot']} over {len(log['datasets'])} dataset(s), bound "
+                    "on-chain (each pulls its share: `commons royalties pull-training MODEL --dataset ID`)")
         if not as_json:
             said = ", ".join(d["id"] for d in datasets[:8]) + (f" and {len(datasets) - 8} more" if len(datasets) > 8
                                                                 else "")
@@ -107,5 +115,63 @@ def run_show(log_file: Path = typer.Argument(..., metavar="LOG"), as_json: bool 
         for d in sorted(log["datasets"], key=lambda d: (-int(d["weight"]), int(d["id"]))):
             say(f"  {present.short_id(int(d['id']))}  {100 * int(d['weight']) / total:6.2f}%  "
                 f"{int(d['rows']):,} rows  {int(d['bytes']):,} bytes  via {', '.join(d.get('via') or [])}")
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
+@model_app.command("list")
+def model_list(as_json: bool = JsonOpt, rpc: Optional[str] = RpcOpt, deployments: Path = DeploymentsOpt) -> None:
+    """The models whose training data is recorded on-chain (`model register --run`)."""
+    try:
+        from .. import present
+
+        commons = _commons(rpc, deployments)
+        rows = training.models(commons)
+        if as_json:
+            say(json.dumps(rows, indent=2, sort_keys=True))
+            return
+        if not rows:
+            say("no model has a training record yet: `commons model register DIR --run LOG ...` makes one")
+            return
+        for row in rows:
+            say(f"  {present.short_id(int(row['model']))}  root {row['root'][:18]}...  total weight "
+                f"{int(row['totalWeight']):,}  (block {row['block']})")
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
+@model_app.command("show")
+def model_show(model: str, as_json: bool = JsonOpt, rpc: Optional[str] = RpcOpt, deployments: Path = DeploymentsOpt,
+               store: str = StoreOpt, api: Optional[str] = ApiOpt, home: Optional[Path] = HomeOpt) -> None:
+    """A model's training record: the datasets it learned from with their shares, its training
+    pool per token and what its datasets pulled from it."""
+    try:
+        from .. import present
+        from ..references import content_source
+
+        commons = _commons(rpc, deployments)
+        model_id = queries.parse_dataset_id(model)
+        log = training.log_of_model(commons, content_source(commons, store, home, api), model_id)
+        root, total = commons.vault.functions.trainingRecordOf(model_id).call()
+        tokens = queries.listed_tokens(commons)
+        pools = {t: commons.vault.functions.trainingPoolOf(model_id, t).call()[1] for t in tokens}
+        taken = training.pulled(commons, model_id)
+        if as_json:
+            say(json.dumps({"model": str(model_id), "root": "0x" + bytes(root).hex(), "totalWeight": str(total),
+                            "datasets": log["datasets"], "pool": {t: str(v) for t, v in pools.items()},
+                            "pulled": {t: str(v) for t, v in taken.items()}}, indent=2, sort_keys=True))
+            return
+        rows = [("model", f"{present.short_id(model_id)} ({model_id})"),
+                ("record", f"root {log['merkleRoot']} over {len(log['datasets'])} dataset(s)"
+                 + ("" if int(total) else " (NOT bound on-chain yet)")),
+                ("pool", ", ".join(queries.format_amount(commons, v, t) for t, v in pools.items())),
+                ("pulled", ", ".join(queries.format_amount(commons, v, t) for t, v in taken.items()) or "nothing yet")]
+        for line in present.fact_lines(rows):
+            say(line)
+        whole = int(log["totalWeight"])
+        for d in sorted(log["datasets"], key=lambda d: (-int(d["weight"]), int(d["id"])))[:20]:
+            say(f"  {present.short_id(int(d['id']))}  {100 * int(d['weight']) / whole:6.2f}%")
+        if len(log["datasets"]) > 20:
+            say(f"  ... and {len(log['datasets']) - 20} more (--json lists them all)")
     except OpenCommonsError as exc:
         fail(exc)

@@ -1,4 +1,4 @@
-"""`commons royalties pay|balance|claim|settle|collect|sweep|forfeit`."""
+"""`commons royalties pay|balance|claim|settle|pull-training|collect|sweep|forfeit`."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Optional
 import typer
 
 from ..errors import OpenCommonsError
-from .common import (_account_of, AccountOpt, _checked_address, _commons, DbOpt, DeploymentsOpt, _emit,
-                     fail, JsonOpt, lazy, NoIndexOpt, OfOpt, _reader, RpcOpt, _said, say, _sender, _tx)
+from .common import (_account_of, AccountOpt, ApiOpt, _checked_address, _commons, DbOpt, DeploymentsOpt, _emit,
+                     fail, HomeOpt, JsonOpt, lazy, NoIndexOpt, OfOpt, _reader, RpcOpt, _said, say, _sender,
+                     StoreOpt, _tx)
 
 if TYPE_CHECKING:
     from .. import actions, queries
@@ -98,7 +99,39 @@ def royalties_settle(dataset: list[str], token: Optional[str] = typer.Option(Non
         _tx("settled", commons, _sender(commons, account), commons.vault.functions.settle(ids, tok))
         for d, amount in pending.items():
             if amount:
-                say(f"passed {queries.format_amount(commons, amount, tok)} from dataset {d} to its parents")
+                trained = int(commons.vault.functions.trainingRecordOf(d).call()[1]) != 0
+                say(f"passed {queries.format_amount(commons, amount, tok)} from dataset {d} to "
+                    + ("its training pool (each dataset it learned from pulls its share)" if trained
+                       else "its parents"))
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
+@royalties_app.command("pull-training")
+def royalties_pull_training(model: str, dataset: str = typer.Option(..., "--dataset",
+                                                                    help="ID of a dataset the model learned from."),
+                            token: list[str] = typer.Option(["eth"], "--token",
+                                                            help="eth or an ERC-20's ADDRESS (repeat)."),
+                            rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
+                            deployments: Path = DeploymentsOpt, store: str = StoreOpt, api: Optional[str] = ApiOpt,
+                            home: Optional[Path] = HomeOpt,
+                            gateway: Optional[str] = typer.Option(None, "--gateway", help="URL of an HTTP gateway to "
+                                                                  "read the model's training log from.")) -> None:
+    """Move a dataset's share of MODEL's training pool (its weight in the model's training log,
+    proved against the root on-chain) into the dataset's own pool, where its contributors claim it."""
+    try:
+        from ..ml.training import log_of_model
+        from ..references import content_source
+
+        commons = _commons(rpc, deployments)
+        model_id, dataset_id = queries.parse_dataset_id(model), queries.parse_dataset_id(dataset)
+        tokens = [queries.token_address(t) for t in token]
+        log = log_of_model(commons, content_source(commons, store, home, api, gateway), model_id)
+        _, moved = actions.pull_training_share(commons, _sender(commons, account), model_id, dataset_id, log, tokens,
+                                               report=_said)
+        for tok, amount in moved.items():
+            say(f"moved {queries.format_amount(commons, amount, tok)} from model {model_id}'s training pool to "
+                f"dataset {dataset_id} (its contributors claim it: `commons royalties claim --dataset {dataset_id}`)")
     except OpenCommonsError as exc:
         fail(exc)
 

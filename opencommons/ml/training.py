@@ -180,3 +180,75 @@ def check_log(commons: Any, source: Any, log: dict[str, Any], model_licence: str
             raise LineageError(refused)
         findings += found
     return findings
+
+
+def log_of_model(commons: Any, source: Any, model_id: int) -> dict[str, Any]:
+    """The training log a model was published with (its manifest's `trainingRun`), checked, and
+    checked against the record on-chain."""
+    from ..ipfs.cid import Cid
+    from ..ipfs.store import cat
+    from ..queries import dataset_view
+    from .download import read_manifest
+
+    manifest = read_manifest(source, Cid.parse(dataset_view(commons, model_id)["manifest"]))
+    named = manifest.get("trainingRun")
+    if not named:
+        raise TrainingLogError(f"dataset {model_id} was published without a training log (not a model registered "
+                               "with --run)")
+    log = load_log(b"".join(cat(source, Cid.parse(str(named)))), f"model {model_id}'s training log")
+    root, total = commons.vault.functions.trainingRecordOf(model_id).call()
+    if int(total) and ("0x" + bytes(root).hex() != log["merkleRoot"] or int(total) != int(log["totalWeight"])):
+        raise TrainingLogError(f"model {model_id}'s training log does not match its record on-chain (root "
+                               f"0x{bytes(root).hex()})")
+    return log
+
+
+def models(commons: Any) -> list[dict[str, Any]]:
+    """The models of this commons with a training record: id, root, total weight, block."""
+    logs = commons.vault.events.TrainingRecordSet().get_logs(from_block=commons.deployment.block)
+    return [{"model": str(log["args"]["modelId"]), "root": "0x" + bytes(log["args"]["root"]).hex(),
+             "totalWeight": str(log["args"]["totalWeight"]), "block": int(log["blockNumber"])} for log in logs]
+
+
+def pulled(commons: Any, model_id: int, dataset_id: int | None = None) -> dict[str, int]:
+    """What datasets pulled from a model's training pool so far, per token (one dataset's, or all)."""
+    filters: dict[str, Any] = {"modelId": model_id}
+    if dataset_id is not None:
+        filters["datasetId"] = dataset_id
+    out: dict[str, int] = {}
+    for log in commons.vault.events.TrainingSharePulled().get_logs(from_block=commons.deployment.block,
+                                                                    argument_filters=filters):
+        token = str(log["args"]["token"])
+        out[token] = out.get(token, 0) + int(log["args"]["amount"])
+    return out
+
+
+def models_of_dataset(commons: Any, source: Any, dataset_id: int, tokens: list[str],
+                      with_proof: bool = False) -> list[dict[str, Any]]:
+    """The models trained on `dataset_id` (their training logs name it): its weight and share,
+    what it pulled so far and what it can pull now, per token (and with `with_proof` the Merkle
+    proof of its weight, for whoever sends the pull). A model whose log cannot be read here is
+    listed with the reason."""
+    out = []
+    for record in models(commons):
+        model_id = int(record["model"])
+        try:
+            log = log_of_model(commons, source, model_id)
+        except OpenCommonsError as exc:
+            out.append({"model": record["model"], "unread": str(exc)})
+            continue
+        weight = next((int(d["weight"]) for d in log["datasets"] if int(d["id"]) == dataset_id), None)
+        if weight is None:
+            continue
+        share = commons.vault.functions.trainingShareOf
+        found = {"model": record["model"], "weight": weight, "totalWeight": int(log["totalWeight"]),
+                 "pulled": pulled(commons, model_id, dataset_id),
+                 "pending": {t: int(share(model_id, dataset_id, weight, t).call()) for t in tokens}}
+        if with_proof:
+            from ..merkle import StandardTree
+
+            values = leaves(log["datasets"])
+            tree = StandardTree.of(values, LEAF_TYPES)
+            found["proof"] = ["0x" + p.hex() for p in tree.proof(values.index((dataset_id, weight)))]
+        out.append(found)
+    return out

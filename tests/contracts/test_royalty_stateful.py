@@ -1,16 +1,24 @@
 """Stateful royalty test: random payments (ETH and token), licences, claims, settlements and
-derived datasets against a Python ghost ledger; conservation to the wei after every step."""
+derived datasets against a Python ghost ledger; conservation to the wei after every step. A model
+trained on 10,000 weighted datasets (its training record a Merkle root) is paid, settled into its
+training pool and pulled from by its datasets, in the same ledger."""
+import random
 from collections import defaultdict
 
 
 import pytest
 from brownie.test import strategy
 
-from conftest import (CODEC_DAG_PB, CODEC_RAW, KE_EDUCATION, NATIVE, contributions, fuzz_settings, random_digest,
+from conftest import (CODEC_DAG_PB, CODEC_RAW, KE_EDUCATION, NATIVE, contributions, fuzz_settings, hx, random_digest,
                       reveal)
+from opencommons.merkle import StandardTree
 
 BPS = 10_000
 FEE_BPS = 300
+SCALE = 10**18
+#: the model's training data besides the machine's first dataset: 9,999 datasets of other commons
+#: (ids no dataset here has, so their shares go to the treasury), the same in every example
+FAR = [(random.Random(35).getrandbits(256) + i, 1 + (i * 7919) % 40_000) for i in range(9_999)]
 
 
 class RoyaltyLedger:
@@ -24,6 +32,9 @@ class RoyaltyLedger:
         self.treasury = defaultdict(int)
         self.paid_in = defaultdict(int)
         self.paid_out = defaultdict(int)
+        self.per_weight = defaultdict(int)  # token -> the model's training pool per unit of weight
+        self.training = defaultdict(int)  # token -> what the training pool holds
+        self.pulled_at = defaultdict(int)  # (leaf dataset, token) -> per_weight at its last pull
 
     def credit(self, dataset, token, amount, ancestor_bps, fee_bps):
         fee = amount * fee_bps // BPS
@@ -38,7 +49,7 @@ class RoyaltyLedger:
         return share * (self.earned[(dataset, token)] - self.checkpoint[(dataset, token, account)])
 
 
-COUNTS = {"steps": 0, "invariant_checks": 0}
+COUNTS = {"steps": 0, "invariant_checks": 0, "training_pulls": 0}
 
 
 class StateMachine:
@@ -61,6 +72,13 @@ class StateMachine:
         self.ledger = RoyaltyLedger()
         self.datasets = []  # (id, shares dict, ancestor_bps, parents)
         self._publish(parents=[], ancestor_bps=0)
+        # the model: its parent on-chain is the first dataset, its training record 10,000 leaves
+        self._publish(parents=[self.datasets[0][0]], ancestor_bps=2500)
+        self.model = self.datasets[-1][0]
+        self.leaves = [(self.datasets[0][0], 7_000), *FAR]
+        self.tree = StandardTree.of(self.leaves, ["uint256", "uint256"])
+        self.total_weight = sum(w for _, w in self.leaves)
+        self.vault.setTrainingRecord(self.model, hx(self.tree.root), self.total_weight, {"from": self.people[0]})
 
     # ------------------------------------------------------------ helpers
     def _publish(self, parents, ancestor_bps):
@@ -112,12 +130,27 @@ class StateMachine:
         parent = self._dataset(st_index)[0]
         self._publish(parents=[parent], ancestor_bps=st_ancestor)
 
+    def rule_pay_model(self, st_amount, st_bool):
+        """Someone pays for the model (its users pay it more than any one dataset)."""
+        COUNTS["steps"] += 1
+        token = NATIVE if st_bool else self.usdc.address
+        payer = self.accounts[5] if st_bool else self.accounts[6]
+        self.vault.pay(self.model, token, st_amount, {"from": payer, "value": st_amount if st_bool else 0})
+        self.ledger.paid_in[token] += st_amount
+        self.ledger.credit(self.model, token, st_amount, 2500, FEE_BPS)
+
     def rule_settle(self, st_index, st_bool):
         COUNTS["steps"] += 1
         dataset_id, _, _, parents = self._dataset(st_index)
-        token = NATIVE if st_bool else self.usdc.address
+        self._settle(dataset_id, parents, NATIVE if st_bool else self.usdc.address)
+
+    def _settle(self, dataset_id, parents, token):
         self.vault.settle([dataset_id], token, {"from": self.accounts[7]})
         amount = self.ledger.pending.pop((dataset_id, token), 0)
+        if amount and dataset_id == self.model:  # into the training pool, not to the parents
+            self.ledger.per_weight[token] += amount * SCALE // self.total_weight
+            self.ledger.training[token] += amount
+            return
         if amount and parents:
             each = amount // len(parents)
             for j, parent in enumerate(parents):
@@ -125,6 +158,28 @@ class StateMachine:
                 parent_bps = next(d[2] for d in self.datasets if d[0] == parent)
                 if part:
                     self.ledger.credit(parent, token, part, parent_bps, 0)
+
+    def rule_pull_training_share(self, st_index, st_bool):
+        """A training dataset (the first, or one of another commons) pulls its weight's share."""
+        COUNTS["steps"] += 1
+        position = (0, 1, 4_999, 9_999)[st_index % 4]
+        leaf, weight = self.leaves[position]
+        token = NATIVE if st_bool else self.usdc.address
+        self._settle(self.model, self.datasets[1][3], token)  # as its datasets do: settle the model, then pull
+        index = self.tree.values.index((leaf, weight))
+        tx = self.vault.pullTrainingShare(self.model, leaf, weight, [hx(p) for p in self.tree.proof(index)], [token],
+                                          {"from": self.accounts[7]})
+        per_weight = self.ledger.per_weight[token]
+        expected = min(weight * (per_weight - self.ledger.pulled_at[(leaf, token)]) // SCALE,
+                       self.ledger.training[token])
+        self.ledger.pulled_at[(leaf, token)] = per_weight
+        assert list(tx.return_value) == [expected]
+        self.ledger.training[token] -= expected
+        COUNTS["training_pulls"] += bool(expected)
+        if expected and position == 0:
+            self.ledger.credit(leaf, token, expected, 0, 0)
+        elif expected:
+            self.ledger.treasury[token] += expected
 
     def rule_claim(self, st_index, st_bool):
         COUNTS["steps"] += 1
@@ -177,8 +232,9 @@ class StateMachine:
             carry = sum(self.vault.poolOf(d, token)[2] for d, *_ in self.datasets)
             pending = sum(self.vault.pendingAncestorOf(d, token) for d, *_ in self.datasets)
             accrued = self.vault.treasuryAccrued(token)
+            training = self.vault.trainingPoolOf(self.model, token)[1]
             balance = self.vault.balance() if token == NATIVE else self.usdc.balanceOf(self.vault)
-            assert balance == claimable + carry + pending + accrued
+            assert balance == claimable + carry + pending + accrued + training
             assert self.vault.owed(token) == balance  # nothing above what is owed: nothing to sweep
             assert self.ledger.paid_in[token] == self.ledger.paid_out[token] + balance
 
@@ -186,6 +242,11 @@ class StateMachine:
         COUNTS["invariant_checks"] += 1
         for token in (NATIVE, self.usdc.address):
             assert self.vault.treasuryAccrued(token) == self.ledger.treasury[token]
+            per_weight, training = self.ledger.per_weight[token], self.ledger.training[token]
+            assert self.vault.trainingPoolOf(self.model, token) == (per_weight, training)
+            # all 10,000 datasets pulling now would never take more than the pool holds
+            shares = sum(w * (per_weight - self.ledger.pulled_at[(d, token)]) // SCALE for d, w in self.leaves)
+            assert shares <= training
             for dataset_id, shares, _, _ in self.datasets:
                 outstanding = sum(self.vault.claimable(dataset_id, token, a) for a in shares)
                 assert self.vault.poolOf(dataset_id, token) == (self.ledger.earned[(dataset_id, token)], outstanding,
@@ -203,5 +264,6 @@ def test_royalty_state_machine(state_machine, accounts, nft, vault, licenses, us
     state_machine(StateMachine, accounts, nft, vault, licenses, usdc, contributors, curator, admin, treasury,
                   settings=fuzz_settings(examples=25, steps=25))
     print(f"\nroyalty state machine: {COUNTS['steps']} steps, {COUNTS['invariant_checks']} invariant checks "
-          f"(2 invariants: conservation to the wei, ghost ledger equality)")
-    assert COUNTS["steps"] > 0
+          f"(2 invariants: conservation to the wei, ghost ledger equality), {COUNTS['training_pulls']} training "
+          "shares pulled")
+    assert COUNTS["steps"] > 0 and COUNTS["training_pulls"] > 0

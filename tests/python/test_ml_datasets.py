@@ -526,6 +526,35 @@ def test_a_training_run_logs_what_was_read_and_a_model_registers_from_the_log(en
     card = b"".join(store_a(env).cat(Cid.parse(manifest["modelCard"]))).decode()
     share = 100 * heaviest[0]["weight"] / int(log["totalWeight"])
     assert f"| {heaviest[0]['id']} | " in card and f" | {share:.2f}% | " in card
+    # the whole log on-chain as one root; a payment for the model reaches each dataset by its weight
+    commons = _commons(env)
+    model_id, total = int(out["dataset"]), int(log["totalWeight"])
+    root, recorded = commons.vault.functions.trainingRecordOf(model_id).call()
+    assert "0x" + bytes(root).hex() == log["merkleRoot"] and recorded == total
+    ok(run("royalties", "pay", out["dataset"], "1", "--account", "6"))
+    settled = ok(run("royalties", "settle", out["dataset"], "--account", "6")).stdout
+    assert "0.1 ETH from dataset" in settled and "to its training pool" in settled  # 10% by default
+    penguins_weight = by_id[published["dataset"]]["weight"]
+    expected = penguins_weight * (10**17 * 10**18 // total) // 10**18
+    pool_before = commons.vault.functions.poolOf(int(published["dataset"]), NATIVE).call()
+    pulled = ok(run("royalties", "pull-training", out["dataset"], "--dataset", published["dataset"], "--account", "7"))
+    from decimal import Decimal
+
+    eth = format(Decimal(expected) / 10**18, "f").rstrip("0")
+    assert f"moved {eth} ETH from model {model_id}'s training pool to dataset {published['dataset']}" in pulled.stdout
+    pool_after = commons.vault.functions.poolOf(int(published["dataset"]), NATIVE).call()
+    assert (pool_after[1] + pool_after[2]) - (pool_before[1] + pool_before[2]) == expected
+    again = run("royalties", "pull-training", out["dataset"], "--dataset", published["dataset"], "--account", "7")
+    assert again.returncode == 1 and "has nothing to pull from model" in again.output
+    # seen from both sides: the model's record and pool, the dataset's models
+    shown = ok(run("model", "show", out["dataset"])).stdout
+    assert f"root {log['merkleRoot']} over 2 dataset(s)" in shown and f"pulled  {eth} ETH" in shown
+    listed = json.loads(ok(run("model", "list", "--json")).stdout)
+    assert [m["model"] for m in listed] == [out["dataset"]]
+    models = json.loads(ok(run("dataset", "models", published["dataset"], "--json")).stdout)
+    assert models == [{"model": out["dataset"], "weight": penguins_weight, "totalWeight": total,
+                       "pulled": {NATIVE: str(expected)}, "pending": {NATIVE: "0"}}]
+    assert "% of its training data; pulled " in ok(run("dataset", "models", published["dataset"])).stdout
 
     # a log whose weights do not match its root, or that names no dataset here, is refused in one line
     tampered = dict(log, datasets=[dict(d, weight=d["weight"] + 1) for d in log["datasets"]])

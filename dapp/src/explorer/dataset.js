@@ -1,6 +1,6 @@
 // Explorer: one dataset's page from the index: its record, files (from the manifest), lineage
 // graph, attestations, licence terms and sales, contributors and the royalties paid to it.
-import { $, amountText, app, dateText, el, getJson, link, linkedDataset, shortAddress, table } from "../shared.js";
+import { $, amountText, app, dateText, el, getJson, link, linkedDataset, send, shortAddress, table } from "../shared.js";
 import { lineageGraph } from "./lineage-graph.js";
 import { indexNote } from "./browse.js";
 import { actionsPanel } from "./dataset-actions.js";
@@ -95,6 +95,34 @@ function qualityReport(q) {
   return box;
 }
 
+// The models trained on this dataset (their training logs name it, their roots are on-chain): its
+// share of each, what it pulled and can pull; anyone connected may send the pull (the server gives
+// the proof of its weight, which the vault checks: a wrong one reverts).
+async function trainedInto(id) {
+  const models = await getJson(`/api/trained/${encodeURIComponent(id)}`);
+  if (!models.length) return el("p", { id: "dataset-models", text: "No model with a training record names this dataset yet." });
+  const rows = await Promise.all(models.map(async (m) => {
+    if (m.unread) return [m, `its training log could not be read here: ${m.unread}`, []];
+    const money = async (amounts) => (await Promise.all(Object.entries(amounts).filter(([, v]) => BigInt(v) > 0n)
+      .map(([t, v]) => amountText(t, BigInt(v))))).join(", ") || "nothing";
+    const share = Number((BigInt(m.weight) * 10000n) / BigInt(m.totalWeight)) / 100;
+    const owed = Object.entries(m.pending).filter(([, v]) => BigInt(v) > 0n).map(([t]) => t);
+    return [m, `${share}% of its training data · pulled ${await money(m.pulled)} · can pull ${await money(m.pending)}`, owed];
+  }));
+  return table("dataset-models", ["Model", "Share", ""], rows, ([m, text, owed], row) => {
+    row.dataset.model = m.model;
+    row.insertCell().append(link(`#/dataset/${m.model}`, `Model ${m.model.slice(0, 10)}…`, "model-link"));
+    row.insertCell().textContent = text;
+    const cell = row.insertCell();
+    if (owed.length && app.account) {
+      const pull = el("button", { class: "pull-training", text: "Pull its share" });
+      pull.onclick = () => send("Pull training share", () => app.contracts.RoyaltyVault.pullTrainingShare(
+        BigInt(m.model), BigInt(id), BigInt(m.weight), m.proof, owed));
+      cell.append(pull);
+    }
+  });
+}
+
 export async function renderDataset(idOrLink) {
   const id = linkedDataset(idOrLink) ?? idOrLink;
   const page = $("explorer-page");
@@ -138,6 +166,7 @@ export async function renderDataset(idOrLink) {
   if (d.quality) parts.push(qualityReport(d.quality));
   parts.push(el("h3", { text: "Licence" }), await licence(d), await licenceChain(d.id));
   parts.push(el("h3", { text: "Royalties" }), ...(await royalties(d)));
+  parts.push(el("h3", { text: "Trained into" }), await trainedInto(d.id));
   parts.push(...(await actionsPanel(d)));
   page.replaceChildren(...parts);
   page.dataset.ready = "dataset";
