@@ -521,6 +521,14 @@ def create_app(server: "DappServer") -> FastAPI:
 
         return server.trained_into(parse_dataset_id(dataset), picked(request))
 
+    @app.get("/api/training/{model}")
+    def training_record(model: str, request: Request) -> Any:
+        from .ml.training import model_view
+        from .queries import listed_tokens, parse_dataset_id
+
+        commons = picked(request)
+        return model_view(commons, server.store, parse_dataset_id(model), listed_tokens(commons))
+
     @app.get("/api/terms/presets")
     def presets() -> list[dict[str, Any]]:
         from .licensing.odrl import PRESETS

@@ -441,4 +441,10 @@ test("a dataset page lists the models trained on it and pulls its share of one",
   await page.waitForFunction((m) => document.querySelector(`#dataset-models tr[data-model="${m}"] td:nth-child(2)`)
     ?.textContent.endsWith("pulled 0.06 ETH · can pull nothing"), model.dataset, { timeout: 20_000 });
   await page.screenshot({ path: join(SHOTS, "explore-trained-into.png"), fullPage: true });
+  // the model's own page names what it learned from
+  const modelPage = await explore(accounts[2], `#/dataset/${model.dataset}`, "dataset");
+  assert.match(await modelPage.textContent("#model-training .model-record"),
+    new RegExp(`^2 datasets, Merkle root ${tree.root.slice(0, 18)}… \\(bound on-chain\\) · pool 0\\.04 ETH · pulled 0\\.06 ETH$`));
+  assert.deepEqual(await modelPage.$$eval("#model-datasets tbody tr", (rows) => rows.map((r) => r.textContent)),
+    [`${rivers.dataset.slice(0, 10)}…60.00%`, `${lakes.dataset.slice(0, 10)}…40.00%`]);
 });

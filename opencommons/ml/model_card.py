@@ -28,7 +28,8 @@ def render(name: str, description: str, license_id: str, datasets: list[dict[str
            weights: dict[str, int] | None = None) -> bytes:
     """The card in Markdown; with `weights` (a training log's, by dataset id) each dataset's share
     of what the run read, heaviest first."""
-    lines = [f"# {name}", "", description or "A model published on OpenCommons.", "",
+    lines = [*_front_matter(license_id, datasets), f"# {name}", "", description or "A model published on OpenCommons.",
+             "",
              f"Licence: {license_id} ({', '.join(licence_urls(license_id))})", "",
              "## Trained on", ""]
     if weights:
@@ -48,3 +49,21 @@ def render(name: str, description: str, license_id: str, datasets: list[dict[str
     lines += ["", "Fetch and verify any of them with `commons dataset get ID DIR`. A licence bought for this "
               "model pays the share its publisher set for its parents to these datasets' contributors.", ""]
     return "\n".join(lines).encode()
+
+
+def _front_matter(license_id: str, datasets: list[dict[str, Any]]) -> list[str]:
+    """The Hugging Face model card's YAML header: the licence (its Hub identifier, the SPDX id in
+    lower case, or `other` with its name and page for an expression) and the training datasets,
+    each by id with its commons."""
+    import json
+
+    simple = " " not in license_id.strip() and not license_id.startswith("LicenseRef-")
+    head = ["---", f"license: {license_id.lower() if simple else 'other'}"]
+    if not simple:
+        head += [f"license_name: {json.dumps(license_id)}",
+                 f"license_link: {json.dumps(licence_urls(license_id)[0])}"]
+    head += ["tags:", "- opencommons", "datasets:"]
+    for d in datasets:
+        named = f"opencommons:{d.get('commons') or 'unknown'}/{d['id']}"
+        head.append(f"- {json.dumps(named)}")
+    return head + ["---", ""]

@@ -252,3 +252,20 @@ def models_of_dataset(commons: Any, source: Any, dataset_id: int, tokens: list[s
             found["proof"] = ["0x" + p.hex() for p in tree.proof(values.index((dataset_id, weight)))]
         out.append(found)
     return out
+
+
+def model_view(commons: Any, source: Any, model_id: int, tokens: list[str], limit: int = 50) -> dict[str, Any] | None:
+    """A model's training record as pages show it: root, total, the `limit` heaviest datasets
+    with their shares, its pool and what was pulled, per token. None for a dataset that is no
+    model with a training log."""
+    try:
+        log = log_of_model(commons, source, model_id)
+    except OpenCommonsError:  # no model, or its manifest or log is not at hand here
+        return None
+    total = commons.vault.functions.trainingRecordOf(model_id).call()[1]
+    ranked = sorted(log["datasets"], key=lambda d: (-int(d["weight"]), int(d["id"])))
+    whole = int(log["totalWeight"])
+    return {"root": log["merkleRoot"], "bound": int(total) != 0, "datasets": len(ranked),
+            "heaviest": [{"id": str(d["id"]), "share": int(d["weight"]) / whole} for d in ranked[:limit]],
+            "pool": {t: str(commons.vault.functions.trainingPoolOf(model_id, t).call()[1]) for t in tokens},
+            "pulled": {t: str(v) for t, v in pulled(commons, model_id).items()}}

@@ -357,6 +357,12 @@ def test_model_register_credits_its_training_data(env, published, tmp_path):
 
     card = b"".join(store_a(env).cat(Cid.parse(manifest["modelCard"]))).decode()
     assert f"| {published['dataset']} | Penguins and friends | CC0-1.0 | {published['content']} | {published['manifest']} |" in card
+    from huggingface_hub import ModelCard
+
+    header = ModelCard(card).data  # Hugging Face's own parser reads the card's YAML header
+    assert header.license == "apache-2.0" and "opencommons" in header.tags
+    assert header.datasets == [f"opencommons:AQ/ecology/{published['dataset']}",
+                               f"opencommons:AQ/ecology/{published['derived']['dataset']}"]
     assert published["derived"]["content"] in card
     # a payment for the model leaves the training datasets their 20%
     commons = _commons(env)

@@ -95,6 +95,23 @@ function qualityReport(q) {
   return box;
 }
 
+// A model's training record: the datasets it learned from (the heaviest first) with their shares,
+// its training pool and what its datasets pulled from it.
+async function trainedOn(r) {
+  const money = async (amounts) => (await Promise.all(Object.entries(amounts).filter(([, v]) => BigInt(v) > 0n)
+    .map(([t, v]) => amountText(t, BigInt(v))))).join(", ") || "nothing";
+  const box = el("div", { id: "model-training" }, el("p", { class: "model-record", text:
+    `${r.datasets} dataset${r.datasets === 1 ? "" : "s"}, Merkle root ${r.root.slice(0, 18)}…` +
+    (r.bound ? " (bound on-chain)" : " (not bound on-chain yet)") +
+    ` · pool ${await money(r.pool)} · pulled ${await money(r.pulled)}` }));
+  box.append(table("model-datasets", ["Dataset", "Share of the data read"], r.heaviest, (h, row) => {
+    row.insertCell().append(link(`#/dataset/${h.id}`, `${h.id.slice(0, 10)}…`, "trained-on-link"));
+    row.insertCell().textContent = `${(h.share * 100).toFixed(2)}%`;
+  }));
+  if (r.datasets > r.heaviest.length) box.append(el("p", { text: `… and ${r.datasets - r.heaviest.length} more.` }));
+  return box;
+}
+
 // The models trained on this dataset (their training logs name it, their roots are on-chain): its
 // share of each, what it pulled and can pull; anyone connected may send the pull (the server gives
 // the proof of its weight, which the vault checks: a wrong one reverts).
@@ -166,6 +183,8 @@ export async function renderDataset(idOrLink) {
   if (d.quality) parts.push(qualityReport(d.quality));
   parts.push(el("h3", { text: "Licence" }), await licence(d), await licenceChain(d.id));
   parts.push(el("h3", { text: "Royalties" }), ...(await royalties(d)));
+  const record = await getJson(`/api/training/${encodeURIComponent(d.id)}`);
+  if (record) parts.push(el("h3", { text: "Trained on (its training record)" }), await trainedOn(record));
   parts.push(el("h3", { text: "Trained into" }), await trainedInto(d.id));
   parts.push(...(await actionsPanel(d)));
   page.replaceChildren(...parts);
