@@ -112,7 +112,8 @@ def measure(w3: Web3) -> dict[str, object]:
     licensed, _ = publish(3)
     gas(timelock, nft.functions.curate(licensed, 2))
     document = os.urandom(32)
-    gas(people[0], licenses.functions.setTerms(licensed, NATIVE, 10**16, 30 * 86400, document, True))
+    out["license_set_terms"] = gas(people[0], licenses.functions.setTerms(licensed, NATIVE, 10**16, 30 * 86400,
+                                                                      document, True))
     out["license_purchase"] = gas(payer, licenses.functions.buy(licensed, NATIVE, 10**16, 30 * 86400, document), 10**16)
 
     for depth in (1, 4, 16):

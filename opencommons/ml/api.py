@@ -75,7 +75,16 @@ def open_local(reference: str | int, *, rpc: str | None = None, deployments: str
     generation = None
     if current() is not None and opened is not None and resolved.dataset_id is not None:
         generation = int(opened.nft.functions.generationOf(resolved.dataset_id).call())
-    return replace(copy, licence=licence, generation=generation)
+    from .download import licence_note
+
+    holder = None  # whose licence to check: an address, a Sender, or an unlocked account's index (no prompt)
+    if account is not None and opened is not None:
+        if hasattr(account, "address"):
+            holder = account.address
+        elif str(account).isdigit() or str(account).startswith("0x"):
+            holder = sender(opened.w3, str(account)).address
+    note = tuple(licence_note(opened, resolved, manifest, holder, source))
+    return replace(copy, licence=licence, generation=generation, licence_note=note)
 
 
 def _record_use(copy: LocalCopy, chosen: list[Any], rows: int, via: str) -> None:
@@ -163,6 +172,8 @@ def load_dataset(reference: str | int, split: str | None = None, *, record_set: 
     loaded = hf_dataset(copy, record_set, split)
     if copy.licence is not None:  # the dataset says its licence, as every `datasets` dataset may
         loaded.info.license = copy.licence.expression
+    if copy.licence_note:  # and what it permits, and whether `account` holds a licence
+        loaded.info.description = "\n".join(filter(None, [loaded.info.description, *copy.licence_note]))
     _record_use(copy, choose(copy, record_set), len(loaded), "load_dataset")
     return loaded
 
@@ -179,4 +190,6 @@ def to_pandas(reference: str | int, record_set: str | None = None, *, purpose: s
         frame.attrs["licence"] = copy.licence.expression
         if copy.licence.terms_cid is not None:
             frame.attrs["termsDocument"] = str(copy.licence.terms_cid)
+    if copy.licence_note:
+        frame.attrs["licenceNote"] = list(copy.licence_note)
     return frame

@@ -99,7 +99,7 @@ class OpenCommonsFileSystem(AbstractFileSystem):  # type: ignore[misc]
         if self.purpose is None or root in self._checked:
             return
         commons = self._chain()
-        if commons is not None:
+        if commons is not None and Cid.parse(root).codec == DAG_PB:  # a dataset's content (else no licence)
             from ..licensing.documents import of_dataset
             from .api import check_purpose
 

@@ -49,6 +49,9 @@ class LocalCopy:
     licence: Any = None
     #: the dataset's generation on-chain, when read (a training run records it)
     generation: int | None = None
+    #: what licence applies, as `commons dataset get` says it (what the terms permit, whether the
+    #: account holds a licence)
+    licence_note: tuple[str, ...] = ()
 
 
 def cache_root() -> Path:

@@ -349,8 +349,11 @@ def test_a_model_cannot_be_trained_on_data_whose_terms_forbid_it_and_loading_for
     with pytest.warns(LicenceWarning, match=f"dataset {wine}: its terms document \\(No AI training"):
         loaded = opencommons.load_dataset(wine, **where)
     assert loaded.info.license == "CC-BY-4.0"
-    frame = opencommons.to_pandas(wine, **where)
+    frame = opencommons.to_pandas(wine, account=acc[3], **where)
     assert frame.attrs["licence"] == "CC-BY-4.0" and frame.attrs["termsDocument"].startswith("bafkrei")
+    assert "prohibits: training AI models and text and data mining" in frame.attrs["licenceNote"]
+    assert frame.attrs["licenceNote"][-1] == f"{acc[3]} holds no valid licence: buy one with `commons license buy {wine}`"
+    assert "terms: No AI training" in loaded.info.description.splitlines()
     stated = opencommons.licence(wine, account=acc[3], **where)
     assert "prohibits: training AI models and text and data mining" in stated and \
         stated[-1] == f"{acc[3]} holds no valid licence: buy one with `commons license buy {wine}`"
