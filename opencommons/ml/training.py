@@ -145,6 +145,9 @@ def load_log(data: bytes | str, where: str = "the training log") -> dict[str, An
             raise TrainingLogError(f"{where}: dataset {ident} is listed twice")
         seen.add(ident)
     total = sum(int(d["weight"]) for d in datasets)
+    if total >= 2**64:  # what the on-chain record holds: refused before anything is published
+        raise TrainingLogError(f"{where}: the weights sum to {total}, more than a training record holds "
+                               "(2^64 - 1)")
     if str(log.get("totalWeight")) != str(total):
         raise TrainingLogError(f"{where}: totalWeight {log.get('totalWeight')} is not the sum of the weights ({total})")
     root = "0x" + root_of(datasets).hex()

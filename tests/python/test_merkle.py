@@ -36,3 +36,29 @@ def test_root_and_proofs_match_openzeppelins_merkle_tree_on_10000_leaves(tmp_pat
 def test_a_single_leaf_is_its_own_root():
     tree = StandardTree.of([(7, 1)], TYPES)
     assert tree.root == leaf_hash(TYPES, (7, 1)) and tree.proof(0) == []
+
+
+def test_a_training_log_is_checked_before_anything_is_published():
+    """Issue 35: a log whose weights the on-chain record cannot hold, or whose root or total does
+    not match its weights, is refused in one line (model register reads it before publishing)."""
+    import json
+
+    import pytest
+
+    from opencommons.ml.training import SCHEMA, TrainingLogError, load_log, root_of
+
+    def log_of(datasets, **change):
+        total = str(sum(d["weight"] for d in datasets))
+        return json.dumps({"schema": SCHEMA, "datasets": datasets, "totalWeight": total,
+                           "merkleRoot": "0x" + root_of(datasets).hex(), **change})
+
+    fine = [{"id": "7", "weight": 3}, {"id": "9", "weight": 5}]
+    assert load_log(log_of(fine), "run.json")["totalWeight"] == "8"
+    huge = [{"id": "7", "weight": 2**63}, {"id": "9", "weight": 2**63}]
+    with pytest.raises(TrainingLogError, match=r"^run.json: the weights sum to 18446744073709551616, more than a "
+                                               r"training record holds \(2\^64 - 1\)$"):
+        load_log(log_of(huge), "run.json")
+    with pytest.raises(TrainingLogError, match="^run.json: merkleRoot 0x00 is not the root of its weights"):
+        load_log(log_of(fine, merkleRoot="0x00"), "run.json")
+    with pytest.raises(TrainingLogError, match="^run.json: dataset 7 is listed twice$"):
+        load_log(log_of([fine[0], fine[0]]), "run.json")
