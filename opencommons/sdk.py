@@ -18,6 +18,7 @@ anything that would revert or do nothing; the pipelines are the library's (:mod:
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import shutil
 import tempfile
@@ -86,6 +87,32 @@ class Client:
             result = dataclasses.replace(result, notes=result.notes + problems)
         return result
 
+    def register_model(self, directory: str | Path, run: Any, *, license: str, commons: str | None = None,
+                       contributors: dict[str, int] | None = None, ancestor_bps: int = 1000, name: str | None = None,
+                       description: str = "") -> Any:
+        """Publishes the model in `directory` trained as `run` says (a `training_run`, its saved
+        log's path, or the log itself) and binds the log on-chain, so every dataset it read is
+        paid by weight from what the model earns. Refused before anything is written when a
+        dataset's licence or terms forbid it or the trainer lacks a licence they sell. Returns
+        `training.RegisteredModel` (the publication and the record's receipt)."""
+        from .ml import training
+
+        if isinstance(run, training.TrainingRun):
+            log = training.load_log(json.dumps(run.document()), "the training run")
+        elif isinstance(run, dict):
+            log = training.load_log(json.dumps(run), "the training log")
+        else:
+            path = Path(run)
+            if not path.is_file():
+                raise OpenCommonsError(f"no such training log: {path}")
+            log = training.load_log(path.read_bytes(), str(path))
+        source = self._source()
+        shares = [(a, int(b)) for a, b in (contributors or {self.address: 10_000}).items()]
+        return training.register_model(self.commons, self.sender, self.store, source, Path(directory), log,
+                                       license=license, commons_code=commons or self._dataset_commons(),
+                                       contributors=shares, ancestor_bps=ancestor_bps, name=name,
+                                       description=description)
+
     def offer_licence(self, dataset: int | str, price: int, *, days: int = 0, token: str = ETH,
                       terms: str | dict[str, Any] | None = None, **preset: Any) -> Any:
         """Offers licences to a dataset this account owns: `price` in wei (or the token's units),
@@ -94,14 +121,11 @@ class Client:
         dataset was published with (if any). Returns `actions.Offered` (the terms and their CID)."""
         from .licensing import documents, odrl
         from .queries import parse_dataset_id
-        from .references import content_source
 
         dataset_id = parse_dataset_id(str(dataset))
         document = terms if isinstance(terms, dict) or terms is None else \
             odrl.to_document(documents.bind(self.commons, dataset_id, odrl.preset(terms, **preset)))
-        home, api, gateway = self._where["home"], self._where["api"], self._where["gateway"]
-        source = content_source(self.commons, str(self._where["store"]), Path(home) if home else None,
-                                str(api) if api else None, str(gateway) if gateway else None)
+        source = self._source()
         return actions.offer_under_terms(self.commons, self.sender, self.store, source, dataset_id, price,
                                          days * 86_400, token, document)
 
@@ -152,6 +176,14 @@ class Client:
             raise OpenCommonsError("name the dataset's commons code: publish(..., commons='KE/education') (this "
                                    "commons was not launched under a code)")
         return code
+
+    def _source(self) -> Any:
+        """Where this client reads content: its store, then the network it was given."""
+        from .references import content_source
+
+        home, api, gateway = self._where["home"], self._where["api"], self._where["gateway"]
+        return content_source(self.commons, str(self._where["store"]), Path(home) if home else None,
+                              str(api) if api else None, str(gateway) if gateway else None)
 
     def _load_options(self) -> dict[str, Any]:
         options: dict[str, Any] = {k: v for k, v in self._where.items() if v is not None}

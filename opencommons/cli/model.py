@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import Any, TYPE_CHECKING, Optional
 
 import typer
 
@@ -53,43 +53,55 @@ def model_register(directory: Path, trained_on: list[str] = typer.Option([], "--
             raise OpenCommonsError("name the training data with --trained-on ID (repeat) or --run LOG, one of them")
         if ancestor_bps <= 0:
             raise OpenCommonsError("--ancestor-bps must be above 0: it is what the training data's contributors earn")
-        log, documents, weights = None, [], None
-        if run_log is not None:
-            if not run_log.is_file():
-                raise OpenCommonsError(f"no such training log: {run_log}")
-            log = training.load_log(run_log.read_bytes(), str(run_log))
-            ids = training.heaviest(log)
-            weights = {str(d["id"]): int(d["weight"]) for d in log["datasets"]}
-        else:
+        if run_log is None:
             ids = [queries.parse_dataset_id(d) for d in trained_on]
-        commons = _commons(rpc, deployments)
-        content = open_store(store, home, api)
-        if log is not None:
-            from ..references import content_source
-
-            training.check_log(commons, content_source(commons, store, home, api), log, license_id)
-            documents.append(("trainingRun", json.dumps(log, sort_keys=True, separators=(",", ":")).encode()))
-        listed = [int(d["id"]) for d in log["datasets"]] if log is not None else ids
-        datasets = model_card.trained_on(commons, content, listed)
-        card = model_card.render(name or directory.name, description, license_id, datasets, weights)
-        result = _publish(directory, license_id, commons_code, contributor, [str(i) for i in ids], ancestor_bps,
-                          name, description, model_card.SCHEMA, None, rpc, account, deployments, store, api, home,
-                          as_json, croissant, (("modelCard", card), *documents), explain=explain)
-        if log is not None:  # the whole log on-chain: its root, so every dataset of it is paid
-            from .. import actions
-
-            actions.set_training_record(commons, _sender(commons, account), result.dataset_id, log,
-                                        report=None if as_json else _said)
+            commons = _commons(rpc, deployments)
+            datasets = model_card.trained_on(commons, open_store(store, home, api), ids)
+            card = model_card.render(name or directory.name, description, license_id, datasets)
+            _publish(directory, license_id, commons_code, contributor, [str(i) for i in ids], ancestor_bps, name,
+                     description, model_card.SCHEMA, None, rpc, account, deployments, store, api, home, as_json,
+                     croissant, (("modelCard", card),), explain=explain)
             if not as_json:
-                say(f"training record: root {log['merkleRoot']} over {len(log['datasets'])} dataset(s), bound "
-                    "on-chain (each pulls its share: `commons royalties pull-training MODEL --dataset ID`)")
-        if not as_json:
-            said = ", ".join(d["id"] for d in datasets[:8]) + (f" and {len(datasets) - 8} more" if len(datasets) > 8
-                                                                else "")
-            say(f"trained on: {said} ({ancestor_bps / 100:g}% of every payment goes to "
-                f"{'the heaviest 8, its parents on-chain' if len(datasets) > 8 else 'them'})")
+                say(f"trained on: {', '.join(d['id'] for d in datasets)} ({ancestor_bps / 100:g}% of every payment "
+                    "goes to them)")
+            return
+        if not run_log.is_file():
+            raise OpenCommonsError(f"no such training log: {run_log}")
+        log = training.load_log(run_log.read_bytes(), str(run_log))
+        _register_run(directory, log, license_id, commons_code, contributor, ancestor_bps, name, description, rpc,
+                      account, deployments, store, api, home, as_json, croissant, explain)
     except OpenCommonsError as exc:
         fail(exc)
+
+
+def _register_run(directory: Path, log: dict[str, Any], license_id: str, commons_code: str, contributor: list[str],
+                  ancestor_bps: int, name: Optional[str], description: str, rpc: Optional[str],
+                  account: Optional[str], deployments: Path, store: str, api: Optional[str], home: Optional[Path],
+                  as_json: bool, croissant: Optional[Path], explain: bool) -> None:
+    """`model register --run`: the library's request (every check first), published as `dataset
+    publish` does, then the training record bound."""
+    from .. import actions
+    from ..ml.croissant import load_file
+    from ..references import content_source
+    from .dataset import _contributors, _run_publish
+
+    described = load_file(croissant) if croissant is not None else None
+    commons = _commons(rpc, deployments)
+    who = _sender(commons, account)
+    content = open_store(store, home, api)
+    request = training.model_request(commons, content_source(commons, store, home, api), content, directory, log,
+                                     license=license_id, commons_code=commons_code,
+                                     contributors=_contributors(contributor), registrant=who.address,
+                                     ancestor_bps=ancestor_bps, name=name, description=description,
+                                     croissant=described)
+    result = _run_publish(commons, request, account, store, api, home, as_json, None, explain)
+    actions.set_training_record(commons, who, result.dataset_id, log, report=None if as_json else _said)
+    if not as_json:
+        say(f"training record: root {log['merkleRoot']} over {len(log['datasets'])} dataset(s), bound "
+            "on-chain (each pulls its share: `commons royalties pull-training MODEL --dataset ID`)")
+        count = len(log["datasets"])
+        say(f"trained on: {count} dataset(s) ({ancestor_bps / 100:g}% of every payment goes to them by weight; "
+            f"{'the heaviest 8 are' if count > 8 else 'they are'} its parents on-chain)")
 
 
 run_app = typer.Typer(help="Training-run logs: what a model learned from.", no_args_is_help=True)

@@ -144,6 +144,9 @@ def load_log(data: bytes | str, where: str = "the training log") -> dict[str, An
         if ident in seen:
             raise TrainingLogError(f"{where}: dataset {ident} is listed twice")
         seen.add(ident)
+    trainer = log.get("trainer")
+    if trainer is not None and not (isinstance(trainer, str) and _is_address(trainer)):
+        raise TrainingLogError(f"{where}: trainer {trainer!r} is not an account address (0x and 40 hex digits)")
     total = sum(int(d["weight"]) for d in datasets)
     if total >= 2**64:  # what the on-chain record holds: refused before anything is published
         raise TrainingLogError(f"{where}: the weights sum to {total}, more than a training record holds "
@@ -154,6 +157,44 @@ def load_log(data: bytes | str, where: str = "the training log") -> dict[str, An
     if log.get("merkleRoot") != root:
         raise TrainingLogError(f"{where}: merkleRoot {log.get('merkleRoot')} is not the root of its weights ({root})")
     return log
+
+
+def _is_address(text: str) -> bool:
+    from web3 import Web3
+
+    return bool(Web3.is_address(text))
+
+
+def holder_of(log: dict[str, Any], registrant: str) -> str:
+    """Who must hold the licences the datasets' terms require: the log's trainer, else whoever
+    registers the model."""
+    return str(log.get("trainer") or registrant)
+
+
+def check_licences(commons: Any, log: dict[str, Any], holder: str) -> None:
+    """Every dataset of the log that its owner licenses on-chain (terms on sale) is licensed to
+    `holder` (or owned by it) now: a model is registered only on data its trainer was allowed to
+    use. Raises LicenceError naming every dataset missing a licence."""
+    from ..errors import LicenceError
+
+    missing = []
+    for d in log["datasets"]:
+        ident = int(d["id"])
+        if not commons.licenses.functions.termsOf(ident).call()[2]:
+            continue  # no licence sold: its SPDX licence and terms alone apply (check_log read them)
+        if commons.licenses.functions.hasValidLicense(holder, ident).call():
+            continue
+        if str(commons.nft.functions.ownerOf(ident).call()).lower() == holder.lower():
+            continue
+        missing.append(ident)
+    if missing:
+        from ..present import short_id
+
+        named = ", ".join(short_id(i) for i in missing[:5]) + (f" and {len(missing) - 5} more"
+                                                              if len(missing) > 5 else "")
+        raise LicenceError(f"the trainer {holder} holds no valid licence to {len(missing)} dataset(s) whose terms "
+                           f"sell one: {named}; buy them first (`commons license buy {missing[0]}`); nothing "
+                           "was published")
 
 
 def heaviest(log: dict[str, Any], count: int = 8) -> list[int]:
@@ -272,3 +313,51 @@ def model_view(commons: Any, source: Any, model_id: int, tokens: list[str], limi
             "heaviest": [{"id": str(d["id"]), "share": int(d["weight"]) / whole} for d in ranked[:limit]],
             "pool": {t: str(commons.vault.functions.trainingPoolOf(model_id, t).call()[1]) for t in tokens},
             "pulled": {t: str(v) for t, v in pulled(commons, model_id).items()}}
+
+
+@dataclass(frozen=True)
+class RegisteredModel:
+    """A model published with its training log, and the record that binds the log on-chain."""
+
+    published: Any
+    #: the record's receipt; None when the same record was bound already (a re-run)
+    record: Any
+
+
+def model_request(commons: Any, source: Any, store: Any, directory: Path, log: dict[str, Any], *, license: str,
+                  commons_code: str, contributors: list[tuple[str, int]], registrant: str, ancestor_bps: int = 1000,
+                  name: str | None = None, description: str = "", croissant: dict[str, Any] | None = None) -> Any:
+    """The publication of a model trained as `log` says, after every check a registration makes
+    before anything is written: each dataset exists and is the content the log names, its licence
+    and terms allow a model under `license`, and the trainer holds every licence the terms sell.
+    Its parents on-chain are the heaviest 8 (the lineage graph's); its card lists every dataset
+    with its share and its log is pinned beside it (the manifest's `trainingRun`)."""
+    from ..publish import PublishRequest
+    from . import model_card
+
+    if ancestor_bps <= 0:
+        raise OpenCommonsError("the ancestors' share must be above 0 bps: it is what the training data's "
+                               "contributors earn")
+    check_log(commons, source, log, license)
+    check_licences(commons, log, holder_of(log, registrant))
+    weights = {str(d["id"]): int(d["weight"]) for d in log["datasets"]}
+    datasets = model_card.trained_on(commons, store, [int(d["id"]) for d in log["datasets"]])
+    title = name or directory.name
+    card = model_card.render(title, description, license, datasets, weights)
+    documents = (("modelCard", card), ("trainingRun", json.dumps(log, sort_keys=True, separators=(",", ":")).encode()))
+    return PublishRequest(directory, license, commons_code, list(contributors), title, description,
+                          tuple(heaviest(log)), ancestor_bps, model_card.SCHEMA, None, croissant, documents)
+
+
+def register_model(commons: Any, who: Any, store: Any, source: Any, directory: Path, log: dict[str, Any],
+                   **request: Any) -> RegisteredModel:
+    """Publishes a model from its training `log` (:func:`model_request` takes the rest) and binds
+    the log on-chain: its Merkle root and total weight, one write whatever the number of datasets,
+    after which each dataset pulls its share of what the model earns. A re-run resumes: the
+    publication is found again and a record already bound is not sent twice."""
+    from .. import actions
+    from ..publish import publish
+
+    published = publish(commons, who, store, model_request(commons, source, store, directory, log,
+                                                           registrant=who.address, **request))
+    return RegisteredModel(published, actions.set_training_record(commons, who, published.dataset_id, log))

@@ -88,3 +88,46 @@ def test_sdk_refusals_are_one_line(where):
 
     with pytest.raises(OpenCommonsError, match="name the dataset's commons code"):
         client.publish(pandas.DataFrame({"a": [1]}), license="CC0-1.0")
+
+
+def test_a_model_registers_from_python_only_on_data_its_trainer_may_use(env, where, tmp_path):
+    """Issue 35 from Python: `Client.register_model` publishes a model from its training run and
+    binds the run on-chain; a dataset whose terms sell a licence the trainer lacks refuses it
+    before anything is written, naming the dataset and the command that buys one."""
+    from sklearn.datasets import load_wine
+
+    import opencommons
+    from opencommons import Client
+    from opencommons.errors import LicenceError
+    from opencommons.ml.training import TrainingLogError
+
+    owner, trainer = Client(account="3", **where), Client(account="4", **where)
+    owner.register("Wanjiru", "KE/education")
+    trainer.register("Otieno", "KE/education")
+    wine = owner.publish(load_wine(as_frame=True).frame, name="wine", license="CC-BY-4.0", commons="KE/education")
+    ok(env["run"]("dataset", "curate", str(wine.dataset_id), "accept", "--account", "0"))
+    owner.offer_licence(wine.dataset_id, 10**15, days=30, terms="open-attribution", attribution="UCI wine")
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "weights.bin").write_bytes(bytes(range(256)) * 8)
+    with opencommons.training_run(trainer=trainer.address) as run:
+        frame = trainer.to_pandas(wine.dataset_id)
+    assert len(frame) == 178
+    sent = trainer.commons.w3.eth.get_transaction_count(trainer.address)
+    with pytest.raises(LicenceError, match=f"the trainer {trainer.address} holds no valid licence to 1 dataset.*"
+                                           f"commons license buy {wine.dataset_id}`\\); nothing was published"):
+        trainer.register_model(model, run, license="Apache-2.0", commons="KE/education")
+    assert trainer.commons.w3.eth.get_transaction_count(trainer.address) == sent  # nothing sent
+    with pytest.raises(TrainingLogError, match="trainer 'nobody' is not an account address"):
+        trainer.register_model(model, dict(run.document(), trainer="nobody"), license="Apache-2.0",
+                               commons="KE/education")
+
+    trainer.buy_licence(wine.dataset_id)
+    registered = trainer.register_model(model, run, license="Apache-2.0", commons="KE/education", name="wine model")
+    model_id = registered.published.dataset_id
+    log = run.document()
+    root, total = trainer.commons.vault.functions.trainingRecordOf(model_id).call()
+    assert "0x" + bytes(root).hex() == log["merkleRoot"] and total == int(log["totalWeight"]) > 0
+    assert registered.record is not None and registered.published.manifest["parents"] == [str(wine.dataset_id)]
+    again = trainer.register_model(model, run, license="Apache-2.0", commons="KE/education", name="wine model")
+    assert again.published.dataset_id == model_id and again.record is None  # a re-run sends nothing twice
