@@ -123,25 +123,30 @@ def measure(w3: Web3) -> dict[str, object]:
         gas(payer, vault.functions.pay(chain_ids[-1], NATIVE, 10**18), 10**18)
         out[f"ancestor_settle_depth{depth}"] = gas(payer, vault.functions.settle(list(reversed(chain_ids[1:])), NATIVE))
 
-    # a model trained on 10,000 datasets: publishing it and its training record (one Merkle root
-    # whatever the number of datasets), a payment, the settlement into its training pool (one
-    # write) and one dataset pulling its share with its 14-hash proof
+    # a model trained on 10,000 datasets: publishing it with its training record (one Merkle root
+    # whatever the number of datasets, recorded by the reveal), a payment, the settlement into its
+    # training pool (one write) and one dataset pulling its share with its 14-hash proof
     from opencommons.merkle import StandardTree
 
-    real = [publish(2)[0] for _ in range(2)]
+    real = [publish(2)[0] for _ in range(3)]
     leaves = [(d, 1000 + i) for i, d in enumerate(real)] + \
-        [(int.from_bytes(os.urandom(32), "big"), 1 + i % 997) for i in range(9_998)]
+        [(int.from_bytes(os.urandom(32), "big"), 1 + i % 997) for i in range(9_997)]
     tree = StandardTree.of(leaves, ["uint256", "uint256"])
-    model, _ = publish(2, parents=real, ancestor_bps=1000)
-    model_publish = sum(costs_of(2))
-    out["model_training_record_10000"] = gas(people[0], vault.functions.setTrainingRecord(
-        model, tree.root, sum(w for _, w in leaves)))
-    out["model_register_10000"] = model_publish + out["model_training_record_10000"]  # type: ignore[operator]
+    model, _ = publish(2, ancestor_bps=1000, training=(tree.root, sum(w for _, w in leaves)))
+    out["model_register_10000"] = sum(costs_of(2))
+    out["model_register_reveal_10000"] = costs_of(2)[1]
     gas(payer, vault.functions.pay(model, NATIVE, 10**18), 10**18)
     out["model_pay"] = gas(payer, vault.functions.pay(model, NATIVE, 10**18), 10**18)
     out["model_settle"] = gas(payer, vault.functions.settle([model], NATIVE))
+    # a dataset that has earned before (its pool exists) pulls from a model for the first time:
+    # the dataset's checkpoint in the model is the one fresh slot
+    gas(payer, vault.functions.pay(real[0], NATIVE, 10**18), 10**18)
     out["model_settle_parent"] = gas(payer, vault.functions.pullTrainingShare(model, real[0], 1000, tree.proof(0),
                                                                               [NATIVE]))
+    # a dataset whose first money ever is the model's share: its pool's slots are fresh as well
+    index = tree.values.index((real[1], 1001))
+    out["model_settle_parent_new_pool"] = gas(payer, vault.functions.pullTrainingShare(
+        model, real[1], 1001, tree.proof(index), [NATIVE]))
     # steady state: the pool and the dataset's checkpoint exist (a second payment, settled, pulled)
     gas(payer, vault.functions.pay(model, NATIVE, 10**18), 10**18)
     out["model_settle_steady"] = gas(payer, vault.functions.settle([model], NATIVE))
@@ -224,14 +229,15 @@ def hot_paths(w3: Web3, a: dict[str, str], people: list[str], payer: str) -> tup
     def gas(sender: str, fn, value: int = 0) -> int:  # type: ignore[no-untyped-def]
         return int(transact(w3, NodeAccount(sender), fn, value=value, access_list=through_vault)["gasUsed"])
 
-    def publish(n: int, parents: list[int] | None = None, ancestor_bps: int = 0, sender: str | None = None) -> tuple[int, int]:
+    def publish(n: int, parents: list[int] | None = None, ancestor_bps: int = 0, sender: str | None = None,
+                training: tuple[bytes, int] | None = None) -> tuple[int, int]:
         shares = [10_000 // n] * n
         shares[0] += 10_000 - sum(shares)
         content = os.urandom(32)
         params = (content, 0x70, os.urandom(32), 0x55, "CC-BY-4.0", COMMONS, ancestor_bps, parents or [],
                   on_chain_contributors(list(zip(people[:n], shares))))
         committed, revealed = commit_and_reveal(w3, nft, NodeAccount(sender or people[0]), params,
-                                                access_list=through_registry)
+                                                access_list=through_registry, training=training)
         costs[n] = (int(committed["gasUsed"]), used := int(revealed["gasUsed"]))
         return int.from_bytes(content, "big"), used
 

@@ -100,7 +100,7 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
     /// @inheritdoc IDatasetNFT
     /// @dev The salt is read only as part of the calldata the commitment covers.
     function publish(PublishParams calldata params, bytes32 /* salt */ ) external returns (uint256 datasetId) {
-        datasetId = _publish(params, 0);
+        datasetId = _publish(params, 0, _checkParents(params.parents, params.ancestorBps, false));
     }
 
     /// @inheritdoc IDatasetNFT
@@ -108,12 +108,23 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
         external
         returns (uint256 datasetId)
     {
-        address owner = _ownerOf(previousId);
-        if (owner == address(0)) revert DatasetNFTUnknownDataset(previousId);
-        if (owner != msg.sender) revert DatasetNFTNotDatasetOwner(previousId, msg.sender);
-        uint256 next = _nextVersion[previousId];
-        if (next != 0) revert DatasetNFTVersionExists(previousId, next);
-        datasetId = _publish(params, previousId);
+        _checkVersionable(previousId);
+        datasetId = _publish(params, previousId, _checkParents(params.parents, params.ancestorBps, false));
+    }
+
+    /// @inheritdoc IDatasetNFT
+    function publishModel(
+        uint256 previousId,
+        PublishParams calldata params,
+        bytes32 trainingRoot,
+        uint64 totalWeight,
+        bytes32 /* salt */
+    ) external returns (uint256 datasetId) {
+        address vault = _royaltyVault;
+        if (vault == address(0)) revert DatasetNFTRoyaltyVaultAlreadySet(address(0));
+        if (previousId != 0) _checkVersionable(previousId);
+        datasetId = _publish(params, previousId, _checkParents(params.parents, params.ancestorBps, true));
+        IRoyaltyVault(vault).recordTraining(datasetId, trainingRoot, totalWeight);
     }
 
     /// @inheritdoc IDatasetNFT
@@ -340,7 +351,17 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
     }
 
     // ------------------------------------------------------------------ private
-    function _publish(PublishParams calldata p, uint256 previousId) private returns (uint256 datasetId) {
+    /// @dev The caller owns `previousId`, which has no next version yet.
+    function _checkVersionable(uint256 previousId) private view {
+        address owner = _ownerOf(previousId);
+        if (owner == address(0)) revert DatasetNFTUnknownDataset(previousId);
+        if (owner != msg.sender) revert DatasetNFTNotDatasetOwner(previousId, msg.sender);
+        uint256 next = _nextVersion[previousId];
+        if (next != 0) revert DatasetNFTVersionExists(previousId, next);
+    }
+
+    /// @dev `depth` is the lineage depth {_checkParents} found for `p`'s parents.
+    function _publish(PublishParams calldata p, uint256 previousId, uint8 depth) private returns (uint256 datasetId) {
         uint256 committed = _useCommitment(_revealedCommitment());
         if (!_REGISTRY.isRegistered(msg.sender)) revert DatasetNFTPublisherNotRegistered(msg.sender);
         if (
@@ -352,7 +373,6 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
         address existingOwner = _ownerOf(datasetId);
         if (existingOwner != address(0)) _displace(datasetId, existingOwner, committed);
 
-        uint8 depth = _checkParents(p.parents, p.ancestorBps);
         Record storage record = _records[datasetId];
         uint256 generation = record.generation;
         if (generation != 0 && p.parents.length != 0) _checkNoCycle(datasetId, p.parents);
@@ -372,10 +392,16 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
         emit DatasetPublished(datasetId, msg.sender, p.commons, depth, previousId, p);
     }
 
-    function _checkParents(uint256[] calldata parents, uint16 ancestorBps) private view returns (uint8 depth) {
+    /// @dev A model with a training record may pass an ancestor share up without parents: its
+    /// training datasets take it.
+    function _checkParents(uint256[] calldata parents, uint16 ancestorBps, bool trained)
+        private
+        view
+        returns (uint8 depth)
+    {
         uint256 n = parents.length;
         if (n > MAX_PARENTS) revert DatasetNFTTooManyParents(n, MAX_PARENTS);
-        uint16 maxAncestor = n == 0 ? 0 : RoyaltyConstants.MAX_ANCESTOR_BPS;
+        uint16 maxAncestor = n == 0 && !trained ? 0 : RoyaltyConstants.MAX_ANCESTOR_BPS;
         if (ancestorBps > maxAncestor) revert DatasetNFTInvalidAncestorShare(ancestorBps, maxAncestor);
         if (n == 0) return 0;
         uint256 deepest = 0;

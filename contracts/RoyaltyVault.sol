@@ -9,7 +9,6 @@ import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {Create2} from "@openzeppelin/contracts/utils/Create2.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
-import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 
 import {IDatasetNFT} from "../interfaces/IDatasetNFT.sol";
 import {IRoyaltyReceiver} from "../interfaces/IRoyaltyReceiver.sol";
@@ -220,12 +219,18 @@ contract RoyaltyVault is IRoyaltyVault, AccessControlUpgradeable, ReentrancyGuar
     }
 
     /// @inheritdoc IRoyaltyVault
-    function setTrainingRecord(uint256 modelId, bytes32 root, uint64 totalWeight) external {
-        address owner = IERC721(address(_datasets())).ownerOf(modelId);
-        if (msg.sender != owner) revert RoyaltyVaultNotModelOwner(modelId, msg.sender);
-        if (_training[modelId].totalWeight != 0) revert RoyaltyVaultTrainingRecordSet(modelId);
-        if (root == bytes32(0) || totalWeight == 0) revert RoyaltyVaultInvalidTrainingRecord(modelId);
-        _training[modelId] = TrainingRecord(root, totalWeight);
+    function recordTraining(uint256 modelId, bytes32 root, uint64 totalWeight) external {
+        if (msg.sender != address(_datasets())) revert RoyaltyVaultNotDatasets(msg.sender);
+        if (bytes24(root) == bytes24(0) || totalWeight == 0) revert RoyaltyVaultInvalidTrainingRecord(modelId);
+        TrainingRecord memory record = _training[modelId];
+        if (record.totalWeight != 0) {
+            // a burnt model published again: its pools were settled against this record
+            if (record.root != bytes24(root) || record.totalWeight != totalWeight) {
+                revert RoyaltyVaultTrainingRecordSet(modelId);
+            }
+            return;
+        }
+        _training[modelId] = TrainingRecord(bytes24(root), totalWeight);
         emit TrainingRecordSet(modelId, root, totalWeight);
     }
 
@@ -307,7 +312,7 @@ contract RoyaltyVault is IRoyaltyVault, AccessControlUpgradeable, ReentrancyGuar
     }
 
     /// @inheritdoc IRoyaltyVault
-    function trainingRecordOf(uint256 modelId) external view returns (bytes32 root, uint64 totalWeight) {
+    function trainingRecordOf(uint256 modelId) external view returns (bytes24 root, uint64 totalWeight) {
         TrainingRecord memory record = _training[modelId];
         return (record.root, record.totalWeight);
     }
@@ -386,7 +391,7 @@ contract RoyaltyVault is IRoyaltyVault, AccessControlUpgradeable, ReentrancyGuar
         TrainingRecord memory record = _training[modelId];
         if (record.totalWeight == 0) revert RoyaltyVaultNoTrainingRecord(modelId);
         bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(datasetId, weight))));
-        if (!MerkleProof.verifyCalldata(proof, record.root, leaf)) {
+        if (bytes24(MerkleProof.processProofCalldata(proof, leaf)) != record.root) {
             revert RoyaltyVaultInvalidTrainingProof(modelId, datasetId, weight);
         }
     }

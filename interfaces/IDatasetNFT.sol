@@ -92,7 +92,7 @@ interface IDatasetNFT {
     error DatasetNFTInvalidParent(uint256 parentId);
     /// @notice Thrown when the lineage would be deeper than the cap.
     error DatasetNFTLineageTooDeep(uint256 depth, uint256 max);
-    /// @notice Thrown when the ancestor share is above the cap, or set without parents.
+    /// @notice Thrown when the ancestor share is above the cap, or set without parents (or a training record).
     error DatasetNFTInvalidAncestorShare(uint16 ancestorBps, uint16 max);
     /// @notice Thrown when a dataset does not exist.
     error DatasetNFTUnknownDataset(uint256 datasetId);
@@ -179,6 +179,23 @@ interface IDatasetNFT {
     function publishVersion(uint256 previousId, PublishParams calldata params, bytes32 salt)
         external
         returns (uint256 datasetId);
+
+    /// @notice Publishes a model with what it was trained on, in one transaction: as {publish}
+    /// (or, with a non-zero `previousId`, as {publishVersion}), and the royalty vault records its
+    /// training data ({IRoyaltyVault-recordTraining}): `trainingRoot`, the root of OpenZeppelin's
+    /// standard Merkle tree of (uint256 datasetId, uint256 weight) leaves, whose weights sum to
+    /// `totalWeight`. The model's ancestor share goes to every dataset of the tree by weight, so
+    /// it may be set with no parents; parents, if named, are its lineage and are not paid.
+    /// @dev Requirements: as {publish}, the commitment being `keccak256(abi.encodePacked(publisher,
+    /// calldata))` of this call's canonical encoding (as {commitmentOf} computes it for the other
+    /// two); the royalty vault is set; a non-zero root and total weight.
+    function publishModel(
+        uint256 previousId,
+        PublishParams calldata params,
+        bytes32 trainingRoot,
+        uint64 totalWeight,
+        bytes32 salt
+    ) external returns (uint256 datasetId);
 
     /// @notice Burns a squatted (Rejected) dataset so that its rightful publisher can publish
     /// the content; its id moves to the next generation, and the vault sends the old

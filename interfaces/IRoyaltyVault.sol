@@ -27,10 +27,11 @@ interface IRoyaltyVault {
         uint16 carry; // the remainder below 10,000 units, added to the next payment
     }
 
-    /// @notice What a model was trained on: the Merkle root of its (dataset id, weight) leaves
+    /// @notice What a model was trained on, in one slot: the Merkle root of its (dataset id,
+    /// weight) leaves, its first 24 bytes (a proof is checked against them: 2^192 work to forge),
     /// and the sum of the weights (zero: no record).
     struct TrainingRecord {
-        bytes32 root;
+        bytes24 root;
         uint64 totalWeight;
     }
 
@@ -63,9 +64,9 @@ interface IRoyaltyVault {
     error RoyaltyVaultGenerationLive(uint256 datasetId, uint16 generation);
     /// @notice Thrown when the vault holds no more of `token` than it owes.
     error RoyaltyVaultNothingToSweep(address token);
-    /// @notice Only the model's owner records its training data, once.
-    error RoyaltyVaultNotModelOwner(uint256 modelId, address caller);
-    /// @notice The model's training record is set already (a new version records new training).
+    /// @notice Only the dataset NFT records a model's training data, as it publishes the model.
+    error RoyaltyVaultNotDatasets(address caller);
+    /// @notice The model's training record is set already, to another (a new version records new training).
     error RoyaltyVaultTrainingRecordSet(uint256 modelId);
     /// @notice A training record needs a root and a total weight of 1 to 2^64 - 1.
     error RoyaltyVaultInvalidTrainingRecord(uint256 modelId);
@@ -110,7 +111,7 @@ interface IRoyaltyVault {
     event TokenAllowed(address indexed token, bool allowed);
     /// @notice Emitted when governance sets the protocol fee and the treasury.
     event ProtocolFeeSet(uint16 feeBps, address indexed treasury);
-    /// @notice Emitted when a model's owner commits to what it was trained on: the Merkle root of
+    /// @notice Emitted when a model is published with what it was trained on: the Merkle root of
     /// its (dataset id, weight) leaves, OpenZeppelin's standard tree, and the sum of the weights.
     event TrainingRecordSet(uint256 indexed modelId, bytes32 root, uint64 totalWeight);
     /// @notice Emitted when a model's ancestor share is settled into its training pool.
@@ -194,13 +195,14 @@ interface IRoyaltyVault {
     function claimTreasury(address token) external returns (uint256 amount);
 
     /// @notice Adds `token` to or removes it from the allow-list.
-    /// @notice Records what model `modelId` was trained on: `root` of OpenZeppelin's standard
-    /// Merkle tree of (uint256 datasetId, uint256 weight) leaves, whose weights sum to
-    /// `totalWeight`. From then on, settling the model's ancestor share credits its training pool
-    /// (one write, whatever the number of datasets) instead of its parents.
-    /// @dev Requirements: the caller owns the model's NFT; no record yet; a non-zero root and
-    /// total weight. Emits a {TrainingRecordSet} event.
-    function setTrainingRecord(uint256 modelId, bytes32 root, uint64 totalWeight) external;
+    /// @notice Records what model `modelId` was trained on, as the dataset NFT publishes it
+    /// ({IDatasetNFT-publishModel}): `root` of OpenZeppelin's standard Merkle tree of (uint256
+    /// datasetId, uint256 weight) leaves, whose weights sum to `totalWeight`. Settling the model's
+    /// ancestor share credits its training pool (one write, whatever the number of datasets).
+    /// @dev Requirements: the caller is the dataset NFT; a non-zero root and total weight; no
+    /// other record for the id (the same one again, a re-publication of the id, is kept).
+    /// Emits a {TrainingRecordSet} event.
+    function recordTraining(uint256 modelId, bytes32 root, uint64 totalWeight) external;
 
     /// @notice Moves `datasetId`'s share of model `modelId`'s training pool (its weight over the
     /// total, of everything settled since its last pull) into the dataset's own pool, where its
@@ -216,8 +218,8 @@ interface IRoyaltyVault {
         address[] calldata tokens
     ) external returns (uint256[] memory amounts);
 
-    /// @notice A model's training record (a zero root: none).
-    function trainingRecordOf(uint256 modelId) external view returns (bytes32 root, uint64 totalWeight);
+    /// @notice A model's training record: its root's first 24 bytes and its total weight (zero: none).
+    function trainingRecordOf(uint256 modelId) external view returns (bytes24 root, uint64 totalWeight);
 
     /// @notice What a training dataset of `weight` can pull now from model `modelId` in `token`
     /// (the proof is checked when it pulls).

@@ -282,25 +282,6 @@ def vote(commons: Commons, who: Sender, proposal_id: int, support: str, report: 
                 report=report)
 
 
-def set_training_record(commons: Commons, who: Sender, model_id: int, log: dict[str, Any],
-                        report: Report | None = None) -> Any:
-    """Binds a model's training log on-chain (its Merkle root and total weight: one write, whatever
-    the number of datasets). None when the same record is set already (a re-run); refused when
-    another is."""
-    root, total = bytes.fromhex(str(log["merkleRoot"])[2:]), int(log["totalWeight"])
-    if total >= 2**64:
-        raise OpenCommonsError(f"the training log's total weight {total} does not fit the record (2^64 - 1 at most)")
-    current, recorded = commons.vault.functions.trainingRecordOf(model_id).call()
-    if int(recorded):
-        if bytes(current) == root and int(recorded) == total:
-            return None
-        raise OpenCommonsError(f"model {model_id} has another training record already (root "
-                               f"0x{bytes(current).hex()}): a model's training data is recorded once; publish a new "
-                               "version to record new training")
-    return send(commons, who, "training record set", commons.vault.functions.setTrainingRecord(model_id, root, total),
-                report=report)
-
-
 def pull_training_share(commons: Commons, who: Sender, model_id: int, dataset_id: int, log: dict[str, Any],
                         tokens: list[str], report: Report | None = None) -> tuple[Any, dict[str, int]]:
     """Moves `dataset_id`'s share of a model's training pool into the dataset's own pool, proving

@@ -24,7 +24,7 @@ from hexbytes import HexBytes
 from web3 import Web3
 from web3.exceptions import TransactionNotFound
 
-from .chain.reveal import await_reveal, commit, reveal_fn
+from .chain.reveal import await_reveal, commit, commitment_of, reveal_fn
 from .chain.transactions import Sender, send, wait
 from .errors import CidMismatchError, OpenCommonsError, PublishError
 from .ipfs.cid import Cid
@@ -76,6 +76,10 @@ class PublishRequest:
     #: the licence terms document (ODRL, JSON-LD) published beside the data: the manifest names it,
     #: the Croissant's usageInfo points at it, and `license offer` sells licences under it by default
     terms: dict[str, Any] | None = None
+    #: a model's training record, (Merkle root, total weight): the reveal records it on-chain in
+    #: the same transaction (`DatasetNFT.publishModel`), so the ancestor share reaches every
+    #: dataset of the training log by weight (see :mod:`opencommons.ml.training`)
+    training: tuple[bytes, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -144,8 +148,12 @@ def validate(request: PublishRequest) -> PublishRequest:
     total = sum(bps for _, bps in request.contributors)
     if total != BPS:
         raise PublishError(f"contributor shares sum to {total} bps; they must sum to exactly {BPS}")
-    if request.ancestor_bps and not request.parents:
+    if request.ancestor_bps and not request.parents and request.training is None:
         raise PublishError("--ancestor-bps needs at least one --parent")
+    if request.training is not None and not (len(request.training[0]) == 32 and any(request.training[0])
+                                             and 0 < request.training[1] < 2**64):
+        raise PublishError("a model's training record needs a 32-byte Merkle root and a total weight of 1 to "
+                           "2^64 - 1")
     if not request.dereference:
         _check_links(request.directory)
     if request.encoding is not None:
@@ -522,12 +530,13 @@ def _commit(commons: Commons, sender: Sender, request: PublishRequest, params: t
     previous = request.previous or 0
     done = journal.done("commit")
     if done:
-        commitment = nft.commitmentOf(previous, params, sender.address, HexBytes(done["salt"])).call()
+        commitment = commitment_of(sender.address, reveal_fn(commons.nft, params, HexBytes(done["salt"]), previous,
+                                                             request.training))
         at = nft.committedAt(commitment).call()
         if at and commons.w3.eth.block_number <= at + nft.commitTtl().call():
             return
     journal.begin("commit")
-    salt, receipt = commit(commons.w3, commons.nft, sender, params, previous)
+    salt, receipt = commit(commons.w3, commons.nft, sender, params, previous, training=request.training)
     journal.finish("commit", {"salt": "0x" + salt.hex(), "block": receipt["blockNumber"]})
 
 
@@ -554,7 +563,7 @@ def _mint(commons: Commons, sender: Sender, request: PublishRequest, content: Ci
         committed = journal.done("commit")
         assert committed is not None
     await_reveal(w3, commons.nft, int(committed["block"]))
-    fn = reveal_fn(commons.nft, params, HexBytes(committed["salt"]), request.previous or 0)
+    fn = reveal_fn(commons.nft, params, HexBytes(committed["salt"]), request.previous or 0, request.training)
     journal.begin("sent")
     tx_hash = send(w3, sender, fn, access_list=commons.access_list("ContributorRegistry")).to_0x_hex()
     journal.finish("sent", {"tx": tx_hash})

@@ -93,8 +93,8 @@ class Client:
         """Publishes the model in `directory` trained as `run` says (a `training_run`, its saved
         log's path, or the log itself) and binds the log on-chain, so every dataset it read is
         paid by weight from what the model earns. Refused before anything is written when a
-        dataset's licence or terms forbid it or the trainer lacks a licence they sell. Returns
-        `training.RegisteredModel` (the publication and the record's receipt)."""
+        dataset's licence or terms forbid it or the trainer lacks a licence they sell. Returns the
+        publication (its `dataset_id` is the model's)."""
         from .ml import training
 
         if isinstance(run, training.TrainingRun):

@@ -420,12 +420,19 @@ test("a dataset page lists the models trained on it and pulls its share of one",
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "weights.bin"), "weights");
   writeFileSync(join(stack.work, "run.json"), JSON.stringify(log));
-  const model = JSON.parse(commons("model", "register", dir, "--run", join(stack.work, "run.json"), "--license",
+  const register = () => JSON.parse(commons("model", "register", dir, "--run", join(stack.work, "run.json"), "--license",
     "CC-BY-NC-4.0", "--commons", "KE/water", "--contributor", `${accounts[1]}=10000`, "--json", "--account", "1"));
+  // rivers' terms sell a licence: its trainer must hold one before the model is registered
+  assert.throws(register, /the trainer 0x90F79bf6EB2c4f870365E785982E1f101E93b906 holds no valid licence to 1 dataset\(s\) whose terms sell one: .*nothing was published/);
+  commons("dataset", "curate", rivers.dataset, "accept", "--account", "0");  // licences are sold once accepted
+  commons("license", "buy", rivers.dataset, "--account", "3");
+  const model = register();
   commons("royalties", "pay", model.dataset, "1", "--account", "6");
   commons("royalties", "settle", model.dataset, "--account", "6");  // 10% into the training pool
   const vault = stack.contract("RoyaltyVault");
-  assert.deepEqual((await vault.trainingRecordOf(model.dataset, { blockTag: "latest" })).map(String), [tree.root, "1000"]);
+  // recorded by the model's reveal, in one slot: the root's first 24 bytes and the total weight
+  assert.deepEqual((await vault.trainingRecordOf(model.dataset, { blockTag: "latest" })).map(String),
+    [tree.root.slice(0, 50), "1000"]);
   const page = await explore(accounts[2], `#/dataset/${rivers.dataset}`, "dataset");
   const row = page.locator(`#dataset-models tr[data-model="${model.dataset}"]`);
   await row.waitFor({ timeout: 20_000 });

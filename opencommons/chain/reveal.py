@@ -32,15 +32,28 @@ def await_reveal(w3: Web3, nft: Contract, committed_at: int, poll_s: float = 1.0
 
 
 def commit(w3: Web3, nft: Contract, sender: Sender, params: tuple[Any, ...], previous: int = 0,
-           salt: bytes | None = None) -> tuple[bytes, TxReceipt]:
-    """Commits to revealing `params` (as a version of `previous` when non-zero): (salt, receipt)."""
+           salt: bytes | None = None, training: tuple[bytes, int] | None = None) -> tuple[bytes, TxReceipt]:
+    """Commits to revealing `params` (as a version of `previous` when non-zero; as a model with
+    its `training` record, (root, total weight), when given): (salt, receipt)."""
     salt = salt or os.urandom(32)
-    commitment = nft.functions.commitmentOf(previous, params, sender.address, salt).call()
+    commitment = commitment_of(sender.address, reveal_fn(nft, params, salt, previous, training))
     return salt, wait(w3, send(w3, sender, nft.functions.commit(commitment)))
 
 
-def reveal_fn(nft: Contract, params: tuple[Any, ...], salt: bytes, previous: int = 0) -> Any:
-    """The reveal call for a commitment made by :func:`commit`."""
+def commitment_of(publisher: str, reveal: Any) -> bytes:
+    """The commitment a reveal opens: the hash of its sender and its calldata, as the contract
+    hashes its own calldata (`DatasetNFT.commitmentOf` computes the same for a dataset)."""
+    calldata = bytes.fromhex(reveal._encode_transaction_data()[2:])
+    return bytes(Web3.keccak(bytes.fromhex(Web3.to_checksum_address(publisher)[2:]) + calldata))
+
+
+def reveal_fn(nft: Contract, params: tuple[Any, ...], salt: bytes, previous: int = 0,
+              training: tuple[bytes, int] | None = None) -> Any:
+    """The reveal call for a commitment made by :func:`commit`: a model's (`training` given)
+    records its training data in the same transaction."""
+    if training is not None:
+        root, total = training
+        return nft.functions.publishModel(previous, params, root, total, salt)
     if previous:
         return nft.functions.publishVersion(previous, params, salt)
     return nft.functions.publish(params, salt)
@@ -48,9 +61,10 @@ def reveal_fn(nft: Contract, params: tuple[Any, ...], salt: bytes, previous: int
 
 def commit_and_reveal(w3: Web3, nft: Contract, sender: Sender, params: tuple[Any, ...],
                       previous: int = 0, access_list: list[dict[str, Any]] | None = None,
-                      ) -> tuple[TxReceipt, TxReceipt]:
-    """Publishes `params`: commit, wait out the minimum age, reveal (with `access_list`, see
-    :meth:`opencommons.suite.Commons.access_list`). (commit, reveal) receipts."""
-    salt, committed = commit(w3, nft, sender, params, previous)
+                      training: tuple[bytes, int] | None = None) -> tuple[TxReceipt, TxReceipt]:
+    """Publishes `params` (a model's with its `training` record): commit, wait out the minimum
+    age, reveal (with `access_list`, see :meth:`opencommons.suite.Commons.access_list`). (commit,
+    reveal) receipts."""
+    salt, committed = commit(w3, nft, sender, params, previous, training=training)
     await_reveal(w3, nft, int(committed["blockNumber"]))
-    return committed, transact(w3, sender, reveal_fn(nft, params, salt, previous), access_list=access_list)
+    return committed, transact(w3, sender, reveal_fn(nft, params, salt, previous, training), access_list=access_list)

@@ -134,14 +134,17 @@ _HINTS: dict[str, Callable[[Sequence[object]], str]] = {
     "RoyaltyVaultInvalidFee": lambda a: f"fee {a[0]} bps with treasury {a[1]} is not valid",
     "RoyaltyVaultGenerationLive": lambda a: (
         f"generation {a[1]} of dataset {a[0]} is live: only a burnt generation can be forfeited"),
-    "RoyaltyVaultNotModelOwner": lambda a: (
-        f"{a[1]} does not own model {a[0]}: only its owner records what it was trained on"),
+    "RoyaltyVaultNotDatasets": lambda a: (
+        f"{a[0]} is not the dataset NFT: a model's training data is recorded as it is published "
+        "(`commons model register DIR --run LOG`)"),
     "RoyaltyVaultTrainingRecordSet": lambda a: (
-        f"model {a[0]} has its training record already: publish a new version to record new training"),
+        f"model {a[0]} has another training record already (the same content published with another log): "
+        "publish a new version to record new training"),
     "RoyaltyVaultInvalidTrainingRecord": lambda a: (
         f"model {a[0]}'s training record needs a Merkle root and a total weight above 0"),
     "RoyaltyVaultNoTrainingRecord": lambda a: (
-        f"model {a[0]} has no training record: its owner binds one with `commons model register DIR --run LOG`"),
+        f"model {a[0]} has no training record: only a model published with `commons model register DIR --run LOG` "
+        "has one"),
     "RoyaltyVaultInvalidTrainingProof": lambda a: (
         f"the proof does not show dataset {a[1]} with weight {a[2]} in model {a[0]}'s training record: "
         "take both from the model's training log"),

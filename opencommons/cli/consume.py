@@ -65,27 +65,43 @@ def dataset_get(reference: str = typer.Argument(..., metavar="ID_OR_CID"), direc
                 as_json: bool = JsonOpt,
                 private_gateway: Optional[str] = typer.Option(None, "--private-gateway", help="URL: for a private "
                                                               "dataset, this gateway instead of the one its manifest "
-                                                              "names.")
+                                                              "names."),
+                run_log: Optional[Path] = typer.Option(None, "--run", help="FILE: a training log to add the dataset "
+                                                       "to (made if missing), for `model register --run`.")
                 ) -> None:
     """Download a dataset into DIR, every block and file verified (run again to resume); says which licence applies."""
     import json
 
     try:
+        if run_log is not None and no_chain:
+            raise OpenCommonsError("--run credits datasets by their id on-chain: drop --no-chain")
+        if run_log is not None and run_log.exists():
+            from ..ml.training import load_log
+
+            load_log(run_log.read_bytes(), str(run_log))  # refused before anything is fetched
         target, commons, link = _target_and_commons(reference, no_chain, rpc, deployments)
         source = source_for(store, home, api, gateway, commons, link)
         resolved = downloading.resolve_reference(target, commons, source)
+        if run_log is not None and resolved.dataset_id is None:
+            raise OpenCommonsError(f"--run credits datasets by their id: {reference} names none on this chain")
         manifest = downloading.read_manifest(source, resolved.manifest)
         if isinstance(manifest.get("private"), dict):
             if of is not None and (account is None or _account(of, None, commons) != _account(None, account, commons)):
                 raise OpenCommonsError("--of names whose licence to check; a private dataset is decrypted for the "
                                        "licensee who signs in: pass that account as --account instead")
             _get_private(commons, resolved, manifest, directory, private_gateway, account, as_json)
+            if run_log is not None:
+                said = _record_run(run_log, commons, resolved, manifest["private"].get("files", []))
+                if not as_json:
+                    say(said)
             return
         work = downloading.plan(source, resolved, directory)
         with _progress(work.bytes_to_fetch, "getting") as progress:
             result = downloading.fetch(work, progress)
         notes = downloading.licence_note(commons, resolved, result.manifest, _account(of, account, commons)
                                          if commons is not None else None, source)
+        if run_log is not None:
+            notes.append(_record_run(run_log, commons, resolved, result.manifest.get("files", [])))
         from ..references import link_of
 
         summary = {"dataset": str(resolved.dataset_id) if resolved.dataset_id is not None else None,
@@ -106,6 +122,18 @@ def dataset_get(reference: str = typer.Argument(..., metavar="ID_OR_CID"), direc
             say(line)
     except OpenCommonsError as exc:
         fail(exc)
+
+
+def _record_run(run_log: Path, commons: Any, resolved: Any, files: list[dict[str, Any]]) -> str:
+    """Adds the dataset just fetched to the training log `run_log` (its bytes: every file's size)."""
+    from ..ml.training import record_into
+
+    if resolved.dataset_id is None:
+        raise OpenCommonsError(f"--run credits datasets by their id: {resolved.manifest} names none on this chain")
+    record_into(run_log, resolved.dataset_id, str(resolved.content), manifest=str(resolved.manifest),
+                generation=int(commons.nft.functions.generationOf(resolved.dataset_id).call()),
+                read=sum(int(f.get("size") or 0) for f in files if isinstance(f, dict)), via="dataset get")
+    return f"added to the training log {run_log} (then: `commons model register DIR --run {run_log} ...`)"
 
 
 def _get_private(commons: Any, resolved: Any, manifest: dict[str, Any], directory: Path,

@@ -11,7 +11,7 @@ import typer
 from ..errors import OpenCommonsError
 from ..ipfs.content import open_store
 from .common import (AccountOpt, ApiOpt, _commons, DeploymentsOpt, ExplainOpt, fail, HomeOpt, JsonOpt, lazy, RpcOpt,
-                     _said, say, _sender, StoreOpt)
+                     say, _sender, StoreOpt)
 from .dataset import _publish, CroissantOpt
 
 if TYPE_CHECKING:
@@ -46,8 +46,9 @@ def model_register(directory: Path, trained_on: list[str] = typer.Option([], "--
                    store: str = StoreOpt, api: Optional[str] = ApiOpt, home: Optional[Path] = HomeOpt,
                    as_json: bool = JsonOpt, croissant: Optional[Path] = CroissantOpt,
                    explain: bool = ExplainOpt) -> None:
-    """Publish DIRECTORY (weights, files) as a model whose parents are its training datasets (--trained-on,
-    or the heaviest of a --run log, which is pinned beside it and listed whole in its card)."""
+    """Publish DIRECTORY (weights, files) as a model credited to its training datasets: its parents (--trained-on,
+    up to 8), or every dataset of a --run log by weight (the log is pinned beside it, listed whole in its card
+    and recorded on-chain as one Merkle root)."""
     try:
         if bool(trained_on) == (run_log is not None):
             raise OpenCommonsError("name the training data with --trained-on ID (repeat) or --run LOG, one of them")
@@ -94,14 +95,11 @@ def _register_run(directory: Path, log: dict[str, Any], license_id: str, commons
                                      contributors=_contributors(contributor), registrant=who.address,
                                      ancestor_bps=ancestor_bps, name=name, description=description,
                                      croissant=described)
-    result = _run_publish(commons, request, account, store, api, home, as_json, None, explain)
-    actions.set_training_record(commons, who, result.dataset_id, log, report=None if as_json else _said)
+    _run_publish(commons, request, account, store, api, home, as_json, None, explain)
     if not as_json:
-        say(f"training record: root {log['merkleRoot']} over {len(log['datasets'])} dataset(s), bound "
-            "on-chain (each pulls its share: `commons royalties pull-training MODEL --dataset ID`)")
-        count = len(log["datasets"])
-        say(f"trained on: {count} dataset(s) ({ancestor_bps / 100:g}% of every payment goes to them by weight; "
-            f"{'the heaviest 8 are' if count > 8 else 'they are'} its parents on-chain)")
+        say(f"training record: root {log['merkleRoot']} over {len(log['datasets'])} dataset(s), recorded "
+            f"on-chain with the model; {ancestor_bps / 100:g}% of every payment goes to them by weight (each "
+            "pulls its share: `commons royalties pull-training MODEL --dataset ID`)")
 
 
 run_app = typer.Typer(help="Training-run logs: what a model learned from.", no_args_is_help=True)
@@ -164,18 +162,18 @@ def model_show(model: str, as_json: bool = JsonOpt, rpc: Optional[str] = RpcOpt,
         commons = _commons(rpc, deployments)
         model_id = queries.parse_dataset_id(model)
         log = training.log_of_model(commons, content_source(commons, store, home, api), model_id)
-        root, total = commons.vault.functions.trainingRecordOf(model_id).call()
+        total = commons.vault.functions.trainingRecordOf(model_id).call()[1]
         tokens = queries.listed_tokens(commons)
         pools = {t: commons.vault.functions.trainingPoolOf(model_id, t).call()[1] for t in tokens}
         taken = training.pulled(commons, model_id)
         if as_json:
-            say(json.dumps({"model": str(model_id), "root": "0x" + bytes(root).hex(), "totalWeight": str(total),
+            say(json.dumps({"model": str(model_id), "root": log["merkleRoot"], "totalWeight": str(total),
                             "datasets": log["datasets"], "pool": {t: str(v) for t, v in pools.items()},
                             "pulled": {t: str(v) for t, v in taken.items()}}, indent=2, sort_keys=True))
             return
         rows = [("model", f"{present.short_id(model_id)} ({model_id})"),
                 ("record", f"root {log['merkleRoot']} over {len(log['datasets'])} dataset(s)"
-                 + ("" if int(total) else " (NOT bound on-chain yet)")),
+                 + ("" if int(total) else " (no record on-chain)")),
                 ("pool", ", ".join(queries.format_amount(commons, v, t) for t, v in pools.items())),
                 ("pulled", ", ".join(queries.format_amount(commons, v, t) for t, v in taken.items()) or "nothing yet")]
         for line in present.fact_lines(rows):

@@ -90,6 +90,28 @@ class TrainingRun:
         return document
 
 
+def resume(log: dict[str, Any]) -> TrainingRun:
+    """A run to go on with from a checked log (:func:`load_log`): what it read is kept."""
+    run = TrainingRun(trainer=log.get("trainer"), started=str(log.get("started") or _now()))
+    for d in log["datasets"]:
+        run.used[int(d["id"])] = Used(int(d["id"]), str(d.get("content")), d.get("manifest"), d.get("generation"),
+                                      int(d.get("rows") or 0), int(d["weight"]), set(d.get("via") or ()))
+    return run
+
+
+def record_into(path: Path, dataset: int, content: str, *, manifest: str | None = None,
+                generation: int | None = None, rows: int = 0, read: int = 0, via: str = "manual") -> dict[str, Any]:
+    """Adds what was read of `dataset` to the training log at `path`, made when it does not exist
+    (what `commons dataset get --run LOG` does, for trainers outside Python): once per way in, so
+    getting a dataset again (a resumed download) does not count it twice. Returns the log."""
+    run = resume(load_log(path.read_bytes(), str(path))) if path.exists() else TrainingRun()
+    known = run.used.get(int(dataset))
+    if known is not None and via in known.via:
+        return run.document()
+    run.record(dataset, content, manifest=manifest, generation=generation, rows=rows, read=read, via=via)
+    return run.save(path)
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -168,7 +190,9 @@ def _is_address(text: str) -> bool:
 def holder_of(log: dict[str, Any], registrant: str) -> str:
     """Who must hold the licences the datasets' terms require: the log's trainer, else whoever
     registers the model."""
-    return str(log.get("trainer") or registrant)
+    from web3 import Web3
+
+    return str(Web3.to_checksum_address(str(log.get("trainer") or registrant)))
 
 
 def check_licences(commons: Any, log: dict[str, Any], holder: str) -> None:
@@ -195,13 +219,6 @@ def check_licences(commons: Any, log: dict[str, Any], holder: str) -> None:
         raise LicenceError(f"the trainer {holder} holds no valid licence to {len(missing)} dataset(s) whose terms "
                            f"sell one: {named}; buy them first (`commons license buy {missing[0]}`); nothing "
                            "was published")
-
-
-def heaviest(log: dict[str, Any], count: int = 8) -> list[int]:
-    """The `count` datasets the run read most of (ties by id): a model's parents on-chain, which
-    the lineage graph shows; the training record credits every dataset of the log."""
-    ranked = sorted(log["datasets"], key=lambda d: (-int(d["weight"]), int(d["id"])))
-    return [int(d["id"]) for d in ranked[:count]]
 
 
 def check_log(commons: Any, source: Any, log: dict[str, Any], model_licence: str) -> list[Any]:
@@ -240,11 +257,20 @@ def log_of_model(commons: Any, source: Any, model_id: int) -> dict[str, Any]:
         raise TrainingLogError(f"dataset {model_id} was published without a training log (not a model registered "
                                "with --run)")
     log = load_log(b"".join(cat(source, Cid.parse(str(named)))), f"model {model_id}'s training log")
-    root, total = commons.vault.functions.trainingRecordOf(model_id).call()
-    if int(total) and ("0x" + bytes(root).hex() != log["merkleRoot"] or int(total) != int(log["totalWeight"])):
+    if not matches_record(commons, model_id, log):
+        root = commons.vault.functions.trainingRecordOf(model_id).call()[0]
         raise TrainingLogError(f"model {model_id}'s training log does not match its record on-chain (root "
-                               f"0x{bytes(root).hex()})")
+                               f"0x{bytes(root).hex()}...)")
     return log
+
+
+def matches_record(commons: Any, model_id: int, log: dict[str, Any]) -> bool:
+    """Whether `log` is what model `model_id`'s record on-chain holds (its root's first 24 bytes,
+    all the record keeps, and its total weight), or the model has no record."""
+    root, total = commons.vault.functions.trainingRecordOf(model_id).call()
+    if not int(total):
+        return True
+    return bytes(root) == bytes.fromhex(str(log["merkleRoot"])[2:])[:24] and int(total) == int(log["totalWeight"])
 
 
 def models(commons: Any) -> list[dict[str, Any]]:
@@ -315,23 +341,16 @@ def model_view(commons: Any, source: Any, model_id: int, tokens: list[str], limi
             "pulled": {t: str(v) for t, v in pulled(commons, model_id).items()}}
 
 
-@dataclass(frozen=True)
-class RegisteredModel:
-    """A model published with its training log, and the record that binds the log on-chain."""
-
-    published: Any
-    #: the record's receipt; None when the same record was bound already (a re-run)
-    record: Any
-
-
 def model_request(commons: Any, source: Any, store: Any, directory: Path, log: dict[str, Any], *, license: str,
                   commons_code: str, contributors: list[tuple[str, int]], registrant: str, ancestor_bps: int = 1000,
                   name: str | None = None, description: str = "", croissant: dict[str, Any] | None = None) -> Any:
     """The publication of a model trained as `log` says, after every check a registration makes
     before anything is written: each dataset exists and is the content the log names, its licence
     and terms allow a model under `license`, and the trainer holds every licence the terms sell.
-    Its parents on-chain are the heaviest 8 (the lineage graph's); its card lists every dataset
-    with its share and its log is pinned beside it (the manifest's `trainingRun`)."""
+    The reveal records the log's Merkle root and total weight on-chain in the same transaction
+    (`DatasetNFT.publishModel`): the model's ancestor share then goes to every dataset of the log
+    by weight, so it names no parents (its lineage is the log: its card lists every dataset with
+    its share, and the log is pinned beside it as the manifest's `trainingRun`)."""
     from ..publish import PublishRequest
     from . import model_card
 
@@ -345,19 +364,18 @@ def model_request(commons: Any, source: Any, store: Any, directory: Path, log: d
     title = name or directory.name
     card = model_card.render(title, description, license, datasets, weights)
     documents = (("modelCard", card), ("trainingRun", json.dumps(log, sort_keys=True, separators=(",", ":")).encode()))
-    return PublishRequest(directory, license, commons_code, list(contributors), title, description,
-                          tuple(heaviest(log)), ancestor_bps, model_card.SCHEMA, None, croissant, documents)
+    return PublishRequest(directory, license, commons_code, list(contributors), title, description, (), ancestor_bps,
+                          model_card.SCHEMA, None, croissant, documents,
+                          training=(bytes.fromhex(str(log["merkleRoot"])[2:]), int(log["totalWeight"])))
 
 
 def register_model(commons: Any, who: Any, store: Any, source: Any, directory: Path, log: dict[str, Any],
-                   **request: Any) -> RegisteredModel:
-    """Publishes a model from its training `log` (:func:`model_request` takes the rest) and binds
-    the log on-chain: its Merkle root and total weight, one write whatever the number of datasets,
-    after which each dataset pulls its share of what the model earns. A re-run resumes: the
-    publication is found again and a record already bound is not sent twice."""
-    from .. import actions
+                   **request: Any) -> Any:
+    """Publishes a model from its training `log` (:func:`model_request` takes the rest) with its
+    training record: one transaction, one write for the record whatever the number of datasets,
+    after which each dataset pulls its share of what the model earns. A re-run resumes as any
+    publication does. Returns the publication (`opencommons.publish.Published`)."""
     from ..publish import publish
 
-    published = publish(commons, who, store, model_request(commons, source, store, directory, log,
-                                                           registrant=who.address, **request))
-    return RegisteredModel(published, actions.set_training_record(commons, who, published.dataset_id, log))
+    return publish(commons, who, store, model_request(commons, source, store, directory, log,
+                                                      registrant=who.address, **request))

@@ -223,6 +223,16 @@ def reveal(nft, params, sender, previous=None, salt=None):
     return nft.publishVersion(previous, params, salt, {"from": sender})
 
 
+def reveal_model(nft, params, sender, root, total, previous=0, salt=None):
+    """Publishes a model as `model register --run` does: commit to the `publishModel` call (the
+    hash of the sender and its calldata), then reveal it with its training record."""
+    salt = salt or random_digest()
+    calldata = nft.publishModel.encode_input(previous, params, root, total, salt)
+    nft.commit(web3.keccak(bytes.fromhex(sender.address[2:]) + bytes.fromhex(calldata[2:])), {"from": sender})
+    chain.mine(MIN_COMMIT_AGE)
+    return nft.publishModel(previous, params, root, total, salt, {"from": sender})
+
+
 def contributions(shares, sort=True) -> list:
     """[(account, bps)] as the contract takes them: addresses, ascending unless `sort=False`."""
     rows = [(a.address if hasattr(a, "address") else a, bps) for a, bps in shares]

@@ -10,7 +10,7 @@ import pytest
 from brownie.test import strategy
 
 from conftest import (CODEC_DAG_PB, CODEC_RAW, KE_EDUCATION, NATIVE, contributions, fuzz_settings, hx, random_digest,
-                      reveal)
+                      reveal, reveal_model)
 from opencommons.merkle import StandardTree
 
 BPS = 10_000
@@ -72,16 +72,15 @@ class StateMachine:
         self.ledger = RoyaltyLedger()
         self.datasets = []  # (id, shares dict, ancestor_bps, parents)
         self._publish(parents=[], ancestor_bps=0)
-        # the model: its parent on-chain is the first dataset, its training record 10,000 leaves
-        self._publish(parents=[self.datasets[0][0]], ancestor_bps=2500)
-        self.model = self.datasets[-1][0]
+        # the model: no parents on-chain, its training record 10,000 leaves (the first dataset one)
         self.leaves = [(self.datasets[0][0], 7_000), *FAR]
         self.tree = StandardTree.of(self.leaves, ["uint256", "uint256"])
         self.total_weight = sum(w for _, w in self.leaves)
-        self.vault.setTrainingRecord(self.model, hx(self.tree.root), self.total_weight, {"from": self.people[0]})
+        self._publish(parents=[], ancestor_bps=2500, training=(hx(self.tree.root), self.total_weight))
+        self.model = self.datasets[-1][0]
 
     # ------------------------------------------------------------ helpers
-    def _publish(self, parents, ancestor_bps):
+    def _publish(self, parents, ancestor_bps, training=None):
         n = 1 + len(self.datasets) % 4
         people = self.people[:n]
         base = BPS // n
@@ -90,7 +89,10 @@ class StateMachine:
         content = random_digest()
         params = (content, CODEC_DAG_PB, random_digest(), CODEC_RAW, "CC-BY-4.0", KE_EDUCATION, ancestor_bps,
                   parents, contributions(shares.items()))
-        reveal(self.nft, params, people[0])
+        if training is None:
+            reveal(self.nft, params, people[0])
+        else:
+            reveal_model(self.nft, params, people[0], *training)
         dataset_id = int.from_bytes(content, "big")
         self.nft.curate(dataset_id, 2, {"from": self.curator})
         self.licenses.setTerms(dataset_id, NATIVE, 10**12 + len(self.datasets), 0, bytes(32), True,

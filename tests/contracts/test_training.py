@@ -1,53 +1,87 @@
 """A model's training record (issue 35): the Merkle root of (dataset id, weight) leaves in
-OpenZeppelin's standard tree, set once by the model's owner; settling the model's ancestor share
-credits its training pool in one write; each dataset pulls its weight's share with a proof, to the
-wei, into its own pool. 10,000 weighted datasets."""
+OpenZeppelin's standard tree, recorded as the model is published (`DatasetNFT.publishModel`, one
+transaction); settling the model's ancestor share credits its training pool in one write; each
+dataset pulls its weight's share with a proof, to the wei, into its own pool. 10,000 weighted
+datasets."""
 import random
 
 import brownie
 import pytest
 from brownie import web3
 
-from conftest import NATIVE, err, hx
+from conftest import (CODEC_DAG_PB, CODEC_RAW, KE_EDUCATION, NATIVE, contributions, err, hx, random_digest,
+                      reveal, reveal_model)
 from opencommons.merkle import StandardTree
 
 TYPES = ["uint256", "uint256"]
 SCALE = 10**18
 
 
+def model_params(sender, ancestor_bps, parents=()):
+    content = random_digest()
+    return content, (content, CODEC_DAG_PB, random_digest(), CODEC_RAW, "Apache-2.0", KE_EDUCATION, ancestor_bps,
+                     list(parents), contributions([(sender, 10_000)]))
+
+
+def publish_model(nft, curator, sender, root, total, ancestor_bps=2000, parents=()):
+    """A model with no parents on-chain (unless named) and its training record, accepted: its id."""
+    content, params = model_params(sender, ancestor_bps, parents)
+    reveal_model(nft, params, sender, hx(root), total)
+    model = int.from_bytes(content, "big")
+    nft.curate(model, 2, {"from": curator})
+    return model
+
+
 @pytest.fixture(scope="module")
-def trained(accepted, contributors, nft):
+def trained(accepted, contributors, nft, vault, curator):
     """Three accepted datasets inside 10,000 weighted leaves, and a model (20% to its training
     data) owned by contributors[0]: (model, tree, leaves, real ids)."""
     real = [accepted() for _ in range(3)]
     rng = random.Random(35)
     leaves = [(d, 10_000 + 7 * i) for i, d in enumerate(real)]
     leaves += [(rng.getrandbits(256), rng.randint(1, 50_000)) for _ in range(10_000 - len(real))]
-    model = accepted(parents=real[:2], ancestor_bps=2000, sender=contributors[0])
-    assert nft.ownerOf(model) == contributors[0]
-    return model, StandardTree.of(leaves, TYPES), leaves, real
+    tree = StandardTree.of(leaves, TYPES)
+    model = publish_model(nft, curator, contributors[0], tree.root, sum(w for _, w in leaves))
+    assert nft.ownerOf(model) == contributors[0] and nft.parentsOf(model) == []
+    return model, tree, leaves, real
 
 
-def test_only_the_model_owner_sets_its_training_record_once(vault, trained, contributors):
-    model, tree, leaves, _ = trained
-    total = sum(w for _, w in leaves)
-    with brownie.reverts(err("RoyaltyVaultNotModelOwner", model, contributors[1])):
-        vault.setTrainingRecord(model, hx(tree.root), total, {"from": contributors[1]})
-    with brownie.reverts(err("RoyaltyVaultInvalidTrainingRecord", model)):
-        vault.setTrainingRecord(model, hx(bytes(32)), total, {"from": contributors[0]})
-    with brownie.reverts(err("RoyaltyVaultInvalidTrainingRecord", model)):
-        vault.setTrainingRecord(model, hx(tree.root), 0, {"from": contributors[0]})
-    tx = vault.setTrainingRecord(model, hx(tree.root), total, {"from": contributors[0]})
-    assert tx.events["TrainingRecordSet"]["totalWeight"] == total
-    assert vault.trainingRecordOf(model) == (hx(tree.root), total)
-    with brownie.reverts(err("RoyaltyVaultTrainingRecordSet", model)):
-        vault.setTrainingRecord(model, hx(tree.root), total, {"from": contributors[0]})
+def test_a_model_is_published_with_its_training_record_in_one_transaction(nft, vault, contributors):
+    tree = StandardTree.of([(7, 100), (8, 300)], TYPES)
+    for root, total in ((bytes(32), 400), (tree.root, 0)):
+        content, params = model_params(contributors[0], 2000)
+        with brownie.reverts(err("RoyaltyVaultInvalidTrainingRecord", int.from_bytes(content, "big"))):
+            reveal_model(nft, params, contributors[0], hx(root), total)
+    content, params = model_params(contributors[0], 2000)
+    tx = reveal_model(nft, params, contributors[0], hx(tree.root), 400)
+    model = int.from_bytes(content, "big")
+    assert tx.events["TrainingRecordSet"]["root"] == hx(tree.root) and tx.events["TrainingRecordSet"]["totalWeight"] == 400
+    assert vault.trainingRecordOf(model) == (hx(tree.root[:24]), 400)  # one slot: the root's first 24 bytes
+    assert nft.ancestorBpsOf(model) == 2000 and nft.parentsOf(model) == []
+    # only the dataset NFT records training, and only as it publishes
+    with brownie.reverts(err("RoyaltyVaultNotDatasets", contributors[0])):
+        vault.recordTraining(model, hx(tree.root), 400, {"from": contributors[0]})
+    # the commitment binds the record: a reveal with another root opens no commitment
+    content, params = model_params(contributors[0], 2000)
+    salt = random_digest()
+    calldata = nft.publishModel.encode_input(0, params, hx(tree.root), 400, salt)
+    nft.commit(web3.keccak(bytes.fromhex(contributors[0].address[2:]) + bytes.fromhex(calldata[2:])),
+               {"from": contributors[0]})
+    brownie.chain.mine(1)
+    other = hx(bytes(31) + b"\x01")
+    opened = web3.keccak(bytes.fromhex(contributors[0].address[2:])
+                         + bytes.fromhex(nft.publishModel.encode_input(0, params, other, 400, salt)[2:]))
+    with brownie.reverts(err("DatasetNFTUnknownCommitment", bytes(opened))):
+        nft.publishModel(0, params, other, 400, salt, {"from": contributors[0]})
+    # without a training record an ancestor share still needs parents
+    content, params = model_params(contributors[0], 2000)
+    with brownie.reverts(err("DatasetNFTInvalidAncestorShare", 2000, 0)):
+        reveal(nft, params, contributors[0])
 
 
 def test_ten_thousand_datasets_are_paid_their_weight_to_the_wei(vault, trained, contributors, treasury):
     model, tree, leaves, real = trained
     total = sum(w for _, w in leaves)
-    vault.setTrainingRecord(model, hx(tree.root), total, {"from": contributors[0]})
     owed_before = vault.owed(NATIVE)
     per_weight, balance = 0, 0
     for amount in (10**18, 3 * 10**17 + 7):
@@ -91,27 +125,27 @@ def test_ten_thousand_datasets_are_paid_their_weight_to_the_wei(vault, trained, 
     assert web3.eth.get_balance(vault.address) >= vault.owed(NATIVE)
 
 
-def test_a_proof_of_another_weight_or_without_a_record_is_refused(vault, trained, contributors):
+def test_a_proof_of_another_weight_or_without_a_record_is_refused(vault, trained, accepted, contributors):
     model, tree, leaves, real = trained
     index = {leaf: i for i, leaf in enumerate(tree.values)}
     proof = [hx(p) for p in tree.proof(index[leaves[0]])]
-    with brownie.reverts(err("RoyaltyVaultNoTrainingRecord", model)):
-        vault.pullTrainingShare(model, real[0], leaves[0][1], proof, [NATIVE], {"from": contributors[3]})
-    vault.setTrainingRecord(model, hx(tree.root), sum(w for _, w in leaves), {"from": contributors[0]})
+    plain = accepted(parents=real[:1], ancestor_bps=1000)  # a derived dataset: no training record
+    with brownie.reverts(err("RoyaltyVaultNoTrainingRecord", plain)):
+        vault.pullTrainingShare(plain, real[0], leaves[0][1], proof, [NATIVE], {"from": contributors[3]})
     with brownie.reverts(err("RoyaltyVaultInvalidTrainingProof", model, real[0], leaves[0][1] * 2)):
         vault.pullTrainingShare(model, real[0], leaves[0][1] * 2, proof, [NATIVE], {"from": contributors[3]})
     with brownie.reverts(err("RoyaltyVaultInvalidTrainingProof", model, real[1], leaves[0][1])):
         vault.pullTrainingShare(model, real[1], leaves[0][1], proof, [NATIVE], {"from": contributors[3]})
 
 
-def test_a_root_that_understates_its_weights_never_pays_out_more_than_the_pool(vault, accepted, contributors):
+def test_a_root_that_understates_its_weights_never_pays_out_more_than_the_pool(vault, nft, curator, accepted,
+                                                                                contributors):
     """The owner's tree is trusted only with the model's own money: weights summing to more than
     the recorded total drain at most the pool, never another dataset's funds."""
     real = [accepted() for _ in range(2)]
     leaves = [(real[0], 900), (real[1], 900)]
     tree = StandardTree.of(leaves, TYPES)
-    model = accepted(parents=real, ancestor_bps=5000, sender=contributors[0])
-    vault.setTrainingRecord(model, hx(tree.root), 1000, {"from": contributors[0]})  # the weights sum to 1,800
+    model = publish_model(nft, curator, contributors[0], tree.root, 1000, ancestor_bps=5000)  # the weights sum to 1,800
     vault.pay(model, NATIVE, 10**18, {"from": contributors[3], "value": 10**18})
     vault.settle([model], NATIVE, {"from": contributors[3]})
     pulled = [vault.pullTrainingShare(model, d, w, [hx(p) for p in tree.proof(i)], [NATIVE],
