@@ -141,17 +141,17 @@ def measure(w3: Web3) -> dict[str, object]:
     # a dataset that has earned before (its pool exists) pulls from a model for the first time:
     # the dataset's checkpoint in the model is the one fresh slot
     gas(payer, vault.functions.pay(real[0], NATIVE, 10**18), 10**18)
-    out["model_settle_parent"] = gas(payer, vault.functions.pullTrainingShare(model, real[0], 1000, tree.proof(0),
+    out["model_settle_parent"] = gas(payer, vault.functions.pullTrainingShare(model, 0, real[0], 1000, tree.proof(0),
                                                                               [NATIVE]))
     # a dataset whose first money ever is the model's share: its pool's slots are fresh as well
     index = tree.values.index((real[1], 1001))
     out["model_settle_parent_new_pool"] = gas(payer, vault.functions.pullTrainingShare(
-        model, real[1], 1001, tree.proof(index), [NATIVE]))
+        model, 0, real[1], 1001, tree.proof(index), [NATIVE]))
     # steady state: the pool and the dataset's checkpoint exist (a second payment, settled, pulled)
     gas(payer, vault.functions.pay(model, NATIVE, 10**18), 10**18)
     out["model_settle_steady"] = gas(payer, vault.functions.settle([model], NATIVE))
     out["model_settle_parent_steady"] = gas(payer, vault.functions.pullTrainingShare(
-        model, real[0], 1000, tree.proof(0), [NATIVE]))
+        model, 0, real[0], 1000, tree.proof(0), [NATIVE]))
 
     # rewards at the contributor cap: one governance action records it, each contributor claims
     cap = nft.functions.MAX_CONTRIBUTORS().call()

@@ -124,7 +124,7 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
         if (vault == address(0)) revert DatasetNFTRoyaltyVaultAlreadySet(address(0));
         if (previousId != 0) _checkVersionable(previousId);
         datasetId = _publish(params, previousId, _checkParents(params.parents, params.ancestorBps, true));
-        IRoyaltyVault(vault).recordTraining(datasetId, trainingRoot, totalWeight);
+        IRoyaltyVault(vault).recordTraining(datasetId, _records[datasetId].generation, trainingRoot, totalWeight);
     }
 
     /// @inheritdoc IDatasetNFT

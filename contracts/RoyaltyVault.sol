@@ -57,10 +57,13 @@ contract RoyaltyVault is IRoyaltyVault, AccessControlUpgradeable, ReentrancyGuar
     address private _treasury;
     uint16 private _feeBps;
     address private _collecting;
-    mapping(uint256 modelId => TrainingRecord) private _training;
-    mapping(uint256 modelId => mapping(address token => TrainingPool)) private _trainingPools;
-    mapping(uint256 modelId => mapping(uint256 datasetId => mapping(address token => uint256 perWeight))) private
-        _trainingCheckpoints;
+    mapping(uint256 modelId => mapping(uint16 generation => TrainingRecord)) private _training;
+    mapping(uint256 modelId => mapping(uint16 generation => mapping(address token => TrainingPool))) private
+        _trainingPools;
+    mapping(
+        uint256 modelId
+            => mapping(uint16 generation => mapping(uint256 datasetId => mapping(address token => uint256 perWeight)))
+    ) private _trainingCheckpoints;
 
     // ------------------------------------------------------------------ constructor
     /// @param datasets_ the dataset NFT whose shares and lineage this vault pays out
@@ -183,9 +186,14 @@ contract RoyaltyVault is IRoyaltyVault, AccessControlUpgradeable, ReentrancyGuar
             // the parents' share was theirs before the burn: it reaches them, not the treasury
             uint256 pending = _pendingAncestor[datasetId][generation][token];
             if (pending != 0) {
-                if (!parentsRead) (parents, parentsRead) = (datasets_.parentsOfGeneration(datasetId, generation), true);
                 _pendingAncestor[datasetId][generation][token] = 0;
-                _payParents(datasets_, datasetId, token, pending, parents);
+                // a burnt model's share goes to its training pool, still pulled by its datasets
+                if (!_accrueTraining(datasetId, generation, token, pending)) {
+                    if (!parentsRead) {
+                        (parents, parentsRead) = (datasets_.parentsOfGeneration(datasetId, generation), true);
+                    }
+                    _payParents(datasets_, datasetId, token, pending, parents);
+                }
             }
             Pool memory pool = _pools[datasetId][generation][token];
             uint256 amount = uint256(pool.outstanding) + pool.carry + _held[datasetId][generation][token];
@@ -219,41 +227,30 @@ contract RoyaltyVault is IRoyaltyVault, AccessControlUpgradeable, ReentrancyGuar
     }
 
     /// @inheritdoc IRoyaltyVault
-    function recordTraining(uint256 modelId, bytes32 root, uint64 totalWeight) external {
+    function recordTraining(uint256 modelId, uint16 generation, bytes32 root, uint64 totalWeight) external {
         if (msg.sender != address(_datasets())) revert RoyaltyVaultNotDatasets(msg.sender);
         if (bytes24(root) == bytes24(0) || totalWeight == 0) revert RoyaltyVaultInvalidTrainingRecord(modelId);
-        TrainingRecord memory record = _training[modelId];
-        if (record.totalWeight != 0) {
-            // a burnt model published again: its pools were settled against this record
-            if (record.root != bytes24(root) || record.totalWeight != totalWeight) {
-                revert RoyaltyVaultTrainingRecordSet(modelId);
-            }
-            return;
-        }
-        _training[modelId] = TrainingRecord(bytes24(root), totalWeight);
-        emit TrainingRecordSet(modelId, root, totalWeight);
+        // each publication of an id is a new generation: its own record, pools and checkpoints
+        if (_training[modelId][generation].totalWeight != 0) revert RoyaltyVaultTrainingRecordSet(modelId);
+        _training[modelId][generation] = TrainingRecord(bytes24(root), totalWeight);
+        emit TrainingRecordSet(modelId, generation, root, totalWeight);
     }
 
     /// @inheritdoc IRoyaltyVault
     function pullTrainingShare(
         uint256 modelId,
+        uint16 generation,
         uint256 datasetId,
         uint256 weight,
         bytes32[] calldata proof,
         address[] calldata tokens
     ) external nonReentrant returns (uint256[] memory amounts) {
-        _checkTrainingProof(modelId, datasetId, weight, proof);
-        (bool open, uint16 ancestorBps, uint16 generation) = _datasets().royaltyTermsOf(datasetId);
+        _checkTrainingProof(modelId, generation, datasetId, weight, proof);
         amounts = new uint256[](tokens.length);
         for (uint256 i; i < tokens.length; ++i) {
-            address token = tokens[i];
-            uint256 amount = _takeTrainingShare(modelId, datasetId, weight, token);
-            if (amount == 0) continue;
-            amounts[i] = amount;
-            emit TrainingSharePulled(modelId, datasetId, token, amount);
-            if (open) _credit(datasetId, generation, token, amount, ancestorBps, false, address(this));
-            else _treasuryAccrued[token] += amount;
+            amounts[i] = _takeTrainingShare(modelId, generation, datasetId, weight, tokens[i]);
         }
+        _creditTrainingShares(modelId, datasetId, tokens, amounts);
     }
 
     /// @inheritdoc IRoyaltyVault
@@ -312,29 +309,33 @@ contract RoyaltyVault is IRoyaltyVault, AccessControlUpgradeable, ReentrancyGuar
     }
 
     /// @inheritdoc IRoyaltyVault
-    function trainingRecordOf(uint256 modelId) external view returns (bytes24 root, uint64 totalWeight) {
-        TrainingRecord memory record = _training[modelId];
+    function trainingRecordOf(uint256 modelId, uint16 generation)
+        external
+        view
+        returns (bytes24 root, uint64 totalWeight)
+    {
+        TrainingRecord memory record = _training[modelId][generation];
         return (record.root, record.totalWeight);
     }
 
     /// @inheritdoc IRoyaltyVault
-    function trainingShareOf(uint256 modelId, uint256 datasetId, uint256 weight, address token)
+    function trainingShareOf(uint256 modelId, uint16 generation, uint256 datasetId, uint256 weight, address token)
         external
         view
         returns (uint256 amount)
     {
-        TrainingPool memory pool = _trainingPools[modelId][token];
-        amount = weight * (pool.perWeight - _trainingCheckpoints[modelId][datasetId][token]) / _PER_WEIGHT;
+        TrainingPool memory pool = _trainingPools[modelId][generation][token];
+        amount = weight * (pool.perWeight - _trainingCheckpoints[modelId][generation][datasetId][token]) / _PER_WEIGHT;
         if (amount > pool.balance) amount = pool.balance;
     }
 
     /// @inheritdoc IRoyaltyVault
-    function trainingPoolOf(uint256 modelId, address token)
+    function trainingPoolOf(uint256 modelId, uint16 generation, address token)
         external
         view
         returns (uint256 perWeight, uint256 balance)
     {
-        TrainingPool memory pool = _trainingPools[modelId][token];
+        TrainingPool memory pool = _trainingPools[modelId][generation][token];
         return (pool.perWeight, pool.balance);
     }
 
@@ -384,11 +385,14 @@ contract RoyaltyVault is IRoyaltyVault, AccessControlUpgradeable, ReentrancyGuar
         if (feeBps != 0) emit ProtocolFeeSet(feeBps, treasury);
     }
 
-    function _checkTrainingProof(uint256 modelId, uint256 datasetId, uint256 weight, bytes32[] calldata proof)
-        private
-        view
-    {
-        TrainingRecord memory record = _training[modelId];
+    function _checkTrainingProof(
+        uint256 modelId,
+        uint16 generation,
+        uint256 datasetId,
+        uint256 weight,
+        bytes32[] calldata proof
+    ) private view {
+        TrainingRecord memory record = _training[modelId][generation];
         if (record.totalWeight == 0) revert RoyaltyVaultNoTrainingRecord(modelId);
         bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(datasetId, weight))));
         if (bytes24(MerkleProof.processProofCalldata(proof, leaf)) != record.root) {
@@ -398,19 +402,38 @@ contract RoyaltyVault is IRoyaltyVault, AccessControlUpgradeable, ReentrancyGuar
 
     /// @dev What `datasetId` of `weight` is owed from the model's pool since its last pull, taken
     /// out of the pool (never more than the pool holds: a root whose weights overstate their sum).
-    function _takeTrainingShare(uint256 modelId, uint256 datasetId, uint256 weight, address token)
+    function _takeTrainingShare(uint256 modelId, uint16 generation, uint256 datasetId, uint256 weight, address token)
         private
         returns (uint256 amount)
     {
-        TrainingPool storage pool = _trainingPools[modelId][token];
+        TrainingPool storage pool = _trainingPools[modelId][generation][token];
         uint256 perWeight = pool.perWeight;
-        uint256 last = _trainingCheckpoints[modelId][datasetId][token];
+        uint256 last = _trainingCheckpoints[modelId][generation][datasetId][token];
         if (perWeight == last) return 0;
-        _trainingCheckpoints[modelId][datasetId][token] = perWeight;
+        _trainingCheckpoints[modelId][generation][datasetId][token] = perWeight;
         amount = weight * (perWeight - last) / _PER_WEIGHT;
         uint256 balance = pool.balance;
         if (amount > balance) amount = balance;
         pool.balance = balance - amount;
+    }
+
+    /// @dev Credits what `datasetId` pulled from model `modelId` in each of `tokens` to its own
+    /// pool, as a payment (to the treasury when it takes no money).
+    function _creditTrainingShares(
+        uint256 modelId,
+        uint256 datasetId,
+        address[] calldata tokens,
+        uint256[] memory amounts
+    ) private {
+        (bool open, uint16 ancestorBps, uint16 generation) = _datasets().royaltyTermsOf(datasetId);
+        for (uint256 i; i < tokens.length; ++i) {
+            uint256 amount = amounts[i];
+            if (amount == 0) continue;
+            address token = tokens[i];
+            emit TrainingSharePulled(modelId, datasetId, token, amount);
+            if (open) _credit(datasetId, generation, token, amount, ancestorBps, false, address(this));
+            else _treasuryAccrued[token] += amount;
+        }
     }
 
     /// @dev Splits a dataset's pending ancestor share between its parents.
@@ -419,16 +442,23 @@ contract RoyaltyVault is IRoyaltyVault, AccessControlUpgradeable, ReentrancyGuar
         uint256 amount = _pendingAncestor[datasetId][generation][token];
         if (amount == 0) return;
         _pendingAncestor[datasetId][generation][token] = 0;
-        uint64 totalWeight = _training[datasetId].totalWeight;
-        if (totalWeight != 0) {
-            // a model with a training record: one write credits every dataset it learned from
-            TrainingPool storage pool = _trainingPools[datasetId][token];
-            pool.perWeight += amount * _PER_WEIGHT / totalWeight;
-            pool.balance += amount;
-            emit TrainingShareAccrued(datasetId, token, amount);
-            return;
-        }
+        if (_accrueTraining(datasetId, generation, token, amount)) return;
         _payParents(datasets_, datasetId, token, amount, datasets_.parentsOf(datasetId));
+    }
+
+    /// @dev A model generation with a training record: one write credits every dataset it learned
+    /// from (false, nothing done, for any other dataset).
+    function _accrueTraining(uint256 modelId, uint16 generation, address token, uint256 amount)
+        private
+        returns (bool)
+    {
+        uint64 totalWeight = _training[modelId][generation].totalWeight;
+        if (totalWeight == 0) return false;
+        TrainingPool storage pool = _trainingPools[modelId][generation][token];
+        pool.perWeight += amount * _PER_WEIGHT / totalWeight;
+        pool.balance += amount;
+        emit TrainingShareAccrued(modelId, token, amount);
+        return true;
     }
 
     /// @dev Splits `amount` of `datasetId`'s ancestor share between `parents` (a parent that takes

@@ -113,7 +113,7 @@ interface IRoyaltyVault {
     event ProtocolFeeSet(uint16 feeBps, address indexed treasury);
     /// @notice Emitted when a model is published with what it was trained on: the Merkle root of
     /// its (dataset id, weight) leaves, OpenZeppelin's standard tree, and the sum of the weights.
-    event TrainingRecordSet(uint256 indexed modelId, bytes32 root, uint64 totalWeight);
+    event TrainingRecordSet(uint256 indexed modelId, uint16 generation, bytes32 root, uint64 totalWeight);
     /// @notice Emitted when a model's ancestor share is settled into its training pool.
     event TrainingShareAccrued(uint256 indexed modelId, address indexed token, uint256 amount);
     /// @notice Emitted when a training dataset pulls its weight's share of a model's training pool.
@@ -195,42 +195,49 @@ interface IRoyaltyVault {
     function claimTreasury(address token) external returns (uint256 amount);
 
     /// @notice Adds `token` to or removes it from the allow-list.
-    /// @notice Records what model `modelId` was trained on, as the dataset NFT publishes it
-    /// ({IDatasetNFT-publishModel}): `root` of OpenZeppelin's standard Merkle tree of (uint256
-    /// datasetId, uint256 weight) leaves, whose weights sum to `totalWeight`. Settling the model's
-    /// ancestor share credits its training pool (one write, whatever the number of datasets).
+    /// @notice Records what generation `generation` of model `modelId` was trained on, as the
+    /// dataset NFT publishes it ({IDatasetNFT-publishModel}): `root` of OpenZeppelin's standard
+    /// Merkle tree of (uint256 datasetId, uint256 weight) leaves, whose weights sum to
+    /// `totalWeight`. Settling the model's ancestor share credits that generation's training pool
+    /// (one write, whatever the number of datasets). Each publication of an id is a generation of
+    /// its own: a copier displaced by the first committer leaves no record in the way.
     /// @dev Requirements: the caller is the dataset NFT; a non-zero root and total weight; no
-    /// other record for the id (the same one again, a re-publication of the id, is kept).
-    /// Emits a {TrainingRecordSet} event.
-    function recordTraining(uint256 modelId, bytes32 root, uint64 totalWeight) external;
+    /// record for the generation yet. Emits a {TrainingRecordSet} event.
+    function recordTraining(uint256 modelId, uint16 generation, bytes32 root, uint64 totalWeight) external;
 
-    /// @notice Moves `datasetId`'s share of model `modelId`'s training pool (its weight over the
-    /// total, of everything settled since its last pull) into the dataset's own pool, where its
-    /// contributors (and its own ancestors) are paid as by any payment. Anyone may call it.
-    /// @dev Requirements: `proof` shows (datasetId, weight) under the model's root. A dataset
+    /// @notice Moves `datasetId`'s share of the training pool of generation `generation` of model
+    /// `modelId` (its weight over the total, of everything settled since its last pull) into the
+    /// dataset's own pool, where its contributors (and its own ancestors) are paid as by any
+    /// payment. Anyone may call it; a burnt generation's pool is still pulled from.
+    /// @dev Requirements: `proof` shows (datasetId, weight) under that generation's root. A dataset
     /// that takes no money sends its share to the treasury. Never pays out more than the pool
     /// holds. Emits a {TrainingSharePulled} event per token with a non-zero amount.
     function pullTrainingShare(
         uint256 modelId,
+        uint16 generation,
         uint256 datasetId,
         uint256 weight,
         bytes32[] calldata proof,
         address[] calldata tokens
     ) external returns (uint256[] memory amounts);
 
-    /// @notice A model's training record: its root's first 24 bytes and its total weight (zero: none).
-    function trainingRecordOf(uint256 modelId) external view returns (bytes24 root, uint64 totalWeight);
+    /// @notice A model generation's training record: its root's first 24 bytes and its total
+    /// weight (zero: none).
+    function trainingRecordOf(uint256 modelId, uint16 generation)
+        external
+        view
+        returns (bytes24 root, uint64 totalWeight);
 
-    /// @notice What a training dataset of `weight` can pull now from model `modelId` in `token`
-    /// (the proof is checked when it pulls).
-    function trainingShareOf(uint256 modelId, uint256 datasetId, uint256 weight, address token)
+    /// @notice What a training dataset of `weight` can pull now from generation `generation` of
+    /// model `modelId` in `token` (the proof is checked when it pulls).
+    function trainingShareOf(uint256 modelId, uint16 generation, uint256 datasetId, uint256 weight, address token)
         external
         view
         returns (uint256);
 
-    /// @notice A model's training pool: the amount settled per unit of weight (scaled by 1e18)
-    /// and what it holds.
-    function trainingPoolOf(uint256 modelId, address token)
+    /// @notice A model generation's training pool: the amount settled per unit of weight (scaled
+    /// by 1e18) and what it holds.
+    function trainingPoolOf(uint256 modelId, uint16 generation, address token)
         external
         view
         returns (uint256 perWeight, uint256 balance);

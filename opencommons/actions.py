@@ -288,9 +288,10 @@ def pull_training_share(commons: Commons, who: Sender, model_id: int, dataset_id
     its weight from the model's training `log`: (receipt, amount per token). Refused when the log
     does not name the dataset or nothing is owed."""
     from .merkle import StandardTree
-    from .ml.training import LEAF_TYPES, leaves
+    from .ml.training import LEAF_TYPES, leaves, record_of
 
-    if not int(commons.vault.functions.trainingRecordOf(model_id).call()[1]):
+    generation, _, total = record_of(commons, model_id)
+    if not total:
         raise OpenCommonsError(f"model {model_id} has no training record on-chain: its owner binds it by running "
                                "`commons model register DIR --run LOG ...` again; nothing sent")
     values = leaves(log["datasets"])
@@ -300,11 +301,11 @@ def pull_training_share(commons: Commons, who: Sender, model_id: int, dataset_id
     tree = StandardTree.of(values, LEAF_TYPES)
     weight = values[index][1]
     vault = commons.vault.functions
-    owed = {t: int(vault.trainingShareOf(model_id, dataset_id, weight, t).call()) for t in tokens}
+    owed = {t: int(vault.trainingShareOf(model_id, generation, dataset_id, weight, t).call()) for t in tokens}
     if not any(owed.values()):
         raise OpenCommonsError(f"dataset {dataset_id} has nothing to pull from model {model_id} in these tokens "
                                "(settle the model's payments first: `commons royalties settle MODEL`): nothing sent")
     receipt = send(commons, who, "training share pulled",
-                   vault.pullTrainingShare(model_id, dataset_id, weight, tree.proof(index), tokens),
+                   vault.pullTrainingShare(model_id, generation, dataset_id, weight, tree.proof(index), tokens),
                    through=("RoyaltyVault",), report=report)
     return receipt, {t: a for t, a in owed.items() if a}

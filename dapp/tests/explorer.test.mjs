@@ -431,7 +431,7 @@ test("a dataset page lists the models trained on it and pulls its share of one",
   commons("royalties", "settle", model.dataset, "--account", "6");  // 10% into the training pool
   const vault = stack.contract("RoyaltyVault");
   // recorded by the model's reveal, in one slot: the root's first 24 bytes and the total weight
-  assert.deepEqual((await vault.trainingRecordOf(model.dataset, { blockTag: "latest" })).map(String),
+  assert.deepEqual((await vault.trainingRecordOf(model.dataset, 0, { blockTag: "latest" })).map(String),
     [tree.root.slice(0, 50), "1000"]);
   const page = await explore(accounts[2], `#/dataset/${rivers.dataset}`, "dataset");
   const row = page.locator(`#dataset-models tr[data-model="${model.dataset}"]`);

@@ -162,9 +162,9 @@ def model_show(model: str, as_json: bool = JsonOpt, rpc: Optional[str] = RpcOpt,
         commons = _commons(rpc, deployments)
         model_id = queries.parse_dataset_id(model)
         log = training.log_of_model(commons, content_source(commons, store, home, api), model_id)
-        total = commons.vault.functions.trainingRecordOf(model_id).call()[1]
+        generation, _, total = training.record_of(commons, model_id)
         tokens = queries.listed_tokens(commons)
-        pools = {t: commons.vault.functions.trainingPoolOf(model_id, t).call()[1] for t in tokens}
+        pools = {t: commons.vault.functions.trainingPoolOf(model_id, generation, t).call()[1] for t in tokens}
         taken = training.pulled(commons, model_id)
         if as_json:
             say(json.dumps({"model": str(model_id), "root": log["merkleRoot"], "totalWeight": str(total),

@@ -97,9 +97,11 @@ def royalties_settle(dataset: list[str], token: Optional[str] = typer.Option(Non
         if not any(pending.values()):
             raise OpenCommonsError("nothing pending for the ancestors of these datasets in this token: nothing sent")
         _tx("settled", commons, _sender(commons, account), commons.vault.functions.settle(ids, tok))
+        from ..ml.training import record_of
+
         for d, amount in pending.items():
             if amount:
-                trained = int(commons.vault.functions.trainingRecordOf(d).call()[1]) != 0
+                trained = record_of(commons, d)[2] != 0
                 say(f"passed {queries.format_amount(commons, amount, tok)} from dataset {d} to "
                     + ("its training pool (each dataset it learned from pulls its share)" if trained
                        else "its parents"))

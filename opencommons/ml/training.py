@@ -258,17 +258,25 @@ def log_of_model(commons: Any, source: Any, model_id: int) -> dict[str, Any]:
                                "with --run)")
     log = load_log(b"".join(cat(source, Cid.parse(str(named)))), f"model {model_id}'s training log")
     if not matches_record(commons, model_id, log):
-        root = commons.vault.functions.trainingRecordOf(model_id).call()[0]
+        root = record_of(commons, model_id)[1]
         raise TrainingLogError(f"model {model_id}'s training log does not match its record on-chain (root "
                                f"0x{bytes(root).hex()}...)")
     return log
 
 
+def record_of(commons: Any, model_id: int) -> tuple[int, bytes, int]:
+    """The training record of the model's current publication: (generation, the root's first 24
+    bytes, total weight; 0 when it has none)."""
+    generation = int(commons.nft.functions.generationOf(model_id).call())
+    root, total = commons.vault.functions.trainingRecordOf(model_id, generation).call()
+    return generation, bytes(root), int(total)
+
+
 def matches_record(commons: Any, model_id: int, log: dict[str, Any]) -> bool:
     """Whether `log` is what model `model_id`'s record on-chain holds (its root's first 24 bytes,
     all the record keeps, and its total weight), or the model has no record."""
-    root, total = commons.vault.functions.trainingRecordOf(model_id).call()
-    if not int(total):
+    _, root, total = record_of(commons, model_id)
+    if not total:
         return True
     return bytes(root) == bytes.fromhex(str(log["merkleRoot"])[2:])[:24] and int(total) == int(log["totalWeight"])
 
@@ -276,8 +284,13 @@ def matches_record(commons: Any, model_id: int, log: dict[str, Any]) -> bool:
 def models(commons: Any) -> list[dict[str, Any]]:
     """The models of this commons with a training record: id, root, total weight, block."""
     logs = commons.vault.events.TrainingRecordSet().get_logs(from_block=commons.deployment.block)
-    return [{"model": str(log["args"]["modelId"]), "root": "0x" + bytes(log["args"]["root"]).hex(),
-             "totalWeight": str(log["args"]["totalWeight"]), "block": int(log["blockNumber"])} for log in logs]
+    latest: dict[str, dict[str, Any]] = {}  # a model published again (a new generation) shows its latest record
+    for log in logs:
+        latest[str(log["args"]["modelId"])] = {
+            "model": str(log["args"]["modelId"]), "generation": int(log["args"]["generation"]),
+            "root": "0x" + bytes(log["args"]["root"]).hex(), "totalWeight": str(log["args"]["totalWeight"]),
+            "block": int(log["blockNumber"])}
+    return list(latest.values())
 
 
 def pulled(commons: Any, model_id: int, dataset_id: int | None = None) -> dict[str, int]:
@@ -310,10 +323,10 @@ def models_of_dataset(commons: Any, source: Any, dataset_id: int, tokens: list[s
         weight = next((int(d["weight"]) for d in log["datasets"] if int(d["id"]) == dataset_id), None)
         if weight is None:
             continue
-        share = commons.vault.functions.trainingShareOf
-        found = {"model": record["model"], "weight": weight, "totalWeight": int(log["totalWeight"]),
-                 "pulled": pulled(commons, model_id, dataset_id),
-                 "pending": {t: int(share(model_id, dataset_id, weight, t).call()) for t in tokens}}
+        share, generation = commons.vault.functions.trainingShareOf, record["generation"]
+        found = {"model": record["model"], "generation": generation, "weight": weight,
+                 "totalWeight": int(log["totalWeight"]), "pulled": pulled(commons, model_id, dataset_id),
+                 "pending": {t: int(share(model_id, generation, dataset_id, weight, t).call()) for t in tokens}}
         if with_proof:
             from ..merkle import StandardTree
 
@@ -332,12 +345,13 @@ def model_view(commons: Any, source: Any, model_id: int, tokens: list[str], limi
         log = log_of_model(commons, source, model_id)
     except OpenCommonsError:  # no model, or its manifest or log is not at hand here
         return None
-    total = commons.vault.functions.trainingRecordOf(model_id).call()[1]
+    generation, _, total = record_of(commons, model_id)
     ranked = sorted(log["datasets"], key=lambda d: (-int(d["weight"]), int(d["id"])))
     whole = int(log["totalWeight"])
     return {"root": log["merkleRoot"], "bound": int(total) != 0, "datasets": len(ranked),
             "heaviest": [{"id": str(d["id"]), "share": int(d["weight"]) / whole} for d in ranked[:limit]],
-            "pool": {t: str(commons.vault.functions.trainingPoolOf(model_id, t).call()[1]) for t in tokens},
+            "pool": {t: str(commons.vault.functions.trainingPoolOf(model_id, generation, t).call()[1])
+                     for t in tokens},
             "pulled": {t: str(v) for t, v in pulled(commons, model_id).items()}}
 
 

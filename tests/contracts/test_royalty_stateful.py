@@ -169,7 +169,7 @@ class StateMachine:
         token = NATIVE if st_bool else self.usdc.address
         self._settle(self.model, self.datasets[1][3], token)  # as its datasets do: settle the model, then pull
         index = self.tree.values.index((leaf, weight))
-        tx = self.vault.pullTrainingShare(self.model, leaf, weight, [hx(p) for p in self.tree.proof(index)], [token],
+        tx = self.vault.pullTrainingShare(self.model, 0, leaf, weight, [hx(p) for p in self.tree.proof(index)], [token],
                                           {"from": self.accounts[7]})
         per_weight = self.ledger.per_weight[token]
         expected = min(weight * (per_weight - self.ledger.pulled_at[(leaf, token)]) // SCALE,
@@ -234,7 +234,7 @@ class StateMachine:
             carry = sum(self.vault.poolOf(d, token)[2] for d, *_ in self.datasets)
             pending = sum(self.vault.pendingAncestorOf(d, token) for d, *_ in self.datasets)
             accrued = self.vault.treasuryAccrued(token)
-            training = self.vault.trainingPoolOf(self.model, token)[1]
+            training = self.vault.trainingPoolOf(self.model, 0, token)[1]
             balance = self.vault.balance() if token == NATIVE else self.usdc.balanceOf(self.vault)
             assert balance == claimable + carry + pending + accrued + training
             assert self.vault.owed(token) == balance  # nothing above what is owed: nothing to sweep
@@ -245,7 +245,7 @@ class StateMachine:
         for token in (NATIVE, self.usdc.address):
             assert self.vault.treasuryAccrued(token) == self.ledger.treasury[token]
             per_weight, training = self.ledger.per_weight[token], self.ledger.training[token]
-            assert self.vault.trainingPoolOf(self.model, token) == (per_weight, training)
+            assert self.vault.trainingPoolOf(self.model, 0, token) == (per_weight, training)
             # all 10,000 datasets pulling now would never take more than the pool holds
             shares = sum(w * (per_weight - self.ledger.pulled_at[(d, token)]) // SCALE for d, w in self.leaves)
             assert shares <= training

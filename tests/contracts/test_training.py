@@ -55,12 +55,13 @@ def test_a_model_is_published_with_its_training_record_in_one_transaction(nft, v
     content, params = model_params(contributors[0], 2000)
     tx = reveal_model(nft, params, contributors[0], hx(tree.root), 400)
     model = int.from_bytes(content, "big")
-    assert tx.events["TrainingRecordSet"]["root"] == hx(tree.root) and tx.events["TrainingRecordSet"]["totalWeight"] == 400
-    assert vault.trainingRecordOf(model) == (hx(tree.root[:24]), 400)  # one slot: the root's first 24 bytes
+    recorded = tx.events["TrainingRecordSet"]
+    assert (recorded["generation"], recorded["root"], recorded["totalWeight"]) == (0, hx(tree.root), 400)
+    assert vault.trainingRecordOf(model, 0) == (hx(tree.root[:24]), 400)  # one slot: the root's first 24 bytes
     assert nft.ancestorBpsOf(model) == 2000 and nft.parentsOf(model) == []
     # only the dataset NFT records training, and only as it publishes
     with brownie.reverts(err("RoyaltyVaultNotDatasets", contributors[0])):
-        vault.recordTraining(model, hx(tree.root), 400, {"from": contributors[0]})
+        vault.recordTraining(model, 1, hx(tree.root), 400, {"from": contributors[0]})
     # the commitment binds the record: a reveal with another root opens no commitment
     content, params = model_params(contributors[0], 2000)
     salt = random_digest()
@@ -91,7 +92,7 @@ def test_ten_thousand_datasets_are_paid_their_weight_to_the_wei(vault, trained, 
         assert tx.events["TrainingShareAccrued"]["amount"] == share and "AncestorRoyaltySettled" not in tx.events
         per_weight += share * SCALE // total
         balance += share
-    assert vault.trainingPoolOf(model, NATIVE) == (per_weight, balance)
+    assert vault.trainingPoolOf(model, 0, NATIVE) == (per_weight, balance)
     assert vault.pendingAncestorOf(model, NATIVE) == 0
     # every leaf's share together never exceeds what the pool holds (rounding dust stays in it)
     assert sum(w * per_weight // SCALE for _, w in leaves) <= balance
@@ -99,9 +100,10 @@ def test_ten_thousand_datasets_are_paid_their_weight_to_the_wei(vault, trained, 
     index = {leaf: i for i, leaf in enumerate(tree.values)}
     for dataset_id, weight in leaves[:3]:
         expected = weight * per_weight // SCALE
-        assert vault.trainingShareOf(model, dataset_id, weight, NATIVE) == expected
+        assert vault.trainingShareOf(model, 0, dataset_id, weight, NATIVE) == expected
         pool_before = vault.poolOf(dataset_id, NATIVE)
-        tx = vault.pullTrainingShare(model, dataset_id, weight, [hx(p) for p in tree.proof(index[(dataset_id, weight)])],
+        proof = [hx(p) for p in tree.proof(index[(dataset_id, weight)])]
+        tx = vault.pullTrainingShare(model, 0, dataset_id, weight, proof,
                                      [NATIVE], {"from": contributors[3]})
         assert tx.return_value == [expected]
         assert tx.events["TrainingSharePulled"]["amount"] == expected
@@ -109,15 +111,16 @@ def test_ten_thousand_datasets_are_paid_their_weight_to_the_wei(vault, trained, 
         # into the dataset's own pool, as any payment: outstanding plus carry grew by exactly that
         assert (pool_after[1] + pool_after[2]) - (pool_before[1] + pool_before[2]) == expected
         balance -= expected
-    assert vault.trainingPoolOf(model, NATIVE)[1] == balance
+    assert vault.trainingPoolOf(model, 0, NATIVE)[1] == balance
     # a leaf that is no dataset here (taking no money) sends its share to the treasury
     stranger, weight = leaves[5000]
     before = vault.treasuryAccrued(NATIVE)
-    vault.pullTrainingShare(model, stranger, weight, [hx(p) for p in tree.proof(index[(stranger, weight)])], [NATIVE],
+    vault.pullTrainingShare(model, 0, stranger, weight, [hx(p) for p in tree.proof(index[(stranger, weight)])],
+                            [NATIVE],
                             {"from": contributors[3]})
     assert vault.treasuryAccrued(NATIVE) - before == weight * per_weight // SCALE
     # pulled once: nothing more until the model is paid again
-    again = vault.pullTrainingShare(model, real[0], leaves[0][1], [hx(p) for p in tree.proof(index[leaves[0]])],
+    again = vault.pullTrainingShare(model, 0, real[0], leaves[0][1], [hx(p) for p in tree.proof(index[leaves[0]])],
                                     [NATIVE], {"from": contributors[3]})
     assert again.return_value == [0] and "TrainingSharePulled" not in again.events
     # money only moved inside the vault, which holds all it owes
@@ -131,11 +134,11 @@ def test_a_proof_of_another_weight_or_without_a_record_is_refused(vault, trained
     proof = [hx(p) for p in tree.proof(index[leaves[0]])]
     plain = accepted(parents=real[:1], ancestor_bps=1000)  # a derived dataset: no training record
     with brownie.reverts(err("RoyaltyVaultNoTrainingRecord", plain)):
-        vault.pullTrainingShare(plain, real[0], leaves[0][1], proof, [NATIVE], {"from": contributors[3]})
+        vault.pullTrainingShare(plain, 0, real[0], leaves[0][1], proof, [NATIVE], {"from": contributors[3]})
     with brownie.reverts(err("RoyaltyVaultInvalidTrainingProof", model, real[0], leaves[0][1] * 2)):
-        vault.pullTrainingShare(model, real[0], leaves[0][1] * 2, proof, [NATIVE], {"from": contributors[3]})
+        vault.pullTrainingShare(model, 0, real[0], leaves[0][1] * 2, proof, [NATIVE], {"from": contributors[3]})
     with brownie.reverts(err("RoyaltyVaultInvalidTrainingProof", model, real[1], leaves[0][1])):
-        vault.pullTrainingShare(model, real[1], leaves[0][1], proof, [NATIVE], {"from": contributors[3]})
+        vault.pullTrainingShare(model, 0, real[1], leaves[0][1], proof, [NATIVE], {"from": contributors[3]})
 
 
 def test_a_root_that_understates_its_weights_never_pays_out_more_than_the_pool(vault, nft, curator, accepted,
@@ -148,7 +151,43 @@ def test_a_root_that_understates_its_weights_never_pays_out_more_than_the_pool(v
     model = publish_model(nft, curator, contributors[0], tree.root, 1000, ancestor_bps=5000)  # the weights sum to 1,800
     vault.pay(model, NATIVE, 10**18, {"from": contributors[3], "value": 10**18})
     vault.settle([model], NATIVE, {"from": contributors[3]})
-    pulled = [vault.pullTrainingShare(model, d, w, [hx(p) for p in tree.proof(i)], [NATIVE],
+    pulled = [vault.pullTrainingShare(model, 0, d, w, [hx(p) for p in tree.proof(i)], [NATIVE],
                                       {"from": contributors[3]}).return_value[0] for i, (d, w) in enumerate(leaves)]
     assert pulled[0] == 900 * (5 * 10**17 * SCALE // 1000) // SCALE
-    assert sum(pulled) == 5 * 10**17 and vault.trainingPoolOf(model, NATIVE)[1] == 0
+    assert sum(pulled) == 5 * 10**17 and vault.trainingPoolOf(model, 0, NATIVE)[1] == 0
+
+
+def test_a_copier_who_publishes_a_model_first_with_another_record_is_displaced(nft, vault, curator, contributors):
+    """The first commitment wins a content id, a model's too: a copier who reveals first with a
+    record of its own is displaced by the older commitment's reveal, whose record is the new
+    generation's (each publication of an id keeps its own record, pools and checkpoints)."""
+    honest, copier = contributors[0], contributors[1]
+    tree = StandardTree.of([(7, 100), (8, 300)], TYPES)
+    content, params = model_params(honest, 2000)
+    salt = random_digest()
+    calldata = nft.publishModel.encode_input(0, params, hx(tree.root), 400, salt)
+    nft.commit(web3.keccak(bytes.fromhex(honest.address[2:]) + bytes.fromhex(calldata[2:])), {"from": honest})
+    copied = params[:8] + ([(copier.address, 10_000)],)
+    bogus = StandardTree.of([(9, 1)], TYPES)
+    reveal_model(nft, copied, copier, hx(bogus.root), 1)  # committed later, revealed first
+    model = int.from_bytes(content, "big")
+    assert nft.ownerOf(model) == copier and vault.trainingRecordOf(model, 0) == (hx(bogus.root[:24]), 1)
+    vault.pay(model, NATIVE, 10**16, {"from": contributors[3], "value": 10**16})  # paid while it squats
+    tx = nft.publishModel(0, params, hx(tree.root), 400, salt, {"from": honest})
+    assert "PublicationDisplaced" in tx.events and nft.ownerOf(model) == honest
+    assert nft.generationOf(model) == 1 and vault.trainingRecordOf(model, 1) == (hx(tree.root[:24]), 400)
+    # the displaced generation's pending share goes where its settle would have sent it: its own
+    # training pool (as a burnt dataset's goes to its parents), never to the honest generation's
+    forfeited = vault.forfeit(model, 0, [NATIVE], {"from": contributors[3]})
+    assert forfeited.events["TrainingShareAccrued"]["amount"] == 2 * 10**15
+    assert vault.trainingPoolOf(model, 0, NATIVE)[1] == 2 * 10**15
+    # the honest generation is paid to its own datasets
+    nft.curate(model, 2, {"from": curator})
+    vault.pay(model, NATIVE, 10**18, {"from": contributors[3], "value": 10**18})
+    vault.settle([model], NATIVE, {"from": contributors[3]})
+    assert vault.trainingPoolOf(model, 1, NATIVE)[1] == 2 * 10**17
+    pulled = vault.pullTrainingShare(model, 1, 8, 300, [hx(p) for p in tree.proof(tree.values.index((8, 300)))],
+                                     [NATIVE], {"from": contributors[3]})
+    assert pulled.return_value == [2 * 10**17 * 300 // 400]
+    with brownie.reverts(err("RoyaltyVaultInvalidTrainingProof", model, 9, 1)):
+        vault.pullTrainingShare(model, 1, 9, 1, [], [NATIVE], {"from": contributors[3]})

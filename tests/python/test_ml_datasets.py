@@ -550,7 +550,7 @@ def test_a_training_run_logs_what_was_read_and_a_model_registers_from_the_log(en
     assert f"| {heaviest[0]['id']} | " in card and f" | {share:.2f}% | " in card
     # the whole log on-chain as one root; a payment for the model reaches each dataset by its weight
     model_id, total = int(out["dataset"]), int(log["totalWeight"])
-    root, recorded = commons.vault.functions.trainingRecordOf(model_id).call()  # recorded by the reveal
+    root, recorded = commons.vault.functions.trainingRecordOf(model_id, 0).call()  # recorded by the reveal
     assert "0x" + bytes(root).hex() == log["merkleRoot"][:50] and recorded == total
     ok(run("royalties", "pay", out["dataset"], "1", "--account", "6"))
     settled = ok(run("royalties", "settle", out["dataset"], "--account", "6")).stdout
@@ -573,7 +573,7 @@ def test_a_training_run_logs_what_was_read_and_a_model_registers_from_the_log(en
     listed = json.loads(ok(run("model", "list", "--json")).stdout)
     assert [m["model"] for m in listed] == [out["dataset"]]
     models = json.loads(ok(run("dataset", "models", published["dataset"], "--json")).stdout)
-    assert models == [{"model": out["dataset"], "weight": penguins_weight, "totalWeight": total,
+    assert models == [{"model": out["dataset"], "generation": 0, "weight": penguins_weight, "totalWeight": total,
                        "pulled": {NATIVE: str(expected)}, "pending": {NATIVE: "0"}}]
     assert "% of its training data; pulled " in ok(run("dataset", "models", published["dataset"])).stdout
 

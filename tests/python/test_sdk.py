@@ -126,7 +126,7 @@ def test_a_model_registers_from_python_only_on_data_its_trainer_may_use(env, whe
     registered = trainer.register_model(model, run, license="Apache-2.0", commons="KE/education", name="wine model")
     model_id = registered.dataset_id
     log = run.document()
-    root, total = trainer.commons.vault.functions.trainingRecordOf(model_id).call()
+    root, total = trainer.commons.vault.functions.trainingRecordOf(model_id, 0).call()
     assert "0x" + bytes(root).hex() == log["merkleRoot"][:50] and total == int(log["totalWeight"]) > 0
     assert registered.manifest["parents"] == [] and registered.manifest["trainingRun"]
     sent = trainer.commons.w3.eth.get_transaction_count(trainer.address)

@@ -134,7 +134,7 @@ async function trainedInto(id) {
     if (owed.length && app.account) {
       const pull = el("button", { class: "pull-training", text: "Pull its share" });
       pull.onclick = () => send("Pull training share", () => app.contracts.RoyaltyVault.pullTrainingShare(
-        BigInt(m.model), BigInt(id), BigInt(m.weight), m.proof, owed));
+        BigInt(m.model), m.generation, BigInt(id), BigInt(m.weight), m.proof, owed));
       cell.append(pull);
     }
   });
