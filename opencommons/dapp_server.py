@@ -28,10 +28,12 @@ from .chain.deploy import SUITE
 from .chain.transactions import Sender, transact
 from .errors import BlockNotFoundError, OpenCommonsError
 from .ipfs.blocks import budgeted
-from .ipfs.cid import DAG_PB
+from .ipfs.cid import Cid, DAG_PB
 from .ipfs.content import ContentStore
 from .ipfs.directory import entries, is_directory, resolve
 from .ipfs.gateway import RAW_BLOCK
+
+CAR_TYPE = "application/vnd.ipld.car"
 from .ipfs.store import cat
 from .ipfs.unixfs import decode_node
 from .queries import present_proposal as proposal_present
@@ -114,7 +116,8 @@ class DappServer:
     def __init__(self, commons: Commons, rpc_url: str, store: ContentStore, relayer: Sender,
                  port: int = 8600, dist: Path = DIST, gateway: str | None = None,
                  explorer: "ExplorerApi | None" = None, hosts: list[str] | None = None, bind: str = "127.0.0.1",
-                 public_url: str | None = None, wallet_rpc: str | None = None, label: str | None = None) -> None:
+                 public_url: str | None = None, wallet_rpc: str | None = None, label: str | None = None,
+                 link_hosts: list[str] | None = None) -> None:
         self.commons, self.rpc_url, self.store, self.relayer, self.dist = commons, rpc_url, store, relayer, dist
         #: the explorer pages' API, answered from the index (None: those pages say there is no index)
         self.explorer = explorer
@@ -147,6 +150,8 @@ class DappServer:
                       *(h.lower() for h in named)}
         self.origins = {f"http://{h}" for h in self.hosts} | {f"https://{h}" for h in named}
         self.public_url = public_url.rstrip("/") if public_url else f"http://127.0.0.1:{self.port}"
+        #: the hosts a dataset's card may link to (`--link-host`); any other link shows as text
+        self.link_hosts = tuple(h.lower() for h in link_hosts or ())
 
     # ------------------------------------------------------------------ which commons
     def others(self) -> dict[str, tuple[str, Commons]]:
@@ -249,6 +254,50 @@ class DappServer:
             view.update(self._manifest_fields(view["manifest"], view["commons"]))
             items.append(view)
         return {"total": len(listed), "offset": offset, "items": items}
+
+    def _manifest(self, view: dict[str, Any]) -> dict[str, Any]:
+        from .ml.download import read_manifest
+
+        return read_manifest(self.store, Cid.parse(view["manifest"]))
+
+    def card(self, dataset_id: int, commons: Commons | None = None) -> dict[str, Any]:
+        """A dataset's card (its README, sanitised), downloads and snippets, for its page."""
+        from .pages import card_view
+
+        view = self.reader(commons or self.commons).dataset_view(dataset_id)
+        return card_view(self.store, view, self._manifest(view), self.link_hosts)
+
+    def dataset_page(self, dataset_id: int) -> str:
+        """The dataset's page for people and search engines (`/datasets/ID`), this commons' only."""
+        from . import present
+        from .ipfs.store import read_document
+        from .pages import dataset_page
+
+        view = self.reader(self.commons).dataset_view(dataset_id)
+        manifest = self._manifest(view)
+        croissant = None
+        if manifest.get("croissant"):
+            try:
+                found = read_document(self.store, Cid.parse(str(manifest["croissant"])), "Croissant document")
+                croissant = found if isinstance(found, dict) else None
+            except (OpenCommonsError, ValueError):
+                croissant = None  # not in this store: the page goes without its JSON-LD
+        facts = [("Licence", str(view["license"])), ("Commons", present.commons_text(manifest.get("commons") if isinstance(manifest.get("commons"), str)
+                                                    else None, str(view["commons"]))),
+                 ("Status", str(view["status"])), ("Published", present.when(int(view["publishedAt"]))),
+                 ("Contributors", ", ".join(present.short_address(c["account"]) for c in view["contributors"])),
+                 ("Dataset id", str(view["id"])), ("Content", str(view["content"])),
+                 ("Manifest", str(view["manifest"]))]
+        return dataset_page(self.store, view, manifest, croissant, self.public_url, facts, self.link_hosts)
+
+    def sitemap(self) -> str:
+        """The sitemap of this commons' datasets' pages (those not rejected or retired)."""
+        from .pages import sitemap
+
+        reader = self.reader(self.commons)
+        rows = reader.list_datasets()
+        return sitemap(self.public_url, dict.fromkeys(int(r["id"]) for r in rows
+                                                      if r.get("status") in ("Proposed", "Accepted")))
 
     def _attestation_count(self, commons: Commons, dataset_id: int) -> int:
         logs = commons.attestations.events.DatasetAttested().get_logs(
@@ -515,6 +564,30 @@ def create_app(server: "DappServer") -> FastAPI:
 
         return server.licence_chain(parse_dataset_id(dataset), picked(request))
 
+    @app.get("/api/card/{dataset}")
+    def card(dataset: str, request: Request) -> dict[str, Any]:
+        from .queries import parse_dataset_id
+
+        return server.card(parse_dataset_id(dataset), picked(request))
+
+    @app.get("/datasets/{dataset}")
+    def dataset_page(dataset: str) -> Response:
+        from .queries import parse_dataset_id
+        from .pages import PAGE_CSP
+
+        page = server.dataset_page(parse_dataset_id(dataset)).encode()
+        return Response(page, headers={"Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": PAGE_CSP,
+                                       "X-Content-Type-Options": "nosniff"})
+
+    @app.get("/sitemap.xml")
+    def sitemap() -> Response:
+        return Response(server.sitemap().encode(), media_type="application/xml")
+
+    @app.get("/robots.txt")
+    def robots() -> Response:
+        return Response(f"User-agent: *\nAllow: /\nSitemap: {server.public_url}/sitemap.xml\n".encode(),
+                        media_type="text/plain")
+
     @app.get("/api/trained/{dataset}")
     def trained(dataset: str, request: Request) -> list[dict[str, Any]]:
         from .queries import parse_dataset_id
@@ -562,6 +635,8 @@ def create_app(server: "DappServer") -> FastAPI:
         where = "/ipfs/" + path
         if request.query_params.get("format") == "raw" or request.headers.get("accept") == RAW_BLOCK:
             return raw_block(server, where)
+        if request.query_params.get("format") == "car" or request.headers.get("accept") == CAR_TYPE:
+            return car_response(server, where)
         return content_response(server, where)
 
     @app.post("/rpc")
@@ -660,6 +735,18 @@ def content_response(server: "DappServer", path: str) -> Response:
 
     return StreamingResponse(rest(), headers=sandboxed(mimetypes.guess_type(path)[0] or "application/octet-stream",
                                                        size))
+
+
+def car_response(server: "DappServer", path: str) -> Response:
+    """The whole DAG under `/ipfs/CID` as a CAR v1 (`?format=car`, as a trustless gateway serves
+    it): every block re-hashed as it is read here, and again by whoever imports it."""
+    from .ipfs.car import car_stream
+
+    cid = resolve(server.store, path)
+    name = f"{cid}.car"
+    return StreamingResponse(car_stream(budgeted(server.store, what=f"exporting {path}"), [cid]),
+                             headers={"Content-Type": CAR_TYPE, "X-Content-Type-Options": "nosniff",
+                                      "Content-Disposition": f'attachment; filename="{name}"'})
 
 
 def raw_block(server: "DappServer", path: str) -> Response:

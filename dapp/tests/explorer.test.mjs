@@ -455,3 +455,46 @@ test("a dataset page lists the models trained on it and pulls its share of one",
   assert.deepEqual(await modelPage.$$eval("#model-datasets tbody tr", (rows) => rows.map((r) => r.textContent)),
     [`${rivers.dataset.slice(0, 10)}…60.00%`, `${lakes.dataset.slice(0, 10)}…40.00%`]);
 });
+
+test("a dataset's card is its README made safe; its own page carries its Croissant for search engines", async () => {
+  const readme = ["# Rainfall stations", "", "Daily rainfall at **three** stations: [the data](rain.csv), "
+    + "[above the content](../../api/config), [WMO](https://wmo.int/).", "",
+    "<script>window.pwned = 1</script>", "", "[click](javascript:window.pwned=2) ![logo](logo.png) "
+    + "![remote](https://evil.example/x.png) <img src=x onerror=\"window.pwned=3\">", "",
+    "| station | mm |", "| --- | --: |", "| Nairobi | 12 |"].join("\n");
+  const rain = publish("Rainfall stations", { "rain.csv": "station,mm\nNairobi,12\n", "README.md": readme, "logo.png": "png" },
+    "--license", "CC-BY-4.0", "--commons", "KE/water", "--contributor", `${accounts[1]}=10000`, "--account", "1");
+  const page = await explore(accounts[5], `#/dataset/${rain.dataset}`, "dataset");
+  await page.locator("#dataset-card h1").waitFor({ timeout: 20_000 });
+  assert.equal(await page.textContent("#dataset-card h1"), "Rainfall stations");
+  // links stay inside the content or go nowhere; the README's script is text, its image has no source
+  assert.deepEqual(await page.$$eval("#dataset-card a", (as) => as.map((a) => [a.textContent, a.getAttribute("href")])),
+    [["the data", `/ipfs/${rain.content}/rain.csv`], ["above the content", null], ["WMO", null]]);
+  assert.deepEqual(await page.$$eval("#dataset-card img", (is) => is.map((i) => i.getAttribute("src"))),
+    [`/ipfs/${rain.content}/logo.png`, null]);
+  assert.match(await page.textContent("#dataset-card"), /<script>window\.pwned = 1<\/script>/);
+  assert.equal(await page.evaluate(() => window.pwned), undefined);
+  assert.equal(await page.textContent("#dataset-card td:last-child"), "12");
+  assert.match(await page.textContent("pre.snippet code"), new RegExp(`opencommons\\.load_dataset\\("${rain.dataset}"`));
+  // the whole content as a CAR, a trustless gateway's answer
+  const car = await page.evaluate(async (href) => {
+    const reply = await fetch(href);
+    return { type: reply.headers.get("content-type"), size: (await reply.arrayBuffer()).byteLength };
+  }, await page.getAttribute("#dataset-downloads a[href$='format=car']", "href"));
+  assert.equal(car.type, "application/vnd.ipld.car");
+  assert.ok(car.size > readme.length, `a CAR of ${car.size} bytes`);
+  await page.screenshot({ path: join(SHOTS, "explore-dataset-card.png"), fullPage: true });
+  // its own page: no script runs, the Croissant JSON-LD is embedded, and the sitemap lists it
+  const own = await stack.browser.newPage();
+  await own.goto(`${stack.appUrl}datasets/${rain.dataset}`);
+  const described = JSON.parse(await own.textContent("script[type='application/ld+json']"));
+  assert.equal(described.name, "Rainfall stations");
+  assert.equal(described.url, `${stack.appUrl}datasets/${rain.dataset}`);
+  assert.equal(await own.$$eval("script:not([type='application/ld+json'])", (s) => s.length), 0);
+  assert.equal(await own.evaluate(() => window.pwned), undefined);
+  assert.equal(await own.textContent("#card h1"), "Rainfall stations");
+  await own.screenshot({ path: join(SHOTS, "dataset-own-page.png"), fullPage: true });
+  await own.close();
+  const map = await (await fetch(`${stack.appUrl}sitemap.xml`)).text();
+  assert.ok(map.includes(`<loc>${stack.appUrl}datasets/${rain.dataset}</loc>`), map);
+});

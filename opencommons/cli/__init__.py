@@ -198,7 +198,9 @@ def dapp(port: int = typer.Option(8600, "--port", min=0, max=65535, help="PORT t
          public_url: Optional[str] = typer.Option(None, "--public-url", help="The URL people open the pages at "
                                                   "(https://data.example.org): its host is allowed."),
          wallet_rpc: Optional[str] = typer.Option(None, "--wallet-rpc", help="The RPC URL offered to a wallet "
-                                                  "that lacks the chain (default: --rpc when it is local).")
+                                                  "that lacks the chain (default: --rpc when it is local)."),
+         link_hosts: list[str] = typer.Option([], "--link-host", help="HOST a dataset's card (its README) may "
+                                              "link to, e.g. doi.org; repeatable. Other links show as text.")
          ) -> None:
     """Serve the web app (wallet and explorer) and its local API on HOST:PORT; the explorer
     answers from the index, which the server keeps following the chain."""
@@ -230,7 +232,7 @@ def dapp(port: int = typer.Option(8600, "--port", min=0, max=65535, help="PORT t
         try:
             server = DappServer(commons, str(w3.provider.endpoint_uri), content,  # type: ignore[attr-defined]
                                 sender(w3, relayer), port, dist, gateway, explorer, host_names, host, public_url,
-                                wallet_rpc)
+                                wallet_rpc, link_hosts=link_hosts)
         except OSError as exc:
             if explorer is not None:
                 explorer.stop()

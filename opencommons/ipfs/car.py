@@ -18,6 +18,7 @@ from .cid import DAG_PB, Cid
 from .multiformats import decode_varint, encode_varint
 from .directory import check_names
 from .blocks import MAX_BLOCK_SIZE
+from .blocks import BlockSource
 from .store import EmbeddedStore, walk_blocks
 from .unixfs import decode_node
 
@@ -178,6 +179,22 @@ class CarWriter:
         self.stream.seek(end)
 
 
+def car_stream(store: BlockSource, roots: list[Cid], seen: set[bytes] | None = None) -> Iterator[bytes]:
+    """The CAR v1 of the DAGs under `roots`, section by section (the header first): what
+    `export_car` writes and a gateway's `?format=car` sends. A block two DAGs share comes once;
+    `seen` collects the digests written."""
+    seen = set() if seen is None else seen
+    header = encode_header(roots)
+    yield encode_varint(len(header)) + header
+    for each in roots:
+        for cid, block in walk_blocks(store, each):
+            if cid.digest in seen:
+                continue
+            seen.add(cid.digest)
+            raw = cid.to_bytes()
+            yield encode_varint(len(raw) + len(block)) + raw + block
+
+
 def export_car(store: EmbeddedStore, root: Cid | list[Cid], target: Path, overwrite: bool = True) -> int:
     """Writes the DAG under `root` (or several DAGs, each a root of the file: a dataset's content
     and its manifest) as a CAR v1 file, atomically; returns the block count. A block two DAGs
@@ -185,19 +202,12 @@ def export_car(store: EmbeddedStore, root: Cid | list[Cid], target: Path, overwr
     roots = root if isinstance(root, list) else [root]
     if not overwrite and target.exists():
         raise CarFormatError(f"{target} already exists: pass --force to overwrite it")
-    header = encode_header(roots)
     tmp = target.with_name(f".{target.name}.part-{os.getpid()}")
     seen: set[bytes] = set()
     try:
         with open(tmp, "wb") as out:
-            out.write(encode_varint(len(header)) + header)
-            for each in roots:
-                for cid, block in walk_blocks(store, each):
-                    if cid.digest in seen:
-                        continue
-                    seen.add(cid.digest)
-                    raw = cid.to_bytes()
-                    out.write(encode_varint(len(raw) + len(block)) + raw + block)
+            for section in car_stream(store, roots, seen):
+                out.write(section)
         tmp.replace(target)
     except BaseException:
         tmp.unlink(missing_ok=True)

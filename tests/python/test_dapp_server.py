@@ -1,9 +1,11 @@
 """`commons dapp`'s local API: `/rpc` forwards chain reads only, and no foreign page can make the
 server do anything (Origin and Content-Type are checked on every POST)."""
 import json
+import re
 import threading
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 from web3 import Web3
@@ -292,3 +294,76 @@ def test_public_url_is_allowed_and_config_names_commons_chain_and_reference(chai
         assert [c["key"] for c in config["choices"]] == ["suite"]
     finally:
         app.shutdown()
+
+
+def fetch(server, path):
+    with urllib.request.urlopen(f"http://127.0.0.1:{server.port}{path}", timeout=30) as reply:
+        return reply.status, dict(reply.headers), reply.read()
+
+
+def test_a_dataset_has_a_page_with_its_card_and_croissant_a_sitemap_and_a_car(server, chain_env, tmp_path):
+    """Issue 38 (its first part): `/datasets/ID` for people and search engines (no script runs,
+    the Croissant JSON-LD embedded, the README's script shown as text), `/sitemap.xml`,
+    `/robots.txt`, `/api/card/ID` for the explorer, and `/ipfs/CID?format=car` whose every block
+    re-hashes when imported. The data: palmerpenguins' CSV."""
+    from importlib.resources import files
+
+    from opencommons.ipfs.car import import_car
+    from opencommons.ipfs.cid import Cid
+    from opencommons.ipfs.directory import resolve
+    from opencommons.ipfs.store import EmbeddedStore, cat
+
+    run, accounts = chain_env["run"], chain_env["accounts"]
+    folder = tmp_path / "penguins"
+    folder.mkdir()
+    penguins = Path(str(files("palmerpenguins") / "data" / "penguins.csv")).read_bytes()
+    (folder / "penguins.csv").write_bytes(penguins)
+    (folder / "README.md").write_text("# Palmer penguins\n\nSee [the table](penguins.csv).\n\n"
+                                      "</script><script>alert(1)</script>\n")
+    home = str(chain_env["root"] / "dapp-ipfs")
+    assert run("contributor", "register", "--name", "Allison", "--community", "AQ/ecology", "--account", "1",
+               "--home", home).returncode == 0
+    out = run("dataset", "publish", str(folder), "--license", "CC0-1.0", "--commons", "AQ/ecology", "--name",
+              "Palmer penguins", "--description", "Penguins </script> of the Palmer archipelago", "--contributor",
+              f"{accounts[1]}=10000", "--account", "1", "--home", home, "--json")
+    assert out.returncode == 0, out.stderr
+    dataset, content = json.loads(out.stdout)["dataset"], json.loads(out.stdout)["content"]
+
+    status, headers, body = fetch(server, f"/datasets/{dataset}")
+    page = body.decode()
+    assert status == 200 and "script-src" not in headers["content-security-policy"]
+    assert headers["content-security-policy"].startswith("default-src 'none'")
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", page, re.S)
+    assert [attrs for attrs, _ in scripts] == [' type="application/ld+json"']  # the README's script is text
+    described = json.loads(scripts[0][1])
+    assert described["name"] == "Palmer penguins" and described["url"] == f"{server.public_url}/datasets/{dataset}"
+    assert described["description"] == "Penguins </script> of the Palmer archipelago"
+    assert f'<a href="/ipfs/{content}/penguins.csv" rel="noopener noreferrer nofollow ugc">the table</a>' in page
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert f"/ipfs/{content}?format=car" in page and "CC0-1.0" in page
+
+    _, _, xml = fetch(server, "/sitemap.xml")
+    assert f"<loc>{server.public_url}/datasets/{dataset}</loc>".encode() in xml
+    _, _, robots = fetch(server, "/robots.txt")
+    assert f"Sitemap: {server.public_url}/sitemap.xml".encode() in robots
+    _, _, card = fetch(server, f"/api/card/{dataset}")
+    shown = json.loads(card)
+    assert shown["readme"] == "README.md" and shown["card"].startswith("<h1>Palmer penguins</h1>")
+    assert [d["label"] for d in shown["downloads"]] == ["README.md", "penguins.csv", "Croissant metadata (JSON-LD)",
+                                                        "Everything, as a CAR (verifiable)"]
+
+    status, headers, car = fetch(server, f"/ipfs/{content}?format=car")
+    assert status == 200 and headers["content-type"] == "application/vnd.ipld.car"
+    (tmp_path / "penguins.car").write_bytes(car)
+    copy = EmbeddedStore(tmp_path / "copy")
+    assert import_car(copy, tmp_path / "penguins.car") == [Cid.parse(content)]
+    assert b"".join(cat(copy, resolve(copy, f"/ipfs/{content}/penguins.csv"))) == penguins
+    status, _, _ = fetch_error(server, "/datasets/12345")
+    assert status == 400
+
+
+def fetch_error(server, path):
+    try:
+        return fetch(server, path)
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()

@@ -140,6 +140,54 @@ async function trainedInto(id) {
   });
 }
 
+// The tags a dataset's card keeps (as the server's sanitiser, opencommons/pages.py).
+const CARD_TAGS = new Set(["a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5",
+  "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead",
+  "tr", "ul"]);
+
+// The card's HTML, sanitised by the server, rebuilt here element by element from an inert parse
+// (DOMParser runs nothing): only the card's tags, links into this server's /ipfs/ or to http(s)
+// hosts, images from /ipfs/ only. A second wall: the page holds a wallet.
+function safeFragment(html) {
+  const parsed = new DOMParser().parseFromString(html, "text/html");
+  const copy = (node) => {
+    if (node.nodeType === Node.TEXT_NODE) return [document.createTextNode(node.textContent)];
+    if (node.nodeType !== Node.ELEMENT_NODE) return [];
+    const children = [...node.childNodes].flatMap(copy);
+    const tag = node.tagName.toLowerCase();
+    if (!CARD_TAGS.has(tag)) return children;
+    const out = document.createElement(tag);
+    for (const name of ["href", "src", "alt", "title"]) {
+      const value = node.getAttribute(name);
+      if (value === null) continue;
+      if (name === "href" && !/^(\/ipfs\/|https?:\/\/)/.test(value)) continue;
+      if (name === "src" && !value.startsWith("/ipfs/")) continue;
+      out.setAttribute(name, value);
+    }
+    if (tag === "a") out.rel = "noopener noreferrer nofollow ugc";
+    out.append(...children);
+    return [out];
+  };
+  const fragment = document.createDocumentFragment();
+  fragment.append(...[...parsed.body.childNodes].flatMap(copy));
+  return fragment;
+}
+
+// The dataset's card (its README), downloads and "use it" snippets, with the link to its page.
+function cardSection(c) {
+  const box = el("section", { id: "dataset-card", "aria-label": "Card" });
+  box.append(c.card ? safeFragment(c.card) : el("p", { text: "This dataset has no README." }));
+  const downloads = el("ul", { id: "dataset-downloads" });
+  for (const d of c.downloads) downloads.append(el("li", {}, link(d.href, d.label, "download-link")));
+  const parts = [box, el("h3", { text: "Download" }), downloads];
+  if (c.snippets.length) {
+    parts.push(el("h3", { text: "Use it" }));
+    for (const s of c.snippets) parts.push(el("h4", { text: s.label }), el("pre", { class: "snippet" }, el("code", { text: s.code })));
+  }
+  parts.push(el("p", {}, link(c.page, "Its page, to share and for search engines", "dataset-page-link")));
+  return parts;
+}
+
 export async function renderDataset(idOrLink) {
   const id = linkedDataset(idOrLink) ?? idOrLink;
   const page = $("explorer-page");
@@ -148,6 +196,9 @@ export async function renderDataset(idOrLink) {
   const parts = [el("p", {}, link("#/explore", "← all datasets")),
                  el("h2", { id: "dataset-name", text: d.name || `Dataset ${d.id}` }), indexNote(state)];
   if (d.description) parts.push(el("p", { text: d.description }));
+  const card = await getJson(`/api/card/${encodeURIComponent(d.id)}`).catch((e) => ({ error: e.message }));
+  if (card.error) parts.push(el("p", { class: "note", text: `Card not shown: ${card.error}` }));
+  else parts.push(...cardSection(card));
   parts.push(facts(d));
   parts.push(el("h3", { text: "Files" }));
   parts.push(d.files ? table("dataset-files", ["Path", "Size (bytes)", "CID", "SHA-256"], d.files, (f, row) => {

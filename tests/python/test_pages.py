@@ -1,0 +1,115 @@
+"""A dataset's home page (issue 38): the card is its README rendered safely, the page embeds its
+Croissant JSON-LD so that nothing a publisher writes can close the script element, and the
+sitemap lists the pages. Hostile READMEs, and a real one nobody here wrote (OpenZeppelin
+Contracts' own, from npm)."""
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from opencommons.pages import CARD_TAGS, json_ld, readme_of, render_card, sitemap, snippets
+
+BASE = "/ipfs/bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi/"
+OZ_README = Path(__file__).resolve().parents[2] / "node_modules" / "@openzeppelin" / "contracts" / "README.md"
+
+
+class Elements(HTMLParser):
+    """Every element and its attributes, as a browser's parser sees them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.found.append((tag, dict(attrs)))
+
+
+def elements(markup: str) -> list[tuple[str, dict[str, str | None]]]:
+    parser = Elements()
+    parser.feed(markup)
+    return parser.found
+
+
+def assert_safe(markup: str, hosts=()) -> None:
+    for tag, attrs in elements(markup):
+        assert tag in CARD_TAGS, tag
+        assert not any(name.startswith("on") for name in attrs), (tag, attrs)
+        for name in ("href", "src"):
+            value = attrs.get(name)
+            if value is None:
+                continue
+            host = re.match(r"https?://([^/:]+)", value)
+            assert value.startswith(BASE) or (name == "href" and host and host.group(1) in hosts), (tag, value)
+
+
+@pytest.mark.parametrize("markdown, shown", [
+    ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+    ('<img src=x onerror="alert(1)">', '&lt;img src=x onerror="alert(1)"&gt;'),
+    ("[x](javascript:alert(1))", "[x](javascript:alert(1))"),
+    ('<a href="https://evil.example" onclick="steal()">raw</a>', "&lt;a href="),
+    ("<iframe src=https://evil.example></iframe>", "&lt;iframe"),
+])
+def test_raw_html_and_script_links_are_text(markdown, shown):
+    card = render_card(markdown, BASE)
+    assert shown in card
+    assert_safe(card)
+
+
+def test_links_stay_in_the_content_or_on_named_hosts():
+    card = render_card("[a](data/rows.csv) [b](../../../api/config) [c](/ipfs/other/x) [d](//evil.example/y) "
+                       "[e](https://evil.example/) [f](https://doi.org/10.1/x) [g](mailto:x@y.z) [h](data:text/html,x) "
+                       "![i](img/p.png) ![j](https://doi.org/p.png) ![k](../p.png)", BASE, hosts=["doi.org"])
+    links = [(tag, attrs.get("href") or attrs.get("src")) for tag, attrs in elements(card)]
+    # data: is no link at all (shown as text); mailto: and every other host keep their text only
+    assert links == [("p", None), ("a", BASE + "data/rows.csv"), ("a", None), ("a", None), ("a", None), ("a", None),
+                     ("a", "https://doi.org/10.1/x"), ("a", None), ("img", BASE + "img/p.png"), ("img", None),
+                     ("img", None)]
+    assert "[h](data:text/html,x)" in card
+    assert all(attrs.get("rel") == "noopener noreferrer nofollow ugc" for tag, attrs in elements(card) if tag == "a")
+    assert_safe(card, hosts=["doi.org"])
+
+
+def test_tables_keep_their_alignment_and_nothing_else_of_style():
+    card = render_card("| a | b |\n| --: | :-: |\n| 1 | 2 |", BASE)
+    assert '<th style="text-align:right">a</th>' in card and '<td style="text-align:center">2</td>' in card
+
+
+def test_a_real_readme_renders_and_keeps_only_what_is_safe():
+    """OpenZeppelin Contracts' README: headings, code, lists and two dozen links to github.com,
+    docs and the forum; its raw <img> header is shown as text."""
+    markdown = OZ_README.read_text()
+    card = render_card(markdown, BASE, hosts=["docs.openzeppelin.com"])
+    found = elements(card)
+    assert sum(tag == "h2" for tag, _ in found) >= 3 and any(tag == "pre" for tag, _ in found)
+    kept = [attrs["href"] for tag, attrs in found if tag == "a" and attrs.get("href")]
+    assert BASE + "SECURITY.md" in kept and "https://docs.openzeppelin.com/contracts" in kept  # its own files too
+    assert all(h.startswith(("https://docs.openzeppelin.com/", BASE)) for h in kept)
+    dropped = [attrs for tag, attrs in found if tag == "a" and not attrs.get("href")]
+    assert len(dropped) >= 5  # github.com, the forum...: not named, shown as text
+    assert '&lt;img src="logo.svg"' in card
+    assert_safe(card, hosts=["docs.openzeppelin.com"])
+
+
+def test_json_ld_cannot_close_its_script_element():
+    document = {"name": "x</script><script>alert(1)</script>", "description": "<!-- & -->"}
+    text = json_ld(document)
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert json.loads(text) == document
+
+
+def test_the_readme_is_found_among_the_top_level_files_and_snippets_name_the_dataset():
+    manifest = {"files": [{"path": "docs/README.md"}, {"path": "penguins.csv"}, {"path": "Readme.md"}]}
+    assert readme_of(manifest) == "Readme.md"
+    assert readme_of({"files": [{"path": "docs/README.md"}]}) is None
+    used = snippets(42, "bafyC", ["README.md", "tables/wine.parquet"])
+    assert used[0]["code"].endswith('load_dataset("42", split="train")')
+    assert used[1]["code"] == "commons dataset get 42 ./data"
+    assert used[2]["code"].endswith('pd.read_parquet("oc://bafyC/tables/wine.parquet")')
+
+
+def test_the_sitemap_lists_each_page_once_and_escapes_the_origin():
+    xml = sitemap("https://data.example.org", [1, 2])
+    assert xml.count("<loc>") == 2 and "<loc>https://data.example.org/datasets/2</loc>" in xml
+    assert "&amp;" in sitemap("https://x.example/?a=1&b=2", [1])
