@@ -117,7 +117,7 @@ class DappServer:
                  port: int = 8600, dist: Path = DIST, gateway: str | None = None,
                  explorer: "ExplorerApi | None" = None, hosts: list[str] | None = None, bind: str = "127.0.0.1",
                  public_url: str | None = None, wallet_rpc: str | None = None, label: str | None = None,
-                 link_hosts: list[str] | None = None) -> None:
+                 link_hosts: list[str] | None = None, cache: Path | None = None) -> None:
         self.commons, self.rpc_url, self.store, self.relayer, self.dist = commons, rpc_url, store, relayer, dist
         #: the explorer pages' API, answered from the index (None: those pages say there is no index)
         self.explorer = explorer
@@ -136,6 +136,7 @@ class DappServer:
         self.key = commons.deployment.code or "suite"
         self.wallet_rpc = wallet_rpc or (rpc_url if _loopback(rpc_url) else None)
         self.lock = threading.Lock()
+        self.previewing = threading.Lock()
         self.budget = RelayBudget()
         self.closing, self.stopped = threading.Event(), threading.Event()
         self.server: Any = None  # the uvicorn server, once serving
@@ -152,6 +153,8 @@ class DappServer:
         self.public_url = public_url.rstrip("/") if public_url else f"http://127.0.0.1:{self.port}"
         #: the hosts a dataset's card may link to (`--link-host`); any other link shows as text
         self.link_hosts = tuple(h.lower() for h in link_hosts or ())
+        #: where the viewer keeps the verified copies it reads (default: the datasets cache)
+        self.cache = cache
 
     # ------------------------------------------------------------------ which commons
     def others(self) -> dict[str, tuple[str, Commons]]:
@@ -289,6 +292,24 @@ class DappServer:
                  ("Dataset id", str(view["id"])), ("Content", str(view["content"])),
                  ("Manifest", str(view["manifest"]))]
         return dataset_page(self.store, view, manifest, croissant, self.public_url, facts, self.link_hosts)
+
+    def preview(self, dataset_id: int, what: str, record_set: str | None = None, offset: int = 0, limit: int = 20,
+                search: str = "", commons: Commons | None = None) -> dict[str, Any]:
+        """A public dataset's rows (`what` "rows": one page, searchable) or columns (`what`
+        "columns": type, missing share, distinct values, top values or histogram), read from a
+        copy of its content verified against the chain's record."""
+        from .ml import preview
+        from .ml.download import Resolved
+        from .ml.tables import verified_copy
+
+        view = self.reader(commons or self.commons).dataset_view(dataset_id)
+        preview.check_size(self._manifest(view))
+        resolved = Resolved(Cid.parse(view["content"]), Cid.parse(view["manifest"]), dataset_id, view)
+        with self.previewing:  # one download of a dataset at a time; the next request finds it complete
+            local = verified_copy(self.store, resolved, self.cache)
+        if what == "rows":
+            return preview.rows(local, record_set, offset, limit, search)
+        return preview.columns(local, record_set)
 
     def sitemap(self) -> str:
         """The sitemap of this commons' datasets' pages (those not rejected or retired)."""
@@ -569,6 +590,18 @@ def create_app(server: "DappServer") -> FastAPI:
         from .queries import parse_dataset_id
 
         return server.card(parse_dataset_id(dataset), picked(request))
+
+    @app.get("/api/preview/{dataset}/{what}")
+    def preview(dataset: str, what: str, request: Request, set: str | None = None, offset: str = "0",
+                limit: str = "20", q: str = "") -> dict[str, Any]:
+        from .queries import parse_dataset_id
+
+        if what not in ("rows", "columns"):
+            raise OpenCommonsError(f"preview {what!r}: ask for rows or columns")
+        bad = [(k, v) for k, v in (("offset", offset), ("limit", limit)) if not v.isdigit()]
+        if bad:
+            raise OpenCommonsError(f"{bad[0][0]} must be a whole number, not {bad[0][1]!r}")
+        return server.preview(parse_dataset_id(dataset), what, set, int(offset), int(limit), q[:200], picked(request))
 
     @app.get("/datasets/{dataset}")
     def dataset_page(dataset: str) -> Response:

@@ -4,10 +4,11 @@
 // follows; what it changes is checked on-chain.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
-import { SHOTS, freePort, startStack, waitFor } from "./harness.mjs";
+import { ROOT, SHOTS, freePort, startStack, waitFor } from "./harness.mjs";
 
 const NATIVE = "0x0000000000000000000000000000000000000000";
 let stack, accounts, commons, rivers, cleaned, lakes;
@@ -497,4 +498,35 @@ test("a dataset's card is its README made safe; its own page carries its Croissa
   await own.close();
   const map = await (await fetch(`${stack.appUrl}sitemap.xml`)).text();
   assert.ok(map.includes(`<loc>${stack.appUrl}datasets/${rain.dataset}</loc>`), map);
+});
+
+test("a dataset's viewer pages and searches its rows and says what each column holds (palmerpenguins)", async () => {
+  const csv = readFileSync(execFileSync(join(ROOT, ".venv", "bin", "python"), ["-c",
+    "from importlib.resources import files; print(files('palmerpenguins') / 'data' / 'penguins.csv')"],
+  { encoding: "utf8" }).trim(), "utf8");
+  const penguins = publish("Palmer penguins", { "penguins.csv": csv }, "--license", "CC0-1.0", "--commons", "AQ/ecology",
+    "--contributor", `${accounts[2]}=10000`, "--account", "2");
+  const page = await explore(accounts[5], `#/dataset/${penguins.dataset}`, "dataset");
+  await page.waitForSelector("#dataset-viewer[data-ready=rows]", { timeout: 30_000 });
+  const header = await page.$$eval("#viewer-table th", (ths) => ths.map((t) => t.textContent));
+  assert.deepEqual(header, csv.split("\n")[0].split(","));
+  assert.equal(await page.$$eval("#viewer-table tbody tr", (rows) => rows.length), 10);
+  assert.equal(await page.textContent("#viewer-table tbody tr:first-child td:first-child"), "Adelie");
+  assert.equal((await page.textContent("#viewer-showing")).trim(), "rows 1–10 of 344");
+  // what each column holds: types, the share missing, distinct values, a histogram or top values
+  const stat = (column, i) => page.textContent(`#viewer-stats tr[data-column="${column}"] td:nth-child(${i})`);
+  assert.equal(await stat("species", 2), "text");
+  assert.equal(await stat("species", 4), "3");
+  assert.equal(await stat("species", 5), "Adelie (152), Gentoo (124), Chinstrap (68)");
+  assert.equal(await stat("bill_length_mm", 2), "number");
+  assert.equal(await stat("bill_length_mm", 3), "0.6%");  // 2 of 344 missing
+  assert.equal(await page.$$eval('#viewer-stats tr[data-column="bill_length_mm"] svg rect', (r) => r.length), 10);
+  // paging and search
+  await page.click("#viewer-next");
+  await page.waitForFunction(() => document.getElementById("viewer-showing").textContent.includes("rows 11–20"));
+  await page.fill("#viewer-search", "Chinstrap");
+  await page.waitForFunction(() => document.getElementById("viewer-showing").textContent.includes("of 68 matching"));
+  assert.equal(await page.textContent("#viewer-table tbody tr:first-child td:first-child"), "Chinstrap");
+  assert.ok(await page.isDisabled("#viewer-prev"));
+  await page.screenshot({ path: join(SHOTS, "explore-dataset-viewer.png"), fullPage: true });
 });

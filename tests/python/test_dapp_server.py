@@ -21,7 +21,8 @@ def server(chain_env):
     w3 = chain_env["w3"]
     commons = load_deployment(w3, chain_env["root"] / "deployments")
     app = DappServer(commons, chain_env["url"], open_store("embedded", chain_env["root"] / "dapp-ipfs"),
-                     NodeAccount(Web3.to_checksum_address(w3.eth.accounts[0])), port=0)
+                     NodeAccount(Web3.to_checksum_address(w3.eth.accounts[0])), port=0,
+                     cache=chain_env["root"] / "previews")
     threading.Thread(target=app.serve_forever, daemon=True).start()
     yield app
     app.shutdown()
@@ -360,6 +361,22 @@ def test_a_dataset_has_a_page_with_its_card_and_croissant_a_sitemap_and_a_car(se
     assert b"".join(cat(copy, resolve(copy, f"/ipfs/{content}/penguins.csv"))) == penguins
     status, _, _ = fetch_error(server, "/datasets/12345")
     assert status == 400
+
+    # the viewer: rows a page at a time, searchable; what each column holds
+    _, _, body = fetch(server, f"/api/preview/{dataset}/rows?limit=5&offset=2&q=chinstrap")
+    page = json.loads(body)
+    assert (page["recordSet"], page["total"], page["matched"], page["offset"]) == ("penguins", 344, 68, 2)
+    assert len(page["rows"]) == 5 and all(row[0] == "Chinstrap" for row in page["rows"])
+    _, _, body = fetch(server, f"/api/preview/{dataset}/columns")
+    described = {c["name"]: c for c in json.loads(body)["columns"]}
+    assert described["species"]["top"] == [["Adelie", 152], ["Gentoo", 124], ["Chinstrap", 68]]
+    assert described["bill_length_mm"]["type"] == "number" and described["bill_length_mm"]["missing"] == round(2 / 344, 4)
+    assert sum(described["body_mass_g"]["histogram"]["counts"]) == 342 and described["year"]["type"] == "integer"
+    for bad, message in ((f"/api/preview/{dataset}/rows?limit=1000", "holds 1 to 200 rows"),
+                         (f"/api/preview/{dataset}/everything", "ask for rows or columns"),
+                         (f"/api/preview/{dataset}/rows?set=nope", "no record set 'nope'")):
+        status, _, body = fetch_error(server, bad)
+        assert status == 400 and message in json.loads(body)["error"], body
 
 
 def fetch_error(server, path):

@@ -188,6 +188,79 @@ function cardSection(c) {
   return parts;
 }
 
+// A numeric column's histogram as a small bar chart (its counts in the title, for screen readers).
+function histogram(h) {
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  const most = Math.max(1, ...h.counts);
+  svg.setAttribute("viewBox", `0 0 ${h.counts.length * 8} 32`);
+  svg.setAttribute("class", "histogram");
+  svg.setAttribute("role", "img");
+  const title = document.createElementNS("http://www.w3.org/2000/svg", "title");
+  title.textContent = `from ${h.edges[0]} to ${h.edges[h.edges.length - 1]}: ${h.counts.join(", ")}`;
+  svg.append(title);
+  h.counts.forEach((count, i) => {
+    const bar = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+    const height = Math.max(count ? 1 : 0, Math.round((count / most) * 32));
+    for (const [k, v] of Object.entries({ x: i * 8, y: 32 - height, width: 7, height })) bar.setAttribute(k, String(v));
+    svg.append(bar);
+  });
+  return svg;
+}
+
+// The record sets' rows, ten at a time and searchable, and what each column holds; read by the
+// server from the content it verified against the chain. Loads after the page is ready.
+function viewer(id) {
+  const box = el("section", { id: "dataset-viewer", "aria-label": "Viewer" });
+  const state = { set: null, offset: 0, q: "" };
+  const picker = el("select", { id: "viewer-set", "aria-label": "Record set" });
+  const search = el("input", { id: "viewer-search", type: "search", placeholder: "Search the rows",
+                               "aria-label": "Search the rows" });
+  const prev = el("button", { id: "viewer-prev", text: "Previous" });
+  const next = el("button", { id: "viewer-next", text: "Next" });
+  const showing = el("span", { id: "viewer-showing" });
+  const rows = el("div", { id: "viewer-rows" });
+  const columns = el("div", { id: "viewer-columns" });
+  const fail = (e) => { box.replaceChildren(el("p", { class: "note", text: `No preview: ${e.message}` })); box.dataset.ready = "error"; };
+  const load = async (withColumns) => {
+    box.dataset.ready = "";
+    const qs = new URLSearchParams({ offset: String(state.offset), limit: "10", q: state.q });
+    if (state.set) qs.set("set", state.set);
+    const page = await getJson(`/api/preview/${encodeURIComponent(id)}/rows?${qs}`);
+    if (!picker.options.length) for (const name of page.recordSets) picker.append(el("option", { value: name, text: name }));
+    state.set = picker.value = page.recordSet;
+    rows.replaceChildren(table("viewer-table", page.columns, page.rows, (r, row) => {
+      for (const v of r) row.insertCell().textContent = v === null ? "" : String(v);
+    }));
+    const last = page.offset + page.rows.length;
+    showing.textContent = page.matched ? ` rows ${page.offset + 1}–${last} of ${page.matched}`
+      + (page.matched < page.total ? ` matching (${page.total} in all) ` : " ") : " no row matches ";
+    prev.disabled = page.offset === 0;
+    next.disabled = last >= page.matched;
+    if (withColumns) {
+      const c = await getJson(`/api/preview/${encodeURIComponent(id)}/columns?set=${encodeURIComponent(state.set)}`);
+      columns.replaceChildren(table("viewer-stats", ["Column", "Type", "Missing", "Distinct", "Values"], c.columns, (col, row) => {
+        row.dataset.column = col.name;
+        row.insertCell().textContent = col.name;
+        row.insertCell().textContent = col.type;
+        row.insertCell().textContent = `${Math.round(col.missing * 1000) / 10}%`;
+        row.insertCell().textContent = String(col.distinct);
+        const values = row.insertCell();
+        if (col.histogram) values.append(histogram(col.histogram));
+        else values.textContent = col.top.map(([v, n]) => `${v} (${n})`).join(", ");
+      }));
+    }
+    box.dataset.ready = "rows";
+  };
+  picker.onchange = () => { state.set = picker.value; state.offset = 0; load(true).catch(fail); };
+  let typing;
+  search.oninput = () => { clearTimeout(typing); typing = setTimeout(() => { state.q = search.value; state.offset = 0; load(false).catch(fail); }, 250); };
+  prev.onclick = () => { state.offset = Math.max(0, state.offset - 10); load(false).catch(fail); };
+  next.onclick = () => { state.offset += 10; load(false).catch(fail); };
+  box.append(el("p", {}, picker, " ", search), rows, el("p", { id: "viewer-pager" }, prev, showing, next),
+             el("h4", { text: "Columns" }), columns);
+  return { box, start: () => load(true).catch(fail) };
+}
+
 export async function renderDataset(idOrLink) {
   const id = linkedDataset(idOrLink) ?? idOrLink;
   const page = $("explorer-page");
@@ -199,6 +272,8 @@ export async function renderDataset(idOrLink) {
   const card = await getJson(`/api/card/${encodeURIComponent(d.id)}`).catch((e) => ({ error: e.message }));
   if (card.error) parts.push(el("p", { class: "note", text: `Card not shown: ${card.error}` }));
   else parts.push(...cardSection(card));
+  const look = viewer(d.id);
+  parts.push(el("h3", { text: "Rows and columns" }), look.box);
   parts.push(facts(d));
   parts.push(el("h3", { text: "Files" }));
   parts.push(d.files ? table("dataset-files", ["Path", "Size (bytes)", "CID", "SHA-256"], d.files, (f, row) => {
@@ -240,4 +315,5 @@ export async function renderDataset(idOrLink) {
   parts.push(...(await actionsPanel(d)));
   page.replaceChildren(...parts);
   page.dataset.ready = "dataset";
+  look.start();
 }
