@@ -285,8 +285,8 @@ class DappServer:
                 croissant = found if isinstance(found, dict) else None
             except (OpenCommonsError, ValueError):
                 croissant = None  # not in this store: the page goes without its JSON-LD
-        facts = [("Licence", str(view["license"])), ("Commons", present.commons_text(manifest.get("commons") if isinstance(manifest.get("commons"), str)
-                                                    else None, str(view["commons"]))),
+        code = manifest.get("commons") if isinstance(manifest.get("commons"), str) else None
+        facts = [("Licence", str(view["license"])), ("Commons", present.commons_text(code, str(view["commons"]))),
                  ("Status", str(view["status"])), ("Published", present.when(int(view["publishedAt"]))),
                  ("Contributors", ", ".join(present.short_address(c["account"]) for c in view["contributors"])),
                  ("Dataset id", str(view["id"])), ("Content", str(view["content"])),

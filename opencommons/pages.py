@@ -99,7 +99,8 @@ def json_ld(document: dict[str, Any]) -> str:
 def snippets(dataset_id: int, content: str, files: list[str]) -> list[dict[str, str]]:
     """Code that uses the dataset, with its real reference: Python, the command line, fsspec."""
     first = next((f for f in files if f.lower().endswith((".csv", ".parquet", ".jsonl"))), files[0] if files else "")
-    out = [{"label": "Python", "code": f'import opencommons\nds = opencommons.load_dataset("{dataset_id}", split="train")'},
+    python = f'import opencommons\nds = opencommons.load_dataset("{dataset_id}", split="train")'
+    out = [{"label": "Python", "code": python},
            {"label": "Command line", "code": f"commons dataset get {dataset_id} ./data"}]
     if first:
         out.append({"label": "fsspec (pandas, pyarrow, duckdb)",
@@ -152,8 +153,8 @@ def dataset_page(store: Any, view: dict[str, Any], manifest: dict[str, Any], cro
     rows = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in facts)
     downloads = "".join(f'<li><a href="{html.escape(d["href"])}">{html.escape(d["label"])}</a></li>'
                         for d in shown["downloads"])
-    uses = "".join(f"<h3>{html.escape(s['label'])}</h3><pre><code>{html.escape(s['code'])}</code></pre>"
-                   for s in shown["snippets"])
+    uses = "".join(f"<h3>{html.escape(s['label'])}</h3><pre tabindex=\"0\"><code>{html.escape(s['code'])}</code>"
+                   "</pre>" for s in shown["snippets"])
     card = shown["card"] or "<p>This dataset has no README.</p>"
     body = (f"<main><h1>{html.escape(name)}</h1><p class=\"description\">{html.escape(description)}</p>"
             f"<section id=\"card\" aria-label=\"Card\">{card}</section>"
@@ -169,7 +170,9 @@ def dataset_page(store: Any, view: dict[str, Any], manifest: dict[str, Any], cro
 _STYLE = ("body{font-family:system-ui,sans-serif;max-width:60rem;margin:auto;padding:1rem;line-height:1.5;"
           "color:#1a1a1a}pre{background:#f4f4f4;padding:.75rem;overflow:auto}dt{font-weight:600}"
           "dd{margin:0 0 .5rem 0;word-break:break-all}table{border-collapse:collapse}"
-          "td,th{border:1px solid #ccc;padding:.25rem .5rem}img{max-width:100%}")
+          "td,th{border:1px solid #ccc;padding:.25rem .5rem}img{max-width:100%}"
+          "#downloads a{display:inline-block;min-height:24px;line-height:24px}"
+          "#card pre{white-space:pre-wrap;overflow-wrap:anywhere}")
 
 
 def sitemap(origin: str, dataset_ids: Iterable[int]) -> str:

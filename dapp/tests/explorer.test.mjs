@@ -530,3 +530,32 @@ test("a dataset's viewer pages and searches its rows and says what each column h
   assert.ok(await page.isDisabled("#viewer-prev"));
   await page.screenshot({ path: join(SHOTS, "explore-dataset-viewer.png"), fullPage: true });
 });
+
+test("every page passes axe-core's WCAG 2.2 AA checks, on a desktop and on a phone", async () => {
+  const found = {};
+  for (const [name, path, ready] of [["browse", "#/explore", "browse"], ["dataset", `#/dataset/${rivers.dataset}`, "dataset"],
+    ["contributor", `#/contributor/${accounts[1]}`, "contributor"], ["proposals", "#/proposals", "proposals"]]) {
+    const page = await explore(accounts[5], path, ready);
+    found[name] = await stack.accessibility(page);
+  }
+  const wallet = await stack.pageAs(accounts[5]);
+  found.wallet = await stack.accessibility(wallet);
+  const context = await stack.browser.newContext({ bypassCSP: true });  // to inject axe into a page that runs no script
+  const own = await context.newPage();
+  await own.goto(`${stack.appUrl}datasets/${rivers.dataset}`);
+  found.own = await stack.accessibility(own);
+  await context.close();
+  // on a phone: nothing wider than the screen (wide tables scroll inside their own box), still AA
+  const wide = {};
+  for (const [name, path, ready] of [["browse", "#/explore", "browse"], ["dataset", `#/dataset/${rivers.dataset}`, "dataset"],
+    ["contributor", `#/contributor/${accounts[1]}`, "contributor"]]) {
+    const phone = await stack.pageAs(accounts[5], { path, phone: true });
+    await phone.waitForSelector(`#explorer-page[data-ready=${ready}]`);
+    wide[name] = await phone.evaluate(() => Math.max(0, document.documentElement.scrollWidth - screen.width));
+    found[`${name} (phone)`] = await stack.accessibility(phone);
+    if (name === "dataset") await phone.screenshot({ path: join(SHOTS, "phone-dataset.png"), fullPage: true });
+  }
+  assert.deepEqual(wide, { browse: 0, dataset: 0, contributor: 0 });
+  assert.deepEqual(found, { browse: [], dataset: [], contributor: [], proposals: [], wallet: [], own: [],
+                            "browse (phone)": [], "dataset (phone)": [], "contributor (phone)": [] });
+});

@@ -76,8 +76,10 @@ export async function startStack({ deployArgs = async () => [], afterDeploy = as
   };
 
   // A page of the app at `path` with the test wallet of `account`, connected.
-  stack.pageAs = async (account, { rejectSignatures = false, path = "" } = {}) => {
-    const context = await browser.newContext();
+  stack.pageAs = async (account, { rejectSignatures = false, path = "", phone = false } = {}) => {
+    // `phone`: a phone's screen (390 x 844 CSS pixels, touch), as responsive layouts are checked
+    const context = await browser.newContext(phone ? { viewport: { width: 390, height: 844 }, isMobile: true,
+                                                       hasTouch: true, deviceScaleFactor: 2 } : {});
     // Like a real wallet, the test wallet talks to its own node (here Anvil, from the test process),
     // never through the app's /rpc, which forwards reads only.
     await context.exposeFunction("__walletRpc", async (body) => (await fetch(stack.rpcUrl, {
@@ -108,6 +110,17 @@ export async function startStack({ deployArgs = async () => [], afterDeploy = as
       account);
     await page.waitForSelector("body[data-ready=true]");
     return page;
+  };
+
+  // WCAG 2.2 A and AA violations axe-core finds on `page` as it is now (axe-core from npm,
+  // injected into the page; a page whose CSP forbids scripts needs a context with bypassCSP).
+  stack.accessibility = async (page) => {
+    await page.addScriptTag({ path: join(ROOT, "node_modules", "axe-core", "axe.min.js") });
+    return page.evaluate(async () => {
+      const found = await window.axe.run(document, {
+        runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] } });
+      return found.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+    });
   };
 
   // The status line once a transaction confirmed or failed.

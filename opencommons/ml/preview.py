@@ -121,7 +121,9 @@ def _histogram(values: Any) -> dict[str, Any]:
 
 
 def _round(value: float) -> float:
-    return value if value == 0 or not math.isfinite(value) else round(value, 6 - int(math.floor(math.log10(abs(value)))))
+    if value == 0 or not math.isfinite(value):
+        return value
+    return round(value, 6 - int(math.floor(math.log10(abs(value)))))
 
 
 __all__ = ["PreviewError", "RecordSetError", "check_size", "columns", "rows"]

@@ -55,7 +55,7 @@ async function downloadPrivate(d, progress) {
 }
 
 function tokenSelect(id) {
-  const select = el("select", { id });
+  const select = el("select", { id, "aria-label": "Token" });
   for (const token of app.config.tokens) select.append(el("option", { value: token, text: token === NATIVE ? "ETH" : token }));
   return select;
 }

@@ -182,7 +182,9 @@ function cardSection(c) {
   const parts = [box, el("h3", { text: "Download" }), downloads];
   if (c.snippets.length) {
     parts.push(el("h3", { text: "Use it" }));
-    for (const s of c.snippets) parts.push(el("h4", { text: s.label }), el("pre", { class: "snippet" }, el("code", { text: s.code })));
+    for (const s of c.snippets) {
+      parts.push(el("h4", { text: s.label }), el("pre", { class: "snippet", tabindex: "0" }, el("code", { text: s.code })));
+    }
   }
   parts.push(el("p", {}, link(c.page, "Its page, to share and for search engines", "dataset-page-link")));
   return parts;
@@ -218,7 +220,7 @@ function viewer(id) {
   const prev = el("button", { id: "viewer-prev", text: "Previous" });
   const next = el("button", { id: "viewer-next", text: "Next" });
   const showing = el("span", { id: "viewer-showing" });
-  const rows = el("div", { id: "viewer-rows" });
+  const rows = el("div", { id: "viewer-rows", tabindex: "0", role: "region", "aria-label": "Rows" });
   const columns = el("div", { id: "viewer-columns" });
   const fail = (e) => { box.replaceChildren(el("p", { class: "note", text: `No preview: ${e.message}` })); box.dataset.ready = "error"; };
   const load = async (withColumns) => {

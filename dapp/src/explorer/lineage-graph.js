@@ -42,7 +42,8 @@ export function lineageGraph(graph) {
   const order = [...rows.keys()].sort((a, b) => a - b);
   const widest = Math.max(...[...rows.values()].map((r) => r.length));
   const width = widest * (W + GAP_X) + GAP_X, height = order.length * (H + GAP_Y);
-  const root = svg("svg", { id: "lineage-graph", width, height, viewBox: `0 0 ${width} ${height}`, role: "img",
+  // a group of links (each dataset's box), not one image: its links stay reachable by keyboard
+  const root = svg("svg", { id: "lineage-graph", width, height, viewBox: `0 0 ${width} ${height}`, role: "group",
                             "aria-label": "lineage graph" });
   root.append(svg("defs", {}));
   root.firstChild.append(Object.assign(svg("marker", { id: "arrow", viewBox: "0 0 10 10", refX: 10, refY: 5,
