@@ -157,6 +157,10 @@ test("the proposals page's tallies change while it is open", async () => {
   const [, forVotes] = await stack.contract("CommonsGovernor").proposalVotes(id);
   assert.ok(forVotes > 0n);
   assert.notEqual(await page.textContent(`${row} td.for`), "0.0");
+  // the votes over time: one point so far, for the "for" side
+  const chart = page.locator(`${row} svg.votes-chart`);
+  assert.match(await chart.getAttribute("aria-label"), new RegExp(`^after block \\d+: for ${await page.textContent(`${row} td.for`)}, against 0\\.0, abstain 0\\.0$`));
+  assert.equal(await chart.locator("path").count(), 3);
   await page.screenshot({ path: join(SHOTS, "explore-proposals.png"), fullPage: true });
 });
 
@@ -558,4 +562,17 @@ test("every page passes axe-core's WCAG 2.2 AA checks, on a desktop and on a pho
   assert.deepEqual(wide, { browse: 0, dataset: 0, contributor: 0 });
   assert.deepEqual(found, { browse: [], dataset: [], contributor: [], proposals: [], wallet: [], own: [],
                             "browse (phone)": [], "dataset (phone)": [], "contributor (phone)": [] });
+});
+
+test("a dataset page plots what it was paid over time, per token", async () => {
+  commons("royalties", "pay", lakes.dataset, "0.25", "--account", "6");
+  commons("royalties", "pay", lakes.dataset, "0.5", "--account", "7");
+  await waitFor(async () => (await (await fetch(`${stack.appUrl}api/explorer/datasets/${lakes.dataset}`)).json())
+    .royaltySeries[NATIVE]?.length === 2, "the index to read both payments");
+  const page = await explore(accounts[5], `#/dataset/${lakes.dataset}`, "dataset");
+  const chart = page.locator(`svg.royalty-chart[data-token="${NATIVE}"]`);
+  assert.equal(await page.textContent("#dataset-royalties"), "Paid in total: 0.75 ETH");
+  assert.match(await page.textContent("figure.royalty-figure figcaption"), /^0\.75 ETH paid in all, blocks \d+ to \d+$/);
+  assert.match(await chart.getAttribute("aria-label"), /^0\.75 ETH paid from block \d+ to block \d+$/);
+  assert.equal((await chart.locator("path").getAttribute("d")).split(" L").length, 3);  // the start and two payments
 });

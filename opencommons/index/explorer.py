@@ -5,6 +5,7 @@ show, answered from the index in a few indexed lookups each (pages of rows, neve
 from __future__ import annotations
 
 import json
+import math
 import statistics
 from collections import defaultdict
 from typing import Any
@@ -116,6 +117,8 @@ class Explorer(IndexReader):
             for token, amount in conn.execute(select(p.c.token, p.c.amount).where(
                     p.c.commons == c, p.c.dataset == key, p.c.generation == generation)):
                 paid[token] += int(amount)
+            series = royalty_series(conn.execute(select(p.c.block, p.c.token, p.c.amount).where(
+                p.c.commons == c, p.c.dataset == key, p.c.generation == generation).order_by(p.c.block, p.c.log_index)))
             latest = [{"block": int(r.block), "tx": r.tx, "payer": r.payer, "token": r.token, "amount": r.amount}
                       for r in conn.execute(select(p).where(p.c.commons == c, p.c.dataset == key,
                                                             p.c.generation == generation)
@@ -128,6 +131,7 @@ class Explorer(IndexReader):
                 "medianScore": {k: statistics.median(v) for k, v in sorted(scores.items())},
                 "licenseTerms": list(terms.values()), "licencesSold": int(sold),
                 "royaltiesPaid": {t: str(v) for t, v in sorted(paid.items())}, "latestPayments": latest,
+                "royaltySeries": series,
                 "children": [str(int(k, 16)) for k in children]}
 
     def contributor_page(self, account: str) -> dict[str, Any]:
@@ -207,10 +211,19 @@ class Explorer(IndexReader):
             ids = [r.proposal_id for r in rows]
             tallies: dict[str, list[int]] = {i: [0, 0, 0] for i in ids}
             voters: dict[str, int] = defaultdict(int)
-            for pid, support, weight in conn.execute(select(v.c.proposal_id, v.c.support, v.c.weight)
-                                                     .where(v.c.commons == c, v.c.proposal_id.in_(ids))):
+            #: the tally after each block with votes: [block, for, against, abstain] (decimal strings)
+            series: dict[str, list[list[Any]]] = defaultdict(list)
+            for pid, support, weight, block in conn.execute(
+                    select(v.c.proposal_id, v.c.support, v.c.weight, v.c.block)
+                    .where(v.c.commons == c, v.c.proposal_id.in_(ids)).order_by(v.c.block, v.c.log_index)):
                 tallies[pid][int(support)] += int(weight)
                 voters[pid] += 1
+                against_, for__, abstain_ = tallies[pid]
+                point = [int(block), str(for__), str(against_), str(abstain_)]
+                if series[pid] and series[pid][-1][0] == int(block):
+                    series[pid][-1] = point
+                else:
+                    series[pid].append(point)
             steps: dict[str, dict[str, Any]] = defaultdict(dict)
             queued_tx: dict[str, str] = {}
             for r in conn.execute(select(pe).where(pe.c.commons == c, pe.c.proposal_id.in_(ids))
@@ -238,7 +251,8 @@ class Explorer(IndexReader):
                               "state": state, "voteStart": snapshot, "voteEnd": deadline, "for": str(for_),
                               "against": str(against), "abstain": str(abstain),
                               "quorum": str(quorum) if quorum is not None else None,
-                              "voters": voters[r.proposal_id], "eta": steps[r.proposal_id].get("queued")})
+                              "voters": voters[r.proposal_id], "eta": steps[r.proposal_id].get("queued"),
+                              "series": series[r.proposal_id][-100:]})
         return {"total": int(total), "offset": offset, "items": items}
 
 
@@ -252,3 +266,22 @@ def _as_id(text: str) -> str | None:
         return hex64(int.from_bytes(Cid.parse(text).digest, "big"))
     except (ValueError, InvalidCidError, OpenCommonsError):
         return None
+
+
+def royalty_series(rows: Any, points: int = 100) -> dict[str, list[list[Any]]]:
+    """What a dataset was paid so far, per token, as (block, running total) pairs in block order:
+    at most `points` per token (the last payment of each stretch of blocks), totals as decimal
+    strings (256-bit amounts)."""
+    totals: dict[str, int] = defaultdict(int)
+    steps: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for block, token, amount in rows:
+        totals[token] += int(amount)
+        steps[token].append((int(block), totals[token]))
+    out: dict[str, list[list[Any]]] = {}
+    for token, pairs in sorted(steps.items()):
+        stride = max(1, math.ceil(len(pairs) / points))
+        kept = pairs[stride - 1::stride]
+        if kept[-1] != pairs[-1]:
+            kept.append(pairs[-1])
+        out[token] = [[b, str(t)] for b, t in kept]
+    return out

@@ -62,10 +62,35 @@ async function licenceChain(id) {
   return box;
 }
 
+// What a dataset was paid so far in one token, as a line over the blocks (an accessible image:
+// its summary is its label, the points are in its title).
+async function royaltyChart(token, points) {
+  const ns = "http://www.w3.org/2000/svg";
+  const W = 320, H = 120, PAD = 4;
+  const first = points[0][0], last = points[points.length - 1][0];
+  const most = points.reduce((m, [, v]) => (BigInt(v) > m ? BigInt(v) : m), 1n);
+  const x = (b) => PAD + (last === first ? W - 2 * PAD : ((b - first) / (last - first)) * (W - 2 * PAD));
+  const y = (v) => H - PAD - Number((BigInt(v) * 1000n) / most) / 1000 * (H - 2 * PAD);
+  let path = `M${x(first)},${H - PAD}`;
+  for (const [b, v] of points) path += ` L${x(b)},${y(v)}`;
+  const total = await amountText(token, BigInt(points[points.length - 1][1]));
+  const svg = document.createElementNS(ns, "svg");
+  for (const [k, v] of Object.entries({ viewBox: `0 0 ${W} ${H}`, class: "royalty-chart", role: "img", "data-token": token,
+    "aria-label": `${total} paid from block ${first} to block ${last}` })) svg.setAttribute(k, v);
+  const title = document.createElementNS(ns, "title");
+  title.textContent = `${total} by block ${last} (${points.length} points)`;
+  const line = document.createElementNS(ns, "path");
+  line.setAttribute("d", path);
+  svg.append(title, line);
+  return el("figure", { class: "royalty-figure" }, svg,
+            el("figcaption", { text: `${total} paid in all, blocks ${first} to ${last}` }));
+}
+
 async function royalties(d) {
   const tokens = Object.keys(d.royaltiesPaid);
   const paid = await Promise.all(tokens.map((t) => amountText(t, BigInt(d.royaltiesPaid[t]))));
   const section = [el("p", { id: "dataset-royalties", text: paid.length ? `Paid in total: ${paid.join(", ")}` : "No royalties paid yet" })];
+  for (const [token, points] of Object.entries(d.royaltySeries ?? {})) section.push(await royaltyChart(token, points));
   if (d.latestPayments.length) {
     const amounts = await Promise.all(d.latestPayments.map((p) => amountText(p.token, BigInt(p.amount))));
     section.push(table("dataset-payments", ["Block", "Payer", "Amount"], d.latestPayments, (p, row) => {

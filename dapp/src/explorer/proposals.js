@@ -13,8 +13,31 @@ export function stopProposals() {
   timer = null;
 }
 
+// A proposal's votes over its blocks: for, against and abstain as three lines (an accessible
+// image: the tally after the last vote is its label).
+function votesChart(p) {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  const W = 120, H = 36, points = p.series;
+  const most = points.reduce((m, [, f, a, b]) => [f, a, b].reduce((n, v) => (BigInt(v) > n ? BigInt(v) : n), m), 1n);
+  const first = points.length ? points[0][0] : p.voteStart, last = points.length ? points[points.length - 1][0] : p.voteStart;
+  const x = (b) => 2 + (last === first ? W - 4 : ((b - first) / (last - first)) * (W - 4));
+  const y = (v) => H - 2 - Number((BigInt(v) * 1000n) / most) / 1000 * (H - 4);
+  for (const [k, v] of Object.entries({ viewBox: `0 0 ${W} ${H}`, class: "votes-chart", role: "img",
+    "aria-label": points.length ? `after block ${last}: for ${formatEther(p.for)}, against ${formatEther(p.against)}, `
+      + `abstain ${formatEther(p.abstain)}` : "no votes yet" })) svg.setAttribute(k, v);
+  ["for", "against", "abstain"].forEach((side, i) => {
+    if (!points.length) return;
+    const line = document.createElementNS(ns, "path");
+    line.setAttribute("class", side);
+    line.setAttribute("d", points.map(([b, ...t], j) => `${j ? "L" : "M"}${x(b)},${y(t[i])}`).join(" "));
+    svg.append(line);
+  });
+  return svg;
+}
+
 function draw(result, state) {
-  const t = table("explore-proposals", ["Proposal", "State", "For", "Against", "Abstain", "Voters", "Voting ends", ""],
+  const t = table("explore-proposals", ["Proposal", "State", "For", "Against", "Abstain", "Voters", "Over time", "Voting ends", ""],
     result.items, (p, row) => {
       row.dataset.id = p.id;
       row.insertCell().textContent = p.description;
@@ -23,6 +46,7 @@ function draw(result, state) {
       Object.assign(row.insertCell(), { textContent: formatEther(p.against), className: "against" });
       Object.assign(row.insertCell(), { textContent: formatEther(p.abstain), className: "abstain" });
       Object.assign(row.insertCell(), { textContent: String(p.voters), className: "voters" });
+      row.insertCell().append(votesChart(p));
       row.insertCell().textContent = `block ${p.voteEnd}`;
       const actions = row.insertCell();
       const args = [p.targets, p.values, p.calldatas, p.descriptionHash];
