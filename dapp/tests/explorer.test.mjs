@@ -452,6 +452,9 @@ test("a dataset page lists the models trained on it and pulls its share of one",
   await page.waitForSelector("#explorer-page[data-ready=dataset]");
   await page.waitForFunction((m) => document.querySelector(`#dataset-models tr[data-model="${m}"] td:nth-child(2)`)
     ?.textContent.endsWith("pulled 0.06 ETH · can pull nothing"), model.dataset, { timeout: 20_000 });
+  // the model joins the dataset's lineage graph, by a dotted edge
+  assert.equal(await page.locator(`#lineage-graph line.edge.trained[data-child="${model.dataset}"]`).count(), 1);
+  assert.equal(await page.textContent("p.legend"), "Solid: derived from · dashed: next version · dotted: a model trained on it");
   await page.screenshot({ path: join(SHOTS, "explore-trained-into.png"), fullPage: true });
   // the model's own page names what it learned from
   const modelPage = await explore(accounts[2], `#/dataset/${model.dataset}`, "dataset");

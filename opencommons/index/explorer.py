@@ -150,7 +150,8 @@ class Explorer(IndexReader):
                 "totals": {t: {k: str(v) for k, v in x.items()} for t, x in sorted(totals.items())}}
 
     def lineage_graph(self, dataset_id: int, depth: int = 6) -> dict[str, Any]:
-        """Nodes and parent->child edges within `depth` steps up and down."""
+        """Nodes and parent->child edges within `depth` steps up and down, and the dataset's own
+        older and newer versions (edges of kind "version", older -> newer)."""
         tree = self.lineage(dataset_id, depth)
         nodes: dict[str, dict[str, Any]] = {}
         edges: set[tuple[str, str]] = set()
@@ -165,11 +166,25 @@ class Explorer(IndexReader):
                 walk(child)
 
         walk(tree)
+        versions: list[tuple[str, str]] = []
+        for link in ("previousVersion", "nextVersion"):  # the root's versions: older above, newer below
+            at = str(dataset_id)
+            for _ in range(depth):  # one next version per dataset: a chain, never a cycle
+                step = self.dataset_view(int(at)).get(link)
+                if not step:
+                    break
+                step = str(step)
+                versions.append((step, at) if link == "previousVersion" else (at, step))
+                if step not in nodes:
+                    view = self.dataset_view(int(step))
+                    nodes[step] = {"id": step, "license": view["license"], "status": view["status"]}
+                at = step
         names = self._names([hex64(int(i)) for i in nodes])
         for node in nodes.values():
             node["name"] = names.get(hex64(int(node["id"])))
         return {"root": str(dataset_id), "nodes": list(nodes.values()),
-                "edges": [{"parent": p, "child": c} for p, c in sorted(edges)]}
+                "edges": [{"parent": p, "child": c} for p, c in sorted(edges)]
+                + [{"parent": p, "child": c, "kind": "version"} for p, c in sorted(versions)]}
 
     def _names(self, keys: list[str]) -> dict[str, str | None]:
         """The manifest name of each dataset id's latest publication (None when the store lacked it)."""

@@ -111,6 +111,13 @@ def test_dataset_lineage_is_a_graph_of_parents_and_children(served):
     assert {n["id"] for n in graph["nodes"]} == {str(ids[k]) for k in ("a", "b", "child")}
     assert {(e["parent"], e["child"]) for e in graph["edges"]} == {(str(ids["a"]), str(ids["child"])),
                                                                    (str(ids["b"]), str(ids["child"]))}
+    # a dataset's own versions are in its graph too, marked as such (older above, newer below)
+    versioned = get(served, f"datasets/{ids['version']}/lineage")
+    assert {"parent": str(ids["a"]), "child": str(ids["version"]), "kind": "version"} in versioned["edges"]
+    assert str(ids["a"]) in {n["id"] for n in versioned["nodes"]}
+    older = get(served, f"datasets/{ids['a']}/lineage")
+    assert {"parent": str(ids["a"]), "child": str(ids["version"]), "kind": "version"} in older["edges"]
+    assert {"parent": str(ids["a"]), "child": str(ids["child"])} in older["edges"]
 
 
 def test_contributor_page_follows_a_claim(served):

@@ -140,8 +140,7 @@ async function trainedOn(r) {
 // The models trained on this dataset (their training logs name it, their roots are on-chain): its
 // share of each, what it pulled and can pull; anyone connected may send the pull (the server gives
 // the proof of its weight, which the vault checks: a wrong one reverts).
-async function trainedInto(id) {
-  const models = await getJson(`/api/trained/${encodeURIComponent(id)}`);
+async function trainedInto(id, models) {
   if (!models.length) return el("p", { id: "dataset-models", text: "No model with a training record names this dataset yet." });
   const rows = await Promise.all(models.map(async (m) => {
     if (m.unread) return [m, `its training log could not be read here: ${m.unread}`, []];
@@ -318,7 +317,16 @@ export async function renderDataset(idOrLink) {
     row.insertCell().append(el("span", { class: "cid", text: c.account }));
   }));
   parts.push(el("h3", { text: "Lineage" }));
-  parts.push(graph.edges.length ? lineageGraph(graph) : el("p", { id: "lineage-none", text: "No parents or derived datasets." }));
+  // the models trained on it join its graph (their training records name it; each is a dataset too)
+  const models = await getJson(`/api/trained/${encodeURIComponent(d.id)}`);
+  for (const m of models.filter((m) => !m.unread && !graph.nodes.some((n) => n.id === m.model))) {
+    graph.nodes.push({ id: m.model, name: null, license: null, status: "model" });
+    graph.edges.push({ parent: d.id, child: m.model, kind: "trained" });
+  }
+  parts.push(graph.edges.length ? lineageGraph(graph) : el("p", { id: "lineage-none", text: "No parents, versions, derived datasets or models." }));
+  if (graph.edges.some((e) => e.kind)) {
+    parts.push(el("p", { class: "legend", text: "Solid: derived from · dashed: next version · dotted: a model trained on it" }));
+  }
   parts.push(el("h3", { text: "Attestations" }));
   const medians = Object.entries(d.medianScore).map(([k, v]) => `${k.startsWith("0x") ? k.slice(0, 10) + "…" : k}: ${v / 100}%`);
   if (medians.length) parts.push(el("p", { id: "dataset-median", text: `Median score: ${medians.join(", ")}` }));
@@ -338,7 +346,7 @@ export async function renderDataset(idOrLink) {
   parts.push(el("h3", { text: "Royalties" }), ...(await royalties(d)));
   const record = await getJson(`/api/training/${encodeURIComponent(d.id)}`);
   if (record) parts.push(el("h3", { text: "Trained on (its training record)" }), await trainedOn(record));
-  parts.push(el("h3", { text: "Trained into" }), await trainedInto(d.id));
+  parts.push(el("h3", { text: "Trained into" }), await trainedInto(d.id, models));
   parts.push(...(await actionsPanel(d)));
   page.replaceChildren(...parts);
   page.dataset.ready = "dataset";

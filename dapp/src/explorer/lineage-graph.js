@@ -1,7 +1,10 @@
 // A dataset's lineage as an SVG graph: ancestors in rows above it, descendants below, an arrow
-// from each parent to each child; every node links to its dataset page.
+// from each parent to each child (dashed from a version to the next, dotted to a model trained
+// on it); every node links to its dataset page.
 const NS = "http://www.w3.org/2000/svg";
 const W = 170, H = 44, GAP_X = 24, GAP_Y = 46;
+// an edge's colour by kind: a parent's data, a dataset's next version, a model trained on it
+const STROKES = { parent: "#2f7d6d", version: "#555", trained: "#8a4fbf" };
 
 function svg(tag, attributes, text) {
   const node = document.createElementNS(NS, tag);
@@ -55,11 +58,12 @@ export function lineageGraph(graph) {
     const offset = (width - row.length * (W + GAP_X) + GAP_X) / 2;
     row.forEach((node, i) => at.set(node.id, { x: offset + i * (W + GAP_X), y: GAP_Y / 2 + r * (H + GAP_Y) }));
   });
-  for (const { parent, child } of graph.edges) {
+  for (const { parent, child, kind } of graph.edges) {
     const a = at.get(parent), b = at.get(child);
     if (!a || !b) continue;
-    root.append(svg("line", { class: "edge", "data-parent": parent, "data-child": child, x1: a.x + W / 2, y1: a.y + H,
-                              x2: b.x + W / 2, y2: b.y, stroke: "#2f7d6d", "marker-end": "url(#arrow)" }));
+    root.append(svg("line", { class: `edge ${kind ?? "parent"}`, "data-parent": parent, "data-child": child,
+                              x1: a.x + W / 2, y1: a.y + H, x2: b.x + W / 2, y2: b.y, stroke: STROKES[kind ?? "parent"],
+                              "marker-end": "url(#arrow)", ...(kind ? { "stroke-dasharray": kind === "version" ? "6 4" : "2 3" } : {}) }));
   }
   for (const node of graph.nodes) {
     const { x, y } = at.get(node.id);
