@@ -270,7 +270,7 @@ class DappServer:
         view = self.reader(commons or self.commons).dataset_view(dataset_id)
         return card_view(self.store, view, self._manifest(view), self.link_hosts)
 
-    def dataset_page(self, dataset_id: int) -> str:
+    def dataset_page(self, dataset_id: int, language: str = "en") -> str:
         """The dataset's page for people and search engines (`/datasets/ID`), this commons' only."""
         from . import present
         from .ipfs.store import read_document
@@ -286,12 +286,10 @@ class DappServer:
             except (OpenCommonsError, ValueError):
                 croissant = None  # not in this store: the page goes without its JSON-LD
         code = manifest.get("commons") if isinstance(manifest.get("commons"), str) else None
-        facts = [("Licence", str(view["license"])), ("Commons", present.commons_text(code, str(view["commons"]))),
-                 ("Status", str(view["status"])), ("Published", present.when(int(view["publishedAt"]))),
-                 ("Contributors", ", ".join(present.short_address(c["account"]) for c in view["contributors"])),
-                 ("Dataset id", str(view["id"])), ("Content", str(view["content"])),
-                 ("Manifest", str(view["manifest"]))]
-        return dataset_page(self.store, view, manifest, croissant, self.public_url, facts, self.link_hosts)
+        shown = {**view, "commonsText": present.commons_text(code, str(view["commons"])),
+                 "publishedText": present.when(int(view["publishedAt"])),
+                 "contributorsText": ", ".join(present.short_address(c["account"]) for c in view["contributors"])}
+        return dataset_page(self.store, shown, manifest, croissant, self.public_url, self.link_hosts, language)
 
     def preview(self, dataset_id: int, what: str, record_set: str | None = None, offset: int = 0, limit: int = 20,
                 search: str = "", commons: Commons | None = None) -> dict[str, Any]:
@@ -604,13 +602,15 @@ def create_app(server: "DappServer") -> FastAPI:
         return server.preview(parse_dataset_id(dataset), what, set, int(offset), int(limit), q[:200], picked(request))
 
     @app.get("/datasets/{dataset}")
-    def dataset_page(dataset: str) -> Response:
+    def dataset_page(dataset: str, request: Request, lang: str | None = None) -> Response:
         from .queries import parse_dataset_id
-        from .pages import PAGE_CSP
+        from .pages import PAGE_CSP, pick_language
 
-        page = server.dataset_page(parse_dataset_id(dataset)).encode()
+        language = pick_language(lang, request.headers.get("accept-language"))
+        page = server.dataset_page(parse_dataset_id(dataset), language).encode()
         return Response(page, headers={"Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": PAGE_CSP,
-                                       "X-Content-Type-Options": "nosniff"})
+                                       "X-Content-Type-Options": "nosniff", "Content-Language": language,
+                                       "Vary": "Accept-Language"})
 
     @app.get("/sitemap.xml")
     def sitemap() -> Response:

@@ -31,6 +31,35 @@ CARD_MAX_BYTES = 256 * 1024
 PAGE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
 README_NAMES = ("readme.md", "readme.markdown", "readme.txt", "readme")
+#: the languages a dataset's page is written in (`opencommons/data/locales/CODE.json`), the first the default
+LANGUAGES = ("en", "sw", "pt", "fr")
+
+
+def texts(language: str) -> dict[str, str]:
+    """The page's words in `language` (one of LANGUAGES)."""
+    from importlib.resources import files
+
+    return dict(json.loads((files("opencommons") / "data" / "locales" / f"{language}.json").read_text("utf-8")))
+
+
+def pick_language(asked: str | None, accept: str | None) -> str:
+    """The page's language: `?lang=` when it is one of LANGUAGES, else the best of the browser's
+    Accept-Language (`sw-KE,sw;q=0.9,en;q=0.8`), else English."""
+    if asked and asked.lower() in LANGUAGES:
+        return asked.lower()
+    ranked: list[tuple[float, int, str]] = []
+    for i, part in enumerate((accept or "").split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                continue
+        base = tag.strip().lower().split("-")[0]
+        if base in LANGUAGES and quality > 0:
+            ranked.append((-quality, i, base))
+    return min(ranked)[2] if ranked else LANGUAGES[0]
 
 
 def render_card(markdown: str, base: str, hosts: Iterable[str] = ()) -> str:
@@ -74,7 +103,7 @@ def readme_of(manifest: dict[str, Any]) -> str | None:
     return None
 
 
-def read_readme(store: Any, content: str, path: str) -> str:
+def read_readme(store: Any, content: str, path: str, longer: str = "(The README is longer: open the file.)") -> str:
     """The README's text (its first CARD_MAX_BYTES, every block verified as it is read)."""
     from .ipfs.blocks import budgeted
     from .ipfs.directory import resolve
@@ -85,7 +114,7 @@ def read_readme(store: Any, content: str, path: str) -> str:
     for chunk in cat(budgeted(store, what=f"reading {path}"), cid):
         data += chunk
         if len(data) >= CARD_MAX_BYTES:
-            return data[:CARD_MAX_BYTES].decode("utf-8", "replace") + "\n\n*(The README is longer: open the file.)*"
+            return data[:CARD_MAX_BYTES].decode("utf-8", "replace") + f"\n\n*{longer}*"
     return data.decode("utf-8", "replace")
 
 
@@ -96,14 +125,16 @@ def json_ld(document: dict[str, Any]) -> str:
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
-def snippets(dataset_id: int, content: str, files: list[str]) -> list[dict[str, str]]:
+def snippets(dataset_id: int, content: str, files: list[str],
+             words: dict[str, str] | None = None) -> list[dict[str, str]]:
     """Code that uses the dataset, with its real reference: Python, the command line, fsspec."""
+    words = words or texts("en")
     first = next((f for f in files if f.lower().endswith((".csv", ".parquet", ".jsonl"))), files[0] if files else "")
     python = f'import opencommons\nds = opencommons.load_dataset("{dataset_id}", split="train")'
-    out = [{"label": "Python", "code": python},
-           {"label": "Command line", "code": f"commons dataset get {dataset_id} ./data"}]
+    out = [{"label": words["python"], "code": python},
+           {"label": words["commandLine"], "code": f"commons dataset get {dataset_id} ./data"}]
     if first:
-        out.append({"label": "fsspec (pandas, pyarrow, duckdb)",
+        out.append({"label": words["fsspec"],
                     "code": f'import pandas as pd\ndf = pd.read_{_reader(first)}("oc://{content}/{first}")'})
     return out
 
@@ -113,21 +144,24 @@ def _reader(path: str) -> str:
     return "parquet" if lower.endswith(".parquet") else "json" if lower.endswith(".jsonl") else "csv"
 
 
-def card_view(store: Any, view: dict[str, Any], manifest: dict[str, Any], hosts: Iterable[str] = ()) -> dict[str, Any]:
+def card_view(store: Any, view: dict[str, Any], manifest: dict[str, Any], hosts: Iterable[str] = (),
+              language: str = "en") -> dict[str, Any]:
     """What the explorer's dataset page shows above the facts: the card (sanitised HTML, or None
     without a README or for a private dataset), the downloads and the snippets."""
+    words = texts(language)
     dataset_id, content = int(view["id"]), str(view["content"])
     private = isinstance(manifest.get("private"), dict)
     files = [] if private else [str(f["path"]) for f in manifest.get("files", []) if isinstance(f, dict)]
     readme = None if private else readme_of(manifest)
-    card = render_card(read_readme(store, content, readme), f"/ipfs/{content}/", hosts) if readme else None
+    card = render_card(read_readme(store, content, readme, words["readmeLonger"]), f"/ipfs/{content}/", hosts) \
+        if readme else None
     downloads = [{"label": path, "href": f"/ipfs/{content}/{quote(path)}"} for path in files]
     if manifest.get("croissant"):
-        downloads.append({"label": "Croissant metadata (JSON-LD)", "href": f"/ipfs/{manifest['croissant']}"})
+        downloads.append({"label": words["croissant"], "href": f"/ipfs/{manifest['croissant']}"})
     if not private:
-        downloads.append({"label": "Everything, as a CAR (verifiable)", "href": f"/ipfs/{content}?format=car"})
+        downloads.append({"label": words["car"], "href": f"/ipfs/{content}?format=car"})
     return {"card": card, "readme": readme, "page": f"/datasets/{dataset_id}", "downloads": downloads,
-            "snippets": [] if private else snippets(dataset_id, content, files)}
+            "snippets": [] if private else snippets(dataset_id, content, files, words)}
 
 
 def listed(view: dict[str, Any]) -> bool:
@@ -135,34 +169,52 @@ def listed(view: dict[str, Any]) -> bool:
     return view.get("status") in ("Proposed", "Accepted")
 
 
+#: a dataset page's facts, in order: (the word's key, the view's field)
+FACTS = (("licence", "license"), ("commons", "commonsText"), ("status", "status"), ("published", "publishedText"),
+         ("contributors", "contributorsText"), ("datasetId", "id"), ("content", "content"), ("manifest", "manifest"))
+
+
 def dataset_page(store: Any, view: dict[str, Any], manifest: dict[str, Any], croissant: dict[str, Any] | None,
-                 origin: str, facts: list[tuple[str, str]], hosts: Iterable[str] = ()) -> str:
-    """The dataset's page (`/datasets/ID`): its name and description, card, facts, downloads,
-    snippets and, for a public dataset, its Croissant JSON-LD (with this page as its `url`)."""
-    shown = card_view(store, view, manifest, hosts)
+                 origin: str, hosts: Iterable[str] = (), language: str = "en") -> str:
+    """The dataset's page (`/datasets/ID`) in `language`: its name and description (as
+    published), card, facts, downloads, snippets, links to the page in the other languages and,
+    for a public dataset, its Croissant JSON-LD (with this page as its `url`). `view` carries the
+    facts' texts (`FACTS`)."""
+    words = texts(language)
+    shown = card_view(store, view, manifest, hosts, language)
     name = str(manifest.get("name") or f"Dataset {view['id']}")
     description = str(manifest.get("description") or "")
     page = f"{origin}{shown['page']}"
+    canonical = page if language == LANGUAGES[0] else f"{page}?lang={language}"
     head = [f"<title>{html.escape(name)} · OpenCommons</title>",
             f'<meta name="description" content="{html.escape(description[:300])}">',
-            f'<link rel="canonical" href="{html.escape(page)}">']
+            f'<link rel="canonical" href="{html.escape(canonical)}">',
+            *(f'<link rel="alternate" hreflang="{code}" href="{html.escape(page)}?lang={code}">' for code in LANGUAGES),
+            f'<link rel="alternate" hreflang="x-default" href="{html.escape(page)}">']
     if not listed(view):
         head.append('<meta name="robots" content="noindex">')
     if croissant is not None and not isinstance(manifest.get("private"), dict):
         head.append(f'<script type="application/ld+json">{json_ld({**croissant, "url": page})}</script>')
+    facts = [(words[key], words.get(f"status.{view[field]}", str(view[field])) if key == "status" else str(view[field]))
+             for key, field in FACTS if view.get(field) is not None]
     rows = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in facts)
     downloads = "".join(f'<li><a href="{html.escape(d["href"])}">{html.escape(d["label"])}</a></li>'
                         for d in shown["downloads"])
     uses = "".join(f"<h3>{html.escape(s['label'])}</h3><pre tabindex=\"0\"><code>{html.escape(s['code'])}</code>"
                    "</pre>" for s in shown["snippets"])
-    card = shown["card"] or "<p>This dataset has no README.</p>"
-    body = (f"<main><h1>{html.escape(name)}</h1><p class=\"description\">{html.escape(description)}</p>"
-            f"<section id=\"card\" aria-label=\"Card\">{card}</section>"
-            f"<section id=\"facts\"><h2>Facts</h2><dl>{rows}</dl></section>"
-            f"<section id=\"downloads\"><h2>Download</h2><ul>{downloads}</ul></section>"
-            f"<section id=\"use\"><h2>Use it</h2>{uses}</section>"
-            f"<p><a href=\"/#/dataset/{html.escape(str(view['id']))}\">Open it in the explorer</a></p></main>")
-    return (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+    card = shown["card"] or f"<p>{html.escape(words['noReadme'])}</p>"
+    others = " · ".join(
+        f'<a href="?lang={code}" hreflang="{code}" lang="{code}">{html.escape(texts(code)["_name"])}</a>'
+        if code != language else f"<strong>{html.escape(words['_name'])}</strong>" for code in LANGUAGES)
+    body = (f"<nav aria-label=\"{html.escape(words['language'])}\"><p>{others}</p></nav>"
+            f"<main><h1>{html.escape(name)}</h1><p class=\"description\">{html.escape(description)}</p>"
+            f"<section id=\"card\" aria-label=\"{html.escape(words['card'])}\">{card}</section>"
+            f"<section id=\"facts\"><h2>{html.escape(words['facts'])}</h2><dl>{rows}</dl></section>"
+            f"<section id=\"downloads\"><h2>{html.escape(words['download'])}</h2><ul>{downloads}</ul></section>"
+            f"<section id=\"use\"><h2>{html.escape(words['use'])}</h2>{uses}</section>"
+            f"<p><a href=\"/#/dataset/{html.escape(str(view['id']))}\">{html.escape(words['openExplorer'])}</a></p>"
+            "</main>")
+    return (f"<!doctype html><html lang=\"{language}\"><head><meta charset=\"utf-8\">"
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">{''.join(head)}"
             f"<style>{_STYLE}</style></head><body>{body}</body></html>")
 

@@ -343,6 +343,19 @@ def test_a_dataset_has_a_page_with_its_card_and_croissant_a_sitemap_and_a_car(se
     assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert f"/ipfs/{content}?format=car" in page and "CC0-1.0" in page
 
+    # in the commons' languages: asked for, or the browser's; each page names the others for search engines
+    swahili = fetch(server, f"/datasets/{dataset}?lang=sw")[2].decode()
+    assert '<html lang="sw">' in swahili and "<h2>Pakua</h2>" in swahili and "<dt>Leseni</dt>" in swahili
+    assert "Imependekezwa" in swahili  # Proposed
+    request = urllib.request.Request(f"http://127.0.0.1:{server.port}/datasets/{dataset}",
+                                     headers={"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"})
+    with urllib.request.urlopen(request, timeout=30) as reply:
+        french, language = reply.read().decode(), reply.headers["Content-Language"]
+    assert language == "fr" and "<h2>Télécharger</h2>" in french
+    for code in ("en", "sw", "pt", "fr"):
+        assert f'hreflang="{code}" href="{server.public_url}/datasets/{dataset}?lang={code}"' in french
+    assert described == json.loads(re.findall(r'<script type="application/ld\+json">(.*?)</script>', french)[0])
+
     _, _, xml = fetch(server, "/sitemap.xml")
     assert f"<loc>{server.public_url}/datasets/{dataset}</loc>".encode() in xml
     _, _, robots = fetch(server, "/robots.txt")

@@ -113,3 +113,24 @@ def test_the_sitemap_lists_each_page_once_and_escapes_the_origin():
     xml = sitemap("https://data.example.org", [1, 2])
     assert xml.count("<loc>") == 2 and "<loc>https://data.example.org/datasets/2</loc>" in xml
     assert "&amp;" in sitemap("https://x.example/?a=1&b=2", [1])
+
+
+def test_every_language_says_everything_english_says():
+    from opencommons.pages import LANGUAGES, texts
+
+    english = texts("en")
+    for code in LANGUAGES:
+        words = texts(code)
+        assert set(words) == set(english), code
+        assert all(isinstance(v, str) and v.strip() for v in words.values()), code
+    assert texts("sw")["download"] == "Pakua" and texts("fr")["status.Accepted"] == "Accepté"
+
+
+@pytest.mark.parametrize("asked, accept, picked", [
+    (None, "sw-KE,sw;q=0.9,en;q=0.8", "sw"), (None, "de-DE,fr;q=0.7,pt;q=0.9", "pt"), ("fr", "sw", "fr"),
+    ("xx", None, "en"), (None, "de, ja;q=0.5", "en"), (None, "pt-BR;q=0, fr;q=0.1", "fr"), (None, "sw;q=bad,fr", "fr"),
+])
+def test_the_page_language_is_asked_for_or_the_browsers_best(asked, accept, picked):
+    from opencommons.pages import pick_language
+
+    assert pick_language(asked, accept) == picked
