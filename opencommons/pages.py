@@ -161,12 +161,32 @@ def card_view(store: Any, view: dict[str, Any], manifest: dict[str, Any], hosts:
     if not private:
         downloads.append({"label": words["car"], "href": f"/ipfs/{content}?format=car"})
     return {"card": card, "readme": readme, "page": f"/datasets/{dataset_id}", "downloads": downloads,
+            "names": languages_of(manifest, "name"), "descriptions": languages_of(manifest, "description"),
             "snippets": [] if private else snippets(dataset_id, content, files, words)}
 
 
 def listed(view: dict[str, Any]) -> bool:
     """Whether a dataset is offered to search engines: published and not rejected or retired."""
     return view.get("status") in ("Proposed", "Accepted")
+
+
+def localized(manifest: dict[str, Any], field: str, language: str) -> str:
+    """The manifest's `name` or `description` in `language` (`names`/`descriptions`, by exact tag
+    or its base language), else the one it was published with."""
+    others = manifest.get(f"{field}s")
+    if isinstance(others, dict):
+        for tag, text in others.items():
+            if isinstance(tag, str) and isinstance(text, str) and tag.lower().split("-")[0] == language:
+                return text
+    default = manifest.get(field)
+    return default if isinstance(default, str) else ""
+
+
+def languages_of(manifest: dict[str, Any], field: str) -> dict[str, str]:
+    """The manifest's `names` or `descriptions`: language tag -> text (what is not text dropped)."""
+    others = manifest.get(f"{field}s")
+    return {t: v for t, v in others.items() if isinstance(t, str) and isinstance(v, str)} \
+        if isinstance(others, dict) else {}
 
 
 #: a dataset page's facts, in order: (the word's key, the view's field)
@@ -182,8 +202,8 @@ def dataset_page(store: Any, view: dict[str, Any], manifest: dict[str, Any], cro
     facts' texts (`FACTS`)."""
     words = texts(language)
     shown = card_view(store, view, manifest, hosts, language)
-    name = str(manifest.get("name") or f"Dataset {view['id']}")
-    description = str(manifest.get("description") or "")
+    name = localized(manifest, "name", language) or f"Dataset {view['id']}"
+    description = localized(manifest, "description", language)
     page = f"{origin}{shown['page']}"
     canonical = page if language == LANGUAGES[0] else f"{page}?lang={language}"
     head = [f"<title>{html.escape(name)} · OpenCommons</title>",

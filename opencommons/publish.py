@@ -80,6 +80,10 @@ class PublishRequest:
     #: the same transaction (`DatasetNFT.publishModel`), so the ancestor share reaches every
     #: dataset of the training log by weight (see :mod:`opencommons.ml.training`)
     training: tuple[bytes, int] | None = None
+    #: the name and description in other languages, (language code, text) pairs: language-tagged in
+    #: the manifest (`names`, `descriptions`) and the Croissant (`alternateName`, `description`)
+    names: tuple[tuple[str, str], ...] = ()
+    descriptions: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,24 @@ def commons_id(code: str) -> bytes:
     return bytes(Web3.keccak(text=code))
 
 
+LANGUAGE_TAG = r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*"
+
+
+def check_languages(pairs: tuple[tuple[str, str], ...], what: str, longest: int) -> None:
+    """Language-tagged texts: each tag a BCP 47 language (`sw`, `pt-BR`), once, each text given."""
+    import re
+
+    seen: set[str] = set()
+    for tag, text in pairs:
+        if not re.fullmatch(LANGUAGE_TAG, tag):
+            raise PublishError(f"{tag!r} is not a language tag (sw, fr, pt-BR...) for the {what} {text!r}")
+        if tag.lower() in seen:
+            raise PublishError(f"the {what} in {tag} is given twice")
+        seen.add(tag.lower())
+        if not text.strip() or len(text) > longest:
+            raise PublishError(f"the {what} in {tag} must be 1 to {longest} characters")
+
+
 def validate(request: PublishRequest) -> PublishRequest:
     """Checks everything that needs no chain; returns the request with the canonical licence."""
     if not request.directory.exists():
@@ -148,6 +170,8 @@ def validate(request: PublishRequest) -> PublishRequest:
     total = sum(bps for _, bps in request.contributors)
     if total != BPS:
         raise PublishError(f"contributor shares sum to {total} bps; they must sum to exactly {BPS}")
+    check_languages(request.names, "name", 300)
+    check_languages(request.descriptions, "description", 5000)
     if request.ancestor_bps and not request.parents and request.training is None:
         raise PublishError("--ancestor-bps needs at least one --parent")
     if request.training is not None and not (len(request.training[0]) == 32 and any(request.training[0])
@@ -367,6 +391,9 @@ def scan(request: PublishRequest, progress: Callable[[int], None] | None = None)
         tabular=request.private is None, charsets=charsets,  # ciphertext has no rows to read
         gateway=request.content_gateway, usage=str(_terms_cid(request)) if request.terms else None,
         version=request.version, succeeds=request.succeeds)
+    if request.croissant is None and (request.names or request.descriptions):
+        described = croissant.with_languages(described, request.description or request.name, request.names,
+                                             request.descriptions)
     documents = [("croissant", croissant.encode(described)), *request.documents,
                  *((("terms", _terms_bytes(request)),) if request.terms else ())]
     pinned = tuple((Importer(cid_version=1).add_bytes(data).cid, data) for _, data in documents)
@@ -381,6 +408,8 @@ def scan(request: PublishRequest, progress: Callable[[int], None] | None = None)
         "contributors": [{"account": Web3.to_checksum_address(a), "shareBps": b} for a, b in request.contributors],
         "parents": [str(p) for p in request.parents],
         "ancestorBps": request.ancestor_bps,
+        **({"names": dict(request.names)} if request.names else {}),
+        **({"descriptions": dict(request.descriptions)} if request.descriptions else {}),
         **{key: str(cid) for (key, _), (cid, _) in zip(documents, pinned)},
         **({"private": request.private} if request.private else {}),
         **({"links": [{"path": path, "target": target} for path, target in importer.links]}

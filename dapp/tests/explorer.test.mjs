@@ -471,7 +471,14 @@ test("a dataset's card is its README made safe; its own page carries its Croissa
     + "![remote](https://evil.example/x.png) <img src=x onerror=\"window.pwned=3\">", "",
     "| station | mm |", "| --- | --: |", "| Nairobi | 12 |"].join("\n");
   const rain = publish("Rainfall stations", { "rain.csv": "station,mm\nNairobi,12\n", "README.md": readme, "logo.png": "png" },
-    "--license", "CC-BY-4.0", "--commons", "KE/water", "--contributor", `${accounts[1]}=10000`, "--account", "1");
+    "--license", "CC-BY-4.0", "--commons", "KE/water", "--contributor", `${accounts[1]}=10000`, "--account", "1",
+    "--name-in", "sw=Vituo vya mvua", "--description-in", "sw=Mvua ya kila siku");
+  // a reader whose browser speaks Swahili sees its Swahili name, marked as such
+  const swahili = await stack.pageAs(accounts[5], { path: `#/dataset/${rain.dataset}`, locale: "sw-KE" });
+  await swahili.waitForSelector("#explorer-page[data-ready=dataset]");
+  assert.equal(await swahili.textContent("#dataset-name"), "Vituo vya mvua");
+  assert.equal(await swahili.getAttribute("#dataset-name", "lang"), "sw");
+  assert.equal(await swahili.textContent("#dataset-description"), "Mvua ya kila siku");
   const page = await explore(accounts[5], `#/dataset/${rain.dataset}`, "dataset");
   await page.locator("#dataset-card h1").waitFor({ timeout: 20_000 });
   assert.equal(await page.textContent("#dataset-card h1"), "Rainfall stations");

@@ -76,10 +76,12 @@ export async function startStack({ deployArgs = async () => [], afterDeploy = as
   };
 
   // A page of the app at `path` with the test wallet of `account`, connected.
-  stack.pageAs = async (account, { rejectSignatures = false, path = "", phone = false } = {}) => {
-    // `phone`: a phone's screen (390 x 844 CSS pixels, touch), as responsive layouts are checked
-    const context = await browser.newContext(phone ? { viewport: { width: 390, height: 844 }, isMobile: true,
-                                                       hasTouch: true, deviceScaleFactor: 2 } : {});
+  stack.pageAs = async (account, { rejectSignatures = false, path = "", phone = false, locale } = {}) => {
+    // `phone`: a phone's screen (390 x 844 CSS pixels, touch), as responsive layouts are checked;
+    // `locale`: the browser's language (sw-KE...)
+    const context = await browser.newContext({ ...(phone ? { viewport: { width: 390, height: 844 }, isMobile: true,
+                                                              hasTouch: true, deviceScaleFactor: 2 } : {}),
+                                               ...(locale ? { locale } : {}) });
     // Like a real wallet, the test wallet talks to its own node (here Anvil, from the test process),
     // never through the app's /rpc, which forwards reads only.
     await context.exposeFunction("__walletRpc", async (body) => (await fetch(stack.rpcUrl, {

@@ -46,13 +46,25 @@ def _contributors(values: list[str]) -> list[tuple[str, int]]:
     return out
 
 
+def _in_languages(values: list[str], option: str) -> tuple[tuple[str, str], ...]:
+    """LANG=TEXT pairs as given (the publish checks each tag)."""
+    pairs = []
+    for value in values:
+        tag, sep, text = value.partition("=")
+        if not sep:
+            raise OpenCommonsError(f"malformed {option} {value!r}: use LANG=TEXT, e.g. sw='Mito ya Kenya'")
+        pairs.append((tag.strip(), text.strip()))
+    return tuple(pairs)
+
+
 def _publish(directory: Path, license_id: str, commons_code: str, contributor: list[str], parent: list[str],
              ancestor_bps: int, name: Optional[str], description: str, schema: Optional[str],
              previous: Optional[int], rpc: Optional[str], account: Optional[str], deployments: Path,
              store: str, api: Optional[str], home: Optional[Path], as_json: bool, croissant: Optional[Path] = None,
              documents: tuple[tuple[str, bytes], ...] = (), gateways: Optional[list[str]] = None,
              dereference: bool = False, encoding: Optional[str] = None, content_gateway: Optional[str] = None,
-             explain: bool = False, terms: Optional[dict[str, Any]] = None) -> Any:
+             explain: bool = False, terms: Optional[dict[str, Any]] = None,
+             names: tuple[tuple[str, str], ...] = (), descriptions: tuple[tuple[str, str], ...] = ()) -> Any:
     """Publishes as `dataset publish` does; returns the publication (a PublishResult)."""
     from ..ml.croissant import load_file
 
@@ -62,7 +74,8 @@ def _publish(directory: Path, license_id: str, commons_code: str, contributor: l
                                         name or directory.name, description,
                                         tuple(queries.parse_dataset_id(p) for p in parent), ancestor_bps, schema,
                                         previous, described, documents, dereference=dereference, encoding=encoding,
-                                        content_gateway=content_gateway, terms=terms)
+                                        content_gateway=content_gateway, terms=terms, names=names,
+                                        descriptions=descriptions)
     return _run_publish(commons, request, account, store, api, home, as_json, gateways, explain)
 
 
@@ -145,6 +158,10 @@ def dataset_publish(directory: Path, license_id: str = typer.Option(..., "--lice
                                                        help="NAME of the dataset (default: the folder's)."),
                     description: str = typer.Option("", "--description",
                                                     help="TEXT describing it (in the manifest and Croissant)."),
+                    name_in: list[str] = typer.Option([], "--name-in", help="LANG=NAME: its name in another "
+                                                      "language, e.g. sw='Mito ya Kenya'; repeatable."),
+                    description_in: list[str] = typer.Option([], "--description-in", help="LANG=TEXT: its "
+                                                             "description in another language; repeatable."),
                     schema: Optional[str] = typer.Option(None, "--schema",
                                                          help="FILE: a JSON Schema each JSON/CSV record must meet."),
                     rpc: Optional[str] = RpcOpt,
@@ -179,7 +196,9 @@ def dataset_publish(directory: Path, license_id: str = typer.Option(..., "--lice
                  None, rpc, account, deployments, store, api, home, as_json, croissant,
                  gateways=gateway if private else None, dereference=dereference, encoding=encoding,
                  content_gateway=content_gateway, explain=explain,
-                 terms=_terms_document(terms_file, preset, attribution, community))
+                 terms=_terms_document(terms_file, preset, attribution, community),
+                 names=_in_languages(name_in, "--name-in"),
+                 descriptions=_in_languages(description_in, "--description-in"))
     except OpenCommonsError as exc:
         fail(exc)
 

@@ -253,7 +253,11 @@ class Indexer:
         files = [f for f in manifest.get("files", []) if isinstance(f, dict)]
         code = manifest.get("commons") if isinstance(manifest.get("commons"), str) else None
         description = manifest.get("description") if isinstance(manifest.get("description"), str) else None
-        return {"commons": self.commons_id, "digest": digest, "name": title, "name_lower": title.lower() if title else None,
+        # every language's name is searched: the default one, then the others a line each
+        names = [n for n in (manifest.get("names") or {}).values() if isinstance(n, str)] \
+            if isinstance(manifest.get("names"), dict) else []
+        searched = "\n".join([title or "", *names]).lower() if title or names else None
+        return {"commons": self.commons_id, "digest": digest, "name": title, "name_lower": searched,
                 "description": description, "files": json.dumps(files), "commons_code": code}
 
     def remember_manifest(self, cid: Any) -> bool:

@@ -198,6 +198,20 @@ def build(directory: Path, files: list[FileEntry], *, name: str, description: st
     return document
 
 
+def with_languages(document: dict[str, Any], description: str, names: tuple[tuple[str, str], ...],
+                   descriptions: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+    """The document with its name in other languages (`alternateName`, language-tagged: Croissant
+    keeps `name` a plain string) and its description in each (language-tagged values beside the
+    untagged one), as JSON-LD allows."""
+    out = dict(document)
+    if names:
+        out["alternateName"] = [{"@value": text, "@language": tag} for tag, text in names]
+    if descriptions:
+        out["description"] = [out.get("description") or description,
+                              *({"@value": text, "@language": tag} for tag, text in descriptions)]
+    return out
+
+
 def validate(document: dict[str, Any], what: str = "the Croissant metadata") -> list[str]:
     """mlcroissant's warnings for `document`; its errors refused in one line."""
     import mlcroissant as mlc

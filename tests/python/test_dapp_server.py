@@ -325,7 +325,9 @@ def test_a_dataset_has_a_page_with_its_card_and_croissant_a_sitemap_and_a_car(se
     assert run("contributor", "register", "--name", "Allison", "--community", "AQ/ecology", "--account", "1",
                "--home", home).returncode == 0
     out = run("dataset", "publish", str(folder), "--license", "CC0-1.0", "--commons", "AQ/ecology", "--name",
-              "Palmer penguins", "--description", "Penguins </script> of the Palmer archipelago", "--contributor",
+              "Palmer penguins", "--description", "Penguins </script> of the Palmer archipelago",
+              "--name-in", "sw=Pengwini wa Palmer", "--description-in", "sw=Pengwini wa visiwa vya Palmer",
+              "--name-in", "pt-BR=Pinguins de Palmer", "--contributor",
               f"{accounts[1]}=10000", "--account", "1", "--home", home, "--json")
     assert out.returncode == 0, out.stderr
     dataset, content = json.loads(out.stdout)["dataset"], json.loads(out.stdout)["content"]
@@ -338,7 +340,7 @@ def test_a_dataset_has_a_page_with_its_card_and_croissant_a_sitemap_and_a_car(se
     assert [attrs for attrs, _ in scripts] == [' type="application/ld+json"']  # the README's script is text
     described = json.loads(scripts[0][1])
     assert described["name"] == "Palmer penguins" and described["url"] == f"{server.public_url}/datasets/{dataset}"
-    assert described["description"] == "Penguins </script> of the Palmer archipelago"
+    assert described["description"][0] == "Penguins </script> of the Palmer archipelago"
     assert f'<a href="/ipfs/{content}/penguins.csv" rel="noopener noreferrer nofollow ugc">the table</a>' in page
     assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert f"/ipfs/{content}?format=car" in page and "CC0-1.0" in page
@@ -352,6 +354,17 @@ def test_a_dataset_has_a_page_with_its_card_and_croissant_a_sitemap_and_a_car(se
     with urllib.request.urlopen(request, timeout=30) as reply:
         french, language = reply.read().decode(), reply.headers["Content-Language"]
     assert language == "fr" and "<h2>Télécharger</h2>" in french
+    assert "<h1>Pengwini wa Palmer</h1>" in swahili and "Pengwini wa visiwa vya Palmer" in swahili
+    assert "<h1>Palmer penguins</h1>" in french  # no French name: the one it was published with
+    portuguese = fetch(server, f"/datasets/{dataset}?lang=pt")[2].decode()
+    assert "<h1>Pinguins de Palmer</h1>" in portuguese  # pt-BR serves pt
+    # language-tagged in the manifest and the Croissant (which mlcroissant still validates)
+    from opencommons.ml.croissant import validate
+
+    assert described["alternateName"] == [{"@value": "Pengwini wa Palmer", "@language": "sw"},
+                                          {"@value": "Pinguins de Palmer", "@language": "pt-BR"}]
+    assert described["description"][1] == {"@value": "Pengwini wa visiwa vya Palmer", "@language": "sw"}
+    assert validate(json.loads(json.dumps({k: v for k, v in described.items() if k != "url"}))) == []  # a copy
     for code in ("en", "sw", "pt", "fr"):
         assert f'hreflang="{code}" href="{server.public_url}/datasets/{dataset}?lang={code}"' in french
     assert described == json.loads(re.findall(r'<script type="application/ld\+json">(.*?)</script>', french)[0])
@@ -363,6 +376,7 @@ def test_a_dataset_has_a_page_with_its_card_and_croissant_a_sitemap_and_a_car(se
     _, _, card = fetch(server, f"/api/card/{dataset}")
     shown = json.loads(card)
     assert shown["readme"] == "README.md" and shown["card"].startswith("<h1>Palmer penguins</h1>")
+    assert shown["names"] == {"sw": "Pengwini wa Palmer", "pt-BR": "Pinguins de Palmer"}
     assert [d["label"] for d in shown["downloads"]] == ["README.md", "penguins.csv", "Croissant metadata (JSON-LD)",
                                                         "Everything, as a CAR (verifiable)"]
 
@@ -374,6 +388,9 @@ def test_a_dataset_has_a_page_with_its_card_and_croissant_a_sitemap_and_a_car(se
     assert b"".join(cat(copy, resolve(copy, f"/ipfs/{content}/penguins.csv"))) == penguins
     status, _, _ = fetch_error(server, "/datasets/12345")
     assert status == 400
+    bad = run("dataset", "publish", str(folder), "--license", "CC0-1.0", "--commons", "AQ/ecology", "--name-in",
+              "Swahili=Pengwini", "--contributor", f"{accounts[1]}=10000", "--account", "1", "--home", home)
+    assert bad.returncode == 1 and "'Swahili' is not a language tag (sw, fr, pt-BR...)" in bad.stderr + bad.stdout
 
     # the viewer: rows a page at a time, searchable; what each column holds
     _, _, body = fetch(server, f"/api/preview/{dataset}/rows?limit=5&offset=2&q=chinstrap")

@@ -32,7 +32,8 @@ def served(tmp_path_factory):
         (data / "rivers.csv").write_text("river,length_km\nTana,1000\nAthi,390\n")
         (data / "README.md").write_text("Kenyan rivers\n")
         published = env["run"]("dataset", "publish", str(data), "--license", "CC-BY-4.0", "--commons", "KE/water",
-                               "--name", "Rivers of Kenya", "--contributor", f"{acc[1]}=10000", "--account", "1",
+                               "--name", "Rivers of Kenya", "--name-in", "sw=Mito ya Kenya", "--name-in",
+                               "fr=Rivières du Kenya", "--contributor", f"{acc[1]}=10000", "--account", "1",
                                "--json")
         assert published.returncode == 0, published.stderr
         ids["rivers"] = int(json.loads(published.stdout)["dataset"])
@@ -74,6 +75,9 @@ def test_search_filters_by_name_licence_commons_contributor_and_cid(served):
     ids, acc = served["ids"], served["acc"]
     everything = get(served, "datasets")
     assert everything["total"] == 6 and everything["items"][0]["id"] == str(ids["rivers"])
+    # a name in any of the languages it was published in finds it
+    assert [d["id"] for d in get(served, "datasets?q=mito%20ya")["items"]] == [str(ids["rivers"])]
+    assert [d["id"] for d in get(served, "datasets?q=rivi%C3%A8res")["items"]] == [str(ids["rivers"])]
     by_name = get(served, "datasets?q=rivers%20of")
     assert [d["id"] for d in by_name["items"]] == [str(ids["rivers"])]
     assert by_name["items"][0]["name"] == "Rivers of Kenya"

@@ -287,15 +287,29 @@ function viewer(id) {
   return { box, start: () => load(true).catch(fail) };
 }
 
+// [tag, text] of the first of the browser's languages `texts` (tag -> text) has, else null.
+function inReadersLanguage(texts) {
+  const base = (tag) => tag.toLowerCase().split("-")[0];
+  for (const wanted of navigator.languages ?? [navigator.language]) {
+    const found = Object.entries(texts ?? {}).find(([tag]) => base(tag) === base(wanted));
+    if (found) return found;
+  }
+  return null;
+}
+
 export async function renderDataset(idOrLink) {
   const id = linkedDataset(idOrLink) ?? idOrLink;
   const page = $("explorer-page");
   const [d, graph, state] = await Promise.all([getJson(`/api/explorer/datasets/${encodeURIComponent(id)}`),
     getJson(`/api/explorer/datasets/${encodeURIComponent(id)}/lineage`), getJson("/api/explorer/status")]);
-  const parts = [el("p", {}, link("#/explore", "← all datasets")),
-                 el("h2", { id: "dataset-name", text: d.name || `Dataset ${d.id}` }), indexNote(state)];
-  if (d.description) parts.push(el("p", { text: d.description }));
   const card = await getJson(`/api/card/${encodeURIComponent(d.id)}`).catch((e) => ({ error: e.message }));
+  // the name and description in the reader's language when the publisher gave them in it
+  const [nameLang, name] = inReadersLanguage(card.names) ?? [null, d.name];
+  const [descriptionLang, description] = inReadersLanguage(card.descriptions) ?? [null, d.description];
+  const parts = [el("p", {}, link("#/explore", "← all datasets")),
+                 el("h2", { id: "dataset-name", text: name || `Dataset ${d.id}`, ...(nameLang ? { lang: nameLang } : {}) }),
+                 indexNote(state)];
+  if (description) parts.push(el("p", { id: "dataset-description", text: description, ...(descriptionLang ? { lang: descriptionLang } : {}) }));
   if (card.error) parts.push(el("p", { class: "note", text: `Card not shown: ${card.error}` }));
   else parts.push(...cardSection(card));
   const look = viewer(d.id);
