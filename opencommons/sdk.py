@@ -63,14 +63,16 @@ class Client:
     def publish(self, data: Any, *, license: str, name: str | None = None, commons: str | None = None,
                 contributors: dict[str, int] | None = None, description: str = "", parents: tuple[int, ...] = (),
                 ancestor_bps: int = 0, private_gateways: list[str] | None = None,
-                content_gateway: str | None = None) -> Published:
+                content_gateway: str | None = None, names: dict[str, str] | None = None,
+                descriptions: dict[str, str] | None = None) -> Published:
         """Publishes `data`: a folder, a pandas DataFrame or a `datasets.Dataset` (written as one
         Parquet file, described by the Croissant the pipeline generates). `contributors` maps
         accounts to basis points (default: this account, 10,000); `commons` is the dataset's
         commons code (default: the code the commons was launched under). With
         `private_gateways` it is published encrypted, its key held by those gateways.
         `content_gateway`, an HTTP gateway that serves the content at /ipfs/CID, is where the
-        Croissant's contentUrls point (default: `ipfs://CID`)."""
+        Croissant's contentUrls point (default: `ipfs://CID`). `names` and `descriptions` give
+        them in other languages (language tag -> text, e.g. {"sw": "Mito ya Kenya"})."""
         from .publish import publish
         from .private.publish import private_request, register_keys
 
@@ -78,7 +80,8 @@ class Client:
         with _as_folder(data, name) as (folder, default_name):
             request = PublishRequest(folder, license, commons or self._dataset_commons(), shares,
                                      name or default_name, description, tuple(parents), ancestor_bps,
-                                     content_gateway=content_gateway)
+                                     content_gateway=content_gateway, names=tuple((names or {}).items()),
+                                     descriptions=tuple((descriptions or {}).items()))
             if private_gateways:
                 request = private_request(request, private_gateways)
             result = publish(self.commons, self.sender, self.store, request)

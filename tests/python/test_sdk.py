@@ -36,7 +36,10 @@ def test_every_role_from_python(env, where):
     amina, buyer = Client(account="1", **where), Client(account="5", **where)
     amina.register("Amina", "KE/education")
     iris = load_iris(as_frame=True).frame
-    published = amina.publish(iris, name="iris measurements", license="CC0-1.0", commons="KE/education")
+    published = amina.publish(iris, name="iris measurements", license="CC0-1.0", commons="KE/education",
+                              names={"sw": "vipimo vya iris"}, descriptions={"fr": "Les mesures des iris de Fisher"})
+    assert published.manifest["names"] == {"sw": "vipimo vya iris"}
+    assert published.manifest["descriptions"] == {"fr": "Les mesures des iris de Fisher"}
     assert published.manifest["files"][0]["path"] == "iris-measurements.parquet"
     pandas.testing.assert_frame_equal(amina.to_pandas(published.dataset_id), iris)
 
