@@ -151,7 +151,8 @@ def card_view(store: Any, view: dict[str, Any], manifest: dict[str, Any], hosts:
     words = texts(language)
     dataset_id, content = int(view["id"]), str(view["content"])
     private = isinstance(manifest.get("private"), dict)
-    files = [] if private else [str(f["path"]) for f in manifest.get("files", []) if isinstance(f, dict)]
+    files = [] if private else [str(f["path"]) for f in manifest.get("files", [])
+                                if isinstance(f, dict) and _plain_path(f.get("path"))]
     readme = None if private else readme_of(manifest)
     card = render_card(read_readme(store, content, readme, words["readmeLonger"]), f"/ipfs/{content}/", hosts) \
         if readme else None
@@ -163,6 +164,12 @@ def card_view(store: Any, view: dict[str, Any], manifest: dict[str, Any], hosts:
     return {"card": card, "readme": readme, "page": f"/datasets/{dataset_id}", "downloads": downloads,
             "names": languages_of(manifest, "name"), "descriptions": languages_of(manifest, "description"),
             "snippets": [] if private else snippets(dataset_id, content, files, words)}
+
+
+def _plain_path(path: Any) -> bool:
+    """A manifest's file path that stays inside its content (a hostile manifest may say `../x`)."""
+    return isinstance(path, str) and bool(path) and all(part not in ("", ".", "..") and "\\" not in part
+                                                         for part in path.split("/"))
 
 
 def listed(view: dict[str, Any]) -> bool:

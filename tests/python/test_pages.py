@@ -134,3 +134,14 @@ def test_the_page_language_is_asked_for_or_the_browsers_best(asked, accept, pick
     from opencommons.pages import pick_language
 
     assert pick_language(asked, accept) == picked
+
+
+def test_a_hostile_manifest_lists_no_path_that_leaves_the_content():
+    from opencommons.pages import card_view
+
+    manifest = {"files": [{"path": "rows.csv"}, {"path": "../../api/config"}, {"path": "/etc/passwd"},
+                          {"path": "a/./b"}, {"path": 7}], "croissant": "bafkreicroissant"}
+    shown = card_view(None, {"id": "5", "content": "bafyC"}, manifest)
+    assert [d["href"] for d in shown["downloads"]] == ["/ipfs/bafyC/rows.csv", "/ipfs/bafkreicroissant",
+                                                       "/ipfs/bafyC?format=car"]
+    assert shown["card"] is None and shown["snippets"][2]["code"].endswith('pd.read_csv("oc://bafyC/rows.csv")')
