@@ -78,6 +78,8 @@ def render_card(markdown: str, base: str, hosts: Iterable[str] = ()) -> str:
             return value if value in ("text-align:left", "text-align:center", "text-align:right") else None
         if attribute not in ("href", "src"):
             return value
+        if "%2e" in value.lower() or "\\" in value:  # dot segments a browser decodes, or reads as a slash
+            return None
         url = urljoin(root, value.strip())
         parts = urlsplit(url)
         if not parts.scheme and not parts.netloc:

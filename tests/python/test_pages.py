@@ -67,6 +67,10 @@ def test_links_stay_in_the_content_or_on_named_hosts():
                      ("a", "https://doi.org/10.1/x"), ("a", None), ("img", BASE + "img/p.png"), ("img", None),
                      ("img", None)]
     assert "[h](data:text/html,x)" in card
+    sneaky = render_card("[up](a/%2E%2e/%2e%2E/%2e%2e/api/config) [back](..\\..\\x)", BASE)
+    hrefs = [attrs.get("href") for tag, attrs in elements(sneaky) if tag == "a"]
+    assert hrefs[0] is None and hrefs[1].startswith(BASE)  # Markdown's escapes keep the second inside
+    assert_safe(sneaky)
     assert all(attrs.get("rel") == "noopener noreferrer nofollow ugc" for tag, attrs in elements(card) if tag == "a")
     assert_safe(card, hosts=["doi.org"])
 
