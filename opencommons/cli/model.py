@@ -81,7 +81,6 @@ def _register_run(directory: Path, log: dict[str, Any], license_id: str, commons
                   as_json: bool, croissant: Optional[Path], explain: bool) -> None:
     """`model register --run`: the library's request (every check first), published as `dataset
     publish` does, then the training record bound."""
-    from .. import actions
     from ..ml.croissant import load_file
     from ..references import content_source
     from .dataset import _contributors, _run_publish
