@@ -75,7 +75,8 @@ $(STAMPS)/postgresql:
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql)
 	@touch $@
 
-dapp/dist/index.html: $(STAMPS)/npm dapp/index.html $(wildcard dapp/src/* dapp/src/*/*)
+# the bundle carries the locale files the server's dataset pages use too
+dapp/dist/index.html: $(STAMPS)/npm dapp/index.html $(wildcard dapp/src/* dapp/src/*/* opencommons/data/locales/*.json)
 	npm run --silent dapp:build
 
 dapp: setup dapp/dist/index.html

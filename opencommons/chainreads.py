@@ -97,9 +97,9 @@ class ChainReader:
             return out
 
         if not nft.exists(dataset_id).call():
-            from .errors import OpenCommonsError
+            from .errors import NotFoundError
 
-            raise OpenCommonsError(f"dataset {dataset_id} does not exist")
+            raise NotFoundError(f"dataset {dataset_id} does not exist")
         up = node(dataset_id, "parents", 0, frozenset())
         down = node(dataset_id, "children", 0, frozenset())
         return {**up, "children": down.get("children", [])}

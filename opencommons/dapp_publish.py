@@ -78,6 +78,8 @@ class DappPublisher:
                 directory=stage, license=str(body.get("license") or ""), commons=str(body.get("commons") or ""),
                 contributors=contributors, name=str(body.get("name") or ""),
                 description=str(body.get("description") or ""),
+                names=_in_languages(body.get("names"), "names"),
+                descriptions=_in_languages(body.get("descriptions"), "descriptions"),
                 parents=tuple(_whole(p, "a parent id") for p in body.get("parents") or []),
                 ancestor_bps=_whole(body.get("ancestorBps") or 0, "the ancestor share")))
             if not request.name:
@@ -158,6 +160,15 @@ def _safe_path(path: Any) -> str:
         except OpenCommonsError:
             raise PublishError(f"file path {path!r} would not stay inside the dataset's folder") from None
     return path
+
+
+def _in_languages(value: Any, what: str) -> tuple[tuple[str, str], ...]:
+    """{"sw": "Mito ya Kenya", ...} as (tag, text) pairs (the publish checks each tag and text)."""
+    if value is None:
+        return ()
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise PublishError(f"the {what} in other languages must be an object of language tag to text")
+    return tuple((k.strip(), v.strip()) for k, v in value.items())
 
 
 def _address(value: Any, what: str) -> str:

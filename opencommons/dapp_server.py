@@ -26,7 +26,7 @@ from web3 import Web3
 from .chain import artifacts
 from .chain.deploy import SUITE
 from .chain.transactions import Sender, transact
-from .errors import BlockNotFoundError, OpenCommonsError
+from .errors import BlockNotFoundError, NotFoundError, OpenCommonsError
 from .ipfs.blocks import budgeted
 from .ipfs.cid import Cid, DAG_PB
 from .ipfs.content import ContentStore
@@ -606,11 +606,17 @@ def create_app(server: "DappServer") -> FastAPI:
         from .queries import parse_dataset_id
         from .pages import PAGE_CSP, pick_language
 
+        from .pages import missing_page
+
         language = pick_language(lang, request.headers.get("accept-language"))
-        page = server.dataset_page(parse_dataset_id(dataset), language).encode()
-        return Response(page, headers={"Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": PAGE_CSP,
-                                       "X-Content-Type-Options": "nosniff", "Content-Language": language,
-                                       "Vary": "Accept-Language"})
+        status = 200
+        try:
+            page = server.dataset_page(parse_dataset_id(dataset), language)
+        except OpenCommonsError as exc:  # a stale or mistyped link: a page that says so, not JSON
+            status, page = (404 if isinstance(exc, NotFoundError) else 400), missing_page(str(exc), language)
+        return Response(page.encode(), status_code=status, headers={
+            "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": PAGE_CSP,
+            "X-Content-Type-Options": "nosniff", "Content-Language": language, "Vary": "Accept-Language"})
 
     @app.get("/sitemap.xml")
     def sitemap() -> Response:
@@ -650,8 +656,6 @@ def create_app(server: "DappServer") -> FastAPI:
 
     @app.get("/api/explorer/{path:path}")
     def explorer(path: str, request: Request) -> Any:
-        from .index.api import NotFoundError
-
         if server.explorer is None:
             return _error(503, "this dApp server runs without an index (started with --no-index)")
         if picked(request) is not server.commons:

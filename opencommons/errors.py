@@ -58,6 +58,10 @@ class CarFormatError(IpfsError, ValueError):
     """A CAR file is malformed."""
 
 
+class NotFoundError(OpenCommonsError):
+    """What was asked for does not exist (a dataset id never published, burnt...): HTTP 404."""
+
+
 class ChainError(OpenCommonsError):
     """A problem talking to the chain or with the deployment."""
 

@@ -248,6 +248,18 @@ def dataset_page(store: Any, view: dict[str, Any], manifest: dict[str, Any], cro
             f"<style>{_STYLE}</style></head><body>{body}</body></html>")
 
 
+def missing_page(message: str, language: str = "en") -> str:
+    """The page a stale or mistyped dataset link gets (a 404 or 400): what is wrong in one line, in
+    the library's words, and the way to the commons' datasets; never indexed."""
+    words = texts(language)
+    return (f"<!doctype html><html lang=\"{language}\"><head><meta charset=\"utf-8\">"
+            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            f"<meta name=\"robots\" content=\"noindex\"><title>{html.escape(words['pageMissing'])} · OpenCommons</title>"
+            f"<style>{_STYLE}</style></head><body><main><h1>{html.escape(words['pageMissing'])}</h1>"
+            f"<p lang=\"en\">{html.escape(message)}</p><p><a href=\"/#/explore\">{html.escape(words['browseAll'])}</a></p>"
+            "</main></body></html>")
+
+
 _STYLE = ("body{font-family:system-ui,sans-serif;max-width:60rem;margin:auto;padding:1rem;line-height:1.5;"
           "color:#1a1a1a}pre{background:#f4f4f4;padding:.75rem;overflow:auto}dt{font-weight:600}"
           "dd{margin:0 0 .5rem 0;word-break:break-all}table{border-collapse:collapse}"

@@ -10,7 +10,7 @@ from typing import Any
 from web3 import Web3
 
 from .chain.revert_hints import format_duration
-from .errors import InvalidCidError, OpenCommonsError
+from .errors import InvalidCidError, NotFoundError, OpenCommonsError
 from .ipfs.cid import Cid
 from .suite import Commons
 
@@ -94,9 +94,9 @@ def token_address(text: str | None) -> str:
 def missing_dataset(dataset_id: int, burnt: bool) -> OpenCommonsError:
     """The one line for an id with no dataset: never published here, or burnt."""
     if burnt:
-        return OpenCommonsError(f"dataset {dataset_id} was burnt (by governance, or displaced by an older "
+        return NotFoundError(f"dataset {dataset_id} was burnt (by governance, or displaced by an older "
                                 "commitment): its history stays in `commons dataset lineage` and the explorer")
-    return OpenCommonsError(f"dataset {dataset_id} does not exist")
+    return NotFoundError(f"dataset {dataset_id} does not exist")
 
 
 def no_such_dataset(commons: Commons, dataset_id: int) -> OpenCommonsError:

@@ -2,6 +2,7 @@
 // contract pulls it, buying a licence at its current terms, paying royalties into a dataset.
 import { Contract, parseUnits } from "ethers";
 import { NATIVE, amountText, app, getJson, reader, send, status, withAccessList } from "./shared.js";
+import { t } from "./i18n.js";
 
 const ERC20 = ["function decimals() view returns (uint8)",
                "function allowance(address owner, address spender) view returns (uint256)",
@@ -10,12 +11,12 @@ const ERC20 = ["function decimals() view returns (uint8)",
 // `text` ("1.5") in the token's smallest units, by its decimals (18 for ETH).
 export async function parseAmount(token, text) {
   const amount = text.trim();
-  if (!/^\d+(\.\d+)?$/.test(amount)) throw new Error(`an amount is a number such as 1.5, not ${JSON.stringify(text)}`);
+  if (!/^\d+(\.\d+)?$/.test(amount)) throw new Error(t("amount.notNumber", { text: JSON.stringify(text) }));
   const decimals = token === NATIVE ? 18 : Number(await new Contract(token, ERC20, reader).decimals());
   try {
     return parseUnits(amount, decimals);
   } catch (_) {
-    throw new Error(`${amount} has more decimals than the token's ${decimals}`);
+    throw new Error(t("amount.tooPrecise", { amount, decimals }));
   }
 }
 
@@ -24,29 +25,28 @@ export async function approveFor(spender, token, amount) {
   if (token === NATIVE) return true;
   const erc20 = new Contract(token, ERC20, app.signer);
   if ((await erc20.allowance(app.account, spender)) >= amount) return true;
-  return Boolean(await send(`Approve ${await amountText(token, amount)}`, () => erc20.approve(spender, amount)));
+  return Boolean(await send(t("amount.approve", { amount: await amountText(token, amount) }), () => erc20.approve(spender, amount)));
 }
 
 // What a buyer agrees to, read by the server from the terms document bound on-chain: its summary
 // lines, or the licence alone; null (and said in the status line) when the document is unreadable.
 export async function termsToAccept(datasetId) {
   const [own] = await getJson(`/api/licence/${datasetId}`);
-  if (own.terms) return `${own.terms.join("; ")} (document ${own.termsDocument})`;
+  if (own.terms) return t("terms.agreed", { terms: own.terms.join("; "), document: own.termsDocument });
   if (own.unread) {
-    status("failed", `Not bought: the terms document of dataset ${datasetId} could not be read, so what a licence ` +
-      `permits is unknown (${own.unread})`);
+    status("failed", t("terms.unreadNotBought", { id: datasetId, why: own.unread }));
     return null;
   }
-  return `no terms document: the licence ${own.licence} alone says what you may do`;
+  return t("terms.licenceAlone", { licence: own.licence });
 }
 
 export async function buyLicence(datasetId) {
   const licences = app.contracts.LicenseManager;
-  status("pending", "Buy licence: reading its terms…");
+  status("pending", t("licence.readingTerms"));
   const [terms, agreed] = await Promise.all([licences.termsOf(datasetId), termsToAccept(datasetId)]);
   if (agreed === null) return null;
   if (!(await approveFor(licences.target, terms.token, terms.price))) return null;
-  return send(`Buy licence at ${await amountText(terms.token, terms.price)} under ${agreed}`,
+  return send(t("licence.buyAt", { price: await amountText(terms.token, terms.price), terms: agreed }),
     () => licences.buy(datasetId, terms.token, terms.price, terms.duration, terms.termsDigest,
       { value: terms.token === NATIVE ? terms.price : 0n }));
 }
@@ -54,6 +54,6 @@ export async function buyLicence(datasetId) {
 export async function payRoyalties(datasetId, token, amount) {
   const vault = app.contracts.RoyaltyVault;
   if (!(await approveFor(vault.target, token, amount))) return null;
-  return send(`Pay ${await amountText(token, amount)}`, () => vault.pay(datasetId, token, amount,
+  return send(t("royalty.payAmount", { amount: await amountText(token, amount) }), () => vault.pay(datasetId, token, amount,
     withAccessList("vault", { value: token === NATIVE ? amount : 0n })));
 }

@@ -3,6 +3,7 @@
 // #/ wallet, #/explore browse and search, #/dataset/ID, #/contributor/ADDRESS, #/proposals, #/publish.
 import { BrowserProvider, Contract } from "ethers";
 import { $, app, explain, loadConfig, status, waitIndexed } from "./shared.js";
+import { setupLanguagePicker, t, translateStatic } from "./i18n.js";
 import { renderWallet, setupWallet } from "./wallet.js";
 import { ensureChain, pickWallet } from "./wallets.js";
 import { renderBrowse } from "./explorer/browse.js";
@@ -27,7 +28,8 @@ async function connect() {
   app.account = await app.signer.getAddress();
   app.wallet = wallet.info.name;
   $("account").textContent = app.account;
-  $("connect").textContent = `Connected: ${app.account.slice(0, 6)}…${app.account.slice(-4)} (${wallet.info.name})`;
+  $("connect").textContent = t("app.connected", { account: `${app.account.slice(0, 6)}…${app.account.slice(-4)}`,
+                                                   wallet: wallet.info.name });
   app.contracts = Object.fromEntries(Object.entries(app.config.addresses).map(
     ([name, address]) => [name, new Contract(address, app.config.abis[name], app.signer)]));
   await app.refresh();
@@ -59,8 +61,7 @@ async function route(block) {
     const page = $("explorer-page");
     page.hidden = false;
     page.replaceChildren(Object.assign(document.createElement("p"), { id: "no-route", className: "error",
-      textContent: `No page at ${hash}: the pages are #/ (wallet), #/explore, #/dataset/ID, #/contributor/ADDRESS, ` +
-        "#/proposals and #/publish." }));
+      textContent: t("app.noRoute", { hash }) }));
     page.dataset.ready = "error";
     document.body.dataset.ready = "true";
     return;
@@ -70,6 +71,10 @@ async function route(block) {
   await renderWallet();
 }
 
+// What the server calls the suite deployed without the factory, said in the reader's language.
+const DIRECT_SUITE = "the directly deployed suite";
+const commonsLabel = (label) => (label === DIRECT_SUITE ? t("app.directSuite") : label);
+
 // The commons of this chain the page can act on (the factory's directory, those joined where the
 // server runs): picking one is remembered in a same-site cookie the server reads on every request.
 function setupPicker() {
@@ -77,7 +82,8 @@ function setupPicker() {
   const choices = app.config.choices || [];
   if (choices.length < 2) return;
   picker.replaceChildren(...choices.map((c) => Object.assign(document.createElement("option"),
-    { value: c.key, textContent: c.label + (c.indexed ? "" : " (wallet pages only)"), selected: c.key === app.config.commonsKey })));
+    { value: c.key, textContent: c.indexed ? commonsLabel(c.label) : t("app.walletPagesOnly", { label: commonsLabel(c.label) }),
+      selected: c.key === app.config.commonsKey })));
   picker.hidden = false;
   picker.onchange = () => {
     document.cookie = `commons=${encodeURIComponent(picker.value)}; path=/; SameSite=Strict`;
@@ -86,8 +92,16 @@ function setupPicker() {
 }
 
 async function main() {
+  translateStatic();
   await loadConfig();
-  $("commons-line").textContent = `Acting on ${app.config.commons} on ${app.config.chainName}`;
+  const line = () => { $("commons-line").textContent = t("app.actingOn", { commons: commonsLabel(app.config.commons), chain: app.config.chainName }); };
+  line();
+  setupLanguagePicker($("language-picker"), () => {
+    line();
+    if (app.account) $("connect").textContent = t("app.connected", { account: `${app.account.slice(0, 6)}…${app.account.slice(-4)}`,
+                                                                    wallet: app.wallet });
+    route().catch((err) => status("failed", explain(err)));
+  });
   setupPicker();
   app.refresh = route;
   $("connect").onclick = () => connect().catch((err) => status("failed", explain(err)));

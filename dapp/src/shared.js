@@ -1,6 +1,7 @@
 // What every page of the dApp shares: the app's state (config, wallet, contracts), the read-only
 // provider, status line, revert decoding, sending a transaction, and formatting amounts and dates.
 import { Contract, Interface, JsonRpcProvider, formatEther, formatUnits } from "ethers";
+import { t, tn } from "./i18n.js";
 
 export const NATIVE = "0x0000000000000000000000000000000000000000";
 const ERC20 = ["function decimals() view returns (uint8)", "function symbol() view returns (string)"];
@@ -52,7 +53,7 @@ export function status(kind, text) {
 // A revert in plain words: the custom error's name and arguments, from every contract's ABI.
 export function explain(err) {
   if (err?.code === "ACTION_REJECTED" || err?.code === 4001 || err?.info?.error?.code === 4001) {
-    return "you rejected the request in your wallet";
+    return t("tx.rejected");
   }
   const data = err?.data ?? err?.info?.error?.data ?? err?.error?.data;
   if (typeof data === "string" && data.startsWith("0x") && data.length >= 10) {
@@ -66,16 +67,16 @@ export function explain(err) {
 
 // Sends a transaction from the wallet, reports each step in the status line, redraws the page.
 export async function send(label, call, { refresh = true } = {}) {
-  status("pending", `${label}: waiting for your wallet…`);
+  status("pending", t("tx.waiting", { label }));
   try {
     const tx = await call();
-    status("pending", `${label}: pending ${tx.hash}`);
+    status("pending", t("tx.pending", { label, tx: tx.hash }));
     const receipt = await tx.wait();
-    status("confirmed", `${label}: confirmed in block ${receipt.blockNumber} (gas ${receipt.gasUsed})`);
+    status("confirmed", t("tx.confirmed", { label, block: receipt.blockNumber, gas: receipt.gasUsed }));
     if (refresh) await app.refresh(receipt.blockNumber);
     return receipt;
   } catch (err) {
-    status("failed", `${label} failed: ${explain(err)}`);
+    status("failed", t("tx.failed", { label, error: explain(err) }));
     return null;
   }
 }
@@ -124,6 +125,11 @@ export async function tokenName(token) {
 
 export function dateText(seconds) {
   return new Date(Number(seconds) * 1000).toISOString().replace("T", " ").slice(0, 16) + " UTC";
+}
+
+// A licence's duration in words ("perpetual", "30 days"), from seconds.
+export function durationText(seconds) {
+  return Number(seconds) === 0 ? t("licence.perpetual") : tn("licence.days", Number(seconds) / 86400);
 }
 
 export function shortAddress(address) {
@@ -188,17 +194,16 @@ export function linkedDataset(text) {
   if (!value.startsWith("opencommons:")) return null;
   const [head, fragment = ""] = value.split("#");
   const id = fragment.match(/^dataset=(\d{1,78})$/);
-  if (!id) throw new Error("Malformed dataset link: it should end in #dataset=ID (from `commons dataset link ID`).");
+  if (!id) throw new Error(t("link.malformed"));
   const commonsOf = (ref) => {
     const m = ref.split("?")[0].match(/^opencommons:(\d+)@\d+\/(.+)$/);
     return m ? `${m[1]}/${m[2].toLowerCase()}` : null;
   };
   const linked = commonsOf(head);
-  if (!linked) throw new Error("Malformed dataset link: its commons reference cannot be read.");
+  if (!linked) throw new Error(t("link.unreadable"));
   if (linked !== commonsOf(app.config.reference)) {
-    throw new Error(`This link is to a dataset of another commons (chain ${linked.split("/")[0]}, ` +
-      `${linked.includes("/factory/") ? "commons " + decodeURIComponent(linked.split("/").pop()) : "its own contracts"}): ` +
-      "open it where that commons is served, or pick that commons here.");
+    throw new Error(t("link.otherCommons", { chain: linked.split("/")[0], commons: linked.includes("/factory/")
+      ? t("link.factoryCommons", { name: decodeURIComponent(linked.split("/").pop()) }) : t("link.ownContracts") }));
   }
   return id[1];
 }

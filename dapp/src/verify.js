@@ -1,5 +1,7 @@
 // Verifying content in the browser, trusting neither the server nor the network: a CID's sha2-256
 // digest, the manifest's bytes against the digest on-chain, each file against the manifest's sha256.
+import { t } from "./i18n.js";
+
 const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
 export const RAW = 0x55, DAG_PB = 0x70;
 
@@ -15,10 +17,10 @@ function varint(bytes, at) {
 
 // A CIDv1 in base32 ("b...") as { codec, digest } (digest as lowercase hex), for sha2-256 only.
 export function parseCid(text) {
-  if (!text.startsWith("b")) throw new Error(`${text} is not a base32 CIDv1`);
+  if (!text.startsWith("b")) throw new Error(t("verify.notCid", { text }));
   const bits = [...text.slice(1)].map((ch) => {
     const v = BASE32.indexOf(ch);
-    if (v < 0) throw new Error(`${text} is not a base32 CIDv1`);
+    if (v < 0) throw new Error(t("verify.notCid", { text }));
     return v.toString(2).padStart(5, "0");
   }).join("");
   const bytes = new Uint8Array(Math.floor(bits.length / 8));
@@ -27,7 +29,7 @@ export function parseCid(text) {
   const [codec, afterCodec] = varint(bytes, afterVersion);
   const [hash, afterHash] = varint(bytes, afterCodec);
   const [length, start] = varint(bytes, afterHash);
-  if (version !== 1 || hash !== 0x12 || length !== 32) throw new Error(`${text}: only sha2-256 CIDv1 are checked here`);
+  if (version !== 1 || hash !== 0x12 || length !== 32) throw new Error(t("verify.onlySha256", { text }));
   return { codec, digest: hex(bytes.slice(start, start + 32)) };
 }
 
@@ -42,10 +44,10 @@ export async function sha256(bytes) {
 // Fetches `url` and checks its bytes hash to `expected` (hex); the bytes when they do.
 export async function fetchVerified(url, expected, what) {
   const reply = await fetch(url);
-  if (!reply.ok) throw new Error(`${what}: the server answered ${reply.status}`);
+  if (!reply.ok) throw new Error(t("verify.http", { what, status: reply.status }));
   const bytes = await reply.arrayBuffer();
   const got = await sha256(bytes);
-  if (got !== expected) throw new Error(`${what} does not match: sha256 ${got.slice(0, 16)}…, expected ${expected.slice(0, 16)}…`);
+  if (got !== expected) throw new Error(t("verify.mismatch", { what, got: got.slice(0, 16), expected: expected.slice(0, 16) }));
   return bytes;
 }
 
@@ -54,12 +56,12 @@ export async function fetchVerified(url, expected, what) {
 // `base` is where content is fetched (`/ipfs/`); returns [{ path, size, blob }] once all match.
 export async function downloadVerified(base, d, progress = () => {}) {
   const manifestCid = parseCid(d.manifest);
-  if (manifestCid.codec !== RAW) throw new Error("the manifest is not a single raw block, which this page cannot check: every manifest the commons publishes is one");
-  const manifest = JSON.parse(new TextDecoder().decode(await fetchVerified(base + d.manifest, manifestCid.digest, "the manifest")));
-  if (manifest.content !== d.content) throw new Error(`the manifest names content ${manifest.content}, the chain ${d.content}`);
+  if (manifestCid.codec !== RAW) throw new Error(t("verify.manifestNotRaw"));
+  const manifest = JSON.parse(new TextDecoder().decode(await fetchVerified(base + d.manifest, manifestCid.digest, t("verify.theManifest"))));
+  if (manifest.content !== d.content) throw new Error(t("verify.otherContent", { manifest: manifest.content, chain: d.content }));
   const files = [];
   for (const [i, f] of manifest.files.entries()) {
-    progress(`checking ${f.path} (${i + 1} of ${manifest.files.length})`);
+    progress(t("verify.checking", { path: f.path, at: i + 1, of: manifest.files.length }));
     const url = `${base}${d.content}/${f.path.split("/").map(encodeURIComponent).join("/")}`;
     const bytes = await fetchVerified(url, f.sha256, f.path);
     files.push({ path: f.path, size: bytes.byteLength, blob: new Blob([bytes]) });

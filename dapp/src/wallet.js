@@ -1,8 +1,9 @@
 // The wallet page: the connected contributor's profile, every dataset with what the account can
 // claim, license or collect, and governance (delegate, vote directly or by signed ballot).
 import { Contract, ZeroAddress, formatEther, keccak256, toUtf8Bytes } from "ethers";
-import { $, NATIVE, amountText, app, cell, dateText, explain, grouped, postJson, readContract, reader, send, status, withAccessList } from "./shared.js";
+import { $, NATIVE, amountText, app, cell, dateText, durationText, explain, grouped, postJson, readContract, reader, send, status, withAccessList } from "./shared.js";
 import { buyLicence } from "./actions.js";
+import { t, tn } from "./i18n.js";
 
 const SUPPORT = { For: 1, Against: 0, Abstain: 2 };
 const ERC20_BALANCE = ["function balanceOf(address) view returns (uint256)"];
@@ -13,8 +14,8 @@ let walletOffset = 0;
 // "41 datasets, 1-20 shown" with Newer / Older buttons when there is more than a page.
 function pager(page) {
   const shown = page.items.length;
-  $("datasets-total").textContent = `${page.total} dataset${page.total === 1 ? "" : "s"}` +
-    (page.total > shown ? `, ${page.offset + 1}-${page.offset + shown} shown (newest first)` : "");
+  $("datasets-total").textContent = tn("count.datasets", page.total) +
+    (page.total > shown ? t("wallet.shownNewest", { from: page.offset + 1, to: page.offset + shown }) : "");
   $("datasets-newer").hidden = page.offset === 0;
   $("datasets-older").hidden = page.offset + shown >= page.total;
 }
@@ -25,19 +26,19 @@ export function setupWallet() {
   $("register-gasless").onclick = () => register(true);
   $("register-direct").onclick = () => register(false);
   $("update-profile").onclick = () => register("update");
-  $("delegate").onclick = () => send("Delegate", () => app.contracts.CommonsToken.delegate($("delegate-to").value.trim()));
+  $("delegate").onclick = () => send(t("gov.delegate"), () => app.contracts.CommonsToken.delegate($("delegate-to").value.trim()));
 }
 
 async function register(gasless) {
   const name = $("profile-name").value.trim();
   const community = $("profile-community").value.trim();
-  if (!name || !community) return status("failed", "Give a name and a community code.");
+  if (!name || !community) return status("failed", t("wallet.giveNameCommunity"));
   const profile = await postJson("/api/ipfs/add", { name, commons: community, account: app.account });
   const communityId = keccak256(toUtf8Bytes(community));
   const registry = app.contracts.ContributorRegistry;
-  if (gasless === "update") return send("Update profile", () => registry.updateProfile(profile.digest, profile.codec, communityId));
-  if (!gasless) return send("Register", () => registry.register(profile.digest, profile.codec, communityId));
-  status("pending", "Register: sign the request in your wallet…");
+  if (gasless === "update") return send(t("wallet.updateProfile"), () => registry.updateProfile(profile.digest, profile.codec, communityId));
+  if (!gasless) return send(t("wallet.register"), () => registry.register(profile.digest, profile.codec, communityId));
+  status("pending", t("wallet.signRequest"));
   try {
     const nonce = await registry.nonces(app.account);
     const deadline = Math.floor(Date.now() / 1000) + 3600;
@@ -50,13 +51,13 @@ async function register(gasless) {
     const value = { account: app.account, profileDigest: profile.digest, profileCodec: profile.codec, community: communityId,
                     nonce, deadline };
     const signature = await app.signer.signTypedData(domain, types, value);
-    status("pending", "Register: the relayer is submitting your signed request…");
+    status("pending", t("wallet.relaying"));
     const reply = await postJson("/api/relay/register", { ...value, nonce: nonce.toString(), signature });
     if (reply.error) throw new Error(reply.error);
-    status("confirmed", `Register: confirmed, relayed in ${reply.tx} (you paid no gas)`);
+    status("confirmed", t("relay.confirmed", { label: t("wallet.register"), tx: reply.tx }));
     await app.refresh();
   } catch (err) {
-    status("failed", `Register failed: ${explain(err)}`);
+    status("failed", t("tx.failed", { label: t("wallet.register"), error: explain(err) }));
   }
 }
 
@@ -77,7 +78,7 @@ export async function renderWallet() {
   const registry = readContract("ContributorRegistry");
   if (app.account) {
     const registered = await registry.isRegistered(app.account);
-    $("profile-state").textContent = registered ? `Registered contributor ${app.account}` : "Not registered yet.";
+    $("profile-state").textContent = registered ? t("wallet.registered", { account: app.account }) : t("wallet.notRegistered");
     $("profile-state").dataset.registered = String(registered);
     $("update-profile").hidden = !registered;
     $("register-gasless").hidden = registered;
@@ -95,15 +96,15 @@ export async function renderWallet() {
     cell(row, d.name);
     cell(row, d.license);
     cell(row, d.commonsCode);
-    cell(row, d.status);
+    cell(row, t(`status.${d.status}`));
     const content = cell(row, "", "cid");
     const link = document.createElement("a");
     link.href = app.config.gateway + d.content;
     link.textContent = d.content;
     content.append(link);
     cell(row, d.manifest, "cid");
-    cell(row, [d.parents.length ? `parents ${d.parents.length}` : "", d.previousVersion ? "has previous" : "",
-               d.nextVersion ? "has newer" : ""].filter(Boolean).join(", ") || "-");
+    cell(row, [d.parents.length ? tn("wallet.parents", d.parents.length) : "", d.previousVersion ? t("wallet.hasPrevious") : "",
+               d.nextVersion ? t("wallet.hasNewer") : ""].filter(Boolean).join(", ") || "-");
     cell(row, String(d.attestations));
     const mine = d.contributors.find((c) => app.account && c.account.toLowerCase() === app.account.toLowerCase());
     cell(row, mine ? `${mine.shareBps / 100}%` : "-");
@@ -122,24 +123,24 @@ export async function renderWallet() {
     cell(row, (await Promise.all(owed.map(([t, a]) => amountText(t, a)))).join(", "), "claimable");
     // the licence on offer and the connected account's own: price, duration, validity and expiry
     let licenceText = terms.active
-      ? `${await amountText(terms.token, terms.price)}, ${terms.duration === 0n ? "perpetual" : `${Number(terms.duration) / 86400} days`}`
-      : "not offered";
+      ? `${await amountText(terms.token, terms.price)}, ${durationText(terms.duration)}`
+      : t("licence.notOffered");
     if (app.account) {
-      licenceText += expiry === 0n ? "; yours: none" : expiry === PERPETUAL ? "; yours: perpetual"
-        : `; yours: ${valid ? "valid until" : "expired"} ${dateText(expiry)}`;
+      licenceText += expiry === 0n ? t("licence.yoursNone") : expiry === PERPETUAL ? t("licence.yoursPerpetual")
+        : t(valid ? "licence.yoursValid" : "licence.yoursExpired", { date: dateText(expiry) });
     }
     cell(row, licenceText, "licence");
     const actions = row.insertCell();
     const tokens = owed.filter(([, a]) => a > 0n).map(([t]) => t);
     if (tokens.length) {
       const claim = document.createElement("button");
-      claim.textContent = "Claim";
+      claim.textContent = t("royalty.claim");
       claim.className = "claim";
-      claim.onclick = () => send("Claim", () => app.contracts.RoyaltyVault.claim([d.id], tokens, withAccessList("vault")));
+      claim.onclick = () => send(t("royalty.claim"), () => app.contracts.RoyaltyVault.claim([d.id], tokens, withAccessList("vault")));
       actions.append(claim);
       // no ETH for gas: the local relayer calls claimFor, which can only pay this account
       const gasless = document.createElement("button");
-      gasless.textContent = "Claim (gasless)";
+      gasless.textContent = t("royalty.claimGasless");
       gasless.className = "claim-gasless";
       gasless.onclick = () => relayClaim(d.id, tokens);
       actions.append(gasless);
@@ -150,25 +151,25 @@ export async function renderWallet() {
     const waiting = app.config.tokens.filter((_, i) => held[i] > 0n);
     if (waiting.length && d.status !== "Rejected") {
       const collect = document.createElement("button");
-      collect.textContent = "Collect marketplace royalties";
+      collect.textContent = t("royalty.collect");
       collect.className = "collect";
       collect.onclick = async () => {
         for (const token of waiting) {
-          if (!(await send(`Collect ${token === NATIVE ? "ETH" : token}`, () => app.contracts.RoyaltyVault.collect(d.id, token)))) break;
+          if (!(await send(t("royalty.collectToken", { token: token === NATIVE ? "ETH" : token }), () => app.contracts.RoyaltyVault.collect(d.id, token)))) break;
         }
       };
       actions.append(collect);
     }
     if (rewardOwed > 0n) {
       const claimReward = document.createElement("button");
-      claimReward.textContent = "Claim reward";
+      claimReward.textContent = t("reward.claim");
       claimReward.className = "claim-reward";
-      claimReward.onclick = () => send("Claim reward", () => app.contracts.ContributionRewards.claimFor(app.account, [d.id]));
+      claimReward.onclick = () => send(t("reward.claim"), () => app.contracts.ContributionRewards.claimFor(app.account, [d.id]));
       actions.append(claimReward);
     }
     if (d.status === "Accepted") {
       const buy = document.createElement("button");
-      buy.textContent = "Buy licence";
+      buy.textContent = t("licence.buy");
       buy.className = "buy";
       buy.onclick = () => buyLicence(d.id);
       actions.append(buy);
@@ -178,8 +179,8 @@ export async function renderWallet() {
     const token = readContract("CommonsToken");
     const [votes, delegatee] = await Promise.all([token.getVotes(app.account), token.delegates(app.account)]);
     $("votes").textContent = grouped(formatEther(votes));
-    $("delegatee").textContent = delegatee === ZeroAddress ? "nobody yet: delegate (to yourself too) to vote"
-      : delegatee.toLowerCase() === app.account.toLowerCase() ? "yourself" : delegatee;
+    $("delegatee").textContent = delegatee === ZeroAddress ? t("gov.nobodyYet")
+      : delegatee.toLowerCase() === app.account.toLowerCase() ? t("gov.yourself") : delegatee;
   }
   const proposals = await proposalsListed;
   const pbody = $("proposals").tBodies[0];
@@ -188,7 +189,7 @@ export async function renderWallet() {
     const row = pbody.insertRow();
     row.dataset.id = p.id;
     cell(row, p.description);
-    cell(row, p.state, "state");
+    cell(row, t(`proposal.${p.state}`), "state");
     cell(row, grouped(formatEther(p.for)), "for");
     cell(row, grouped(formatEther(p.against)));
     cell(row, grouped(formatEther(p.abstain)));
@@ -196,12 +197,12 @@ export async function renderWallet() {
     if (p.state === "Active") {
       for (const [label, support] of Object.entries(SUPPORT)) {
         const b = document.createElement("button");
-        b.textContent = label;
+        b.textContent = t(`vote.${label}`);
         b.className = `vote-${label.toLowerCase()}`;
-        b.onclick = () => send(`Vote ${label}`, () => app.contracts.CommonsGovernor.castVote(p.id, support));
+        b.onclick = () => send(t(`vote.cast.${label}`), () => app.contracts.CommonsGovernor.castVote(p.id, support));
         actions.append(b);
         const bySig = document.createElement("button");
-        bySig.textContent = `${label} (sign)`;
+        bySig.textContent = t("vote.bySignature", { vote: t(`vote.${label}`) });
         bySig.className = `sign-${label.toLowerCase()}`;
         bySig.onclick = () => voteBySignature(p.id, support, label);
         actions.append(bySig);
@@ -212,20 +213,20 @@ export async function renderWallet() {
 }
 
 async function relayClaim(datasetId, tokens) {
-  status("pending", "Claim (gasless): the relayer sends it…");
+  status("pending", t("royalty.relaying"));
   try {
     const reply = await postJson("/api/relay/claim", { account: app.account, datasetIds: [String(datasetId)], tokens });
     if (reply.error) throw new Error(reply.error);
-    status("confirmed", `Claim (gasless): confirmed, relayed in ${reply.tx} (you paid no gas)`);
+    status("confirmed", t("relay.confirmed", { label: t("royalty.claimGasless"), tx: reply.tx }));
     await app.refresh();
   } catch (err) {
-    status("failed", `Claim (gasless) failed: ${explain(err)}`);
+    status("failed", t("tx.failed", { label: t("royalty.claimGasless"), error: explain(err) }));
   }
 }
 
 // A vote by EIP-712 ballot: the wallet signs readable fields, the local relayer pays the gas.
 async function voteBySignature(proposalId, support, label) {
-  status("pending", `Vote ${label}: sign the ballot in your wallet…`);
+  status("pending", t("vote.signBallot", { label: t(`vote.cast.${label}`) }));
   try {
     const governor = app.contracts.CommonsGovernor;
     const nonce = await governor.nonces(app.account);
@@ -235,9 +236,9 @@ async function voteBySignature(proposalId, support, label) {
     const signature = await app.signer.signTypedData(domain, types, { proposalId, support, voter: app.account, nonce });
     const reply = await postJson("/api/relay/vote", { proposalId: String(proposalId), support, voter: app.account, signature });
     if (reply.error) throw new Error(reply.error);
-    status("confirmed", `Vote ${label}: confirmed, relayed in ${reply.tx} (you paid no gas)`);
+    status("confirmed", t("relay.confirmed", { label: t(`vote.cast.${label}`), tx: reply.tx }));
     await app.refresh();
   } catch (err) {
-    status("failed", `Vote ${label} failed: ${explain(err)}`);
+    status("failed", t("tx.failed", { label: t(`vote.cast.${label}`), error: explain(err) }));
   }
 }

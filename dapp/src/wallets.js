@@ -5,6 +5,7 @@
 // another chain.
 import { createStore } from "mipd";
 import { $, app, el } from "./shared.js";
+import { t } from "./i18n.js";
 
 const store = createStore();
 
@@ -12,18 +13,18 @@ const store = createStore();
 export function discovered() {
   const announced = store.getProviders();
   if (announced.length) return announced;
-  return window.ethereum ? [{ info: { uuid: "injected", name: "Browser wallet", rdns: "" }, provider: window.ethereum }] : [];
+  return window.ethereum ? [{ info: { uuid: "injected", name: t("wallets.browser"), rdns: "" }, provider: window.ethereum }] : [];
 }
 
 // Resolves with the provider the user picks: the only one straight away, else from a list of
 // buttons (one per wallet, by its announced name).
 export function pickWallet() {
   const wallets = discovered();
-  if (wallets.length === 0) return Promise.reject(new Error("No wallet found: install an EIP-1193 wallet such as MetaMask."));
+  if (wallets.length === 0) return Promise.reject(new Error(t("wallets.none")));
   if (wallets.length === 1) return Promise.resolve(wallets[0]);
   return new Promise((resolve) => {
     const list = $("wallets");
-    list.replaceChildren(el("span", { text: "Pick a wallet: " }), ...wallets.map((wallet) => {
+    list.replaceChildren(el("span", { text: t("wallets.pick") }), ...wallets.map((wallet) => {
       const button = el("button", { text: wallet.info.name, "data-rdns": wallet.info.rdns || "" });
       button.onclick = () => { list.replaceChildren(); list.hidden = true; resolve(wallet); };
       return button;
@@ -33,7 +34,7 @@ export function pickWallet() {
 }
 
 function chainName() {
-  return app.config.chainName || `chain ${app.config.chainId}`;
+  return app.config.chainName || t("wallets.chain", { id: app.config.chainId });
 }
 
 // Puts `provider` on the commons' chain, adding the chain to the wallet first when it lacks it.
@@ -45,7 +46,7 @@ export async function ensureChain(provider) {
     await provider.request({ method: "wallet_switchEthereumChain", params: [{ chainId: wanted }] });
   } catch (err) {
     if (err?.code !== 4902 && err?.data?.originalError?.code !== 4902) throw onAnotherChain(current, err);
-    if (!app.config.walletRpc) throw new Error(`Your wallet does not know ${chainName()} and this server names no RPC URL to add it with (commons dapp --wallet-rpc URL).`);
+    if (!app.config.walletRpc) throw new Error(t("wallets.unknownChain", { chain: chainName() }));
     await provider.request({ method: "wallet_addEthereumChain", params: [{
       chainId: wanted, chainName: chainName(), rpcUrls: [app.config.walletRpc],
       nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 } }] });
@@ -55,7 +56,6 @@ export async function ensureChain(provider) {
 }
 
 function onAnotherChain(current, cause) {
-  const have = current ? `chain ${parseInt(current, 16)}` : "another chain";
-  const refused = cause?.code === 4001 ? " (the switch was refused)" : "";
-  return new Error(`Your wallet is on ${have}; this commons is on ${chainName()}${refused}: switch the wallet to ${chainName()} and connect again.`);
+  const have = current ? t("wallets.chain", { id: parseInt(current, 16) }) : t("wallets.anotherChain");
+  return new Error(t(cause?.code === 4001 ? "wallets.switchRefused" : "wallets.otherChain", { have, chain: chainName() }));
 }

@@ -11,6 +11,7 @@ import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { ROOT, SHOTS, freePort, startStack, waitFor } from "./harness.mjs";
 
 const NATIVE = "0x0000000000000000000000000000000000000000";
+const DAY = "[A-Z][a-z]{2} \\d{1,2}, \\d{4}";  // a date as an English reader's browser writes it (Dec 6, 2026)
 let stack, accounts, commons, rivers, cleaned, lakes;
 
 function publish(name, files, ...options) {
@@ -159,7 +160,8 @@ test("the proposals page's tallies change while it is open", async () => {
   assert.notEqual(await page.textContent(`${row} td.for`), "0.0");
   // the votes over time: one point so far, for the "for" side
   const chart = page.locator(`${row} svg.votes-chart`);
-  assert.match(await chart.getAttribute("aria-label"), new RegExp(`^after block \\d+: for ${await page.textContent(`${row} td.for`)}, against 0\\.0, abstain 0\\.0$`));
+  assert.match(await chart.getAttribute("aria-label"),
+    new RegExp(`^on ${DAY}: for ${await page.textContent(`${row} td.for`)}, against 0\\.0, abstain 0\\.0$`));
   assert.equal(await chart.locator("path").count(), 3);
   await page.screenshot({ path: join(SHOTS, "explore-proposals.png"), fullPage: true });
 });
@@ -275,6 +277,7 @@ test("publish from the browser: the wallet commits and reveals; the CLI verifies
   await page.setInputFiles("#publish-files", Object.entries(files).map(([name, text]) => ({
     name, mimeType: "text/plain", buffer: Buffer.from(text) })));
   await page.fill("#publish-name", "Wells of Nairobi");
+  await page.fill("#publish-names", "sw=Visima vya Nairobi\nfr=Puits de Nairobi");
   await page.fill("#publish-commons", "KE/water");
   await page.fill("#publish-license", "CC0-1.0");
   await page.fill("#publish-parents", rivers.dataset);
@@ -306,6 +309,9 @@ test("publish from the browser: the wallet commits and reveals; the CLI verifies
   mkdirSync(dir, { recursive: true });
   for (const [name, body] of Object.entries(files)) writeFileSync(join(dir, name), body);
   assert.match(commons("dataset", "verify", id, "--path", dir), /^ok: /m);
+  // its names in other languages went into the manifest (the card reads them back)
+  const card = await (await fetch(`${stack.appUrl}api/card/${id}`)).json();
+  assert.deepEqual(card.names, { sw: "Visima vya Nairobi", fr: "Puits de Nairobi" });
   const graph = await page.locator(`#lineage-graph line.edge[data-parent="${rivers.dataset}"][data-child="${id}"]`).count();
   assert.equal(graph, 1);
   await page.screenshot({ path: join(SHOTS, "explore-published.png"), fullPage: true });
@@ -582,7 +588,56 @@ test("a dataset page plots what it was paid over time, per token", async () => {
   const page = await explore(accounts[5], `#/dataset/${lakes.dataset}`, "dataset");
   const chart = page.locator(`svg.royalty-chart[data-token="${NATIVE}"]`);
   assert.equal(await page.textContent("#dataset-royalties"), "Paid in total: 0.75 ETH");
-  assert.match(await page.textContent("figure.royalty-figure figcaption"), /^0\.75 ETH paid in all, blocks \d+ to \d+$/);
-  assert.match(await chart.getAttribute("aria-label"), /^0\.75 ETH paid from block \d+ to block \d+$/);
-  assert.equal((await chart.locator("path").getAttribute("d")).split(" L").length, 3);  // the start and two payments
+  assert.match(await page.textContent("figure.royalty-figure figcaption"), new RegExp(`^0\\.75 ETH paid in all, ${DAY} to ${DAY}$`));
+  assert.match(await chart.getAttribute("aria-label"), new RegExp(`^0\\.75 ETH paid from ${DAY} to ${DAY}$`));
+  assert.equal((await chart.locator("path").getAttribute("d")).split(" L").length, 5);  // the start, two steps of two
+  // the dataset's only contributor sees what it earned over time on its own page, per token: the
+  // index's two ways to the same figure (the running total of each payment's share, the vault's
+  // accumulator less claims) agree
+  const who = await (await fetch(`${stack.appUrl}api/explorer/contributors/${accounts[1]}`)).json();
+  const points = who.earnedSeries[NATIVE];
+  assert.equal(points.at(-1)[1], who.totals[NATIVE].earned);
+  assert.ok(points.length >= 3, `${points.length} points`);  // rivers' first payment and the two into lakes at least
+  const mine = await explore(accounts[1], `#/contributor/${accounts[1]}`, "contributor");
+  const earned = mine.locator(`svg.royalty-chart[data-token="${NATIVE}"]`);
+  assert.match(await earned.getAttribute("aria-label"), new RegExp(`^[\\d.,]+ ETH earned from ${DAY} to ${DAY}$`));
+  await mine.screenshot({ path: join(SHOTS, "explore-contributor-earned.png"), fullPage: true });
+});
+
+test("the dApp speaks the reader's language: a Swahili browser's, or the one picked, kept after a reload", async () => {
+  // a browser set to Swahili: the menus, headings and statuses are Swahili, the page says so
+  const swahili = await stack.pageAs(accounts[5], { path: "#/explore", locale: "sw-KE" });
+  await swahili.waitForSelector("#explorer-page[data-ready=browse]");
+  assert.equal(await swahili.getAttribute("html", "lang"), "sw");
+  assert.equal(await swahili.textContent("#nav-explore"), "Chunguza");
+  assert.equal(await swahili.textContent("#explorer-page h2"), "Chunguza jumuiya");
+  const { status } = await (await fetch(`${stack.appUrl}api/explorer/datasets/${rivers.dataset}`)).json();
+  const words = (code) => JSON.parse(readFileSync(join(ROOT, "opencommons", "data", "locales", `${code}.json`), "utf8"));
+  assert.equal(await swahili.textContent(`#explore-results tr[data-id="${rivers.dataset}"] td:nth-child(3)`),
+    words("sw")[`status.${status}`]);
+  assert.match(await swahili.textContent("#explore-total"), /^seti \d+ (za|ya) data/);
+  assert.deepEqual(await stack.accessibility(swahili), []);
+  await swahili.screenshot({ path: join(SHOTS, "explore-swahili.png"), fullPage: true });
+  // an English browser picks French: the page is redrawn in French, and stays French after a reload
+  const page = await explore(accounts[5], `#/dataset/${rivers.dataset}`, "dataset");
+  assert.equal(await page.textContent("#nav-proposals"), "Proposals");
+  await page.selectOption("#language-picker", "fr");
+  await page.waitForFunction(() => document.getElementById("nav-proposals").textContent === "Propositions");
+  await page.waitForSelector("#explorer-page[data-ready=dataset]");
+  await page.waitForFunction((s) => document.querySelector("#dataset-facts td.status")?.textContent === s,
+    words("fr")[`status.${status}`]);
+  assert.equal(await page.getAttribute("html", "lang"), "fr");
+  await page.reload();
+  await page.waitForSelector("#explorer-page[data-ready=dataset]");
+  assert.equal(await page.textContent("#nav-proposals"), "Propositions");
+  assert.equal(await page.inputValue("#language-picker"), "fr");
+  assert.match(await page.textContent("#dataset-licence"), /^[\d.]+ ETH, \d+ jours? · \d+ licences? vendues?$/);
+  assert.deepEqual(await stack.accessibility(page), []);
+  await page.screenshot({ path: join(SHOTS, "explore-dataset-french.png"), fullPage: true });
+  // Portuguese too, on the wallet page: its fixed texts come from the same files
+  await page.selectOption("#language-picker", "pt");
+  await page.goto(`${stack.appUrl}#/`);
+  await page.waitForFunction(() => document.querySelector("#gov-section h2")?.textContent === "Governação");
+  assert.equal(await page.textContent("#connect"), "Conectar carteira");  // a reload disconnects
+  assert.equal(await page.textContent("#register-direct"), "Registar (pagar gás)");
 });

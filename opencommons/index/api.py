@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 from web3 import Web3
 
 from ..chain.deploy import Deployment
-from ..errors import OpenCommonsError
+from ..errors import NotFoundError, OpenCommonsError
 from ..quality.kinds import kind_names
 from .explorer import Explorer
 from .reads import STATUS
@@ -41,8 +41,6 @@ def settle_heap() -> None:
     gc.freeze()
 
 
-class NotFoundError(OpenCommonsError):
-    """An explorer route or record that does not exist (HTTP 404)."""
 
 
 class ExplorerApi:

@@ -117,7 +117,7 @@ class Explorer(IndexReader):
             for token, amount in conn.execute(select(p.c.token, p.c.amount).where(
                     p.c.commons == c, p.c.dataset == key, p.c.generation == generation)):
                 paid[token] += int(amount)
-            series = royalty_series(conn.execute(select(p.c.block, p.c.token, p.c.amount).where(
+            series = running_totals(conn.execute(select(p.c.at, p.c.token, p.c.amount).where(
                 p.c.commons == c, p.c.dataset == key, p.c.generation == generation).order_by(p.c.block, p.c.log_index)))
             latest = [{"block": int(r.block), "tx": r.tx, "payer": r.payer, "token": r.token, "amount": r.amount}
                       for r in conn.execute(select(p).where(p.c.commons == c, p.c.dataset == key,
@@ -147,7 +147,31 @@ class Explorer(IndexReader):
         return {"account": who, "registered": record["active"], "community": record["community"],
                 "profile": _cid(record["codec"], record["digest"]) if record["codec"] else None,
                 "registeredAt": record["registeredAt"], "earnings": earnings,
+                "earnedSeries": running_totals(self._earned_steps(who)),
                 "totals": {t: {k: str(v) for k, v in x.items()} for t, x in sorted(totals.items())}}
+
+    def _earned_steps(self, account: str) -> list[tuple[int, str, int]]:
+        """(time, token, amount) of what `account` earned from each payment into a dataset it is a
+        contributor of (its share of the rise in the dataset's accumulator), in time order."""
+        dc, p = s.dataset_contributors, s.payments
+        c = self.commons_id
+        with self.engine.connect() as conn:
+            mine = select(dc.c.dataset).where(dc.c.commons == c, dc.c.account == account)
+            current = self._current(conn, mine, owners=False)
+            shares = {r.dataset: int(r.share_bps) for r in conn.execute(
+                select(dc.c.dataset, dc.c.generation, dc.c.share_bps).where(dc.c.commons == c, dc.c.account == account))
+                if r.dataset in current and int(r.generation) == int(current[r.dataset]["row"].generation)}
+            before: dict[tuple[str, str], int] = defaultdict(int)
+            steps = []
+            for dataset, gen, token, at, per_bps in conn.execute(
+                    select(p.c.dataset, p.c.generation, p.c.token, p.c.at, p.c.earned_per_bps)
+                    .where(p.c.commons == c, p.c.dataset.in_(mine)).order_by(p.c.block, p.c.log_index)):
+                if dataset not in shares or int(gen) != int(current[dataset]["row"].generation):
+                    continue
+                rise, before[(dataset, token)] = int(per_bps) - before[(dataset, token)], int(per_bps)
+                if rise:
+                    steps.append((int(at), token, rise * shares[dataset]))
+        return steps
 
     def lineage_graph(self, dataset_id: int, depth: int = 6) -> dict[str, Any]:
         """Nodes and parent->child edges within `depth` steps up and down, and the dataset's own
@@ -226,15 +250,16 @@ class Explorer(IndexReader):
             ids = [r.proposal_id for r in rows]
             tallies: dict[str, list[int]] = {i: [0, 0, 0] for i in ids}
             voters: dict[str, int] = defaultdict(int)
-            #: the tally after each block with votes: [block, for, against, abstain] (decimal strings)
+            #: the tally after each block with votes: [block, for, against, abstain, time] (tallies as
+            #: decimal strings, the block's time in seconds)
             series: dict[str, list[list[Any]]] = defaultdict(list)
-            for pid, support, weight, block in conn.execute(
-                    select(v.c.proposal_id, v.c.support, v.c.weight, v.c.block)
+            for pid, support, weight, block, at in conn.execute(
+                    select(v.c.proposal_id, v.c.support, v.c.weight, v.c.block, v.c.at)
                     .where(v.c.commons == c, v.c.proposal_id.in_(ids)).order_by(v.c.block, v.c.log_index)):
                 tallies[pid][int(support)] += int(weight)
                 voters[pid] += 1
                 against_, for__, abstain_ = tallies[pid]
-                point = [int(block), str(for__), str(against_), str(abstain_)]
+                point = [int(block), str(for__), str(against_), str(abstain_), int(at)]
                 if series[pid] and series[pid][-1][0] == int(block):
                     series[pid][-1] = point
                 else:
@@ -283,15 +308,15 @@ def _as_id(text: str) -> str | None:
         return None
 
 
-def royalty_series(rows: Any, points: int = 100) -> dict[str, list[list[Any]]]:
-    """What a dataset was paid so far, per token, as (block, running total) pairs in block order:
-    at most `points` per token (the last payment of each stretch of blocks), totals as decimal
-    strings (256-bit amounts)."""
+def running_totals(rows: Any, points: int = 100) -> dict[str, list[list[Any]]]:
+    """Amounts (time, token, amount) in time order as running totals per token, (time, total)
+    pairs: at most `points` per token (the last of each stretch), totals as decimal strings
+    (256-bit amounts). What a dataset was paid, or a contributor earned, over time."""
     totals: dict[str, int] = defaultdict(int)
     steps: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for block, token, amount in rows:
+    for at, token, amount in rows:
         totals[token] += int(amount)
-        steps[token].append((int(block), totals[token]))
+        steps[token].append((int(at), totals[token]))
     out: dict[str, list[list[Any]]] = {}
     for token, pairs in sorted(steps.items()):
         stride = max(1, math.ceil(len(pairs) / points))

@@ -149,7 +149,7 @@ def _paid(b: Batch, w: Where, a: dict[str, Any]) -> None:
     b.add(s.payments, w.row(dataset=dataset, generation=b.generation(dataset), token=a["token"], payer=a["payer"],
                             amount=str(a["amount"]), fee=str(a["fee"]), ancestor_share=str(a["ancestorShare"]),
                             contributor_share=str(a["contributorShare"]), earned_per_bps=str(a["earnedPerBps"]),
-                            carry=a["carry"]))
+                            carry=a["carry"], at=w.timestamp))
 
 
 def _claimed(b: Batch, w: Where, a: dict[str, Any]) -> None:
@@ -179,7 +179,7 @@ def _proposed(b: Batch, w: Where, a: dict[str, Any]) -> None:
 
 def _voted(b: Batch, w: Where, a: dict[str, Any]) -> None:
     b.add(s.votes, w.row(proposal_id=str(a["proposalId"]), voter=a["voter"], support=a["support"],
-                         weight=str(a["weight"]), reason=a["reason"]))
+                         weight=str(a["weight"]), reason=a["reason"], at=w.timestamp))
 
 
 def _proposal_step(kind: str) -> Handler:
@@ -214,7 +214,9 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("CommonsGovernor", "ProposalCanceled"): _proposal_step("canceled"),
 }
 
-NEEDS_TIMESTAMP = {("DatasetNFT", "DatasetPublished")}
+#: events whose rows keep their block's time (publications; payments and votes, plotted over time)
+NEEDS_TIMESTAMP = {("DatasetNFT", "DatasetPublished"), ("RoyaltyVault", "RoyaltyPaid"),
+                   ("CommonsGovernor", "VoteCast"), ("CommonsGovernor", "VoteCastWithParams")}
 
 
 def _jsonable(value: Any) -> Any:

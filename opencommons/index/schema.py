@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import (BigInteger, Boolean, Column, ForeignKey, Index, Integer, MetaData, String, Table, Text,
                         UniqueConstraint)
 
-SCHEMA_VERSION = 1
+#: 2: payments and votes keep their block's time (`at`), for plots over time
+SCHEMA_VERSION = 2
 metadata = MetaData()
 
 Hex64 = String(64)
@@ -207,6 +208,7 @@ payments = _event_table(
     Column("contributor_share", Amount, nullable=False),
     Column("earned_per_bps", Amount, nullable=False),
     Column("carry", Integer, nullable=False),
+    Column("at", BigInteger, nullable=False),  # the block's timestamp
     indexes=(("dataset", "generation", "token"), ("payer",)),
 )
 
@@ -260,6 +262,7 @@ votes = _event_table(
     Column("support", Integer, nullable=False),
     Column("weight", Amount, nullable=False),
     Column("reason", Text, nullable=False),
+    Column("at", BigInteger, nullable=False),  # the block's timestamp
     indexes=(("proposal_id",),),
 )
 

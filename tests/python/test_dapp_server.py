@@ -386,8 +386,13 @@ def test_a_dataset_has_a_page_with_its_card_and_croissant_a_sitemap_and_a_car(se
     copy = EmbeddedStore(tmp_path / "copy")
     assert import_car(copy, tmp_path / "penguins.car") == [Cid.parse(content)]
     assert b"".join(cat(copy, resolve(copy, f"/ipfs/{content}/penguins.csv"))) == penguins
-    status, _, _ = fetch_error(server, "/datasets/12345")
-    assert status == 400
+    # a stale or mistyped link gets a page saying so, in the reader's language, never indexed
+    status, headers, body = fetch_error(server, "/datasets/12345?lang=sw")
+    assert status == 404 and headers["content-type"].startswith("text/html"), (status, body)
+    assert "<h1>Hakuna seti ya data hapa</h1>" in body.decode() and "dataset 12345 does not exist" in body.decode()
+    assert '<meta name="robots" content="noindex">' in body.decode()
+    status, _, body = fetch_error(server, "/datasets/rivers")
+    assert status == 400 and "<h1>No dataset here</h1>" in body.decode() and "rivers" in body.decode()
     bad = run("dataset", "publish", str(folder), "--license", "CC0-1.0", "--commons", "AQ/ecology", "--name-in",
               "Swahili=Pengwini", "--contributor", f"{accounts[1]}=10000", "--account", "1", "--home", home)
     assert bad.returncode == 1 and "'Swahili' is not a language tag (sw, fr, pt-BR...)" in bad.stderr + bad.stdout

@@ -196,7 +196,8 @@ def test_publish_from_the_dapp_prepares_what_the_cli_would_and_refuses_bad_uploa
     c, acc = served["commons"], served["acc"]
     body = {"publisher": acc[1], "name": "Springs", "license": "cc-by-4.0", "commons": "KE/water",
             "contributors": [{"account": acc[1], "shareBps": "10000"}],
-            "files": [{"path": "data/springs.csv", "data": base64.b64encode(b"spring,flow\nMzima,3\n").decode()}]}
+            "files": [{"path": "data/springs.csv", "data": base64.b64encode(b"spring,flow\nMzima,3\n").decode()}],
+            "names": {"sw": "Chemchemi"}, "descriptions": {"sw": "Chemchemi za Kenya"}}
     for change, error in [({"files": []}, "choose at least one file to publish"),
                           ({"files": [{"path": "../up.csv", "data": ""}]},
                            "file path '../up.csv' would not stay inside the dataset's folder"),
@@ -206,6 +207,11 @@ def test_publish_from_the_dapp_prepares_what_the_cli_would_and_refuses_bad_uploa
                           ({"publisher": acc[8], "contributors": [{"account": acc[8], "shareBps": "10000"}]},
                            f"{acc[8]} is not a registered contributor: that account registers first, on the wallet "
                            "page (Register)"),
+                          ({"names": {"swahili please": "Chemchemi"}},
+                           "'swahili please' is not a language tag (sw, fr, pt-BR...) for the name 'Chemchemi'"),
+                          ({"names": ["sw", "Chemchemi"]},
+                           "the names in other languages must be an object of language tag to text"),
+                          ({"descriptions": {"sw": ""}}, "the description in sw must be 1 to 5000 characters"),
                           ({"license": "not-a-licence"}, None)]:
         status, answer = post(served, "/api/publish/prepare", {**body, **change})
         assert status == 400, answer
@@ -216,7 +222,8 @@ def test_publish_from_the_dapp_prepares_what_the_cli_would_and_refuses_bad_uploa
     # the same CIDs `commons dataset publish` computes for the same folder
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "springs.csv").write_bytes(b"spring,flow\nMzima,3\n")
-    scanned = scan(PublishRequest(tmp_path, "CC-BY-4.0", "KE/water", [(acc[1], 10_000)], "Springs"))
+    scanned = scan(PublishRequest(tmp_path, "CC-BY-4.0", "KE/water", [(acc[1], 10_000)], "Springs",
+                                  names=(("sw", "Chemchemi"),), descriptions=(("sw", "Chemchemi za Kenya"),)))
     content, manifest_cid = scanned.content, scanned.manifest_cid
     assert (prepared["content"], prepared["manifest"]) == (str(content), str(manifest_cid))
     assert post(served, "/api/publish/pin", {"content": prepared["content"]}) == (
@@ -234,6 +241,8 @@ def test_publish_from_the_dapp_prepares_what_the_cli_would_and_refuses_bad_uploa
         200, {"content": prepared["content"], "manifest": prepared["manifest"]})
     wait_synced(served)
     assert [d["id"] for d in get(served, "datasets?q=springs")["items"]] == [prepared["datasetId"]]
+    # its Swahili name is searchable too
+    assert [d["id"] for d in get(served, "datasets?q=chemchemi")["items"]] == [prepared["datasetId"]]
     assert post(served, "/api/publish/prepare", body)[1]["error"] == (
         f"this content is already published as dataset {prepared['datasetId']}")
 

@@ -221,8 +221,9 @@ def test_index_sync_bad_database_is_one_line_error(chain, db, message):
 def test_index_of_another_schema_version_is_refused(chain, tmp_path):
     engine, _ = fresh(chain, tmp_path, "old.sqlite")
     with engine.begin() as conn:
-        conn.execute(schema.meta.update().values(value="0"))
+        conn.execute(schema.meta.update().values(value=str(schema.SCHEMA_VERSION - 1)))  # the one before
     proc = chain["run"]("dataset", "list", "--db", str(tmp_path / "old.sqlite"))
-    assert proc.returncode == 1 and "has schema 0, this version reads 1: delete it" in proc.stderr
+    assert proc.returncode == 1 and (f"has schema {schema.SCHEMA_VERSION - 1}, this version reads "
+                                     f"{schema.SCHEMA_VERSION}: delete it") in proc.stderr
     missing = chain["run"]("dataset", "list", "--db", str(tmp_path / "none.sqlite"))
     assert missing.returncode == 1 and "no index at" in missing.stderr

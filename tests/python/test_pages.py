@@ -128,6 +128,32 @@ def test_every_language_says_everything_english_says():
         assert set(words) == set(english), code
         assert all(isinstance(v, str) and v.strip() for v in words.values()), code
     assert texts("sw")["download"] == "Pakua" and texts("fr")["status.Accepted"] == "Accepté"
+    for code in LANGUAGES:  # the same blanks to fill in every language
+        for key, text in texts(code).items():
+            assert set(re.findall(r"\{\w+\}", text)) == set(re.findall(r"\{\w+\}", english[key])), (code, key)
+
+
+def test_every_text_the_dapp_asks_for_is_in_the_locale_files():
+    """The dApp's `t("key")`, `tn("key", n)` and `data-i18n="key"` (dapp/src, dapp/index.html),
+    and the families it builds keys from (a dataset's status, a proposal's state...)."""
+    from opencommons.index.reads import STATUS
+    from opencommons.pages import texts
+
+    english = texts("en")
+    root = Path(__file__).resolve().parents[2] / "dapp"
+    sources = [p.read_text("utf-8") for p in [root / "index.html", *sorted((root / "src").rglob("*.js"))]
+               if p.name != "i18n.js"]  # the mechanism, whose comments show made-up keys
+    asked = {k for s in sources for k in re.findall(r"\bt\(\"([\w.]+)\"", s) + re.findall(r'data-i18n(?:-\w+)?="([\w.]+)"', s)}
+    counted = {k for s in sources for k in re.findall(r"\btn\(\"([\w.]+)\"", s)}
+    assert len(asked) > 200 and len(counted) > 5
+    assert sorted(k for k in asked if k not in english) == []
+    assert sorted(k for k in counted if f"{k}.other" not in english or f"{k}.one" not in english) == []
+    families = {"status": STATUS, "proposal": ["Pending", "Active", "Canceled", "Defeated", "Succeeded", "Queued",
+                                              "Expired", "Executed"],
+                "vote": ["For", "Against", "Abstain"], "vote.cast": ["For", "Against", "Abstain"],
+                "page": ["Previous", "Next"], "fact": ["Id", "Status", "Licence", "Content", "Manifest", "Owner",
+                                                      "Published"]}
+    assert sorted(f"{f}.{v}" for f, values in families.items() for v in values if f"{f}.{v}" not in english) == []
 
 
 @pytest.mark.parametrize("asked, accept, picked", [

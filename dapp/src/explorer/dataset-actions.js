@@ -5,6 +5,7 @@ import { getAddress } from "ethers";
 import { NATIVE, amountText, app, dateText, el, getJson, guarded, postJson, readContract, send, status } from "../shared.js";
 import { buyLicence, parseAmount, payRoyalties } from "../actions.js";
 import { downloadVerified, sha256 } from "../verify.js";
+import { t, tn } from "../i18n.js";
 
 // EIP-4361 (Sign-In with Ethereum), as the gateway's `siwe` parser reads it.
 function siweMessage({ domain, address, uri, chainId, nonce }) {
@@ -19,7 +20,7 @@ function siweMessage({ domain, address, uri, chainId, nonce }) {
 async function gatewayJson(url, options = {}) {
   const reply = await fetch(url, options);
   const body = await reply.json().catch(() => ({}));
-  if (!reply.ok) throw new Error(`the gateway refused: ${body.error || reply.status}`);
+  if (!reply.ok) throw new Error(t("gateway.refused", { why: body.error || reply.status }));
   return body;
 }
 
@@ -31,57 +32,56 @@ async function downloadPrivate(d, progress) {
   // never from the gateway's claim: a gateway relaying another's sign-in gets nothing signed
   const url = new URL(gateway);
   const info = await gatewayJson(`${gateway}/v1/key`);
-  if (info.domain !== url.host) throw new Error(`the gateway at ${url.origin} asks to be signed in to as ${info.domain}, not ${url.host}: refusing to sign in for another site`);
-  if (Number(info.chainId) !== Number(app.config.chainId)) throw new Error(`the gateway at ${url.origin} serves chain ${info.chainId}, this commons is on chain ${app.config.chainId}: refusing to sign in`);
+  if (info.domain !== url.host) throw new Error(t("gateway.otherSite", { origin: url.origin, domain: info.domain, host: url.host }));
+  if (Number(info.chainId) !== Number(app.config.chainId)) {
+    throw new Error(t("gateway.otherChain", { origin: url.origin, chain: info.chainId, ours: app.config.chainId }));
+  }
   const { nonce } = await gatewayJson(`${gateway}/v1/nonce`);
-  if (typeof nonce !== "string" || !/^[A-Za-z0-9]{8,64}$/.test(nonce)) throw new Error(`the gateway at ${url.origin} sent a malformed sign-in nonce`);
-  progress("sign the sign-in message in your wallet…");
+  if (typeof nonce !== "string" || !/^[A-Za-z0-9]{8,64}$/.test(nonce)) throw new Error(t("gateway.badNonce", { origin: url.origin }));
+  progress(t("gateway.signIn"));
   const message = siweMessage({ domain: url.host, address: app.account, uri: url.origin, chainId: Number(app.config.chainId), nonce });
   const signature = await app.signer.signMessage(message);
   const { token } = await gatewayJson(`${gateway}/v1/login`, { method: "POST", headers: { "content-type": "application/json" },
                                                               body: JSON.stringify({ message, signature }) });
   const files = [];
   for (const [i, f] of d.private.files.entries()) {
-    progress(`decrypting ${f.path} (${i + 1} of ${d.private.files.length})`);
+    progress(t("gateway.decrypting", { path: f.path, at: i + 1, of: d.private.files.length }));
     const reply = await fetch(`${gateway}/v1/datasets/${d.id}/files/${f.path.split("/").map(encodeURIComponent).join("/")}`,
                               { headers: { authorization: `Bearer ${token}` } });
-    if (!reply.ok) throw new Error(`the gateway refused: ${(await reply.json().catch(() => ({}))).error || reply.status}`);
+    if (!reply.ok) throw new Error(t("gateway.refused", { why: (await reply.json().catch(() => ({}))).error || reply.status }));
     const bytes = await reply.arrayBuffer();
     const got = await sha256(bytes);
-    if (got !== f.sha256) throw new Error(`${f.path} does not match: sha256 ${got.slice(0, 16)}…, expected ${f.sha256.slice(0, 16)}…`);
+    if (got !== f.sha256) throw new Error(t("verify.mismatch", { what: f.path, got: got.slice(0, 16), expected: f.sha256.slice(0, 16) }));
     files.push({ path: f.path, size: bytes.byteLength, blob: new Blob([bytes]) });
   }
   return files;
 }
 
 function tokenSelect(id) {
-  const select = el("select", { id, "aria-label": "Token" });
+  const select = el("select", { id, "aria-label": t("col.token") });
   for (const token of app.config.tokens) select.append(el("option", { value: token, text: token === NATIVE ? "ETH" : token }));
   return select;
 }
 
 function downloadPanel(d) {
   const result = el("div", { id: "verify-result" });
-  const button = el("button", { id: "verify-download", text: d.private ? "Download (licence holders)" : "Download and verify" });
+  const button = el("button", { id: "verify-download", text: d.private ? t("download.private") : t("download.verify") });
   button.onclick = async () => {
     button.disabled = true;
     try {
-      if (d.private && !app.account) throw new Error("connect the wallet that holds a licence");
+      if (d.private && !app.account) throw new Error(t("download.connect"));
       const progress = (text) => { result.textContent = text; };
       const files = d.private ? await downloadPrivate(d, progress) : await downloadVerified(app.config.gateway, d, progress);
       const list = el("ul", { id: "verified-files" });
       for (const f of files) {
         const a = el("a", { href: URL.createObjectURL(f.blob), download: f.path.split("/").pop(), text: f.path });
-        list.append(el("li", {}, a, ` (${f.size} bytes, sha256 checked)`));
+        list.append(el("li", {}, a, t("download.checkedFile", { size: f.size })));
       }
-      result.replaceChildren(el("p", { class: "verified", text: d.private
-        ? `Decrypted by the gateway for your licence; all ${files.length} file${files.length === 1 ? "" : "s"} match ` +
-          "the plaintext sha256 digests of the manifest."
-        : `Verified: the manifest hashes to the CID on-chain, and ` +
-          `all ${files.length} file${files.length === 1 ? "" : "s"} match its sha256 digests.` }), list);
+      result.replaceChildren(el("p", { class: "verified", text: tn(d.private ? "download.decrypted" : "download.verified",
+                                                                   files.length) }), list);
       result.dataset.state = "verified";
     } catch (err) {
-      result.replaceChildren(el("p", { class: "error", text: `Not verified: ${err.message}` }));
+      result.replaceChildren(el("p", { class: "error", text: t("download.notVerified", { why: err.message }) }));
       result.dataset.state = "failed";
     } finally {
       button.disabled = false;
@@ -91,46 +91,44 @@ function downloadPanel(d) {
 }
 
 export async function actionsPanel(d) {
-  const parts = [el("h3", { text: "Download" })];
-  if (d.private) {
-    parts.push(el("p", { id: "private-note", text: `Private dataset: its files are encrypted; ${d.private.gateways[0]} ` +
-      "serves them decrypted to licence holders. Buy a licence, then download." }));
-  }
+  const parts = [el("h3", { text: t("download") })];
+  if (d.private) parts.push(el("p", { id: "private-note", text: t("download.privateNote", { gateway: d.private.gateways[0] }) }));
   parts.push(downloadPanel(d));
   if (!app.account) {
-    parts.push(el("p", { id: "connect-hint", text: "Connect a wallet to pay royalties, buy or offer a licence." }));
+    parts.push(el("p", { id: "connect-hint", text: t("act.connect") }));
     return parts;
   }
   const id = BigInt(d.id);
-  parts.push(el("h3", { text: "Act on this dataset" }));
+  parts.push(el("h3", { text: t("act.title") }));
   const amount = el("input", { id: "pay-amount", placeholder: "1.0", size: 8 });
   const token = tokenSelect("pay-token");
-  const pay = el("button", { id: "pay", text: "Pay royalties" });
+  const pay = el("button", { id: "pay", text: t("royalty.pay") });
   pay.onclick = guarded(async () => payRoyalties(id, token.value, await parseAmount(token.value, amount.value)));
-  parts.push(el("p", {}, "Pay ", amount, " ", token, " ", pay));
+  parts.push(el("p", {}, `${t("royalty.payWord")} `, amount, " ", token, " ", pay));
 
   const vault = readContract("RoyaltyVault");
-  for (const t of app.config.tokens) {
-    const pending = await vault.pendingAncestorOf(id, t);
+  for (const token of app.config.tokens) {
+    const pending = await vault.pendingAncestorOf(id, token);
     if (pending === 0n) continue;
-    const settle = el("button", { class: "settle", "data-token": t, text: `Settle ${await amountText(t, pending)} to the parents` });
-    settle.onclick = () => send("Settle", () => app.contracts.RoyaltyVault.settle([id], t));
+    const settle = el("button", { class: "settle", "data-token": token,
+                                  text: t("royalty.settleAmount", { amount: await amountText(token, pending) }) });
+    settle.onclick = () => send(t("royalty.settle"), () => app.contracts.RoyaltyVault.settle([id], token));
     parts.push(el("p", {}, settle));
   }
   if (d.status === "Proposed") {
-    parts.push(el("p", { id: "licence-note", text: "Licences are sold once the commons' curators accept this dataset." }));
-  } else if (d.status === "Accepted" && d.licenseTerms.some((t) => t.active)) {
+    parts.push(el("p", { id: "licence-note", text: t("licence.onceAccepted") }));
+  } else if (d.status === "Accepted" && d.licenseTerms.some((o) => o.active)) {
     // the account's own licence first: a holder extends it rather than buying the same thing again
     const licences = readContract("LicenseManager");
     const [valid, expiry] = await Promise.all([licences.hasValidLicense(app.account, id), licences.licenseExpiry(app.account, id)]);
     const perpetual = expiry === (1n << 64n) - 1n;
     if (valid) {
-      parts.push(el("p", { id: "your-licence", text: perpetual ? "Your licence: perpetual." : `Your licence: valid until ${dateText(expiry)}.` }));
+      parts.push(el("p", { id: "your-licence", text: perpetual ? t("licence.yourPerpetual") : t("licence.yourUntil", { date: dateText(expiry) }) }));
     }
     if (!(valid && perpetual)) {
-      const buy = el("button", { id: "buy", text: valid ? "Extend licence" : "Buy licence" });
+      const buy = el("button", { id: "buy", text: valid ? t("licence.extend") : t("licence.buy") });
       buy.onclick = () => buyLicence(id);
-      parts.push(el("p", {}, buy, el("span", { id: "buy-terms", text: " under the licence and terms shown above" })));
+      parts.push(el("p", {}, buy, el("span", { id: "buy-terms", text: ` ${t("licence.underTerms")}` })));
     }
   }
   if (d.owner.toLowerCase() === app.account.toLowerCase()) parts.push(...(await offerForm(id)));
@@ -144,24 +142,26 @@ async function offerForm(id) {
   const price = el("input", { id: "offer-price", placeholder: "0.01", size: 8 });
   const offerToken = tokenSelect("offer-token");
   const days = el("input", { id: "offer-days", value: "30", size: 4 });
-  const preset = el("select", { id: "offer-preset" }, el("option", { value: "", text: "the terms it was published with (if any)" }));
+  const preset = el("select", { id: "offer-preset" }, el("option", { value: "", text: t("offer.publishedTerms") }));
   for (const p of await getJson("/api/terms/presets")) preset.append(el("option", { value: p.name, text: `${p.title}: ${p.summary}` }));
-  const attribution = el("input", { id: "offer-attribution", placeholder: "attribution text (optional)", size: 28 });
-  const community = el("input", { id: "offer-community", placeholder: "community (community-only terms)", size: 20 });
+  const attribution = el("input", { id: "offer-attribution", placeholder: t("offer.attribution"), "aria-label": t("offer.attribution"),
+                                    size: 28 });
+  const community = el("input", { id: "offer-community", placeholder: t("offer.community"), "aria-label": t("offer.community"),
+                                  size: 20 });
   const summary = el("ul", { id: "offer-summary" });
-  const offer = el("button", { id: "offer", text: "Offer licences" });
+  const offer = el("button", { id: "offer", text: t("offer.button") });
   offer.onclick = guarded(async () => {
-    if (!/^\d+$/.test(days.value.trim())) throw new Error(`days must be a whole number, not ${JSON.stringify(days.value)}`);
+    if (!/^\d+$/.test(days.value.trim())) throw new Error(t("offer.badDays", { text: JSON.stringify(days.value) }));
     const wei = await parseAmount(offerToken.value, price.value);
-    status("pending", "Offer licences: checking the terms along the lineage…");
+    status("pending", t("offer.checking"));
     const prepared = await postJson("/api/terms/prepare", { dataset: String(id), preset: preset.value,
                                                            attribution: attribution.value.trim(), community: community.value.trim() });
-    if (prepared.error) throw new Error(`terms refused: ${prepared.error}`);
-    summary.replaceChildren(...(prepared.summary.length ? prepared.summary : ["no terms document: the licence alone applies"])
-      .map((line) => el("li", { text: line })), ...prepared.notes.map((n) => el("li", { class: "note", text: `note: ${n}` })));
-    await send(prepared.cid ? `Offer licences under ${prepared.cid}` : "Offer licences", () =>
+    if (prepared.error) throw new Error(t("offer.refused", { why: prepared.error }));
+    summary.replaceChildren(...(prepared.summary.length ? prepared.summary : [t("offer.licenceAlone")])
+      .map((line) => el("li", { text: line })), ...prepared.notes.map((n) => el("li", { class: "note", text: t("offer.note", { note: n }) })));
+    await send(prepared.cid ? t("offer.under", { cid: prepared.cid }) : t("offer.button"), () =>
       app.contracts.LicenseManager.setTerms(id, offerToken.value, wei, BigInt(days.value.trim()) * 86400n, prepared.digest, true));
   });
-  return [el("p", {}, "Offer licences at ", price, " ", offerToken, " for ", days, " days (0: perpetual)"),
-          el("p", {}, "Terms: ", preset, " ", attribution, " ", community, " ", offer), summary];
+  return [el("p", {}, `${t("offer.at")} `, price, " ", offerToken, ` ${t("offer.for")} `, days, ` ${t("offer.days")}`),
+          el("p", {}, `${t("offer.terms")} `, preset, " ", attribution, " ", community, " ", offer), summary];
 }

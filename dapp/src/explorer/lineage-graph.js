@@ -1,6 +1,8 @@
 // A dataset's lineage as an SVG graph: ancestors in rows above it, descendants below, an arrow
 // from each parent to each child (dashed from a version to the next, dotted to a model trained
 // on it); every node links to its dataset page.
+import { t } from "../i18n.js";
+
 const NS = "http://www.w3.org/2000/svg";
 const W = 170, H = 44, GAP_X = 24, GAP_Y = 46;
 // an edge's colour by kind: a parent's data, a dataset's next version, a model trained on it
@@ -47,7 +49,7 @@ export function lineageGraph(graph) {
   const width = widest * (W + GAP_X) + GAP_X, height = order.length * (H + GAP_Y);
   // a group of links (each dataset's box), not one image: its links stay reachable by keyboard
   const root = svg("svg", { id: "lineage-graph", width, height, viewBox: `0 0 ${width} ${height}`, role: "group",
-                            "aria-label": "lineage graph" });
+                            "aria-label": t("lineage.graph") });
   root.append(svg("defs", {}));
   root.firstChild.append(Object.assign(svg("marker", { id: "arrow", viewBox: "0 0 10 10", refX: 10, refY: 5,
     markerWidth: 7, markerHeight: 7, orient: "auto" }), {}));
@@ -70,9 +72,9 @@ export function lineageGraph(graph) {
     const a = svg("a", { href: `#/dataset/${node.id}`, class: "node", "data-id": node.id });
     a.append(svg("rect", { x, y, width: W, height: H, rx: 6, fill: node.id === graph.root ? "#dff3e4" : "#fff",
                            stroke: "#2f7d6d" }));
-    const title = node.name || `dataset ${node.id.slice(0, 10)}…`;
+    const title = node.name || t("browse.unnamed", { id: node.id.slice(0, 10) });
     a.append(svg("text", { x: x + 8, y: y + 18, "font-size": 12 }, title.length > 24 ? title.slice(0, 23) + "…" : title));
-    a.append(svg("text", { x: x + 8, y: y + 35, "font-size": 11, fill: "#555" }, `${node.license ?? ""} · ${node.status}`));
+    a.append(svg("text", { x: x + 8, y: y + 35, "font-size": 11, fill: "#555" }, `${node.license ?? ""} · ${node.status === "model" ? t("model.model") : t(`status.${node.status}`)}`));
     root.append(a);
   }
   return root;
