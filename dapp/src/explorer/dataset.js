@@ -281,7 +281,11 @@ export async function renderDataset(idOrLink) {
   const page = $("explorer-page");
   const [d, graph, state] = await Promise.all([getJson(`/api/explorer/datasets/${encodeURIComponent(id)}`),
     getJson(`/api/explorer/datasets/${encodeURIComponent(id)}/lineage`), getJson("/api/explorer/status")]);
-  const card = await getJson(`/api/card/${encodeURIComponent(d.id)}`).catch((e) => ({ error: e.message }));
+  // every other read of the page at once (each is a round trip to the server)
+  const key = encodeURIComponent(d.id);
+  const [card, models, record, terms, offered, paid, actions] = await Promise.all([
+    getJson(`/api/card/${key}`).catch((e) => ({ error: e.message })), getJson(`/api/trained/${key}`),
+    getJson(`/api/training/${key}`), licenceChain(d.id), licence(d), royalties(d), actionsPanel(d)]);
   // the name and description in the reader's language when the publisher gave them in it
   const [nameLang, name] = inReadersLanguage(card.names) ?? [null, d.name];
   const [descriptionLang, description] = inReadersLanguage(card.descriptions) ?? [null, d.description];
@@ -311,7 +315,6 @@ export async function renderDataset(idOrLink) {
   }));
   parts.push(el("h3", { text: t("dataset.lineage") }));
   // the models trained on it join its graph (their training records name it; each is a dataset too)
-  const models = await getJson(`/api/trained/${encodeURIComponent(d.id)}`);
   for (const m of models.filter((m) => !m.unread && !graph.nodes.some((n) => n.id === m.model))) {
     graph.nodes.push({ id: m.model, name: null, license: null, status: "model" });
     graph.edges.push({ parent: d.id, child: m.model, kind: "trained" });
@@ -336,12 +339,11 @@ export async function renderDataset(idOrLink) {
       if (a.revoked) row.className = "revoked";
     }) : el("p", { text: t("attestation.none") }));
   if (d.quality) parts.push(qualityReport(d.quality));
-  parts.push(el("h3", { text: t("licence") }), await licence(d), await licenceChain(d.id));
-  parts.push(el("h3", { text: t("royalty.title") }), ...(await royalties(d)));
-  const record = await getJson(`/api/training/${encodeURIComponent(d.id)}`);
+  parts.push(el("h3", { text: t("licence") }), offered, terms);
+  parts.push(el("h3", { text: t("royalty.title") }), ...paid);
   if (record) parts.push(el("h3", { text: t("model.trainedOn") }), await trainedOn(record));
   parts.push(el("h3", { text: t("model.trainedInto") }), await trainedInto(d.id, models));
-  parts.push(...(await actionsPanel(d)));
+  parts.push(...actions);
   page.replaceChildren(...parts);
   page.dataset.ready = "dataset";
   look.start();
