@@ -39,7 +39,6 @@ contract LicenseManager is ILicenseManager, ReentrancyGuardUpgradeable {
     IDatasetNFT private _datasets;
     IRoyaltyVault private _vault;
     mapping(uint256 datasetId => StoredTerms) private _terms;
-    mapping(uint256 licenseId => License) private _licenses;
     /// @dev generation << 64 | expiresAt, one slot: a licence to a burnt generation is not a licence
     /// to the id's next publication.
     mapping(address licensee => mapping(uint256 datasetId => uint256 generationAndExpiry)) private _expiry;
@@ -107,8 +106,9 @@ contract LicenseManager is ILicenseManager, ReentrancyGuardUpgradeable {
             expiresAt = current == _PERPETUAL ? _PERPETUAL : start + terms.duration;
         }
         _expiry[msg.sender][datasetId] = (uint256(generation) << _GENERATION_SHIFT) | expiresAt;
+        // the licence's record is its event (what was paid, when, under which terms document) and the
+        // packed expiry above (what the chain answers "is it valid" from): no struct stored in full
         licenseId = ++_licenseCount;
-        _licenses[licenseId] = License(datasetId, msg.sender, issuedAt, expiresAt, token, price, terms.termsDigest);
         emit LicensePurchased(licenseId, datasetId, msg.sender, token, price, issuedAt, expiresAt, terms.termsDigest);
 
         if (token == _NATIVE) {
@@ -128,12 +128,6 @@ contract LicenseManager is ILicenseManager, ReentrancyGuardUpgradeable {
         StoredTerms memory stored = _terms[datasetId];
         if (stored.generation != _datasets.generationOf(datasetId)) return terms; // none for this generation
         terms = Terms(stored.token, stored.duration, stored.active, stored.price, stored.termsDigest);
-    }
-
-    /// @inheritdoc ILicenseManager
-    function licenseOf(uint256 licenseId) external view returns (License memory) {
-        if (licenseId == 0 || licenseId > _licenseCount) revert LicenseManagerUnknownLicense(licenseId);
-        return _licenses[licenseId];
     }
 
     /// @inheritdoc ILicenseManager

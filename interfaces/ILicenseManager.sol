@@ -16,16 +16,6 @@ interface ILicenseManager {
         bytes32 termsDigest; // sha2-256 digest of the licence terms document's CID
     }
 
-    /// @notice A licence as recorded on-chain.
-    struct License {
-        uint256 datasetId;
-        address licensee;
-        uint64 issuedAt;
-        uint64 expiresAt; // type(uint64).max for perpetual
-        address token;
-        uint256 price;
-        bytes32 termsDigest;
-    }
 
     // ------------------------------------------------------------------ errors
     /// @notice Thrown when `caller` does not own (and is not approved for) `datasetId`.
@@ -45,15 +35,14 @@ interface ILicenseManager {
     error LicenseManagerValueMismatch(uint256 value, uint256 price);
     /// @notice Thrown when a token transfer delivered a different amount.
     error LicenseManagerAmountNotReceived(address token, uint256 expected, uint256 received);
-    /// @notice Thrown when a licence id does not exist.
-    error LicenseManagerUnknownLicense(uint256 licenseId);
 
     // ------------------------------------------------------------------ events
     /// @notice Emitted when the owner of `datasetId` sets its licence terms.
     event LicenseTermsSet(
         uint256 indexed datasetId, address indexed token, uint256 price, uint64 duration, bytes32 termsDigest, bool active
     );
-    /// @notice Emitted when `licensee` buys licence `licenseId` to `datasetId`.
+    /// @notice Emitted when `licensee` buys licence `licenseId` to `datasetId`: the licence's only
+    /// full record (the chain keeps each licensee's expiry per dataset, not each licence).
     event LicensePurchased(
         uint256 indexed licenseId,
         uint256 indexed datasetId,
@@ -104,8 +93,6 @@ interface ILicenseManager {
     /// since it was last published: terms of a burnt generation never carry over).
     function termsOf(uint256 datasetId) external view returns (Terms memory);
 
-    /// @notice Licence `licenseId`.
-    function licenseOf(uint256 licenseId) external view returns (License memory);
 
     /// @notice Whether `licensee` holds a licence to `datasetId`'s current generation that has not
     /// expired (a licence bought before a burn does not cover the id's re-publication).

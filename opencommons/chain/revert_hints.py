@@ -124,7 +124,6 @@ _HINTS: dict[str, Callable[[Sequence[object]], str]] = {
     "LicenseManagerNotDatasetOwner": lambda a: f"{a[1]} does not own dataset {a[0]}: its owner offers licences",
     "LicenseManagerValueMismatch": lambda a: f"sent {a[0]} wei but the price is {a[1]}: nothing was bought",
     "LicenseManagerInvalidTerms": lambda a: f"a price of {a[1]} in token {a[0]} is not a valid offer",
-    "LicenseManagerUnknownLicense": lambda a: f"there is no licence {a[0]}",
     "RoyaltyVaultDatasetClosed": lambda a: (
         f"dataset {a[0]} is Rejected or unknown: it takes no royalties (nothing was paid)"),
     "RoyaltyVaultValueMismatch": lambda a: f"sent {a[0]} wei for a payment of {a[1]}: nothing was paid",

@@ -419,3 +419,22 @@ def fetch_error(server, path):
         return fetch(server, path)
     except urllib.error.HTTPError as exc:
         return exc.code, dict(exc.headers), exc.read()
+
+
+def test_every_module_a_handler_imports_is_imported_before_the_first_request():
+    """Handlers import lazily; two worker threads importing one module for the first time at once
+    handed one of them a half-initialised module (a dataset page asks for its models and its
+    training record together: "cannot import name 'model_view'", an HTTP 500, in CI). The server
+    imports the library when it is built: in a fresh interpreter, every module named by a lazy
+    `from .X import` in dapp_server.py is loaded by then."""
+    import subprocess
+    import sys
+
+    source = (Path(__file__).resolve().parents[2] / "opencommons" / "dapp_server.py").read_text("utf-8")
+    lazy = sorted({"opencommons" + (m if m != "." else "") for m in re.findall(r"^ +from (\.[\w.]*) import", source, re.M)})
+    assert "opencommons.ml.training" in lazy and len(lazy) > 15
+    probe = ("import sys; import opencommons.dapp_server as d; before = set(sys.modules); d._import_the_library(); "
+             f"missing = [m for m in {lazy!r} if m not in sys.modules]; print(missing, 'opencommons.ml.training' in before)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["[]", "False"]  # all loaded, and training was not loaded before

@@ -277,8 +277,9 @@ def test_terms_published_beside_the_data_are_what_licences_are_sold_and_bought_u
     assert "requires: credit: Palmer Station LTER" in bought.stdout
     assert lines.index("prohibits: commercial use and redistribution") < \
         next(i for i, line in enumerate(lines) if line.startswith("licence bought"))
-    licence = chain.licenses.functions.licenseOf(chain.licenses.functions.licenseCount().call()).call()
-    assert bytes(licence[6]) == digest and licence[1] == commons["acc"][3]
+    licence = chain.licenses.events.LicensePurchased().get_logs(from_block=0, argument_filters={
+        "licenseId": chain.licenses.functions.licenseCount().call()})[0]["args"]  # a licence's record is its event
+    assert bytes(licence["termsDigest"]) == digest and licence["licensee"] == commons["acc"][3]
 
     read = ok(run("license", "terms", "show", penguins["dataset"])).stdout.splitlines()
     assert read[0] == "terms: Research only (non-commercial)" and f"document: {manifest['terms']}" in read

@@ -59,8 +59,10 @@ def test_every_role_from_python(env, where):
     buyer.buy_licence(published.dataset_id)
     licences = amina.commons.licenses.functions
     assert licences.hasValidLicense(buyer.address, published.dataset_id).call()
-    bought = licences.licenseOf(licences.licenseCount().call()).call()
-    assert bytes(bought[6]) == offered.terms_cid.digest  # the licence records the document the buyer agreed to
+    # the licence's record is its event: it names the document the buyer agreed to
+    bought = amina.commons.licenses.events.LicensePurchased().get_logs(
+        from_block=0, argument_filters={"licenseId": licences.licenseCount().call()})[0]["args"]
+    assert bytes(bought["termsDigest"]) == offered.terms_cid.digest and bought["licensee"] == buyer.address
     buyer.pay(published.dataset_id, 10**18)
     owed = amina.commons.vault.functions.claimable(published.dataset_id, ETH, amina.address).call()
     assert owed > 0 and amina.claim([published.dataset_id]) == {ETH: owed}
