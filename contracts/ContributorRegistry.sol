@@ -99,7 +99,6 @@ contract ContributorRegistry is IContributorRegistry, AccessControlUpgradeable, 
         _checkProfile(profileDigest, profileCodec);
         c.profileDigest = profileDigest;
         c.profileCodec = profileCodec;
-        c.community = community;
         emit ContributorUpdated(msg.sender, community, profileDigest, profileCodec);
     }
 
@@ -175,7 +174,12 @@ contract ContributorRegistry is IContributorRegistry, AccessControlUpgradeable, 
         if (c.active) revert ContributorRegistryAlreadyRegistered(account);
         _checkProfile(profileDigest, profileCodec);
         uint64 registeredAt = uint64(block.timestamp);
-        _contributors[account] = Contributor(profileDigest, community, profileCodec, registeredAt, true);
+        c.profileDigest = profileDigest;
+        // the packed slot in one write (a struct literal writes each member of it separately)
+        uint256 packed = uint256(profileCodec) | (uint256(registeredAt) << 32) | (uint256(1) << 96);
+        assembly ("memory-safe") {
+            sstore(add(c.slot, 1), packed)
+        }
         emit ContributorRegistered(account, community, profileDigest, profileCodec, registeredAt);
     }
 

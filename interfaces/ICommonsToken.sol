@@ -3,8 +3,8 @@ pragma solidity 0.8.28;
 
 /// @title ICommonsToken
 /// @notice The commons' governance token (ERC-20 + ERC-2612 permit + ERC20Votes). A holder that
-/// has never delegated is self-delegated on first receipt, so it can vote at once; an explicit
-/// delegation (including `delegateBySig`) still works and wins.
+/// has never delegated is its own delegate (nothing is stored: {delegates} answers itself), so
+/// it can vote at once; an explicit delegation (including `delegateBySig`) still works and wins.
 interface ICommonsToken {
     /// @notice Thrown when delegating to the zero address.
     error CommonsTokenZeroDelegatee(address account);

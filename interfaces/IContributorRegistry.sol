@@ -8,10 +8,10 @@ pragma solidity 0.8.28;
 /// the CIDv1. Community codes are `keccak256` of a text such as "KE/education".
 interface IContributorRegistry {
     // ------------------------------------------------------------------ structs
-    /// @notice A contributor's record.
+    /// @notice A contributor's record. Its community code is not stored: it is in the
+    /// {ContributorRegistered} and {ContributorUpdated} events (indexed), where indexers read it.
     struct Contributor {
         bytes32 profileDigest; // sha2-256 digest of the profile JSON's CID
-        bytes32 community; // keccak256 of the jurisdiction/community code
         uint32 profileCodec; // multicodec of the profile CID (0x55 raw, 0x70 dag-pb)
         uint64 registeredAt; // block timestamp of the (latest) registration
         bool active; // false once deactivated

@@ -135,9 +135,15 @@ class ChainReader:
         return rows
 
     def contributor(self, account: str) -> dict[str, Any]:
-        c = self.commons.registry.functions.contributorOf(account).call()
-        return {"digest": "0x" + bytes(c[0]).hex() if c[2] else None, "codec": c[2],
-                "community": "0x" + bytes(c[1]).hex(), "registeredAt": c[3], "active": c[4]}
+        registry = self.commons.registry
+        digest, codec, registered_at, active = registry.functions.contributorOf(account).call()
+        # the community code is kept in the events only: the latest registration or update says it
+        since, filters = self.commons.deployment.block, {"account": account}
+        said = [*registry.events.ContributorRegistered().get_logs(from_block=since, argument_filters=filters),
+                *registry.events.ContributorUpdated().get_logs(from_block=since, argument_filters=filters)]
+        community = bytes(max(said, key=_position)["args"]["community"]) if said else bytes(32)
+        return {"digest": "0x" + bytes(digest).hex() if codec else None, "codec": codec,
+                "community": "0x" + community.hex(), "registeredAt": registered_at, "active": active}
 
     def is_verified(self, account: str, claim_type: str, now: int) -> bool:
         return bool(self.commons.registry.functions.isVerified(account, bytes.fromhex(claim_type[2:])).call())

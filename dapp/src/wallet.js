@@ -1,6 +1,6 @@
 // The wallet page: the connected contributor's profile, every dataset with what the account can
 // claim, license or collect, and governance (delegate, vote directly or by signed ballot).
-import { Contract, ZeroAddress, formatEther, keccak256, toUtf8Bytes } from "ethers";
+import { Contract, formatEther, keccak256, toUtf8Bytes } from "ethers";
 import { $, NATIVE, amountText, app, cell, dateText, durationText, explain, grouped, postJson, readContract, reader, send, status, withAccessList } from "./shared.js";
 import { buyLicence } from "./actions.js";
 import { t, tn } from "./i18n.js";
@@ -179,8 +179,8 @@ export async function renderWallet() {
     const token = readContract("CommonsToken");
     const [votes, delegatee] = await Promise.all([token.getVotes(app.account), token.delegates(app.account)]);
     $("votes").textContent = grouped(formatEther(votes));
-    $("delegatee").textContent = delegatee === ZeroAddress ? t("gov.nobodyYet")
-      : delegatee.toLowerCase() === app.account.toLowerCase() ? t("gov.yourself") : delegatee;
+    // an account that never delegated is its own delegate (the token answers it; nothing is stored)
+    $("delegatee").textContent = delegatee.toLowerCase() === app.account.toLowerCase() ? t("gov.yourself") : delegatee;
   }
   const proposals = await proposalsListed;
   const pbody = $("proposals").tBodies[0];

@@ -5,7 +5,9 @@ sub-directories kept, hidden files left out unless asked, no wrapping directory,
 HAMT from Kubo's threshold on (:mod:`.hamt`); symbolic links stored as UnixFS symlinks, or
 followed with `dereference` (Kubo's `--dereference-symlinks`).
 
-Files stream through in constant memory: at most one chunk plus one pending node per DAG level.
+Files stream through in constant memory: a few batches of chunks plus one pending node per DAG
+level. A file larger than one batch has its chunks hashed on every core (hashlib lets go of the
+GIL), each leaf hashed piece by piece around its chunk, which is never copied for an only-hash.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
@@ -21,10 +25,12 @@ from typing import Any, BinaryIO, Protocol
 from ..errors import InputPathError
 from . import hamt
 from .cid import DAG_PB, RAW, Cid
-from .unixfs import Link, directory_node, file_leaf, file_node, name_bytes, symlink_node
+from .unixfs import Link, directory_node, file_leaf, file_leaf_frame, file_node, name_bytes, symlink_node
 
 CHUNK_SIZE = 262_144
 MAX_LINKS = 174
+#: chunks read at once; a file longer than this is hashed on a pool of threads, two batches ahead
+BATCH = 16 * CHUNK_SIZE
 
 
 class BlockSink(Protocol):
@@ -81,6 +87,7 @@ class Importer:
         #: symbolic link stored as a link, and the hidden names left out
         self.links: list[tuple[str, str]] = []
         self.hidden: list[str] = []
+        self._keeps_blocks = not isinstance(self.sink, NullSink)
 
     # ------------------------------------------------------------------ blocks
     def _emit(self, block: bytes, codec: int) -> Cid:
@@ -88,11 +95,50 @@ class Importer:
         self.sink.put_block(cid, block)
         return cid
 
-    def _leaf(self, chunk: bytes) -> tuple[Node, int]:
+    def _hash_leaf(self, chunk: memoryview) -> tuple[Cid, bytes | None, int, int]:
+        """A chunk's leaf: its CID, its block when a sink keeps blocks, the chunk's size and the
+        block's. Runs on the pool's threads: touches nothing shared."""
+        size = len(chunk)
         if self.version == 1:
-            return Node(self._emit(chunk, RAW), len(chunk), len(chunk)), len(chunk)
-        block = file_leaf(chunk)
-        return Node(self._emit(block, DAG_PB), len(chunk), len(block)), len(chunk)
+            return (Cid(1, RAW, hashlib.sha256(chunk).digest()), bytes(chunk) if self._keeps_blocks else None,
+                    size, size)
+        if not size:
+            empty = file_leaf(b"")
+            return Cid.for_block(empty, DAG_PB, 0), empty, 0, len(empty)
+        prefix, suffix = _leaf_frame(size)
+        digest = hashlib.sha256(prefix)
+        digest.update(chunk)
+        digest.update(suffix)
+        block = b"".join((prefix, chunk, suffix)) if self._keeps_blocks else None
+        return Cid(0, DAG_PB, digest.digest()), block, size, len(prefix) + size + len(suffix)
+
+    def _stored(self, leaves: Iterator[tuple[Cid, bytes | None, int, int]]) -> Iterator[Node]:
+        for cid, block, size, block_size in leaves:
+            if block is not None:
+                self.sink.put_block(cid, block)
+            yield Node(cid, size, block_size)
+
+    def _leaves(self, stream: BinaryIO, digest: "hashlib._Hash | None") -> Iterator[Node]:
+        """Every chunk's leaf in order (an empty stream is one empty leaf). A stream of one batch
+        is hashed here; a longer one on a pool of threads, the next batch read while the pool
+        hashes this one, at most two batches in memory."""
+        batch = _read_full(stream, BATCH)
+        if len(batch) < BATCH:
+            if digest is not None:
+                digest.update(batch)
+            yield from self._stored(map(self._hash_leaf, _chunks(batch)))
+            return
+        with ThreadPoolExecutor(max_workers=_cores(), thread_name_prefix="leaf-hash") as pool:
+            ahead: deque[Iterator[tuple[Cid, bytes | None, int, int]]] = deque()
+            while batch:
+                ahead.append(pool.map(self._hash_leaf, _chunks(batch)))
+                if digest is not None:
+                    digest.update(batch)
+                if len(ahead) == 2:
+                    yield from self._stored(ahead.popleft())
+                batch = _read_full(stream, BATCH) if len(batch) == BATCH else b""
+            while ahead:
+                yield from self._stored(ahead.popleft())
 
     def _parent(self, children: list[Node]) -> Node:
         block = file_node([c.link() for c in children], [c.size for c in children])
@@ -102,20 +148,10 @@ class Importer:
     # ------------------------------------------------------------------ files
     def add_stream(self, stream: BinaryIO, digest: "hashlib._Hash | None" = None) -> Node:
         levels: list[list[Node]] = [[]]
-        first = True
-        while True:
-            chunk = _read_chunk(stream)
-            if not chunk and not first:
-                break
-            first = False
-            leaf, n = self._leaf(chunk)
-            if digest is not None:
-                digest.update(chunk)
+        for leaf in self._leaves(stream, digest):
             self._push(levels, 0, leaf)
             if self.progress:
-                self.progress(n)
-            if len(chunk) < CHUNK_SIZE:
-                break
+                self.progress(leaf.size)
         depth = 0
         while True:
             level = levels[depth]
@@ -251,9 +287,12 @@ class Importer:
         return self.add_directory(path) if path.is_dir() else self._add_file_entry(path, path.name)
 
 
-def _read_chunk(stream: BinaryIO) -> bytes:
-    parts: list[bytes] = []
-    remaining = CHUNK_SIZE
+def _read_full(stream: BinaryIO, size: int) -> bytes:
+    """`size` bytes, fewer only at the end of the stream (a pipe or socket may answer less)."""
+    first = stream.read(size)
+    if not first or len(first) == size:
+        return first
+    parts, remaining = [first], size - len(first)
     while remaining:
         part = stream.read(remaining)
         if not part:
@@ -261,6 +300,24 @@ def _read_chunk(stream: BinaryIO) -> bytes:
         parts.append(part)
         remaining -= len(part)
     return b"".join(parts)
+
+
+def _chunks(batch: bytes) -> list[memoryview]:
+    """`batch` cut into chunks without copying (an empty batch is one empty chunk)."""
+    view = memoryview(batch)
+    return [view[at:at + CHUNK_SIZE] for at in range(0, len(batch), CHUNK_SIZE)] or [view]
+
+
+@functools.lru_cache(maxsize=8)
+def _leaf_frame(size: int) -> tuple[bytes, bytes]:
+    return file_leaf_frame(size)
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
 
 def _hidden(path: Path) -> list[str]:

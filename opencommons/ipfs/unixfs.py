@@ -62,7 +62,20 @@ def pb_node(data: bytes, links: list[Link]) -> bytes:
 
 
 def file_leaf(chunk: bytes) -> bytes:
-    return pb_node(unixfs_data(TYPE_FILE, chunk, len(chunk)), [])
+    if not chunk:
+        return pb_node(unixfs_data(TYPE_FILE, chunk, 0), [])
+    prefix, suffix = file_leaf_frame(len(chunk))
+    return b"".join((prefix, chunk, suffix))
+
+
+def file_leaf_frame(size: int) -> tuple[bytes, bytes]:
+    """The bytes before and after a non-empty chunk of `size` bytes in its dag-pb leaf: a
+    PBNode whose Data is UnixFS {Type: File, Data: chunk, filesize: size}. A leaf can then be
+    hashed piece by piece, its chunk never copied."""
+    inner = _field_varint(1, TYPE_FILE) + encode_varint(2 << 3 | 2) + encode_varint(size)
+    suffix = _field_varint(3, size)
+    data_length = len(inner) + size + len(suffix)
+    return encode_varint(1 << 3 | 2) + encode_varint(data_length) + inner, suffix
 
 
 def file_node(links: list[Link], blocksizes: list[int]) -> bytes:

@@ -51,6 +51,25 @@ def test_claim_token_reentering_any_vault_function_is_blocked(vault, hostile, co
     assert hostile.balanceOf(a) == 10**6
 
 
+def test_claim_token_reentering_a_native_payment_is_credited(vault, hostile, contributors, publish, admin):
+    """A payment in ETH takes no lock (it calls nothing that could call back): made from inside a
+    claim's payout, it is credited like any other and the vault still owes exactly what it holds."""
+    a = contributors[0]
+    dataset_id, _ = publish(shares=[(a, 10000)])
+    hostile.mint(admin, 10**20, {"from": admin})
+    hostile.approve(vault, 2**256 - 1, {"from": admin})
+    vault.pay(dataset_id, hostile, 10**6, {"from": admin})
+    owed_before, held_before = vault.owed(NATIVE), vault.balance()
+    admin.transfer(hostile, 10**15)
+    hostile.arm(vault, vault.pay.encode_input(dataset_id, NATIVE, 10**15), {"from": admin})
+    tx = vault.claim([dataset_id], [hostile], {"from": a})
+    assert hostile.balanceOf(a) == 10**6
+    paid = [e for e in tx.events["RoyaltyPaid"] if e["token"] == NATIVE]
+    assert len(paid) == 1 and paid[0]["payer"] == hostile and paid[0]["amount"] == 10**15
+    assert vault.owed(NATIVE) - owed_before == vault.balance() - held_before == 10**15
+    assert vault.claimable(dataset_id, NATIVE, a) == paid[0]["contributorShare"] - paid[0]["carry"]
+
+
 def test_treasury_payout_to_hostile_token_cannot_reenter(vault, hostile, contributors, publish, admin, treasury):
     dataset_id, _ = publish()
     vault.setProtocolFee(1000, treasury, {"from": admin})

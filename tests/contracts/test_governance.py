@@ -98,6 +98,20 @@ def test_transfer_self_delegates_recipient_who_never_delegated(suite, voters):
     assert token.getVotes(voters[0]) == 100_000 * 10**18
 
 
+def test_a_first_receipt_votes_at_once_and_writes_no_delegation(suite, voters):
+    """An account that never delegated is its own delegate without a stored delegation: its
+    first receipt emits no DelegateChanged, yet its votes count from that block."""
+    token = suite["token"]
+    newcomer = Account.create().address
+    assert token.delegates(newcomer) == newcomer
+    tx = token.transfer(newcomer, 7 * 10**18, {"from": voters[0]})
+    assert "DelegateChanged" not in tx.events
+    assert tx.events["DelegateVotesChanged"][-1]["delegate"] == newcomer
+    chain.mine()
+    assert token.getVotes(newcomer) == token.getPastVotes(newcomer, tx.block_number) == 7 * 10**18
+    assert token.delegates(ZERO_ADDRESS) == ZERO_ADDRESS
+
+
 def test_delegate_explicit_wins_over_auto_delegation(suite, voters):
     token = suite["token"]
     tx = token.delegate(voters[1], {"from": voters[2]})

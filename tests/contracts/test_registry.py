@@ -24,7 +24,8 @@ def test_register_records_profile_and_emits(registry, accounts):
     assert event["profileCodec"] == CODEC_RAW
     assert registry.isRegistered(accounts[1])
     record = registry.contributorOf(accounts[1])
-    assert record[0] == hx(profile) and record[2] == CODEC_RAW and record[4] is True
+    assert record[0] == hx(profile) and record[1] == CODEC_RAW and record[3] is True
+    assert record[2] == tx.timestamp
 
 
 def test_register_reverts_when_already_registered(registry, accounts):
@@ -72,7 +73,8 @@ def test_update_profile_changes_record(registry, accounts):
     new = random_digest()
     tx = registry.updateProfile(new, 0x70, web3.keccak(text="GH/health"), {"from": accounts[1]})
     assert tx.events["ContributorUpdated"]["profileDigest"] == hx(new)
-    assert registry.contributorOf(accounts[1])[2] == 0x70
+    assert registry.contributorOf(accounts[1])[:2] == (hx(new), 0x70)
+    assert registry.contributorOf(accounts[1])[3] is True
 
 
 def test_update_profile_reverts_when_not_registered(registry, accounts):

