@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from hexbytes import HexBytes
 from web3 import Web3
 from web3.exceptions import TransactionNotFound
 
-from .chain.reveal import await_reveal, commit, commitment_of, reveal_fn
+from .chain.reveal import await_reveal, commitment_of, reveal_fn, send_commit
 from .chain.transactions import Sender, send, wait
 from .errors import CidMismatchError, OpenCommonsError, PublishError
 from .ipfs.cid import Cid
@@ -453,7 +454,50 @@ def publish(commons: Commons, sender: Sender, store: ContentStore, request: Publ
     """Publishes `request` from `sender`: hashes the folder as Kubo does, commits, pins to
     `store`, reveals and verifies the record; exactly once under kills (a journal in
     `journal_dir`), resumed by running it again."""
-    request = validate(request)
+    return publish_many(commons, sender, store, [request], journal_dir, progress)[0]
+
+
+#: publications a batch carries through its rounds at once (each holds a lock file open)
+BATCH_LIMIT = 256
+
+
+def publish_many(commons: Commons, sender: Sender, store: ContentStore, requests: list[PublishRequest],
+                 journal_dir: Path | None = None,
+                 progress: Callable[[int], None] | None = None) -> list[Published]:
+    """Publishes every one of `requests` from `sender` as :func:`publish` publishes one, in rounds
+    instead of one after the other: every request checked and hashed before anything is sent, every
+    commit sent before the first is waited for, one wait for the commitments' age, every reveal sent
+    before the first is waited for (nonces pipelined). Each publication keeps its own journal:
+    exactly once under kills, and running the same batch again resumes it (finished ones are
+    answered from their journals, `already`). At most :data:`BATCH_LIMIT` at a time, and no more
+    than the first commit of a round can wait for: where every transaction is a block of its own
+    (a local chain), a round's commits and reveals must fit in the commitment's time to live."""
+    prepared = [_prepare(commons, sender, store, validate(request), progress) for request in requests]
+    _refuse_repeats(prepared)
+    directory = journal_dir or default_dir()
+    published: list[Published] = []
+    size = _round_size(commons) if len(prepared) > 1 else 1
+    for at in range(0, len(prepared), size):
+        group = prepared[at:at + size]
+        with ExitStack() as locks:  # the same publication started twice: one at a time
+            for key in sorted(key_of(inputs) for _, _, inputs in group):
+                locks.enter_context(exclusive(directory, key))
+            items = [_Item(request, scanned, Journal(directory, key_of(inputs), inputs))
+                     for request, scanned, inputs in group]
+            published += _publish_round(commons, sender, store, items)
+    return published
+
+
+def _round_size(commons: Commons) -> int:
+    """Publications per round: a round spans at most its commits, the commitments' minimum age and
+    its reveals, in blocks, and its first reveal must land within the commitment's time to live."""
+    nft = commons.nft.functions
+    return max(1, min(BATCH_LIMIT, (int(nft.commitTtl().call()) - int(nft.minCommitAge().call())) // 2))
+
+
+def _prepare(commons: Commons, sender: Sender, store: ContentStore, request: PublishRequest,
+             progress: Callable[[int], None] | None) -> tuple[PublishRequest, Scanned, dict[str, Any]]:
+    """Checks `request` against the chain and hashes its folder: (request, scan, journal inputs)."""
     findings = check_chain(commons, sender.address, request)
     scanned = scan(request, progress)
     owed = tuple(str(f) for f in findings if f.level == "note")
@@ -461,48 +505,105 @@ def publish(commons: Commons, sender: Sender, store: ContentStore, request: Publ
         scanned = replace(scanned, notes=scanned.notes + owed)
     inputs = {"chain": commons.deployment.chain_id, "nft": commons.nft.address, "sender": sender.address,
               "content": str(scanned.content), "manifest": str(scanned.manifest_cid), "store": store.location}
-    directory = journal_dir or default_dir()
-    with exclusive(directory, key_of(inputs)):  # the same publish started twice: one at a time
-        return _publish_journaled(commons, sender, store, request, scanned,
-                                  Journal(directory, key_of(inputs), inputs))
+    return request, scanned, inputs
 
 
-def _publish_journaled(commons: Commons, sender: Sender, store: ContentStore, request: PublishRequest,
-                       scanned: Scanned, journal: Journal) -> Published:
-    content, manifest_cid, manifest = scanned.content, scanned.manifest_cid, scanned.manifest
-    resumed = bool(journal.data["events"])
-    finished, mined = journal.done("verified"), journal.done("mined")
-    dataset_id = int.from_bytes(content.digest, "big")
-    if finished and mined and commons.nft.functions.exists(dataset_id).call():
-        _refuse_taken(commons, sender, dataset_id, content)  # displaced since by an older commitment
-        return Published(int(finished["dataset"]), content, manifest_cid, str(mined["tx"]), int(mined["gas"]),
-                         manifest, True, scanned.notes, already=True)
-    journal.finish("scan", {"content": str(content), "manifest": str(manifest_cid), "files": len(manifest["files"])})
-    fault_point("after-scan")
-    params = params_of(request, content, manifest_cid)
+def _refuse_repeats(prepared: list[tuple[PublishRequest, Scanned, dict[str, Any]]]) -> None:
+    """One content is one dataset: a batch naming it twice is refused before anything is sent."""
+    seen: dict[str, Path] = {}
+    for request, scanned, _ in prepared:
+        content = str(scanned.content)
+        if content in seen:
+            raise PublishError(f"{seen[content]} and {request.directory} hold the same content ({content}): "
+                               "one content is one dataset, publish it once")
+        seen[content] = request.directory
+
+
+@dataclass
+class _Item:
+    """One publication as a batch carries it through the rounds."""
+    request: PublishRequest
+    scanned: Scanned
+    journal: Journal
+    done: Published | None = None
+    resumed: bool = False
+    params: tuple[Any, ...] = ()
+    pending_commit: tuple[bytes, HexBytes] | None = None
+    displacing: str | None = None
+    tx_hash: str = ""
+    receipt: Any = None
+
+    @property
+    def dataset_id(self) -> int:
+        return int.from_bytes(self.scanned.content.digest, "big")
+
+
+def _publish_round(commons: Commons, sender: Sender, store: ContentStore, items: list[_Item]) -> list[Published]:
+    """The rounds of :func:`publish_many` for `items`, every one under its lock; the fault points
+    (tests) fall where a single publication has them."""
+    nft = commons.nft.functions
+    for item in items:
+        item.resumed = bool(item.journal.data["events"])
+        item.done = _finished(commons, sender, item)
+    todo = [item for item in items if item.done is None]
+    for item in todo:
+        content = item.scanned.content
+        item.journal.finish("scan", {"content": str(content), "manifest": str(item.scanned.manifest_cid),
+                                     "files": len(item.scanned.manifest["files"])})
+        item.params = params_of(item.request, content, item.scanned.manifest_cid)
+    if todo:
+        fault_point("after-scan")
     announces = bool(getattr(store, "announces", True))
-    if announces and hasattr(store, "version"):
+    if todo and announces and hasattr(store, "version"):
         store.version()  # an unreachable node fails the publish before anything goes on-chain
-    if not commons.nft.functions.exists(dataset_id).call():
-        _commit(commons, sender, request, params, journal)
-    fault_point("after-commit")
-
+    for item in todo:  # every commit sent, then every one waited for
+        if not nft.exists(item.dataset_id).call():
+            item.pending_commit = _send_commit(commons, sender, item.request, item.params, item.journal)
+    for item in todo:
+        if item.pending_commit is not None:
+            salt, tx = item.pending_commit
+            item.journal.finish("commit", {"salt": "0x" + salt.hex(), "block": wait(commons.w3, tx)["blockNumber"]})
+    if todo:
+        fault_point("after-commit")
     if not announces:
-        _pin(store, request, scanned, journal)
+        for item in todo:
+            _pin(store, item.request, item.scanned, item.journal)
+    for item in todo:
+        item.displacing = _displaceable(commons, sender, item.dataset_id, item.journal)
+    committed = [int(c["block"]) for c in (item.journal.done("commit") for item in todo) if c]
+    if committed:
+        await_reveal(commons.w3, commons.nft, max(committed))  # once for the whole round
+    for item in todo:  # every reveal sent, then every one waited for
+        item.tx_hash = _mint(commons, sender, item.request, item.scanned.content, item.params, item.dataset_id,
+                             item.journal, item.displacing)
+    if todo:
+        fault_point("after-send")
+    for item in todo:
+        item.receipt = wait(commons.w3, HexBytes(item.tx_hash))
+        item.journal.finish("mined", {"tx": item.tx_hash, "block": item.receipt["blockNumber"],
+                                      "gas": item.receipt["gasUsed"]})
+    if todo:
+        fault_point("after-receipt")
+    for item in todo:
+        if announces:
+            _pin(store, item.request, item.scanned, item.journal)
+        verify_record(commons, item.dataset_id, item.scanned.manifest_cid, item.request)
+        item.journal.finish("verified", {"dataset": str(item.dataset_id)})
+        item.done = Published(item.dataset_id, item.scanned.content, item.scanned.manifest_cid, item.tx_hash,
+                              int(item.receipt["gasUsed"]), item.scanned.manifest, item.resumed, item.scanned.notes,
+                              displaced=item.displacing)
+    return [item.done for item in items if item.done is not None]
 
-    displacing = _displaceable(commons, sender, dataset_id, journal)
-    tx_hash = _mint(commons, sender, request, content, params, dataset_id, journal, displacing)
-    fault_point("after-send")
-    receipt = wait(commons.w3, HexBytes(tx_hash))
-    journal.finish("mined", {"tx": tx_hash, "block": receipt["blockNumber"], "gas": receipt["gasUsed"]})
-    fault_point("after-receipt")
-    if announces:
-        _pin(store, request, scanned, journal)
 
-    verify_record(commons, dataset_id, manifest_cid, request)
-    journal.finish("verified", {"dataset": str(dataset_id)})
-    return Published(dataset_id, content, manifest_cid, tx_hash, int(receipt["gasUsed"]), manifest, resumed,
-                     scanned.notes, displaced=displacing)
+def _finished(commons: Commons, sender: Sender, item: _Item) -> Published | None:
+    """The publication a finished journal recorded, if it still stands (else None: go on)."""
+    finished, mined = item.journal.done("verified"), item.journal.done("mined")
+    if not (finished and mined and commons.nft.functions.exists(item.dataset_id).call()):
+        return None
+    _refuse_taken(commons, sender, item.dataset_id, item.scanned.content)  # displaced since by an older commitment
+    scanned = item.scanned
+    return Published(int(finished["dataset"]), scanned.content, scanned.manifest_cid, str(mined["tx"]),
+                     int(mined["gas"]), scanned.manifest, True, scanned.notes, already=True)
 
 
 def _displaceable(commons: Commons, sender: Sender, dataset_id: int, journal: Journal) -> str | None:
@@ -555,6 +656,16 @@ def _commit(commons: Commons, sender: Sender, request: PublishRequest, params: t
             journal: Journal) -> None:
     """Commits to the publication once; a commitment that expired (or never landed) is made again
     with a fresh salt. The salt stays in the local journal until the reveal."""
+    pending = _send_commit(commons, sender, request, params, journal)
+    if pending is not None:
+        salt, tx = pending
+        journal.finish("commit", {"salt": "0x" + salt.hex(), "block": wait(commons.w3, tx)["blockNumber"]})
+
+
+def _send_commit(commons: Commons, sender: Sender, request: PublishRequest, params: tuple[Any, ...],
+                 journal: Journal) -> tuple[bytes, HexBytes] | None:
+    """Sends the publication's commitment unless a live one is journaled: (salt, transaction),
+    which the caller waits for and journals as done, or None."""
     nft = commons.nft.functions
     previous = request.previous or 0
     done = journal.done("commit")
@@ -563,10 +674,9 @@ def _commit(commons: Commons, sender: Sender, request: PublishRequest, params: t
                                                              request.training))
         at = nft.committedAt(commitment).call()
         if at and commons.w3.eth.block_number <= at + nft.commitTtl().call():
-            return
+            return None
     journal.begin("commit")
-    salt, receipt = commit(commons.w3, commons.nft, sender, params, previous, training=request.training)
-    journal.finish("commit", {"salt": "0x" + salt.hex(), "block": receipt["blockNumber"]})
+    return send_commit(commons.w3, commons.nft, sender, params, previous, training=request.training)
 
 
 def _mint(commons: Commons, sender: Sender, request: PublishRequest, content: Cid, params: tuple[Any, ...],

@@ -10,6 +10,7 @@ import os
 import time
 from typing import Any
 
+from hexbytes import HexBytes
 from web3 import Web3
 from web3.contract import Contract
 from web3.types import TxReceipt
@@ -35,9 +36,16 @@ def commit(w3: Web3, nft: Contract, sender: Sender, params: tuple[Any, ...], pre
            salt: bytes | None = None, training: tuple[bytes, int] | None = None) -> tuple[bytes, TxReceipt]:
     """Commits to revealing `params` (as a version of `previous` when non-zero; as a model with
     its `training` record, (root, total weight), when given): (salt, receipt)."""
+    salt, tx = send_commit(w3, nft, sender, params, previous, salt, training)
+    return salt, wait(w3, tx)
+
+
+def send_commit(w3: Web3, nft: Contract, sender: Sender, params: tuple[Any, ...], previous: int = 0,
+                salt: bytes | None = None, training: tuple[bytes, int] | None = None) -> tuple[bytes, HexBytes]:
+    """As :func:`commit`, without waiting: (salt, transaction hash)."""
     salt = salt or os.urandom(32)
     commitment = commitment_of(sender.address, reveal_fn(nft, params, salt, previous, training))
-    return salt, wait(w3, send(w3, sender, nft.functions.commit(commitment)))
+    return salt, send(w3, sender, nft.functions.commit(commitment))
 
 
 def commitment_of(publisher: str, reveal: Any) -> bytes:

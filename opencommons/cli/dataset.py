@@ -115,13 +115,49 @@ def _run_publish(commons: Any, request: Any, account: Optional[str], store: str,
         say(f"already published: dataset {result.dataset_id} (content {result.content_cid}, transaction "
             f"{result.tx_hash}); nothing was sent")
         return result
+    _emit(_publication(commons, result), as_json)
+    return result
+
+
+def _publication(commons: Any, result: Any) -> dict[str, Any]:
+    """What `dataset publish` prints of a publication."""
     from ..references import link_of
 
-    _emit({"dataset": str(result.dataset_id), "content": str(result.content_cid),
-           "manifest": str(result.manifest_cid), "tx": result.tx_hash, "gas": result.gas_used,
-           "resumed": result.resumed, "alreadyPublished": result.already, "displaced": result.displaced,
-           "link": str(link_of(commons, result.dataset_id))}, as_json)
-    return result
+    return {"dataset": str(result.dataset_id), "content": str(result.content_cid),
+            "manifest": str(result.manifest_cid), "tx": result.tx_hash, "gas": result.gas_used,
+            "resumed": result.resumed, "alreadyPublished": result.already, "displaced": result.displaced,
+            "link": str(link_of(commons, result.dataset_id))}
+
+
+def _publish_folders(directories: list[Path], license_id: str, commons_code: str, contributor: list[str],
+                     parent: list[str], ancestor_bps: int, description: str, schema: Optional[str],
+                     rpc: Optional[str], account: Optional[str], deployments: Path, store: str, api: Optional[str],
+                     home: Optional[Path], as_json: bool, dereference: bool = False, encoding: Optional[str] = None,
+                     content_gateway: Optional[str] = None, terms: Optional[dict[str, Any]] = None) -> list[Any]:
+    """`dataset publish` of several folders: one dataset each, named after its folder, published
+    as a batch (every commit, then every reveal, in flight at once); one line (or JSON object) each."""
+    commons = _commons(rpc, deployments)
+    parents = tuple(queries.parse_dataset_id(p) for p in parent)
+    requests = [publishing.PublishRequest(d, license_id, commons_code, _contributors(contributor), d.name,
+                                          description, parents, ancestor_bps, schema, dereference=dereference,
+                                          encoding=encoding, content_gateway=content_gateway, terms=terms)
+                for d in directories]
+    from .ipfs import _progress, _size
+
+    with _progress(sum(_size(d) for d in directories), "hashing") as progress:
+        results = publishing.publish_many(commons, _sender(commons, account), open_store(store, home, api),
+                                          requests, progress=progress)
+    for request, result in zip(requests, results):
+        for note in result.notes:
+            err.print(f"note: {request.directory}: {note}", markup=False)
+    rows = [{"folder": str(r.directory), **_publication(commons, p)} for r, p in zip(requests, results)]
+    if as_json:
+        _emit(rows, True)
+    else:
+        for row in rows:
+            said = "already published" if row["alreadyPublished"] else "published"
+            say(f"{row['folder']}: {said} dataset {row['dataset']} (content {row['content']}, transaction {row['tx']})")
+    return results
 
 
 def _terms_document(path: Optional[Path], preset: Optional[str], attribution: Optional[str],
@@ -143,7 +179,10 @@ def _terms_document(path: Optional[Path], preset: Optional[str], attribution: Op
 
 
 @dataset_app.command("publish")
-def dataset_publish(directory: Path, license_id: str = typer.Option(..., "--license",
+def dataset_publish(directories: list[Path] = typer.Argument(..., metavar="DIRECTORY...", help="The folder to "
+                                                             "publish, or several: one dataset each, named after "
+                                                             "its folder, published as one batch."),
+                    license_id: str = typer.Option(..., "--license",
                                                                     help="SPDX licence expression, e.g. CC-BY-4.0 or "
                                                                          "'MIT OR Apache-2.0'."),
                     commons_code: str = typer.Option(..., "--commons",
@@ -188,15 +227,27 @@ def dataset_publish(directory: Path, license_id: str = typer.Option(..., "--lice
                                                             "community-only, the community the data is for."),
                     explain: bool = ExplainOpt) -> None:
     """Pin DIRECTORY, its Croissant metadata and its manifest to IPFS and mint the dataset NFT
-    (resumable, exactly once)."""
+    (resumable, exactly once). Several folders are published as a batch, each exactly once."""
     try:
         if gateway and not private:
             raise OpenCommonsError("--gateway goes with --private (a public dataset needs no gateway)")
+        terms = _terms_document(terms_file, preset, attribution, community)
+        if len(directories) > 1:
+            given = [option for option, value in (("--name", name), ("--name-in", name_in),
+                                                  ("--description-in", description_in), ("--croissant", croissant),
+                                                  ("--private", private), ("--explain", explain)) if value]
+            if given:
+                raise OpenCommonsError(f"{given[0]} describes one dataset: publish {len(directories)} folders "
+                                       "without it (each is named after its folder), or one at a time")
+            _publish_folders(directories, license_id, commons_code, contributor, parent, ancestor_bps, description,
+                             schema, rpc, account, deployments, store, api, home, as_json, dereference, encoding,
+                             content_gateway, terms)
+            return
+        directory = directories[0]
         _publish(directory, license_id, commons_code, contributor, parent, ancestor_bps, name, description, schema,
                  None, rpc, account, deployments, store, api, home, as_json, croissant,
                  gateways=gateway if private else None, dereference=dereference, encoding=encoding,
-                 content_gateway=content_gateway, explain=explain,
-                 terms=_terms_document(terms_file, preset, attribution, community),
+                 content_gateway=content_gateway, explain=explain, terms=terms,
                  names=_in_languages(name_in, "--name-in"),
                  descriptions=_in_languages(description_in, "--description-in"))
     except OpenCommonsError as exc:

@@ -14,6 +14,24 @@ def last(proc):
     return proc.stdout.strip().splitlines()[-1]
 
 
+def nft_of(chain_env):
+    from opencommons.connection import load_deployment
+
+    return load_deployment(chain_env["w3"], chain_env["root"] / "deployments").nft
+
+
+def killed_then_run_again(run, args, fault):
+    """Runs the command `args`, killed at `fault`, then again: what the second run printed (JSON)."""
+    assert run(*args, extra_env={"OPENCOMMONS_FAULT_AT": fault}).returncode == FAULT_EXIT
+    return json.loads(last_json(run(*args)))
+
+
+def last_json(proc):
+    """The JSON a command printed (its progress and notes go to standard error)."""
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
 def data_dir(tmp_path, text):
     d = tmp_path / "data"
     d.mkdir()
@@ -118,19 +136,80 @@ def test_governance_through_cli(chain_env, registered, tmp_path):
 @pytest.mark.parametrize("fault", ["after-scan", "after-commit", "during-pin", "after-pin", "after-send",
                                    "after-receipt"])
 def test_publish_resumes_exactly_once_after_crash(chain_env, registered, tmp_path, fault):
-    run, w3 = chain_env["run"], chain_env["w3"]
-    from opencommons.connection import load_deployment
-    nft = load_deployment(w3, chain_env["root"] / "deployments").nft
-    d = data_dir(tmp_path, f"crash at {fault}\n")
+    run, nft = chain_env["run"], nft_of(chain_env)
     before = nft.functions.balanceOf(registered[0]).call()
-    crashed = run(*publish_args(d, *registered), extra_env={"OPENCOMMONS_FAULT_AT": fault})
-    assert crashed.returncode == FAULT_EXIT
-    done = json.loads(run(*publish_args(d, *registered)).stdout)
+    done = killed_then_run_again(run, publish_args(data_dir(tmp_path, f"crash at {fault}\n"), *registered), fault)
     assert nft.functions.balanceOf(registered[0]).call() == before + 1
     assert done["resumed"] is True
     pins = run("ipfs", "pin", "ls").stdout
     assert done["content"] in pins and done["manifest"] in pins
     assert last(run("dataset", "verify", done["dataset"])).startswith("ok:")
+
+
+def batch_args(folders, a, b, *extra):
+    """`dataset publish` of several folders at once."""
+    args = publish_args(folders[0], a, b, *extra)
+    return args[:3] + [str(f) for f in folders[1:]] + args[3:]
+
+
+def folders(tmp_path, tag, count=3):
+    made = []
+    for i in range(count):
+        made.append(tmp_path / f"{tag}-region-{i}")
+        made[-1].mkdir()
+        (made[-1] / "table.csv").write_text(f"region,count\n{tag}-{i},{i}\n")
+    return made
+
+
+def test_publish_of_several_folders_is_one_batch_each_dataset_exactly_once(chain_env, registered, tmp_path):
+    """Three folders, one command: three datasets named after their folders, one commit and one
+    reveal each; the same command again sends nothing and answers from the journals."""
+    run, w3, nft = chain_env["run"], chain_env["w3"], nft_of(chain_env)
+    made = folders(tmp_path, "batch")
+    before, nonce = nft.functions.balanceOf(registered[0]).call(), w3.eth.get_transaction_count(registered[0])
+    rows = json.loads(last_json(run(*batch_args(made, *registered))))
+    assert [row["folder"] for row in rows] == [str(f) for f in made]
+    assert nft.functions.balanceOf(registered[0]).call() == before + 3
+    assert w3.eth.get_transaction_count(registered[0]) == nonce + 6  # a commit and a reveal each
+    for folder, row in zip(made, rows):
+        assert row["alreadyPublished"] is False and row["resumed"] is False
+        shown = json.loads(run("dataset", "show", row["dataset"], "--json").stdout)
+        assert shown["name"] == folder.name
+    again = json.loads(last_json(run(*batch_args(made, *registered))))
+    assert [r["dataset"] for r in again] == [r["dataset"] for r in rows] and all(r["alreadyPublished"] for r in again)
+    assert w3.eth.get_transaction_count(registered[0]) == nonce + 6
+    words = run(*[a for a in batch_args(made, *registered) if a != "--json"])
+    assert words.returncode == 0
+    assert words.stdout.strip().splitlines()[-1] == (
+        f"{made[2]}: already published dataset {rows[2]['dataset']} (content {rows[2]['content']}, transaction "
+        f"{rows[2]['tx']})")
+
+
+@pytest.mark.parametrize("fault", ["after-commit", "after-send"])
+def test_a_batch_killed_mid_way_resumes_each_dataset_exactly_once(chain_env, registered, tmp_path, fault):
+    run, nft = chain_env["run"], nft_of(chain_env)
+    before = nft.functions.balanceOf(registered[0]).call()
+    rows = killed_then_run_again(run, batch_args(folders(tmp_path, f"killed-{fault}"), *registered), fault)
+    assert nft.functions.balanceOf(registered[0]).call() == before + 3
+    assert all(row["resumed"] for row in rows) and len({row["dataset"] for row in rows}) == 3
+    for row in rows:
+        assert last(run("dataset", "verify", row["dataset"])).startswith("ok:")
+
+
+def test_a_batch_refuses_one_datasets_options_and_repeated_content(chain_env, registered, tmp_path):
+    run, w3 = chain_env["run"], chain_env["w3"]
+    made = folders(tmp_path, "refused", 2)
+    named = run(*batch_args(made, *registered, "--name", "One name"))
+    assert named.returncode == 1 and named.stderr.strip() == (
+        "error: --name describes one dataset: publish 2 folders without it (each is named after its folder), "
+        "or one at a time")
+    twin = tmp_path / "twin"
+    shutil.copytree(made[0], twin)
+    nonce = w3.eth.get_transaction_count(registered[0])
+    repeated = run(*batch_args([made[0], made[1], twin], *registered))
+    assert repeated.returncode == 1
+    assert repeated.stderr.strip().startswith(f"error: {made[0]} and {twin} hold the same content (")
+    assert w3.eth.get_transaction_count(registered[0]) == nonce  # refused before anything was sent
 
 
 def test_publish_twice_reports_existing_dataset_without_second_nft(chain_env, registered, tmp_path):
@@ -567,9 +646,7 @@ def test_publish_resumed_after_a_watcher_copied_it_takes_the_id_back(chain_env, 
     """The publisher stops after committing; a watcher who learnt the content publishes it first
     (with itself as the only contributor, from a younger commitment). The resumed publish still
     wins: its older commitment displaces the watcher's copy, whose token is burnt."""
-    run, w3 = chain_env["run"], chain_env["w3"]
-    from opencommons.connection import load_deployment
-    nft = load_deployment(w3, chain_env["root"] / "deployments").nft
+    run, w3, nft = chain_env["run"], chain_env["w3"], nft_of(chain_env)
     d = data_dir(tmp_path, "copied while committed\n")
     honest, watcher = registered
 
