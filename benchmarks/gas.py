@@ -116,6 +116,8 @@ def measure(w3: Web3) -> dict[str, object]:
                                                                       document, True))
     out["license_purchase"] = gas(payer, licenses.functions.buy(licensed, NATIVE, 10**16, 30 * 86400, document), 10**16)
 
+    out.update(rights_paths(w3, a, people, payer, publish, licensed))
+
     for depth in (1, 4, 16):
         chain_ids = [publish(2)[0]]
         for _ in range(depth):
@@ -255,6 +257,42 @@ def hot_paths(w3: Web3, a: dict[str, str], people: list[str], payer: str) -> tup
     out["royalty_pay_ratio_n500_n2"] = round(out["royalty_pay_eth_n500"] / out["royalty_pay_eth_n2"], 4)  # type: ignore[operator]
     out["royalty_claim_ratio_n500_n2"] = round(out["royalty_claim_n500"] / out["royalty_claim_n2"], 4)  # type: ignore[operator]
     return out, publish, costs.__getitem__
+
+
+def rights_paths(w3: Web3, a: dict[str, str], people: list[str], payer: str, publish: Any,
+                 licensed: int) -> dict[str, object]:
+    """Consent (direct and relayed), withdrawal and a dispute's whole course on `licensed` (an
+    Accepted dataset of people[0..2], published by people[0]): raise, decide (upheld: the
+    suspension), appeal, decide the appeal (the reinstatement), withdraw the bonds."""
+    from opencommons.chain.typed_data import consent_message
+
+    out: dict[str, object] = {}
+    rights = contract(w3, "DatasetRights", a["DatasetRights"])
+    timelock = a["CommonsTimelock"]  # an arbiter (impersonated: Anvil only)
+
+    def gas(sender: str, fn, value: int = 0) -> int:  # type: ignore[no-untyped-def]
+        return int(transact(w3, NodeAccount(sender), fn, value=value)["gasUsed"])
+
+    dataset, _ = publish(3)
+    out["consent"] = gas(people[1], rights.functions.consent(dataset, os.urandom(32)))
+    deadline = int(w3.eth.get_block("latest")["timestamp"]) + 3600
+    purposes = os.urandom(32)
+    msg = consent_message(w3.eth.chain_id, rights.address, dataset, people[2], "0x" + purposes.hex(), 0, deadline)
+    msg["message"]["datasetId"] = str(dataset)  # a 256-bit id: the node reads it as a decimal string
+    signed = w3.provider.make_request("eth_signTypedData_v4", [people[2], json.dumps(msg)])  # type: ignore[arg-type]
+    if "result" not in signed:
+        raise RuntimeError(f"the node did not sign the consent: {signed}")
+    sig = bytes.fromhex(str(signed["result"]).removeprefix("0x"))  # the node holds people[2]'s key
+    out["consent_with_sig"] = gas(payer, rights.functions.consentWithSig(dataset, people[2], purposes, deadline, sig))
+    out["withdraw_contribution"] = gas(people[1], rights.functions.withdraw(dataset, os.urandom(32), 0x55))
+    bond = rights.functions.settings().call()[0]
+    out["dispute_raise"] = gas(payer, rights.functions.raiseDispute(licensed, 0, os.urandom(32), 0x55), bond)
+    dispute = rights.functions.disputeCount().call()
+    out["dispute_decide_suspend"] = gas(timelock, rights.functions.decide(dispute, True))
+    out["dispute_appeal"] = gas(people[0], rights.functions.appeal(dispute), bond)
+    out["dispute_decide_appeal_reinstate"] = gas(timelock, rights.functions.decide(dispute, False))
+    out["dispute_withdraw_bonds"] = gas(people[0], rights.functions.withdrawBonds())
+    return out
 
 
 def deployment_gas(w3: Web3, first_block: int) -> int:

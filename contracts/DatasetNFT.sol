@@ -19,6 +19,8 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
     // ------------------------------------------------------------------ constants
     /// @inheritdoc IDatasetNFT
     bytes32 public constant CURATOR_ROLE = keccak256("CURATOR_ROLE");
+    /// @notice The role of the commons' DatasetRights contract: it suspends and restores datasets.
+    bytes32 public constant TAKEDOWN_ROLE = keccak256("TAKEDOWN_ROLE");
     /// @inheritdoc IDatasetNFT
     uint256 public constant MAX_CONTRIBUTORS = 512;
     /// @inheritdoc IDatasetNFT
@@ -160,6 +162,18 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
     }
 
     /// @inheritdoc IDatasetNFT
+    function setSuspended(uint256 datasetId, Status to) external onlyRole(TAKEDOWN_ROLE) {
+        Record storage record = _records[datasetId];
+        Status from = record.status;
+        bool live = from == Status.Proposed || from == Status.Accepted || from == Status.Retired;
+        bool allowed = to == Status.Suspended ? live : from == Status.Suspended
+            && (to == Status.Proposed || to == Status.Accepted || to == Status.Retired);
+        if (!allowed) revert DatasetNFTInvalidTransition(datasetId, from, to);
+        record.status = to;
+        emit DatasetCurated(datasetId, msg.sender, from, to);
+    }
+
+    /// @inheritdoc IDatasetNFT
     function setRoyaltyVault(address vault) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (_royaltyVault != address(0) || vault == address(0)) revert DatasetNFTRoyaltyVaultAlreadySet(_royaltyVault);
         _royaltyVault = vault;
@@ -231,7 +245,7 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
     function royaltyTermsOf(uint256 datasetId) external view returns (bool open, uint16 ancestorBps, uint16 generation) {
         Record storage record = _records[datasetId];
         Status status = record.status;
-        open = status != Status.None && status != Status.Rejected;
+        open = status != Status.None && status != Status.Rejected && status != Status.Suspended;
         ancestorBps = record.ancestorBps;
         generation = record.generation;
     }
@@ -245,7 +259,8 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
     function claimShareOf(uint256 datasetId, address account) external view returns (uint16 shareBps, uint16 generation) {
         Record storage record = _records[datasetId];
         generation = record.generation;
-        if (record.status == Status.Rejected) return (0, generation);
+        Status status = record.status;
+        if (status == Status.Rejected || status == Status.Suspended) return (0, generation);
         shareBps = _shareOf(record, account);
     }
 
@@ -358,6 +373,7 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
         if (owner != msg.sender) revert DatasetNFTNotDatasetOwner(previousId, msg.sender);
         uint256 next = _nextVersion[previousId];
         if (next != 0) revert DatasetNFTVersionExists(previousId, next);
+        if (_records[previousId].status == Status.Suspended) revert DatasetNFTSuspended(previousId);
     }
 
     /// @dev `depth` is the lineage depth {_checkParents} found for `p`'s parents.

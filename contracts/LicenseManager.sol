@@ -132,7 +132,9 @@ contract LicenseManager is ILicenseManager, ReentrancyGuardUpgradeable {
 
     /// @inheritdoc ILicenseManager
     function hasValidLicense(address licensee, uint256 datasetId) external view returns (bool) {
-        return _currentExpiry(_expiry[licensee][datasetId], _datasets.generationOf(datasetId)) > block.timestamp;
+        (IDatasetNFT.Status status, uint16 generation) = _datasets.statusAndGenerationOf(datasetId);
+        if (status == IDatasetNFT.Status.Suspended) return false; // tombstoned: licences suspended
+        return _currentExpiry(_expiry[licensee][datasetId], generation) > block.timestamp;
     }
 
     /// @inheritdoc ILicenseManager

@@ -27,7 +27,8 @@ interface IDatasetNFT {
         Proposed,
         Accepted,
         Rejected,
-        Retired
+        Retired,
+        Suspended // under an upheld dispute (see IDatasetRights): no payment, sale, claim or licence
     }
 
     /// @notice A contributor and its share of the dataset's royalties.
@@ -119,6 +120,8 @@ interface IDatasetNFT {
     /// @notice Thrown when a re-publication of burnt `datasetId` names a parent that descends from
     /// the id's burnt generation: the lineage would become a cycle.
     error DatasetNFTLineageCycle(uint256 datasetId, uint256 parent);
+    /// @notice Thrown when `datasetId` is suspended (tombstoned by an upheld dispute).
+    error DatasetNFTSuspended(uint256 datasetId);
 
     // ------------------------------------------------------------------ events
     /// @notice Emitted when a dataset is published; carries the full record.
@@ -218,6 +221,12 @@ interface IDatasetNFT {
     /// role (the timelock); the dataset exists ({DatasetNFTUnknownDataset}) and is Rejected or
     /// Retired (else {DatasetNFTInvalidTransition} with `from` and `to` both its status). Emits a {DatasetCurated} event.
     function reinstate(uint256 datasetId) external;
+
+    /// @notice Suspends `datasetId` (to = Suspended) or lifts its suspension (to = the status it had).
+    /// @dev Called by the DatasetRights contract of the commons when a dispute is upheld or an
+    /// appeal overturns it. Requirements: the takedown role; Proposed, Accepted or Retired ->
+    /// Suspended, or Suspended -> Proposed, Accepted or Retired. Emits a {DatasetCurated} event.
+    function setSuspended(uint256 datasetId, Status to) external;
 
     /// @notice Wires in the royalty vault that names each dataset's ERC-2981 receiver (once).
     /// @dev Requirements: admin role; not set before; non-zero. Emits a {RoyaltyVaultSet} event.

@@ -95,7 +95,9 @@ interface ILicenseManager {
 
 
     /// @notice Whether `licensee` holds a licence to `datasetId`'s current generation that has not
-    /// expired (a licence bought before a burn does not cover the id's re-publication).
+    /// expired (a licence bought before a burn does not cover the id's re-publication); false
+    /// while the dataset is suspended by an upheld dispute (the licence comes back if an appeal
+    /// reinstates the dataset).
     function hasValidLicense(address licensee, uint256 datasetId) external view returns (bool);
 
     /// @notice When `licensee`'s licence to `datasetId`'s current generation expires (0 if it holds

@@ -20,6 +20,8 @@ from .errors import OpenCommonsError
 from .suite import Commons
 
 NATIVE = "0x0000000000000000000000000000000000000000"
+#: DatasetNFT's status of a dataset taken down by an upheld dispute
+SUSPENDED = 5
 #: the governor's vote values
 SUPPORT = {"against": 0, "for": 1, "abstain": 2}
 
@@ -69,6 +71,9 @@ def pay(commons: Commons, who: Sender, dataset_id: int, amount: int, token: str 
     """Pays `amount` (wei, or units of `token`) to a dataset's contributors."""
     if amount <= 0:
         raise OpenCommonsError(f"the amount must be above zero, not {amount}")
+    if commons.nft.functions.statusOf(dataset_id).call() == SUSPENDED:
+        raise OpenCommonsError(f"dataset {dataset_id} is taken down (a dispute against it was upheld: "
+                               f"`commons dispute show`): it takes no payment (nothing sent)")
     if token != NATIVE:
         approve(commons, who, token, commons.vault.address, amount, report)
     return send(commons, who, "paid", commons.vault.functions.pay(dataset_id, token, amount),
@@ -108,10 +113,13 @@ def _frozen(commons: Commons, dataset_ids: list[int], tokens: list[str], owner: 
     nft, vault = commons.nft.functions, commons.vault.functions
     for d in dataset_ids:
         status, generation = nft.statusAndGenerationOf(d).call()
-        if status != 3 or not nft.shareOf(d, owner).call():
+        if status not in (3, SUSPENDED) or not nft.shareOf(d, owner).call():
             continue
         held = [(t, vault.poolAt(d, generation, t).call()[1]) for t in tokens]
         amounts = ", ".join(format_amount(commons, a, t) for t, a in held if a)
+        if amounts and status == SUSPENDED:
+            return (f"dataset {d} is taken down by an upheld dispute: its royalties ({amounts}) stay frozen until "
+                    "an appeal reinstates it")
         if amounts:
             return (f"dataset {d} is Rejected: its royalties ({amounts}) stay frozen until governance reinstates it, "
                     "or burns it and they are forfeited to the treasury")

@@ -128,6 +128,7 @@ class DappServer:
             self.publisher.on_pinned = explorer.indexer.remember_manifest
         self._publishers: dict[str, Any] = {}
         self._others: tuple[float, dict[str, tuple[str, Commons]]] | None = None
+        self._taken_down: tuple[int, dict[str, str]] | None = None
         #: where the page links content: this server's own verified `/ipfs/` by default, or a
         #: gateway the operator names (a local Kubo node's), never a public one unasked
         self.gateway = gateway or "/ipfs/"
@@ -186,6 +187,29 @@ class DappServer:
         found = {k: v for k, v in found.items()
                  if v[1].deployment.addresses.get("DatasetNFT") != d.addresses.get("DatasetNFT")}
         self._others = (time.monotonic(), found)
+        return found
+
+    def taken_down(self) -> dict[str, str]:
+        """The CIDs (v1 text) of every taken-down dataset's content and manifest in this commons,
+        each with why: `/ipfs/` refuses them (read again when the chain has a new block; `commons
+        dispute enforce` removes their blocks from the store)."""
+        from .actions import SUSPENDED
+        from .rights import tombstone
+
+        c = self.commons
+        head = int(c.w3.eth.block_number)
+        if self._taken_down is not None and self._taken_down[0] == head:
+            return self._taken_down[1]
+        events = c.nft.events.DatasetCurated().get_logs(from_block=c.deployment.block)
+        found: dict[str, str] = {}
+        for dataset_id in sorted({int(e["args"]["datasetId"]) for e in events if int(e["args"]["to"]) == SUSPENDED}):
+            reason = tombstone(c, dataset_id)
+            if reason is None:
+                continue  # reinstated on appeal
+            record = c.nft.functions.dataset(dataset_id).call()
+            for codec, digest in ((record[1], record[0]), (record[3], record[2])):
+                found[str(Cid.from_chain(int(codec), bytes(digest)))] = reason
+        self._taken_down = (head, found)
         return found
 
     def commons_for(self, key: str | None) -> Commons:
@@ -687,6 +711,12 @@ def create_app(server: "DappServer") -> FastAPI:
     @app.get("/ipfs/{path:path}")
     def content(path: str, request: Request) -> Response:
         where = "/ipfs/" + path
+        try:
+            root = str(Cid.parse(path.split("/", 1)[0]).to_v1())
+        except (OpenCommonsError, ValueError):
+            root = ""  # not a CID: resolving it below says so
+        if root in server.taken_down():
+            return _error(451, f"{server.taken_down()[root]}: it is not served")
         if request.query_params.get("format") == "raw" or request.headers.get("accept") == RAW_BLOCK:
             return raw_block(server, where)
         if request.query_params.get("format") == "car" or request.headers.get("accept") == CAR_TYPE:

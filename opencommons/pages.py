@@ -232,11 +232,13 @@ def dataset_page(store: Any, view: dict[str, Any], manifest: dict[str, Any], cro
     uses = "".join(f"<h3>{html.escape(s['label'])}</h3><pre tabindex=\"0\"><code>{html.escape(s['code'])}</code>"
                    "</pre>" for s in shown["snippets"])
     card = shown["card"] or f"<p>{html.escape(words['noReadme'])}</p>"
+    takedown = (f'<p class="takedown" role="alert">{html.escape(words["rights.takenDown"])}</p>'
+                if view.get("status") == "Suspended" else "")
     others = " · ".join(
         f'<a href="?lang={code}" hreflang="{code}" lang="{code}">{html.escape(texts(code)["_name"])}</a>'
         if code != language else f"<strong>{html.escape(words['_name'])}</strong>" for code in LANGUAGES)
     body = (f"<nav aria-label=\"{html.escape(words['language'])}\"><p>{others}</p></nav>"
-            f"<main><h1>{html.escape(name)}</h1><p class=\"description\">{html.escape(description)}</p>"
+            f"<main><h1>{html.escape(name)}</h1>{takedown}<p class=\"description\">{html.escape(description)}</p>"
             f"<section id=\"card\" aria-label=\"{html.escape(words['card'])}\">{card}</section>"
             f"<section id=\"facts\"><h2>{html.escape(words['facts'])}</h2><dl>{rows}</dl></section>"
             f"<section id=\"downloads\"><h2>{html.escape(words['download'])}</h2><ul>{downloads}</ul></section>"
@@ -264,6 +266,7 @@ _STYLE = ("body{font-family:system-ui,sans-serif;max-width:60rem;margin:auto;pad
           "color:#1a1a1a}pre{background:#f4f4f4;padding:.75rem;overflow:auto}dt{font-weight:600}"
           "dd{margin:0 0 .5rem 0;word-break:break-all}table{border-collapse:collapse}"
           "td,th{border:1px solid #ccc;padding:.25rem .5rem}img{max-width:100%}"
+          ".takedown{border-left:4px solid #a61b1b;background:#fdecec;color:#5c0f0f;padding:.5rem .75rem}"
           "#downloads a{display:inline-block;min-height:24px;line-height:24px}"
           "#card pre{white-space:pre-wrap;overflow-wrap:anywhere}")
 

@@ -19,6 +19,17 @@ def chain_name(chain_id: int) -> str:
     return f"{name} (chain {chain_id})" if name else f"chain {chain_id}"
 
 
+#: a dataset's status as DatasetNFT numbers it (IDatasetNFT.Status); Suspended is a tombstone
+#: (a dispute upheld against it: see IDatasetRights)
+DATASET_STATUS = ("None", "Proposed", "Accepted", "Rejected", "Retired", "Suspended")
+
+#: where a dispute stands, as DatasetRights numbers it (IDatasetRights.Stage)
+DISPUTE_STAGE = ("none", "raised", "upheld", "rejected", "appealed", "upheld (final)", "rejected (final)", "lapsed")
+
+#: why a dataset is disputed (IDatasetRights.Reason), as the command line spells it
+DISPUTE_REASONS = ("personal-data", "copyright", "cultural-protocol", "unlawful-content", "improper-registration")
+
+
 #: LicenseManager's expiry of a perpetual licence
 PERPETUAL = (1 << 64) - 1
 
@@ -134,6 +145,7 @@ def dataset_lines(view: dict[str, Any]) -> list[str]:
                 f"newer {short_id(int(view['nextVersion']))}" if view.get("nextVersion") else ""]
     if any(versions):
         rows.append(("versions", ", ".join(v for v in versions if v)))
+    rows += rights_rows(view.get("rights") or {})
     rows += [("content", str(view["content"])), ("manifest", str(view["manifest"]))]
     if view.get("croissant"):
         rows.append(("croissant", str(view["croissant"])))
@@ -141,6 +153,49 @@ def dataset_lines(view: dict[str, Any]) -> list[str]:
         same = view.get("termsPublished") == view["termsDocument"]
         rows.append(("terms document", f"{view['termsDocument']}{' (published with it)' if same else ''}"))
     rows += [("link", str(view["link"])), ("id", str(view["id"]))]
+    return fact_lines(rows)
+
+
+def rights_rows(facts: dict[str, Any]) -> list[tuple[str, str]]:
+    """A dataset's rights (see `opencommons.rights.facts`) as label-value rows: who consented,
+    who withdrew, its dispute, its takedown."""
+    if not facts:
+        return []
+    rows = []
+    if facts.get("takenDown"):
+        rows.append(("TAKEN DOWN", str(facts["takenDown"])))
+    consented, waiting = facts.get("consented", []), facts.get("notConsented", [])
+    rows.append(("consent", f"{len(consented)} of {len(consented) + len(waiting) + len(facts.get('withdrawn', []))}"
+                            " contributors consented"
+                 + (f"; not yet: {', '.join(short_address(a) for a in waiting)}" if waiting else "")))
+    for w in facts.get("withdrawn", []):
+        what = f"the files listed in {w['files']}" if w.get("files") else "their whole contribution"
+        rows.append(("withdrawn", f"{short_address(w['account'])} withdrew {what} on {when(int(w['at']))}"))
+    if facts.get("erasureRequestedAt"):
+        rows.append(("ERASED", f"its data keys were destroyed at its gateways (requested "
+                               f"{when(int(facts['erasureRequestedAt']))})"))
+    d = facts.get("dispute")
+    if d and not facts.get("takenDown"):
+        rows.append(("dispute", f"{d['id']} ({d['reason']}) {d['stage']}, raised {when(int(d['raisedAt']))}"))
+    return rows
+
+
+def rights_lines(facts: dict[str, Any]) -> list[str]:
+    """`commons consent show` in words."""
+    rows = rights_rows(facts)
+    return fact_lines(rows) if rows else ["this commons records no consents or disputes (no DatasetRights)"]
+
+
+def dispute_lines(d: dict[str, Any], amount: Any) -> list[str]:
+    """`commons dispute show` in words; `amount(wei)` formats a bond."""
+    rows = [("dispute", str(d["id"])), ("dataset", short_id(int(d["dataset"]))), ("reason", str(d["reason"])),
+            ("stage", str(d["stage"])), ("raised", f"{when(int(d['raisedAt']))} by {d['raiser']}"),
+            ("publisher", str(d["publisher"])), ("evidence", str(d["evidence"] or "none")),
+            ("answer", str(d["answer"] or "none yet")), ("bond", amount(int(d["bond"])))]
+    if d.get("appellant"):
+        rows.append(("appeal", f"by {d['appellant']}, bond {amount(int(d['appealBond']))}"))
+    if d["stage"] not in ("raised",):
+        rows.append(("last decision", when(int(d["decidedAt"]))))
     return fact_lines(rows)
 
 

@@ -12,10 +12,11 @@ from web3 import Web3
 from .chain.revert_hints import format_duration
 from .errors import InvalidCidError, NotFoundError, OpenCommonsError
 from .ipfs.cid import Cid
+from .present import DATASET_STATUS
 from .suite import Commons
 
 NATIVE = "0x0000000000000000000000000000000000000000"
-STATUS = ["None", "Proposed", "Accepted", "Rejected", "Retired"]
+STATUS = DATASET_STATUS  # callers say queries.STATUS
 PROPOSAL_STATE = ["Pending", "Active", "Canceled", "Defeated", "Succeeded", "Queued", "Expired", "Executed"]
 
 

@@ -37,7 +37,8 @@ class Commons:
     def __getattr__(self, name: str) -> Contract:
         names = {"registry": "ContributorRegistry", "nft": "DatasetNFT", "vault": "RoyaltyVault",
                  "licenses": "LicenseManager", "attestations": "DatasetAttestations", "token": "CommonsToken",
-                 "governor": "CommonsGovernor", "timelock": "CommonsTimelock", "rewards": "ContributionRewards"}
+                 "governor": "CommonsGovernor", "timelock": "CommonsTimelock", "rewards": "ContributionRewards",
+                 "rights": "DatasetRights"}
         if name not in names:
             raise AttributeError(name)
         if name not in self._contracts:  # building a Contract parses its whole ABI: once

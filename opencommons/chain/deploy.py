@@ -26,7 +26,7 @@ __all__ = ["Bootstrap", "Deployment", "GovernanceSettings", "deploy_suite", "fin
 ZERO = "0x0000000000000000000000000000000000000000"
 TOKEN_NAME, TOKEN_SYMBOL, GOVERNOR_NAME = "OpenCommons", "OCT", "OpenCommons Governor"
 SUITE = ("CommonsTimelock", "CommonsToken", "CommonsGovernor", "ContributorRegistry", "DatasetNFT",
-         "RoyaltyVault", "LicenseManager", "DatasetAttestations", "ContributionRewards")
+         "RoyaltyVault", "LicenseManager", "DatasetAttestations", "ContributionRewards", "DatasetRights")
 
 
 @dataclass
@@ -36,6 +36,7 @@ class Bootstrap:
     curators: list[str] = field(default_factory=list)
     verifiers: list[str] = field(default_factory=list)
     validators: list[str] = field(default_factory=list)
+    arbiters: list[str] = field(default_factory=list)
     allowed_tokens: list[str] = field(default_factory=list)
 
 
@@ -176,12 +177,16 @@ def deploy_suite(w3: Web3, sender: Sender, directory: Path | None = None,
     attestations = deploy_contract(w3, sender, "DatasetAttestations", nft.address, me)
     rewards = deploy_contract(w3, sender, "ContributionRewards", nft.address, token.address, attestations.address,
                               timelock.address)
+    arbiters = [timelock.address] + [Web3.to_checksum_address(a) for a in b.arbiters]
+    rights = deploy_contract(w3, sender, "DatasetRights", nft.address, timelock.address, arbiters, s.dispute_bond_wei,
+                             s.dispute_decision_window_s, s.dispute_appeal_window_s)
 
     def run(fn: Any) -> None:
         transact(w3, sender, fn)
 
     run(nft.functions.setRoyaltyVault(vault.address))
     run(nft.functions.setDefaultRoyalty(s.default_royalty_bps))
+    run(nft.functions.grantRole(nft.functions.TAKEDOWN_ROLE().call(), rights.address))
     if b.allowed_tokens:
         allowlist_role = vault.functions.ALLOWLIST_ROLE().call()
         run(vault.functions.grantRole(allowlist_role, me))
@@ -204,7 +209,8 @@ def deploy_suite(w3: Web3, sender: Sender, directory: Path | None = None,
         if rest:
             run(token.functions.transfer(tl, rest))
 
-    names = dict(zip(SUITE, (timelock, token, governor, registry, nft, vault, licenses, attestations, rewards)))
+    names = dict(zip(SUITE, (timelock, token, governor, registry, nft, vault, licenses, attestations, rewards,
+                             rights)))
     deployment = Deployment(
         chain_id=w3.eth.chain_id,
         block=start_block + 1,

@@ -38,6 +38,10 @@ class GovernanceSettings:
     default_royalty_bps: int = 500
     min_commit_age_blocks: int = 1
     commit_ttl_blocks: int = 256
+    #: a dispute's bond (wei), the arbiter's window to decide and the losing side's to appeal (seconds)
+    dispute_bond_wei: int = 10**16
+    dispute_decision_window_s: int = 7 * 86_400
+    dispute_appeal_window_s: int = 7 * 86_400
     #: the genesis supply goes to the timelock (the treasury) except for `allocations`
     genesis_to_treasury: bool = False
     #: address -> amount (token units, 18 decimals) handed out at genesis
@@ -55,6 +59,8 @@ class GovernanceSettings:
             ("timelock delay", f"{self.timelock_delay_s} s"),
             ("genesis supply", f"{self.initial_supply / TOKEN:,.0f} OCT, rest held by {held_by}"),
             ("publish commit", f"reveal after {self.min_commit_age_blocks} to {self.commit_ttl_blocks} blocks"),
+            ("disputes", f"bond {self.dispute_bond_wei / 10**18:g} ETH, {self.dispute_decision_window_s // 3600} h to "
+                         f"decide, {self.dispute_appeal_window_s // 3600} h to appeal"),
         ]
         lines += [("allocation", f"{amount / TOKEN:,.0f} OCT to {who}") for who, amount in self.allocations.items()]
         return lines
@@ -137,6 +143,11 @@ def validate(s: GovernanceSettings, where: str = "governance settings") -> Gover
     if s.min_commit_age_blocks == 0 or s.commit_ttl_blocks <= s.min_commit_age_blocks:
         raise DeploymentError(f"{where}: the publish commit window is empty (min_commit_age_blocks "
                               f"{s.min_commit_age_blocks}, commit_ttl_blocks {s.commit_ttl_blocks})")
+    for key in ("dispute_decision_window_s", "dispute_appeal_window_s"):
+        if not 3_600 <= getattr(s, key) <= 365 * 86_400:
+            raise DeploymentError(f"{where}: {key} {getattr(s, key)} is out of range 3600..31536000 (1 hour to 365 days)")
+    if s.dispute_bond_wei >= 2**128:
+        raise DeploymentError(f"{where}: dispute_bond_wei {s.dispute_bond_wei} does not fit 128 bits")
     if s.default_royalty_bps > 10_000:
         raise DeploymentError(f"{where}: default_royalty_bps {s.default_royalty_bps} is above 10,000")
     allocated = sum(s.allocations.values())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-_STATUS = ("None", "Proposed", "Accepted", "Rejected", "Retired")
+from ..present import DATASET_STATUS as _STATUS
 
 
 def _status(value: object) -> str:
@@ -125,7 +125,7 @@ _HINTS: dict[str, Callable[[Sequence[object]], str]] = {
     "LicenseManagerValueMismatch": lambda a: f"sent {a[0]} wei but the price is {a[1]}: nothing was bought",
     "LicenseManagerInvalidTerms": lambda a: f"a price of {a[1]} in token {a[0]} is not a valid offer",
     "RoyaltyVaultDatasetClosed": lambda a: (
-        f"dataset {a[0]} is Rejected or unknown: it takes no royalties (nothing was paid)"),
+        f"dataset {a[0]} is Rejected, taken down or unknown: it takes no royalties (nothing was paid)"),
     "RoyaltyVaultValueMismatch": lambda a: f"sent {a[0]} wei for a payment of {a[1]}: nothing was paid",
     "RoyaltyVaultZeroAmount": lambda a: "the amount is zero: nothing to do",
     "RoyaltyVaultZeroAddress": lambda a: "the recipient is the zero address: give a real one",
@@ -163,6 +163,35 @@ _HINTS: dict[str, Callable[[Sequence[object]], str]] = {
                                                         "ascending order, at least one of each kind",
     "ContributionRewardsScoreTooLow": lambda a: f"dataset {a[0]} has a median attested quality of {a[1]}, below "
                                                 f"the policy's minimum {a[2]}: it earns no reward by quality",
+    "DatasetNFTSuspended": lambda a: (
+        f"dataset {a[0]} is taken down (a dispute was upheld): it has no new version until an appeal reinstates it"),
+    "DatasetRightsUnknownDataset": lambda a: f"there is no dataset {a[0]}",
+    "DatasetRightsNotContributor": lambda a: f"{a[1]} has no share of dataset {a[0]}: only its contributors consent "
+                                             "or withdraw",
+    "DatasetRightsAlreadyWithdrawn": lambda a: f"{a[1]} withdrew from dataset {a[0]} already",
+    "DatasetRightsExpiredSignature": lambda a: f"the consent signature expired at {a[0]}: sign again",
+    "DatasetRightsInvalidSignature": lambda a: (
+        f"the signature is not {a[0]}'s for this consent and nonce (used already, or signed for another "
+        "dataset): sign again"),
+    "DatasetRightsWrongBond": lambda a: f"sent {a[0]} wei where the bond is {a[1]}: nothing was raised",
+    "DatasetRightsDisputeOpen": lambda a: f"dataset {a[0]} has dispute {a[1]} open or upheld already",
+    "DatasetRightsUnknownDispute": lambda a: f"there is no dispute {a[0]}",
+    "DatasetRightsWrongStage": lambda a: f"dispute {a[0]} is not at a stage where this applies",
+    "DatasetRightsWindowClosed": lambda a: (
+        f"the window of dispute {a[0]} closed at {a[1]}: anyone may close it (`commons dispute close`)"),
+    "DatasetRightsWindowOpen": lambda a: f"dispute {a[0]} stays open until {a[1]}: close it after that",
+    "DatasetRightsNotParty": lambda a: f"{a[1]} is not the side of dispute {a[0]} this is for",
+    "DatasetRightsNotSuspendable": lambda a: (
+        f"dataset {a[0]} is {_status(a[1])} or was burnt since the dispute was raised: nothing to take down; "
+        "reject the dispute or let it lapse"),
+    "DatasetRightsInvalidSettings": lambda a: (
+        f"dispute windows of {a[1]} and {a[2]} seconds: each must be between 1 hour and 365 days"),
+    "DatasetRightsNotOwnerOrArbiter": lambda a: (
+        f"{a[1]} neither owns dataset {a[0]} nor arbitrates this commons: only they request or record an erasure"),
+    "DatasetRightsErasureRequested": lambda a: f"the erasure of dataset {a[0]} was requested already (at {a[1]})",
+    "DatasetRightsErasureNotRequested": lambda a: f"no erasure of dataset {a[0]} was requested: request it first",
+    "DatasetRightsNothingToWithdraw": lambda a: f"{a[0]} has no bond to withdraw",
+    "DatasetRightsTransferFailed": lambda a: f"{a[0]} refused the ETH: withdraw from an account that accepts it",
     "DatasetAttestationsExpiredSignature": lambda a: f"the validator's signature expired at {a[0]}: sign again",
     "DatasetAttestationsInvalidSignature": lambda a: (
         f"the signature is not validator {a[0]}'s for this attestation and nonce: sign again"),

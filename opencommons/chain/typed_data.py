@@ -45,3 +45,16 @@ def ballot_message(chain_id: int, governor: str, proposal_id: int, support: int,
         name, chain_id, governor,
         {"proposalId": proposal_id, "support": support, "voter": voter, "nonce": nonce},
     )
+
+
+def consent_message(chain_id: int, rights: str, dataset_id: int, contributor: str, purposes: bytes, nonce: int,
+                    deadline: int) -> dict[str, Any]:
+    """DatasetRights.consentWithSig: a contributor agrees to being named in a dataset."""
+    return _message(
+        "Consent",
+        [("datasetId", "uint256"), ("contributor", "address"), ("purposes", "bytes32"), ("nonce", "uint256"),
+         ("deadline", "uint256")],
+        "OpenCommons DatasetRights", chain_id, rights,
+        {"datasetId": dataset_id, "contributor": contributor, "purposes": purposes, "nonce": nonce,
+         "deadline": deadline},
+    )

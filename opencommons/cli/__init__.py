@@ -10,7 +10,7 @@ import typer
 
 from ..errors import OpenCommonsError
 from . import (account, commons_group, consume, contributor, dataset, deploy, gateway, gov, index, ipfs, license,
-               model, quality, rewards, royalties)
+               model, quality, rewards, rights, royalties)
 from .common import (_commons, DbOpt, DeploymentsOpt, _emit, fail, JsonOpt, NoIndexOpt, _reader, RpcOpt, say,
                      state)
 
@@ -29,6 +29,8 @@ app.add_typer(gov.gov_app, name="gov")
 app.add_typer(index.app, name="index")
 app.add_typer(model.model_app, name="model")
 app.add_typer(gateway.app, name="gateway")
+app.add_typer(rights.consent_app, name="consent")
+app.add_typer(rights.dispute_app, name="dispute")
 
 
 @app.command("stats")

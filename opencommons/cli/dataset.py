@@ -379,6 +379,9 @@ def dataset_show(dataset: str, as_json: bool = JsonOpt, rpc: Optional[str] = Rpc
             view["contributorNames"] = ", ".join(f"{name or '(no profile here)'} {c['shareBps'] / 100:g}%"
                                                  for c, name in named)
         view.update(_licence_facts(commons, dataset_id, view, store, home, api))
+        from .. import rights
+
+        view["rights"] = rights.facts(commons, dataset_id, [c["account"] for c in view["contributors"]])
         if as_json:
             _emit(view, as_json)
             return

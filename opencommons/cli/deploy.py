@@ -42,6 +42,8 @@ def deploy(ctx: typer.Context, rpc: Optional[str] = RpcOpt, account: Optional[st
                                               help="ADDRESS of a bootstrap verifier of contributor claims."),
            validator: list[str] = typer.Option([], "--validator",
                                                help="ADDRESS of a bootstrap validator (dataset attestations)."),
+           arbiter: list[str] = typer.Option([], "--arbiter",
+                                             help="ADDRESS of an arbiter of disputes beside governance (a council)."),
            allow_token: list[str] = typer.Option([], "--allow-token", help="ERC-20 allow-listed at bootstrap."),
            profile: Optional[str] = typer.Option(
                None, "--profile", help="Governance profile: dev (fast, local chains; the default there) or network "
@@ -82,12 +84,12 @@ def deploy(ctx: typer.Context, rpc: Optional[str] = RpcOpt, account: Optional[st
         if existing and fresh and not yes and not typer.confirm(
                 f"Deploy a new suite on chain {existing.chain_id}, replacing {deployments}/{existing.chain_id}.json?"):
             raise OpenCommonsError("deployment cancelled")
-        for address in curator + verifier + validator + allow_token:
+        for address in curator + verifier + validator + arbiter + allow_token:
             if not web3.Web3.is_address(address):
                 raise OpenCommonsError(f"malformed address {address!r}")
         who = connection.sender(w3, account, prompt=lambda text: typer.prompt(text, hide_input=True))
         bootstrap = chain_deploy.Bootstrap(curators=curator, verifiers=verifier, validators=validator,
-                                           allowed_tokens=allow_token)
+                                           arbiters=arbiter, allowed_tokens=allow_token)
         deployment = chain_deploy.deploy_suite(w3, who, deployments, settings=settings, bootstrap=bootstrap)
         for name, address in deployment.addresses.items():
             say(f"{name:22s} {address}")

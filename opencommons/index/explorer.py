@@ -124,7 +124,9 @@ class Explorer(IndexReader):
                                                             p.c.generation == generation)
                                             .order_by(p.c.block.desc(), p.c.log_index.desc()).limit(recent))]
             children = self._children(conn, key)
+            rights = self._rights(conn, dataset_id)
         return {**view, "name": found.name if found else None,
+                "rights": rights,
                 "description": found.description if found else None,
                 "files": json.loads(found.files) if found else None,
                 "attestations": attestations,
@@ -133,6 +135,50 @@ class Explorer(IndexReader):
                 "royaltiesPaid": {t: str(v) for t, v in sorted(paid.items())}, "latestPayments": latest,
                 "royaltySeries": series,
                 "children": [str(int(k, 16)) for k in children]}
+
+    def _rights(self, conn: Any, dataset_id: int) -> dict[str, Any]:
+        """Who consented to being named in the dataset, who withdrew (and when, and which files),
+        and every dispute of it with its evidence, answer and decisions: the record stays (the
+        citation of a taken-down dataset included). From the DatasetRights events the index keeps."""
+        from ..present import DISPUTE_REASONS, DISPUTE_STAGE
+
+        o = s.other_events
+        rows = conn.execute(select(o.c.block, o.c.tx, o.c.name, o.c.args).where(
+            o.c.commons == self.commons_id, o.c.contract == "DatasetRights").order_by(o.c.block, o.c.log_index))
+        consented: dict[str, int] = {}
+        withdrawn: dict[str, dict[str, Any]] = {}
+        disputes: dict[int, dict[str, Any]] = {}
+        for r in rows:
+            a = json.loads(r.args)
+            if "datasetId" in a and int(a["datasetId"]) != dataset_id:
+                continue
+            if r.name == "ConsentGiven":
+                consented[a["contributor"]] = int(r.block)
+                withdrawn.pop(a["contributor"], None)
+            elif r.name == "ContributionWithdrawn":
+                consented.pop(a["contributor"], None)
+                files = _cid(int(a["filesCodec"]), a["filesDigest"]) if int(a["filesCodec"]) else None
+                withdrawn[a["contributor"]] = {"account": a["contributor"], "at": int(a["withdrawnAt"]),
+                                               "files": files, "tx": r.tx}
+            elif r.name == "DisputeRaised":
+                disputes[int(a["disputeId"])] = {
+                    "id": int(a["disputeId"]), "raiser": a["raiser"], "reason": DISPUTE_REASONS[int(a["reason"])],
+                    "evidence": _cid(int(a["evidenceCodec"]), a["evidenceDigest"]), "bond": str(a["bond"]),
+                    "raisedBlock": int(r.block), "tx": r.tx, "stage": DISPUTE_STAGE[1], "answer": None,
+                    "decisions": []}
+            elif "disputeId" in a and int(a["disputeId"]) in disputes:
+                d = disputes[int(a["disputeId"])]
+                if r.name == "DisputeAnswered":
+                    d["answer"] = _cid(int(a["answerCodec"]), a["answerDigest"])
+                elif r.name in ("DisputeDecided", "DisputeClosed"):
+                    d["stage"] = DISPUTE_STAGE[int(a["stage"])]
+                    d["decisions"].append({"stage": d["stage"], "block": int(r.block), "tx": r.tx})
+                elif r.name == "DisputeAppealed":
+                    d["stage"] = DISPUTE_STAGE[4]
+                    d["decisions"].append({"stage": d["stage"], "block": int(r.block), "tx": r.tx,
+                                           "appellant": a["appellant"]})
+        return {"consented": sorted(consented), "withdrawn": list(withdrawn.values()),
+                "disputes": sorted(disputes.values(), key=lambda d: d["id"])}
 
     def contributor_page(self, account: str) -> dict[str, Any]:
         from web3 import Web3

@@ -15,11 +15,12 @@ from web3 import Web3
 
 from ..errors import OpenCommonsError
 from ..ipfs.cid import Cid
+from ..present import DATASET_STATUS
 from ..queries import missing_dataset
 from . import schema as s
 from .ingest import ZERO, hex64
 
-STATUS = ["None", "Proposed", "Accepted", "Rejected", "Retired"]
+STATUS = DATASET_STATUS
 
 
 def _cid(codec: int, digest: str) -> str:

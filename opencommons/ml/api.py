@@ -36,6 +36,13 @@ def _resolve(reference: str | int, rpc: str | None, deployments: str | Path, sto
         opened = open_commons(rpc, Path(deployments), commons) if chain else None
     source = content_source(opened, store, Path(home) if home else None, api, gateway, link)
     resolved = resolve_reference(target, opened, source)
+    if opened is not None:
+        import warnings
+
+        from ..rights import notices
+
+        for line in notices(opened, resolved.dataset_id):  # withdrawn contributions, a dispute under way
+            warnings.warn(line, UserWarning, stacklevel=3)
     return opened, source, resolved, read_manifest(source, resolved.manifest)
 
 

@@ -92,6 +92,7 @@ def resolve_reference(reference: int | Cid, commons: Any, source: BlockSource) -
         if commons is None:
             raise DownloadError("a dataset id needs a chain to look it up: pass --rpc, or give the manifest CID")
         view = dataset_view(commons, reference)
+        _refuse_taken_down(commons, reference, view)
         return Resolved(Cid.parse(view["content"]), Cid.parse(view["manifest"]), reference, view)
     manifest = read_manifest(source, reference)
     content = Cid.parse(str(manifest.get("content")))
@@ -99,10 +100,19 @@ def resolve_reference(reference: int | Cid, commons: Any, source: BlockSource) -
     if commons is None:
         return Resolved(content, reference, None)
     view = dataset_view(commons, dataset_id)
+    _refuse_taken_down(commons, dataset_id, view)
     if not Cid.parse(view["manifest"]).same_content(reference):
         raise DownloadError(f"manifest {reference} is not the one dataset {dataset_id} records on-chain "
                             f"({view['manifest']})")
     return Resolved(content, reference, dataset_id, view)
+
+
+def _refuse_taken_down(commons: Any, dataset_id: int, view: dict[str, Any]) -> None:
+    """A tombstoned dataset (a dispute upheld against it) is not fetched: refused with the reason."""
+    if view.get("status") == "Suspended":
+        from ..rights import refuse_if_taken_down
+
+        refuse_if_taken_down(commons, dataset_id)
 
 
 def read_manifest(source: BlockSource, cid: Cid) -> dict[str, Any]:
@@ -313,6 +323,9 @@ def licence_note(commons: Any, resolved: Resolved, manifest: dict[str, Any], acc
     status = resolved.view.get("status")
     if status in ("Rejected", "Retired"):
         lines.append(f"warning: the dataset is {status} by its commons' curators")
+    from ..rights import notices
+
+    lines += [f"warning: {line}" for line in notices(commons, resolved.dataset_id)]
     token, seconds, active, price, digest = commons.licenses.functions.termsOf(resolved.dataset_id).call()
     if not active:
         return lines + ["no licence is sold on-chain for this dataset: its SPDX licence alone applies"]

@@ -42,7 +42,7 @@ from .crypto import HEADER, Decryptor, DecryptionError, public_key_hex, unwrap, 
 from .gateway_store import KeyStore
 
 log = logging.getLogger("opencommons.gateway")
-STATUS = {3: "Rejected", 4: "Retired"}
+STATUS = {3: "Rejected", 4: "Retired", 5: "taken down (a dispute against it was upheld)"}
 NONCE_TTL = 600.0
 SESSION_TTL = 3600
 #: nonces one client (IP address) may ask for per minute, and unused ones the store may hold in all
@@ -165,8 +165,39 @@ class Gateway:
             raise GatewayRefusal(400, f"dataset {dataset_id} is not private: fetch it from IPFS")
         return Cid.parse(view["content"]), manifest
 
+    def _erased_at(self, dataset_id: int) -> int:
+        """When the erasure of `dataset_id` was requested on-chain (0: never); a requested
+        erasure destroys the key held here at once, whoever asked and whenever this gateway
+        learns of it (it may have been down when the owner called)."""
+        if "DatasetRights" not in self.commons.deployment.addresses:
+            return 0
+        requested = int(self.commons.rights.functions.erasureRequestedAt(dataset_id).call())
+        if requested and self.store.delete_key(dataset_id):
+            self.store.log(None, None, str(dataset_id), None, False, "data key destroyed (erasure requested on-chain)")
+            log.info("key destroyed dataset=%s (erasure requested at %s)", dataset_id, requested)
+        return requested
+
+    def _refuse_erased(self, dataset_id: int) -> None:
+        requested = self._erased_at(dataset_id)
+        if requested:
+            from ..present import when
+
+            raise GatewayRefusal(410, f"dataset {dataset_id} was erased (requested {when(requested)}): its data key "
+                                      "is destroyed here and it is not served")
+
+    def erase(self, dataset_id: int) -> dict[str, Any]:
+        """Destroys the data key of `dataset_id` if its erasure was requested on-chain (anyone may
+        ask: the chain decides, not the caller). Idempotent."""
+        requested = self._erased_at(dataset_id)
+        if not requested:
+            raise GatewayRefusal(409, f"no erasure of dataset {dataset_id} was requested on-chain: its owner or an "
+                                      "arbiter requests it first (`commons dataset erase`)")
+        return {"dataset": str(dataset_id), "erased": True, "requestedAt": requested,
+                "publicKey": self.public_key, "block": int(self.commons.w3.eth.block_number)}
+
     def register(self, dataset_id: int) -> dict[str, Any]:
         """Keeps the data key of a private dataset that names this gateway (still wrapped for it)."""
+        self._refuse_erased(dataset_id)
         content, manifest = self._manifest(dataset_id)
         mine = [g for g in manifest["private"].get("gateways", []) if g.get("publicKey") == self.public_key]
         if not mine:
@@ -178,6 +209,7 @@ class Gateway:
         return {"dataset": str(dataset_id), "registered": True}
 
     def _data_key(self, dataset_id: int, content: Cid) -> bytes:
+        self._refuse_erased(dataset_id)
         wrapped = self.store.wrapped_key(dataset_id)
         if wrapped is None:
             raise GatewayRefusal(404, f"this gateway holds no key for dataset {dataset_id}: its publisher registers "
@@ -187,6 +219,7 @@ class Gateway:
     # ------------------------------------------------------------------ access
     def check(self, account: str, dataset_id: int, path: str | None) -> int:
         """The block the licence was checked at; refused (and logged) without a valid licence."""
+        self._refuse_erased(dataset_id)
         block = int(self.commons.w3.eth.block_number)
         nft, licences = self.commons.nft.functions, self.commons.licenses.functions
         reason = None
@@ -298,6 +331,10 @@ def create_app(gateway: Gateway, origins: list[str] | None = None) -> Any:
     @app.post("/v1/keys/{dataset}")
     def register(dataset: str) -> dict[str, Any]:
         return gateway.register(_dataset_id(dataset))
+
+    @app.post("/v1/datasets/{dataset}/erase")
+    def erase(dataset: str) -> dict[str, Any]:
+        return gateway.erase(_dataset_id(dataset))
 
     @app.post("/v1/datasets/{dataset}/key")
     async def data_key(dataset: str, request: Request, authorization: str | None = Header(None)) -> dict[str, Any]:

@@ -50,6 +50,11 @@ class KeyStore:
                 conn.execute(update(keys).where(keys.c.dataset == str(dataset)).values(
                     content=content, wrapped=json.dumps(wrapped)))
 
+    def delete_key(self, dataset: int) -> bool:
+        """Destroys the data key held for `dataset` (crypto-shredding); whether there was one."""
+        with self.engine.begin() as conn:
+            return bool(conn.execute(delete(keys).where(keys.c.dataset == str(dataset))).rowcount)
+
     def wrapped_key(self, dataset: int) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
             row = conn.execute(select(keys.c.wrapped).where(keys.c.dataset == str(dataset))).first()

@@ -157,6 +157,19 @@ def attestations(DatasetAttestations, nft, admin, accounts):
     return contract
 
 
+BOND = 10**16
+DECISION_WINDOW = 3 * 86_400
+APPEAL_WINDOW = 2 * 86_400
+
+
+@pytest.fixture(scope="module")
+def rights(DatasetRights, nft, admin, accounts):
+    """The commons' rights contract: accounts[7] arbitrates, bond 0.01 ETH, 3 days to decide, 2 to appeal."""
+    contract = DatasetRights.deploy(nft, admin, [accounts[7]], BOND, DECISION_WINDOW, APPEAL_WINDOW, {"from": admin})
+    nft.grantRole(nft.TAKEDOWN_ROLE(), contract, {"from": admin})
+    return contract
+
+
 @pytest.fixture(scope="module")
 def usdc(MockERC20, vault, admin):
     token = MockERC20.deploy("Test Dollar", "TUSD", {"from": admin})

@@ -546,3 +546,68 @@ def test_load_dataset_and_the_sdk_read_a_private_dataset_for_its_licensee(env, w
         opencommons.to_pandas(dataset, account="6", **where)
     assert str(refused.value) == (f"{env['accounts'][6]} holds no valid licence to dataset {dataset}: buy one with "
                                   f"`commons license buy {dataset}`")
+
+
+def test_erasure_destroys_the_key_at_every_gateway_even_one_that_was_down(env, world, tmp_path):
+    """Issue 36: crypto-shredding. The owner's erasure is requested on-chain; each gateway the
+    manifest names destroys its copy of the data key; a gateway down at the time does so the
+    first time it reads the chain about the dataset again, and a rerun records its confirmation."""
+    from opencommons.private.gateway import new_key_file
+
+    run, acc, root = world["run"], world["acc"], world["root"]
+    new_key_file(tmp_path / "third.key")
+    third = make_gateway(env, tmp_path / "third.key", str(tmp_path / "third.sqlite"))
+    port = third.gateway.port
+    folder = tmp_path / "secret"
+    folder.mkdir()
+    shutil.copy(RAW, folder / RAW.name)
+    (folder / "NOTES.md").write_text("secret: names of nesting sites\n")
+    out = json.loads(ok(run("dataset", "publish", str(folder), "--private", "--gateway", world["gateway"].url,
+                            "--gateway", third.url, "--license", "CC-BY-NC-4.0", "--commons", "AQ/ecology",
+                            "--contributor", f"{acc[1]}=10000", "--account", "1", "--json")).stdout)
+    dataset = out["dataset"]
+    ok(run("license", "offer", dataset, "--price", "0.01", "--days", "30", "--account", "1"))
+    ok(run("dataset", "curate", dataset, "accept", "--account", "0"))
+    ok(run("license", "buy", dataset, "--account", "5"))
+    assert ok(run("dataset", "get", dataset, str(tmp_path / "before"), "--account", "5"))
+    assert third.gateway.store.wrapped_key(int(dataset)) is not None
+    from opencommons.private.client import GatewayError, call
+
+    with pytest.raises(GatewayError, match=f"no erasure of dataset {dataset} was requested on-chain"):
+        call(f"{third.url}/v1/datasets/{dataset}/erase", {})  # a stranger asking: the chain decides
+    assert third.gateway.store.wrapped_key(int(dataset)) is not None
+    # only the owner (or an arbiter) erases; a public dataset has no key to destroy
+    refused = run("dataset", "erase", dataset, "--account", "5")
+    assert refused.returncode == 1 and "neither owns dataset" in refused.output
+    third.stop()  # a gateway down during the erasure
+    partial = run("dataset", "erase", dataset, "--account", "1")
+    lines = partial.output.strip().splitlines()
+    assert partial.returncode == 1 and lines[-1].startswith(f"error: erasure of dataset {dataset} recorded (")
+    assert f"1 gateway(s) did not confirm, {third.url}: cannot reach the gateway" in lines[-1]
+    assert f"{world['gateway'].url}: data key destroyed" in partial.output
+    assert world["gateway"].gateway.store.wrapped_key(int(dataset)) is None
+    got = run("dataset", "get", dataset, str(tmp_path / "after"), "--account", "5")
+    assert got.returncode == 1 and f"dataset {dataset} was erased (requested" in got.output
+    shown = ok(run("dataset", "show", dataset)).stdout
+    assert "ERASED" in shown and "its data keys were destroyed" in shown
+    # back up: its own store still holds the key until it reads the chain about the dataset
+    back = make_gateway(env, tmp_path / "third.key", str(tmp_path / "third.sqlite"), port=port)
+    try:
+        assert back.gateway.store.wrapped_key(int(dataset)) is not None
+        text, signature = _session(env, world, 5, gateway=back)
+        token = _login(back, text, signature)
+        status, error, _ = _file(back, token, dataset, "NOTES.md")
+        assert status == 410 and "its data key is destroyed here" in error
+        assert back.gateway.store.wrapped_key(int(dataset)) is None
+        assert any("data key destroyed" in r["reason"] for r in back.gateway.store.log_rows())
+        done = ok(run("dataset", "erase", dataset, "--account", "1")).stdout
+        assert f"dataset {dataset} erased: 2 gateway(s) destroyed its key" in done
+    finally:
+        back.stop()
+    # a public dataset has no key to destroy: refused, with what can be done instead
+    (tmp_path / "open").mkdir()
+    (tmp_path / "open" / "open.csv").write_text("a,b\n1,2\n")
+    opened = json.loads(ok(run("dataset", "publish", str(tmp_path / "open"), "--license", "CC0-1.0", "--commons",
+                               "AQ/ecology", "--contributor", f"{acc[1]}=10000", "--account", "1", "--json")).stdout)
+    refused = run("dataset", "erase", opened["dataset"], "--account", "1")
+    assert refused.returncode == 1 and "is public: nothing encrypts it" in refused.output

@@ -5,7 +5,7 @@ import { t, tn } from "../i18n.js";
 
 const PAGE = 25;
 const FILTERS = [["q", "browse.byName"], ["license", "browse.byLicence"], ["contributor", "browse.byContributor"]];
-const STATUSES = ["", "Proposed", "Accepted", "Rejected", "Retired"];
+const STATUSES = ["", "Proposed", "Accepted", "Rejected", "Retired", "Suspended"];
 
 export function indexNote(s) {
   return el("p", { class: "index-note", text: t("index.note", { synced: s.synced, head: s.head }) +

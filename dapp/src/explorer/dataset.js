@@ -27,6 +27,39 @@ function facts(d) {
   return facts;
 }
 
+// Consent, withdrawals and disputes (issue 36): a taken-down dataset says why, and its citation
+// (this page, its CIDs, the dispute and its evidence) stays.
+function rightsSection(d) {
+  const r = d.rights ?? { consented: [], withdrawn: [], disputes: [] };
+  const parts = [el("h3", { text: t("rights.heading") })];
+  if (d.status === "Suspended") {
+    const upheld = [...r.disputes].reverse().find((x) => x.stage.startsWith("upheld"));
+    parts.push(el("p", { id: "dataset-taken-down", class: "takedown", role: "alert",
+      text: upheld ? t("rights.takenDownBy", { id: upheld.id, reason: t(`reason.${upheld.reason}`) })
+        : t("rights.takenDown") }));
+  }
+  parts.push(el("p", { id: "dataset-consent",
+    text: t("rights.consent", { n: r.consented.length, total: d.contributors.length }) }));
+  for (const w of r.withdrawn) {
+    parts.push(el("p", { class: "withdrawn", text: t(w.files ? "rights.withdrewFiles" : "rights.withdrew",
+      { who: shortAddress(w.account), date: dateText(w.at) }) }));
+  }
+  if (r.disputes.length) {
+    parts.push(table("dataset-disputes", ["#", t("rights.reason"), t("rights.stage"), t("rights.evidence"),
+                                          t("rights.answer")], r.disputes, (x, row) => {
+      row.dataset.id = String(x.id);
+      row.insertCell().textContent = String(x.id);
+      row.insertCell().textContent = t(`reason.${x.reason}`);
+      row.insertCell().textContent = x.stage;
+      row.insertCell().append(link(app.config.gateway + x.evidence, x.evidence, "evidence-link"));
+      const answer = row.insertCell();
+      if (x.answer) answer.append(link(app.config.gateway + x.answer, x.answer, "answer-link"));
+      else answer.textContent = "—";
+    }));
+  }
+  return parts;
+}
+
 async function licence(d) {
   const offered = d.licenseTerms.filter((t) => t.active);
   const items = await Promise.all(offered.map(async (o) => `${await amountText(o.token, BigInt(o.price))}, ${durationText(o.duration)}`));
@@ -298,6 +331,7 @@ export async function renderDataset(idOrLink) {
   const look = viewer(d.id);
   parts.push(el("h3", { text: t("viewer.heading") }), look.box);
   parts.push(facts(d));
+  parts.push(...rightsSection(d));
   parts.push(el("h3", { text: t("dataset.files") }));
   parts.push(d.files ? table("dataset-files", [t("col.path"), t("col.size"), "CID", "SHA-256"], d.files, (f, row) => {
     row.insertCell().append(link(`${app.config.gateway}${d.content}/${f.path.split("/").map(encodeURIComponent).join("/")}`,
