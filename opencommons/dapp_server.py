@@ -197,9 +197,12 @@ class DappServer:
         from .rights import tombstone
 
         c = self.commons
+        if "DatasetRights" not in c.deployment.addresses:
+            return {}  # a commons without one takes nothing down
         head = int(c.w3.eth.block_number)
-        if self._taken_down is not None and self._taken_down[0] == head:
-            return self._taken_down[1]
+        cached = getattr(self, "_taken_down", None)
+        if cached is not None and cached[0] == head:
+            return dict(cached[1])
         events = c.nft.events.DatasetCurated().get_logs(from_block=c.deployment.block)
         found: dict[str, str] = {}
         for dataset_id in sorted({int(e["args"]["datasetId"]) for e in events if int(e["args"]["to"]) == SUSPENDED}):

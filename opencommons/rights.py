@@ -24,7 +24,7 @@ from .present import DISPUTE_REASONS, DISPUTE_STAGE, when
 from .suite import Commons
 
 __all__ = ["Dispute", "TakenDownError", "answer", "appeal", "close", "consent", "consent_typed_data", "decide",
-           "dispute", "enforce", "erase", "Erasure", "facts", "notices", "pin_purposes", "raise_dispute", "relay_consent", "sign_consent",
+           "dispute", "enforce", "erase", "Erasure", "facts", "notices", "pin_purposes", "raise_dispute", "reissue_request", "relay_consent", "resplit", "sign_consent",
            "tombstone", "withdraw", "withdraw_bonds"]
 
 RAISED, UPHELD, REJECTED, APPEALED, UPHELD_FINAL, REJECTED_FINAL, LAPSED = range(1, 8)
@@ -394,6 +394,85 @@ def erase(commons: Commons, who: Sender, store: Any, dataset_id: int, report: Re
     return Erasure(cid, confirmed, unconfirmed)
 
 
+# ---------------------------------------------------------------------- a version without what was withdrawn
+def resplit(contributors: list[tuple[str, int]], leaving: set[str]) -> list[tuple[str, int]]:
+    """`contributors` without `leaving`, their shares scaled to 10,000 basis points again (largest
+    remainders get the odd points, ties to the earlier contributor)."""
+    staying = [(a, s) for a, s in contributors if a not in leaving]
+    total = sum(s for _, s in staying)
+    if not staying or total == 0:
+        raise OpenCommonsError("every contributor withdrew their whole contribution: nothing is left to publish "
+                               "(retire the dataset instead)")
+    exact = [s * 10_000 / total for _, s in staying]
+    shares = [int(x) for x in exact]
+    rest = 10_000 - sum(shares)
+    by_remainder = sorted(range(len(exact)), key=lambda i: (-(exact[i] - shares[i]), i))
+    for i in by_remainder[:rest]:
+        shares[i] += 1
+    return [(a, share) for (a, _), share in zip(staying, shares)]
+
+
+def reissue_request(commons: Commons, publisher: str, store: Any, dataset_id: int,
+                    workdir: Path) -> tuple[Any, list[str]]:
+    """The publication of `dataset_id`'s next version without what its contributors withdrew: its
+    content fetched (verified) into `workdir`, the withdrawn files left out, the contributors who
+    withdrew everything left out and the others' shares re-split; its licence, commons, name and
+    terms inherited. (request, the paths left out)."""
+    from .ipfs.store import read_document
+    from .ml.download import _safe_parts, download, resolve_reference
+    from .publish import version_request
+
+    _contract(commons)
+    owner = Web3.to_checksum_address(commons.nft.functions.ownerOf(dataset_id).call())
+    if Web3.to_checksum_address(publisher) != owner:
+        raise OpenCommonsError(f"{publisher} does not own dataset {dataset_id} ({owner} does): only its owner "
+                               "publishes its next version")
+    f = facts(commons, dataset_id)
+    if f.get("takenDown"):
+        raise OpenCommonsError(f"{f['takenDown']}: it has no new version while it is taken down")
+    withdrawn = f.get("withdrawn", [])
+    if not withdrawn:
+        raise OpenCommonsError(f"nobody withdrew from dataset {dataset_id}: nothing to reissue (publish a new "
+                               "version with `commons dataset version` instead)")
+    resolved = resolve_reference(dataset_id, commons, store)
+    manifest = read_document(store, resolved.manifest, "manifest")
+    if isinstance(manifest, dict) and isinstance(manifest.get("private"), dict):
+        raise OpenCommonsError(f"dataset {dataset_id} is private: reissue it from your plaintext with `commons "
+                               "dataset version DIR --private` (the ciphertext cannot be re-encrypted here)")
+    folder = workdir / f"reissue-{dataset_id}"
+    download(store, resolved, folder)
+    dropped: list[str] = []
+    leaving: set[str] = set()
+    for w in withdrawn:
+        if not w["files"]:
+            leaving.add(Web3.to_checksum_address(w["account"]))
+            continue
+        listed = read_document(store, Cid.parse(w["files"]), "withdrawn files list")
+        paths = listed.get("withdrawn") if isinstance(listed, dict) else None
+        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+            raise OpenCommonsError(f"the withdrawn files list {w['files']} is not a list of paths")
+        for path in paths:
+            target = folder.joinpath(*_safe_parts(path))  # a hostile list names nothing outside the copy
+            if target.is_file():
+                target.unlink()
+                dropped.append(path)
+    if not dropped and not leaving:
+        raise OpenCommonsError(f"the files withdrawn from dataset {dataset_id} are no longer in it: nothing to "
+                               "reissue")
+    # what changed, said in the version itself (it also makes its content, so its id, new when only
+    # contributors left: a dataset's id is its content's digest)
+    lines = [f"# Withdrawn from dataset {dataset_id}", ""]
+    lines += [f"- {w['account']} withdrew " + (f"the files listed in {w['files']}" if w["files"] else
+                                                "their whole contribution") + f" on {when(int(w['at']))}"
+              for w in withdrawn]
+    lines += ["", "Left out of this version: " + (", ".join(sorted(dropped)) if dropped else "no file") + "."]
+    (folder / "WITHDRAWN.md").write_text("\n".join(lines) + "\n")
+    current: list[tuple[str, int]] = [(str(Web3.to_checksum_address(c[0])), int(c[1]))
+                                      for c in commons.nft.functions.contributorsOf(dataset_id).call()]
+    request = version_request(commons, dataset_id, folder, store, contributors=resplit(current, leaving))
+    return request, sorted(dropped)
+
+
 # ---------------------------------------------------------------------- what a dataset's rights say
 def tombstone(commons: Commons, dataset_id: int) -> str | None:
     """Why `dataset_id` is taken down (None when it is not): a dispute upheld against it."""
@@ -469,6 +548,9 @@ def notices(commons: Commons | None, dataset_id: int | None) -> list[str]:
         return []
     f = facts(commons, dataset_id)
     lines = []
+    newer = int(commons.nft.functions.dataset(dataset_id).call()[13]) if f.get("withdrawn") else 0
+    if newer:
+        lines.append(f"superseded for withdrawal by dataset {newer}: use it (licensees must move to it)")
     for w in f.get("withdrawn", []):
         what = f"the files listed in {w['files']}" if w["files"] else "their whole contribution"
         lines.append(f"withdrawn: {w['account']} withdrew {what} on {when(int(w['at']))}; a new version without "

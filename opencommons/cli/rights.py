@@ -286,3 +286,31 @@ def dataset_erase(dataset: str, rpc: Optional[str] = RpcOpt, account: Optional[s
         say(f"dataset {dataset_id} erased: {len(done.confirmed)} gateway(s) destroyed its key (report {done.report})")
     except OpenCommonsError as exc:
         fail(exc)
+
+
+@dataset_app.command("reissue")
+def dataset_reissue(dataset: str, rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
+                    deployments: Path = DeploymentsOpt, store: str = StoreOpt, api: Optional[str] = ApiOpt,
+                    home: Optional[Path] = HomeOpt, as_json: bool = JsonOpt) -> None:
+    """Publish DATASET's next version without what its contributors withdrew, in one command.
+
+    Its content is fetched (verified), the withdrawn files left out, contributors who withdrew
+    everything left out and the others' shares re-split; licence, commons, name and terms stay."""
+    import tempfile
+
+    from .dataset import _run_publish
+
+    try:
+        dataset_id = queries.parse_dataset_id(dataset)
+        commons = _commons(rpc, deployments)
+        who = _sender(commons, account)
+        with tempfile.TemporaryDirectory(prefix="opencommons-reissue-") as work:
+            request, dropped = rights.reissue_request(commons, who.address, _store(store, home, api), dataset_id,
+                                                      Path(work))
+            if not as_json:
+                say(f"version {request.version} of {request.succeeds} without {len(dropped)} withdrawn file(s); "
+                    f"{len(request.contributors)} contributor(s): "
+                    + ", ".join(f"{present.short_address(a)} {s / 100:g}%" for a, s in request.contributors))
+            _run_publish(commons, request, account, store, api, home, as_json)
+    except OpenCommonsError as exc:
+        fail(exc)

@@ -158,7 +158,7 @@ def test_explorer_bad_requests_answer_one_line_errors(served):
     assert get_error(served, "contributors/0x123") == (400, "'0x123' is not an account address")
     assert get_error(served, "datasets/abc/lineage") == (400, "'abc' is not a dataset id")
     assert get_error(served, "datasets?status=lost") == (
-        400, "unknown status 'lost': use Proposed, Accepted, Rejected, Retired")
+        400, "unknown status 'lost': use Proposed, Accepted, Rejected, Retired, Suspended")
 
 
 def test_wallet_api_answers_from_the_index_as_from_the_chain(served):

@@ -107,7 +107,7 @@ def test_references_that_the_chain_does_not_bear_out_are_refused_in_one_line(ope
             (wrong_code, f"error: refused: suite: code at every address: RoyaltyVault at {a['LicenseManager']} "
                          "holds other code than the compiled RoyaltyVault"),
             (other_chain, "error: the reference is to a commons on chain 1, but the RPC URL reaches chain 31337"),
-            ("opencommons:31337@1/suite/0x12", "error: a suite reference names 9 contracts, this one 1"),
+            ("opencommons:31337@1/suite/0x12", "error: a suite reference names 10 contracts, this one 1"),
             ("https://example.org/commons", "error: not a commons reference (it starts with 'opencommons:')"),
             (reference + "&evil=1" if "?" in reference else reference + "?evil=1",
              "error: unknown part 'evil' in the commons reference")):

@@ -250,8 +250,8 @@ def test_dapp_and_explorer_show_the_takedown_refuse_its_content_and_keep_its_cit
 
     def explorer_page():
         for _ in range(200):  # the follower thread polls every 0.1 s
+            state = json.loads(get("/api/explorer/status")[1])  # first: the page read after it is as new
             status, body = get(f"/api/explorer/datasets/{dataset}")
-            state = json.loads(get("/api/explorer/status")[1])
             if status == 200 and state["behind"] == 0 and state["synced"] >= env["w3"].eth.block_number:
                 return json.loads(body)
             time.sleep(0.1)
@@ -283,3 +283,30 @@ def test_dapp_and_explorer_show_the_takedown_refuse_its_content_and_keep_its_cit
     finally:
         server.shutdown()
         api.stop()
+
+
+def test_reissue_publishes_a_version_without_what_was_withdrawn_and_resplits_shares(env, run, publish, tmp_path):
+    from opencommons.rights import resplit
+
+    accounts = env["accounts"]
+    assert resplit([("a", 6000), ("b", 3000), ("c", 1000)], {"b"}) == [("a", 8571), ("c", 1429)]
+    assert resplit([("a", 3333), ("b", 3333), ("c", 3334)], {"c"}) == [("a", 5000), ("b", 5000)]
+    dataset = publish(IRIS, WINE)
+    one_line_error(run("dataset", "reissue", dataset, "--account", "1"), f"nobody withdrew from dataset {dataset}")
+    ok(run("consent", "withdraw", dataset, "--files", "wine_data.csv", "--account", "2"))
+    one_line_error(run("dataset", "reissue", dataset, "--account", "2"), "does not own dataset")
+    out = json.loads(ok(run("dataset", "reissue", dataset, "--account", "1", "--json")))
+    newer = out["dataset"]
+    shown = json.loads(ok(run("dataset", "show", newer, "--json")))
+    assert shown["previousVersion"] == dataset
+    assert {c["account"]: c["shareBps"] for c in shown["contributors"]} == {accounts[1]: 6000, accounts[2]: 4000}
+    got = ok(run("dataset", "get", newer, str(tmp_path / "new")))
+    assert (tmp_path / "new" / "iris.csv").read_bytes() == IRIS.read_bytes()
+    assert not (tmp_path / "new" / "wine_data.csv").exists() and "withdrawn" not in got
+    old = ok(run("dataset", "get", dataset, str(tmp_path / "old")))
+    assert f"warning: superseded for withdrawal by dataset {newer}: use it" in old
+    # a whole contribution withdrawn: its contributor leaves, the others' shares fill the 100%
+    ok(run("consent", "withdraw", newer, "--account", "2"))
+    third = json.loads(ok(run("dataset", "reissue", newer, "--account", "1", "--json")))["dataset"]
+    shown = json.loads(ok(run("dataset", "show", third, "--json")))
+    assert [(c["account"], c["shareBps"]) for c in shown["contributors"]] == [(accounts[1], 10_000)]
