@@ -12,6 +12,7 @@ import {ICommonsToken} from "../interfaces/ICommonsToken.sol";
 import {IContributionRewards} from "../interfaces/IContributionRewards.sol";
 import {IContributorRegistry} from "../interfaces/IContributorRegistry.sol";
 import {IDatasetAttestations} from "../interfaces/IDatasetAttestations.sol";
+import {IDatasetRights} from "../interfaces/IDatasetRights.sol";
 import {IDatasetNFT} from "../interfaces/IDatasetNFT.sol";
 import {IDatasetNFTDeployer} from "../interfaces/IDatasetNFTDeployer.sol";
 import {ILicenseManager} from "../interfaces/ILicenseManager.sol";
@@ -27,6 +28,7 @@ contract CommonsFactory is ICommonsFactory {
     uint256 private constant _MAX_CODE_LENGTH = 64;
     bytes32 private constant _ADMIN = 0x00; // DEFAULT_ADMIN_ROLE
     bytes32 private constant _CURATOR = keccak256("CURATOR_ROLE");
+    bytes32 private constant _TAKEDOWN = keccak256("TAKEDOWN_ROLE");
 
     address private immutable _REGISTRY;
     address private immutable _NFT_DEPLOYER;
@@ -37,6 +39,7 @@ contract CommonsFactory is ICommonsFactory {
     address private immutable _GOVERNOR;
     address private immutable _TIMELOCK;
     address private immutable _REWARDS;
+    address private immutable _RIGHTS;
 
     string[] private _codes;
     mapping(bytes32 codeHash => uint256 indexPlusOne) private _indexOf;
@@ -53,6 +56,7 @@ contract CommonsFactory is ICommonsFactory {
         _GOVERNOR = templates_.governor;
         _TIMELOCK = templates_.timelock;
         _REWARDS = templates_.rewards;
+        _RIGHTS = templates_.rights;
     }
 
     // ------------------------------------------------------------------ external
@@ -79,6 +83,7 @@ contract CommonsFactory is ICommonsFactory {
             IContributorRegistry(m.registry), address(this), config.governance.minCommitAge, config.governance.commitTtl
         );
         m.vault = Clones.cloneDeterministicWithImmutableArgs(_VAULT, abi.encode(m.datasets), _salt(codeHash, 7));
+        m.rights = Clones.cloneDeterministic(_RIGHTS, _salt(codeHash, 8));
 
         _initGovernance(m, config);
         _initDatasets(m, config);
@@ -121,7 +126,8 @@ contract CommonsFactory is ICommonsFactory {
             token: _TOKEN,
             governor: _GOVERNOR,
             timelock: _TIMELOCK,
-            rewards: _REWARDS
+            rewards: _REWARDS,
+            rights: _RIGHTS
         });
     }
 
@@ -178,6 +184,7 @@ contract CommonsFactory is ICommonsFactory {
         m.vault = Clones.predictDeterministicAddressWithImmutableArgs(
             _VAULT, abi.encode(m.datasets), _salt(codeHash, 7)
         );
+        m.rights = Clones.predictDeterministicAddress(_RIGHTS, _salt(codeHash, 8));
     }
 
     /// @dev Timelock (the governor its only proposer and canceller, anyone executes, no admin but
@@ -217,6 +224,7 @@ contract CommonsFactory is ICommonsFactory {
         IRoyaltyVault(m.vault).initialize(m.timelock, treasury, config.feeBps, config.allowedTokens);
         ILicenseManager(m.licenses).initialize(m.datasets, m.vault);
         IDatasetAttestations(m.attestations).initialize(m.datasets, m.timelock, config.validators);
+        _initRights(m, config);
 
         IDatasetNFT nft = IDatasetNFT(m.datasets);
         nft.setRoyaltyVault(m.vault);
@@ -226,7 +234,22 @@ contract CommonsFactory is ICommonsFactory {
         for (uint256 i; i < config.curators.length; ++i) {
             roles.grantRole(_CURATOR, config.curators[i]);
         }
+        roles.grantRole(_TAKEDOWN, m.rights);
         roles.grantRole(_ADMIN, m.timelock);
         roles.renounceRole(_ADMIN, address(this));
+    }
+
+    /// @dev Governance (the timelock) arbitrates disputes, and the council the config names.
+    function _initRights(Commons memory m, CommonsConfig calldata config) private {
+        uint256 n = config.arbiters.length;
+        address[] memory arbiters = new address[](n + 1);
+        arbiters[0] = m.timelock;
+        for (uint256 i; i < n; ++i) {
+            arbiters[i + 1] = config.arbiters[i];
+        }
+        Governance calldata g = config.governance;
+        IDatasetRights(m.rights).initialize(
+            m.datasets, m.timelock, arbiters, g.disputeBond, g.decisionWindow, g.appealWindow
+        );
     }
 }

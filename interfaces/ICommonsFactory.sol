@@ -19,6 +19,9 @@ interface ICommonsFactory {
         uint256 timelockDelay; // seconds
         uint64 minCommitAge; // blocks between a publish commit and its reveal, at least
         uint64 commitTtl; // blocks between a publish commit and its reveal, at most
+        uint128 disputeBond; // wei a dispute (and an appeal) is raised with
+        uint64 decisionWindow; // seconds the arbiter has to decide a dispute or an appeal
+        uint64 appealWindow; // seconds the losing side has to appeal
     }
 
     /// @notice Everything a launch needs.
@@ -34,6 +37,7 @@ interface ICommonsFactory {
         address[] curators; // bootstrap roles, revocable by governance
         address[] verifiers;
         address[] validators;
+        address[] arbiters; // decide disputes beside governance (a council), revocable by governance
         address[] allowedTokens; // ERC-20s the vault accepts from the start
         uint96 defaultRoyaltyBps; // ERC-2981 royalty marketplaces are asked for
         uint16 feeBps; // protocol fee on royalties
@@ -51,6 +55,7 @@ interface ICommonsFactory {
         address governor;
         address timelock;
         address rewards;
+        address rights;
     }
 
     /// @notice Thrown when a code is empty, longer than 64 bytes, or not parts of ASCII letters,

@@ -22,6 +22,7 @@
     curators = ["0x..."]
     verifiers = []
     validators = []
+    arbiters = []                        # decide disputes beside governance (a council)
 
     [vault]
     default_royalty_bps = 500            # ERC-2981 royalty asked of marketplaces
@@ -50,7 +51,7 @@ CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-
 MAX_CODE_LENGTH = 64
 MAX_FEE_BPS = 1_000
 _SECTIONS = {"name": None, "profile": None, "token": {"name", "symbol", "supply"},
-             "governance": None, "allocations": None, "roles": {"curators", "verifiers", "validators"},
+             "governance": None, "allocations": None, "roles": {"curators", "verifiers", "validators", "arbiters"},
              "vault": {"default_royalty_bps", "fee_bps", "treasury", "allowed_tokens"}}
 _TUNABLE = {f.name for f in fields(GovernanceSettings)} - {"profile", "allocations", "genesis_to_treasury",
                                                               "initial_supply", "default_royalty_bps"}
@@ -71,6 +72,7 @@ class CommonsSpec:
     curators: list[str] = field(default_factory=list)
     verifiers: list[str] = field(default_factory=list)
     validators: list[str] = field(default_factory=list)
+    arbiters: list[str] = field(default_factory=list)
     allowed_tokens: list[str] = field(default_factory=list)
     default_royalty_bps: int = 500
     fee_bps: int = 0
@@ -81,9 +83,10 @@ class CommonsSpec:
         g = self.governance
         return (self.code, self.name, self.token_name, self.token_symbol,
                 (g.voting_delay_blocks, g.voting_period_blocks, g.proposal_threshold, g.quorum_percent,
-                 g.timelock_delay_s, g.min_commit_age_blocks, g.commit_ttl_blocks),
+                 g.timelock_delay_s, g.min_commit_age_blocks, g.commit_ttl_blocks, g.dispute_bond_wei,
+                 g.dispute_decision_window_s, g.dispute_appeal_window_s),
                 list(self.allocations), list(self.allocations.values()), self.treasury_amount,
-                self.curators, self.verifiers, self.validators, self.allowed_tokens,
+                self.curators, self.verifiers, self.validators, self.arbiters, self.allowed_tokens,
                 self.default_royalty_bps, self.fee_bps, self.fee_treasury)
 
     def to_json(self) -> dict[str, Any]:
@@ -189,6 +192,7 @@ def load_spec(path: Path, code: str, name: str | None, chain_id: int) -> Commons
         curators=_addresses(path, "roles.curators", roles.get("curators", [])),
         verifiers=_addresses(path, "roles.verifiers", roles.get("verifiers", [])),
         validators=_addresses(path, "roles.validators", roles.get("validators", [])),
+        arbiters=_addresses(path, "roles.arbiters", roles.get("arbiters", [])),
         allowed_tokens=_addresses(path, "vault.allowed_tokens", vault.get("allowed_tokens", [])),
         default_royalty_bps=royalty, fee_bps=fee,
         fee_treasury=_address(path, "vault.treasury", vault["treasury"]) if "treasury" in vault else ZERO,

@@ -21,10 +21,12 @@ from .deploy_run import DeployRun, confirm, fees, journal_for
 from .transactions import Sender, as_revert, send, wait
 
 #: the ICommonsFactory.Commons fields, in order, and the contract each names
-FIELDS = ("registry", "datasets", "attestations", "vault", "licenses", "token", "governor", "timelock", "rewards")
+FIELDS = ("registry", "datasets", "attestations", "vault", "licenses", "token", "governor", "timelock", "rewards",
+          "rights")
 CONTRACT_OF = {"registry": "ContributorRegistry", "datasets": "DatasetNFT", "attestations": "DatasetAttestations",
                "vault": "RoyaltyVault", "licenses": "LicenseManager", "token": "CommonsToken",
-               "governor": "CommonsGovernor", "timelock": "CommonsTimelock", "rewards": "ContributionRewards"}
+               "governor": "CommonsGovernor", "timelock": "CommonsTimelock", "rewards": "ContributionRewards",
+               "rights": "DatasetRights"}
 FACTORY_CONTRACTS = tuple(CONTRACT_OF[f] for f in FIELDS if f != "datasets") + ("DatasetNFTDeployer",
                                                                                   "CommonsFactory")
 #: the template of ContributionRewards needs an owner: one nobody holds the key of
@@ -58,6 +60,8 @@ def deploy_factory(w3: Web3, sender: Sender, directory: Path, confirmations: int
     t["licenses"] = run.create("template LicenseManager", "LicenseManager", ZERO, ZERO)
     t["attestations"] = run.create("template DatasetAttestations", "DatasetAttestations", ZERO, ZERO)
     t["rewards"] = run.create("template ContributionRewards", "ContributionRewards", ZERO, ZERO, ZERO, INERT_OWNER)
+    # initialised at construction (no NFT, no admin, no arbiter): nobody can take it
+    t["rights"] = run.create("template DatasetRights", "DatasetRights", ZERO, ZERO, [], 0, 3_600, 3_600)
     t["datasets"] = run.create("DatasetNFTDeployer", "DatasetNFTDeployer")
     address = run.create("CommonsFactory", "CommonsFactory", tuple(t[f] for f in FIELDS))
     record = {"address": address, "templates": t, "deployer": sender.address, "block": start + 1,

@@ -11,7 +11,7 @@ from web3 import Web3
 from .deploy import contract
 
 ROLES = (("DatasetNFT", "CURATOR_ROLE", "curators"), ("ContributorRegistry", "VERIFIER_ROLE", "verifiers"),
-         ("DatasetAttestations", "VALIDATOR_ROLE", "validators"))
+         ("DatasetAttestations", "VALIDATOR_ROLE", "validators"), ("DatasetRights", "ARBITER_ROLE", "arbiters"))
 
 
 def role_holders(w3: Web3, c: Any, role: bytes, since: int) -> set[str]:

@@ -8,11 +8,12 @@ from typing import Any
 from web3 import Web3
 
 from .deploy import Deployment, clone_target, contract, stale_reason
-from .factory import CONTRACT_OF
+from .factory import CONTRACT_OF, FIELDS
 from .launch import launch_checks
 
 ADMIN = b"\x00" * 32
-ACCESS_CONTROLLED = ("ContributorRegistry", "DatasetNFT", "RoyaltyVault", "DatasetAttestations", "CommonsToken")
+ACCESS_CONTROLLED = ("ContributorRegistry", "DatasetNFT", "RoyaltyVault", "DatasetAttestations", "CommonsToken",
+                     "DatasetRights")
 
 
 def verify(w3: Web3, deployment: Deployment) -> list[tuple[str, bool, str]]:
@@ -35,9 +36,7 @@ def factory_checks(w3: Web3, factory: dict[str, Any]) -> list[tuple[str, bool, s
     checks = [("factory: code of the factory, the templates and the NFT deployer", reason is None,
                reason or "all match the build artifacts")]
     on_chain = contract(w3, "CommonsFactory", factory["address"]).functions.templates().call()
-    recorded = [Web3.to_checksum_address(factory["templates"][f]) for f in
-                ("registry", "datasets", "attestations", "vault", "licenses", "token", "governor", "timelock",
-                 "rewards")]
+    recorded = [Web3.to_checksum_address(factory["templates"][f]) for f in FIELDS]
     same = [Web3.to_checksum_address(a) for a in on_chain] == recorded
     checks.append(("factory: templates it clones are the recorded ones", same,
                    "as recorded" if same else f"the factory clones {list(on_chain)}"))
@@ -65,6 +64,10 @@ def commons_checks(w3: Web3, label: str, deployment: Deployment, deployer: str,
                        "yes" if held and not leaked else f"timelock admin {held}, also held by {leaked}"))
     owner = contract(w3, "ContributionRewards", a["ContributionRewards"]).functions.owner().call()
     checks.append((f"{label}: rewards owned by the timelock", owner == timelock, owner))
+    nft = contract(w3, "DatasetNFT", a["DatasetNFT"]).functions
+    takedown = nft.hasRole(nft.TAKEDOWN_ROLE().call(), a["DatasetRights"]).call()
+    checks.append((f"{label}: the DatasetRights contract suspends and restores datasets (takedown role)", takedown,
+                   "yes" if takedown else "no: upheld disputes could not take a dataset down"))
     governor = contract(w3, "CommonsGovernor", a["CommonsGovernor"])
     wired = (governor.functions.timelock().call() == timelock and governor.functions.token().call()
              == a["CommonsToken"])

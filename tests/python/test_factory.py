@@ -27,11 +27,14 @@ voting_delay_blocks = 1
 voting_period_blocks = 20
 timelock_delay_s = 60
 proposal_threshold = 10
+dispute_bond_wei = 5000000000000000
+dispute_decision_window_s = 172800
 [allocations]
 "{0}" = 100
 treasury = 900
 [roles]
 curators = ["{1}"]
+arbiters = ["{3}"]
 [vault]
 fee_bps = 100
 """
@@ -57,7 +60,7 @@ def launched(tmp_path_factory):
         run = cli(node.url, root)
         ok(run("deploy", "--factory"))
         ok(run("commons", "create", "KE/education", "--name", "Kenya Education Commons"))
-        (root / "br.toml").write_text(BR_CONFIG.format(accounts[1], accounts[2]))
+        (root / "br.toml").write_text(BR_CONFIG.format(accounts[1], accounts[2], None, accounts[3]))
         ok(run("commons", "create", "BR/health", "--config", "br.toml"))
         yield {"run": run, "w3": w3, "root": root, "accounts": accounts}
 
@@ -93,6 +96,15 @@ def test_commons_create_applies_the_config(launched):
     assert vault.functions.protocolFee().call() == [100, a["CommonsTimelock"]] or \
         tuple(vault.functions.protocolFee().call()) == (100, a["CommonsTimelock"])
     assert vault.functions.datasets().call() == a["DatasetNFT"]
+    # disputes: the bond and windows of the config, governance and the named council arbitrate, and the
+    # rights contract may suspend this commons' datasets
+    rights = contract(w3, "DatasetRights", a["DatasetRights"])
+    assert tuple(rights.functions.settings().call()) == (5 * 10**15, 172_800, 7 * 86_400)
+    arbiter = rights.functions.ARBITER_ROLE().call()
+    assert rights.functions.hasRole(arbiter, launched["accounts"][3]).call()
+    assert rights.functions.hasRole(arbiter, a["CommonsTimelock"]).call()
+    assert rights.functions.datasets().call() == a["DatasetNFT"]
+    assert nft.functions.hasRole(nft.functions.TAKEDOWN_ROLE().call(), a["DatasetRights"]).call()
 
 
 def test_commons_option_picks_the_commons_a_command_acts_on(launched):
@@ -191,8 +203,8 @@ def test_deploy_factory_resumes_exactly_once_after_a_kill(tmp_path, kind, fault)
         crashed = launch({"OPENCOMMONS_FAULT_AT": fault})
         assert crashed.returncode == FAULT_EXIT, crashed.stderr
         ok(launch())
-        # ten creations (eight templates, the NFT deployer, the factory) and one launch, each once
-        assert w3.eth.get_transaction_count(me) == 11
+        # eleven creations (nine templates, the NFT deployer, the factory) and one launch, each once
+        assert w3.eth.get_transaction_count(me) == 12
         ok(run("deploy", "verify"))
         listed = json.loads(ok(run("commons", "list", "--json")).stdout)["launched"]
         assert [row["code"] for row in listed] == ["KE/education"]
@@ -225,6 +237,11 @@ def test_initialize_reverts_on_launched_clones_and_templates(launched):
         vault = contract(w3, "RoyaltyVault", address)
         with pytest.raises(ContractRevertError):
             transact(w3, attacker, vault.functions.initialize(attacker.address, attacker.address, 0, []))
+    for address in (ke["DatasetRights"], templates["rights"]):
+        rights = contract(w3, "DatasetRights", address)
+        with pytest.raises(ContractRevertError, match="InvalidInitialization"):
+            transact(w3, attacker, rights.functions.initialize(ke["DatasetNFT"], attacker.address,
+                                                               [attacker.address], 0, 3_600, 3_600))
     token = contract(w3, "CommonsToken", ke["CommonsToken"])
     with pytest.raises(ContractRevertError, match="InvalidInitialization"):
         transact(w3, attacker, token.functions.initialize("X", "X", attacker.address, attacker.address,
