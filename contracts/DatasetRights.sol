@@ -164,19 +164,21 @@ contract DatasetRights is
         if (stage != Stage.Raised && stage != Stage.Appealed) revert DatasetRightsWrongStage(disputeId, stage);
         uint256 closesAt = uint256(d.decidedAt) + _decisionWindow;
         if (block.timestamp > closesAt) revert DatasetRightsWindowClosed(disputeId, closesAt);
-        if (upheld) {
-            _suspend(d);
-        } else {
-            _restore(d);
-        }
         d.decidedAt = uint64(block.timestamp);
         if (stage == Stage.Raised) {
-            d.stage = upheld ? Stage.Upheld : Stage.Rejected;
-            emit DisputeDecided(disputeId, d.datasetId, msg.sender, d.stage);
+            Stage decided = upheld ? Stage.Upheld : Stage.Rejected;
+            d.stage = decided;
+            emit DisputeDecided(disputeId, d.datasetId, msg.sender, decided);
         } else {
             Stage result = upheld ? Stage.UpheldFinal : Stage.RejectedFinal;
             emit DisputeDecided(disputeId, d.datasetId, msg.sender, result);
             _close(disputeId, d, result, false);
+        }
+        // the DatasetNFT last, every record written and announced before it
+        if (upheld) {
+            _suspend(d);
+        } else {
+            _restore(d);
         }
     }
 
@@ -202,16 +204,17 @@ contract DatasetRights is
     function closeDispute(uint256 disputeId) external {
         Dispute storage d = _existing(disputeId);
         Stage stage = d.stage;
-        uint256 window;
-        if (stage == Stage.Raised || stage == Stage.Appealed) window = _decisionWindow;
-        else if (stage == Stage.Upheld || stage == Stage.Rejected) window = _appealWindow;
-        else revert DatasetRightsWrongStage(disputeId, stage);
-        uint256 openUntil = uint256(d.decidedAt) + window;
+        bool deciding = stage == Stage.Raised || stage == Stage.Appealed;
+        if (!deciding && stage != Stage.Upheld && stage != Stage.Rejected) {
+            revert DatasetRightsWrongStage(disputeId, stage);
+        }
+        uint256 openUntil = uint256(d.decidedAt) + (deciding ? _decisionWindow : _appealWindow);
         if (block.timestamp <= openUntil) revert DatasetRightsWindowOpen(disputeId, openUntil);
+        // nothing to suspend or restore: a lapsed dispute suspended nothing, and a lapsed appeal or
+        // an unappealed decision leaves the dataset as the decision left it
         if (stage == Stage.Raised) {
             _close(disputeId, d, Stage.Lapsed, false);
         } else if (stage == Stage.Appealed) {
-            // the appeal lapsed: the decision it appealed stands
             _close(disputeId, d, d.appellant == d.publisher ? Stage.UpheldFinal : Stage.RejectedFinal, true);
         } else {
             _close(disputeId, d, stage == Stage.Upheld ? Stage.UpheldFinal : Stage.RejectedFinal, false);
@@ -320,8 +323,7 @@ contract DatasetRights is
     }
 
     function _checkOwnerOrArbiter(uint256 datasetId) private view {
-        (IDatasetNFT.Status status,) = _datasets.statusAndGenerationOf(datasetId);
-        if (status == IDatasetNFT.Status.None) revert DatasetRightsUnknownDataset(datasetId);
+        if (_datasets.statusOf(datasetId) == IDatasetNFT.Status.None) revert DatasetRightsUnknownDataset(datasetId);
         if (IERC721(address(_datasets)).ownerOf(datasetId) != msg.sender && !hasRole(ARBITER_ROLE, msg.sender)) {
             revert DatasetRightsNotOwnerOrArbiter(datasetId, msg.sender);
         }
@@ -356,13 +358,11 @@ contract DatasetRights is
 
     /// @dev Makes `d` final at `result` and credits its bonds: the winner takes them, except a
     /// lapsed appeal's bond (back to its appellant) and a lapsed dispute's (back to its raiser).
+    /// The caller restores the dataset when `result` is not UpheldFinal and it was suspended.
     function _close(uint256 disputeId, Dispute storage d, Stage result, bool appealLapsed) private {
         d.stage = result;
         uint256 datasetId = d.datasetId;
-        if (result != Stage.UpheldFinal) {
-            _restore(d);
-            delete _active[datasetId];
-        }
+        if (result != Stage.UpheldFinal) delete _active[datasetId];
         address winner = result == Stage.RejectedFinal ? d.publisher : d.raiser;
         _credit(disputeId, winner, d.bond);
         uint128 appealBond = d.appealBond;
