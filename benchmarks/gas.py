@@ -24,7 +24,7 @@ from web3.logs import DISCARD
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from opencommons.chain.commons_config import default_spec  # noqa: E402
-from opencommons.chain.deploy import access_list, contract, deploy_contract, deploy_suite  # noqa: E402
+from opencommons.chain.deploy import ZERO, access_list, contract, deploy_contract, deploy_suite  # noqa: E402
 from opencommons.chain.factory import deploy_factory, named  # noqa: E402
 from opencommons.chain.localnode import LocalChain  # noqa: E402
 from opencommons.chain.provider import web3_for  # noqa: E402
@@ -285,6 +285,13 @@ def rights_paths(w3: Web3, a: dict[str, str], people: list[str], payer: str, pub
     sig = bytes.fromhex(str(signed["result"]).removeprefix("0x"))  # the node holds people[2]'s key
     out["consent_with_sig"] = gas(payer, rights.functions.consentWithSig(dataset, people[2], purposes, deadline, sig))
     out["withdraw_contribution"] = gas(people[1], rights.functions.withdraw(dataset, os.urandom(32), 0x55))
+    # a claim when the commons requires consent (the gate on: one call to DatasetRights more)
+    vault = contract(w3, "RoyaltyVault", a["RoyaltyVault"])
+    gas(timelock, vault.functions.setConsentGate(rights.address))
+    gas(payer, vault.functions.pay(dataset, NATIVE, 10**18), 10**18)
+    gas(payer, vault.functions.pay(dataset, NATIVE, 10**18), 10**18)
+    out["royalty_claim_consent_required"] = gas(people[2], vault.functions.claim([dataset], [NATIVE]))
+    gas(timelock, vault.functions.setConsentGate(ZERO))
     bond = rights.functions.settings().call()[0]
     out["dispute_raise"] = gas(payer, rights.functions.raiseDispute(licensed, 0, os.urandom(32), 0x55), bond)
     dispute = rights.functions.disputeCount().call()

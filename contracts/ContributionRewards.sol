@@ -8,6 +8,7 @@ import {ICommonsToken} from "../interfaces/ICommonsToken.sol";
 import {IContributionRewards} from "../interfaces/IContributionRewards.sol";
 import {IDatasetAttestations} from "../interfaces/IDatasetAttestations.sol";
 import {IDatasetNFT} from "../interfaces/IDatasetNFT.sol";
+import {IDatasetRights} from "../interfaces/IDatasetRights.sol";
 import {RoyaltyConstants} from "./libraries/RoyaltyConstants.sol";
 
 /// @title ContributionRewards
@@ -24,6 +25,8 @@ contract ContributionRewards is IContributionRewards, OwnableUpgradeable {
 
     IDatasetNFT private _datasets;
     ICommonsToken private _token;
+    /// @dev Whether claims wait for consent: read with `_token`, in one slot, so an ungated claim pays nothing more.
+    bool private _gated;
     IDatasetAttestations private _attestations;
 
     mapping(uint256 datasetId => mapping(uint16 generation => uint256 amount)) private _rewards;
@@ -31,6 +34,7 @@ contract ContributionRewards is IContributionRewards, OwnableUpgradeable {
     uint256 private _qualityBase;
     uint16 private _minScore;
     uint16[4] private _scoreWeights;
+    IDatasetRights private _consentRights;
 
     /// @param owner_ the timelock
     constructor(IDatasetNFT datasets_, ICommonsToken token, IDatasetAttestations attestations_, address owner_)
@@ -113,12 +117,24 @@ contract ContributionRewards is IContributionRewards, OwnableUpgradeable {
     }
 
     /// @inheritdoc IContributionRewards
+    function setConsentGate(address rights) external onlyOwner {
+        if (rights != address(0) && IDatasetRights(rights).datasets() != address(_datasets)) {
+            revert ContributionRewardsInvalidRights(rights);
+        }
+        _consentRights = IDatasetRights(rights);
+        _gated = rights != address(0);
+        emit ConsentGateSet(rights);
+    }
+
+    /// @inheritdoc IContributionRewards
     function claimFor(address account, uint256[] calldata datasetIds) external returns (uint256 total) {
+        IDatasetRights rights = _gated ? _consentRights : IDatasetRights(address(0));
         for (uint256 i; i < datasetIds.length; ++i) {
             uint256 datasetId = datasetIds[i];
             (uint16 share, uint16 generation) = _datasets.claimShareOf(datasetId, account);
             uint256 amount = _rewards[datasetId][generation];
             if (share == 0 || amount == 0 || _claimed[datasetId][generation][account]) continue;
+            if (address(rights) != address(0) && !rights.hasConsentedTo(datasetId, generation, account)) continue;
             _claimed[datasetId][generation][account] = true;
             uint256 part = amount * share / RoyaltyConstants.BPS;
             total += part;
@@ -132,6 +148,7 @@ contract ContributionRewards is IContributionRewards, OwnableUpgradeable {
     function claimableOf(uint256 datasetId, address account) external view returns (uint256) {
         (uint16 share, uint16 generation) = _datasets.claimShareOf(datasetId, account);
         if (_claimed[datasetId][generation][account]) return 0;
+        if (_gated && !_consentRights.hasConsentedTo(datasetId, generation, account)) return 0;
         return _rewards[datasetId][generation] * share / RoyaltyConstants.BPS;
     }
 

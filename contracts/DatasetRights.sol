@@ -269,6 +269,12 @@ contract DatasetRights is
     }
 
     /// @inheritdoc IDatasetRights
+    function hasConsentedTo(uint256 datasetId, uint16 generation, address account) external view returns (bool) {
+        Consent storage c = _consents[datasetId][account];
+        return c.consentedAt != 0 && c.withdrawnAt == 0 && c.generation == generation;
+    }
+
+    /// @inheritdoc IDatasetRights
     function disputeOf(uint256 disputeId) external view returns (Dispute memory) {
         return _disputes[disputeId];
     }

@@ -11,6 +11,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 
 import {IDatasetNFT} from "../interfaces/IDatasetNFT.sol";
+import {IDatasetRights} from "../interfaces/IDatasetRights.sol";
 import {IRoyaltyReceiver} from "../interfaces/IRoyaltyReceiver.sol";
 import {IRoyaltyVault} from "../interfaces/IRoyaltyVault.sol";
 import {CloneArgument} from "./libraries/CloneArgument.sol";
@@ -59,7 +60,9 @@ contract RoyaltyVault is IRoyaltyVault, AccessControlUpgradeable, ReentrancyGuar
     /// @dev The fee and what the vault owes in the native currency share one slot: a payment in
     /// ETH reads the one and writes the other, one cold slot instead of two.
     uint16 private _feeBps;
-    uint240 private _owedNative;
+    /// @dev Whether claims wait for consent (see `_consentRights`): read with the ETH owed, in one slot.
+    bool private _gated;
+    uint232 private _owedNative;
     address private _treasury;
     address private _collecting;
     mapping(uint256 modelId => mapping(uint16 generation => TrainingRecord)) private _training;
@@ -69,6 +72,8 @@ contract RoyaltyVault is IRoyaltyVault, AccessControlUpgradeable, ReentrancyGuar
         uint256 modelId
             => mapping(uint16 generation => mapping(uint256 datasetId => mapping(address token => uint256 perWeight)))
     ) private _trainingCheckpoints;
+    /// @dev The DatasetRights whose consents claims wait for, when `_gated`.
+    address private _consentRights;
 
     // ------------------------------------------------------------------ constructor
     /// @param datasets_ the dataset NFT whose shares and lineage this vault pays out
@@ -269,8 +274,24 @@ contract RoyaltyVault is IRoyaltyVault, AccessControlUpgradeable, ReentrancyGuar
     }
 
     /// @inheritdoc IRoyaltyVault
+    function setConsentGate(address rights) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (rights != address(0) && IDatasetRights(rights).datasets() != address(_datasets())) {
+            revert RoyaltyVaultInvalidRights(rights);
+        }
+        _consentRights = rights;
+        _gated = rights != address(0);
+        emit ConsentGateSet(rights);
+    }
+
+    /// @inheritdoc IRoyaltyVault
+    function consentGate() external view returns (address) {
+        return _consentRights;
+    }
+
+    /// @inheritdoc IRoyaltyVault
     function claimable(uint256 datasetId, address token, address account) external view returns (uint256) {
         (uint16 share, uint16 generation) = _datasets().claimShareOf(datasetId, account);
+        if (_gated && !IDatasetRights(_consentRights).hasConsentedTo(datasetId, generation, account)) return 0;
         return uint256(share)
             * (_pools[datasetId][generation][token].earnedPerBps - _checkpoints[datasetId][generation][token][account]);
     }
@@ -385,7 +406,7 @@ contract RoyaltyVault is IRoyaltyVault, AccessControlUpgradeable, ReentrancyGuar
     }
 
     function _addOwed(address token, uint256 amount) private {
-        if (token == NATIVE) _owedNative = SafeCast.toUint240(_owedNative + amount);
+        if (token == NATIVE) _owedNative = SafeCast.toUint232(_owedNative + amount);
         else _owed[token] += amount;
     }
 
@@ -567,11 +588,13 @@ contract RoyaltyVault is IRoyaltyVault, AccessControlUpgradeable, ReentrancyGuar
     {
         amounts = new uint256[](tokens.length);
         uint256 total = 0;
+        // read with the ETH owed (one slot): an ETH claim pays no more for the gate when it is off
+        IDatasetRights rights = _gated ? IDatasetRights(_consentRights) : IDatasetRights(address(0));
         for (uint256 t; t < tokens.length; ++t) {
             address token = tokens[t];
             uint256 sum = 0;
             for (uint256 d; d < datasetIds.length; ++d) {
-                sum += _claimOne(account, datasetIds[d], token);
+                sum += _claimOne(account, datasetIds[d], token, rights);
             }
             amounts[t] = sum;
             total += sum;
@@ -582,9 +605,14 @@ contract RoyaltyVault is IRoyaltyVault, AccessControlUpgradeable, ReentrancyGuar
         }
     }
 
-    function _claimOne(address account, uint256 datasetId, address token) private returns (uint256 amount) {
+    /// @dev With a consent gate (`rights` non-zero), a share not consented to stays in the pool.
+    function _claimOne(address account, uint256 datasetId, address token, IDatasetRights rights)
+        private
+        returns (uint256 amount)
+    {
         (uint16 share, uint16 generation) = _datasets().claimShareOf(datasetId, account);
         if (share == 0) return 0;
+        if (address(rights) != address(0) && !rights.hasConsentedTo(datasetId, generation, account)) return 0;
         // each slot's key hashed once (a nested mapping's key is three to four hashes)
         Pool storage slot = _pools[datasetId][generation][token];
         mapping(address account => uint256) storage checkpoints = _checkpoints[datasetId][generation][token];
@@ -607,7 +635,7 @@ contract RoyaltyVault is IRoyaltyVault, AccessControlUpgradeable, ReentrancyGuar
 
     /// @dev Pays out money the vault owed.
     function _send(address token, address to, uint256 amount) private {
-        if (token == NATIVE) _owedNative -= SafeCast.toUint240(amount);
+        if (token == NATIVE) _owedNative -= SafeCast.toUint232(amount);
         else _owed[token] -= amount;
         _transfer(token, to, amount);
     }

@@ -19,6 +19,8 @@ interface IContributionRewards {
     error ContributionRewardsZeroAmount();
     /// @notice Thrown when `account` has no unclaimed reward in the datasets named.
     error ContributionRewardsNothingToClaim(address account);
+    /// @notice Thrown when a consent gate's DatasetRights is not about this contract's DatasetNFT.
+    error ContributionRewardsInvalidRights(address rights);
     /// @notice Thrown when a reward by quality is asked for while governance has set no policy.
     error ContributionRewardsNoQualityPolicy();
     /// @notice Thrown when a quality policy's minimum score is above 10,000.
@@ -36,6 +38,9 @@ interface IContributionRewards {
 
     /// @notice Emitted when governance rewards `datasetId`'s contributors with `amount` in all.
     event DatasetRewarded(uint256 indexed datasetId, uint16 indexed generation, uint256 amount);
+    /// @notice Emitted when governance requires consent before a reward is claimed (`rights`), or
+    /// lifts the requirement (zero).
+    event ConsentGateSet(address indexed rights);
     /// @notice Emitted when `account` claims `amount` for its share in `datasetId`.
     event ContributionRewarded(uint256 indexed datasetId, address indexed account, uint16 shareBps, uint256 amount);
     /// @notice Emitted when governance sets the weights of the combined quality score.
@@ -102,6 +107,12 @@ interface IContributionRewards {
     /// {ContributionRewarded} event per dataset paid.
     /// @return total what was minted
     function claimFor(address account, uint256[] calldata datasetIds) external returns (uint256 total);
+
+    /// @notice Requires consent before a contributor claims its part of a reward (`rights`: the
+    /// commons' DatasetRights), or lifts the requirement (zero); a part not consented to stays unclaimed.
+    /// @dev Requirements: the owner (the timelock); `rights` answers for this contract's
+    /// DatasetNFT ({ContributionRewardsInvalidRights}). Emits a {ConsentGateSet} event.
+    function setConsentGate(address rights) external;
 
     /// @notice What `account` could claim now from `datasetId`'s reward.
     function claimableOf(uint256 datasetId, address account) external view returns (uint256);

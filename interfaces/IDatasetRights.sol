@@ -246,6 +246,10 @@ interface IDatasetRights {
     /// @notice Whether `account` consented to the current generation of `datasetId` and did not withdraw.
     function hasConsented(uint256 datasetId, address account) external view returns (bool);
 
+    /// @notice Whether `account` consented to generation `generation` of `datasetId` and did not
+    /// withdraw (what the vault's consent gate asks, the generation in hand).
+    function hasConsentedTo(uint256 datasetId, uint16 generation, address account) external view returns (bool);
+
     /// @notice The dispute `disputeId`.
     function disputeOf(uint256 disputeId) external view returns (Dispute memory);
 

@@ -52,6 +52,8 @@ interface IRoyaltyVault {
     error RoyaltyVaultAmountNotReceived(address token, uint256 expected, uint256 received);
     /// @notice Thrown when a claim finds nothing owed.
     error RoyaltyVaultNothingToClaim(address account);
+    /// @notice Thrown when a consent gate's DatasetRights is not about this vault's DatasetNFT.
+    error RoyaltyVaultInvalidRights(address rights);
     /// @notice Thrown when the protocol fee is above its cap or the treasury is zero.
     error RoyaltyVaultInvalidFee(uint16 feeBps, address treasury);
     /// @notice Thrown when ETH is sent to the vault outside a receiver collection.
@@ -111,6 +113,9 @@ interface IRoyaltyVault {
     event TokenAllowed(address indexed token, bool allowed);
     /// @notice Emitted when governance sets the protocol fee and the treasury.
     event ProtocolFeeSet(uint16 feeBps, address indexed treasury);
+    /// @notice Emitted when governance requires consent before a share is claimed (`rights`), or
+    /// lifts the requirement (zero).
+    event ConsentGateSet(address indexed rights);
     /// @notice Emitted when a model is published with what it was trained on: the Merkle root of
     /// its (dataset id, weight) leaves, OpenZeppelin's standard tree, and the sum of the weights.
     event TrainingRecordSet(uint256 indexed modelId, uint16 generation, bytes32 root, uint64 totalWeight);
@@ -139,7 +144,9 @@ interface IRoyaltyVault {
     function pay(uint256 datasetId, address token, uint256 amount) external payable;
 
     /// @notice Claims everything the caller is owed in each of `tokens` from each of `datasetIds`.
-    /// @dev Requirements: something is owed. One transfer per token. Emits a {RoyaltyClaimed}
+    /// @dev With a consent gate ({setConsentGate}), a contributor that has not consented to a
+    /// dataset's current generation (or withdrew) gets nothing from it: its share stays in the
+    /// pool, held, until it consents. Requirements: something is owed. One transfer per token. Emits a {RoyaltyClaimed}
     /// event for each (dataset, token) with a non-zero amount.
     /// @return amounts what was paid out, per token
     function claim(uint256[] calldata datasetIds, address[] calldata tokens) external returns (uint256[] memory amounts);
@@ -249,7 +256,17 @@ interface IRoyaltyVault {
     /// @dev Requirements: the fee role. Emits a {ProtocolFeeSet} event.
     function setProtocolFee(uint16 feeBps, address treasury) external;
 
-    /// @notice What `account` could claim now in `token` from `datasetId` (0 while it is Rejected).
+    /// @notice Requires consent before a contributor claims its share (`rights`: the commons'
+    /// DatasetRights), or lifts the requirement (zero).
+    /// @dev Requirements: the admin role (the timelock); `rights` answers for this vault's
+    /// DatasetNFT ({RoyaltyVaultInvalidRights}). Emits a {ConsentGateSet} event.
+    function setConsentGate(address rights) external;
+
+    /// @notice The DatasetRights whose consents the claims wait for (zero: no gate).
+    function consentGate() external view returns (address);
+
+    /// @notice What `account` could claim now in `token` from `datasetId` (0 while it is
+    /// Rejected or suspended, and, with a consent gate, until `account` consents).
     function claimable(uint256 datasetId, address token, address account) external view returns (uint256);
 
     /// @notice The pool of `datasetId`'s current generation in `token`.

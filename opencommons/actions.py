@@ -107,10 +107,21 @@ def claim(commons: Commons, who: Sender, dataset_ids: list[int], tokens: list[st
 
 
 def _frozen(commons: Commons, dataset_ids: list[int], tokens: list[str], owner: str) -> str:
-    """Why a contributor of a Rejected dataset sees nothing to claim: its royalties are frozen."""
+    """Why a contributor of a Rejected or taken-down dataset sees nothing to claim (its royalties
+    are frozen), or one that has not consented (its share is held)."""
     from .queries import format_amount
 
     nft, vault = commons.nft.functions, commons.vault.functions
+    gate = vault.consentGate().call()
+    if int(gate, 16):
+        from .chain.deploy import contract
+
+        rights = contract(commons.w3, "DatasetRights", gate).functions
+        waiting = [d for d in dataset_ids if nft.shareOf(d, owner).call()
+                   and not rights.hasConsented(d, owner).call() and nft.statusOf(d).call() not in (3, SUSPENDED)]
+        if waiting:
+            return (f"this commons pays a contributor once it consented: your share of dataset {waiting[0]} is held "
+                    f"until you consent (`commons consent give {waiting[0]}`)")
     for d in dataset_ids:
         status, generation = nft.statusAndGenerationOf(d).call()
         if status not in (3, SUSPENDED) or not nft.shareOf(d, owner).call():

@@ -167,7 +167,8 @@ def rights_rows(facts: dict[str, Any]) -> list[tuple[str, str]]:
     consented, waiting = facts.get("consented", []), facts.get("notConsented", [])
     rows.append(("consent", f"{len(consented)} of {len(consented) + len(waiting) + len(facts.get('withdrawn', []))}"
                             " contributors consented"
-                 + (f"; not yet: {', '.join(short_address(a) for a in waiting)}" if waiting else "")))
+                 + (f"; not yet: {', '.join(short_address(a) for a in waiting)}" if waiting else "")
+                 + ("; their shares are held until they do" if waiting and facts.get("consentRequired") else "")))
     for w in facts.get("withdrawn", []):
         what = f"the files listed in {w['files']}" if w.get("files") else "their whole contribution"
         rows.append(("withdrawn", f"{short_address(w['account'])} withdrew {what} on {when(int(w['at']))}"))

@@ -3,9 +3,10 @@ named in a dataset (directly or by an EIP-712 signature someone else relays), wi
 contribution, and takedown with due process (raise with evidence and a bond, answer, decide,
 appeal, close, bonds by pull), on the commons' DatasetRights contract.
 
-Every function refuses in one line before sending anything that would revert or do nothing. The
-reads (:func:`facts`, :func:`tombstone`, :func:`notices`) are what `dataset show`, `get`,
-`load_dataset`, the gateway and the explorer say about a dataset's rights."""
+Also erasure of a private dataset (its gateways destroy the data key) and the reissue of a dataset
+without what was withdrawn. Every function refuses in one line before sending anything that would
+revert or do nothing. The reads (:func:`facts`, :func:`tombstone`, :func:`notices`) are what
+`dataset show`, `get`, `load_dataset` and the dApp say about a dataset's rights."""
 
 from __future__ import annotations
 
@@ -23,9 +24,10 @@ from .ipfs.cid import Cid
 from .present import DISPUTE_REASONS, DISPUTE_STAGE, when
 from .suite import Commons
 
-__all__ = ["Dispute", "TakenDownError", "answer", "appeal", "close", "consent", "consent_typed_data", "decide",
-           "dispute", "enforce", "erase", "Erasure", "facts", "notices", "pin_purposes", "raise_dispute", "reissue_request", "relay_consent", "resplit", "sign_consent",
-           "tombstone", "withdraw", "withdraw_bonds"]
+__all__ = ["Dispute", "Erasure", "TakenDownError", "answer", "appeal", "close", "consent", "consent_typed_data",
+           "decide", "dispute", "enforce", "erase", "facts", "notices", "pin_purposes", "raise_dispute",
+           "refuse_if_taken_down", "reissue_request", "relay_consent", "resplit", "sign_consent", "tombstone",
+           "withdraw", "withdraw_bonds"]
 
 RAISED, UPHELD, REJECTED, APPEALED, UPHELD_FINAL, REJECTED_FINAL, LAPSED = range(1, 8)
 ZERO32 = bytes(32)
@@ -525,7 +527,8 @@ def facts(commons: Commons, dataset_id: int, contributors: list[str] | None = No
                  and r["generation"] == generation]
     withdrawn = [{"account": r["account"], "at": r["withdrawnAt"], "files": str(r["files"]) if r["files"] else None}
                  for r in records if r["withdrawnAt"] and r["generation"] == generation]
-    out: dict[str, Any] = {"consented": consented,
+    out: dict[str, Any] = {"consentRequired": bool(int(commons.vault.functions.consentGate().call(), 16)),
+                           "consented": consented,
                            "notConsented": [a for a in contributors if a not in consented
                                             and a not in {w["account"] for w in withdrawn}],
                            "withdrawn": withdrawn}

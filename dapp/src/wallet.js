@@ -5,6 +5,9 @@ import { $, NATIVE, amountText, app, cell, dateText, durationText, explain, grou
 import { buyLicence } from "./actions.js";
 import { t, tn } from "./i18n.js";
 
+// "no purposes document": the dataset's own licence and terms
+const ZERO_HASH = "0x" + "00".repeat(32);
+
 const SUPPORT = { For: 1, Against: 0, Abstain: 2 };
 const ERC20_BALANCE = ["function balanceOf(address) view returns (uint256)"];
 const PERPETUAL = (1n << 64n) - 1n;  // LicenseManager's expiry of a licence that never ends
@@ -112,13 +115,15 @@ export async function renderWallet() {
     const licences = readContract("LicenseManager");
     const rewards = readContract("ContributionRewards");
     // every read of the row in one round (ethers batches them), the receiver's balances in a second
-    const [amounts, terms, expiry, valid, receiver, rewardOwed] = await Promise.all([
+    const rights = app.config.addresses.DatasetRights ? readContract("DatasetRights") : null;
+    const [amounts, terms, expiry, valid, receiver, rewardOwed, consented] = await Promise.all([
       Promise.all(app.config.tokens.map((token) => (app.account && mine ? vault.claimable(d.id, token, app.account) : 0n))),
       licences.termsOf(d.id),
       app.account ? licences.licenseExpiry(app.account, d.id) : 0n,
       app.account ? licences.hasValidLicense(app.account, d.id) : false,
       vault.royaltyReceiverOf(d.id),
-      app.account && mine ? rewards.claimableOf(d.id, app.account) : 0n]);
+      app.account && mine ? rewards.claimableOf(d.id, app.account) : 0n,
+      app.account && mine && rights ? rights.hasConsented(d.id, app.account) : true]);
     const owed = app.config.tokens.map((token, i) => [token, amounts[i]]).filter(([t, a]) => a > 0n || t === NATIVE);
     cell(row, (await Promise.all(owed.map(([t, a]) => amountText(t, a)))).join(", "), "claimable");
     // the licence on offer and the connected account's own: price, duration, validity and expiry
@@ -131,6 +136,14 @@ export async function renderWallet() {
     }
     cell(row, licenceText, "licence");
     const actions = row.insertCell();
+    if (!consented) {
+      // a contributor agrees to being named (and, where the commons requires it, to be paid)
+      const consent = document.createElement("button");
+      consent.textContent = t("consent.give");
+      consent.className = "consent";
+      consent.onclick = () => send(t("consent.give"), () => app.contracts.DatasetRights.consent(d.id, ZERO_HASH));
+      actions.append(consent);
+    }
     const tokens = owed.filter(([, a]) => a > 0n).map(([t]) => t);
     if (tokens.length) {
       const claim = document.createElement("button");

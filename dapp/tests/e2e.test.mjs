@@ -115,6 +115,21 @@ test("pay royalties in ETH and an ERC-20, claim both in the page, the balances c
   await page.screenshot({ path: join(SHOTS, "claim.png"), fullPage: true });
 });
 
+test("consent to being named in a dataset from the page: the chain records it, the button goes", async () => {
+  const rights = contract("DatasetRights");
+  assert.equal(await rights.hasConsented(datasetId, accounts[2]), false);
+  const page = await pageAs(accounts[2]);
+  const button = `#datasets tr[data-id="${datasetId}"] button.consent`;
+  await page.click(button);
+  const result = await settled(page);
+  assert.equal(result.state, "confirmed", result.text);
+  await waitFor(async () => rights.hasConsented(datasetId, accounts[2], { blockTag: "latest" }), "the consent on-chain",
+    15_000);
+  const again = await pageAs(accounts[2]);  // ready once every row is drawn
+  assert.equal(await again.locator(`#datasets tr[data-id="${datasetId}"]`).count(), 1);
+  assert.equal(await again.locator(button).count(), 0);
+});
+
 test("claim gaslessly: the relayer sends claimFor, the contributor receives all of it and pays no gas", async () => {
   commons("royalties", "pay", datasetId, "1", "--account", "6");
   const vault = contract("RoyaltyVault");

@@ -54,7 +54,8 @@ _SECTIONS = {"name": None, "profile": None, "token": {"name", "symbol", "supply"
              "governance": None, "allocations": None, "roles": {"curators", "verifiers", "validators", "arbiters"},
              "vault": {"default_royalty_bps", "fee_bps", "treasury", "allowed_tokens"}}
 _TUNABLE = {f.name for f in fields(GovernanceSettings)} - {"profile", "allocations", "genesis_to_treasury",
-                                                              "initial_supply", "default_royalty_bps"}
+                                                              "initial_supply", "default_royalty_bps",
+                                                              "require_consent"}
 
 
 @dataclass
@@ -151,6 +152,9 @@ def load_spec(path: Path, code: str, name: str | None, chain_id: int) -> Commons
     supply = _whole(path, "token.supply", supply_whole, positive=True) * TOKEN
     changes: dict[str, Any] = {}
     for key, value in _table(path, data, "governance").items():
+        if key == "require_consent":
+            raise DeploymentError(f"{path}: governance.require_consent is not set at a factory launch: governance "
+                                  "turns it on by proposal (the vault's and the rewards' setConsentGate)")
         if key not in _TUNABLE:
             raise DeploymentError(f"{path}: unknown key governance.{key} (known: {', '.join(sorted(_TUNABLE))})")
         amount = _whole(path, f"governance.{key}", value)

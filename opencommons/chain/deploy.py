@@ -175,8 +175,9 @@ def deploy_suite(w3: Web3, sender: Sender, directory: Path | None = None,
     vault = deploy_contract(w3, sender, "RoyaltyVault", nft.address, me, timelock.address)
     licenses = deploy_contract(w3, sender, "LicenseManager", nft.address, vault.address)
     attestations = deploy_contract(w3, sender, "DatasetAttestations", nft.address, me)
+    # with consent required the deployer owns the rewards a moment, to set the gate, then hands them over
     rewards = deploy_contract(w3, sender, "ContributionRewards", nft.address, token.address, attestations.address,
-                              timelock.address)
+                              me if s.require_consent else timelock.address)
     arbiters = [timelock.address] + [Web3.to_checksum_address(a) for a in b.arbiters]
     rights = deploy_contract(w3, sender, "DatasetRights", nft.address, timelock.address, arbiters, s.dispute_bond_wei,
                              s.dispute_decision_window_s, s.dispute_appeal_window_s)
@@ -187,6 +188,10 @@ def deploy_suite(w3: Web3, sender: Sender, directory: Path | None = None,
     run(nft.functions.setRoyaltyVault(vault.address))
     run(nft.functions.setDefaultRoyalty(s.default_royalty_bps))
     run(nft.functions.grantRole(nft.functions.TAKEDOWN_ROLE().call(), rights.address))
+    if s.require_consent:
+        run(vault.functions.setConsentGate(rights.address))
+        run(rewards.functions.setConsentGate(rights.address))
+        run(rewards.functions.transferOwnership(timelock.address))
     if b.allowed_tokens:
         allowlist_role = vault.functions.ALLOWLIST_ROLE().call()
         run(vault.functions.grantRole(allowlist_role, me))

@@ -42,6 +42,8 @@ class GovernanceSettings:
     dispute_bond_wei: int = 10**16
     dispute_decision_window_s: int = 7 * 86_400
     dispute_appeal_window_s: int = 7 * 86_400
+    #: 1: a contributor claims its royalties and rewards only once it consented to the dataset (issue 36)
+    require_consent: int = 0
     #: the genesis supply goes to the timelock (the treasury) except for `allocations`
     genesis_to_treasury: bool = False
     #: address -> amount (token units, 18 decimals) handed out at genesis
@@ -59,6 +61,8 @@ class GovernanceSettings:
             ("timelock delay", f"{self.timelock_delay_s} s"),
             ("genesis supply", f"{self.initial_supply / TOKEN:,.0f} OCT, rest held by {held_by}"),
             ("publish commit", f"reveal after {self.min_commit_age_blocks} to {self.commit_ttl_blocks} blocks"),
+            ("consent", "required before a share is claimed" if self.require_consent else "recorded, not required "
+                        "before a claim"),
             ("disputes", f"bond {self.dispute_bond_wei / 10**18:g} ETH, {self.dispute_decision_window_s // 3600} h to "
                          f"decide, {self.dispute_appeal_window_s // 3600} h to appeal"),
         ]
@@ -146,6 +150,8 @@ def validate(s: GovernanceSettings, where: str = "governance settings") -> Gover
     for key in ("dispute_decision_window_s", "dispute_appeal_window_s"):
         if not 3_600 <= getattr(s, key) <= 365 * 86_400:
             raise DeploymentError(f"{where}: {key} {getattr(s, key)} is out of range 3600..31536000 (1 hour to 365 days)")
+    if s.require_consent not in (0, 1):
+        raise DeploymentError(f"{where}: require_consent is 0 or 1, not {s.require_consent}")
     if s.dispute_bond_wei >= 2**128:
         raise DeploymentError(f"{where}: dispute_bond_wei {s.dispute_bond_wei} does not fit 128 bits")
     if s.default_royalty_bps > 10_000:

@@ -78,7 +78,7 @@ def commons_checks(w3: Web3, label: str, deployment: Deployment, deployer: str,
     checks.append((f"{label}: the governor proposes, nobody else administers the timelock",
                    proposer and not tl_admins, "yes" if proposer and not tl_admins else f"admins {tl_admins}"))
     checks += _settings_checks(label, governor, tl, deployment.settings)
-    if "allocations" in deployment.settings:  # launched through the factory from a CommonsSpec
+    if factory is not None and "allocations" in deployment.settings:  # launched through the factory (a CommonsSpec)
         checks += launch_checks(w3, label, a, deployment.settings, deployment.block)
     return checks
 

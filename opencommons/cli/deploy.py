@@ -42,6 +42,8 @@ def deploy(ctx: typer.Context, rpc: Optional[str] = RpcOpt, account: Optional[st
                                               help="ADDRESS of a bootstrap verifier of contributor claims."),
            validator: list[str] = typer.Option([], "--validator",
                                                help="ADDRESS of a bootstrap validator (dataset attestations)."),
+           require_consent: bool = typer.Option(False, "--require-consent", help="Contributors claim royalties "
+                                                "and rewards only once they consented to the dataset."),
            arbiter: list[str] = typer.Option([], "--arbiter",
                                              help="ADDRESS of an arbiter of disputes beside governance (a council)."),
            allow_token: list[str] = typer.Option([], "--allow-token", help="ERC-20 allow-listed at bootstrap."),
@@ -68,6 +70,10 @@ def deploy(ctx: typer.Context, rpc: Optional[str] = RpcOpt, account: Optional[st
         settings = profiles.choose_profile(w3.eth.chain_id, profile)
         if config is not None:
             settings = profiles.load_config(config, settings)
+        if require_consent:
+            from dataclasses import replace
+
+            settings = replace(settings, require_consent=1)
         profiles.validate(settings)
         existing = chain_deploy.find_existing(w3, deployments)
         recorded = chain_deploy.deployment_path(deployments, w3.eth.chain_id)

@@ -241,3 +241,19 @@ def test_reward_by_quality_skips_a_removed_validators_attestation(
     assert tx.events["QualityRewardSkipped"]["attestationId"] == quality[1] and rewards.rewardOf(dataset_id) == 0
     tx = rewards.rewardByQuality(dataset_id, quality[::2], unique[::2], {"from": admin})  # the others still count
     assert tx.events["DatasetRewardedByQuality"]["quality"] == 9000
+
+
+def test_consent_gate_holds_a_reward_until_its_contributor_consents(rewards, rights, reward_token, accepted,
+                                                                     contributors, admin, accounts):
+    dataset_id = accepted()
+    rewards.reward(dataset_id, 1000, {"from": admin})
+    with brownie.reverts(err("OwnableUnauthorizedAccount", accounts[5])):
+        rewards.setConsentGate(rights, {"from": accounts[5]})
+    assert rewards.setConsentGate(rights, {"from": admin}).events["ConsentGateSet"]["rights"] == rights.address
+    assert rewards.claimableOf(dataset_id, contributors[1]) == 0
+    with brownie.reverts(err("ContributionRewardsNothingToClaim", contributors[1])):
+        rewards.claimFor(contributors[1], [dataset_id], {"from": contributors[1]})
+    rights.consent(dataset_id, bytes(32), {"from": contributors[1]})
+    assert rewards.claimableOf(dataset_id, contributors[1]) == 400
+    rewards.claimFor(contributors[1], [dataset_id], {"from": accounts[6]})
+    assert reward_token.balanceOf(contributors[1]) == 400

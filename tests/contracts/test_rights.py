@@ -322,3 +322,37 @@ def test_erasure_requested_once_by_owner_or_arbiter_and_its_report_recorded(righ
     assert recorded.events["ErasureRecorded"]["reportDigest"] == hx(report)
     with brownie.reverts(err("DatasetRightsUnknownDataset", 42)):
         rights.requestErasure(42, {"from": accounts[7]})
+
+
+# ---------------------------------------------------------------- the consent gate on royalties and rewards
+def test_consent_gate_holds_a_share_until_its_contributor_consents(rights, vault, accepted, contributors, accounts,
+                                                                    admin, nft):
+    dataset_id = accepted()
+    with brownie.reverts(err("AccessControlUnauthorizedAccount", accounts[5], bytes(32))):
+        vault.setConsentGate(rights, {"from": accounts[5]})
+    tx = vault.setConsentGate(rights, {"from": admin})
+    assert tx.events["ConsentGateSet"]["rights"] == rights.address and vault.consentGate() == rights.address
+    vault.pay(dataset_id, NATIVE, PRICE, {"from": accounts[6], "value": PRICE})
+    owed = PRICE * 4000 // 10_000
+    assert vault.claimable(dataset_id, NATIVE, contributors[1]) == 0  # held
+    with brownie.reverts(err("RoyaltyVaultNothingToClaim", contributors[1])):
+        vault.claim([dataset_id], [NATIVE], {"from": contributors[1]})
+    rights.consent(dataset_id, bytes(32), {"from": contributors[1]})
+    assert vault.claimable(dataset_id, NATIVE, contributors[1]) == owed
+    assert vault.claim([dataset_id], [NATIVE], {"from": contributors[1]}).events["RoyaltyClaimed"]["amount"] == owed
+    # a withdrawal holds whatever comes after it
+    rights.withdraw(dataset_id, bytes(32), 0, {"from": contributors[1]})
+    vault.pay(dataset_id, NATIVE, PRICE, {"from": accounts[6], "value": PRICE})
+    assert vault.claimable(dataset_id, NATIVE, contributors[1]) == 0
+    # the publisher consents too (no exception for it), and the gate can be lifted
+    with brownie.reverts(err("RoyaltyVaultNothingToClaim", contributors[0])):
+        vault.claim([dataset_id], [NATIVE], {"from": contributors[0]})
+    vault.setConsentGate(brownie.ZERO_ADDRESS, {"from": admin})
+    assert vault.claimable(dataset_id, NATIVE, contributors[0]) == 2 * PRICE * 6000 // 10_000
+
+
+def test_consent_gate_refuses_another_commons_rights(vault, DatasetRights, DatasetNFT, registry, admin):
+    other_nft = DatasetNFT.deploy(registry, admin, 1, 256, {"from": admin})
+    other = DatasetRights.deploy(other_nft, admin, [], BOND, DECISION_WINDOW, APPEAL_WINDOW, {"from": admin})
+    with brownie.reverts(err("RoyaltyVaultInvalidRights", other)):
+        vault.setConsentGate(other, {"from": admin})

@@ -310,3 +310,31 @@ def test_reissue_publishes_a_version_without_what_was_withdrawn_and_resplits_sha
     third = json.loads(ok(run("dataset", "reissue", newer, "--account", "1", "--json")))["dataset"]
     shown = json.loads(ok(run("dataset", "show", third, "--json")))
     assert [(c["account"], c["shareBps"]) for c in shown["contributors"]] == [(accounts[1], 10_000)]
+
+
+@pytest.fixture(scope="module")
+def gated(tmp_path_factory):
+    """A commons deployed with `--require-consent`: contributors claim only once they consented."""
+    yield from start_chain_env(tmp_path_factory, "--curator", "{0}", "--require-consent")
+
+
+def test_with_consent_required_a_share_is_held_until_its_contributor_consents(gated, tmp_path):
+    run, accounts, w3 = in_process(gated), gated["accounts"], gated["w3"]
+    for index in ("1", "2"):
+        ok(run("contributor", "register", "--name", f"c{index}", "--community", "KE/health", "--account", index))
+    d = tmp_path / "iris"
+    d.mkdir()
+    shutil.copy(IRIS, d / IRIS.name)
+    dataset = json.loads(ok(run("dataset", "publish", str(d), "--license", "CC-BY-4.0", "--commons", "KE/health",
+                                "--contributor", f"{accounts[1]}=6000", "--contributor", f"{accounts[2]}=4000",
+                                "--account", "1", "--json")))["dataset"]
+    ok(run("royalties", "pay", dataset, "1", "--account", "6"))
+    one_line_error(run("royalties", "claim", "--dataset", dataset, "--account", "2"),
+                   f"your share of dataset {dataset} is held until you consent (`commons consent give {dataset}`)")
+    assert "their shares are held until they do" in ok(run("consent", "show", dataset))
+    ok(run("consent", "give", dataset, "--account", "2"))
+    before = w3.eth.get_balance(accounts[2])
+    ok(run("royalties", "claim", "--dataset", dataset, "--account", "2"))
+    assert w3.eth.get_balance(accounts[2]) > before + 399 * 10**15  # 0.4 ETH less gas
+    verified = ok(run("deploy", "verify"))
+    assert "FAIL" not in verified
