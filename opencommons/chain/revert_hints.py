@@ -166,6 +166,10 @@ _HINTS: dict[str, Callable[[Sequence[object]], str]] = {
     "DatasetNFTSuspended": lambda a: (
         f"dataset {a[0]} is taken down (a dispute was upheld): it has no new version until an appeal reinstates it"),
     "DatasetRightsUnknownDataset": lambda a: f"there is no dataset {a[0]}",
+    "RoyaltyVaultInvalidRights": lambda a: (
+        f"{a[0]} is not this commons' DatasetRights (it answers for another DatasetNFT): name the commons' own"),
+    "ContributionRewardsInvalidRights": lambda a: (
+        f"{a[0]} is not this commons' DatasetRights (it answers for another DatasetNFT): name the commons' own"),
     "DatasetRightsNotContributor": lambda a: f"{a[1]} has no share of dataset {a[0]}: only its contributors consent "
                                              "or withdraw",
     "DatasetRightsAlreadyWithdrawn": lambda a: f"{a[1]} withdrew from dataset {a[0]} already",
