@@ -28,7 +28,7 @@ from opencommons.chain.deploy import ZERO, access_list, contract, deploy_contrac
 from opencommons.chain.factory import deploy_factory, named  # noqa: E402
 from opencommons.chain.localnode import LocalChain  # noqa: E402
 from opencommons.chain.provider import web3_for  # noqa: E402
-from opencommons.chain.reveal import commit_and_reveal  # noqa: E402
+from opencommons.chain.reveal import commit_and_reveal, commitment_of, reveal_fn  # noqa: E402
 from opencommons.chain.transactions import NodeAccount, transact  # noqa: E402
 from opencommons.chain.typed_data import ballot_message, register_message  # noqa: E402
 from opencommons.publish import on_chain_contributors  # noqa: E402
@@ -299,6 +299,37 @@ def rights_paths(w3: Web3, a: dict[str, str], people: list[str], payer: str, pub
     out["dispute_appeal"] = gas(people[0], rights.functions.appeal(dispute), bond)
     out["dispute_decide_appeal_reinstate"] = gas(timelock, rights.functions.decide(dispute, False))
     out["dispute_withdraw_bonds"] = gas(people[0], rights.functions.withdrawBonds())
+
+    def wait(seconds: int) -> None:
+        w3.provider.make_request("evm_increaseTime", [seconds])  # type: ignore[arg-type]
+        w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+
+    # a takedown made final forfeits the dataset's unclaimed royalties to the treasury
+    nft = contract(w3, "DatasetNFT", a["DatasetNFT"])
+    taken, _ = publish(3)
+    gas(timelock, nft.functions.curate(taken, 2))
+    gas(payer, vault.functions.pay(taken, NATIVE, 10**18), 10**18)
+    gas(payer, rights.functions.raiseDispute(taken, 0, os.urandom(32), 0x55), bond)
+    final = rights.functions.disputeCount().call()
+    gas(timelock, rights.functions.decide(final, True))
+    wait(int(rights.functions.settings().call()[2]) + 1)
+    gas(payer, rights.functions.closeDispute(final))
+    out["dispute_forfeit_royalties"] = gas(payer, rights.functions.forfeitRoyalties(final, [NATIVE]))
+    # the owner lets its deadline pass: governance reissues `dataset` without what people[1]
+    # withdrew, and a licensee of the old version moves its licence to the reissue
+    licenses = contract(w3, "LicenseManager", a["LicenseManager"])
+    gas(timelock, nft.functions.curate(dataset, 2))
+    gas(people[0], licenses.functions.setTerms(dataset, NATIVE, 10**16, 0, bytes(32), True))
+    gas(payer, licenses.functions.buy(dataset, NATIVE, 10**16, 0, bytes(32)), 10**16)
+    wait(int(rights.functions.reissueWindow().call()) + 1)
+    gas(timelock, rights.functions.registerPublisher(os.urandom(32), 0x55))
+    params = (os.urandom(32), 0x70, os.urandom(32), 0x55, "CC-BY-4.0", COMMONS, 0, [],
+              on_chain_contributors([(people[0], 10_000)]))
+    salt = os.urandom(32)
+    gas(payer, nft.functions.commit(commitment_of(rights.address, reveal_fn(nft, params, salt, dataset))))
+    wait(1)
+    out["dataset_reissue_by_governance"] = gas(timelock, rights.functions.reissue(dataset, params, salt))
+    out["license_move_to_reissue"] = gas(payer, licenses.functions.move(dataset))
     return out
 
 

@@ -213,7 +213,9 @@ contract CommonsFactory is ICommonsFactory {
             TimelockControllerUpgradeable(payable(m.timelock)),
             CommonsGovernor.Settings(g.votingDelay, g.votingPeriod, g.proposalThreshold, g.quorumPercent)
         );
-        IContributionRewards(m.rewards).initialize(m.datasets, m.token, m.attestations, m.timelock);
+        IContributionRewards(m.rewards).initialize(
+            m.datasets, m.token, m.attestations, m.timelock, g.requireConsent ? m.rights : address(0)
+        );
     }
 
     /// @dev Registry, vault, licences, attestations, then the NFT, whose admin this factory is
@@ -221,8 +223,11 @@ contract CommonsFactory is ICommonsFactory {
     function _initDatasets(Commons memory m, CommonsConfig calldata config) private {
         IContributorRegistry(m.registry).initialize(m.timelock, config.verifiers);
         address treasury = config.treasury == address(0) ? m.timelock : config.treasury;
-        IRoyaltyVault(m.vault).initialize(m.timelock, treasury, config.feeBps, config.allowedTokens);
-        ILicenseManager(m.licenses).initialize(m.datasets, m.vault);
+        IRoyaltyVault(m.vault).initialize(
+            m.timelock, treasury, config.feeBps, config.allowedTokens,
+            config.governance.requireConsent ? m.rights : address(0)
+        );
+        ILicenseManager(m.licenses).initialize(m.datasets, m.vault, m.rights);
         IDatasetAttestations(m.attestations).initialize(m.datasets, m.timelock, config.validators);
         _initRights(m, config);
 

@@ -44,11 +44,18 @@ contract ContributionRewards is IContributionRewards, OwnableUpgradeable {
     }
 
     /// @inheritdoc IContributionRewards
-    function initialize(address datasets_, address token, address attestations_, address owner_)
+    /// @dev The factory passes its own commons' DatasetRights (initialised in the same
+    /// transaction): it is not asked for its dataset NFT here, as {setConsentGate} asks.
+    function initialize(address datasets_, address token, address attestations_, address owner_, address consentRights)
         external
         initializer
     {
         _initRewards(datasets_, token, attestations_, owner_);
+        if (consentRights != address(0)) {
+            _consentRights = IDatasetRights(consentRights);
+            _gated = true;
+            emit ConsentGateSet(consentRights);
+        }
     }
 
     /// @inheritdoc IContributionRewards
@@ -124,6 +131,11 @@ contract ContributionRewards is IContributionRewards, OwnableUpgradeable {
         _consentRights = IDatasetRights(rights);
         _gated = rights != address(0);
         emit ConsentGateSet(rights);
+    }
+
+    /// @inheritdoc IContributionRewards
+    function consentGate() external view returns (address) {
+        return address(_consentRights);
     }
 
     /// @inheritdoc IContributionRewards

@@ -366,11 +366,14 @@ contract DatasetNFT is IDatasetNFT, ERC721, ERC2981, AccessControl {
     }
 
     // ------------------------------------------------------------------ private
-    /// @dev The caller owns `previousId`, which has no next version yet.
+    /// @dev The caller owns `previousId` (or holds the takedown role: the DatasetRights publishing
+    /// a withdrawal's version once the owner's deadline passed), which has no next version yet.
     function _checkVersionable(uint256 previousId) private view {
         address owner = _ownerOf(previousId);
         if (owner == address(0)) revert DatasetNFTUnknownDataset(previousId);
-        if (owner != msg.sender) revert DatasetNFTNotDatasetOwner(previousId, msg.sender);
+        if (owner != msg.sender && !hasRole(TAKEDOWN_ROLE, msg.sender)) {
+            revert DatasetNFTNotDatasetOwner(previousId, msg.sender);
+        }
         uint256 next = _nextVersion[previousId];
         if (next != 0) revert DatasetNFTVersionExists(previousId, next);
         if (_records[previousId].status == Status.Suspended) revert DatasetNFTSuspended(previousId);

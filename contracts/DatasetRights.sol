@@ -8,8 +8,10 @@ import {ReentrancyGuardUpgradeable} from "@openzeppelin/contracts-upgradeable/ut
 import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 
+import {IContributorRegistry} from "../interfaces/IContributorRegistry.sol";
 import {IDatasetNFT} from "../interfaces/IDatasetNFT.sol";
 import {IDatasetRights} from "../interfaces/IDatasetRights.sol";
+import {IRoyaltyVault} from "../interfaces/IRoyaltyVault.sol";
 
 /// @title DatasetRights
 /// @notice Consent, withdrawal and takedown with due process for the datasets of one commons.
@@ -32,6 +34,7 @@ contract DatasetRights is
         keccak256("Consent(uint256 datasetId,address contributor,bytes32 purposes,uint256 nonce,uint256 deadline)");
     uint64 private constant _MIN_WINDOW = 1 hours;
     uint64 private constant _MAX_WINDOW = 365 days;
+    uint64 private constant _DEFAULT_REISSUE_WINDOW = 30 days;
 
     // ------------------------------------------------------------------ storage
     IDatasetNFT private _datasets;
@@ -44,6 +47,8 @@ contract DatasetRights is
     mapping(address account => uint256) private _credited;
     uint256 private _count;
     mapping(uint256 datasetId => uint64 requestedAt) private _erasures;
+    uint64 private _reissueWindow;
+    mapping(uint256 datasetId => uint64 at) private _firstWithdrawal;
 
     // ------------------------------------------------------------------ constructor
     constructor(
@@ -107,9 +112,46 @@ contract DatasetRights is
         }
         uint64 at = uint64(block.timestamp);
         c.withdrawnAt = at;
+        if (_firstWithdrawal[datasetId] == 0) _firstWithdrawal[datasetId] = at;
         c.filesDigest = filesDigest;
         c.filesCodec = filesCodec;
         emit ContributionWithdrawn(datasetId, msg.sender, generation, filesDigest, filesCodec, at);
+    }
+
+    /// @inheritdoc IDatasetRights
+    function reissue(uint256 previousId, IDatasetNFT.PublishParams calldata params, bytes32 salt)
+        external
+        onlyRole(ARBITER_ROLE)
+        returns (uint256 datasetId)
+    {
+        uint64 due = reissueDueAt(previousId);
+        // nothing withdrawn (0) is never due
+        if (block.timestamp <= due || due < 1) revert DatasetRightsReissueNotDue(previousId, due);
+        IERC721 tokens = IERC721(address(_datasets));
+        address owner = tokens.ownerOf(previousId);
+        // the id is the content's digest: announced before the DatasetNFT is called
+        emit DatasetReissued(previousId, uint256(params.contentDigest), msg.sender, owner);
+        datasetId = _datasets.publishVersion(previousId, params, salt);
+        tokens.transferFrom(address(this), owner, datasetId);
+    }
+
+    /// @inheritdoc IDatasetRights
+    function registerPublisher(bytes32 profileDigest, uint32 profileCodec) external onlyRole(ARBITER_ROLE) {
+        IContributorRegistry(_datasets.registry()).register(profileDigest, profileCodec, bytes32(0));
+    }
+
+    /// @inheritdoc IDatasetRights
+    function forfeitRoyalties(uint256 disputeId, address[] calldata tokens) external {
+        Dispute storage d = _existing(disputeId);
+        if (d.stage != Stage.UpheldFinal || d.previousStatus == 0) revert DatasetRightsWrongStage(disputeId, d.stage);
+        uint256 datasetId = d.datasetId;
+        emit RoyaltiesForfeited(disputeId, datasetId, msg.sender);
+        IRoyaltyVault(_datasets.royaltyVault()).forfeitTakenDown(datasetId, tokens);
+    }
+
+    /// @inheritdoc IDatasetRights
+    function setReissueWindow(uint64 window) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setReissueWindow(window);
     }
 
     /// @inheritdoc IDatasetRights
@@ -305,6 +347,31 @@ contract DatasetRights is
     }
 
     /// @inheritdoc IDatasetRights
+    function reissueDueAt(uint256 datasetId) public view returns (uint64) {
+        uint64 since = _firstWithdrawal[datasetId];
+        if (since != 0) since += _reissueWindow;
+        return since;
+    }
+
+    /// @inheritdoc IDatasetRights
+    function moveDueAt(uint256 datasetId) external view returns (uint64) {
+        uint64 since = _firstWithdrawal[datasetId];
+        if (since != 0) {
+            uint256 latest = _datasets.latestVersion(datasetId);
+            if (latest != datasetId) {
+                uint64 published = _datasets.dataset(latest).publishedAt;
+                return (published > since ? published : since) + _reissueWindow;
+            }
+        }
+        return 0;
+    }
+
+    /// @inheritdoc IDatasetRights
+    function reissueWindow() external view returns (uint64) {
+        return _reissueWindow;
+    }
+
+    /// @inheritdoc IDatasetRights
     function datasets() external view returns (address) {
         return address(_datasets);
     }
@@ -398,6 +465,12 @@ contract DatasetRights is
         emit SettingsChanged(bond, decisionWindow, appealWindow);
     }
 
+    function _setReissueWindow(uint64 window) private {
+        if (window < _MIN_WINDOW || window > _MAX_WINDOW) revert DatasetRightsInvalidReissueWindow(window);
+        _reissueWindow = window;
+        emit ReissueWindowSet(window);
+    }
+
     function _initRights(
         address datasets_,
         address admin,
@@ -414,5 +487,6 @@ contract DatasetRights is
             _grantRole(ARBITER_ROLE, arbiters[i]);
         }
         _setSettings(bond, decisionWindow, appealWindow);
+        _setReissueWindow(_DEFAULT_REISSUE_WINDOW);
     }
 }

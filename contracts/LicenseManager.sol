@@ -7,6 +7,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {ReentrancyGuardUpgradeable} from "@openzeppelin/contracts-upgradeable/utils/ReentrancyGuardUpgradeable.sol";
 
 import {IDatasetNFT} from "../interfaces/IDatasetNFT.sol";
+import {IDatasetRights} from "../interfaces/IDatasetRights.sol";
 import {ILicenseManager} from "../interfaces/ILicenseManager.sol";
 import {IRoyaltyVault} from "../interfaces/IRoyaltyVault.sol";
 
@@ -43,21 +44,27 @@ contract LicenseManager is ILicenseManager, ReentrancyGuardUpgradeable {
     /// to the id's next publication.
     mapping(address licensee => mapping(uint256 datasetId => uint256 generationAndExpiry)) private _expiry;
     uint256 private _licenseCount;
+    IDatasetRights private _rights;
 
     // ------------------------------------------------------------------ constructor
-    constructor(IDatasetNFT datasets_, IRoyaltyVault vault) initializer {
-        _initLicenses(address(datasets_), address(vault));
+    constructor(IDatasetNFT datasets_, IRoyaltyVault vault, IDatasetRights rights_) initializer {
+        _initLicenses(address(datasets_), address(vault), address(rights_));
     }
 
     // ------------------------------------------------------------------ initializer
     /// @inheritdoc ILicenseManager
-    function initialize(address datasets_, address vault) external initializer {
-        _initLicenses(datasets_, vault);
+    function initialize(address datasets_, address vault, address rights_) external initializer {
+        _initLicenses(datasets_, vault, rights_);
     }
 
     /// @inheritdoc ILicenseManager
     function datasets() external view returns (address) {
         return address(_datasets);
+    }
+
+    /// @inheritdoc ILicenseManager
+    function rights() external view returns (address) {
+        return address(_rights);
     }
 
     // ------------------------------------------------------------------ external
@@ -134,7 +141,26 @@ contract LicenseManager is ILicenseManager, ReentrancyGuardUpgradeable {
     function hasValidLicense(address licensee, uint256 datasetId) external view returns (bool) {
         (IDatasetNFT.Status status, uint16 generation) = _datasets.statusAndGenerationOf(datasetId);
         if (status == IDatasetNFT.Status.Suspended) return false; // tombstoned: licences suspended
-        return _currentExpiry(_expiry[licensee][datasetId], generation) > block.timestamp;
+        if (_currentExpiry(_expiry[licensee][datasetId], generation) <= block.timestamp) return false;
+        IDatasetRights duty = _rights;
+        if (address(duty) == address(0)) return true;
+        uint64 due = duty.moveDueAt(datasetId);
+        return due == 0 || block.timestamp <= due;
+    }
+
+    /// @inheritdoc ILicenseManager
+    function move(uint256 fromId) external returns (uint256 toId) {
+        IDatasetRights duty = _rights;
+        if (address(duty) == address(0) || duty.moveDueAt(fromId) == 0) revert LicenseManagerNothingToMove(fromId);
+        uint64 expiresAt = _currentExpiry(_expiry[msg.sender][fromId], _datasets.generationOf(fromId));
+        if (expiresAt <= block.timestamp) revert LicenseManagerNoLicense(fromId, msg.sender);
+        toId = _datasets.latestVersion(fromId);
+        uint16 generation = _datasets.generationOf(toId);
+        uint64 held = _currentExpiry(_expiry[msg.sender][toId], generation);
+        if (held > expiresAt) expiresAt = held;
+        delete _expiry[msg.sender][fromId];
+        _expiry[msg.sender][toId] = (uint256(generation) << _GENERATION_SHIFT) | expiresAt;
+        emit LicenseMoved(fromId, toId, msg.sender, expiresAt);
     }
 
     /// @inheritdoc ILicenseManager
@@ -152,9 +178,10 @@ contract LicenseManager is ILicenseManager, ReentrancyGuardUpgradeable {
         return packed >> _GENERATION_SHIFT == generation ? uint64(packed) : 0;
     }
 
-    function _initLicenses(address datasets_, address vault) private onlyInitializing {
+    function _initLicenses(address datasets_, address vault, address rights_) private onlyInitializing {
         __ReentrancyGuard_init();
         _datasets = IDatasetNFT(datasets_);
         _vault = IRoyaltyVault(vault);
+        _rights = IDatasetRights(rights_);
     }
 }

@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
 import {ReentrancyGuardUpgradeable} from "@openzeppelin/contracts-upgradeable/utils/ReentrancyGuardUpgradeable.sol";
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
@@ -40,6 +41,8 @@ contract RoyaltyVault is IRoyaltyVault, AccessControlUpgradeable, ReentrancyGuar
 
     /// @dev A training pool's amount per unit of weight is scaled by this (weights fit 64 bits).
     uint256 private constant _PER_WEIGHT = 1e18;
+    /// @dev The dataset NFT's role for suspending datasets (its DatasetRights): the one that forfeits them.
+    bytes32 private constant _TAKEDOWN_ROLE = keccak256("TAKEDOWN_ROLE");
 
     IDatasetNFT private immutable _DATASETS;
     bytes32 private immutable _RECEIVER_CODE_HASH;
@@ -98,9 +101,22 @@ contract RoyaltyVault is IRoyaltyVault, AccessControlUpgradeable, ReentrancyGuar
 
     // ------------------------------------------------------------------ external
     /// @inheritdoc IRoyaltyVault
-    function initialize(address admin, address treasury, uint16 feeBps, address[] calldata allowedTokens) external {
+    /// @dev The factory passes its own commons' DatasetRights (initialised in the same
+    /// transaction): it is not asked for its dataset NFT here, as {setConsentGate} asks.
+    function initialize(
+        address admin,
+        address treasury,
+        uint16 feeBps,
+        address[] calldata allowedTokens,
+        address consentRights
+    ) external {
         if (address(_datasets()) == address(0)) revert RoyaltyVaultZeroAddress();
         _initVault(admin, treasury, feeBps, allowedTokens);
+        if (consentRights != address(0)) {
+            _consentRights = consentRights;
+            _gated = true;
+            emit ConsentGateSet(consentRights);
+        }
     }
 
     /// @inheritdoc IRoyaltyVault
@@ -184,6 +200,25 @@ contract RoyaltyVault is IRoyaltyVault, AccessControlUpgradeable, ReentrancyGuar
         IDatasetNFT datasets_ = _datasets();
         uint16 current = datasets_.generationOf(datasetId);
         if (generation >= current) revert RoyaltyVaultGenerationLive(datasetId, generation);
+        _forfeit(datasets_, datasetId, generation, tokens);
+    }
+
+    /// @inheritdoc IRoyaltyVault
+    function forfeitTakenDown(uint256 datasetId, address[] calldata tokens) external nonReentrant {
+        IDatasetNFT datasets_ = _datasets();
+        if (!IAccessControl(address(datasets_)).hasRole(_TAKEDOWN_ROLE, msg.sender)) {
+            revert RoyaltyVaultNotTakedown(msg.sender);
+        }
+        (IDatasetNFT.Status status, uint16 generation) = datasets_.statusAndGenerationOf(datasetId);
+        if (status != IDatasetNFT.Status.Suspended) revert RoyaltyVaultNotSuspended(datasetId);
+        _forfeit(datasets_, datasetId, generation, tokens);
+    }
+
+    /// @dev What {forfeit} and {forfeitTakenDown} share: the generation's pools and held tokens to
+    /// the treasury, its pending ancestor share to its parents (or its training pool).
+    function _forfeit(IDatasetNFT datasets_, uint256 datasetId, uint16 generation, address[] calldata tokens)
+        private
+    {
         uint256[] memory parents = new uint256[](0);
         bool parentsRead = false;
         for (uint256 t; t < tokens.length; ++t) {

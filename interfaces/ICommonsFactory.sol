@@ -22,6 +22,7 @@ interface ICommonsFactory {
         uint128 disputeBond; // wei a dispute (and an appeal) is raised with
         uint64 decisionWindow; // seconds the arbiter has to decide a dispute or an appeal
         uint64 appealWindow; // seconds the losing side has to appeal
+        bool requireConsent; // royalties and rewards reach a contributor only once it consented
     }
 
     /// @notice Everything a launch needs.

@@ -58,8 +58,11 @@ interface IContributionRewards {
     /// @notice Initialises a clone in the transaction that creates it (the CommonsFactory does;
     /// a directly deployed contract was initialised by its constructor).
     /// @param owner_ the commons' timelock
+    /// @param consentRights the commons' DatasetRights when a reward waits for its contributor's
+    /// consent from the start (as {setConsentGate}), else zero
     /// @dev Requirements: never initialised before.
-    function initialize(address datasets_, address token, address attestations_, address owner_) external;
+    function initialize(address datasets_, address token, address attestations_, address owner_, address consentRights)
+        external;
 
     /// @notice Records a reward of `amount` governance tokens for the contributors of `datasetId`.
     /// @dev Requirements: the caller is the owner (the timelock); amount > 0; the dataset is
@@ -113,6 +116,9 @@ interface IContributionRewards {
     /// @dev Requirements: the owner (the timelock); `rights` answers for this contract's
     /// DatasetNFT ({ContributionRewardsInvalidRights}). Emits a {ConsentGateSet} event.
     function setConsentGate(address rights) external;
+
+    /// @notice The DatasetRights whose consents rewards wait for (zero: none).
+    function consentGate() external view returns (address);
 
     /// @notice What `account` could claim now from `datasetId`'s reward.
     function claimableOf(uint256 datasetId, address account) external view returns (uint256);

@@ -175,7 +175,9 @@ interface IDatasetNFT {
 
     /// @notice Publishes a new version of `previousId` and links the two.
     /// @dev Requirements: the caller owns `previousId` (an approved operator may not: the
-    /// version is the owner's), which has no next version yet ({DatasetNFTNotDatasetOwner},
+    /// version is the owner's) or holds the takedown role (the commons' DatasetRights, which
+    /// publishes a withdrawal's version once the owner's deadline passed and hands it to the
+    /// owner), and `previousId` has no next version yet ({DatasetNFTNotDatasetOwner},
     /// {DatasetNFTVersionExists}); `commitmentOf(previousId, params, msg.sender, salt)` was
     /// committed; as {publish}. Emits a {DatasetPublished} event with
     /// `previousVersion` set.

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {IDatasetNFT} from "./IDatasetNFT.sol";
+
 /// @title IDatasetRights
 /// @notice The rights people keep over data once it is in the commons: contributors consent to
 /// being named in a dataset (directly or by an EIP-712 signature a relayer submits) and may
@@ -100,6 +102,11 @@ interface IDatasetRights {
     error DatasetRightsErasureNotRequested(uint256 datasetId);
     /// @notice Thrown when sending ETH to `to` failed.
     error DatasetRightsTransferFailed(address to);
+    /// @notice Thrown when governance reissues a dataset before its owner's deadline passed (or
+    /// nothing was withdrawn from it: `dueAt` 0).
+    error DatasetRightsReissueNotDue(uint256 datasetId, uint64 dueAt);
+    /// @notice Thrown when a reissue window is outside 1 hour .. 365 days.
+    error DatasetRightsInvalidReissueWindow(uint64 window);
 
     /// @notice Emitted when `contributor` consents to being named in `datasetId`.
     event ConsentGiven(uint256 indexed datasetId, address indexed contributor, uint16 generation, bytes32 purposes);
@@ -145,6 +152,14 @@ interface IDatasetRights {
     event SettingsChanged(uint256 bond, uint64 decisionWindow, uint64 appealWindow);
     /// @notice Emitted when `signer` retires every signature it made and nobody relayed yet.
     event NonceInvalidated(address indexed signer, uint256 nonce);
+    /// @notice Emitted when a final upheld dispute's dataset forfeits its royalties to the treasury.
+    event RoyaltiesForfeited(uint256 indexed disputeId, uint256 indexed datasetId, address indexed by);
+    /// @notice Emitted when governance publishes the version without what was withdrawn from
+    /// `previousId` (the owner's deadline passed) and hands it to the owner.
+    event DatasetReissued(uint256 indexed previousId, uint256 indexed datasetId, address indexed by, address owner);
+    /// @notice Emitted when the commons' deadline for reissuing after a withdrawal (and for
+    /// licensees to move to the reissue) changes.
+    event ReissueWindowSet(uint64 window);
 
     /// @notice Initialises a clone in the transaction that creates it (a directly deployed
     /// contract was initialised by its constructor).
@@ -182,6 +197,44 @@ interface IDatasetRights {
     /// @dev Requirements: the caller has a share of the dataset; not withdrawn already from this
     /// generation. Emits a {ContributionWithdrawn} event.
     function withdraw(uint256 datasetId, bytes32 filesDigest, uint32 filesCodec) external;
+
+    /// @notice The time by which the owner of `datasetId` should publish a version without what its
+    /// contributors withdrew (the first withdrawal plus the reissue window; 0: nothing withdrawn).
+    /// After it, governance (an arbiter) may publish that version ({reissue}).
+    function reissueDueAt(uint256 datasetId) external view returns (uint64);
+
+    /// @notice The time by which a licence to `datasetId` must move to its newest version: the
+    /// reissue window after that version (or the withdrawal, if later), when something was
+    /// withdrawn from `datasetId` and a newer version exists; 0 otherwise. After it the licence
+    /// manager answers the old version's licences invalid ({ILicenseManager-migrate} moves one).
+    function moveDueAt(uint256 datasetId) external view returns (uint64);
+
+    /// @notice The commons' deadline for reissuing after a withdrawal, and for licensees to move.
+    function reissueWindow() external view returns (uint64);
+
+    /// @notice Sets {reissueWindow} (1 hour .. 365 days). Only the admin (governance).
+    /// @dev Emits a {ReissueWindowSet} event.
+    function setReissueWindow(uint64 window) external;
+
+    /// @notice Publishes, for governance, the version of `previousId` without what its contributors
+    /// withdrew, once the owner's deadline passed ({reissueDueAt}); the new token goes to the owner.
+    /// @dev Requirements: the caller is an arbiter; the deadline passed ({DatasetRightsReissueNotDue});
+    /// this contract is a registered contributor ({registerPublisher}) and
+    /// `commitmentOf(previousId, params, address(this), salt)` was committed; as
+    /// {IDatasetNFT-publishVersion}. Emits a {DatasetReissued} event.
+    function reissue(uint256 previousId, IDatasetNFT.PublishParams calldata params, bytes32 salt)
+        external
+        returns (uint256 datasetId);
+
+    /// @notice Registers this contract as a contributor (its profile pinned by the caller), so that
+    /// it may publish reissues. Only an arbiter.
+    function registerPublisher(bytes32 profileDigest, uint32 profileCodec) external;
+
+    /// @notice Forfeits to the treasury the royalties of the dataset a dispute took down for good
+    /// (stage UpheldFinal), in each of `tokens` ({IRoyaltyVault-forfeitTakenDown}). Anyone may call it.
+    /// @dev Requirements: the dispute is UpheldFinal and suspended its dataset
+    /// ({DatasetRightsWrongStage}). Emits a {RoyaltiesForfeited} event.
+    function forfeitRoyalties(uint256 disputeId, address[] calldata tokens) external;
 
     /// @notice Retires the caller's unrelayed signatures (its next nonce). Emits a {NonceInvalidated} event.
     function invalidateNonce() external;

@@ -35,6 +35,11 @@ interface ILicenseManager {
     error LicenseManagerValueMismatch(uint256 value, uint256 price);
     /// @notice Thrown when a token transfer delivered a different amount.
     error LicenseManagerAmountNotReceived(address token, uint256 expected, uint256 received);
+    /// @notice Thrown when a licence is moved from a dataset that has no duty to move (nothing was
+    /// withdrawn from it, or it has no newer version).
+    error LicenseManagerNothingToMove(uint256 datasetId);
+    /// @notice Thrown when the caller holds no unexpired licence to the dataset it moves from.
+    error LicenseManagerNoLicense(uint256 datasetId, address licensee);
 
     // ------------------------------------------------------------------ events
     /// @notice Emitted when the owner of `datasetId` sets its licence terms.
@@ -54,13 +59,22 @@ interface ILicenseManager {
         bytes32 termsDigest
     );
 
+    /// @notice Emitted when `licensee` moves its licence from a version contributors withdrew from
+    /// to the newest version, which it now holds until `expiresAt`.
+    event LicenseMoved(uint256 indexed fromId, uint256 indexed toId, address indexed licensee, uint64 expiresAt);
+
     /// @notice Initialises a clone in the transaction that creates it (the CommonsFactory does;
-    /// a directly deployed contract was initialised by its constructor).
+    /// a directly deployed contract was initialised by its constructor). `rights` (the commons'
+    /// DatasetRights, or zero) says when a licence must move to a reissued version.
     /// @dev Requirements: never initialised before.
-    function initialize(address datasets_, address vault) external;
+    function initialize(address datasets_, address vault, address rights_) external;
 
     /// @notice The dataset NFT whose datasets this contract licenses.
     function datasets() external view returns (address);
+
+    /// @notice The commons' DatasetRights, which says when a licence must move to a reissued
+    /// version (zero: never).
+    function rights() external view returns (address);
 
     // ------------------------------------------------------------------ functions
     /// @notice Offers (or withdraws, with `active` false) licences to `datasetId`.
@@ -97,8 +111,18 @@ interface ILicenseManager {
     /// @notice Whether `licensee` holds a licence to `datasetId`'s current generation that has not
     /// expired (a licence bought before a burn does not cover the id's re-publication); false
     /// while the dataset is suspended by an upheld dispute (the licence comes back if an appeal
-    /// reinstates the dataset).
+    /// reinstates the dataset), and once the duty to move to the newest version has fallen due
+    /// ({IDatasetRights-moveDueAt}: contributors withdrew from this version and it was reissued).
     function hasValidLicense(address licensee, uint256 datasetId) external view returns (bool);
+
+    /// @notice Moves the caller's licence to `fromId` (a version contributors withdrew from, since
+    /// reissued) to the newest version, at no charge, keeping its expiry (or the one it holds there
+    /// already, if later). The move is the licensee's duty within the commons' deadline; it may be
+    /// made later too.
+    /// @dev Requirements: a duty to move ({IDatasetRights-moveDueAt} non-zero;
+    /// {LicenseManagerNothingToMove}); an unexpired licence to `fromId`'s current generation
+    /// ({LicenseManagerNoLicense}). Emits a {LicenseMoved} event.
+    function move(uint256 fromId) external returns (uint256 toId);
 
     /// @notice When `licensee`'s licence to `datasetId`'s current generation expires (0 if it holds
     /// none for this generation).

@@ -64,6 +64,10 @@ interface IRoyaltyVault {
     error RoyaltyVaultDatasetClosed(uint256 datasetId);
     /// @notice Thrown when a forfeit names the dataset's current generation (or a later one).
     error RoyaltyVaultGenerationLive(uint256 datasetId, uint16 generation);
+    /// @notice Thrown when a taken-down dataset's forfeit comes from an account without the takedown role.
+    error RoyaltyVaultNotTakedown(address caller);
+    /// @notice Thrown when a taken-down dataset's forfeit names a dataset that is not suspended.
+    error RoyaltyVaultNotSuspended(uint256 datasetId);
     /// @notice Thrown when the vault holds no more of `token` than it owes.
     error RoyaltyVaultNothingToSweep(address token);
     /// @notice Only the dataset NFT records a model's training data, as it publishes the model.
@@ -133,8 +137,16 @@ interface IRoyaltyVault {
     /// @param treasury the account protocol fees accrue to
     /// @param feeBps the protocol fee, at most MAX_PROTOCOL_FEE_BPS
     /// @param allowedTokens ERC-20 tokens accepted from the start (the native currency always is)
+    /// @param consentRights the commons' DatasetRights when claims wait for consent from the start
+    /// (as {setConsentGate}), else zero
     /// @dev Requirements: never initialised before; a nonzero NFT argument and treasury.
-    function initialize(address admin, address treasury, uint16 feeBps, address[] calldata allowedTokens) external;
+    function initialize(
+        address admin,
+        address treasury,
+        uint16 feeBps,
+        address[] calldata allowedTokens,
+        address consentRights
+    ) external;
 
     // ------------------------------------------------------------------ functions
     /// @notice Pays `amount` of `token` (address(0) for ETH, sent as value) for `datasetId`.
@@ -190,6 +202,15 @@ interface IRoyaltyVault {
     /// ({RoyaltyVaultGenerationLive}). Emits {AncestorRoyaltySettled} per token with a pending
     /// ancestor share and a {RoyaltyForfeited} event per token with money left.
     function forfeit(uint256 datasetId, uint16 generation, address[] calldata tokens) external;
+
+    /// @notice Sends the unclaimed royalties and held tokens of a taken-down dataset's current
+    /// generation in each of `tokens` to the treasury (and its pending ancestor share to its
+    /// parents), as {forfeit} does for a burnt one: the final decision of an upheld dispute.
+    /// @dev Requirements: the caller holds the dataset NFT's takedown role (the commons'
+    /// DatasetRights; {RoyaltyVaultNotTakedown}); the dataset is suspended
+    /// ({RoyaltyVaultNotSuspended}). The forfeited generation must never be restored: its
+    /// contributors' checkpoints still count what they were owed, so their claims would revert.
+    function forfeitTakenDown(uint256 datasetId, address[] calldata tokens) external;
 
     /// @notice Sends what the vault holds in `token` above everything it owes to the treasury
     /// (tokens sent to it by mistake, ETH forced on it). Anyone may call it.

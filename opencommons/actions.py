@@ -130,7 +130,10 @@ def _frozen(commons: Commons, dataset_ids: list[int], tokens: list[str], owner: 
         amounts = ", ".join(format_amount(commons, a, t) for t, a in held if a)
         if amounts and status == SUSPENDED:
             return (f"dataset {d} is taken down by an upheld dispute: its royalties ({amounts}) stay frozen until "
-                    "an appeal reinstates it")
+                    "an appeal reinstates it, or are forfeited to the treasury once the takedown is final")
+        if status == SUSPENDED:
+            return (f"dataset {d} is taken down by an upheld dispute: nothing of it is left to claim (its royalties "
+                    "were claimed before, or forfeited to the treasury)")
         if amounts:
             return (f"dataset {d} is Rejected: its royalties ({amounts}) stay frozen until governance reinstates it, "
                     "or burns it and they are forfeited to the treasury")

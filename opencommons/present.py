@@ -172,6 +172,11 @@ def rights_rows(facts: dict[str, Any]) -> list[tuple[str, str]]:
     for w in facts.get("withdrawn", []):
         what = f"the files listed in {w['files']}" if w.get("files") else "their whole contribution"
         rows.append(("withdrawn", f"{short_address(w['account'])} withdrew {what} on {when(int(w['at']))}"))
+    if facts.get("moveDueAt"):
+        rows.append(("reissued", f"licensees move to the newest version by {when(int(facts['moveDueAt']))} "
+                                 "(`commons license move`)"))
+    elif facts.get("reissueDueAt"):
+        rows.append(("to reissue", f"by its owner until {when(int(facts['reissueDueAt']))}, by governance after"))
     if facts.get("erasureRequestedAt"):
         rows.append(("ERASED", f"its data keys were destroyed at its gateways (requested "
                                f"{when(int(facts['erasureRequestedAt']))})"))

@@ -85,6 +85,9 @@ class PublishRequest:
     #: the manifest (`names`, `descriptions`) and the Croissant (`alternateName`, `description`)
     names: tuple[tuple[str, str], ...] = ()
     descriptions: tuple[tuple[str, str], ...] = ()
+    #: which files each contributor supplied, (account, path or glob pattern) pairs: the manifest
+    #: lists each one's files, so a contributor who withdraws takes its files out of the reissue
+    supplied: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,11 @@ def validate(request: PublishRequest) -> PublishRequest:
         if address.lower() in seen:
             raise PublishError(f"contributor {address} is listed twice")
         seen.add(address.lower())
+    for address, pattern in request.supplied:
+        if not Web3.is_address(address) or address.lower() not in seen:
+            raise PublishError(f"--supplied {address}={pattern}: {address} is not one of the --contributor accounts")
+        if not pattern.strip().strip("/"):
+            raise PublishError(f"--supplied {address}= names no file: give a path or a pattern such as 'schools/*.csv'")
     total = sum(bps for _, bps in request.contributors)
     if total != BPS:
         raise PublishError(f"contributor shares sum to {total} bps; they must sum to exactly {BPS}")
@@ -406,7 +414,7 @@ def scan(request: PublishRequest, progress: Callable[[int], None] | None = None)
         "commons": request.commons,
         "content": str(content),
         "files": files,
-        "contributors": [{"account": Web3.to_checksum_address(a), "shareBps": b} for a, b in request.contributors],
+        "contributors": _manifest_contributors(request, [e.path for e in entries]),
         "parents": [str(p) for p in request.parents],
         "ancestorBps": request.ancestor_bps,
         **({"names": dict(request.names)} if request.names else {}),
@@ -419,6 +427,38 @@ def scan(request: PublishRequest, progress: Callable[[int], None] | None = None)
     manifest_bytes = json.dumps(manifest, indent=2, sort_keys=True).encode() + b"\n"
     return Scanned(content, manifest_bytes, Importer(cid_version=1).add_bytes(manifest_bytes).cid, manifest, pinned,
                    _notes(importer))
+
+
+def _manifest_contributors(request: PublishRequest, paths: list[str]) -> list[dict[str, Any]]:
+    """The manifest's contributors: each one's account and share, and the files it supplied when
+    the request says (every pattern must name at least one file)."""
+    import fnmatch
+
+    supplied: dict[str, set[str]] = {}
+    for address, pattern in request.supplied:
+        wanted = pattern.strip().strip("/")
+        matched = [p for p in paths if fnmatch.fnmatchcase(p, wanted)]
+        if not matched:
+            raise PublishError(f"--supplied {address}={pattern} matches no file of {request.directory}")
+        supplied.setdefault(Web3.to_checksum_address(address), set()).update(matched)
+    rows = []
+    for address, bps in request.contributors:
+        account = Web3.to_checksum_address(address)
+        rows.append({"account": account, "shareBps": bps,
+                     **({"files": sorted(supplied[account])} if account in supplied else {})})
+    return rows
+
+
+def supplied_files(manifest: Any) -> dict[str, list[str]]:
+    """What a (hostile) manifest says each contributor supplied: {checksummed account: [paths]}."""
+    out: dict[str, list[str]] = {}
+    rows = manifest.get("contributors") if isinstance(manifest, dict) else None
+    for row in rows if isinstance(rows, list) else []:
+        if not isinstance(row, dict) or not isinstance(row.get("files"), list) or not Web3.is_address(
+                str(row.get("account"))):
+            continue
+        out[Web3.to_checksum_address(str(row["account"]))] = [p for p in row["files"] if isinstance(p, str)]
+    return out
 
 
 def _terms_bytes(request: PublishRequest) -> bytes:

@@ -279,6 +279,9 @@ def resolve(w3: Web3, ref: CommonsRef) -> Deployment:
              "the NFT's royalty vault": (nft.royaltyVault().call(), a["RoyaltyVault"]),
              "the licences' datasets": (contract(w3, "LicenseManager", a["LicenseManager"]).functions.datasets().call(),
                                         a["DatasetNFT"])}
+    if "DatasetRights" in a:
+        wired["the licences' rights"] = (contract(w3, "LicenseManager", a["LicenseManager"]).functions.rights().call(),
+                                         a["DatasetRights"])
     for what, (found, expected) in wired.items():
         if Web3.to_checksum_address(found) != Web3.to_checksum_address(expected):
             raise CommonsReferenceError(f"refused: {what} is {found}, not the reference's {expected}")

@@ -11,11 +11,13 @@ revert or do nothing. The reads (:func:`facts`, :func:`tombstone`, :func:`notice
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from web3 import Web3
+from web3.logs import DISCARD
 
 from .actions import SUSPENDED, Report, send
 from .chain.transactions import Sender
@@ -24,10 +26,10 @@ from .ipfs.cid import Cid
 from .present import DISPUTE_REASONS, DISPUTE_STAGE, when
 from .suite import Commons
 
-__all__ = ["Dispute", "Erasure", "TakenDownError", "answer", "appeal", "close", "consent", "consent_typed_data",
-           "decide", "dispute", "enforce", "erase", "facts", "notices", "pin_purposes", "raise_dispute",
-           "refuse_if_taken_down", "reissue_request", "relay_consent", "resplit", "sign_consent", "tombstone",
-           "withdraw", "withdraw_bonds"]
+__all__ = ["Dispute", "Erasure", "TakenDownError", "answer", "appeal", "clean_paths", "close", "consent", "consent_typed_data",
+           "decide", "dispute", "enforce", "erase", "facts", "forfeit", "governance_reissue", "move_licence",
+           "notices", "pin_purposes", "raise_dispute", "refuse_if_taken_down", "reissue_request", "relay_consent",
+           "resplit", "sign_consent", "tombstone", "withdraw", "withdraw_bonds"]
 
 RAISED, UPHELD, REJECTED, APPEALED, UPHELD_FINAL, REJECTED_FINAL, LAPSED = range(1, 8)
 ZERO32 = bytes(32)
@@ -179,6 +181,11 @@ def relay_consent(commons: Commons, relayer: Sender, signed: dict[str, Any], rep
         dataset_id, contributor, purposes, deadline, signature), report=report)
 
 
+def clean_paths(files: list[str]) -> list[str]:
+    """Paths in a dataset as a withdrawal records them: relative, without repeats, sorted."""
+    return sorted({f.strip().strip("/") for f in files if f.strip().strip("/")})
+
+
 def withdraw(commons: Commons, who: Sender, store: Any, dataset_id: int, files: list[str] | None = None,
              report: Report | None = None) -> tuple[Any, Cid | None]:
     """Withdraws `who`'s contribution to `dataset_id` (only `files`, paths in its manifest, when
@@ -192,7 +199,7 @@ def withdraw(commons: Commons, who: Sender, store: Any, dataset_id: int, files: 
                                f"{when(int(record[1]))}: nothing sent")
     listed: Cid | None = None
     if files:
-        clean = sorted({f.strip().strip("/") for f in files if f.strip().strip("/")})
+        clean = clean_paths(files)
         if not clean:
             raise OpenCommonsError("--files names no file")
         document = json.dumps({"dataset": str(dataset_id), "withdrawn": clean}, sort_keys=True).encode()
@@ -420,9 +427,11 @@ def reissue_request(commons: Commons, publisher: str, store: Any, dataset_id: in
     content fetched (verified) into `workdir`, the withdrawn files left out, the contributors who
     withdrew everything left out and the others' shares re-split; its licence, commons, name and
     terms inherited. (request, the paths left out)."""
+    import glob
+
     from .ipfs.store import read_document
     from .ml.download import _safe_parts, download, resolve_reference
-    from .publish import version_request
+    from .publish import supplied_files, version_request
 
     _contract(commons)
     owner = Web3.to_checksum_address(commons.nft.functions.ownerOf(dataset_id).call())
@@ -443,16 +452,19 @@ def reissue_request(commons: Commons, publisher: str, store: Any, dataset_id: in
                                "dataset version DIR --private` (the ciphertext cannot be re-encrypted here)")
     folder = workdir / f"reissue-{dataset_id}"
     download(store, resolved, folder)
+    supplied = supplied_files(manifest)
     dropped: list[str] = []
     leaving: set[str] = set()
     for w in withdrawn:
-        if not w["files"]:
-            leaving.add(Web3.to_checksum_address(w["account"]))
-            continue
-        listed = read_document(store, Cid.parse(w["files"]), "withdrawn files list")
-        paths = listed.get("withdrawn") if isinstance(listed, dict) else None
-        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
-            raise OpenCommonsError(f"the withdrawn files list {w['files']} is not a list of paths")
+        account = Web3.to_checksum_address(w["account"])
+        paths: Any = supplied.get(account, [])
+        if not w["files"]:  # the whole contribution: the share, and the files the manifest says it supplied
+            leaving.add(account)
+        else:
+            listed = read_document(store, Cid.parse(w["files"]), "withdrawn files list")
+            paths = listed.get("withdrawn") if isinstance(listed, dict) else None
+            if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+                raise OpenCommonsError(f"the withdrawn files list {w['files']} is not a list of paths")
         for path in paths:
             target = folder.joinpath(*_safe_parts(path))  # a hostile list names nothing outside the copy
             if target.is_file():
@@ -471,8 +483,93 @@ def reissue_request(commons: Commons, publisher: str, store: Any, dataset_id: in
     (folder / "WITHDRAWN.md").write_text("\n".join(lines) + "\n")
     current: list[tuple[str, int]] = [(str(Web3.to_checksum_address(c[0])), int(c[1]))
                                       for c in commons.nft.functions.contributorsOf(dataset_id).call()]
-    request = version_request(commons, dataset_id, folder, store, contributors=resplit(current, leaving))
+    # who supplied what stays said of the files that stay
+    kept = tuple((account, glob.escape(path)) for account, paths in supplied.items() if account not in leaving
+                 for path in paths if path not in dropped and folder.joinpath(*_safe_parts(path)).is_file())
+    request = version_request(commons, dataset_id, folder, store, contributors=resplit(current, leaving),
+                              supplied=kept)
     return request, sorted(dropped)
+
+
+def governance_reissue(commons: Commons, who: Sender, store: Any, dataset_id: int, workdir: Path,
+                       report: Report | None = None) -> tuple[Any, int, list[str]]:
+    """Publishes, for governance (`who` an arbiter), the version of `dataset_id` without what its
+    contributors withdrew, once its owner's deadline passed; the new version is the owner's. It is
+    built as :func:`reissue_request` builds the owner's, pinned to `store`, committed in
+    DatasetRights' name and revealed through it. (receipt, new dataset id, the paths left out)."""
+    from .chain.reveal import await_reveal, commitment_of, reveal_fn
+    from .publish import params_of, pin_content, scan, validate
+
+    rights = _contract(commons)
+    if not rights.functions.hasRole(rights.functions.ARBITER_ROLE().call(), who.address).call():
+        raise OpenCommonsError(f"{who.address} neither owns dataset {dataset_id} nor arbitrates this commons: only "
+                               "its owner reissues it, or governance once the owner's deadline passed")
+    due = int(rights.functions.reissueDueAt(dataset_id).call())
+    if not due:
+        raise OpenCommonsError(f"nobody withdrew from dataset {dataset_id}: nothing to reissue")
+    latest = int(commons.nft.functions.latestVersion(dataset_id).call())
+    if latest != dataset_id:
+        raise OpenCommonsError(f"dataset {dataset_id} has a newer version already ({latest}): nothing to reissue")
+    now = int(commons.w3.eth.get_block("latest")["timestamp"])
+    if now <= due:
+        raise OpenCommonsError(f"dataset {dataset_id}'s owner has until {when(due)} to reissue it: governance may "
+                               "only after that")
+    owner = str(commons.nft.functions.ownerOf(dataset_id).call())
+    request, dropped = reissue_request(commons, owner, store, dataset_id, workdir)
+    request = validate(request)
+    scanned = scan(request)
+    pin_content(store, request.directory, scanned, request.dereference)
+    params = params_of(request, scanned.content, scanned.manifest_cid)
+    registry = commons.registry.functions
+    if not registry.isRegistered(rights.address).call():
+        profile = store.add_bytes(json.dumps({"name": "Governance of this commons (its DatasetRights)",
+                                              "role": "publishes reissues after withdrawals"}, sort_keys=True).encode(),
+                                  1)
+        send(commons, who, "governance registered to publish reissues",
+             rights.functions.registerPublisher(profile.digest, profile.codec), report=report)
+    salt = os.urandom(32)
+    commitment = commitment_of(rights.address, reveal_fn(commons.nft, params, salt, dataset_id))
+    committed = send(commons, who, "committed", commons.nft.functions.commit(commitment), report=report)
+    await_reveal(commons.w3, commons.nft, int(committed["blockNumber"]))
+    receipt = send(commons, who, "reissued", rights.functions.reissue(dataset_id, params, salt), report=report)
+    new_id = int(rights.events.DatasetReissued().process_receipt(receipt, errors=DISCARD)[0]["args"]["datasetId"])
+    return receipt, new_id, dropped
+
+
+def forfeit(commons: Commons, who: Sender, dispute_id: int,
+            report: Report | None = None) -> tuple[Any, dict[str, int]]:
+    """Forfeits to the treasury the royalties of the dataset dispute `dispute_id` took down for good
+    (anyone may, once the takedown is final), in ETH and every allow-listed token:
+    (receipt, {token: amount forfeited})."""
+    from .queries import listed_tokens
+
+    d = dispute(commons, dispute_id)
+    if d.stage != UPHELD_FINAL:
+        raise OpenCommonsError(f"dispute {dispute_id} is {d.stage_name}: royalties are forfeited only once a takedown "
+                               "is final (upheld, then the appeal window passed or the appeal was decided)")
+    if int(commons.nft.functions.statusOf(d.dataset_id).call()) != SUSPENDED:
+        raise OpenCommonsError(f"dataset {d.dataset_id} is not taken down: its royalties are its contributors'")
+    receipt = send(commons, who, "royalties forfeited",
+                   _contract(commons).functions.forfeitRoyalties(dispute_id, listed_tokens(commons)), report=report)
+    events = commons.vault.events.RoyaltyForfeited().process_receipt(receipt, errors=DISCARD)
+    return receipt, {str(e["args"]["token"]): int(e["args"]["amount"]) for e in events}
+
+
+def move_licence(commons: Commons, who: Sender, dataset_id: int,
+                 report: Report | None = None) -> tuple[Any, int, int]:
+    """Moves `who`'s licence to `dataset_id` (withdrawn from, then reissued) to the newest version,
+    as licensees must within the commons' deadline: (receipt, the version it moved to, expiry)."""
+    _contract(commons)
+    due = int(commons.rights.functions.moveDueAt(dataset_id).call())
+    if not due:
+        raise OpenCommonsError(f"nothing was withdrawn from dataset {dataset_id} and reissued: a licence to it stays "
+                               "where it is")
+    expiry = int(commons.licenses.functions.licenseExpiry(who.address, dataset_id).call())
+    if expiry <= int(commons.w3.eth.get_block("latest")["timestamp"]):
+        raise OpenCommonsError(f"{who.address} holds no unexpired licence to dataset {dataset_id}: nothing to move")
+    receipt = send(commons, who, "licence moved", commons.licenses.functions.move(dataset_id), report=report)
+    event = commons.licenses.events.LicenseMoved().process_receipt(receipt, errors=DISCARD)[0]["args"]
+    return receipt, int(event["toId"]), int(event["expiresAt"])
 
 
 # ---------------------------------------------------------------------- what a dataset's rights say
@@ -484,13 +581,17 @@ def tombstone(commons: Commons, dataset_id: int) -> str | None:
     if "DatasetRights" not in commons.deployment.addresses:
         return f"dataset {dataset_id} is taken down"
     active = int(commons.rights.functions.activeDisputeOf(dataset_id).call())
-    if not active:
+    return _tombstone_text(dataset_id, dispute(commons, active) if active else None)
+
+
+def _tombstone_text(dataset_id: int, d: Dispute | None) -> str:
+    """The reason a suspended dataset is taken down, from the dispute that took it down."""
+    if d is None:
         return f"dataset {dataset_id} is taken down"
-    d = dispute(commons, active)
     final = "for good" if d.stage == UPHELD_FINAL else "pending appeal" if d.stage == APPEALED else (
         "open to appeal")
     evidence = f", evidence {d.evidence}" if d.evidence else ""
-    return (f"dataset {dataset_id} is taken down: dispute {active} ({d.reason}{evidence}) was upheld on "
+    return (f"dataset {dataset_id} is taken down: dispute {d.id} ({d.reason}{evidence}) was upheld on "
             f"{when(d.decided_at)}, {final}")
 
 
@@ -521,7 +622,7 @@ def facts(commons: Commons, dataset_id: int, contributors: list[str] | None = No
         return {}
     if contributors is None:
         contributors = [c[0] for c in commons.nft.functions.contributorsOf(dataset_id).call()]
-    generation = int(commons.nft.functions.generationOf(dataset_id).call())
+    status, generation = (int(x) for x in commons.nft.functions.statusAndGenerationOf(dataset_id).call())
     records = _withdrawals(commons, dataset_id, contributors)
     consented = [r["account"] for r in records if r["consentedAt"] and not r["withdrawnAt"]
                  and r["generation"] == generation]
@@ -532,15 +633,19 @@ def facts(commons: Commons, dataset_id: int, contributors: list[str] | None = No
                            "notConsented": [a for a in contributors if a not in consented
                                             and a not in {w["account"] for w in withdrawn}],
                            "withdrawn": withdrawn}
-    active = int(commons.rights.functions.activeDisputeOf(dataset_id).call())
-    if active:
-        out["dispute"] = dispute(commons, active).as_dict()
-    erased = int(commons.rights.functions.erasureRequestedAt(dataset_id).call())
+    rights = commons.rights.functions
+    if withdrawn:
+        out["reissueDueAt"] = int(rights.reissueDueAt(dataset_id).call())
+        out["moveDueAt"] = int(rights.moveDueAt(dataset_id).call())
+    active = int(rights.activeDisputeOf(dataset_id).call())
+    d = dispute(commons, active) if active else None
+    if d is not None:
+        out["dispute"] = d.as_dict()
+    erased = int(rights.erasureRequestedAt(dataset_id).call())
     if erased:
         out["erasureRequestedAt"] = erased
-    reason = tombstone(commons, dataset_id)
-    if reason:
-        out["takenDown"] = reason
+    if status == SUSPENDED:
+        out["takenDown"] = _tombstone_text(dataset_id, d)
     return out
 
 
@@ -551,13 +656,18 @@ def notices(commons: Commons | None, dataset_id: int | None) -> list[str]:
         return []
     f = facts(commons, dataset_id)
     lines = []
-    newer = int(commons.nft.functions.dataset(dataset_id).call()[13]) if f.get("withdrawn") else 0
-    if newer:
-        lines.append(f"superseded for withdrawal by dataset {newer}: use it (licensees must move to it)")
+    newer = int(commons.nft.functions.latestVersion(dataset_id).call()) if f.get("withdrawn") else dataset_id
+    if newer != dataset_id:
+        lines.append(f"superseded for withdrawal by dataset {newer}: use it; licensees must move to it by "
+                     f"{when(f['moveDueAt'])} (`commons license move {dataset_id}`), when licences to this version "
+                     "stop being valid")
     for w in f.get("withdrawn", []):
         what = f"the files listed in {w['files']}" if w["files"] else "their whole contribution"
         lines.append(f"withdrawn: {w['account']} withdrew {what} on {when(int(w['at']))}; a new version without "
                      "them supersedes this one, and licensees must move to it")
+    if f.get("withdrawn") and newer == dataset_id:
+        lines.append(f"to be reissued: its owner publishes a version without what was withdrawn by "
+                     f"{when(f['reissueDueAt'])} (`commons dataset reissue {dataset_id}`), governance after that")
     if f.get("erasureRequestedAt"):
         lines.append(f"erased: the data keys of this private dataset were destroyed at its gateways (requested "
                      f"{when(int(f['erasureRequestedAt']))}); it can no longer be decrypted")

@@ -13,6 +13,7 @@
     [governance]                         # any GovernanceSettings number (see profiles.py)
     voting_period_blocks = 50400
     proposal_threshold = 1000            # whole tokens
+    require_consent = 1                  # royalties and rewards wait for each contributor's consent
 
     [allocations]                        # address = whole tokens; must sum to the supply
     "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" = 100000
@@ -55,7 +56,7 @@ _SECTIONS = {"name": None, "profile": None, "token": {"name", "symbol", "supply"
              "vault": {"default_royalty_bps", "fee_bps", "treasury", "allowed_tokens"}}
 _TUNABLE = {f.name for f in fields(GovernanceSettings)} - {"profile", "allocations", "genesis_to_treasury",
                                                               "initial_supply", "default_royalty_bps",
-                                                              "require_consent"}
+                                                              "reissue_window_s"}
 
 
 @dataclass
@@ -85,7 +86,7 @@ class CommonsSpec:
         return (self.code, self.name, self.token_name, self.token_symbol,
                 (g.voting_delay_blocks, g.voting_period_blocks, g.proposal_threshold, g.quorum_percent,
                  g.timelock_delay_s, g.min_commit_age_blocks, g.commit_ttl_blocks, g.dispute_bond_wei,
-                 g.dispute_decision_window_s, g.dispute_appeal_window_s),
+                 g.dispute_decision_window_s, g.dispute_appeal_window_s, bool(g.require_consent)),
                 list(self.allocations), list(self.allocations.values()), self.treasury_amount,
                 self.curators, self.verifiers, self.validators, self.arbiters, self.allowed_tokens,
                 self.default_royalty_bps, self.fee_bps, self.fee_treasury)
@@ -152,9 +153,9 @@ def load_spec(path: Path, code: str, name: str | None, chain_id: int) -> Commons
     supply = _whole(path, "token.supply", supply_whole, positive=True) * TOKEN
     changes: dict[str, Any] = {}
     for key, value in _table(path, data, "governance").items():
-        if key == "require_consent":
-            raise DeploymentError(f"{path}: governance.require_consent is not set at a factory launch: governance "
-                                  "turns it on by proposal (the vault's and the rewards' setConsentGate)")
+        if key == "reissue_window_s":
+            raise DeploymentError(f"{path}: governance.reissue_window_s is not set at a factory launch (30 days): "
+                                  "governance changes it by proposal (the rights' setReissueWindow)")
         if key not in _TUNABLE:
             raise DeploymentError(f"{path}: unknown key governance.{key} (known: {', '.join(sorted(_TUNABLE))})")
         amount = _whole(path, f"governance.{key}", value)

@@ -173,14 +173,15 @@ def deploy_suite(w3: Web3, sender: Sender, directory: Path | None = None,
     nft = deploy_contract(w3, sender, "DatasetNFT", registry.address, me, s.min_commit_age_blocks,
                           s.commit_ttl_blocks)
     vault = deploy_contract(w3, sender, "RoyaltyVault", nft.address, me, timelock.address)
-    licenses = deploy_contract(w3, sender, "LicenseManager", nft.address, vault.address)
+    arbiters = [timelock.address] + [Web3.to_checksum_address(a) for a in b.arbiters]
+    # the deployer administers the rights a moment, to set the reissue window, then hands them over
+    rights = deploy_contract(w3, sender, "DatasetRights", nft.address, me, arbiters, s.dispute_bond_wei,
+                             s.dispute_decision_window_s, s.dispute_appeal_window_s)
+    licenses = deploy_contract(w3, sender, "LicenseManager", nft.address, vault.address, rights.address)
     attestations = deploy_contract(w3, sender, "DatasetAttestations", nft.address, me)
     # with consent required the deployer owns the rewards a moment, to set the gate, then hands them over
     rewards = deploy_contract(w3, sender, "ContributionRewards", nft.address, token.address, attestations.address,
                               me if s.require_consent else timelock.address)
-    arbiters = [timelock.address] + [Web3.to_checksum_address(a) for a in b.arbiters]
-    rights = deploy_contract(w3, sender, "DatasetRights", nft.address, timelock.address, arbiters, s.dispute_bond_wei,
-                             s.dispute_decision_window_s, s.dispute_appeal_window_s)
 
     def run(fn: Any) -> None:
         transact(w3, sender, fn)
@@ -188,6 +189,8 @@ def deploy_suite(w3: Web3, sender: Sender, directory: Path | None = None,
     run(nft.functions.setRoyaltyVault(vault.address))
     run(nft.functions.setDefaultRoyalty(s.default_royalty_bps))
     run(nft.functions.grantRole(nft.functions.TAKEDOWN_ROLE().call(), rights.address))
+    if s.reissue_window_s != rights.functions.reissueWindow().call():
+        run(rights.functions.setReissueWindow(s.reissue_window_s))
     if s.require_consent:
         run(vault.functions.setConsentGate(rights.address))
         run(rewards.functions.setConsentGate(rights.address))
@@ -204,6 +207,7 @@ def deploy_suite(w3: Web3, sender: Sender, directory: Path | None = None,
     _hand_over(run, nft, me, tl, ["CURATOR_ROLE"], extra={"CURATOR_ROLE": b.curators})
     _hand_over(run, vault, me, tl, ["ALLOWLIST_ROLE", "FEE_ROLE"])
     _hand_over(run, attestations, me, tl, ["VALIDATOR_ROLE"], extra={"VALIDATOR_ROLE": b.validators})
+    _hand_over(run, rights, me, tl, [])
     for role in ("PROPOSER_ROLE", "CANCELLER_ROLE"):
         run(timelock.functions.grantRole(timelock.functions[role]().call(), governor.address))
     run(timelock.functions.renounceRole(timelock.functions.DEFAULT_ADMIN_ROLE().call(), me))

@@ -57,7 +57,7 @@ def deploy_factory(w3: Web3, sender: Sender, directory: Path, confirmations: int
                                (0, 1, 0, 1))
     t["registry"] = run.create("template ContributorRegistry", "ContributorRegistry", ZERO)
     t["vault"] = run.create("template RoyaltyVault", "RoyaltyVault", ZERO, ZERO, ZERO)
-    t["licenses"] = run.create("template LicenseManager", "LicenseManager", ZERO, ZERO)
+    t["licenses"] = run.create("template LicenseManager", "LicenseManager", ZERO, ZERO, ZERO)
     t["attestations"] = run.create("template DatasetAttestations", "DatasetAttestations", ZERO, ZERO)
     t["rewards"] = run.create("template ContributionRewards", "ContributionRewards", ZERO, ZERO, ZERO, INERT_OWNER)
     # initialised at construction (no NFT, no admin, no arbiter): nobody can take it

@@ -42,6 +42,9 @@ class GovernanceSettings:
     dispute_bond_wei: int = 10**16
     dispute_decision_window_s: int = 7 * 86_400
     dispute_appeal_window_s: int = 7 * 86_400
+    #: after a contributor withdraws, how long the owner has to reissue the dataset without it
+    #: (then governance may), and licensees to move to that reissue (seconds)
+    reissue_window_s: int = 30 * 86_400
     #: 1: a contributor claims its royalties and rewards only once it consented to the dataset (issue 36)
     require_consent: int = 0
     #: the genesis supply goes to the timelock (the treasury) except for `allocations`
@@ -65,6 +68,8 @@ class GovernanceSettings:
                         "before a claim"),
             ("disputes", f"bond {self.dispute_bond_wei / 10**18:g} ETH, {self.dispute_decision_window_s // 3600} h to "
                          f"decide, {self.dispute_appeal_window_s // 3600} h to appeal"),
+            ("withdrawals", f"{self.reissue_window_s // 86_400:g} days to reissue without them, then as long for "
+                            "licensees to move"),
         ]
         lines += [("allocation", f"{amount / TOKEN:,.0f} OCT to {who}") for who, amount in self.allocations.items()]
         return lines
@@ -147,7 +152,7 @@ def validate(s: GovernanceSettings, where: str = "governance settings") -> Gover
     if s.min_commit_age_blocks == 0 or s.commit_ttl_blocks <= s.min_commit_age_blocks:
         raise DeploymentError(f"{where}: the publish commit window is empty (min_commit_age_blocks "
                               f"{s.min_commit_age_blocks}, commit_ttl_blocks {s.commit_ttl_blocks})")
-    for key in ("dispute_decision_window_s", "dispute_appeal_window_s"):
+    for key in ("dispute_decision_window_s", "dispute_appeal_window_s", "reissue_window_s"):
         if not 3_600 <= getattr(s, key) <= 365 * 86_400:
             raise DeploymentError(f"{where}: {key} {getattr(s, key)} is out of range 3600..31536000 (1 hour to 365 days)")
     if s.require_consent not in (0, 1):

@@ -22,6 +22,12 @@ def format_duration(seconds: object) -> str:
     return duration(int(str(seconds)))
 
 
+def _when(timestamp: object) -> str:
+    from ..present import when
+
+    return when(int(str(timestamp)))
+
+
 def _terms_document(digest: object) -> str:
     """A terms digest as the document's CID ("no terms document" for none)."""
     raw = bytes.fromhex(digest[2:]) if isinstance(digest, str) and digest.startswith("0x") else digest
@@ -196,6 +202,18 @@ _HINTS: dict[str, Callable[[Sequence[object]], str]] = {
     "DatasetRightsErasureNotRequested": lambda a: f"no erasure of dataset {a[0]} was requested: request it first",
     "DatasetRightsNothingToWithdraw": lambda a: f"{a[0]} has no bond to withdraw",
     "DatasetRightsTransferFailed": lambda a: f"{a[0]} refused the ETH: withdraw from an account that accepts it",
+    "DatasetRightsReissueNotDue": lambda a: (
+        f"nothing was withdrawn from dataset {a[0]}: there is nothing to reissue" if str(a[1]) == "0" else
+        f"dataset {a[0]}'s owner has until {_when(a[1])} to reissue it: governance may only after that"),
+    "DatasetRightsInvalidReissueWindow": lambda a: (
+        f"a reissue window of {format_duration(a[0])} is outside 1 hour .. 365 days"),
+    "RoyaltyVaultNotTakedown": lambda a: (
+        f"{a[0]} may not forfeit a taken-down dataset's royalties: a final upheld dispute does "
+        "(`commons dispute forfeit DISPUTE`)"),
+    "RoyaltyVaultNotSuspended": lambda a: f"dataset {a[0]} is not taken down: its royalties are its contributors'",
+    "LicenseManagerNothingToMove": lambda a: (
+        f"nothing was withdrawn from dataset {a[0]} and reissued: its licences stay where they are"),
+    "LicenseManagerNoLicense": lambda a: f"{a[1]} holds no unexpired licence to dataset {a[0]}: nothing to move",
     "DatasetAttestationsExpiredSignature": lambda a: f"the validator's signature expired at {a[0]}: sign again",
     "DatasetAttestationsInvalidSignature": lambda a: (
         f"the signature is not validator {a[0]}'s for this attestation and nonce: sign again"),

@@ -68,6 +68,9 @@ def commons_checks(w3: Web3, label: str, deployment: Deployment, deployer: str,
     takedown = nft.hasRole(nft.TAKEDOWN_ROLE().call(), a["DatasetRights"]).call()
     checks.append((f"{label}: the DatasetRights contract suspends and restores datasets (takedown role)", takedown,
                    "yes" if takedown else "no: upheld disputes could not take a dataset down"))
+    duty = contract(w3, "LicenseManager", a["LicenseManager"]).functions.rights().call()
+    checks.append((f"{label}: licences answer to the DatasetRights (the duty to move to a reissue)",
+                   duty == a["DatasetRights"], "yes" if duty == a["DatasetRights"] else f"no: {duty}"))
     governor = contract(w3, "CommonsGovernor", a["CommonsGovernor"])
     wired = (governor.functions.timelock().call() == timelock and governor.functions.token().call()
              == a["CommonsToken"])
@@ -78,6 +81,14 @@ def commons_checks(w3: Web3, label: str, deployment: Deployment, deployer: str,
     checks.append((f"{label}: the governor proposes, nobody else administers the timelock",
                    proposer and not tl_admins, "yes" if proposer and not tl_admins else f"admins {tl_admins}"))
     checks += _settings_checks(label, governor, tl, deployment.settings)
+    required = deployment.settings.get("governance", deployment.settings).get("require_consent")
+    if required is not None:
+        expected = a["DatasetRights"] if required else "0x0000000000000000000000000000000000000000"
+        gates = {name: contract(w3, name, a[name]).functions.consentGate().call()
+                 for name in ("RoyaltyVault", "ContributionRewards")}
+        wrong = [f"{name} {gate}" for name, gate in gates.items() if gate != expected]
+        checks.append((f"{label}: consent {'required' if required else 'not required'} before a claim, as recorded",
+                       not wrong, "; ".join(wrong) or "yes"))
     if factory is not None and "allocations" in deployment.settings:  # launched through the factory (a CommonsSpec)
         checks += launch_checks(w3, label, a, deployment.settings, deployment.block)
     return checks

@@ -46,6 +46,22 @@ def _contributors(values: list[str]) -> list[tuple[str, int]]:
     return out
 
 
+def _supplied(values: list[str]) -> tuple[tuple[str, str], ...]:
+    """ADDRESS=PATTERN pairs: the files (a path or a glob) each contributor supplied."""
+    out = []
+    for value in values:
+        address, sep, pattern = value.partition("=")
+        if not sep or not address.strip():
+            raise OpenCommonsError(f"malformed --supplied {value!r}: use ADDRESS=PATH or ADDRESS='folder/*.csv'")
+        out.append((address.strip(), pattern))
+    return tuple(out)
+
+
+SuppliedOpt = typer.Option([], "--supplied", help="ADDRESS=PATTERN: the files (a path or a glob) that contributor "
+                           "supplied; repeatable. The manifest lists each one's files: one who withdraws takes them "
+                           "out of the reissue.")
+
+
 def _in_languages(values: list[str], option: str) -> tuple[tuple[str, str], ...]:
     """LANG=TEXT pairs as given (the publish checks each tag)."""
     pairs = []
@@ -64,7 +80,8 @@ def _publish(directory: Path, license_id: str, commons_code: str, contributor: l
              documents: tuple[tuple[str, bytes], ...] = (), gateways: Optional[list[str]] = None,
              dereference: bool = False, encoding: Optional[str] = None, content_gateway: Optional[str] = None,
              explain: bool = False, terms: Optional[dict[str, Any]] = None,
-             names: tuple[tuple[str, str], ...] = (), descriptions: tuple[tuple[str, str], ...] = ()) -> Any:
+             names: tuple[tuple[str, str], ...] = (), descriptions: tuple[tuple[str, str], ...] = (),
+             supplied: tuple[tuple[str, str], ...] = ()) -> Any:
     """Publishes as `dataset publish` does; returns the publication (a PublishResult)."""
     from ..ml.croissant import load_file
 
@@ -75,7 +92,7 @@ def _publish(directory: Path, license_id: str, commons_code: str, contributor: l
                                         tuple(queries.parse_dataset_id(p) for p in parent), ancestor_bps, schema,
                                         previous, described, documents, dereference=dereference, encoding=encoding,
                                         content_gateway=content_gateway, terms=terms, names=names,
-                                        descriptions=descriptions)
+                                        descriptions=descriptions, supplied=supplied)
     return _run_publish(commons, request, account, store, api, home, as_json, gateways, explain)
 
 
@@ -133,14 +150,16 @@ def _publish_folders(directories: list[Path], license_id: str, commons_code: str
                      parent: list[str], ancestor_bps: int, description: str, schema: Optional[str],
                      rpc: Optional[str], account: Optional[str], deployments: Path, store: str, api: Optional[str],
                      home: Optional[Path], as_json: bool, dereference: bool = False, encoding: Optional[str] = None,
-                     content_gateway: Optional[str] = None, terms: Optional[dict[str, Any]] = None) -> list[Any]:
+                     content_gateway: Optional[str] = None, terms: Optional[dict[str, Any]] = None,
+                     supplied: tuple[tuple[str, str], ...] = ()) -> list[Any]:
     """`dataset publish` of several folders: one dataset each, named after its folder, published
     as a batch (every commit, then every reveal, in flight at once); one line (or JSON object) each."""
     commons = _commons(rpc, deployments)
     parents = tuple(queries.parse_dataset_id(p) for p in parent)
     requests = [publishing.PublishRequest(d, license_id, commons_code, _contributors(contributor), d.name,
                                           description, parents, ancestor_bps, schema, dereference=dereference,
-                                          encoding=encoding, content_gateway=content_gateway, terms=terms)
+                                          encoding=encoding, content_gateway=content_gateway, terms=terms,
+                                          supplied=supplied)
                 for d in directories]
     from .ipfs import _progress, _size
 
@@ -225,7 +244,7 @@ def dataset_publish(directories: list[Path] = typer.Argument(..., metavar="DIREC
                                                               "to credit the data."),
                     community: Optional[str] = typer.Option(None, "--terms-community", help="NAME: with --preset "
                                                             "community-only, the community the data is for."),
-                    explain: bool = ExplainOpt) -> None:
+                    explain: bool = ExplainOpt, supplied: list[str] = SuppliedOpt) -> None:
     """Pin DIRECTORY, its Croissant metadata and its manifest to IPFS and mint the dataset NFT
     (resumable, exactly once). Several folders are published as a batch, each exactly once."""
     try:
@@ -241,7 +260,7 @@ def dataset_publish(directories: list[Path] = typer.Argument(..., metavar="DIREC
                                        "without it (each is named after its folder), or one at a time")
             _publish_folders(directories, license_id, commons_code, contributor, parent, ancestor_bps, description,
                              schema, rpc, account, deployments, store, api, home, as_json, dereference, encoding,
-                             content_gateway, terms)
+                             content_gateway, terms, _supplied(supplied))
             return
         directory = directories[0]
         _publish(directory, license_id, commons_code, contributor, parent, ancestor_bps, name, description, schema,
@@ -249,7 +268,7 @@ def dataset_publish(directories: list[Path] = typer.Argument(..., metavar="DIREC
                  gateways=gateway if private else None, dereference=dereference, encoding=encoding,
                  content_gateway=content_gateway, explain=explain, terms=terms,
                  names=_in_languages(name_in, "--name-in"),
-                 descriptions=_in_languages(description_in, "--description-in"))
+                 descriptions=_in_languages(description_in, "--description-in"), supplied=_supplied(supplied))
     except OpenCommonsError as exc:
         fail(exc)
 
@@ -295,7 +314,7 @@ def dataset_version(directory: Path = typer.Argument(..., metavar="DIR"),
                     deployments: Path = DeploymentsOpt, store: str = StoreOpt, api: Optional[str] = ApiOpt,
                     home: Optional[Path] = HomeOpt, as_json: bool = JsonOpt,
                     dereference: bool = DereferenceOpt, encoding: Optional[str] = EncodingOpt,
-                    explain: bool = ExplainOpt) -> None:
+                    explain: bool = ExplainOpt, supplied: list[str] = SuppliedOpt) -> None:
     """Publish DIR as the next version of dataset PREVIOUS: its licence, commons, contributors,
     name and terms are the previous version's unless given; its Croissant says which version it is."""
     from ..references import content_source
@@ -308,7 +327,7 @@ def dataset_version(directory: Path = typer.Argument(..., metavar="DIR"),
         request = publishing.version_request(
             commons, previous_id, directory, content_source(commons, store, home, api), license=license_id,
             commons_code=commons_code, contributors=_contributors(contributor) if contributor else None, name=name,
-            dereference=dereference, encoding=encoding)
+            dereference=dereference, encoding=encoding, supplied=_supplied(supplied))
         if not as_json:
             say(f"version {request.version} of {request.succeeds}: licence {request.license}, commons "
                 f"{request.commons}, {len(request.contributors)} contributor(s)")

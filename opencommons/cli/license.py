@@ -12,13 +12,14 @@ from .common import (AccountOpt, ApiOpt, _commons, DeploymentsOpt, _emit, err, E
                      lazy, RpcOpt, _said, say, _sender, StoreOpt)
 
 if TYPE_CHECKING:
-    from .. import actions, present, queries, suite
+    from .. import actions, present, queries, rights, suite
     from ..licensing import documents, odrl
     import web3
 else:
     actions = lazy("opencommons.actions")
     present = lazy("opencommons.present")
     queries = lazy("opencommons.queries")
+    rights = lazy("opencommons.rights")
     suite = lazy("opencommons.suite")
     documents = lazy("opencommons.licensing.documents")
     odrl = lazy("opencommons.licensing.odrl")
@@ -236,6 +237,20 @@ def license_buy(dataset: str, max_price: Optional[str] = typer.Option(None, "--m
                                      accept_unread):
                 say(line)
         actions.buy_licence(commons, _sender(commons, account), dataset_id, limit, report=_said)
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
+@license_app.command("move")
+def license_move(dataset: str, rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
+                 deployments: Path = DeploymentsOpt) -> None:
+    """Move your licence to DATASET (contributors withdrew from it; it was reissued) to its newest version, free."""
+    try:
+        commons = _commons(rpc, deployments)
+        dataset_id = queries.parse_dataset_id(dataset)
+        _exists(commons, dataset_id)
+        _, to_id, expires = rights.move_licence(commons, _sender(commons, account), dataset_id, report=_said)
+        say(f"licence moved from dataset {dataset_id} to {to_id}: {present.expiry(expires)}")
     except OpenCommonsError as exc:
         fail(exc)
 

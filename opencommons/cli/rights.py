@@ -112,7 +112,7 @@ def consent_withdraw(dataset: str, files: list[str] = typer.Option([], "--files"
         commons = _commons(rpc, deployments)
         who = _sender(commons, account)
         _, listed = rights.withdraw(commons, who, _store(store, home, api), dataset_id, files, report=_said)
-        say(f"{who.address} withdrew " + (f"{len(set(files))} file(s) (listed in {listed})" if listed
+        say(f"{who.address} withdrew " + (f"{len(rights.clean_paths(files))} file(s) (listed in {listed})" if listed
                                            else "its whole contribution") + f" from dataset {dataset_id}")
     except OpenCommonsError as exc:
         fail(exc)
@@ -214,6 +214,21 @@ def dispute_close(dispute: int, rpc: Optional[str] = RpcOpt, account: Optional[s
         fail(exc)
 
 
+@dispute_app.command("forfeit")
+def dispute_forfeit(dispute: int, rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
+                    deployments: Path = DeploymentsOpt) -> None:
+    """Send the royalties of the dataset DISPUTE took down for good to the treasury (anyone may, once final)."""
+    try:
+        commons = _commons(rpc, deployments)
+        _, forfeited = rights.forfeit(commons, _sender(commons, account), dispute, report=_said)
+        d = rights.dispute(commons, dispute)
+        amounts = [queries.format_amount(commons, amount, token) for token, amount in forfeited.items() if amount]
+        say(f"dataset {d.dataset_id}'s royalties forfeited to the treasury: " + (", ".join(amounts) if amounts
+                                                                                  else "nothing was left unclaimed"))
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
 @dispute_app.command("show")
 def dispute_show(dispute: int, as_json: bool = JsonOpt, rpc: Optional[str] = RpcOpt,
                  deployments: Path = DeploymentsOpt) -> None:
@@ -295,7 +310,9 @@ def dataset_reissue(dataset: str, rpc: Optional[str] = RpcOpt, account: Optional
     """Publish DATASET's next version without what its contributors withdrew, in one command.
 
     Its content is fetched (verified), the withdrawn files left out, contributors who withdrew
-    everything left out and the others' shares re-split; licence, commons, name and terms stay."""
+    everything left out (with the files the manifest says they supplied) and the others' shares
+    re-split; licence, commons, name and terms stay. The owner reissues; once the owner's deadline
+    passed, an arbiter does it for governance (the new version is still the owner's)."""
     import tempfile
 
     from .dataset import _run_publish
@@ -304,6 +321,18 @@ def dataset_reissue(dataset: str, rpc: Optional[str] = RpcOpt, account: Optional
         dataset_id = queries.parse_dataset_id(dataset)
         commons = _commons(rpc, deployments)
         who = _sender(commons, account)
+        owner = str(commons.nft.functions.ownerOf(dataset_id).call()) if commons.nft.functions.exists(
+            dataset_id).call() else None
+        if owner is not None and owner.lower() != who.address.lower():
+            with tempfile.TemporaryDirectory(prefix="opencommons-reissue-") as work:
+                _, new_id, dropped = rights.governance_reissue(commons, who, _store(store, home, api), dataset_id,
+                                                               Path(work), report=None if as_json else _said)
+            if as_json:
+                _emit({"dataset": str(new_id), "previous": str(dataset_id), "owner": owner, "leftOut": dropped}, True)
+            else:
+                say(f"dataset {new_id} published for governance as the version of {dataset_id} without "
+                    f"{len(dropped)} withdrawn file(s); it belongs to {owner}")
+            return
         with tempfile.TemporaryDirectory(prefix="opencommons-reissue-") as work:
             request, dropped = rights.reissue_request(commons, who.address, _store(store, home, api), dataset_id,
                                                       Path(work))

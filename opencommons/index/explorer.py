@@ -148,8 +148,12 @@ class Explorer(IndexReader):
         consented: dict[str, int] = {}
         withdrawn: dict[str, dict[str, Any]] = {}
         disputes: dict[int, dict[str, Any]] = {}
+        reissued: dict[str, Any] | None = None
         for r in rows:
             a = json.loads(r.args)
+            if r.name == "DatasetReissued" and int(a["previousId"]) == dataset_id:  # governance, past the deadline
+                reissued = {"dataset": str(a["datasetId"]), "by": a["by"], "owner": a["owner"], "tx": r.tx}
+                continue
             if "datasetId" in a and int(a["datasetId"]) != dataset_id:
                 continue
             if r.name == "ConsentGiven":
@@ -177,8 +181,11 @@ class Explorer(IndexReader):
                     d["stage"] = DISPUTE_STAGE[4]
                     d["decisions"].append({"stage": d["stage"], "block": int(r.block), "tx": r.tx,
                                            "appellant": a["appellant"]})
+                elif r.name == "RoyaltiesForfeited":
+                    d["forfeited"] = {"block": int(r.block), "tx": r.tx, "by": a["by"]}
         return {"consented": sorted(consented), "withdrawn": list(withdrawn.values()),
-                "disputes": sorted(disputes.values(), key=lambda d: d["id"])}
+                "disputes": sorted(disputes.values(), key=lambda d: d["id"]),
+                **({"reissuedByGovernance": reissued} if reissued else {})}
 
     def contributor_page(self, account: str) -> dict[str, Any]:
         from web3 import Web3

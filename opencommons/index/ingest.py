@@ -114,10 +114,20 @@ def _contributor(kind: str) -> Handler:
     return handle
 
 
+#: the largest integer every database's BIGINT holds (SQLite's INTEGER is signed 64-bit)
+_INT64_MAX = 2**63 - 1
+
+
+def _until(value: Any) -> int | None:
+    """An expiry as the index keeps it: a perpetual one (2^64 - 1 on-chain) as the largest BIGINT,
+    still later than any time a read compares it with."""
+    return None if value is None else min(int(value), _INT64_MAX)
+
+
 def _claim(revoked: bool) -> Handler:
     def handle(b: Batch, w: Where, a: dict[str, Any]) -> None:
         b.add(s.claims, w.row(account=a["account"], claim_type=hx(a["claimType"]), verifier=a["verifier"],
-                              issued_at=a.get("issuedAt"), expires_at=a.get("expiresAt"), revoked=revoked))
+                              issued_at=a.get("issuedAt"), expires_at=_until(a.get("expiresAt")), revoked=revoked))
     return handle
 
 
@@ -141,7 +151,7 @@ def _terms(b: Batch, w: Where, a: dict[str, Any]) -> None:
 def _licensed(b: Batch, w: Where, a: dict[str, Any]) -> None:
     b.add(s.licenses, w.row(license_id=str(a["licenseId"]), dataset=hex64(a["datasetId"]), licensee=a["licensee"],
                             token=a["token"], price=str(a["price"]), issued_at=a["issuedAt"],
-                            expires_at=a["expiresAt"], terms_digest=hx(a["termsDigest"])))
+                            expires_at=_until(a["expiresAt"]), terms_digest=hx(a["termsDigest"])))
 
 
 def _paid(b: Batch, w: Where, a: dict[str, Any]) -> None:

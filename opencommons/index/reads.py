@@ -228,7 +228,7 @@ class IndexReader:
 
     def _share(self, conn: Any, key: str, account: str) -> int:
         entry = self._current(conn, [key]).get(key)
-        if not entry or not entry["exists"] or entry["status"] == 3:  # Rejected: nothing to claim
+        if not entry or not entry["exists"] or entry["status"] in (3, 5):  # Rejected or taken down: nothing to claim
             return 0
         return next((c["shareBps"] for c in self._contributors(conn, entry["row"])
                      if c["account"].lower() == account.lower()), 0)
@@ -301,7 +301,8 @@ class IndexReader:
                 continue
             for token in paid_in[dataset]:
                 _, checkpoint, claimed = claims.get((dataset, token), ((-1, -1), 0, 0))
-                claimable = 0 if entry["status"] == 3 else share * (int(pools[(dataset, token)][1]) - checkpoint)
+                closed = entry["status"] in (3, 5)  # Rejected or taken down: frozen (or forfeited), as on-chain
+                claimable = 0 if closed else share * (int(pools[(dataset, token)][1]) - checkpoint)
                 rows.append({"dataset": str(int(dataset, 16)), "token": token, "shareBps": share,
                              "claimed": str(claimed), "claimable": str(claimable),
                              "earned": str(claimed + claimable)})

@@ -146,8 +146,8 @@ def vault(RoyaltyVault, nft, admin, treasury):
 
 
 @pytest.fixture(scope="module")
-def licenses(LicenseManager, nft, vault, admin):
-    return LicenseManager.deploy(nft, vault, {"from": admin})
+def licenses(LicenseManager, nft, vault, rights, admin):
+    return LicenseManager.deploy(nft, vault, rights, {"from": admin})
 
 
 @pytest.fixture(scope="module")

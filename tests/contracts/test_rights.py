@@ -356,3 +356,114 @@ def test_consent_gate_refuses_another_commons_rights(vault, DatasetRights, Datas
     other = DatasetRights.deploy(other_nft, admin, [], BOND, DECISION_WINDOW, APPEAL_WINDOW, {"from": admin})
     with brownie.reverts(err("RoyaltyVaultInvalidRights", other)):
         vault.setConsentGate(other, {"from": admin})
+
+
+# ---------------------------------------------------------------- forfeit, reissue after a deadline, licences move
+REISSUE_WINDOW = 30 * DAY
+
+
+def _params(shares, content=None):
+    return (content or random_digest(), CODEC_DAG_PB, random_digest(), CODEC_RAW, "CC-BY-4.0", KE_EDUCATION, 0, [],
+            contributions(shares))
+
+
+def test_final_takedown_forfeits_royalties_to_the_treasury(rights, nft, vault, disputed, contributors, accounts):
+    dataset_id, dispute_id = disputed
+    vault.pay(dataset_id, NATIVE, 10**15, {"from": accounts[6], "value": 10**15})
+    owed = vault.claimable(dataset_id, NATIVE, contributors[0]) + vault.claimable(dataset_id, NATIVE, contributors[1])
+    rights.decide(dispute_id, True, {"from": accounts[7]})
+    with brownie.reverts(err("DatasetRightsWrongStage", dispute_id, UPHELD)):  # an appeal may still reinstate it
+        rights.forfeitRoyalties(dispute_id, [NATIVE], {"from": accounts[3]})
+    with brownie.reverts(err("RoyaltyVaultNotTakedown", accounts[3])):  # only the takedown role, through a decision
+        vault.forfeitTakenDown(dataset_id, [NATIVE], {"from": accounts[3]})
+    chain.sleep(APPEAL_WINDOW + 1)
+    rights.closeDispute(dispute_id, {"from": accounts[3]})
+    before = vault.treasuryAccrued(NATIVE)
+    tx = rights.forfeitRoyalties(dispute_id, [NATIVE], {"from": accounts[3]})
+    assert tx.events["RoyaltiesForfeited"]["datasetId"] == dataset_id
+    assert tx.events["RoyaltyForfeited"]["amount"] >= owed
+    assert vault.treasuryAccrued(NATIVE) - before == tx.events["RoyaltyForfeited"]["amount"]
+    assert vault.poolOf(dataset_id, NATIVE)[1] == 0  # nothing outstanding
+    assert nft.statusOf(dataset_id) == SUSPENDED
+
+
+def test_forfeit_refuses_a_dataset_that_is_not_suspended(rights, nft, vault, accepted, admin):
+    dataset_id = accepted()
+    nft.grantRole(nft.TAKEDOWN_ROLE(), admin, {"from": admin})
+    with brownie.reverts(err("RoyaltyVaultNotSuspended", dataset_id)):
+        vault.forfeitTakenDown(dataset_id, [NATIVE], {"from": admin})
+
+
+def test_rejected_final_dispute_forfeits_nothing(rights, disputed, contributors, accounts):
+    _, dispute_id = disputed
+    rights.decide(dispute_id, False, {"from": accounts[7]})
+    chain.sleep(APPEAL_WINDOW + 1)
+    rights.closeDispute(dispute_id, {"from": accounts[3]})
+    with brownie.reverts(err("DatasetRightsWrongStage", dispute_id, REJECTED_FINAL)):
+        rights.forfeitRoyalties(dispute_id, [NATIVE], {"from": accounts[3]})
+
+
+def test_governance_reissues_after_the_owners_deadline(rights, nft, accepted, contributors, accounts):
+    dataset_id = accepted()
+    assert rights.reissueDueAt(dataset_id) == 0 and rights.reissueWindow() == REISSUE_WINDOW
+    tx = rights.withdraw(dataset_id, bytes(32), 0, {"from": contributors[1]})
+    due = tx.timestamp + REISSUE_WINDOW
+    assert rights.reissueDueAt(dataset_id) == due
+    params = _params([(contributors[0], 10_000)])
+    salt = random_digest()
+    with brownie.reverts(err("DatasetRightsReissueNotDue", dataset_id, due)):
+        rights.reissue(dataset_id, params, salt, {"from": accounts[7]})
+    chain.sleep(REISSUE_WINDOW + 1)
+    chain.mine()
+    with brownie.reverts():  # only an arbiter
+        rights.reissue(dataset_id, params, salt, {"from": accounts[3]})
+    with brownie.reverts(err("DatasetNFTPublisherNotRegistered", rights.address)):
+        nft.commit(nft.commitmentOf(dataset_id, params, rights, salt), {"from": accounts[7]})
+        chain.mine(1)
+        rights.reissue(dataset_id, params, salt, {"from": accounts[7]})
+    rights.registerPublisher(random_digest(), CODEC_RAW, {"from": accounts[7]})
+    tx = rights.reissue(dataset_id, params, salt, {"from": accounts[7]})
+    new_id = tx.return_value
+    event = tx.events["DatasetReissued"]
+    assert (event["previousId"], event["datasetId"], event["owner"]) == (dataset_id, new_id, contributors[0])
+    assert nft.ownerOf(new_id) == contributors[0]  # the owner's, though governance published it
+    assert nft.latestVersion(dataset_id) == new_id
+    assert nft.shareOf(new_id, contributors[1]) == 0
+
+
+def test_reissue_window_only_by_admin_and_in_range(rights, admin, accounts):
+    with brownie.reverts():
+        rights.setReissueWindow(7 * DAY, {"from": accounts[3]})
+    with brownie.reverts(err("DatasetRightsInvalidReissueWindow", 60)):
+        rights.setReissueWindow(60, {"from": admin})
+    assert rights.setReissueWindow(7 * DAY, {"from": admin}).events["ReissueWindowSet"]["window"] == 7 * DAY
+
+
+def test_licence_must_move_to_the_reissue_within_the_deadline(rights, nft, licenses, accepted, contributors,
+                                                              accounts):
+    dataset_id = accepted()
+    licensee = accounts[6]
+    licenses.setTerms(dataset_id, NATIVE, PRICE, 0, bytes(32), True, {"from": contributors[0]})
+    licenses.buy(dataset_id, NATIVE, PRICE, 0, bytes(32), {"from": licensee, "value": PRICE})
+    with brownie.reverts(err("LicenseManagerNothingToMove", dataset_id)):  # nothing withdrawn yet
+        licenses.move(dataset_id, {"from": licensee})
+    rights.withdraw(dataset_id, bytes(32), 0, {"from": contributors[1]})
+    assert rights.moveDueAt(dataset_id) == 0  # no reissue yet: the licence stands
+    tx = reveal(nft, _params([(contributors[0], 10_000)]), contributors[0], previous=dataset_id)
+    new_id = tx.return_value
+    due = rights.moveDueAt(dataset_id)
+    assert due == tx.timestamp + REISSUE_WINDOW
+    assert licenses.hasValidLicense(licensee, dataset_id)
+    chain.sleep(REISSUE_WINDOW + 1)
+    chain.mine()
+    assert not licenses.hasValidLicense(licensee, dataset_id)  # the duty to move fell due
+    assert not licenses.hasValidLicense(licensee, new_id)
+    with brownie.reverts(err("LicenseManagerNoLicense", dataset_id, accounts[5])):
+        licenses.move(dataset_id, {"from": accounts[5]})
+    tx = licenses.move(dataset_id, {"from": licensee})
+    assert tx.return_value == new_id
+    assert tx.events["LicenseMoved"]["expiresAt"] == 2**64 - 1  # perpetual stays perpetual
+    assert licenses.hasValidLicense(licensee, new_id)
+    assert licenses.licenseExpiry(licensee, dataset_id) == 0
+    with brownie.reverts(err("LicenseManagerNoLicense", dataset_id, licensee)):  # moved once
+        licenses.move(dataset_id, {"from": licensee})

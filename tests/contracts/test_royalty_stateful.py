@@ -49,7 +49,7 @@ class RoyaltyLedger:
         return share * (self.earned[(dataset, token)] - self.checkpoint[(dataset, token, account)])
 
 
-COUNTS = {"steps": 0, "invariant_checks": 0, "training_pulls": 0}
+COUNTS = {"steps": 0, "invariant_checks": 0, "training_pulls": 0, "forfeits": 0}
 
 
 class StateMachine:
@@ -63,6 +63,7 @@ class StateMachine:
         cls.usdc, cls.people, cls.curator, cls.admin, cls.treasury = usdc, contributors, curator, admin, treasury
         cls.outsider = accounts.add()  # receives claimTo payments; never sends a transaction
         vault.setProtocolFee(FEE_BPS, treasury, {"from": admin})
+        nft.grantRole(nft.TAKEDOWN_ROLE(), admin, {"from": admin})  # suspends and forfeits, as a DatasetRights would
         for payer in accounts[5:7]:
             usdc.mint(payer, 10**30, {"from": admin})
             usdc.approve(vault, 2**256 - 1, {"from": payer})
@@ -148,6 +149,10 @@ class StateMachine:
 
     def _settle(self, dataset_id, parents, token):
         self.vault.settle([dataset_id], token, {"from": self.accounts[7]})
+        self._settled(dataset_id, parents, token)
+
+    def _settled(self, dataset_id, parents, token):
+        """The ledger's side of a settlement (or a forfeit's) of `dataset_id`'s pending ancestor share."""
         amount = self.ledger.pending.pop((dataset_id, token), 0)
         if amount and dataset_id == self.model:  # into the training pool, not to the parents
             self.ledger.per_weight[token] += amount * SCALE // self.total_weight
@@ -182,6 +187,32 @@ class StateMachine:
             self.ledger.credit(leaf, token, expected, 0, 0)
         elif expected:
             self.ledger.treasury[token] += expected
+
+    def rule_take_down_and_forfeit(self, st_index):
+        """A dataset nobody derives from is taken down for good (a final upheld dispute: here the
+        admin holds the takedown role) and its royalties forfeited: what its contributors had not
+        claimed goes to the treasury, its pending ancestor share to its parents."""
+        COUNTS["steps"] += 1
+        parents_of_others = {p for d in self.datasets for p in d[3]}
+        candidates = [d for d in self.datasets[2:] if d[0] not in parents_of_others]
+        if not candidates:
+            return
+        dataset_id, shares, _, parents = candidates[st_index % len(candidates)]
+        self.nft.setSuspended(dataset_id, 5, {"from": self.admin})
+        tokens = [NATIVE, self.usdc.address]
+        tx = self.vault.forfeitTakenDown(dataset_id, tokens, {"from": self.admin})
+        forfeited = {e["token"]: e["amount"] for e in tx.events["RoyaltyForfeited"]} if "RoyaltyForfeited" in \
+            tx.events else {}
+        for token in tokens:
+            self._settled(dataset_id, parents, token)
+            amount = sum(self.ledger.owed(dataset_id, token, a, share) for a, share in shares.items())
+            amount += self.ledger.carry.pop((dataset_id, token), 0)
+            for account in shares:
+                self.ledger.checkpoint[(dataset_id, token, account)] = self.ledger.earned[(dataset_id, token)]
+            self.ledger.treasury[token] += amount
+            assert forfeited.get(token, 0) == amount
+        self.datasets = [d for d in self.datasets if d[0] != dataset_id]
+        COUNTS["forfeits"] += 1
 
     def rule_claim(self, st_index, st_bool):
         COUNTS["steps"] += 1
@@ -267,5 +298,5 @@ def test_royalty_state_machine(state_machine, accounts, nft, vault, licenses, us
                   settings=fuzz_settings(examples=25, steps=25))
     print(f"\nroyalty state machine: {COUNTS['steps']} steps, {COUNTS['invariant_checks']} invariant checks "
           f"(2 invariants: conservation to the wei, ghost ledger equality), {COUNTS['training_pulls']} training "
-          "shares pulled")
-    assert COUNTS["steps"] > 0 and COUNTS["training_pulls"] > 0
+          f"shares pulled, {COUNTS['forfeits']} taken-down datasets forfeited")
+    assert COUNTS["steps"] > 0 and COUNTS["training_pulls"] > 0 and COUNTS["forfeits"] > 0

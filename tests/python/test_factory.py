@@ -29,6 +29,7 @@ timelock_delay_s = 60
 proposal_threshold = 10
 dispute_bond_wei = 5000000000000000
 dispute_decision_window_s = 172800
+require_consent = 1
 [allocations]
 "{0}" = 100
 treasury = 900
@@ -105,6 +106,12 @@ def test_commons_create_applies_the_config(launched):
     assert rights.functions.hasRole(arbiter, a["CommonsTimelock"]).call()
     assert rights.functions.datasets().call() == a["DatasetNFT"]
     assert nft.functions.hasRole(nft.functions.TAKEDOWN_ROLE().call(), a["DatasetRights"]).call()
+    # consent required from the launch: the vault and the rewards wait for the rights' consents
+    rewards = contract(w3, "ContributionRewards", a["ContributionRewards"])
+    assert vault.functions.consentGate().call() == rewards.functions.consentGate().call() == a["DatasetRights"]
+    ke = recorded(launched)["commons"]["KE/education"]["addresses"]
+    assert contract(w3, "RoyaltyVault", ke["RoyaltyVault"]).functions.consentGate().call() == "0x" + "0" * 40
+    assert contract(w3, "LicenseManager", a["LicenseManager"]).functions.rights().call() == a["DatasetRights"]
 
 
 def test_commons_option_picks_the_commons_a_command_acts_on(launched):
@@ -156,6 +163,8 @@ def test_create_commons_refuses_a_taken_code(launched):
     ("[allocations]\n'0x12' = 1000000\n", "allocations.0x12 is not an address"),
     ("[vault]\nfee_bps = 5000\n[allocations]\ntreasury = 1000000\n", "above the vault's maximum"),
     ("[roles]\nminters = []\n", "unknown key roles.minters"),
+    ("[governance]\nrequire_consent = 2\n[allocations]\ntreasury = 1000000\n", "require_consent is 0 or 1"),
+    ("[governance]\nreissue_window_s = 86400\n", "governance.reissue_window_s is not set at a factory launch"),
 ])
 def test_create_commons_refuses_a_bad_config(launched, tmp_path, config, message):
     path = tmp_path / "bad.toml"
@@ -236,7 +245,18 @@ def test_initialize_reverts_on_launched_clones_and_templates(launched):
     for address in (ke["RoyaltyVault"], templates["vault"]):
         vault = contract(w3, "RoyaltyVault", address)
         with pytest.raises(ContractRevertError):
-            transact(w3, attacker, vault.functions.initialize(attacker.address, attacker.address, 0, []))
+            transact(w3, attacker, vault.functions.initialize(attacker.address, attacker.address, 0, [],
+                                                              attacker.address))
+    for address in (ke["LicenseManager"], templates["licenses"]):  # nobody swaps in another rights contract
+        licences = contract(w3, "LicenseManager", address)
+        with pytest.raises(ContractRevertError, match="InvalidInitialization"):
+            transact(w3, attacker, licences.functions.initialize(ke["DatasetNFT"], ke["RoyaltyVault"],
+                                                                 attacker.address))
+    rewards = contract(w3, "ContributionRewards", ke["ContributionRewards"])
+    with pytest.raises(ContractRevertError, match="InvalidInitialization"):
+        transact(w3, attacker, rewards.functions.initialize(ke["DatasetNFT"], ke["CommonsToken"],
+                                                            ke["DatasetAttestations"], attacker.address,
+                                                            attacker.address))
     for address in (ke["DatasetRights"], templates["rights"]):
         rights = contract(w3, "DatasetRights", address)
         with pytest.raises(ContractRevertError, match="InvalidInitialization"):

@@ -294,7 +294,7 @@ def test_reissue_publishes_a_version_without_what_was_withdrawn_and_resplits_sha
     dataset = publish(IRIS, WINE)
     one_line_error(run("dataset", "reissue", dataset, "--account", "1"), f"nobody withdrew from dataset {dataset}")
     ok(run("consent", "withdraw", dataset, "--files", "wine_data.csv", "--account", "2"))
-    one_line_error(run("dataset", "reissue", dataset, "--account", "2"), "does not own dataset")
+    one_line_error(run("dataset", "reissue", dataset, "--account", "2"), "neither owns dataset")
     out = json.loads(ok(run("dataset", "reissue", dataset, "--account", "1", "--json")))
     newer = out["dataset"]
     shown = json.loads(ok(run("dataset", "show", newer, "--json")))
@@ -310,6 +310,109 @@ def test_reissue_publishes_a_version_without_what_was_withdrawn_and_resplits_sha
     third = json.loads(ok(run("dataset", "reissue", newer, "--account", "1", "--json")))["dataset"]
     shown = json.loads(ok(run("dataset", "show", third, "--json")))
     assert [(c["account"], c["shareBps"]) for c in shown["contributors"]] == [(accounts[1], 10_000)]
+
+
+def _explorer_rights(env, tmp_path, dataset):
+    """The explorer's rights section of `dataset`, from an index synced now (SQLite)."""
+    from opencommons.chain.deploy import Deployment
+    from opencommons.index.database import open_engine
+    from opencommons.index.explorer import Explorer
+    from opencommons.index.sync import Indexer
+
+    deployment = Deployment.from_file(next((env["root"] / "deployments").glob("*.json")))
+    engine = open_engine(f"sqlite:///{tmp_path / 'index.sqlite'}")
+    Indexer(engine, env["w3"], deployment).sync()
+    explorer = Explorer.find(engine, deployment.chain_id, deployment.addresses["DatasetNFT"])
+    return explorer.dataset_page(int(dataset))["rights"], explorer
+
+
+def test_manifest_says_who_supplied_which_files_and_a_whole_withdrawal_takes_them_out(env, run, publish, tmp_path):
+    from opencommons.ipfs.cid import Cid
+    from opencommons.ipfs.store import EmbeddedStore, read_document
+
+    accounts = env["accounts"]
+    publish(IRIS)  # registers accounts 1 and 2
+    d = tmp_path / "supplied"
+    d.mkdir()
+    for f in (IRIS, WINE):
+        shutil.copy(f, d / f.name)
+    (d / "README.md").write_text("# supplied\nscikit-learn's iris and wine, each from one contributor\n")
+    base = ("dataset", "publish", str(d), "--license", "CC-BY-4.0", "--commons", "KE/health",
+            "--contributor", f"{accounts[1]}=6000", "--contributor", f"{accounts[2]}=4000", "--account", "1")
+    one_line_error(run(*base, "--supplied", f"{accounts[5]}=iris.csv"), "is not one of the --contributor accounts")
+    one_line_error(run(*base, "--supplied", f"{accounts[2]}=*.parquet"), "matches no file of")
+    out = json.loads(ok(run(*base, "--supplied", f"{accounts[1]}=iris*", "--supplied", f"{accounts[2]}=wine_data.csv",
+                            "--json")))
+    dataset = out["dataset"]
+    store = EmbeddedStore(env["root"] / "ipfs")
+    manifest = read_document(store, Cid.parse(out["manifest"]), "manifest")
+    assert {c["account"]: c.get("files") for c in manifest["contributors"]} == {
+        accounts[1]: ["iris.csv"], accounts[2]: ["wine_data.csv"]}
+    # account 2 withdraws its whole contribution: its share and the file it supplied leave the reissue
+    ok(run("consent", "withdraw", dataset, "--account", "2"))
+    newer = json.loads(ok(run("dataset", "reissue", dataset, "--account", "1", "--json")))["dataset"]
+    got = tmp_path / "new"
+    ok(run("dataset", "get", newer, str(got)))
+    assert (got / "iris.csv").exists() and not (got / "wine_data.csv").exists()
+    shown = json.loads(ok(run("dataset", "show", newer, "--json")))
+    assert [(c["account"], c["shareBps"]) for c in shown["contributors"]] == [(accounts[1], 10_000)]
+    again = read_document(store, Cid.parse(shown["manifest"]), "manifest")
+    assert again["contributors"] == [{"account": accounts[1], "shareBps": 10_000, "files": ["iris.csv"]}]
+
+
+def test_governance_reissues_after_the_deadline_and_licences_must_move(env, run, publish, tmp_path):
+    accounts = env["accounts"]
+    dataset = publish(IRIS, WINE)
+    ok(run("license", "offer", dataset, "--price", "0.01", "--account", "1"))
+    ok(run("license", "buy", dataset, "--account", "6"))
+    ok(run("consent", "withdraw", dataset, "--files", "wine_data.csv", "--account", "2"))
+    assert "to be reissued: its owner publishes a version without what was withdrawn by" in ok(
+        run("dataset", "get", dataset, str(tmp_path / "before")))
+    one_line_error(run("dataset", "reissue", dataset, "--account", "7"), "has until")
+    one_line_error(run("dataset", "reissue", dataset, "--account", "5"), "neither owns dataset")
+    one_line_error(run("license", "move", dataset, "--account", "6"), "nothing was withdrawn from dataset")
+    _sleep(env, 30 * 86_400 + 1)  # the owner's deadline (the dev profile's 30 days) passes
+    out = json.loads(ok(run("dataset", "reissue", dataset, "--account", "7", "--json")))
+    newer = out["dataset"]
+    assert out["owner"] == accounts[1] and out["leftOut"] == ["wine_data.csv"]
+    shown = json.loads(ok(run("dataset", "show", newer, "--json")))
+    assert shown["owner"] == accounts[1] and shown["previousVersion"] == dataset
+    one_line_error(run("dataset", "reissue", dataset, "--account", "7"), "has a newer version already")
+    # licensees are told, and have the window to move
+    old = ok(run("dataset", "get", dataset, str(tmp_path / "old")))
+    assert f"superseded for withdrawal by dataset {newer}: use it; licensees must move to it by" in old
+    assert json.loads(ok(run("license", "show", dataset, "--of", accounts[6], "--json")))["valid"]
+    _sleep(env, 30 * 86_400 + 1)
+    assert not json.loads(ok(run("license", "show", dataset, "--of", accounts[6], "--json")))["valid"]
+    out = ok(run("license", "move", dataset, "--account", "6"))
+    assert f"licence moved from dataset {dataset} to {newer}: never expires (perpetual)" in out
+    assert json.loads(ok(run("license", "show", newer, "--of", accounts[6], "--json")))["valid"]
+    one_line_error(run("license", "move", dataset, "--account", "6"), "holds no unexpired licence")
+    shown, _ = _explorer_rights(env, tmp_path, dataset)
+    assert shown["reissuedByGovernance"]["dataset"] == newer and shown["reissuedByGovernance"]["owner"] == accounts[1]
+
+
+def test_a_final_takedown_forfeits_its_royalties_to_the_treasury(env, run, publish, tmp_path):
+    dataset = publish(WINE)
+    ok(run("royalties", "pay", dataset, "0.5", "--account", "6"))
+    evidence = tmp_path / "evidence.txt"
+    evidence.write_text("The wine ratings were copied from a paid guide.\n")
+    out = ok(run("dispute", "raise", dataset, "--reason", "copyright", "--evidence", str(evidence), "--account", "5"))
+    dispute = out.strip().splitlines()[-1].split()[1]
+    ok(run("dispute", "decide", dispute, "--uphold", "--account", "7"))
+    one_line_error(run("dispute", "forfeit", dispute, "--account", "5"), "royalties are forfeited only once")
+    _sleep(env, 7 * 86_400 + 1)  # nobody appeals
+    ok(run("dispute", "close", dispute, "--account", "5"))
+    out = ok(run("dispute", "forfeit", dispute, "--account", "5"))
+    assert f"dataset {dataset}'s royalties forfeited to the treasury: 0.5 ETH" in out
+    assert "nothing was left unclaimed" in ok(run("dispute", "forfeit", dispute, "--account", "5"))
+    one_line_error(run("royalties", "claim", "--dataset", dataset, "--account", "2"),
+                   "nothing of it is left to claim (its royalties were claimed before, or forfeited")
+    shown, explorer = _explorer_rights(env, tmp_path, dataset)
+    assert shown["disputes"][-1]["forfeited"]["by"] == env["accounts"][5]
+    # the index agrees with the chain: nothing is claimable from a taken-down dataset
+    assert all(row["claimable"] == "0" for row in explorer.earnings(env["accounts"][2])
+               if row["dataset"] == dataset)
 
 
 @pytest.fixture(scope="module")

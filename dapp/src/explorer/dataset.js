@@ -44,13 +44,17 @@ function rightsSection(d) {
     parts.push(el("p", { class: "withdrawn", text: t(w.files ? "rights.withdrewFiles" : "rights.withdrew",
       { who: shortAddress(w.account), date: dateText(w.at) }) }));
   }
+  if (r.reissuedByGovernance) {
+    parts.push(el("p", { id: "dataset-reissued", text: t("rights.reissuedByGovernance",
+      { id: r.reissuedByGovernance.dataset }) }));
+  }
   if (r.disputes.length) {
     parts.push(table("dataset-disputes", ["#", t("rights.reason"), t("rights.stage"), t("rights.evidence"),
                                           t("rights.answer")], r.disputes, (x, row) => {
       row.dataset.id = String(x.id);
       row.insertCell().textContent = String(x.id);
       row.insertCell().textContent = t(`reason.${x.reason}`);
-      row.insertCell().textContent = x.stage;
+      row.insertCell().textContent = x.forfeited ? t("rights.forfeited", { stage: x.stage }) : x.stage;
       row.insertCell().append(link(app.config.gateway + x.evidence, x.evidence, "evidence-link"));
       const answer = row.insertCell();
       if (x.answer) answer.append(link(app.config.gateway + x.answer, x.answer, "answer-link"));
