@@ -24,7 +24,8 @@ from web3.logs import DISCARD
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from opencommons.chain.commons_config import default_spec  # noqa: E402
-from opencommons.chain.deploy import ZERO, access_list, contract, deploy_contract, deploy_suite  # noqa: E402
+from opencommons.chain.deploy import (ZERO, Bootstrap, access_list, contract, deploy_contract,  # noqa: E402
+                                      deploy_suite)
 from opencommons.chain.factory import deploy_factory, named  # noqa: E402
 from opencommons.chain.localnode import LocalChain  # noqa: E402
 from opencommons.chain.provider import web3_for  # noqa: E402
@@ -60,7 +61,8 @@ def measure(w3: Web3) -> dict[str, object]:
     admin = NodeAccount(accounts[0])
     out: dict[str, object] = {}
     first = w3.eth.block_number + 1
-    deployment = deploy_suite(w3, admin)
+    # a guardian named at launch (issue 37): what its cancellation costs is measured below
+    deployment = deploy_suite(w3, admin, bootstrap=Bootstrap(guardian=accounts[-5]))  # nobody else here
     full_deploy = deployment_gas(w3, first)
     a = deployment.addresses
     registry = contract(w3, "ContributorRegistry", a["ContributorRegistry"])
@@ -210,6 +212,12 @@ def measure(w3: Web3) -> dict[str, object]:
     w3.provider.make_request("evm_increaseTime", [61])  # type: ignore[arg-type]
     w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
     out["execute_accept_and_reward"] = gas(voters[0], governor.functions.execute(targets, [0, 0], calldatas, desc_hash))
+    # the guardian cancels a proposal during its vote, with a reason on the record
+    cancelled = "A proposal the guardian cancels"
+    receipt = transact(w3, NodeAccount(voters[0]), governor.functions.propose(targets, [0, 0], calldatas, cancelled))
+    w3.provider.make_request("anvil_mine", [hex(2)])  # type: ignore[arg-type]
+    out["guardian_cancel_with_reason"] = gas(accounts[-5], governor.functions.cancelWithReason(
+        targets, [0, 0], calldatas, Web3.keccak(text=cancelled), "captures curation for one holder"))
     out.update(measure_factory(w3, admin, people, accounts[-1]))
     out["full_deploy"] = full_deploy
     out["commons_create_ratio_full_deploy"] = round(out["commons_create"] / full_deploy, 4)  # type: ignore[operator]

@@ -211,7 +211,7 @@ contract CommonsFactory is ICommonsFactory {
             config.name,
             IVotes(m.token),
             TimelockControllerUpgradeable(payable(m.timelock)),
-            CommonsGovernor.Settings(g.votingDelay, g.votingPeriod, g.proposalThreshold, g.quorumPercent)
+            CommonsGovernor.Settings(g.votingDelay, g.votingPeriod, g.proposalThreshold, g.quorumPercent, config.guardian)
         );
         IContributionRewards(m.rewards).initialize(
             m.datasets, m.token, m.attestations, m.timelock, g.requireConsent ? m.rights : address(0)

@@ -7,6 +7,8 @@ import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
 import {GovernorUpgradeable} from "@openzeppelin/contracts-upgradeable/governance/GovernorUpgradeable.sol";
 import {GovernorCountingSimpleUpgradeable} from
     "@openzeppelin/contracts-upgradeable/governance/extensions/GovernorCountingSimpleUpgradeable.sol";
+import {GovernorProposalGuardianUpgradeable} from
+    "@openzeppelin/contracts-upgradeable/governance/extensions/GovernorProposalGuardianUpgradeable.sol";
 import {GovernorSettingsUpgradeable} from
     "@openzeppelin/contracts-upgradeable/governance/extensions/GovernorSettingsUpgradeable.sol";
 import {GovernorTimelockControlUpgradeable} from
@@ -33,7 +35,8 @@ contract CommonsGovernor is
     GovernorCountingSimpleUpgradeable,
     GovernorVotesUpgradeable,
     GovernorVotesQuorumFractionUpgradeable,
-    GovernorTimelockControlUpgradeable
+    GovernorTimelockControlUpgradeable,
+    GovernorProposalGuardianUpgradeable
 {
     /// @notice The parameters a governor starts with (governance can change them later).
     struct Settings {
@@ -41,11 +44,18 @@ contract CommonsGovernor is
         uint32 votingPeriod;
         uint256 proposalThreshold;
         uint256 quorumPercent;
+        address guardian; // may cancel a proposal, with a reason, and nothing else (zero: none)
     }
 
     // ------------------------------------------------------------------ errors
     /// @notice Thrown when a clone is initialised with another token than its clone argument.
     error CommonsGovernorTokenMismatch(address token, address cloneToken);
+    /// @notice Thrown when the guardian cancels without a reason ({cancelWithReason} records one).
+    error CommonsGovernorReasonRequired(uint256 proposalId);
+
+    // ------------------------------------------------------------------ events
+    /// @notice Emitted when the guardian cancels `proposalId`, with why, on the record.
+    event ProposalCancelledWithReason(uint256 indexed proposalId, address indexed by, string reason);
 
     // ------------------------------------------------------------------ immutables
     /// @dev The votes token of a direct deployment; zero in the template clones run, whose token
@@ -80,7 +90,40 @@ contract CommonsGovernor is
         _initGovernor(name_, token_, timelock, settings);
     }
 
+    /// @notice Cancels a proposal during its vote or its timelock delay, saying why (the
+    /// guardian's only power; a proposer may still cancel its own proposal before the vote).
+    /// @dev Requirements: as {cancel}; a non-empty reason ({CommonsGovernorReasonRequired}).
+    /// Emits a {ProposalCancelledWithReason} event after {ProposalCanceled}.
+    function cancelWithReason(
+        address[] memory targets,
+        uint256[] memory values,
+        bytes[] memory calldatas,
+        bytes32 descriptionHash,
+        string calldata reason
+    ) external returns (uint256 proposalId) {
+        proposalId = getProposalId(targets, values, calldatas, descriptionHash);
+        if (bytes(reason).length == 0) revert CommonsGovernorReasonRequired(proposalId);
+        if (!_validateCancel(proposalId, _msgSender())) revert GovernorUnableToCancel(proposalId, _msgSender());
+        _cancel(targets, values, calldatas, descriptionHash);
+        emit ProposalCancelledWithReason(proposalId, _msgSender(), reason);
+    }
+
     // ------------------------------------------------------------------ public
+    /// @inheritdoc GovernorUpgradeable
+    /// @dev The guardian cancels only through {cancelWithReason}: every cancellation of its is on
+    /// the record with why.
+    function cancel(address[] memory targets, uint256[] memory values, bytes[] memory calldatas, bytes32 descriptionHash)
+        public
+        override
+        returns (uint256)
+    {
+        address guardian = proposalGuardian();
+        if (guardian != address(0) && _msgSender() == guardian) {
+            revert CommonsGovernorReasonRequired(getProposalId(targets, values, calldatas, descriptionHash));
+        }
+        return super.cancel(targets, values, calldatas, descriptionHash);
+    }
+
     /// @notice The votes token: the immutable of a direct deployment, or the clone's argument.
     function token() public view override returns (IERC5805) {
         IVotes token_ = _TOKEN;
@@ -175,6 +218,18 @@ contract CommonsGovernor is
         return super._executor();
     }
 
+    /// @dev The guardian cancels any live proposal; without one, a proposer cancels its own only
+    /// before the vote (OpenZeppelin's default: the extension would let it cancel at any point).
+    function _validateCancel(uint256 proposalId, address caller)
+        internal
+        view
+        override(GovernorUpgradeable, GovernorProposalGuardianUpgradeable)
+        returns (bool)
+    {
+        address guardian = proposalGuardian();
+        return (guardian != address(0) && caller == guardian) || GovernorUpgradeable._validateCancel(proposalId, caller);
+    }
+
     // ------------------------------------------------------------------ private
     function _initGovernor(
         string memory name_,
@@ -187,5 +242,6 @@ contract CommonsGovernor is
         __GovernorVotes_init(token_);
         __GovernorVotesQuorumFraction_init(settings.quorumPercent);
         __GovernorTimelockControl_init(timelock);
+        if (settings.guardian != address(0)) _setProposalGuardian(settings.guardian);
     }
 }

@@ -39,6 +39,7 @@ interface ICommonsFactory {
         address[] verifiers;
         address[] validators;
         address[] arbiters; // decide disputes beside governance (a council), revocable by governance
+        address guardian; // may cancel a proposal, with a reason (a Safe); governance replaces or removes it
         address[] allowedTokens; // ERC-20s the vault accepts from the start
         uint96 defaultRoyaltyBps; // ERC-2981 royalty marketplaces are asked for
         uint16 feeBps; // protocol fee on royalties

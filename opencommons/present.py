@@ -84,6 +84,8 @@ def proposal_lines(view: dict[str, Any]) -> list[str]:
              f"voting     blocks {view['snapshot'] + 1} to {view['deadline']} (now {view['block']})"]
     if view.get("eta"):
         lines.append(f"timelock   until {when(view['eta'])}")
+    if view.get("cancelReason"):
+        lines.append(f"cancelled  by the guardian {view['cancelledBy']}: {view['cancelReason']}")
     if view.get("next"):
         lines.append(f"next       {view['next']}")
     return lines

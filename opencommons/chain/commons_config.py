@@ -24,6 +24,7 @@
     verifiers = []
     validators = []
     arbiters = []                        # decide disputes beside governance (a council)
+    guardian = "0x..."                   # may cancel a proposal, with a reason (a Safe); optional
 
     [vault]
     default_royalty_bps = 500            # ERC-2981 royalty asked of marketplaces
@@ -52,7 +53,7 @@ CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-
 MAX_CODE_LENGTH = 64
 MAX_FEE_BPS = 1_000
 _SECTIONS = {"name": None, "profile": None, "token": {"name", "symbol", "supply"},
-             "governance": None, "allocations": None, "roles": {"curators", "verifiers", "validators", "arbiters"},
+             "governance": None, "allocations": None, "roles": {"curators", "verifiers", "validators", "arbiters", "guardian"},
              "vault": {"default_royalty_bps", "fee_bps", "treasury", "allowed_tokens"}}
 _TUNABLE = {f.name for f in fields(GovernanceSettings)} - {"profile", "allocations", "genesis_to_treasury",
                                                               "initial_supply", "default_royalty_bps",
@@ -75,6 +76,7 @@ class CommonsSpec:
     verifiers: list[str] = field(default_factory=list)
     validators: list[str] = field(default_factory=list)
     arbiters: list[str] = field(default_factory=list)
+    guardian: str = ZERO
     allowed_tokens: list[str] = field(default_factory=list)
     default_royalty_bps: int = 500
     fee_bps: int = 0
@@ -88,7 +90,7 @@ class CommonsSpec:
                  g.timelock_delay_s, g.min_commit_age_blocks, g.commit_ttl_blocks, g.dispute_bond_wei,
                  g.dispute_decision_window_s, g.dispute_appeal_window_s, bool(g.require_consent)),
                 list(self.allocations), list(self.allocations.values()), self.treasury_amount,
-                self.curators, self.verifiers, self.validators, self.arbiters, self.allowed_tokens,
+                self.curators, self.verifiers, self.validators, self.arbiters, self.guardian, self.allowed_tokens,
                 self.default_royalty_bps, self.fee_bps, self.fee_treasury)
 
     def to_json(self) -> dict[str, Any]:
@@ -198,6 +200,7 @@ def load_spec(path: Path, code: str, name: str | None, chain_id: int) -> Commons
         verifiers=_addresses(path, "roles.verifiers", roles.get("verifiers", [])),
         validators=_addresses(path, "roles.validators", roles.get("validators", [])),
         arbiters=_addresses(path, "roles.arbiters", roles.get("arbiters", [])),
+        guardian=_address(path, "roles.guardian", roles["guardian"]) if "guardian" in roles else ZERO,
         allowed_tokens=_addresses(path, "vault.allowed_tokens", vault.get("allowed_tokens", [])),
         default_royalty_bps=royalty, fee_bps=fee,
         fee_treasury=_address(path, "vault.treasury", vault["treasury"]) if "treasury" in vault else ZERO,

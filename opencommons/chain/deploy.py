@@ -38,6 +38,8 @@ class Bootstrap:
     validators: list[str] = field(default_factory=list)
     arbiters: list[str] = field(default_factory=list)
     allowed_tokens: list[str] = field(default_factory=list)
+    #: may cancel a proposal, with a reason, and nothing else (a Safe in practice); governance replaces it
+    guardian: str | None = None
 
 
 @dataclass
@@ -168,7 +170,7 @@ def deploy_suite(w3: Web3, sender: Sender, directory: Path | None = None,
     token = deploy_contract(w3, sender, "CommonsToken", TOKEN_NAME, TOKEN_SYMBOL, me, me, s.initial_supply)
     governor = deploy_contract(w3, sender, "CommonsGovernor", GOVERNOR_NAME, token.address, timelock.address,
                                (s.voting_delay_blocks, s.voting_period_blocks, s.proposal_threshold,
-                                s.quorum_percent))
+                                s.quorum_percent, Web3.to_checksum_address(b.guardian) if b.guardian else ZERO))
     registry = deploy_contract(w3, sender, "ContributorRegistry", me)
     nft = deploy_contract(w3, sender, "DatasetNFT", registry.address, me, s.min_commit_age_blocks,
                           s.commit_ttl_blocks)

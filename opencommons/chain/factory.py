@@ -54,7 +54,7 @@ def deploy_factory(w3: Web3, sender: Sender, directory: Path, confirmations: int
     t["timelock"] = run.create("template CommonsTimelock", "CommonsTimelock", 0, [], [], ZERO)
     t["token"] = run.create("template CommonsToken", "CommonsToken", "", "", ZERO, ZERO, 0)
     t["governor"] = run.create("template CommonsGovernor", "CommonsGovernor", "", ZERO, t["timelock"],
-                               (0, 1, 0, 1))
+                               (0, 1, 0, 1, ZERO))
     t["registry"] = run.create("template ContributorRegistry", "ContributorRegistry", ZERO)
     t["vault"] = run.create("template RoyaltyVault", "RoyaltyVault", ZERO, ZERO, ZERO)
     t["licenses"] = run.create("template LicenseManager", "LicenseManager", ZERO, ZERO, ZERO)

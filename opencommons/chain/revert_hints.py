@@ -207,6 +207,8 @@ _HINTS: dict[str, Callable[[Sequence[object]], str]] = {
         f"dataset {a[0]}'s owner has until {_when(a[1])} to reissue it: governance may only after that"),
     "DatasetRightsInvalidReissueWindow": lambda a: (
         f"a reissue window of {format_duration(a[0])} is outside 1 hour .. 365 days"),
+    "CommonsGovernorReasonRequired": lambda a: (
+        f"the guardian cancels proposal {a[0]} only with a reason: `commons gov cancel {a[0]} --reason TEXT`"),
     "RoyaltyVaultNotTakedown": lambda a: (
         f"{a[0]} may not forfeit a taken-down dataset's royalties: a final upheld dispute does "
         "(`commons dispute forfeit DISPUTE`)"),

@@ -81,6 +81,13 @@ def commons_checks(w3: Web3, label: str, deployment: Deployment, deployer: str,
     checks.append((f"{label}: the governor proposes, nobody else administers the timelock",
                    proposer and not tl_admins, "yes" if proposer and not tl_admins else f"admins {tl_admins}"))
     checks += _settings_checks(label, governor, tl, deployment.settings)
+    bootstrap = deployment.settings.get("bootstrap") or {}
+    if "guardian" in bootstrap:
+        expected_guardian = Web3.to_checksum_address(bootstrap["guardian"] or "0x" + "0" * 40)
+        found_guardian = governor.functions.proposalGuardian().call()
+        checks.append((f"{label}: the guardian (cancels proposals with a reason) as recorded",
+                       found_guardian == expected_guardian,
+                       "yes" if found_guardian == expected_guardian else f"{found_guardian}, recorded {expected_guardian}"))
     required = deployment.settings.get("governance", deployment.settings).get("require_consent")
     if required is not None:
         expected = a["DatasetRights"] if required else "0x0000000000000000000000000000000000000000"

@@ -9,8 +9,8 @@ from typing import Optional
 import typer
 
 from ..errors import OpenCommonsError
-from . import (account, commons_group, consume, contributor, dataset, deploy, gateway, gov, index, ipfs, license,
-               model, quality, rewards, rights, royalties)
+from . import (account, commons_group, consume, contributor, dataset, deploy, gateway, gov, guardian, index, ipfs,
+               license, model, quality, rewards, rights, royalties)
 from .common import (_commons, DbOpt, DeploymentsOpt, _emit, fail, JsonOpt, NoIndexOpt, _reader, RpcOpt, say,
                      state)
 
@@ -31,6 +31,7 @@ app.add_typer(model.model_app, name="model")
 app.add_typer(gateway.app, name="gateway")
 app.add_typer(rights.consent_app, name="consent")
 app.add_typer(rights.dispute_app, name="dispute")
+app.add_typer(guardian.safe_app, name="safe")
 
 
 @app.command("stats")

@@ -47,6 +47,9 @@ def deploy(ctx: typer.Context, rpc: Optional[str] = RpcOpt, account: Optional[st
            arbiter: list[str] = typer.Option([], "--arbiter",
                                              help="ADDRESS of an arbiter of disputes beside governance (a council)."),
            allow_token: list[str] = typer.Option([], "--allow-token", help="ERC-20 allow-listed at bootstrap."),
+           guardian: Optional[str] = typer.Option(None, "--guardian", help="ADDRESS (a Safe) that may cancel a "
+                                                  "proposal, with a reason, and nothing else; governance replaces "
+                                                  "or removes it."),
            profile: Optional[str] = typer.Option(
                None, "--profile", help="Governance profile: dev (fast, local chains; the default there) or network "
                                        "(days-long delays, supply in the treasury)."),
@@ -90,12 +93,12 @@ def deploy(ctx: typer.Context, rpc: Optional[str] = RpcOpt, account: Optional[st
         if existing and fresh and not yes and not typer.confirm(
                 f"Deploy a new suite on chain {existing.chain_id}, replacing {deployments}/{existing.chain_id}.json?"):
             raise OpenCommonsError("deployment cancelled")
-        for address in curator + verifier + validator + arbiter + allow_token:
+        for address in curator + verifier + validator + arbiter + allow_token + ([guardian] if guardian else []):
             if not web3.Web3.is_address(address):
                 raise OpenCommonsError(f"malformed address {address!r}")
         who = connection.sender(w3, account, prompt=lambda text: typer.prompt(text, hide_input=True))
         bootstrap = chain_deploy.Bootstrap(curators=curator, verifiers=verifier, validators=validator,
-                                           arbiters=arbiter, allowed_tokens=allow_token)
+                                           arbiters=arbiter, allowed_tokens=allow_token, guardian=guardian)
         deployment = chain_deploy.deploy_suite(w3, who, deployments, settings=settings, bootstrap=bootstrap)
         for name, address in deployment.addresses.items():
             say(f"{name:22s} {address}")

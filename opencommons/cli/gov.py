@@ -79,6 +79,10 @@ def gov_propose(accept: Optional[str] = typer.Option(None, "--accept", help="ID 
                 signature: Optional[str] = typer.Option(None, "--signature", help="e.g. 'setTerms(uint256,...)'."),
                 arg: list[str] = typer.Option([], "--arg",
                                               help="VALUE of an argument of --signature (repeat, in order)."),
+                guardian_: Optional[str] = typer.Option(None, "--guardian", metavar="ADDRESS",
+                                                        help="ADDRESS to name the guardian (a Safe that may "
+                                                             "cancel proposals, with a reason), or `none` to "
+                                                             "remove it."),
                 description: Optional[str] = typer.Option(None, "--description",
                                                           help="TEXT of the proposal (default: its actions, in "
                                                                "words)."),
@@ -90,9 +94,14 @@ def gov_propose(accept: Optional[str] = typer.Option(None, "--accept", help="ID 
         actions = _proposal_actions(commons, accept, reward, burn, grant, revoke, allow_token, disallow_token,
                                     fee, treasury, call, signature, arg)
         actions += _quality_actions(commons, accept, reward, by_quality, quality_policy, min_score, score_weights)
+        if guardian_ is not None:
+            from ..guardian import guardian_action
+
+            actions.append(guardian_action(commons, None if guardian_.strip().lower() == "none" else guardian_))
         if not actions:
             raise OpenCommonsError("nothing to propose: give --accept, --burn, --grant, --revoke, --allow-token, "
-                                   "--disallow-token, --fee, --quality-policy, --score-weights or --call")
+                                   "--disallow-token, --fee, --quality-policy, --score-weights, --guardian or "
+                                   "--call")
         for action in actions:
             say(f"action: {action.summary}")
         proposals.check_proposable(commons, actions)
@@ -311,6 +320,12 @@ def gov_status(proposal: int, as_json: bool = JsonOpt, db: Optional[str] = DbOpt
         commons = _commons(rpc, deployments)
         reader = _reader(commons, db, no_index)
         view = queries.present_proposal(commons, reader.proposal_facts(proposal, commons.w3.eth.block_number))
+        if view.get("state") == "Canceled":
+            from ..guardian import cancellation
+
+            found = cancellation(commons, proposal)
+            if found:
+                view["cancelledBy"], view["cancelReason"] = found
         if as_json:
             _emit(view, as_json)
             return

@@ -324,6 +324,13 @@ class Explorer(IndexReader):
                 steps[r.proposal_id][r.kind] = r.eta
                 if r.kind == "queued":
                     queued_tx[r.proposal_id] = r.tx
+            # the guardian's cancellations, with why (issue 37): kept among the index's other events
+            o = s.other_events
+            reasons: dict[str, dict[str, str]] = {}
+            for r in conn.execute(select(o.c.args).where(o.c.commons == c, o.c.contract == "CommonsGovernor",
+                                                        o.c.name == "ProposalCancelledWithReason")):
+                a = json.loads(r.args)
+                reasons[str(a["proposalId"])] = {"by": a["by"], "reason": a["reason"]}
             quorums: dict[int, int] = {}
             items = []
             for r in rows:
@@ -345,7 +352,9 @@ class Explorer(IndexReader):
                               "against": str(against), "abstain": str(abstain),
                               "quorum": str(quorum) if quorum is not None else None,
                               "voters": voters[r.proposal_id], "eta": steps[r.proposal_id].get("queued"),
-                              "series": series[r.proposal_id][-100:]})
+                              "series": series[r.proposal_id][-100:],
+                              **({"cancelled": reasons[str(int(r.proposal_id))]}
+                                 if str(int(r.proposal_id)) in reasons else {})})
         return {"total": int(total), "offset": offset, "items": items}
 
 

@@ -92,14 +92,16 @@ def pass_proposal(w3, run, *propose_args):
     return out
 
 
-def in_process(env):
-    """The CLI run in this process on `env`'s chain (about 40x faster than a subprocess per command)."""
+def in_process(env, extra_env=None):
+    """The CLI run in this process on `env`'s chain (about 40x faster than a subprocess per command);
+    `extra_env` adds to its environment (a keystore's password)."""
     from typer.testing import CliRunner
 
     from opencommons.cli import app
 
     runner = CliRunner(env={"OPENCOMMONS_RPC": env["url"], "OPENCOMMONS_HOME": str(env["root"] / "home"),
-                            "OPENCOMMONS_IPFS_HOME": str(env["root"] / "ipfs"), "OPENCOMMONS_INDEX_DB": None})
+                            "OPENCOMMONS_IPFS_HOME": str(env["root"] / "ipfs"), "OPENCOMMONS_INDEX_DB": None,
+                            **(extra_env or {})})
     deployments = str(env["root"] / "deployments")
 
     def run(*args):

@@ -36,6 +36,7 @@ treasury = 900
 [roles]
 curators = ["{1}"]
 arbiters = ["{3}"]
+guardian = "{3}"
 [vault]
 fee_bps = 100
 """
@@ -91,6 +92,7 @@ def test_commons_create_applies_the_config(launched):
     governor = contract(w3, "CommonsGovernor", a["CommonsGovernor"])
     assert governor.functions.name().call() == "Brazil Health Commons"
     assert governor.functions.proposalThreshold().call() == 10 * 10**18
+    assert governor.functions.proposalGuardian().call() == launched["accounts"][3]  # roles.guardian
     nft = contract(w3, "DatasetNFT", a["DatasetNFT"])
     assert nft.functions.hasRole(nft.functions.CURATOR_ROLE().call(), launched["accounts"][2]).call()
     vault = contract(w3, "RoyaltyVault", a["RoyaltyVault"])
@@ -270,7 +272,7 @@ def test_initialize_reverts_on_launched_clones_and_templates(launched):
     governor = contract(w3, "CommonsGovernor", ke["CommonsGovernor"])
     assert governor.functions.token().call() == ke["CommonsToken"]
     assert governor.functions.clock().call() == w3.eth.block_number
-    settings = (1, 10, 0, 4)
+    settings = (1, 10, 0, 4, attacker.address)
     with pytest.raises(ContractRevertError, match="InvalidInitialization"):
         transact(w3, attacker, governor.functions.initialize("X", ke["CommonsToken"], attacker.address, settings))
     with pytest.raises(ContractRevertError, match="CommonsGovernorTokenMismatch"):

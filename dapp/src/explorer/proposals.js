@@ -21,7 +21,8 @@ function draw(result, state) {
     result.items, (p, row) => {
       row.dataset.id = p.id;
       row.insertCell().textContent = p.description;
-      Object.assign(row.insertCell(), { textContent: t(`proposal.${p.state}`), className: "state" });
+      Object.assign(row.insertCell(), { textContent: p.cancelled ? t("proposal.cancelledBecause",
+        { reason: p.cancelled.reason }) : t(`proposal.${p.state}`), className: "state" });
       Object.assign(row.insertCell(), { textContent: formatEther(p.for), className: "for" });
       Object.assign(row.insertCell(), { textContent: formatEther(p.against), className: "against" });
       Object.assign(row.insertCell(), { textContent: formatEther(p.abstain), className: "abstain" });
