@@ -90,6 +90,9 @@ def infrastructure(w3: Web3, sender: Sender, directory: Path) -> Infrastructure:
 
 def create(w3: Web3, sender: Sender, directory: Path, owners_: list[str], threshold: int) -> str:
     """A new Safe of `owners_` (at least `threshold` of them sign each transaction): its address."""
+    malformed = [o for o in owners_ if not Web3.is_address(o)]
+    if malformed:
+        raise SafeError(f"--owner {malformed[0]!r} is not an address")
     people = [Web3.to_checksum_address(o) for o in owners_]
     if len(set(people)) != len(people) or not people:
         raise SafeError("a Safe needs at least one owner, each named once")

@@ -53,6 +53,8 @@ def _state(env, proposal):
 def test_a_guardian_safe_cancels_during_the_vote_and_the_timelock_delay(env, tmp_path):
     run, w3, accounts = env["run"], env["w3"], env["accounts"]
     owners = _keystores(tmp_path, 3)
+    one_line_error(run("safe", "create", "--owner", "0x12", "--threshold", "1", "--account", "0"),
+                   "--owner '0x12' is not an address")
     one_line_error(run("safe", "create", "--owner", owners[0][0], "--threshold", "2", "--account", "0"),
                    "a threshold of 2 is not between 1 and the 1 owner(s)")
     out = ok(run("safe", "create", *[x for a, _ in owners for x in ("--owner", a)], "--threshold", "2",
