@@ -7,6 +7,7 @@ import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {TimelockControllerUpgradeable} from
     "@openzeppelin/contracts-upgradeable/governance/TimelockControllerUpgradeable.sol";
 
+import {ICommonsCharter} from "../interfaces/ICommonsCharter.sol";
 import {ICommonsFactory} from "../interfaces/ICommonsFactory.sol";
 import {ICommonsToken} from "../interfaces/ICommonsToken.sol";
 import {IContributionRewards} from "../interfaces/IContributionRewards.sol";
@@ -17,7 +18,9 @@ import {IDatasetNFT} from "../interfaces/IDatasetNFT.sol";
 import {IDatasetNFTDeployer} from "../interfaces/IDatasetNFTDeployer.sol";
 import {ILicenseManager} from "../interfaces/ILicenseManager.sol";
 import {IRoyaltyVault} from "../interfaces/IRoyaltyVault.sol";
+import {CommonsCharter} from "./CommonsCharter.sol";
 import {CommonsGovernor} from "./CommonsGovernor.sol";
+import {ContributorVotes} from "./ContributorVotes.sol";
 
 /// @title CommonsFactory
 /// @notice One per chain: launches a whole commons in one transaction and keeps the directory.
@@ -40,6 +43,9 @@ contract CommonsFactory is ICommonsFactory {
     address private immutable _TIMELOCK;
     address private immutable _REWARDS;
     address private immutable _RIGHTS;
+    address private immutable _HOUSE;
+    address private immutable _CONTRIBUTORS_GOVERNOR;
+    address private immutable _CHARTER;
 
     string[] private _codes;
     mapping(bytes32 codeHash => uint256 indexPlusOne) private _indexOf;
@@ -57,6 +63,9 @@ contract CommonsFactory is ICommonsFactory {
         _TIMELOCK = templates_.timelock;
         _REWARDS = templates_.rewards;
         _RIGHTS = templates_.rights;
+        _HOUSE = templates_.house;
+        _CONTRIBUTORS_GOVERNOR = templates_.contributorsGovernor;
+        _CHARTER = templates_.charter;
     }
 
     // ------------------------------------------------------------------ external
@@ -84,8 +93,14 @@ contract CommonsFactory is ICommonsFactory {
         );
         m.vault = Clones.cloneDeterministicWithImmutableArgs(_VAULT, abi.encode(m.datasets), _salt(codeHash, 7));
         m.rights = Clones.cloneDeterministic(_RIGHTS, _salt(codeHash, 8));
+        m.house = Clones.cloneDeterministic(_HOUSE, _salt(codeHash, 9));
+        m.contributorsGovernor = Clones.cloneDeterministicWithImmutableArgs(
+            _CONTRIBUTORS_GOVERNOR, abi.encode(m.house), _salt(codeHash, 10)
+        );
+        m.charter = Clones.cloneDeterministic(_CHARTER, _salt(codeHash, 11));
 
         _initGovernance(m, config);
+        _initHouses(m, config);
         _initDatasets(m, config);
         emit CommonsCreated(codeHash, index, msg.sender, config.code, m);
     }
@@ -127,7 +142,10 @@ contract CommonsFactory is ICommonsFactory {
             governor: _GOVERNOR,
             timelock: _TIMELOCK,
             rewards: _REWARDS,
-            rights: _RIGHTS
+            rights: _RIGHTS,
+            house: _HOUSE,
+            contributorsGovernor: _CONTRIBUTORS_GOVERNOR,
+            charter: _CHARTER
         });
     }
 
@@ -185,13 +203,19 @@ contract CommonsFactory is ICommonsFactory {
             _VAULT, abi.encode(m.datasets), _salt(codeHash, 7)
         );
         m.rights = Clones.predictDeterministicAddress(_RIGHTS, _salt(codeHash, 8));
+        m.house = Clones.predictDeterministicAddress(_HOUSE, _salt(codeHash, 9));
+        m.contributorsGovernor = Clones.predictDeterministicAddressWithImmutableArgs(
+            _CONTRIBUTORS_GOVERNOR, abi.encode(m.house), _salt(codeHash, 10)
+        );
+        m.charter = Clones.predictDeterministicAddress(_CHARTER, _salt(codeHash, 11));
     }
 
-    /// @dev Timelock (the governor its only proposer and canceller, anyone executes, no admin but
-    /// itself), token (genesis allocations, the rest in the treasury), governor, rewards.
+    /// @dev Timelock (the two houses' governors its only proposers and cancellers, anyone executes,
+    /// no admin but itself), token (genesis allocations, the rest in the treasury), governor, rewards.
     function _initGovernance(Commons memory m, CommonsConfig calldata config) private {
-        address[] memory proposers = new address[](1);
+        address[] memory proposers = new address[](2);
         proposers[0] = m.governor;
+        proposers[1] = m.contributorsGovernor;
         address[] memory executors = new address[](1); // the zero address: anyone executes
         TimelockControllerUpgradeable(payable(m.timelock)).initialize(
             config.governance.timelockDelay, proposers, executors, address(0)
@@ -211,7 +235,9 @@ contract CommonsFactory is ICommonsFactory {
             config.name,
             IVotes(m.token),
             TimelockControllerUpgradeable(payable(m.timelock)),
-            CommonsGovernor.Settings(g.votingDelay, g.votingPeriod, g.proposalThreshold, g.quorumPercent, config.guardian)
+            CommonsGovernor.Settings(
+                g.votingDelay, g.votingPeriod, g.proposalThreshold, g.quorumPercent, config.guardian, m.charter
+            )
         );
         IContributionRewards(m.rewards).initialize(
             m.datasets, m.token, m.attestations, m.timelock, g.requireConsent ? m.rights : address(0)
@@ -221,7 +247,7 @@ contract CommonsFactory is ICommonsFactory {
     /// @dev Registry, vault, licences, attestations, then the NFT, whose admin this factory is
     /// until it hands every role to the timelock (and the bootstrap curators) and leaves.
     function _initDatasets(Commons memory m, CommonsConfig calldata config) private {
-        IContributorRegistry(m.registry).initialize(m.timelock, config.verifiers);
+        IContributorRegistry(m.registry).initialize(m.timelock, config.verifiers, m.house);
         address treasury = config.treasury == address(0) ? m.timelock : config.treasury;
         IRoyaltyVault(m.vault).initialize(
             m.timelock, treasury, config.feeBps, config.allowedTokens,
@@ -242,6 +268,26 @@ contract CommonsFactory is ICommonsFactory {
         roles.grantRole(_TAKEDOWN, m.rights);
         roles.grantRole(_ADMIN, m.timelock);
         roles.renounceRole(_ADMIN, address(this));
+    }
+
+    /// @dev The contributors' house (its votes, its governor) and the charter both houses queue through.
+    function _initHouses(Commons memory m, CommonsConfig calldata config) private {
+        Houses calldata h = config.houses;
+        ContributorVotes(m.house).initialize(IContributorRegistry(m.registry), h.claimType);
+        CommonsGovernor(payable(m.contributorsGovernor)).initialize(
+            string.concat(config.name, " contributors"),
+            IVotes(m.house),
+            TimelockControllerUpgradeable(payable(m.timelock)),
+            CommonsGovernor.Settings(
+                h.votingDelay, h.votingPeriod, h.proposalThreshold, h.quorumPercent, config.guardian, m.charter
+            )
+        );
+        CommonsCharter(m.charter).initialize(
+            ICommonsCharter.Config(
+                m.timelock, m.governor, m.contributorsGovernor, m.token, h.charterCid, h.superQuorumBps,
+                h.defaultHouse, h.selectors, h.houses, h.caps
+            )
+        );
     }
 
     /// @dev Governance (the timelock) arbitrates disputes, and the council the config names.

@@ -45,6 +45,7 @@ contract CommonsGovernor is
         uint256 proposalThreshold;
         uint256 quorumPercent;
         address guardian; // may cancel a proposal, with a reason, and nothing else (zero: none)
+        address charter; // the only account that may queue (a CommonsCharter: two houses); zero: anyone
     }
 
     // ------------------------------------------------------------------ errors
@@ -52,6 +53,8 @@ contract CommonsGovernor is
     error CommonsGovernorTokenMismatch(address token, address cloneToken);
     /// @notice Thrown when the guardian cancels without a reason ({cancelWithReason} records one).
     error CommonsGovernorReasonRequired(uint256 proposalId);
+    /// @notice Thrown when a proposal is queued other than through the commons' charter.
+    error CommonsGovernorQueueThroughCharter(address charter);
 
     // ------------------------------------------------------------------ events
     /// @notice Emitted when the guardian cancels `proposalId`, with why, on the record.
@@ -61,6 +64,9 @@ contract CommonsGovernor is
     /// @dev The votes token of a direct deployment; zero in the template clones run, whose token
     /// is the clone's argument. Read on every vote, proposal and quorum: never a storage read.
     IVotes private immutable _TOKEN;
+
+    // ------------------------------------------------------------------ storage
+    address private _charter;
 
     // ------------------------------------------------------------------ constructor
     /// @param name_ the governor's name, also its EIP-712 domain name (signed ballots)
@@ -122,6 +128,11 @@ contract CommonsGovernor is
             revert CommonsGovernorReasonRequired(getProposalId(targets, values, calldatas, descriptionHash));
         }
         return super.cancel(targets, values, calldatas, descriptionHash);
+    }
+
+    /// @notice The charter through which passed proposals are queued (zero: none, anyone queues).
+    function charter() external view returns (address) {
+        return _charter;
     }
 
     /// @notice The votes token: the immutable of a direct deployment, or the clone's argument.
@@ -192,6 +203,8 @@ contract CommonsGovernor is
         bytes[] memory calldatas,
         bytes32 descriptionHash
     ) internal override(GovernorUpgradeable, GovernorTimelockControlUpgradeable) returns (uint48) {
+        address c = _charter;
+        if (c != address(0) && _msgSender() != c) revert CommonsGovernorQueueThroughCharter(c);
         return super._queueOperations(proposalId, targets, values, calldatas, descriptionHash);
     }
 
@@ -243,5 +256,6 @@ contract CommonsGovernor is
         __GovernorVotesQuorumFraction_init(settings.quorumPercent);
         __GovernorTimelockControl_init(timelock);
         if (settings.guardian != address(0)) _setProposalGuardian(settings.guardian);
+        _charter = settings.charter;
     }
 }

@@ -10,6 +10,11 @@ import {Create2} from "@openzeppelin/contracts/utils/Create2.sol";
 import {IContributorRegistry} from "../interfaces/IContributorRegistry.sol";
 import {RoyaltyReceiver} from "./RoyaltyReceiver.sol";
 
+/// @dev The contributors' house the registry keeps in step (see ContributorVotes).
+interface IContributorHouse {
+    function sync(address account) external;
+}
+
 /// @title ContributorRegistry
 /// @notice Contributors register their own wallets; verifiers (held by governance) vouch for them.
 /// @dev Deployed directly (the constructor initialises it) or cloned and initialised by the
@@ -27,17 +32,29 @@ contract ContributorRegistry is IContributorRegistry, AccessControlUpgradeable, 
     // ------------------------------------------------------------------ storage
     mapping(address account => Contributor) private _contributors;
     mapping(address account => mapping(bytes32 claimType => Claim)) private _claims;
+    address private _house;
 
     // ------------------------------------------------------------------ constructor
     /// @param admin the account given the admin role (the timelock once deployment is wired)
     constructor(address admin) initializer {
-        _initRegistry(admin, new address[](0));
+        _initRegistry(admin, new address[](0), address(0));
     }
 
     // ------------------------------------------------------------------ initializer
     /// @inheritdoc IContributorRegistry
-    function initialize(address admin, address[] calldata verifiers) external initializer {
-        _initRegistry(admin, verifiers);
+    function initialize(address admin, address[] calldata verifiers, address house_) external initializer {
+        _initRegistry(admin, verifiers, house_);
+    }
+
+    /// @inheritdoc IContributorRegistry
+    function setHouse(address house_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _house = house_;
+        emit HouseSet(house_);
+    }
+
+    /// @inheritdoc IContributorRegistry
+    function house() external view returns (address) {
+        return _house;
     }
 
     // ------------------------------------------------------------------ external
@@ -107,6 +124,7 @@ contract ContributorRegistry is IContributorRegistry, AccessControlUpgradeable, 
         _activeContributor(msg.sender).active = false;
         emit NonceInvalidated(msg.sender, _useNonce(msg.sender));
         emit ContributorDeactivated(msg.sender);
+        _syncHouse(msg.sender);
     }
 
     /// @inheritdoc IContributorRegistry
@@ -121,6 +139,7 @@ contract ContributorRegistry is IContributorRegistry, AccessControlUpgradeable, 
         uint64 issuedAt = uint64(block.timestamp);
         _claims[account][claimType] = Claim(msg.sender, issuedAt, expiresAt, false);
         emit ClaimAttested(account, claimType, msg.sender, issuedAt, expiresAt);
+        _syncHouse(account);
     }
 
     /// @inheritdoc IContributorRegistry
@@ -133,6 +152,7 @@ contract ContributorRegistry is IContributorRegistry, AccessControlUpgradeable, 
         }
         claim.revoked = true;
         emit ClaimRevoked(account, claimType, msg.sender);
+        _syncHouse(account);
     }
 
     /// @inheritdoc IContributorRegistry
@@ -173,6 +193,7 @@ contract ContributorRegistry is IContributorRegistry, AccessControlUpgradeable, 
         Contributor storage c = _contributors[account];
         if (c.active) revert ContributorRegistryAlreadyRegistered(account);
         _checkProfile(profileDigest, profileCodec);
+        bool returning = c.registeredAt != 0; // its claims may count again
         uint64 registeredAt = uint64(block.timestamp);
         c.profileDigest = profileDigest;
         // the packed slot in one write (a struct literal writes each member of it separately)
@@ -181,6 +202,13 @@ contract ContributorRegistry is IContributorRegistry, AccessControlUpgradeable, 
             sstore(add(c.slot, 1), packed)
         }
         emit ContributorRegistered(account, community, profileDigest, profileCodec, registeredAt);
+        if (returning) _syncHouse(account);
+    }
+
+    /// @dev Keeps the contributors' house's vote of `account` in step with its claims.
+    function _syncHouse(address account) private {
+        address h = _house;
+        if (h != address(0)) IContributorHouse(h).sync(account);
     }
 
     function _activeContributor(address account) private view returns (Contributor storage c) {
@@ -192,8 +220,12 @@ contract ContributorRegistry is IContributorRegistry, AccessControlUpgradeable, 
         if (profileDigest == bytes32(0) || profileCodec == 0) revert ContributorRegistryEmptyProfile();
     }
 
-    function _initRegistry(address admin, address[] memory verifiers) private onlyInitializing {
+    function _initRegistry(address admin, address[] memory verifiers, address house_) private onlyInitializing {
         __EIP712_init("OpenCommons ContributorRegistry", "1");
+        if (house_ != address(0)) {
+            _house = house_;
+            emit HouseSet(house_);
+        }
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         if (verifiers.length != 0) _grantRole(VERIFIER_ROLE, admin);
         for (uint256 i; i < verifiers.length; ++i) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {ICommonsCharter} from "./ICommonsCharter.sol";
+
 /// @title ICommonsFactory
 /// @notice Launches a complete commons (registry, dataset NFT, attestations, royalty vault,
 /// licences, governance token, governor, timelock, rewards) in one transaction, and keeps the
@@ -25,6 +27,21 @@ interface ICommonsFactory {
         bool requireConsent; // royalties and rewards reach a contributor only once it consented
     }
 
+    /// @notice The contributors' house and the charter a commons starts with.
+    struct Houses {
+        bytes32 claimType; // the claim (attested by a verifier) that gives a contributor its vote
+        uint48 votingDelay; // blocks, of the contributors' house
+        uint32 votingPeriod; // blocks
+        uint256 proposalThreshold; // votes (1: members propose)
+        uint256 quorumPercent; // 1..100 of the members
+        string charterCid; // the charter document, pinned
+        uint16 superQuorumBps; // share of each house's votes in favour a rule change needs
+        ICommonsCharter.House defaultHouse; // who must pass a call no rule names
+        bytes4[] selectors; // rules: the house each selector needs
+        ICommonsCharter.House[] houses;
+        ICommonsCharter.Caps caps;
+    }
+
     /// @notice Everything a launch needs.
     struct CommonsConfig {
         string code; // unique, e.g. "KE/education"
@@ -44,6 +61,7 @@ interface ICommonsFactory {
         uint96 defaultRoyaltyBps; // ERC-2981 royalty marketplaces are asked for
         uint16 feeBps; // protocol fee on royalties
         address treasury; // where protocol fees accrue; zero for the timelock
+        Houses houses; // the contributors' house and the charter
     }
 
     /// @notice The addresses of one commons.
@@ -58,6 +76,9 @@ interface ICommonsFactory {
         address timelock;
         address rewards;
         address rights;
+        address house; // ContributorVotes: one vote per verified contributor
+        address contributorsGovernor; // the contributors' house
+        address charter; // which house decides what, the caps; queues every passed proposal
     }
 
     /// @notice Thrown when a code is empty, longer than 64 bytes, or not parts of ASCII letters,

@@ -296,12 +296,14 @@ def buy_licence(commons: Commons, who: Sender, dataset_id: int, max_price: int |
     return receipt, terms
 
 
-def vote(commons: Commons, who: Sender, proposal_id: int, support: str, report: Report | None = None) -> Any:
-    """Casts `who`'s vote (for, against, abstain) on an active proposal."""
+def vote(commons: Commons, who: Sender, proposal_id: int, support: str, report: Report | None = None,
+         governor: Any = None) -> Any:
+    """Casts `who`'s vote (for, against, abstain) on an active proposal, in the token house or in
+    the house whose `governor` is given."""
     if support.lower() not in SUPPORT:
         raise OpenCommonsError(f"invalid vote {support!r}: use for, against or abstain")
-    return send(commons, who, "voted", commons.governor.functions.castVote(proposal_id, SUPPORT[support.lower()]),
-                report=report)
+    g = governor if governor is not None else commons.governor
+    return send(commons, who, "voted", g.functions.castVote(proposal_id, SUPPORT[support.lower()]), report=report)
 
 
 def pull_training_share(commons: Commons, who: Sender, model_id: int, dataset_id: int, log: dict[str, Any],

@@ -32,7 +32,9 @@ from .ipfs.store import EmbeddedStore, read_document
 from .licensing import documents, odrl
 from .publish import PublishRequest, commons_id, publish, verify_directory
 from .references import link_of
+from .queries import Proposal
 from .suite import Commons
+from . import present, trust
 
 SAMPLES = Path(__file__).resolve().parent / "data" / "sample"
 NATIVE = "0x0000000000000000000000000000000000000000"
@@ -140,6 +142,14 @@ def _story(say: Say, w3: Web3, deployments_dir: Path | None, started: float) -> 
     sig = Account.sign_message(encode_typed_data(full_message=msg), chebet.key).signature
     tx("Chebet registers by signature (operator relays)", operator, commons.registry.functions.registerWithSig(
         chebet.address, digest, codec, community, deadline, sig))
+    if commons.has_houses:
+        identity = commons.house.functions.claimType().call()
+        expires = w3.eth.get_block("latest")["timestamp"] + 365 * 86_400
+        for name, person in (("Amina", amina), ("Baraka", baraka)):
+            tx(f"verifier attests {name}'s identity: one vote in the contributors' house", operator,
+               commons.registry.functions.attestClaim(person.address, identity, expires))
+        say(f"  the contributors' house has {commons.house.functions.totalMembers().call()} members (Chebet is not "
+            "verified: no vote)")
 
     # 3. publish ------------------------------------------------------------------------------
     say("[step] 3. Publish the sample dataset and a derived dataset (pinned to IPFS, CIDs on-chain)")
@@ -241,14 +251,24 @@ def _story(say: Say, w3: Web3, deployments_dir: Path | None, started: float) -> 
     calldatas = [commons.nft.encode_abi("curate", [base.dataset_id, ACCEPTED]),
                  commons.rewards.encode_abi("reward", [base.dataset_id, 1_000 * ETH])]
     description = f"Accept dataset {base.dataset_id} and reward its contributors with 1,000 OCT"
-    receipt = tx("voter proposes", voter, commons.governor.functions.propose(targets, [0, 0], calldatas, description))
-    proposal_id = commons.governor.events.ProposalCreated().process_receipt(receipt)[0]["args"]["proposalId"]
+    houses = trust.houses(commons)
+    for h, (label, who) in zip(houses, (("voter", voter), ("Amina", amina))):
+        receipt = tx(f"{label} proposes it in {h.words}", who,
+                     h.governor.functions.propose(targets, [0, 0], calldatas, description))
+    proposal_id = houses[0].governor.events.ProposalCreated().process_receipt(receipt)[0]["args"]["proposalId"]
     _mine(w3, commons.governor.functions.votingDelay().call() + 1)
-    tx("voter votes For", voter, commons.governor.functions.castVote(proposal_id, 1))
-    tx("operator votes For", operator, commons.governor.functions.castVote(proposal_id, 1))
+    tx("voter votes For in the token house", voter, commons.governor.functions.castVote(proposal_id, 1))
+    tx("operator votes For in the token house", operator, commons.governor.functions.castVote(proposal_id, 1))
+    if len(houses) > 1:
+        for label, who in (("Amina", amina), ("Baraka", baraka)):
+            tx(f"{label} votes For in the contributors' house (one vote, a verified contributor)", who,
+               houses[1].governor.functions.castVote(proposal_id, 1))
     _mine(w3, commons.governor.functions.votingPeriod().call() + 1)
     desc_hash = Web3.keccak(text=description)
-    tx("queue in the timelock", voter, commons.governor.functions.queue(targets, [0, 0], calldatas, desc_hash))
+    needs = trust.required(commons, targets, [bytes.fromhex(c[2:]) for c in calldatas])
+    say(f"  the charter asks {present.HOUSE_NEEDS[needs]} of these calls; both houses passed them")
+    p = Proposal(proposal_id, list(targets), [0, 0], [bytes.fromhex(c[2:]) for c in calldatas], description)
+    tx("queue in the timelock (through the charter)", voter, trust.queue_call(commons, houses[0], p))
     w3.provider.make_request("evm_increaseTime", [commons.timelock.functions.getMinDelay().call() + 1])  # type: ignore[arg-type]
     _mine(w3, 1)
     tx("execute", voter, commons.governor.functions.execute(targets, [0, 0], calldatas, desc_hash))

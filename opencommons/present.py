@@ -82,6 +82,12 @@ def proposal_lines(view: dict[str, Any]) -> list[str]:
              f"abstain    {view['abstainTokens']}",
              f"quorum     {quorum if quorum is not None else 'known once voting opens (at its snapshot)'}",
              f"voting     blocks {view['snapshot'] + 1} to {view['deadline']} (now {view['block']})"]
+    if view.get("needs"):
+        lines.append(f"needs      {HOUSE_NEEDS.get(view['needs'], view['needs'])} (the charter)")
+    for row in view.get("houses") or []:
+        quorum = row["quorumText"] if row["quorumText"] is not None else "at its snapshot"
+        lines.append(f"{row['house'] + ' house':10s} {row['state']}: for {row['forText']}, against "
+                     f"{row['againstText']}, abstain {row['abstainText']}, quorum {quorum}")
     if view.get("eta"):
         lines.append(f"timelock   until {when(view['eta'])}")
     if view.get("cancelReason"):
@@ -89,6 +95,24 @@ def proposal_lines(view: dict[str, Any]) -> list[str]:
     if view.get("next"):
         lines.append(f"next       {view['next']}")
     return lines
+
+
+HOUSE_NEEDS = {"either": "either house", "token": "the token house", "contributors": "the contributors' house",
+               "both": "both houses", "super": "a super-quorum of both houses"}
+
+
+def charter_lines(view: dict[str, Any]) -> list[str]:
+    """The charter as `commons gov charter` prints it."""
+    caps = view["caps"]
+    rows = [("document", f"ipfs://{view['cid']}")]
+    rows += [(f"{name}", HOUSE_NEEDS.get(house, house)) for name, house in view["rules"].items()]
+    rows += [("super-quorum", f"{view['superQuorumBps'] / 100:g}% of each house in favour"),
+             ("highest fee", f"{caps['maxFeeBps']} bps"),
+             ("spending", f"at most {caps['ethPerPeriodText']} and {caps['tokensPerPeriodText']} per "
+                          f"{duration(caps['periodSeconds'])}"),
+             ("burn/forfeit", f"waits {caps['waitBlocks']} blocks after its vote"),
+             ("members", f"{view['house']['members']} verified contributor(s) vote in the contributors' house")]
+    return fact_lines(rows)
 
 
 def short_id(number: int) -> str:

@@ -5,6 +5,7 @@ protocol fee and treasury, or any call given as a signature and arguments."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from eth_abi.abi import encode as abi_encode
@@ -68,8 +69,32 @@ def fee_action(commons: Commons, fee_bps: int, treasury: str) -> Action:
     if not 0 <= fee_bps <= maximum:
         raise OpenCommonsError(f"protocol fee {fee_bps} bps out of range: at most {maximum} bps")
     address = _address(treasury, "treasury")
+    if commons.has_houses:
+        cap = int(commons.charter.functions.caps().call()[0])
+        if fee_bps > cap:
+            raise OpenCommonsError(f"protocol fee {fee_bps} bps is above the charter's highest fee of {cap} bps: only "
+                                   "an amendment of the charter (a super-quorum of both houses) raises it")
     summary = f"set the protocol fee to {fee_bps} bps ({fee_bps / 100:g}%), treasury {address}"
     return Action(commons.vault.address, _encoded(commons.vault, "setProtocolFee", [fee_bps, address]), summary)
+
+
+def amend_charter_action(commons: Commons, document: Path) -> Action:
+    """Amend the charter to `document` (pinned in the local store), keeping its super-quorum and caps."""
+    from .ipfs.content import open_store
+    from .rights import pin_document
+
+    if not commons.has_houses:
+        raise OpenCommonsError("this commons has no charter to amend (it was deployed with the token house alone)")
+    cid = pin_document(open_store(), document, "charter")
+    c = commons.charter.functions
+    data = _encoded(commons.charter, "amend", [str(cid), c.superQuorumBps().call(), c.caps().call()])
+    return Action(commons.charter.address, data, f"amend the charter to ipfs://{cid} (caps and super-quorum kept)")
+
+
+def requirement_words(requirement: str) -> str:
+    from .present import HOUSE_NEEDS
+
+    return HOUSE_NEEDS.get(requirement, requirement)
 
 
 def call_action(target: str, signature: str, args: list[str]) -> Action:

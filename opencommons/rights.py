@@ -82,7 +82,7 @@ def _cid(digest: bytes, codec: int) -> Cid | None:
     return None if bytes(digest) == ZERO32 else Cid.from_chain(int(codec), bytes(digest))
 
 
-def _pin_document(store: Any, path: Path, what: str, one_block: bool = False) -> Cid:
+def pin_document(store: Any, path: Path, what: str, one_block: bool = False) -> Cid:
     """`path` added to `store` (pinned there): its CID (a raw block, or a dag-pb file when larger
     than a chunk, unless `one_block`)."""
     try:
@@ -116,7 +116,7 @@ def _check_contributor(commons: Commons, dataset_id: int, account: str) -> None:
 # ---------------------------------------------------------------------- consent and withdrawal
 def pin_purposes(store: Any, path: Path) -> Cid:
     """A purposes document (what a contributor agrees its data may be used for) pinned to `store`."""
-    return _pin_document(store, path, "purposes document", one_block=True)
+    return pin_document(store, path, "purposes document", one_block=True)
 
 
 def consent(commons: Commons, who: Sender, dataset_id: int, purposes: Cid | None = None,
@@ -243,7 +243,7 @@ def raise_dispute(commons: Commons, who: Sender, store: Any, dataset_id: int, re
         raise OpenCommonsError(f"dataset {dataset_id} has dispute {active} already ({stage}): add your evidence "
                                "there (the arbiter reads it), or raise yours once it ends; nothing sent")
     bond = int(rights.functions.settings().call()[0])
-    cid = _pin_document(store, evidence, "evidence")
+    cid = pin_document(store, evidence, "evidence")
     receipt = send(commons, who, "dispute raised", rights.functions.raiseDispute(dataset_id, code, cid.digest,
                                                                                   cid.codec), value=bond,
                    report=report)
@@ -260,7 +260,7 @@ def answer(commons: Commons, who: Sender, store: Any, dispute_id: int, document:
                                "appealed")
     if Web3.to_checksum_address(who.address) != d.publisher:
         raise OpenCommonsError(f"only the publisher {d.publisher} answers dispute {dispute_id}")
-    cid = _pin_document(store, document, "answer")
+    cid = pin_document(store, document, "answer")
     return send(commons, who, "answered", _contract(commons).functions.answer(dispute_id, cid.digest, cid.codec),
                 report=report), cid
 

@@ -34,12 +34,18 @@ class Commons:
             self._access[key] = access_list(self.w3, [self.deployment.addresses[n] for n in names])
         return self._access[key]
 
+    @property
+    def has_houses(self) -> bool:
+        """Whether this commons has a contributors' house and a charter beside the token house."""
+        return "CommonsCharter" in self.deployment.addresses
+
     def __getattr__(self, name: str) -> Contract:
         names = {"registry": "ContributorRegistry", "nft": "DatasetNFT", "vault": "RoyaltyVault",
                  "licenses": "LicenseManager", "attestations": "DatasetAttestations", "token": "CommonsToken",
                  "governor": "CommonsGovernor", "timelock": "CommonsTimelock", "rewards": "ContributionRewards",
-                 "rights": "DatasetRights"}
-        if name not in names:
+                 "rights": "DatasetRights", "house": "ContributorVotes", "house_governor": "ContributorsGovernor",
+                 "charter": "CommonsCharter"}
+        if name not in names or names[name] not in self.deployment.addresses:
             raise AttributeError(name)
         if name not in self._contracts:  # building a Contract parses its whole ABI: once
             self._contracts[name] = contract(self.w3, names[name], self.deployment.addresses[names[name]])

@@ -26,6 +26,14 @@
     arbiters = []                        # decide disputes beside governance (a council)
     guardian = "0x..."                   # may cancel a proposal, with a reason (a Safe); optional
 
+    [houses]                             # who must pass what: either, token, contributors, both, super
+    claim = "identity"                   # the attested claim that gives a contributor a vote
+    curation = "either"                  # and fees, treasury, roles, burns, rules, default
+    fees = "both"
+
+    [charter]
+    document = "charter.md"              # pinned at launch; its CID is stored in the CommonsCharter
+
     [vault]
     default_royalty_bps = 500            # ERC-2981 royalty asked of marketplaces
     fee_bps = 0                          # protocol fee on royalties (at most 1000)
@@ -46,6 +54,8 @@ from typing import Any
 from web3 import Web3
 
 from ..errors import DeploymentError
+from .deploy import charter_cid
+from .houses import CATEGORIES, HOUSES, Charter, caps_tuple, claim_type, house_rules
 from .profiles import PROFILES, TOKEN, GovernanceSettings, choose_profile, validate
 
 ZERO = "0x0000000000000000000000000000000000000000"
@@ -54,7 +64,8 @@ MAX_CODE_LENGTH = 64
 MAX_FEE_BPS = 1_000
 _SECTIONS = {"name": None, "profile": None, "token": {"name", "symbol", "supply"},
              "governance": None, "allocations": None, "roles": {"curators", "verifiers", "validators", "arbiters", "guardian"},
-             "vault": {"default_royalty_bps", "fee_bps", "treasury", "allowed_tokens"}}
+             "vault": {"default_royalty_bps", "fee_bps", "treasury", "allowed_tokens"},
+             "houses": {"claim", *CATEGORIES, "default"}, "charter": {"document"}}
 _TUNABLE = {f.name for f in fields(GovernanceSettings)} - {"profile", "allocations", "genesis_to_treasury",
                                                               "initial_supply", "default_royalty_bps",
                                                               "reissue_window_s"}
@@ -81,6 +92,12 @@ class CommonsSpec:
     default_royalty_bps: int = 500
     fee_bps: int = 0
     fee_treasury: str = ZERO
+    #: the contributors' house: the claim that gives a vote, and the house each category needs
+    house_claim: str = "identity"
+    house_rules: dict[str, str] = field(default_factory=dict)
+    #: the charter document's CID (default: the bundled charter's), and its file (pinned at launch)
+    charter_cid: str = ""
+    charter_document: str = ""
 
     def as_struct(self) -> tuple[Any, ...]:
         """The ICommonsFactory.CommonsConfig tuple."""
@@ -91,7 +108,15 @@ class CommonsSpec:
                  g.dispute_decision_window_s, g.dispute_appeal_window_s, bool(g.require_consent)),
                 list(self.allocations), list(self.allocations.values()), self.treasury_amount,
                 self.curators, self.verifiers, self.validators, self.arbiters, self.guardian, self.allowed_tokens,
-                self.default_royalty_bps, self.fee_bps, self.fee_treasury)
+                self.default_royalty_bps, self.fee_bps, self.fee_treasury, self.houses_struct())
+
+    def houses_struct(self) -> tuple[Any, ...]:
+        """The ICommonsFactory.Houses tuple."""
+        g = self.governance
+        selectors, houses, default = Charter(self.charter_cid, house_rules(g, self.house_rules)).rule_tuples()
+        return (claim_type(self.house_claim), g.voting_delay_blocks, g.voting_period_blocks,
+                g.house_proposal_threshold, g.house_quorum_percent, self.charter_cid or charter_cid(None),
+                g.super_quorum_bps, default, selectors, houses, caps_tuple(g))
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "governance": asdict(self.governance)}
@@ -125,7 +150,7 @@ def default_spec(code: str, name: str | None, chain_id: int, creator: str,
     return CommonsSpec(code=check_code(code), name=name or f"{code} Governor", token_name=f"{code} Commons",
                        token_symbol="OCT", governance=settings,
                        allocations={Web3.to_checksum_address(creator): settings.initial_supply},
-                       default_royalty_bps=settings.default_royalty_bps)
+                       default_royalty_bps=settings.default_royalty_bps, charter_cid=charter_cid(None))
 
 
 def load_spec(path: Path, code: str, name: str | None, chain_id: int) -> CommonsSpec:
@@ -161,7 +186,23 @@ def load_spec(path: Path, code: str, name: str | None, chain_id: int) -> Commons
         if key not in _TUNABLE:
             raise DeploymentError(f"{path}: unknown key governance.{key} (known: {', '.join(sorted(_TUNABLE))})")
         amount = _whole(path, f"governance.{key}", value)
-        changes[key] = amount * TOKEN if key == "proposal_threshold" else amount
+        changes[key] = amount * TOKEN if key in ("proposal_threshold", "spend_tokens") else amount
+    if changes.get("houses", 1) != 1:
+        raise DeploymentError(f"{path}: governance.houses is 1 at a factory launch: every commons it launches has "
+                              "both houses")
+    house_table = _table(path, data, "houses")
+    claim = house_table.get("claim", "identity")
+    if not isinstance(claim, str) or not claim.strip():
+        raise DeploymentError(f"{path}: houses.claim must be a non-empty string (a claim's name, e.g. identity)")
+    rules = {k: v for k, v in house_table.items() if k != "claim"}
+    for key, value in rules.items():
+        if value not in HOUSES[1:]:
+            raise DeploymentError(f"{path}: houses.{key} is {value!r}: use one of {', '.join(HOUSES[1:])}")
+    document = _table(path, data, "charter").get("document")
+    if document is not None and not isinstance(document, str):
+        raise DeploymentError(f"{path}: charter.document must be a file name")
+    document_path = str((path.parent / document).resolve()) if document else ""
+    cid = charter_cid(document_path or None)
     vault = data.get("vault", {})
     royalty = _whole(path, "vault.default_royalty_bps", vault.get("default_royalty_bps", base.default_royalty_bps))
     fee = _whole(path, "vault.fee_bps", vault.get("fee_bps", 0))
@@ -204,6 +245,7 @@ def load_spec(path: Path, code: str, name: str | None, chain_id: int) -> Commons
         allowed_tokens=_addresses(path, "vault.allowed_tokens", vault.get("allowed_tokens", [])),
         default_royalty_bps=royalty, fee_bps=fee,
         fee_treasury=_address(path, "vault.treasury", vault["treasury"]) if "treasury" in vault else ZERO,
+        house_claim=claim, house_rules=rules, charter_cid=cid, charter_document=document_path,
     )
 
 

@@ -17,7 +17,7 @@ from web3 import Web3
 from web3.contract import Contract
 
 from ..errors import DeploymentError
-from . import artifacts
+from . import artifacts, houses
 from .profiles import GovernanceSettings, validate
 from .transactions import Sender, send_raw, transact
 
@@ -27,6 +27,10 @@ ZERO = "0x0000000000000000000000000000000000000000"
 TOKEN_NAME, TOKEN_SYMBOL, GOVERNOR_NAME = "OpenCommons", "OCT", "OpenCommons Governor"
 SUITE = ("CommonsTimelock", "CommonsToken", "CommonsGovernor", "ContributorRegistry", "DatasetNFT",
          "RoyaltyVault", "LicenseManager", "DatasetAttestations", "ContributionRewards", "DatasetRights")
+#: the second house and the charter (a deployment with houses)
+HOUSES_SUITE = ("ContributorVotes", "ContributorsGovernor", "CommonsCharter")
+#: the bundled charter a commons launches with unless it names its own
+DEFAULT_CHARTER = Path(__file__).resolve().parent.parent / "data" / "charter.md"
 
 
 @dataclass
@@ -40,6 +44,12 @@ class Bootstrap:
     allowed_tokens: list[str] = field(default_factory=list)
     #: may cancel a proposal, with a reason, and nothing else (a Safe in practice); governance replaces it
     guardian: str | None = None
+    #: the claim whose attestation gives a contributor a vote in the contributors' house
+    house_claim: str = "identity"
+    #: the charter document (default: the bundled one) and the house each category needs
+    #: (default: the profile's, see houses.py)
+    charter_document: str | None = None
+    house_rules: dict[str, str] | None = None
 
 
 @dataclass
@@ -166,12 +176,25 @@ def deploy_suite(w3: Web3, sender: Sender, directory: Path | None = None,
     b = bootstrap or Bootstrap()
     me = sender.address
     start_block = w3.eth.block_number
+    guardian = Web3.to_checksum_address(b.guardian) if b.guardian else ZERO
+    rules = houses.house_rules(s, b.house_rules)
+    cid = charter_cid(b.charter_document) if s.houses else ""
     timelock = deploy_contract(w3, sender, "CommonsTimelock", s.timelock_delay_s, [], [ZERO], me)
     token = deploy_contract(w3, sender, "CommonsToken", TOKEN_NAME, TOKEN_SYMBOL, me, me, s.initial_supply)
+    charter = deploy_contract(w3, sender, "CommonsCharter", False) if s.houses else None
+    chartered = charter.address if charter is not None else ZERO
     governor = deploy_contract(w3, sender, "CommonsGovernor", GOVERNOR_NAME, token.address, timelock.address,
                                (s.voting_delay_blocks, s.voting_period_blocks, s.proposal_threshold,
-                                s.quorum_percent, Web3.to_checksum_address(b.guardian) if b.guardian else ZERO))
+                                s.quorum_percent, guardian, chartered))
     registry = deploy_contract(w3, sender, "ContributorRegistry", me)
+    second: list[Contract] = []
+    if charter is not None:
+        house = deploy_contract(w3, sender, "ContributorVotes", registry.address, houses.claim_type(b.house_claim))
+        contributors = deploy_contract(w3, sender, "ContributorsGovernor", GOVERNOR_NAME + " contributors",
+                                       house.address, timelock.address,
+                                       (s.voting_delay_blocks, s.voting_period_blocks, s.house_proposal_threshold,
+                                        s.house_quorum_percent, guardian, chartered))
+        second = [house, contributors, charter]
     nft = deploy_contract(w3, sender, "DatasetNFT", registry.address, me, s.min_commit_age_blocks,
                           s.commit_ttl_blocks)
     vault = deploy_contract(w3, sender, "RoyaltyVault", nft.address, me, timelock.address)
@@ -188,6 +211,11 @@ def deploy_suite(w3: Web3, sender: Sender, directory: Path | None = None,
     def run(fn: Any) -> None:
         transact(w3, sender, fn)
 
+    if second:
+        house, contributors, charter = second
+        run(charter.functions.initialize(houses.charter_config(s, timelock.address, governor.address,
+                                                               contributors.address, token.address, cid, rules)))
+        run(registry.functions.setHouse(house.address))
     run(nft.functions.setRoyaltyVault(vault.address))
     run(nft.functions.setDefaultRoyalty(s.default_royalty_bps))
     run(nft.functions.grantRole(nft.functions.TAKEDOWN_ROLE().call(), rights.address))
@@ -211,7 +239,8 @@ def deploy_suite(w3: Web3, sender: Sender, directory: Path | None = None,
     _hand_over(run, attestations, me, tl, ["VALIDATOR_ROLE"], extra={"VALIDATOR_ROLE": b.validators})
     _hand_over(run, rights, me, tl, [])
     for role in ("PROPOSER_ROLE", "CANCELLER_ROLE"):
-        run(timelock.functions.grantRole(timelock.functions[role]().call(), governor.address))
+        for g in [governor] + second[1:2]:
+            run(timelock.functions.grantRole(timelock.functions[role]().call(), g.address))
     run(timelock.functions.renounceRole(timelock.functions.DEFAULT_ADMIN_ROLE().call(), me))
     for holder, amount in s.allocations.items():
         run(token.functions.transfer(Web3.to_checksum_address(holder), amount))
@@ -222,13 +251,14 @@ def deploy_suite(w3: Web3, sender: Sender, directory: Path | None = None,
 
     names = dict(zip(SUITE, (timelock, token, governor, registry, nft, vault, licenses, attestations, rewards,
                              rights)))
+    names.update(zip(HOUSES_SUITE, second))
     deployment = Deployment(
         chain_id=w3.eth.chain_id,
         block=start_block + 1,
         deployer=me,
         addresses={n: c.address for n, c in names.items()},
         compiler=artifacts.load("DatasetNFT").compiler,
-        settings={**asdict(s), "bootstrap": asdict(b)},
+        settings={**asdict(s), "bootstrap": asdict(b), **({"charter_cid": cid, "house_rules": rules} if s.houses else {})},
     )
     if directory is not None:
         directory.mkdir(parents=True, exist_ok=True)
@@ -237,6 +267,21 @@ def deploy_suite(w3: Web3, sender: Sender, directory: Path | None = None,
         tmp.write_text(deployment.to_json())
         tmp.replace(target)
     return deployment
+
+
+def charter_cid(document: str | None) -> str:
+    """The CID (v1, as Kubo computes it) of the charter document `document` (default: the bundled
+    one); the deploy command pins it."""
+    from ..ipfs.importer import Importer
+
+    path = Path(document) if document else DEFAULT_CHARTER
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DeploymentError(f"cannot read the charter {path}: {exc.strerror or exc}") from None
+    if not data.strip():
+        raise DeploymentError(f"the charter {path} is empty: give a document that says something")
+    return str(Importer(cid_version=1).add_bytes(data).cid)
 
 
 def _hand_over(run: Any, c: Contract, me: str, timelock: str, roles: list[str],

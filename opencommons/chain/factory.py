@@ -22,11 +22,12 @@ from .transactions import Sender, as_revert, send, wait
 
 #: the ICommonsFactory.Commons fields, in order, and the contract each names
 FIELDS = ("registry", "datasets", "attestations", "vault", "licenses", "token", "governor", "timelock", "rewards",
-          "rights")
+          "rights", "house", "contributorsGovernor", "charter")
 CONTRACT_OF = {"registry": "ContributorRegistry", "datasets": "DatasetNFT", "attestations": "DatasetAttestations",
                "vault": "RoyaltyVault", "licenses": "LicenseManager", "token": "CommonsToken",
                "governor": "CommonsGovernor", "timelock": "CommonsTimelock", "rewards": "ContributionRewards",
-               "rights": "DatasetRights"}
+               "rights": "DatasetRights", "house": "ContributorVotes", "contributorsGovernor": "ContributorsGovernor",
+               "charter": "CommonsCharter"}
 FACTORY_CONTRACTS = tuple(CONTRACT_OF[f] for f in FIELDS if f != "datasets") + ("DatasetNFTDeployer",
                                                                                   "CommonsFactory")
 #: the template of ContributionRewards needs an owner: one nobody holds the key of
@@ -54,7 +55,7 @@ def deploy_factory(w3: Web3, sender: Sender, directory: Path, confirmations: int
     t["timelock"] = run.create("template CommonsTimelock", "CommonsTimelock", 0, [], [], ZERO)
     t["token"] = run.create("template CommonsToken", "CommonsToken", "", "", ZERO, ZERO, 0)
     t["governor"] = run.create("template CommonsGovernor", "CommonsGovernor", "", ZERO, t["timelock"],
-                               (0, 1, 0, 1, ZERO))
+                               (0, 1, 0, 1, ZERO, ZERO))
     t["registry"] = run.create("template ContributorRegistry", "ContributorRegistry", ZERO)
     t["vault"] = run.create("template RoyaltyVault", "RoyaltyVault", ZERO, ZERO, ZERO)
     t["licenses"] = run.create("template LicenseManager", "LicenseManager", ZERO, ZERO, ZERO)
@@ -62,6 +63,10 @@ def deploy_factory(w3: Web3, sender: Sender, directory: Path, confirmations: int
     t["rewards"] = run.create("template ContributionRewards", "ContributionRewards", ZERO, ZERO, ZERO, INERT_OWNER)
     # initialised at construction (no NFT, no admin, no arbiter): nobody can take it
     t["rights"] = run.create("template DatasetRights", "DatasetRights", ZERO, ZERO, [], 0, 3_600, 3_600)
+    t["house"] = run.create("template ContributorVotes", "ContributorVotes", ZERO, bytes(32))
+    t["contributorsGovernor"] = run.create("template ContributorsGovernor", "ContributorsGovernor", "", ZERO,
+                                           t["timelock"], (0, 1, 0, 1, ZERO, ZERO))
+    t["charter"] = run.create("template CommonsCharter", "CommonsCharter", True)
     t["datasets"] = run.create("DatasetNFTDeployer", "DatasetNFTDeployer")
     address = run.create("CommonsFactory", "CommonsFactory", tuple(t[f] for f in FIELDS))
     record = {"address": address, "templates": t, "deployer": sender.address, "block": start + 1,

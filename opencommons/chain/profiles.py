@@ -47,6 +47,20 @@ class GovernanceSettings:
     reissue_window_s: int = 30 * 86_400
     #: 1: a contributor claims its royalties and rewards only once it consented to the dataset (issue 36)
     require_consent: int = 0
+    #: 1: a contributors' house and a charter beside the token house (issue 37); 0: the token alone
+    houses: int = 1
+    #: of the contributors' house: the quorum (% of the members) and the votes a proposer needs
+    house_quorum_percent: int = 10
+    house_proposal_threshold: int = 1
+    #: each house's votes in favour (bps of its supply) a change to the rules needs
+    super_quorum_bps: int = 2_000
+    #: caps only a charter amendment changes: the highest protocol fee, the treasury's spending per
+    #: period (wei of ETH, token units), and the blocks a burn or forfeit waits after its vote
+    max_fee_bps: int = 1_000
+    spend_period_s: int = 30 * 86_400
+    spend_eth_wei: int = 100 * 10**18
+    spend_tokens: int = 100_000 * TOKEN
+    wait_blocks: int = 5
     #: the genesis supply goes to the timelock (the treasury) except for `allocations`
     genesis_to_treasury: bool = False
     #: address -> amount (token units, 18 decimals) handed out at genesis
@@ -71,6 +85,15 @@ class GovernanceSettings:
             ("withdrawals", f"{self.reissue_window_s // 86_400:g} days to reissue without them, then as long for "
                             "licensees to move"),
         ]
+        if self.houses:
+            lines += [
+                ("contributors' house", f"one vote per verified contributor, quorum {self.house_quorum_percent}% of "
+                                        f"the members"),
+                ("super-quorum", f"{self.super_quorum_bps / 100:g}% of each house in favour, for the rules"),
+                ("caps", f"fee at most {self.max_fee_bps} bps; the treasury spends at most "
+                         f"{self.spend_eth_wei / 10**18:g} ETH and {self.spend_tokens / TOKEN:,.0f} tokens per "
+                         f"{self.spend_period_s // 86_400:g} days; a burn or forfeit waits {self.wait_blocks} blocks"),
+            ]
         lines += [("allocation", f"{amount / TOKEN:,.0f} OCT to {who}") for who, amount in self.allocations.items()]
         return lines
 
@@ -86,6 +109,7 @@ PROFILES: dict[str, GovernanceSettings] = {
         timelock_delay_s=2 * 86_400,
         min_commit_age_blocks=2,
         commit_ttl_blocks=7_200,
+        wait_blocks=50_400,  # a week to raise a dispute or an appeal before a burn or forfeit
         genesis_to_treasury=True,
     ),
 }
@@ -155,6 +179,18 @@ def validate(s: GovernanceSettings, where: str = "governance settings") -> Gover
     for key in ("dispute_decision_window_s", "dispute_appeal_window_s", "reissue_window_s"):
         if not 3_600 <= getattr(s, key) <= 365 * 86_400:
             raise DeploymentError(f"{where}: {key} {getattr(s, key)} is out of range 3600..31536000 (1 hour to 365 days)")
+    if s.houses not in (0, 1):
+        raise DeploymentError(f"{where}: houses is 0 or 1, not {s.houses}")
+    if not 1 <= s.house_quorum_percent <= 100:
+        raise DeploymentError(f"{where}: house_quorum_percent {s.house_quorum_percent} is out of range 1..100")
+    if not 1 <= s.super_quorum_bps <= 10_000:
+        raise DeploymentError(f"{where}: super_quorum_bps {s.super_quorum_bps} is out of range 1..10000")
+    if s.max_fee_bps > 1_000:
+        raise DeploymentError(f"{where}: max_fee_bps {s.max_fee_bps} is above the vault's maximum of 1000")
+    if s.spend_period_s == 0 or s.spend_period_s >= 2**32:
+        raise DeploymentError(f"{where}: spend_period_s must be 1..4294967295 seconds, not {s.spend_period_s}")
+    if s.wait_blocks >= 2**32 or s.spend_eth_wei >= 2**128 or s.spend_tokens >= 2**128:
+        raise DeploymentError(f"{where}: wait_blocks, spend_eth_wei or spend_tokens is too large")
     if s.require_consent not in (0, 1):
         raise DeploymentError(f"{where}: require_consent is 0 or 1, not {s.require_consent}")
     if s.dispute_bond_wei >= 2**128:

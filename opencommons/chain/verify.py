@@ -3,6 +3,7 @@ every commons' role wiring and governance parameters against what was recorded a
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from web3 import Web3
@@ -96,8 +97,60 @@ def commons_checks(w3: Web3, label: str, deployment: Deployment, deployer: str,
         wrong = [f"{name} {gate}" for name, gate in gates.items() if gate != expected]
         checks.append((f"{label}: consent {'required' if required else 'not required'} before a claim, as recorded",
                        not wrong, "; ".join(wrong) or "yes"))
+    if "CommonsCharter" in a:
+        checks += houses_checks(w3, label, a, deployment.settings)
     if factory is not None and "allocations" in deployment.settings:  # launched through the factory (a CommonsSpec)
         checks += launch_checks(w3, label, a, deployment.settings, deployment.block)
+    return checks
+
+
+def houses_checks(w3: Web3, label: str, a: dict[str, str], settings: dict[str, Any]) -> list[tuple[str, bool, str]]:
+    """The contributors' house and the charter: wired to this commons, with the recorded document,
+    rules, super-quorum and caps."""
+    from .houses import Charter, caps_tuple, house_rules
+
+    checks: list[tuple[str, bool, str]] = []
+    charter = contract(w3, "CommonsCharter", a["CommonsCharter"]).functions
+    house = contract(w3, "ContributorVotes", a["ContributorVotes"]).functions
+    second = contract(w3, "ContributorsGovernor", a["ContributorsGovernor"]).functions
+    first = contract(w3, "CommonsGovernor", a["CommonsGovernor"]).functions
+    tl = contract(w3, "CommonsTimelock", a["CommonsTimelock"]).functions
+    registry = contract(w3, "ContributorRegistry", a["ContributorRegistry"]).functions
+    wrong = []
+    if tuple(charter.governors().call()) != (a["CommonsGovernor"], a["ContributorsGovernor"], a["CommonsTimelock"],
+                                             a["CommonsToken"]):
+        wrong.append(f"the charter names {charter.governors().call()}")
+    for name, g in (("token", first), ("contributors'", second)):
+        if g.charter().call() != a["CommonsCharter"]:
+            wrong.append(f"the {name} governor queues through {g.charter().call()}")
+        if g.timelock().call() != a["CommonsTimelock"]:
+            wrong.append(f"the {name} governor's timelock is {g.timelock().call()}")
+    if second.token().call() != a["ContributorVotes"]:
+        wrong.append(f"the contributors' governor counts {second.token().call()}")
+    if not tl.hasRole(tl.PROPOSER_ROLE().call(), a["ContributorsGovernor"]).call():
+        wrong.append("the contributors' governor cannot propose to the timelock")
+    if registry.house().call() != a["ContributorVotes"] or house.registry().call() != a["ContributorRegistry"]:
+        wrong.append("the registry and the contributors' house are not each other's")
+    checks.append((f"{label}: two houses, both queuing through the charter", not wrong, "; ".join(wrong) or "yes"))
+    g = settings.get("governance", settings)
+    cid = settings.get("charter_cid") or (settings.get("bootstrap") or {}).get("charter_cid")
+    diff = []
+    if cid and charter.cid().call() != cid:
+        diff.append(f"document {charter.cid().call()} (recorded {cid})")
+    if "max_fee_bps" in g:
+        rec = SimpleNamespace(**g)  # the recorded settings, as caps_tuple reads them
+        if tuple(charter.caps().call()) != caps_tuple(rec):
+            diff.append(f"caps {tuple(charter.caps().call())} (recorded {caps_tuple(rec)})")
+        if charter.superQuorumBps().call() != g["super_quorum_bps"]:
+            diff.append(f"super-quorum {charter.superQuorumBps().call()} bps (recorded {g['super_quorum_bps']})")
+        rules = settings.get("house_rules") or (settings.get("bootstrap") or {}).get("house_rules")
+        selectors, houses, default = Charter("", house_rules(rec, rules)).rule_tuples()
+        moved = [sel.hex() for sel, h in zip(selectors, houses) if charter.rule(sel).call() != h]
+        if moved or charter.defaultHouse().call() != default:
+            diff.append(f"house rules differ for {len(moved)} call(s)" + (" and the default" if
+                                                                         charter.defaultHouse().call() != default else ""))
+    checks.append((f"{label}: the charter's document, rules, super-quorum and caps as recorded", not diff,
+                   "; ".join(diff) or "yes"))
     return checks
 
 

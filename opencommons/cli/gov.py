@@ -1,4 +1,4 @@
-"""`commons gov delegate|propose|vote|queue|execute|list|status`."""
+"""`commons gov delegate|propose|vote|queue|execute|list|status|charter|sync`."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from .. import proposals
     from .. import queries
     from .. import suite
+    from .. import trust
     import web3
 else:
     actions = lazy("opencommons.actions")
@@ -27,7 +28,22 @@ else:
     proposals = lazy("opencommons.proposals")
     queries = lazy("opencommons.queries")
     suite = lazy("opencommons.suite")
+    trust = lazy("opencommons.trust")
     web3 = lazy("web3")
+
+HouseOpt = typer.Option(None, "--house", metavar="HOUSE",
+                        help="HOUSE: token or contributors (both, to propose: in both houses). Default: what the "
+                             "charter asks of the proposal's calls.")
+
+
+def _house_choice(value: Optional[str], allow_both: bool = False) -> Optional[str]:
+    """The --house value checked before connecting."""
+    if value is None:
+        return None
+    known = ("token", "contributors", "both") if allow_both else ("token", "contributors")
+    if value.lower() not in known:
+        raise OpenCommonsError(f"unknown house {value!r}: use {', '.join(known)}")
+    return value.lower()
 
 gov_app = typer.Typer(help="Delegate, propose, vote, queue, execute.", no_args_is_help=True)
 
@@ -83,13 +99,19 @@ def gov_propose(accept: Optional[str] = typer.Option(None, "--accept", help="ID 
                                                         help="ADDRESS to name the guardian (a Safe that may "
                                                              "cancel proposals, with a reason), or `none` to "
                                                              "remove it."),
+                amend_charter: Optional[Path] = typer.Option(None, "--amend-charter", metavar="FILE",
+                                                             help="FILE of the new charter document: pinned, and "
+                                                                  "its CID proposed (a super-quorum of both houses)."),
                 description: Optional[str] = typer.Option(None, "--description",
                                                           help="TEXT of the proposal (default: its actions, in "
                                                                "words)."),
+                house_: Optional[str] = HouseOpt,
                 rpc: Optional[str] = RpcOpt,
                 account: Optional[str] = AccountOpt, deployments: Path = DeploymentsOpt) -> None:
-    """Propose governance actions (several may go in one proposal); each is shown before it is sent."""
+    """Propose governance actions (several may go in one proposal); each is shown before it is sent.
+    With two houses the proposal is made in the house(s) the charter asks for its calls."""
     try:
+        chosen = _house_choice(house_, allow_both=True)
         commons = _commons(rpc, deployments)
         actions = _proposal_actions(commons, accept, reward, burn, grant, revoke, allow_token, disallow_token,
                                     fee, treasury, call, signature, arg)
@@ -98,17 +120,27 @@ def gov_propose(accept: Optional[str] = typer.Option(None, "--accept", help="ID 
             from ..guardian import guardian_action
 
             actions.append(guardian_action(commons, None if guardian_.strip().lower() == "none" else guardian_))
+        if amend_charter is not None:
+            actions.append(proposals.amend_charter_action(commons, amend_charter))
         if not actions:
             raise OpenCommonsError("nothing to propose: give --accept, --burn, --grant, --revoke, --allow-token, "
                                    "--disallow-token, --fee, --quality-policy, --score-weights, --guardian or "
                                    "--call")
         for action in actions:
             say(f"action: {action.summary}")
-        proposals.check_proposable(commons, actions)
+        targets, calldatas = [a.target for a in actions], [a.calldata for a in actions]
+        requirement = trust.required(commons, targets, calldatas)
+        where = trust.houses_for(commons, requirement, chosen)
+        if commons.has_houses:
+            say(f"needs: {proposals.requirement_words(requirement)}")
+        if any(h.name == "token" for h in where):
+            proposals.check_proposable(commons, actions)
         text = description or "; ".join(a.summary for a in actions) + f" [{time.time()}]"
-        receipt = _tx("proposed", commons, _sender(commons, account), commons.governor.functions.propose(
-            [a.target for a in actions], [0] * len(actions), [a.calldata for a in actions], text))
-        proposal_id = commons.governor.events.ProposalCreated().process_receipt(receipt)[0]["args"]["proposalId"]
+        sender = _sender(commons, account)
+        for h in where:
+            receipt = _tx(f"proposed in {h.words}", commons, sender, h.governor.functions.propose(
+                targets, [0] * len(actions), calldatas, text))
+            proposal_id = h.governor.events.ProposalCreated().process_receipt(receipt)[0]["args"]["proposalId"]
         say(f"proposal {proposal_id}")
     except OpenCommonsError as exc:
         fail(exc)
@@ -194,17 +226,21 @@ MineOpt = typer.Option(False, "--mine", help="On a local dev chain: mine the blo
 TimeoutOpt = typer.Option(3600.0, "--timeout", help="Seconds --wait waits at most.")
 
 
-def _ready(commons: suite.Commons, proposal: int, step: str, mine_blocks: bool, wait: bool, timeout: float) -> None:
+def _ready(commons: suite.Commons, proposal: int, step: str, mine_blocks: bool, wait: bool, timeout: float,
+           governor: Any = None, extra_blocks: int = 0) -> None:
     """Brings the chain to where `step` (vote, queue, execute) can run: mined on a local chain
-    with --mine, waited for with --wait, else checked once (the contract would revert)."""
-    g = commons.governor.functions
+    with --mine, waited for with --wait, else checked once (the contract would revert). The
+    charter's waiting period (`extra_blocks` after the vote) is waited for before a queue."""
+    g = (governor or commons.governor).functions
     w3 = commons.w3
 
     def state() -> str:
         return str(queries.PROPOSAL_STATE[g.state(proposal).call()])
 
     ready: Callable[[], bool] = {
-        "vote": lambda: state() != "Pending", "queue": lambda: state() not in ("Pending", "Active"),
+        "vote": lambda: state() != "Pending",
+        "queue": lambda: state() not in ("Pending", "Active") and
+        w3.eth.block_number > g.proposalDeadline(proposal).call() + extra_blocks,
         "execute": lambda: state() != "Queued" or
         w3.eth.get_block("latest")["timestamp"] >= g.proposalEta(proposal).call()}[step]
 
@@ -212,7 +248,7 @@ def _ready(commons: suite.Commons, proposal: int, step: str, mine_blocks: bool, 
         if step == "vote":
             advance.mine(w3, max(1, g.proposalSnapshot(proposal).call() + 1 - w3.eth.block_number))
         elif step == "queue":
-            advance.mine(w3, max(1, g.proposalDeadline(proposal).call() + 1 - w3.eth.block_number))
+            advance.mine(w3, max(1, g.proposalDeadline(proposal).call() + extra_blocks + 1 - w3.eth.block_number))
         else:
             advance.mine(w3, 1, max(1, g.proposalEta(proposal).call() - w3.eth.get_block("latest")["timestamp"]))
 
@@ -228,6 +264,11 @@ def _ready(commons: suite.Commons, proposal: int, step: str, mine_blocks: bool, 
         view = queries.proposal_view(commons, proposal)
         raise OpenCommonsError(f"proposal {proposal} is {view['state']}, not {' or '.join(expected)}: cannot {step}"
                                + (f" ({view['next']})" if view.get("next") else ""))
+    if step == "queue" and not ready():  # the charter would revert: say when, before sending
+        until = g.proposalDeadline(proposal).call() + extra_blocks
+        raise OpenCommonsError(f"proposal {proposal} burns or forfeits: the charter makes it wait until block "
+                               f"{until + 1} ({until + 1 - w3.eth.block_number} blocks from now) so a dispute or "
+                               "appeal can be raised; queue it then, or pass --wait (--mine on a local chain)")
     if step == "execute" and not ready():  # the timelock would revert: say when, before sending
         eta = g.proposalEta(proposal).call()
         left = eta - w3.eth.get_block("latest")["timestamp"]
@@ -247,21 +288,25 @@ def _awaited(commons: suite.Commons, proposal: int, step: str) -> str:
 
 @gov_app.command("vote")
 def gov_vote(proposal: int, support: str, wait: bool = WaitOpt, mine_blocks: bool = MineOpt,
-             timeout: float = TimeoutOpt, rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
-             deployments: Path = DeploymentsOpt) -> None:
-    """Vote for, against or abstain."""
+             timeout: float = TimeoutOpt, house_: Optional[str] = HouseOpt, rpc: Optional[str] = RpcOpt,
+             account: Optional[str] = AccountOpt, deployments: Path = DeploymentsOpt) -> None:
+    """Vote for, against or abstain: in the house named, or in every house of the proposal where the
+    account has a vote (refused, with the reason, where it has none)."""
     try:
         if support.lower() not in actions.SUPPORT:  # refused before connecting
             raise OpenCommonsError(f"invalid vote {support!r}: use for, against or abstain")
+        chosen = _house_choice(house_)
         commons = _commons(rpc, deployments)
         who = _sender(commons, account)
-        _ready(commons, proposal, "vote", mine_blocks, wait, timeout)
-        weight = queries.voting_weight(commons, who.address, proposal)
-        if weight == 0:
-            err.print(f"warning: {who.address} has no voting weight at proposal {proposal}'s snapshot: the vote "
-                      "counts nothing (delegate, to yourself too, before a proposal is made)")
-        actions.vote(commons, who, proposal, support, report=_said)
-        say(f"weight {queries.format_amount(commons, weight, commons.token.address)}")
+        where = trust.proposed_in(commons, proposal)
+        if not where:
+            raise queries.no_such_proposal(proposal)
+        _ready(commons, proposal, "vote", mine_blocks, wait, timeout, governor=where[0].governor)
+        for h, weight in trust.voting_houses(commons, who.address, proposal, chosen):
+            actions.vote(commons, who, proposal, support, report=_said, governor=h.governor)
+            unit = (queries.format_amount(commons, weight, commons.token.address) if h.name == "token"
+                    else f"{weight} vote")
+            say(f"weight {unit}" + (f" in {h.words}" if commons.has_houses else ""))
     except OpenCommonsError as exc:
         fail(exc)
 
@@ -272,10 +317,17 @@ def _run_proposal_step(step: str, label: str, proposal: int, rpc: Optional[str],
     """queue/execute take the proposal's actions again: they are recovered from its event."""
     try:
         commons = _commons(rpc, deployments)
-        p = queries.find_proposal(commons, proposal)
-        _ready(commons, proposal, step, mine_blocks, wait, timeout)
-        fn = getattr(commons.governor.functions, step)(p.targets, p.values, p.calldatas, p.description_hash)
-        _tx(label, commons, _sender(commons, account), fn)
+        p = trust.find(commons, proposal)
+        if step == "queue":
+            h = trust.queue_house(commons, proposal)
+            _ready(commons, proposal, step, mine_blocks, wait, timeout, governor=h.governor,
+                   extra_blocks=trust.wait_blocks(commons, p))
+            fn = trust.queue_call(commons, trust.queue_house(commons, proposal), p)
+        else:
+            h = trust.executing_house(commons, proposal)
+            _ready(commons, proposal, step, mine_blocks, wait, timeout, governor=h.governor)
+            fn = h.governor.functions.execute(p.targets, p.values, p.calldatas, p.description_hash)
+        _tx(label + (f" (passed in {h.words})" if commons.has_houses else ""), commons, _sender(commons, account), fn)
     except OpenCommonsError as exc:
         fail(exc)
 
@@ -326,10 +378,49 @@ def gov_status(proposal: int, as_json: bool = JsonOpt, db: Optional[str] = DbOpt
             found = cancellation(commons, proposal)
             if found:
                 view["cancelledBy"], view["cancelReason"] = found
+        if commons.has_houses:
+            p = trust.find(commons, proposal)
+            view["needs"] = trust.required(commons, p.targets, p.calldatas)
+            view["houses"] = trust.tallies(commons, proposal)
         if as_json:
             _emit(view, as_json)
             return
         for line in present.proposal_lines(view):
             say(line)
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
+@gov_app.command("charter")
+def gov_charter(as_json: bool = JsonOpt, rpc: Optional[str] = RpcOpt, deployments: Path = DeploymentsOpt) -> None:
+    """The commons' charter: its document, which house decides what, the super-quorum, the caps."""
+    try:
+        commons = _commons(rpc, deployments)
+        view = trust.charter_view(commons)
+        if as_json:
+            _emit(view, as_json)
+            return
+        for line in present.charter_lines(view):
+            say(line)
+    except OpenCommonsError as exc:
+        fail(exc)
+
+
+@gov_app.command("sync")
+def gov_sync(address: str, rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
+             deployments: Path = DeploymentsOpt) -> None:
+    """Bring ADDRESS's vote in the contributors' house in line with the registry (an expired
+    identity attestation, which no transaction announces, loses its vote this way)."""
+    try:
+        if not web3.Web3.is_address(address):
+            raise OpenCommonsError(f"malformed address {address!r}")
+        commons = _commons(rpc, deployments)
+        h = trust.house(commons, "contributors")
+        who = web3.Web3.to_checksum_address(address)
+        before = bool(h.votes.functions.isMember(who).call())
+        _tx("synced", commons, _sender(commons, account), h.votes.functions.sync(who))
+        after = bool(h.votes.functions.isMember(who).call())
+        say(f"{who} " + ("has a vote in the contributors' house" if after else "has no vote in the contributors' "
+                         "house") + (" (unchanged)" if before == after else " (changed)"))
     except OpenCommonsError as exc:
         fail(exc)
