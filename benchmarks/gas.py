@@ -62,7 +62,8 @@ def measure(w3: Web3) -> dict[str, object]:
     out: dict[str, object] = {}
     first = w3.eth.block_number + 1
     # a guardian named at launch (issue 37): what its cancellation costs is measured below
-    deployment = deploy_suite(w3, admin, bootstrap=Bootstrap(guardian=accounts[-5]))  # nobody else here
+    # accounts[0] verifies identities, so contributors get a vote in the contributors' house
+    deployment = deploy_suite(w3, admin, bootstrap=Bootstrap(guardian=accounts[-5], verifiers=[accounts[0]]))
     full_deploy = deployment_gas(w3, first)
     a = deployment.addresses
     registry = contract(w3, "ContributorRegistry", a["ContributorRegistry"])
@@ -208,7 +209,9 @@ def measure(w3: Web3) -> dict[str, object]:
     out["cast_vote_by_sig"] = gas(voters[1], governor.functions.castVoteBySig(proposal_id, 1, ballot_signer.address, sig))
     w3.provider.make_request("anvil_mine", [hex(25)])  # type: ignore[arg-type]
     desc_hash = Web3.keccak(text=description)
-    out["queue"] = gas(voters[0], governor.functions.queue(targets, [0, 0], calldatas, desc_hash))
+    charter = contract(w3, "CommonsCharter", a["CommonsCharter"])
+    out["queue_through_charter"] = gas(voters[0], charter.functions.queue(governor.address, targets, [0, 0],
+                                                                          calldatas, desc_hash))
     w3.provider.make_request("evm_increaseTime", [61])  # type: ignore[arg-type]
     w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
     out["execute_accept_and_reward"] = gas(voters[0], governor.functions.execute(targets, [0, 0], calldatas, desc_hash))
@@ -218,9 +221,40 @@ def measure(w3: Web3) -> dict[str, object]:
     w3.provider.make_request("anvil_mine", [hex(2)])  # type: ignore[arg-type]
     out["guardian_cancel_with_reason"] = gas(accounts[-5], governor.functions.cancelWithReason(
         targets, [0, 0], calldatas, Web3.keccak(text=cancelled), "captures curation for one holder"))
+    out.update(measure_contributors_house(w3, a, people, accounts[0]))
     out.update(measure_factory(w3, admin, people, accounts[-1]))
     out["full_deploy"] = full_deploy
     out["commons_create_ratio_full_deploy"] = round(out["commons_create"] / full_deploy, 4)  # type: ignore[operator]
+    return out
+
+
+def measure_contributors_house(w3: Web3, a: dict[str, str], people: list[str], verifier: str) -> dict[str, object]:
+    """The contributors' house (issue 37): an identity attestation that gives a vote (the registry
+    syncs the house), a proposal there, and a vote, measured like the token house's castVote."""
+    from opencommons.chain.houses import claim_type
+
+    registry = contract(w3, "ContributorRegistry", a["ContributorRegistry"])
+    governor = contract(w3, "ContributorsGovernor", a["ContributorsGovernor"])
+    nft = contract(w3, "DatasetNFT", a["DatasetNFT"])
+    out: dict[str, object] = {}
+    expires = w3.eth.get_block("latest")["timestamp"] + 365 * 86_400
+
+    def gas(sender: str, fn) -> int:  # type: ignore[no-untyped-def]
+        return int(transact(w3, NodeAccount(sender), fn)["gasUsed"])
+
+    identity = claim_type("identity")
+    out["attest_identity_gives_a_vote"] = gas(verifier, registry.functions.attestClaim(people[0], identity, expires))
+    for p in people[1:3]:
+        gas(verifier, registry.functions.attestClaim(p, identity, expires))
+    w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+    targets, calldatas = [nft.address], [nft.encode_abi("setDefaultRoyalty", [400])]
+    receipt = transact(w3, NodeAccount(people[0]), governor.functions.propose(targets, [0], calldatas, "house vote"))
+    out["propose_contributors_house"] = int(receipt["gasUsed"])
+    proposal_id = governor.events.ProposalCreated().process_receipt(receipt)[0]["args"]["proposalId"]
+    for _ in range(2):
+        w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+    out["cast_vote_contributors_house"] = gas(people[0], governor.functions.castVote(proposal_id, 1))
+    out["cast_vote_contributors_house_later"] = gas(people[1], governor.functions.castVote(proposal_id, 1))
     return out
 
 

@@ -52,11 +52,13 @@ contract ContributorVotes is Initializable, VotesUpgradeable {
     function sync(address account) external {
         bool verified = _registry.isVerified(account, _claimType);
         if (verified == _member[account]) return;
-        _member[account] = verified;
         if (verified) {
+            // a first delegation moves the units it holds: none yet, the vote is added below
             if (delegates(account) == address(0)) _delegate(account, account);
+            _member[account] = true;
             _transferVotingUnits(address(0), account, 1);
         } else {
+            _member[account] = false;
             _transferVotingUnits(account, address(0), 1);
         }
         emit MembershipChanged(account, verified);

@@ -22,6 +22,10 @@ def format_duration(seconds: object) -> str:
     return duration(int(str(seconds)))
 
 
+_HOUSE_WORDS = {1: "either house", 2: "the token house", 3: "the contributors' house", 4: "both houses",
+                5: "a super-quorum of both houses"}
+
+
 def _when(timestamp: object) -> str:
     from ..present import when
 
@@ -209,6 +213,28 @@ _HINTS: dict[str, Callable[[Sequence[object]], str]] = {
         f"a reissue window of {format_duration(a[0])} is outside 1 hour .. 365 days"),
     "CommonsGovernorReasonRequired": lambda a: (
         f"the guardian cancels proposal {a[0]} only with a reason: `commons gov cancel {a[0]} --reason TEXT`"),
+    "CommonsGovernorQueueThroughCharter": lambda a: (
+        f"this commons queues passed proposals through its charter {a[0]}: `commons gov queue ID` does"),
+    "CommonsCharterUnauthorized": lambda a: (
+        f"{a[0]} may not change the charter: only a proposal both houses pass by super-quorum does"),
+    "CommonsCharterNotGovernor": lambda a: f"{a[0]} is neither of this commons' two governors",
+    "CommonsCharterInvalidSetting": lambda a: f"the charter's {a[0]} is out of range",
+    "CommonsCharterNeedsHouse": lambda a: (
+        f"proposal {a[0]} needs {_HOUSE_WORDS.get(int(a[1]), a[1])}: the other house has not passed it "
+        "(propose it there too, with the same calls and description, and pass it)"),
+    "CommonsCharterAlreadyQueued": lambda a: f"proposal {a[0]} was queued already by the other house",
+    "CommonsCharterSuperQuorum": lambda a: (
+        f"proposal {a[0]} changes the rules: {a[1]}'s house gave it {a[2]} votes in favour, below the "
+        f"super-quorum of {a[3]}"),
+    "CommonsCharterFeeCap": lambda a: (
+        f"a fee of {a[0]} bps is above the charter's highest fee of {a[1]} bps: only an amendment raises it"),
+    "CommonsCharterSpendingCap": lambda a: (
+        f"the proposal spends {a[1]} of {'ETH (wei)' if str(a[0]).lower() == '0x' + '0' * 40 else a[0]} but the charter leaves "
+        f"{a[2]} this period: wait for the next period or spend less"),
+    "CommonsCharterWaiting": lambda a: (
+        f"proposal {a[0]} burns or forfeits: the charter makes it wait until after block {a[1]} so a dispute or "
+        "appeal can be raised"),
+    "ContributorVotesZeroRegistry": lambda a: "the contributors' house needs a registry",
     "RoyaltyVaultNotTakedown": lambda a: (
         f"{a[0]} may not forfeit a taken-down dataset's royalties: a final upheld dispute does "
         "(`commons dispute forfeit DISPUTE`)"),

@@ -1,7 +1,7 @@
 """Governance: the wired suite, token auto-delegation, the proposal lifecycle, rewards, roles."""
 import brownie
 import pytest
-from brownie import (ZERO_ADDRESS, CommonsGovernor, CommonsTimelock, CommonsToken, ContributionRewards,
+from brownie import (ZERO_ADDRESS, CommonsCharter, CommonsGovernor, CommonsTimelock, CommonsToken, ContributionRewards,
                      ContributorRegistry, DatasetAttestations, DatasetNFT, RoyaltyVault, chain, web3)
 from eth_account import Account
 from eth_account.messages import encode_typed_data
@@ -29,6 +29,7 @@ def suite(admin):
         "vault": RoyaltyVault.at(a["RoyaltyVault"]),
         "attestations": DatasetAttestations.at(a["DatasetAttestations"]),
         "rewards": ContributionRewards.at(a["ContributionRewards"]),
+        "charter": CommonsCharter.at(a["CommonsCharter"]),
     }
 
 
@@ -168,7 +169,7 @@ def test_proposal_lifecycle_accepts_dataset_and_rewards_contributors(suite, vote
     chain.mine(governor.votingPeriod() + 1)
     assert governor.state(proposal_id) == SUCCEEDED
     desc_hash = web3.keccak(text=description)
-    governor.queue(targets, values, calldatas, desc_hash, {"from": voters[0]})
+    suite["charter"].queue(governor, targets, values, calldatas, desc_hash, {"from": voters[0]})
     assert governor.state(proposal_id) == QUEUED
     with brownie.reverts(revert_pattern=r"TimelockUnexpectedOperationState: .*"):
         governor.execute(targets, values, calldatas, desc_hash, {"from": voters[0]})
@@ -235,13 +236,13 @@ def test_reward_twice_is_refused(suite, voters, dataset):
     governor = suite["governor"]
     run_proposal(suite, voters[0], targets, values, calldatas, "first", [(voters[0], FOR)])
     desc = web3.keccak(text="first")
-    governor.queue(targets, values, calldatas, desc, {"from": voters[0]})
+    suite["charter"].queue(governor, targets, values, calldatas, desc, {"from": voters[0]})
     chain.sleep(61)
     governor.execute(targets, values, calldatas, desc, {"from": voters[0]})
     again = [suite["rewards"].address], [0], [calldatas[1]]
     run_proposal(suite, voters[0], *again, "second", [(voters[0], FOR)])
     desc2 = web3.keccak(text="second")
-    governor.queue(*again, desc2, {"from": voters[0]})
+    suite["charter"].queue(governor, *again, desc2, {"from": voters[0]})
     chain.sleep(61)
     with brownie.reverts(err("ContributionRewardsAlreadyRewarded", dataset_id)):
         governor.execute(*again, desc2, {"from": voters[0]})
@@ -303,7 +304,7 @@ def test_reinstate_through_governance_relists_a_retired_dataset(suite, voters, a
     grant = ([nft.address], [0], [nft.grantRole.encode_input(curate_role, thief)])
     description = "Name a curator"
     run_proposal(suite, voters[0], *grant, description, [(voters[0], FOR)])
-    governor.queue(*grant, web3.keccak(text=description), {"from": voters[0]})
+    suite["charter"].queue(governor, *grant, web3.keccak(text=description), {"from": voters[0]})
     chain.sleep(suite["deployment"].settings["timelock_delay_s"] + 1)
     chain.mine()
     governor.execute(*grant, web3.keccak(text=description), {"from": voters[0]})
@@ -312,7 +313,7 @@ def test_reinstate_through_governance_relists_a_retired_dataset(suite, voters, a
     undo = ([nft.address], [0], [nft.reinstate.encode_input(dataset_id)])
     description = "Relist the dataset a stolen curator key retired"
     run_proposal(suite, voters[0], *undo, description, [(voters[0], FOR)])
-    governor.queue(*undo, web3.keccak(text=description), {"from": voters[0]})
+    suite["charter"].queue(governor, *undo, web3.keccak(text=description), {"from": voters[0]})
     chain.sleep(suite["deployment"].settings["timelock_delay_s"] + 1)
     chain.mine()
     tx = governor.execute(*undo, web3.keccak(text=description), {"from": voters[1]})

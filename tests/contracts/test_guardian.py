@@ -19,7 +19,7 @@ def governed(admin, accounts):
     governor with accounts[8] as its guardian."""
     token = CommonsToken.deploy("Guarded", "GRD", admin, accounts[1], 10**24, {"from": admin})
     timelock = CommonsTimelock.deploy(DELAY, [], [ZERO_ADDRESS], admin, {"from": admin})
-    governor = CommonsGovernor.deploy("Guarded Commons", token, timelock, (1, 20, 0, 4, accounts[8]),
+    governor = CommonsGovernor.deploy("Guarded Commons", token, timelock, (1, 20, 0, 4, accounts[8], ZERO_ADDRESS),
                                       {"from": admin})
     for role in (timelock.PROPOSER_ROLE(), timelock.CANCELLER_ROLE()):
         timelock.grantRole(role, governor, {"from": admin})

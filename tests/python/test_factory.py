@@ -243,7 +243,7 @@ def test_initialize_reverts_on_launched_clones_and_templates(launched):
     for address in (ke["ContributorRegistry"], templates["registry"]):
         registry = contract(w3, "ContributorRegistry", address)
         with pytest.raises(ContractRevertError, match="InvalidInitialization"):
-            transact(w3, attacker, registry.functions.initialize(attacker.address, []))
+            transact(w3, attacker, registry.functions.initialize(attacker.address, [], attacker.address))
     for address in (ke["RoyaltyVault"], templates["vault"]):
         vault = contract(w3, "RoyaltyVault", address)
         with pytest.raises(ContractRevertError):

@@ -63,7 +63,7 @@ def governed(tmp_path_factory):
         mine(w3, 21)
         for name in ("raise-quorum", "queued"):
             _, args = proposals[name]
-            tx(c, acc[0], g.queue(*args[:3], Web3.keccak(text=args[3])))
+            tx(c, acc[0], c.charter.functions.queue(c.governor.address, *args[:3], Web3.keccak(text=args[3])))
         mine(w3, 1, seconds=61)
         _, args = proposals["raise-quorum"]
         tx(c, acc[0], g.execute(*args[:3], Web3.keccak(text=args[3])))
