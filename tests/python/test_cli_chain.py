@@ -368,7 +368,7 @@ def test_commands_refuse_stale_deployment_and_send_nothing(tmp_path):
             proc = commons(restarted.url, *args)
             lines = proc.stderr.strip().splitlines()
             assert proc.returncode == 1 and len(lines) == 1, (args, proc.stderr)
-            assert "is stale: CommonsGovernor at" in lines[0] and "has no code on chain 31337" in lines[0], lines[0]
+            assert "is stale: CommonsCharter at" in lines[0] and "has no code on chain 31337" in lines[0], lines[0]
             assert "nothing was sent. Run `commons deploy`" in lines[0]
         assert (w3.eth.get_balance(me), w3.eth.block_number) == (balance, block)
         # the demo on that chain deploys its own suite but leaves the recorded file as it was
@@ -383,7 +383,7 @@ def test_commands_refuse_stale_deployment_and_send_nothing(tmp_path):
         deployed = commons(restarted.url, "deploy")
         assert deployed.returncode == 0, deployed.stderr
         assert deployed.stdout.strip().splitlines()[-1].startswith(
-            f"wrote {Path('deployments') / '31337.json'}, replacing the stale one (CommonsGovernor at ")
+            f"wrote {Path('deployments') / '31337.json'}, replacing the stale one (CommonsCharter at ")
 
 
 def test_deployment_with_other_code_is_stale(chain_env):

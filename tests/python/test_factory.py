@@ -214,8 +214,8 @@ def test_deploy_factory_resumes_exactly_once_after_a_kill(tmp_path, kind, fault)
         crashed = launch({"OPENCOMMONS_FAULT_AT": fault})
         assert crashed.returncode == FAULT_EXIT, crashed.stderr
         ok(launch())
-        # eleven creations (nine templates, the NFT deployer, the factory) and one launch, each once
-        assert w3.eth.get_transaction_count(me) == 12
+        # fourteen creations (twelve templates, the NFT deployer, the factory) and one launch, each once
+        assert w3.eth.get_transaction_count(me) == 15
         ok(run("deploy", "verify"))
         listed = json.loads(ok(run("commons", "list", "--json")).stdout)["launched"]
         assert [row["code"] for row in listed] == ["KE/education"]
@@ -272,7 +272,7 @@ def test_initialize_reverts_on_launched_clones_and_templates(launched):
     governor = contract(w3, "CommonsGovernor", ke["CommonsGovernor"])
     assert governor.functions.token().call() == ke["CommonsToken"]
     assert governor.functions.clock().call() == w3.eth.block_number
-    settings = (1, 10, 0, 4, attacker.address)
+    settings = (1, 10, 0, 4, attacker.address, attacker.address)
     with pytest.raises(ContractRevertError, match="InvalidInitialization"):
         transact(w3, attacker, governor.functions.initialize("X", ke["CommonsToken"], attacker.address, settings))
     with pytest.raises(ContractRevertError, match="CommonsGovernorTokenMismatch"):
@@ -281,6 +281,21 @@ def test_initialize_reverts_on_launched_clones_and_templates(launched):
     with pytest.raises(ContractRevertError):
         transact(w3, attacker, template.functions.initialize("X", template.functions.token().call(),
                                                              attacker.address, settings))
+    # the contributors' house, its governor and the charter (issue 37): never again, never a template
+    for address in (ke["ContributorVotes"], templates["house"]):
+        house = contract(w3, "ContributorVotes", address)
+        with pytest.raises(ContractRevertError, match="InvalidInitialization"):
+            transact(w3, attacker, house.functions.initialize(attacker.address, bytes(32)))
+    council = contract(w3, "ContributorsGovernor", ke["ContributorsGovernor"])
+    assert council.functions.token().call() == ke["ContributorVotes"]
+    with pytest.raises(ContractRevertError, match="InvalidInitialization"):
+        transact(w3, attacker, council.functions.initialize("X", ke["ContributorVotes"], attacker.address, settings))
+    config = (attacker.address, attacker.address, ke["CommonsGovernor"], ke["CommonsToken"], "bafk", 1, 1, [], [],
+              (0, 1, 0, 0, 0))
+    for address in (ke["CommonsCharter"], templates["charter"]):
+        charter = contract(w3, "CommonsCharter", address)
+        with pytest.raises(ContractRevertError, match="InvalidInitialization"):
+            transact(w3, attacker, charter.functions.initialize(config))
 
 
 def test_access_list_names_the_implementations_of_a_factory_made_commons(launched):
