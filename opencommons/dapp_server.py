@@ -237,8 +237,9 @@ class DappServer:
 
         commons = commons or self.commons
         d = commons.deployment
-        abis = {name: artifacts.load(name).abi for name in SUITE}
-        errors = [item for name in SUITE for item in artifacts.load(name).abi if item.get("type") == "error"]
+        names = [*SUITE, *(n for n in d.addresses if n not in SUITE)]  # the houses and charter too
+        abis = {name: artifacts.load(name).abi for name in names}
+        errors = [item for name in names for item in artifacts.load(name).abi if item.get("type") == "error"]
         access = {"registry": commons.access_list("ContributorRegistry"),
                   "vault": commons.access_list("RoyaltyVault")}
         others = self.others()

@@ -197,9 +197,13 @@ def no_such_proposal(proposal_id: int) -> OpenCommonsError:
 def proposal_facts(commons: Commons, proposal_id: int) -> dict[str, Any]:
     """What the governor says of a proposal now: its state (a name of PROPOSAL_STATE), tallies,
     snapshot and deadline, quorum (None until the snapshot is past), the timelock ETA when Queued,
-    and the block they were read at. The index answers the same from its events."""
-    g = commons.governor.functions
+    and the block they were read at, in the token house (or the contributors' house, for a proposal
+    made there only). The index answers the same from its events."""
+    g, house = commons.governor.functions, "token"
     snapshot = g.proposalSnapshot(proposal_id).call()
+    if snapshot == 0 and commons.has_houses:
+        g, house = commons.house_governor.functions, "contributors"
+        snapshot = g.proposalSnapshot(proposal_id).call()
     if snapshot == 0:  # what state() would revert with GovernorNonexistentProposal for
         raise no_such_proposal(proposal_id)
     state = PROPOSAL_STATE[g.state(proposal_id).call()]
@@ -207,7 +211,7 @@ def proposal_facts(commons: Commons, proposal_id: int) -> dict[str, Any]:
     block = commons.w3.eth.block_number
     return {"id": proposal_id, "state": state, "for": int(for_), "against": int(against), "abstain": int(abstain),
             "snapshot": int(snapshot), "deadline": int(g.proposalDeadline(proposal_id).call()), "block": block,
-            "quorum": int(g.quorum(snapshot).call()) if snapshot < block else None,
+            "quorum": int(g.quorum(snapshot).call()) if snapshot < block else None, "house": house,
             "eta": int(g.proposalEta(proposal_id).call()) if state == "Queued" else None}
 
 
@@ -221,15 +225,22 @@ def present_proposal(commons: Commons, facts: dict[str, Any]) -> dict[str, Any]:
     """`proposal_facts` (from the chain or the index) as `commons gov status` shows them."""
     state, snapshot, deadline, block, quorum = (facts[k] for k in ("state", "snapshot", "deadline", "block", "quorum"))
     token = commons.token.address
+
+    def amount(value: int) -> str:  # the token house counts tokens, the contributors' house votes
+        if facts.get("house", "token") == "token":
+            return format_amount(commons, value, token)
+        return f"{value:,} vote{'' if value == 1 else 's'}"
+
     view: dict[str, Any] = {
         "id": str(facts["id"]), "state": state, "for": str(facts["for"]), "against": str(facts["against"]),
         "abstain": str(facts["abstain"]), "quorum": str(quorum) if quorum is not None else None,
         "snapshot": snapshot, "deadline": deadline, "block": block,
-        "forTokens": format_amount(commons, facts["for"], token),
-        "againstTokens": format_amount(commons, facts["against"], token),
-        "abstainTokens": format_amount(commons, facts["abstain"], token),
-        "quorumTokens": format_amount(commons, quorum, token) if quorum is not None else None,
+        "forTokens": amount(facts["for"]), "againstTokens": amount(facts["against"]),
+        "abstainTokens": amount(facts["abstain"]),
+        "quorumTokens": amount(quorum) if quorum is not None else None,
     }
+    if facts.get("house", "token") != "token":
+        view["house"] = facts["house"]
     if state == "Pending":
         view["next"] = f"voting opens after block {snapshot} ({snapshot + 1 - block} blocks from now)"
     elif state == "Active":
@@ -255,12 +266,28 @@ def voting_weight(commons: Commons, account: str, proposal_id: int) -> int:
 
 
 def list_proposals(commons: Commons) -> list[dict[str, Any]]:
+    """Every proposal, in the order made, once: its state in the house it was first made in, and
+    the houses it is in when not the token house alone (as the index lists them)."""
+    governors = [("token", commons.governor)] + ([("contributors", commons.house_governor)]
+                                                 if commons.has_houses else [])
+    made: list[tuple[int, int, str, Any, Any]] = []
+    for house, governor in governors:
+        for log in governor.events.ProposalCreated().get_logs(from_block=commons.deployment.block):
+            made.append((int(log["blockNumber"]), int(log["logIndex"]), house, governor, log["args"]))
+    made.sort(key=lambda m: (m[0], m[1]))
+    houses: dict[int, list[str]] = {}
+    for _, _, house, _, a in made:
+        houses.setdefault(int(a["proposalId"]), []).append(house)
     rows = []
-    for log in commons.governor.events.ProposalCreated().get_logs(from_block=commons.deployment.block):
-        proposal_id = int(log["args"]["proposalId"])
-        rows.append({"id": str(proposal_id),
-                     "state": PROPOSAL_STATE[commons.governor.functions.state(proposal_id).call()],
-                     "description": str(log["args"]["description"]).split(" [")[0]})
+    for _, _, house, governor, a in made:
+        proposal_id = int(a["proposalId"])
+        if house != houses[proposal_id][0]:
+            continue
+        row = {"id": str(proposal_id), "state": PROPOSAL_STATE[governor.functions.state(proposal_id).call()],
+               "description": str(a["description"]).split(" [")[0]}
+        if houses[proposal_id] != ["token"]:
+            row["houses"] = "+".join(sorted(houses[proposal_id], key=["token", "contributors"].index))
+        rows.append(row)
     return rows
 
 

@@ -220,7 +220,7 @@ _HINTS: dict[str, Callable[[Sequence[object]], str]] = {
     "CommonsCharterNotGovernor": lambda a: f"{a[0]} is neither of this commons' two governors",
     "CommonsCharterInvalidSetting": lambda a: f"the charter's {a[0]} is out of range",
     "CommonsCharterNeedsHouse": lambda a: (
-        f"proposal {a[0]} needs {_HOUSE_WORDS.get(int(a[1]), a[1])}: the other house has not passed it "
+        f"proposal {a[0]} needs {_HOUSE_WORDS.get(int(str(a[1])), a[1])}: the other house has not passed it "
         "(propose it there too, with the same calls and description, and pass it)"),
     "CommonsCharterAlreadyQueued": lambda a: f"proposal {a[0]} was queued already by the other house",
     "CommonsCharterSuperQuorum": lambda a: (

@@ -292,13 +292,16 @@ class Explorer(IndexReader):
         """Proposals newest first with their tallies and state (the governor's, at block `head`)."""
         from web3 import Web3
 
-        from .governance import quorum_at, state_of
+        from .governance import proposal_facts, quorum_at, state_of
 
         pr, v, pe = s.proposals, s.votes, s.proposal_events
         c = self.commons_id
         with self.engine.connect() as conn:
-            total = conn.execute(select(func.count()).select_from(pr).where(pr.c.commons == c)).scalar_one()
-            rows = conn.execute(select(pr).where(pr.c.commons == c).order_by(pr.c.block.desc(), pr.c.log_index.desc())
+            # the token house's proposals; the contributors' house's tally and state beside each one made
+            # there too (issue 37)
+            total = conn.execute(select(func.count()).select_from(pr).where(pr.c.commons == c, pr.c.house == "token")
+                                 ).scalar_one()
+            rows = conn.execute(select(pr).where(pr.c.commons == c, pr.c.house == "token").order_by(pr.c.block.desc(), pr.c.log_index.desc())
                                 .limit(max(1, min(limit, 500))).offset(max(0, offset))).all()
             ids = [r.proposal_id for r in rows]
             tallies: dict[str, list[int]] = {i: [0, 0, 0] for i in ids}
@@ -308,7 +311,8 @@ class Explorer(IndexReader):
             series: dict[str, list[list[Any]]] = defaultdict(list)
             for pid, support, weight, block, at in conn.execute(
                     select(v.c.proposal_id, v.c.support, v.c.weight, v.c.block, v.c.at)
-                    .where(v.c.commons == c, v.c.proposal_id.in_(ids)).order_by(v.c.block, v.c.log_index)):
+                    .where(v.c.commons == c, v.c.house == "token", v.c.proposal_id.in_(ids))
+                    .order_by(v.c.block, v.c.log_index)):
                 tallies[pid][int(support)] += int(weight)
                 voters[pid] += 1
                 against_, for__, abstain_ = tallies[pid]
@@ -319,7 +323,9 @@ class Explorer(IndexReader):
                     series[pid].append(point)
             steps: dict[str, dict[str, Any]] = defaultdict(dict)
             queued_tx: dict[str, str] = {}
-            for r in conn.execute(select(pe).where(pe.c.commons == c, pe.c.proposal_id.in_(ids))
+            in_both = {pid for (pid,) in conn.execute(select(pr.c.proposal_id).where(
+                pr.c.commons == c, pr.c.house == "contributors", pr.c.proposal_id.in_(ids)))}
+            for r in conn.execute(select(pe).where(pe.c.commons == c, pe.c.house == "token", pe.c.proposal_id.in_(ids))
                                   .order_by(pe.c.block, pe.c.log_index)):
                 steps[r.proposal_id][r.kind] = r.eta
                 if r.kind == "queued":
@@ -354,8 +360,17 @@ class Explorer(IndexReader):
                               "voters": voters[r.proposal_id], "eta": steps[r.proposal_id].get("queued"),
                               "series": series[r.proposal_id][-100:],
                               **({"cancelled": reasons[str(int(r.proposal_id))]}
-                                 if str(int(r.proposal_id)) in reasons else {})})
+                                 if str(int(r.proposal_id)) in reasons else {}),
+                              **({"contributors": _house_tally(proposal_facts(self.engine, c, int(r.proposal_id),
+                                                                              head, "contributors"))}
+                                 if r.proposal_id in in_both else {})})
         return {"total": int(total), "offset": offset, "items": items}
+
+
+def _house_tally(facts: dict[str, Any]) -> dict[str, Any]:
+    """A house's state and tally as the explorer lists them (votes, not tokens)."""
+    return {"state": facts["state"], "for": str(facts["for"]), "against": str(facts["against"]),
+            "abstain": str(facts["abstain"]), "quorum": None if facts["quorum"] is None else str(facts["quorum"])}
 
 
 def _as_id(text: str) -> str | None:

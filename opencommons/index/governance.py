@@ -36,46 +36,72 @@ def _other(conn: Any, commons_id: int, contract: str, names: list[str], until: i
     return list(conn.execute(query.order_by(o.c.block, o.c.log_index)).all())
 
 
-def quorum_at(conn: Any, commons_id: int, block: int) -> int:
+#: each house's governor and votes source, as the index names them
+HOUSES = {"token": ("CommonsGovernor", "CommonsToken"), "contributors": ("ContributorsGovernor", "ContributorVotes")}
+
+
+def quorum_at(conn: Any, commons_id: int, block: int, house: str = "token") -> int:
+    """The house's quorum at `block`: its votes' supply then (the token's mints and burns; the
+    contributors' house's members) times the quorum numerator in force then / 100."""
+    governor, votes = HOUSES[house]
     supply = 0
-    for row in _other(conn, commons_id, "CommonsToken", ["Transfer"], until=block):
-        args = json.loads(row.args)
-        if args["from"] == ZERO:
-            supply += int(args["value"])
-        if args["to"] == ZERO:
-            supply -= int(args["value"])
+    if house == "token":
+        for row in _other(conn, commons_id, votes, ["Transfer"], until=block):
+            args = json.loads(row.args)
+            if args["from"] == ZERO:
+                supply += int(args["value"])
+            if args["to"] == ZERO:
+                supply -= int(args["value"])
+    else:
+        for row in _other(conn, commons_id, votes, ["MembershipChanged"], until=block):
+            supply += 1 if json.loads(row.args)["member"] else -1
     numerator = 0
-    for row in _other(conn, commons_id, "CommonsGovernor", ["QuorumNumeratorUpdated"], until=block):
+    for row in _other(conn, commons_id, governor, ["QuorumNumeratorUpdated"], until=block):
         numerator = int(json.loads(row.args)["newQuorumNumerator"])
     return supply * numerator // QUORUM_DENOMINATOR
 
 
-def proposal_facts(engine: Engine, commons_id: int, proposal_id: int, head: int) -> dict[str, Any]:
-    """`queries.proposal_facts` from the index, at block `head`."""
+def houses_of(engine: Engine, commons_id: int, proposal_id: int) -> list[str]:
+    """The houses `proposal_id` was proposed in (token first)."""
+    pr = s.proposals
+    with engine.connect() as conn:
+        found = {h for (h,) in conn.execute(select(pr.c.house).where(pr.c.commons == commons_id,
+                                                                     pr.c.proposal_id == str(proposal_id)))}
+    return [h for h in HOUSES if h in found]
+
+
+def proposal_facts(engine: Engine, commons_id: int, proposal_id: int, head: int,
+                   house: str | None = None) -> dict[str, Any]:
+    """`queries.proposal_facts` from the index, at block `head`, in `house` (default: the token
+    house, or the contributors' for a proposal made there only)."""
     pr, v, pe = s.proposals, s.votes, s.proposal_events
     key = str(proposal_id)
+    if house is None:
+        where = houses_of(engine, commons_id, proposal_id)
+        house = where[0] if where else "token"
     with engine.connect() as conn:
-        row = conn.execute(select(pr).where(pr.c.commons == commons_id, pr.c.proposal_id == key)).first()
+        row = conn.execute(select(pr).where(pr.c.commons == commons_id, pr.c.proposal_id == key,
+                                            pr.c.house == house)).first()
         if row is None:
             raise no_such_proposal(proposal_id)
         tally = [0, 0, 0]  # against, for, abstain (GovernorCountingSimple.VoteType)
-        for support, weight in conn.execute(select(v.c.support, v.c.weight).where(v.c.commons == commons_id,
-                                                                                  v.c.proposal_id == key)):
+        for support, weight in conn.execute(select(v.c.support, v.c.weight).where(
+                v.c.commons == commons_id, v.c.proposal_id == key, v.c.house == house)):
             tally[int(support)] += int(weight)
         steps: dict[str, Any] = {}
         queued_tx = None
-        for r in conn.execute(select(pe).where(pe.c.commons == commons_id, pe.c.proposal_id == key)
-                              .order_by(pe.c.block, pe.c.log_index)):
+        for r in conn.execute(select(pe).where(pe.c.commons == commons_id, pe.c.proposal_id == key,
+                                               pe.c.house == house).order_by(pe.c.block, pe.c.log_index)):
             steps[r.kind] = r.eta
             if r.kind == "queued":
                 queued_tx = r.tx
         snapshot, deadline = int(row.vote_start), int(row.vote_end)
-        quorum = quorum_at(conn, commons_id, snapshot) if snapshot < head else None
+        quorum = quorum_at(conn, commons_id, snapshot, house) if snapshot < head else None
         against, for_, abstain = tally
         state = state_of(conn, commons_id, steps, queued_tx, snapshot, deadline, head,
                        reached=quorum is not None and quorum <= for_ + abstain, succeeded=for_ > against)
     return {"id": proposal_id, "state": state, "for": for_, "against": against, "abstain": abstain,
-            "snapshot": snapshot, "deadline": deadline, "block": head, "quorum": quorum,
+            "snapshot": snapshot, "deadline": deadline, "block": head, "quorum": quorum, "house": house,
             "eta": int(steps["queued"]) if state == "Queued" else None}
 
 
@@ -115,7 +141,18 @@ def proposal_list(engine: Engine, commons_id: int, head: int) -> list[dict[str, 
     """`queries.list_proposals` from the index: every proposal in order, its state and title."""
     pr = s.proposals
     with engine.connect() as conn:
-        rows = conn.execute(select(pr.c.proposal_id, pr.c.description).where(pr.c.commons == commons_id)
+        rows = conn.execute(select(pr.c.proposal_id, pr.c.house, pr.c.description).where(pr.c.commons == commons_id)
                             .order_by(pr.c.block, pr.c.log_index)).all()
-    return [{"id": pid, "state": proposal_facts(engine, commons_id, int(pid), head)["state"],
-             "description": str(description).split(" [")[0]} for pid, description in rows]
+    houses: dict[str, list[str]] = defaultdict(list)
+    for pid, house, _ in rows:
+        houses[pid].append(house)
+    listed = []
+    for pid, house, description in rows:
+        if house != houses[pid][0]:
+            continue  # one line per proposal, in the house it was first made in
+        item = {"id": pid, "state": proposal_facts(engine, commons_id, int(pid), head, house)["state"],
+                "description": str(description).split(" [")[0]}
+        if houses[pid] != ["token"]:
+            item["houses"] = "+".join(sorted(houses[pid], key=list(HOUSES).index))
+        listed.append(item)
+    return listed

@@ -180,22 +180,32 @@ def _rewarded(b: Batch, w: Where, a: dict[str, Any]) -> None:
                            amount=str(a["amount"])))
 
 
-def _proposed(b: Batch, w: Where, a: dict[str, Any]) -> None:
-    b.add(s.proposals, w.row(proposal_id=str(a["proposalId"]), proposer=a["proposer"],
-                             targets=json.dumps(list(a["targets"])), values=json.dumps([str(v) for v in a["values"]]),
-                             calldatas=json.dumps([hx(c) for c in a["calldatas"]]), vote_start=a["voteStart"],
-                             vote_end=a["voteEnd"], description=a["description"]))
-
-
-def _voted(b: Batch, w: Where, a: dict[str, Any]) -> None:
-    b.add(s.votes, w.row(proposal_id=str(a["proposalId"]), voter=a["voter"], support=a["support"],
-                         weight=str(a["weight"]), reason=a["reason"], at=w.timestamp))
-
-
-def _proposal_step(kind: str) -> Handler:
+def _proposed(house: str) -> Handler:
     def handle(b: Batch, w: Where, a: dict[str, Any]) -> None:
-        b.add(s.proposal_events, w.row(proposal_id=str(a["proposalId"]), kind=kind, eta=a.get("etaSeconds")))
+        b.add(s.proposals, w.row(proposal_id=str(a["proposalId"]), house=house, proposer=a["proposer"],
+                                 targets=json.dumps(list(a["targets"])),
+                                 values=json.dumps([str(v) for v in a["values"]]),
+                                 calldatas=json.dumps([hx(c) for c in a["calldatas"]]), vote_start=a["voteStart"],
+                                 vote_end=a["voteEnd"], description=a["description"]))
     return handle
+
+
+def _voted(house: str) -> Handler:
+    def handle(b: Batch, w: Where, a: dict[str, Any]) -> None:
+        b.add(s.votes, w.row(proposal_id=str(a["proposalId"]), house=house, voter=a["voter"], support=a["support"],
+                             weight=str(a["weight"]), reason=a["reason"], at=w.timestamp))
+    return handle
+
+
+def _proposal_step(kind: str, house: str) -> Handler:
+    def handle(b: Batch, w: Where, a: dict[str, Any]) -> None:
+        b.add(s.proposal_events, w.row(proposal_id=str(a["proposalId"]), house=house, kind=kind,
+                                       eta=a.get("etaSeconds")))
+    return handle
+
+
+#: the governor of each house (issue 37): the same events, kept apart by house
+GOVERNORS = {"CommonsGovernor": "token", "ContributorsGovernor": "contributors"}
 
 
 HANDLERS: dict[tuple[str, str], Handler] = {
@@ -216,17 +226,18 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("RoyaltyVault", "RoyaltyClaimed"): _claimed,
     ("RoyaltyVault", "AncestorRoyaltySettled"): _settled,
     ("ContributionRewards", "ContributionRewarded"): _rewarded,
-    ("CommonsGovernor", "ProposalCreated"): _proposed,
-    ("CommonsGovernor", "VoteCast"): _voted,
-    ("CommonsGovernor", "VoteCastWithParams"): _voted,
-    ("CommonsGovernor", "ProposalQueued"): _proposal_step("queued"),
-    ("CommonsGovernor", "ProposalExecuted"): _proposal_step("executed"),
-    ("CommonsGovernor", "ProposalCanceled"): _proposal_step("canceled"),
+    **{key: handler for governor, house in GOVERNORS.items() for key, handler in (
+        ((governor, "ProposalCreated"), _proposed(house)),
+        ((governor, "VoteCast"), _voted(house)),
+        ((governor, "VoteCastWithParams"), _voted(house)),
+        ((governor, "ProposalQueued"), _proposal_step("queued", house)),
+        ((governor, "ProposalExecuted"), _proposal_step("executed", house)),
+        ((governor, "ProposalCanceled"), _proposal_step("canceled", house)))},
 }
 
 #: events whose rows keep their block's time (publications; payments and votes, plotted over time)
 NEEDS_TIMESTAMP = {("DatasetNFT", "DatasetPublished"), ("RoyaltyVault", "RoyaltyPaid"),
-                   ("CommonsGovernor", "VoteCast"), ("CommonsGovernor", "VoteCastWithParams")}
+                   *((g, e) for g in GOVERNORS for e in ("VoteCast", "VoteCastWithParams"))}
 
 
 def _jsonable(value: Any) -> Any:

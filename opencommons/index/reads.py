@@ -372,8 +372,8 @@ class IndexReader:
                                               .where(s.royalty_claims.c.commons == c)):
                 claimed[token] += int(amount)
             licences = conn.execute(select(func.count()).select_from(s.licenses).where(s.licenses.c.commons == c)).scalar()
-            proposals = conn.execute(select(func.count()).select_from(s.proposals)
-                                     .where(s.proposals.c.commons == c)).scalar()
+            proposals = conn.execute(select(func.count(func.distinct(s.proposals.c.proposal_id)))
+                                     .where(s.proposals.c.commons == c)).scalar()  # once, in one house or two
         return {"datasets": sum(by_status.values()), "byStatus": dict(sorted(by_status.items())),
                 "contributors": len(accounts), "payments": count_payments, "licences": int(licences or 0),
                 "proposals": int(proposals or 0), "paid": {t: str(v) for t, v in sorted(paid.items())},

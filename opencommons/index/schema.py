@@ -15,7 +15,7 @@ from sqlalchemy import (BigInteger, Boolean, Column, ForeignKey, Index, Integer,
                         UniqueConstraint)
 
 #: 2: payments and votes keep their block's time (`at`), for plots over time
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: proposals, votes and their steps per house (issue 37)
 metadata = MetaData()
 
 Hex64 = String(64)
@@ -245,6 +245,7 @@ rewards = _event_table(
 proposals = _event_table(
     "proposals",
     Column("proposal_id", String(80), nullable=False),
+    Column("house", String(12), nullable=False, server_default="token"),  # token | contributors
     Column("proposer", Address, nullable=False),
     Column("targets", Text, nullable=False),  # JSON
     Column("values", Text, nullable=False),  # JSON (decimal strings)
@@ -258,6 +259,7 @@ proposals = _event_table(
 votes = _event_table(
     "votes",
     Column("proposal_id", String(80), nullable=False),
+    Column("house", String(12), nullable=False, server_default="token"),  # token | contributors
     Column("voter", Address, nullable=False),
     Column("support", Integer, nullable=False),
     Column("weight", Amount, nullable=False),
@@ -269,6 +271,7 @@ votes = _event_table(
 proposal_events = _event_table(
     "proposal_events",
     Column("proposal_id", String(80), nullable=False),
+    Column("house", String(12), nullable=False, server_default="token"),  # token | contributors
     Column("kind", String(12), nullable=False),  # queued, executed, canceled
     Column("eta", BigInteger),
     indexes=(("proposal_id",),),

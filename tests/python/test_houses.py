@@ -96,3 +96,47 @@ def test_a_factory_launch_takes_the_houses_and_charter_from_its_toml(env, tmp_pa
     out = ok(run("deploy", "verify")).stdout
     assert "KE/trust: the charter's document, rules, super-quorum and caps as recorded" in out
     assert "FAIL" not in out
+
+
+def test_the_index_keeps_the_houses_apart_and_answers_as_the_governors(env):
+    """A proposal made in the contributors' house only, and the two-house one above: `gov list` and
+    `gov status` from the index equal the governors' own answers; the explorer lists the
+    contributors' tally beside the token house's."""
+    from opencommons.index.database import open_engine
+    from opencommons.index.explorer import Explorer
+
+    run, w3, accounts = env["run"], env["w3"], env["accounts"]
+    out = ok(run("gov", "propose", "--fee", "60", "--treasury", accounts[0], "--house", "contributors",
+                 "--account", "2")).stdout
+    only = out.strip().splitlines()[-1].split()[-1]
+    w3.provider.make_request("anvil_mine", [hex(2)])
+    one_line_error(run("gov", "vote", only, "for", "--house", "token", "--account", "0"),
+                   "was not proposed in the token house")
+    ok(run("gov", "vote", only, "for", "--account", "2"))
+    ok(run("index", "sync", "--quiet"))
+    listed = json.loads(ok(run("gov", "list", "--json")).stdout)
+    assert {row["id"]: row.get("houses") for row in listed}[only] == "contributors"
+    assert "token+contributors" in {row.get("houses") for row in listed}
+    for command in (["gov", "list"], ["gov", "status", only]):
+        for form in ([], ["--json"]):
+            from_chain, from_index = ok(run(*command, *form, "--no-index")), ok(run(*command, *form))
+            assert "answering from the chain" not in from_index.stderr
+            assert from_index.stdout == from_chain.stdout, command
+    status = json.loads(ok(run("gov", "status", only, "--json")).stdout)
+    assert status["forTokens"] == "1 vote" and status["houses"][0]["house"] == "contributors"
+    engine = open_engine(f"sqlite:///{env['root'] / 'home' / 'index.sqlite'}", create=False)
+    chain_id = w3.eth.chain_id
+    from opencommons.chain.deploy import Deployment, deployment_path
+
+    deployment = Deployment.from_file(deployment_path(env["root"] / "deployments", chain_id))
+    page = Explorer.find(engine, chain_id, deployment.addresses["DatasetNFT"]).proposals(w3.eth.block_number)
+    both = [p for p in page["items"] if "contributors" in p]
+    # the token house queued and executed it: in the contributors' house it stays Succeeded, as its governor says
+    assert len(both) == 1 and both[0]["state"] == "Executed" and both[0]["contributors"]["for"] == "1"
+    council = w3.eth.contract(address=deployment.addresses["ContributorsGovernor"],
+                              abi=[{"name": "state", "type": "function", "stateMutability": "view",
+                                    "inputs": [{"name": "p", "type": "uint256"}],
+                                    "outputs": [{"name": "", "type": "uint8"}]}])
+    assert both[0]["contributors"]["state"] == "Succeeded" == \
+        ["Pending", "Active", "Canceled", "Defeated", "Succeeded"][council.functions.state(int(both[0]["id"])).call()]
+    assert only not in {p["id"] for p in page["items"]}  # the page lists the token house's proposals

@@ -10,6 +10,14 @@ const SUPPORT = { For: 1, Against: 0, Abstain: 2 };
 const LIVE_MS = 1500;
 let timer = null;
 
+// A passed proposal is queued through the commons' charter where it has one (two houses, issue 37):
+// the governor refuses any other queuer.
+function queue(args) {
+  const charter = app.contracts.CommonsCharter;
+  return charter ? charter.queue(app.contracts.CommonsGovernor.target, ...args)
+    : app.contracts.CommonsGovernor.queue(...args);
+}
+
 export function stopProposals() {
   clearTimeout(timer);
   timer = null;
@@ -21,8 +29,12 @@ function draw(result, state) {
     result.items, (p, row) => {
       row.dataset.id = p.id;
       row.insertCell().textContent = p.description;
-      Object.assign(row.insertCell(), { textContent: p.cancelled ? t("proposal.cancelledBecause",
+      const stateCell = Object.assign(row.insertCell(), { textContent: p.cancelled ? t("proposal.cancelledBecause",
         { reason: p.cancelled.reason }) : t(`proposal.${p.state}`), className: "state" });
+      if (p.contributors) {  // made in the contributors' house too (issue 37): its own state and votes
+        stateCell.append(el("div", { class: "house", text: t("proposal.contributorsHouse", {
+          state: t(`proposal.${p.contributors.state}`), for: p.contributors.for, against: p.contributors.against }) }));
+      }
       Object.assign(row.insertCell(), { textContent: formatEther(p.for), className: "for" });
       Object.assign(row.insertCell(), { textContent: formatEther(p.against), className: "against" });
       Object.assign(row.insertCell(), { textContent: formatEther(p.abstain), className: "abstain" });
@@ -33,7 +45,7 @@ function draw(result, state) {
       const args = [p.targets, p.values, p.calldatas, p.descriptionHash];
       if (p.state === "Succeeded" && app.account) {
         actions.append(Object.assign(el("button", { class: "queue", text: t("proposal.queue") }),
-          { onclick: () => send(t("proposal.queue"), () => app.contracts.CommonsGovernor.queue(...args)) }));
+          { onclick: () => send(t("proposal.queue"), () => queue(args)) }));
       }
       if (p.state === "Queued" && app.account) {
         const ready = state.headTime >= Number(p.eta);  // the chain's clock, not the browser's
