@@ -52,7 +52,7 @@ contract CommonsCharter is ICommonsCharter, Initializable {
     /// @notice Thrown when the other house queued the same proposal already.
     error CommonsCharterAlreadyQueued(uint256 proposalId);
     /// @notice Thrown when a house passed a rule change without the super-quorum.
-    error CommonsCharterSuperQuorum(uint256 proposalId, address governor, uint256 forVotes, uint256 needed);
+    error CommonsCharterSuperQuorum(uint256 proposalId, address governor, uint256 forVotes, uint256 needed, uint256 cast);
     /// @notice Thrown when a proposal sets a fee above the highest fee.
     error CommonsCharterFeeCap(uint256 feeBps, uint256 maxFeeBps);
     /// @notice Thrown when a proposal would spend more of `asset` (zero: ETH) than the period allows.
@@ -70,12 +70,16 @@ contract CommonsCharter is ICommonsCharter, Initializable {
     /// @notice Emitted when `governor` queues `proposalId` through the charter, with what it needed.
     event ProposalChartered(uint256 indexed proposalId, address indexed governor, House required);
 
+    // ------------------------------------------------------------------ immutables
+    /// @dev Who may initialise a direct deployment; zero in the template clones run (a clone is
+    /// initialised in the factory's transaction that creates it).
+    address private immutable _DEPLOYER;
+
     // ------------------------------------------------------------------ storage
     address private _timelock;
     ICharteredGovernor private _tokenGovernor;
     ICharteredGovernor private _contributorsGovernor;
     address private _token;
-    address private _deployer;
     uint16 private _superQuorumBps;
     House private _defaultHouse;
     Caps private _caps;
@@ -89,15 +93,15 @@ contract CommonsCharter is ICommonsCharter, Initializable {
     /// @param template true for the template clones run (never initialised); false for a direct
     /// deployment, which its deployer initialises once the governors exist
     constructor(bool template) {
+        _DEPLOYER = template ? address(0) : msg.sender;
         if (template) _disableInitializers();
-        else _deployer = msg.sender;
     }
 
     // ------------------------------------------------------------------ external
     /// @notice Sets the charter up (a clone: in the factory's transaction; a direct deployment:
     /// by its deployer).
     function initialize(Config calldata config) external initializer {
-        address deployer = _deployer;
+        address deployer = _DEPLOYER;
         if (deployer != address(0) && msg.sender != deployer) revert CommonsCharterUnauthorized(msg.sender);
         if (config.timelock == address(0) || config.tokenGovernor == address(0)
             || config.contributorsGovernor == address(0) || config.tokenGovernor == config.contributorsGovernor) {
@@ -125,35 +129,13 @@ contract CommonsCharter is ICommonsCharter, Initializable {
         bytes[] calldata calldatas,
         bytes32 descriptionHash
     ) external returns (uint256 proposalId) {
-        ICharteredGovernor other;
-        if (governor == _tokenGovernor) other = _contributorsGovernor;
-        else if (governor == _contributorsGovernor) other = _tokenGovernor;
-        else revert CommonsCharterNotGovernor(address(governor));
         proposalId = governor.getProposalId(targets, values, calldatas, descriptionHash);
-
         uint256 need = _required(targets, calldatas);
-        bool otherPassed;
-        if (other.proposalSnapshot(proposalId) != 0) {
-            IGovernor.ProposalState s = other.state(proposalId);
-            if (s == IGovernor.ProposalState.Queued || s == IGovernor.ProposalState.Executed) {
-                revert CommonsCharterAlreadyQueued(proposalId);
-            }
-            otherPassed = s == IGovernor.ProposalState.Succeeded;
-        }
-        uint256 needOther = governor == _tokenGovernor ? need & _NEED_CONTRIBUTORS : need & _NEED_TOKEN;
-        if (needOther != 0 && !otherPassed) revert CommonsCharterNeedsHouse(proposalId, _house(need));
-        if (need & _NEED_SUPER != 0) {
-            _checkSuperQuorum(governor, proposalId);
-            _checkSuperQuorum(other, proposalId);
-        }
-        uint256 wait = _waitBlocks(calldatas);
-        if (wait != 0) {
-            uint256 until = governor.proposalDeadline(proposalId) + wait;
-            if (block.number <= until) revert CommonsCharterWaiting(proposalId, until);
-        }
+        _checkHouses(governor, proposalId, need);
+        _checkWait(governor, proposalId, calldatas);
         _checkCaps(targets, values, calldatas);
         emit ProposalChartered(proposalId, address(governor), _house(need));
-        governor.queue(targets, values, calldatas, descriptionHash);
+        proposalId = governor.queue(targets, values, calldatas, descriptionHash);
     }
 
     /// @notice Amends the charter: a new document, super-quorum and caps.
@@ -267,12 +249,44 @@ contract CommonsCharter is ICommonsCharter, Initializable {
         return House.Either;
     }
 
+    /// @dev `governor` is one of the two; the other house passed the proposal where `need` asks it
+    /// and did not queue it; the super-quorum in both where `need` asks it.
+    function _checkHouses(ICharteredGovernor governor, uint256 proposalId, uint256 need) private view {
+        bool byToken = governor == _tokenGovernor;
+        if (!byToken && governor != _contributorsGovernor) revert CommonsCharterNotGovernor(address(governor));
+        ICharteredGovernor other = byToken ? _contributorsGovernor : _tokenGovernor;
+        bool otherPassed = false;
+        if (other.proposalSnapshot(proposalId) != 0) {
+            IGovernor.ProposalState s = other.state(proposalId);
+            if (s == IGovernor.ProposalState.Queued || s == IGovernor.ProposalState.Executed) {
+                revert CommonsCharterAlreadyQueued(proposalId);
+            }
+            otherPassed = s == IGovernor.ProposalState.Succeeded;
+        }
+        uint256 needOther = byToken ? need & _NEED_CONTRIBUTORS : need & _NEED_TOKEN;
+        if (needOther != 0 && !otherPassed) revert CommonsCharterNeedsHouse(proposalId, _house(need));
+        if (need & _NEED_SUPER != 0) {
+            _checkSuperQuorum(governor, proposalId);
+            _checkSuperQuorum(other, proposalId);
+        }
+    }
+
+    /// @dev A burn or forfeit waits `waitBlocks` after the vote ends.
+    function _checkWait(ICharteredGovernor governor, uint256 proposalId, bytes[] calldata calldatas) private view {
+        uint256 wait = _waitBlocks(calldatas);
+        if (wait == 0) return;
+        uint256 until = governor.proposalDeadline(proposalId) + wait;
+        if (block.number <= until) revert CommonsCharterWaiting(proposalId, until);
+    }
+
     function _checkSuperQuorum(ICharteredGovernor governor, uint256 proposalId) private view {
         uint256 snapshot = governor.proposalSnapshot(proposalId);
         uint256 supply = governor.token().getPastTotalSupply(snapshot);
-        (, uint256 forVotes,) = governor.proposalVotes(proposalId);
+        (uint256 against, uint256 forVotes, uint256 abstain) = governor.proposalVotes(proposalId);
         uint256 needed = (supply * _superQuorumBps + 9_999) / 10_000;
-        if (forVotes < needed) revert CommonsCharterSuperQuorum(proposalId, address(governor), forVotes, needed);
+        if (forVotes < needed) {
+            revert CommonsCharterSuperQuorum(proposalId, address(governor), forVotes, needed, against + forVotes + abstain);
+        }
     }
 
     function _waitBlocks(bytes[] calldata calldatas) private view returns (uint256) {
@@ -287,8 +301,8 @@ contract CommonsCharter is ICommonsCharter, Initializable {
 
     function _checkCaps(address[] calldata targets, uint256[] calldata values, bytes[] calldata calldatas) private {
         Caps memory c = _caps;
-        uint256 eth;
-        uint256 tokens;
+        uint256 eth = 0;
+        uint256 tokens = 0;
         address token = _token;
         for (uint256 i; i < calldatas.length; ++i) {
             eth += values[i];

@@ -65,20 +65,20 @@ interface IContributorRegistry {
     /// @notice Emitted when `account` cancels its outstanding signed registration by using up `nonce`.
     event NonceInvalidated(address indexed account, uint256 nonce);
     /// @notice Emitted when the contributors' house the registry keeps in step is named (zero: none).
-    event HouseSet(address house);
+    event HouseSet(address indexed house);
 
     /// @notice Initialises a clone in the transaction that creates it (the CommonsFactory does;
     /// a directly deployed registry was initialised by its constructor).
     /// @param admin gets the admin role, and the verifier role when `verifiers` is not empty
     /// @param verifiers get the verifier role (bootstrap verifiers; governance can revoke them)
-    /// @param house the contributors' house (ContributorVotes) kept in step; zero for none
+    /// @param house_ the contributors' house (ContributorVotes) kept in step; zero for none
     /// @dev Requirements: never initialised before.
-    function initialize(address admin, address[] calldata verifiers, address house) external;
+    function initialize(address admin, address[] calldata verifiers, address house_) external;
 
     /// @notice Names the contributors' house whose votes follow the claims here (zero: none); the
     /// registry calls its `sync` on every attestation, revocation, deactivation and return.
     /// @dev Requirements: the admin role (governance). Emits a {HouseSet} event.
-    function setHouse(address house) external;
+    function setHouse(address house_) external;
 
     /// @notice The contributors' house kept in step (zero: none).
     function house() external view returns (address);

@@ -417,6 +417,7 @@ class DappServer:
         for row in reader.list_proposals(head):
             view = proposal_present(commons, reader.proposal_facts(int(row["id"]), head))
             view["description"] = row["description"]
+            view["houses"] = row.get("houses", "token")  # where it was made (issue 37): where one votes
             out.append(view)
         return out
 

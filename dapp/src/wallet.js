@@ -203,11 +203,23 @@ export async function renderWallet() {
     row.dataset.id = p.id;
     cell(row, p.description);
     cell(row, t(`proposal.${p.state}`), "state");
-    cell(row, grouped(formatEther(p.for)), "for");
-    cell(row, grouped(formatEther(p.against)));
-    cell(row, grouped(formatEther(p.abstain)));
+    // the contributors' house counts votes, not tokens (a proposal made there only, issue 37)
+    const tally = (v) => p.house === "contributors" ? grouped(String(v)) : grouped(formatEther(v));
+    cell(row, tally(p.for), "for");
+    cell(row, tally(p.against));
+    cell(row, tally(p.abstain));
     const actions = row.insertCell();
-    if (p.state === "Active") {
+    const houses = (p.houses || "token").split("+");
+    if (p.state === "Active" && houses.includes("contributors") && app.contracts.ContributorsGovernor) {
+      for (const [label, support] of Object.entries(SUPPORT)) {
+        const b = document.createElement("button");
+        b.textContent = t("vote.inContributorsHouse", { vote: t(`vote.${label}`) });
+        b.className = `house-vote-${label.toLowerCase()}`;
+        b.onclick = () => voteInContributorsHouse(p.id, support, label);
+        actions.append(b);
+      }
+    }
+    if (p.state === "Active" && houses.includes("token")) {
       for (const [label, support] of Object.entries(SUPPORT)) {
         const b = document.createElement("button");
         b.textContent = t(`vote.${label}`);
@@ -235,6 +247,18 @@ async function relayClaim(datasetId, tokens) {
   } catch (err) {
     status("failed", t("tx.failed", { label: t("royalty.claimGasless"), error: explain(err) }));
   }
+}
+
+// A vote in the contributors' house: refused, with the reason, before anything is sent when the
+// account had no vote there at the proposal's snapshot (not a verified contributor then).
+async function voteInContributorsHouse(proposalId, support, label) {
+  const governor = readContract("ContributorsGovernor");
+  const snapshot = await governor.proposalSnapshot(proposalId);
+  if (await governor.getVotes(app.account, snapshot) === 0n) {
+    status("failed", t("vote.noContributorVote"));
+    return;
+  }
+  await send(t(`vote.cast.${label}`), () => app.contracts.ContributorsGovernor.castVote(proposalId, support));
 }
 
 // A vote by EIP-712 ballot: the wallet signs readable fields, the local relayer pays the gas.

@@ -19,7 +19,8 @@ before(async () => {
       .deploy("Test Dollar", "TUSD");
     testToken = await (await token.waitForDeployment()).getAddress();
     await (await token.mint(s.accounts[6], parseEther("100"))).wait();
-    return ["--allow-token", testToken];
+    // account 0 verifies identities: a verified contributor votes in the contributors' house
+    return ["--allow-token", testToken, "--verifier", s.accounts[0]];
   }, afterDeploy: async (s) => {
     // a factory and a commons it launched on the same chain: the page can pick it
     s.commons("deploy", "--factory", "--deployments", join(s.work, "deployments"));
@@ -200,6 +201,31 @@ test("vote by signature: the wallet signs a ballot, the relayer pays", async () 
   const [againstVotes] = await governor.proposalVotes(proposal);
   assert.ok(againstVotes > 0n);
   assert.equal(await node.getBalance(accounts[0]), before);
+});
+
+test("vote in the contributors' house: refused with the reason for an unverified contributor, counted for a verified one", async () => {
+  commons("contributor", "register", "--name", "Chebet", "--community", "KE/education", "--account", "3");
+  commons("contributor", "verify", accounts[3], "--claim", "identity", "--account", "0");
+  const proposal = commons("gov", "propose", "--accept", datasetId, "--description", "both houses", "--house", "both",
+                           "--account", "3").trim().split("\n").pop().split(" ").pop();
+  await node.send("anvil_mine", ["0x2"]);
+  const governor = contract("ContributorsGovernor");
+  const stranger = await pageAs(accounts[2]);  // Baraka: registered, never verified
+  const refused = stranger.locator(`#proposals tr[data-id="${proposal}"] button.house-vote-for`);
+  await refused.waitFor();
+  await refused.click();
+  const no = await settled(stranger);
+  assert.equal(no.state, "failed", no.text);
+  assert.match(no.text, /no vote in the contributors' house/);
+  assert.equal(await governor.hasVoted(proposal, accounts[2]), false);
+  const member = await pageAs(accounts[3]);
+  const vote = member.locator(`#proposals tr[data-id="${proposal}"] button.house-vote-for`);
+  await vote.waitFor();
+  await vote.click();
+  const yes = await settled(member);
+  assert.equal(yes.state, "confirmed", yes.text);
+  const [, forVotes] = await governor.proposalVotes(proposal);
+  assert.equal(forVotes, 1n);  // one contributor, one vote
 });
 
 test("buy a licence in the page: the licensee holds it, the contributors earn", async () => {

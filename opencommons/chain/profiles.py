@@ -86,10 +86,14 @@ class GovernanceSettings:
                             "licensees to move"),
         ]
         if self.houses:
+            allocated = sum(self.allocations.values())
+            unreachable = self.genesis_to_treasury and allocated * 10_000 < self.initial_supply * self.super_quorum_bps
             lines += [
                 ("contributors' house", f"one vote per verified contributor, quorum {self.house_quorum_percent}% of "
                                         f"the members"),
-                ("super-quorum", f"{self.super_quorum_bps / 100:g}% of each house in favour, for the rules"),
+                ("super-quorum", f"{self.super_quorum_bps / 100:g}% of each house in favour, for the rules" + (
+                    f" (the allocations, {allocated * 100 / self.initial_supply:g}% of the supply, cannot reach it "
+                    "while the treasury's tokens never vote: the rules could not change)" if unreachable else "")),
                 ("caps", f"fee at most {self.max_fee_bps} bps; the treasury spends at most "
                          f"{self.spend_eth_wei / 10**18:g} ETH and {self.spend_tokens / TOKEN:,.0f} tokens per "
                          f"{self.spend_period_s // 86_400:g} days; a burn or forfeit waits {self.wait_blocks} blocks"),

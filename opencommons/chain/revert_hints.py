@@ -224,8 +224,8 @@ _HINTS: dict[str, Callable[[Sequence[object]], str]] = {
         "(propose it there too, with the same calls and description, and pass it)"),
     "CommonsCharterAlreadyQueued": lambda a: f"proposal {a[0]} was queued already by the other house",
     "CommonsCharterSuperQuorum": lambda a: (
-        f"proposal {a[0]} changes the rules: {a[1]}'s house gave it {a[2]} votes in favour, below the "
-        f"super-quorum of {a[3]}"),
+        f"proposal {a[0]} changes the rules: the house of governor {a[1]} gave it {a[2]} votes in favour (of "
+        f"{a[4]} cast), below the super-quorum of {a[3]}"),
     "CommonsCharterFeeCap": lambda a: (
         f"a fee of {a[0]} bps is above the charter's highest fee of {a[1]} bps: only an amendment raises it"),
     "CommonsCharterSpendingCap": lambda a: (

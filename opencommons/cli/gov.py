@@ -135,6 +135,10 @@ def gov_propose(accept: Optional[str] = typer.Option(None, "--accept", help="ID 
             say(f"needs: {proposals.requirement_words(requirement)}")
         if any(h.name == "token" for h in where):
             proposals.check_proposable(commons, actions)
+        if any(h.name == "contributors" for h in where) and not commons.house.functions.totalMembers().call():
+            raise OpenCommonsError("the contributors' house has no members yet (no contributor's identity is "
+                                   "attested), so the proposal could never pass there: a verifier attests first "
+                                   "(`commons contributor verify ADDR --claim identity`); nothing proposed")
         text = description or "; ".join(a.summary for a in actions) + f" [{time.time()}]"
         sender = _sender(commons, account)
         for h in where:

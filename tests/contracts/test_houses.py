@@ -200,7 +200,7 @@ def test_a_rule_change_needs_the_super_quorum_of_both(trust, accounts, admin):
         return proposal, ([charter.address], [0], amend, web3.keccak(text=description))
 
     proposal, args = amend_with("amend with one contributor", accounts[4:5])
-    with brownie.reverts(err("CommonsCharterSuperQuorum", proposal, trust["council"].address, 1, 2)):
+    with brownie.reverts(err("CommonsCharterSuperQuorum", proposal, trust["council"].address, 1, 2, 1)):
         charter.queue(trust["governor"], *args, {"from": accounts[9]})
     proposal, args = amend_with("amend with two contributors", accounts[4:6])
     charter.queue(trust["governor"], *args, {"from": accounts[9]})

@@ -45,6 +45,9 @@ def test_the_dev_profile_launches_both_houses_and_a_charter(env):
     assert charter["cid"] == str(Importer(cid_version=1).add_bytes(DEFAULT_CHARTER.read_bytes()).cid)
     assert charter["rules"]["fees"] == "either" and charter["rules"]["charter"] == "super"  # dev: either house
     assert charter["house"]["members"] == 0 and charter["caps"]["maxFeeBps"] == 1_000
+    empty = run("gov", "propose", "--fee", "50", "--treasury", env["accounts"][0], "--house", "both", "--account", "0")
+    assert empty.returncode == 1 and empty.output.strip().splitlines()[-1].startswith(
+        "error: the contributors' house has no members yet"), empty.output  # after the actions, nothing sent
     out = ok(run("deploy", "verify")).stdout
     assert "two houses, both queuing through the charter" in out and "FAIL" not in out
 
