@@ -210,7 +210,7 @@ export async function renderWallet() {
     cell(row, tally(p.abstain));
     const actions = row.insertCell();
     const houses = (p.houses || "token").split("+");
-    if (p.state === "Active" && houses.includes("contributors") && app.contracts.ContributorsGovernor) {
+    if (p.state === "Active" && houses.includes("contributors") && app.config.addresses.ContributorsGovernor) {
       for (const [label, support] of Object.entries(SUPPORT)) {
         const b = document.createElement("button");
         b.textContent = t("vote.inContributorsHouse", { vote: t(`vote.${label}`) });
