@@ -45,19 +45,25 @@ def _house_choice(value: Optional[str], allow_both: bool = False) -> Optional[st
         raise OpenCommonsError(f"unknown house {value!r}: use {', '.join(known)}")
     return value.lower()
 
+
 gov_app = typer.Typer(help="Delegate, propose, vote, queue, execute.", no_args_is_help=True)
 
 
 @gov_app.command("delegate")
-def gov_delegate(to: str, rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
+def gov_delegate(to: str, house_: Optional[str] = typer.Option(None, "--house", metavar="HOUSE",
+                                                               help="HOUSE whose vote you delegate: token "
+                                                                    "(default) or contributors."),
+                 rpc: Optional[str] = RpcOpt, account: Optional[str] = AccountOpt,
                  deployments: Path = DeploymentsOpt) -> None:
-    """Delegate your voting power."""
+    """Delegate your voting power (the token's, or your vote in the contributors' house)."""
     try:
         if not web3.Web3.is_address(to):
             raise OpenCommonsError(f"malformed address {to!r}")
+        chosen = _house_choice(house_) or "token"
         commons = _commons(rpc, deployments)
-        _tx("delegated", commons, _sender(commons, account),
-            commons.token.functions.delegate(web3.Web3.to_checksum_address(to)))
+        h = trust.house(commons, chosen)
+        _tx("delegated" + (f" in {h.words}" if commons.has_houses else ""), commons, _sender(commons, account),
+            h.votes.functions.delegate(web3.Web3.to_checksum_address(to)))
     except OpenCommonsError as exc:
         fail(exc)
 
@@ -326,7 +332,7 @@ def _run_proposal_step(step: str, label: str, proposal: int, rpc: Optional[str],
             h = trust.queue_house(commons, proposal)
             _ready(commons, proposal, step, mine_blocks, wait, timeout, governor=h.governor,
                    extra_blocks=trust.wait_blocks(commons, p))
-            fn = trust.queue_call(commons, trust.queue_house(commons, proposal), p)
+            fn = trust.queue_call(commons, h, p)
         else:
             h = trust.executing_house(commons, proposal)
             _ready(commons, proposal, step, mine_blocks, wait, timeout, governor=h.governor)

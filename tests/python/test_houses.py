@@ -69,6 +69,7 @@ def test_a_two_house_proposal_from_propose_to_execute(env):
     one_line_error(run("gov", "vote", proposal, "for", "--house", "contributors", "--account", "3"),
                    "has no vote in the contributors' house")
     one_line_error(run("gov", "vote", proposal, "for", "--account", "4"), "has no vote")
+    ok(run("gov", "delegate", accounts[2], "--house", "contributors", "--account", "2"))  # to itself: unchanged
     assert "in the contributors' house" in ok(run("gov", "vote", proposal, "for", "--account", "2")).stdout
     assert "in the token house" in ok(run("gov", "vote", proposal, "for", "--account", "0")).stdout
     w3.provider.make_request("anvil_mine", [hex(25)])
