@@ -469,6 +469,20 @@ def test_deploy_network_profile_puts_supply_in_treasury_with_allocations(tmp_pat
         assert governor.functions.proposalThreshold().call() == 1_000 * 10**18
         nft = contract(w3, "DatasetNFT", deployment.addresses["DatasetNFT"])
         assert (nft.functions.minCommitAge().call(), nft.functions.commitTtl().call()) == (2, 7_200)
+        # both houses, governed as a data trust (issue 37)
+        from opencommons.chain.houses import selector
+
+        charter = contract(w3, "CommonsCharter", deployment.addresses["CommonsCharter"])
+        either, both, super_ = 1, 4, 5
+        assert charter.functions.rule(selector("curate(uint256,uint8)")).call() == either
+        assert charter.functions.rule(selector("setProtocolFee(uint16,address)")).call() == both
+        assert charter.functions.rule(selector("burn(uint256)")).call() == both
+        assert charter.functions.rule(selector("updateDelay(uint256)")).call() == super_
+        assert charter.functions.defaultHouse().call() == both and charter.functions.caps().call()[2] == 50_400
+        house = contract(w3, "ContributorsGovernor", deployment.addresses["ContributorsGovernor"])
+        assert house.functions.token().call() == deployment.addresses["ContributorVotes"]
+        # the allocations (5% of the supply) cannot reach the 20% super-quorum: the deploy says so
+        assert "cannot reach it" in proc.stdout
 
 
 @pytest.mark.parametrize("text,message", [
