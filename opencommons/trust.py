@@ -90,11 +90,10 @@ def houses_for(commons: Commons, requirement: str, chosen: str | None = None) ->
     if chosen == "both":
         return [house(commons, n) for n in HOUSE_NAMES]
     h = house(commons, chosen)
-    if requirement in ("both", "super") or (requirement in HOUSE_NAMES and requirement != chosen):
+    needed = "both" if requirement in ("both", "super") else requirement
+    if needed in ("both", *HOUSE_NAMES) and needed != chosen:
         raise OpenCommonsError(f"these calls need {HOUSE_WORDS[requirement]} (the charter's rule): propose them "
-                               f"with --house both" if requirement in ("both", "super") else
-                               f"these calls need {HOUSE_WORDS[requirement]} (the charter's rule): propose them "
-                               f"with --house {requirement}")
+                               f"with --house {needed}")
     return [h]
 
 

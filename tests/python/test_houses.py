@@ -94,6 +94,9 @@ def test_a_factory_launch_takes_the_houses_and_charter_from_its_toml(env, tmp_pa
     assert charter["cid"] == str(Importer(cid_version=1).add_bytes((tmp_path / "charter.md").read_bytes()).cid)
     assert (charter["rules"]["fees"], charter["rules"]["curation"], charter["rules"]["treasury"]) == (
         "both", "contributors", "either")
+    alone = trust("gov", "propose", "--fee", "50", "--treasury", accounts[0], "--house", "token", "--account", "0")
+    assert alone.returncode == 1 and alone.output.strip().splitlines()[-1] == (
+        "error: these calls need both houses (the charter's rule): propose them with --house both"), alone.output
     (tmp_path / "bad.toml").write_text(TRUST_TOML.format(accounts[0]).replace('fees = "both"', 'fees = "senate"'))
     bad = run("commons", "create", "KE/bad", "--config", str(tmp_path / "bad.toml"))
     assert bad.returncode != 0 and "houses.fees is 'senate'" in bad.output
