@@ -97,6 +97,22 @@ def houses_for(commons: Commons, requirement: str, chosen: str | None = None) ->
     return [h]
 
 
+def check_proposer(commons: Commons, h: House, account: str) -> None:
+    """Refuses, before anything is sent, a proposer with fewer votes in `h` than its threshold (as
+    the governor counts them: at the previous block)."""
+    g = h.governor.functions
+    threshold = int(g.proposalThreshold().call())
+    if not threshold:
+        return
+    votes = int(g.getVotes(account, max(commons.w3.eth.block_number - 1, 0)).call())
+    if votes < threshold:
+        unit = "votes" if h.name == "contributors" else "token votes"
+        raise OpenCommonsError(f"{account} has {votes} {unit} in {h.words}, fewer than the {threshold} a proposer "
+                               "needs there" + (" (a verified contributor proposes there)" if h.name == "contributors"
+                                                else ": delegate to yourself and propose from the next block")
+                               + "; nothing proposed")
+
+
 def voting_power(commons: Commons, h: House, account: str, proposal_id: int) -> int:
     """`account`'s votes in house `h` at the proposal's snapshot (now, before the snapshot)."""
     snapshot = int(h.governor.functions.proposalSnapshot(proposal_id).call())

@@ -147,6 +147,8 @@ def gov_propose(accept: Optional[str] = typer.Option(None, "--accept", help="ID 
                                    "(`commons contributor verify ADDR --claim identity`); nothing proposed")
         text = description or "; ".join(a.summary for a in actions) + f" [{time.time()}]"
         sender = _sender(commons, account)
+        for h in where:  # every house refuses the proposer before any house is sent it: never half-proposed
+            trust.check_proposer(commons, h, sender.address)
         for h in where:
             receipt = _tx(f"proposed in {h.words}", commons, sender, h.governor.functions.propose(
                 targets, [0] * len(actions), calldatas, text))

@@ -61,6 +61,10 @@ def test_a_two_house_proposal_from_propose_to_execute(env):
     assert json.loads(ok(run("gov", "charter", "--json")).stdout)["house"]["members"] == 1
     one_line_error(run("gov", "propose", "--fee", "50", "--treasury", accounts[0], "--house", "senate",
                        "--account", "0"), "unknown house 'senate'")
+    unverified = run("gov", "propose", "--fee", "50", "--treasury", accounts[0], "--house", "both", "--account", "3")
+    assert unverified.returncode == 1 and unverified.output.strip().splitlines()[-1].startswith(
+        f"error: {accounts[3]} has 0 votes in the contributors' house"), unverified.output
+    assert "proposed in" not in unverified.output  # neither house was sent it
     out = ok(run("gov", "propose", "--fee", "50", "--treasury", accounts[0], "--house", "both",
                  "--account", "2")).stdout  # the contributor proposes in both; it holds no tokens...
     assert "proposed in the contributors' house" in out
