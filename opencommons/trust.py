@@ -98,18 +98,18 @@ def houses_for(commons: Commons, requirement: str, chosen: str | None = None) ->
 
 
 def check_proposer(commons: Commons, h: House, account: str) -> None:
-    """Refuses, before anything is sent, a proposer with fewer votes in `h` than its threshold (as
-    the governor counts them: at the previous block)."""
-    g = h.governor.functions
-    threshold = int(g.proposalThreshold().call())
+    """Refuses, before anything is sent, a proposer with fewer votes in `h` than its threshold. The
+    governor counts them at the block before the proposal's, which is the latest block now: the
+    account's current votes."""
+    threshold = int(h.governor.functions.proposalThreshold().call())
     if not threshold:
         return
-    votes = int(g.getVotes(account, max(commons.w3.eth.block_number - 1, 0)).call())
+    votes = int(h.votes.functions.getVotes(account).call())
     if votes < threshold:
         unit = "votes" if h.name == "contributors" else "token votes"
         raise OpenCommonsError(f"{account} has {votes} {unit} in {h.words}, fewer than the {threshold} a proposer "
                                "needs there" + (" (a verified contributor proposes there)" if h.name == "contributors"
-                                                else ": delegate to yourself and propose from the next block")
+                                                else ": delegate to yourself first")
                                + "; nothing proposed")
 
 
