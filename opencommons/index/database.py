@@ -67,6 +67,9 @@ def open_engine(url: str, create: bool = True) -> Engine:
         with engine.begin() as conn:
             if create:
                 metadata.create_all(conn)
+                for table in metadata.sorted_tables:  # an index a later version added to an existing table
+                    for index in table.indexes:
+                        index.create(conn, checkfirst=True)
             version = conn.execute(select(meta.c.value).where(meta.c.key == "schema")).scalar()
             if version is None and create:
                 conn.execute(meta.insert().values(key="schema", value=str(SCHEMA_VERSION)))

@@ -192,7 +192,7 @@ class Explorer(IndexReader):
 
         who = Web3.to_checksum_address(account)
         record = self.contributor(who)
-        earnings = self.earnings(who)
+        earnings, earned = self.ledger(who)
         totals: dict[str, dict[str, int]] = defaultdict(lambda: {"earned": 0, "claimed": 0, "claimable": 0})
         for row in earnings:
             for k in ("earned", "claimed", "claimable"):
@@ -200,31 +200,8 @@ class Explorer(IndexReader):
         return {"account": who, "registered": record["active"], "community": record["community"],
                 "profile": _cid(record["codec"], record["digest"]) if record["codec"] else None,
                 "registeredAt": record["registeredAt"], "earnings": earnings,
-                "earnedSeries": running_totals(self._earned_steps(who)),
+                "earnedSeries": running_totals(earned),
                 "totals": {t: {k: str(v) for k, v in x.items()} for t, x in sorted(totals.items())}}
-
-    def _earned_steps(self, account: str) -> list[tuple[int, str, int]]:
-        """(time, token, amount) of what `account` earned from each payment into a dataset it is a
-        contributor of (its share of the rise in the dataset's accumulator), in time order."""
-        dc, p = s.dataset_contributors, s.payments
-        c = self.commons_id
-        with self.engine.connect() as conn:
-            mine = select(dc.c.dataset).where(dc.c.commons == c, dc.c.account == account)
-            current = self._current(conn, mine, owners=False)
-            shares = {r.dataset: int(r.share_bps) for r in conn.execute(
-                select(dc.c.dataset, dc.c.generation, dc.c.share_bps).where(dc.c.commons == c, dc.c.account == account))
-                if r.dataset in current and int(r.generation) == int(current[r.dataset]["row"].generation)}
-            before: dict[tuple[str, str], int] = defaultdict(int)
-            steps = []
-            for dataset, gen, token, at, per_bps in conn.execute(
-                    select(p.c.dataset, p.c.generation, p.c.token, p.c.at, p.c.earned_per_bps)
-                    .where(p.c.commons == c, p.c.dataset.in_(mine)).order_by(p.c.block, p.c.log_index)):
-                if dataset not in shares or int(gen) != int(current[dataset]["row"].generation):
-                    continue
-                rise, before[(dataset, token)] = int(per_bps) - before[(dataset, token)], int(per_bps)
-                if rise:
-                    steps.append((int(at), token, rise * shares[dataset]))
-        return steps
 
     def lineage_graph(self, dataset_id: int, depth: int = 6) -> dict[str, Any]:
         """Nodes and parent->child edges within `depth` steps up and down, and the dataset's own

@@ -28,7 +28,7 @@ def _cid(codec: int, digest: str) -> str:
 
 
 def _pos(row: Any) -> tuple[int, int]:
-    return int(row.block), int(row.log_index)
+    return row.block, row.log_index  # both integer columns: ints from either database
 
 
 class IndexReader:
@@ -57,15 +57,18 @@ class IndexReader:
         return None if row is None else (int(row[0]), str(row[1]))
 
     # ------------------------------------------------------------------ datasets
-    def _current(self, conn: Any, ids: "list[str] | Select[Any]", owners: bool = True) -> dict[str, dict[str, Any]]:
-        """Per dataset id: its latest publication row, whether it still exists, status, owner
-        (skipped unless `owners`). `ids` is a list, or a query of ids (read in one pass)."""
-        c = self.commons_id
+    def _current(self, conn: Any, ids: "list[str] | Select[Any]", owners: bool = True,
+                 brief: bool = False) -> dict[str, dict[str, Any]]:
+        """Per dataset id: its latest publication row (only its dataset, generation, block and
+        log_index when `brief`), whether it still exists, status, owner (skipped unless `owners`).
+        `ids` is a list, or a query of ids (read in one pass)."""
+        c, d = self.commons_id, s.datasets
         out: dict[str, dict[str, Any]] = {}
         chunks = [ids] if isinstance(ids, Select) else [ids[i:i + 500] for i in range(0, len(ids), 500)]
+        columns = (d.c.dataset, d.c.generation, d.c.block, d.c.log_index) if brief else (d,)
         for chunk in chunks:
-            for row in conn.execute(select(s.datasets).where(s.datasets.c.commons == c, s.datasets.c.dataset.in_(chunk))
-                                    .order_by(s.datasets.c.block, s.datasets.c.log_index)):
+            rows = conn.execute(select(*columns).where(d.c.commons == c, d.c.dataset.in_(chunk))).all()
+            for row in sorted(rows, key=_pos):  # sorted here: an ORDER BY walks the whole table in SQLite
                 out[row.dataset] = {"row": row, "exists": True, "status": 1, "owner": ZERO, "status_at": _pos(row)}
             for dataset, block, log_index in conn.execute(
                     select(s.burns.c.dataset, s.burns.c.block, s.burns.c.log_index)
@@ -138,8 +141,10 @@ class IndexReader:
         d, b = s.datasets, s.burns
         burns = defaultdict(list)
         previous = row.previous_version
-        candidates = conn.execute(select(d).where(d.c.commons == self.commons_id, d.c.previous_version == dataset)
-                                  .order_by(d.c.block, d.c.log_index)).all()
+        # sorted here: most datasets have no previous version, so statistics make SQLite's planner walk
+        # the commons' datasets in block order rather than use the index
+        candidates = sorted(conn.execute(select(d).where(d.c.commons == self.commons_id,
+                                                         d.c.previous_version == dataset)).all(), key=_pos)
         ids = [x for x in {previous, *(r.dataset for r in candidates)} if x]
         for burn in conn.execute(select(b).where(b.c.commons == self.commons_id, b.c.dataset.in_(ids))):
             burns[burn.dataset].append(_pos(burn))
@@ -255,30 +260,29 @@ class IndexReader:
     def earnings(self, account: str) -> list[dict[str, Any]]:
         """Per dataset the account contributes to and per token paid to it: earned, claimed, claimable.
         Set-based: a handful of queries however many datasets the account is in."""
+        return self.ledger(account)[0]
+
+    def ledger(self, account: str) -> tuple[list[dict[str, Any]], list[tuple[int, str, int]]]:
+        """`earnings(account)`, and (time, token, amount) of what the account earned from each payment
+        into a dataset it is a contributor of (its share of the rise in the dataset's accumulator), in
+        time order: one read of the payments for both."""
         dc, p, rc = s.dataset_contributors, s.payments, s.royalty_claims
         c = self.commons_id
         with self.engine.connect() as conn:
             mine = conn.execute(select(dc.c.dataset, dc.c.block, dc.c.log_index, dc.c.share_bps)
                                 .where(dc.c.commons == c, dc.c.account == account)
                                 .order_by(dc.c.block, dc.c.log_index)).all()
-            order = list(dict.fromkeys(row.dataset for row in mine))  # first appearance order
+            order = list(dict.fromkeys(row[0] for row in mine))  # first appearance order
             in_mine = select(dc.c.dataset).where(dc.c.commons == c, dc.c.account == account)
-            current = self._current(conn, in_mine, owners=False)
-            shares = {(r.dataset, int(r.block), int(r.log_index)): int(r.share_bps) for r in mine}
-            generation = {d: int(e["row"].generation) for d, e in current.items()}
-            pools: dict[tuple[str, str], tuple[tuple[int, int], str]] = {}
-            first: dict[tuple[str, str], tuple[int, int]] = {}
+            current = self._current(conn, in_mine, owners=False, brief=True)
+            shares = {(d, b, i): int(bps) for d, b, i, bps in mine}
+            generation = {d: e["row"][1] for d, e in current.items()}
+            share_now = {d: shares.get((d, e["row"][2], e["row"][3]), 0) for d, e in current.items()}
+            # in no order: sorted here (an ORDER BY made SQLite walk every payment of the commons)
+            paid = sorted(conn.execute(
+                select(p.c.block, p.c.log_index, p.c.dataset, p.c.generation, p.c.token, p.c.earned_per_bps, p.c.at)
+                .where(p.c.commons == c, p.c.dataset.in_(in_mine))).all(), key=lambda r: (r[0], r[1]))
             claims: dict[tuple[str, str], tuple[tuple[int, int], int, int]] = {}
-            for dataset, gen, token, block, log_index, per_bps in conn.execute(
-                    select(p.c.dataset, p.c.generation, p.c.token, p.c.block, p.c.log_index, p.c.earned_per_bps)
-                    .where(p.c.commons == c, p.c.dataset.in_(in_mine))
-                    .order_by(p.c.block, p.c.log_index)):
-                if gen != generation[dataset]:
-                    continue
-                key = (dataset, token)
-                if key not in first:
-                    first[key] = (block, log_index)
-                pools[key] = ((block, log_index), per_bps)  # ordered: the last one is the latest
             for r in conn.execute(select(rc).where(rc.c.commons == c, rc.c.account == account)):
                 found = current.get(r.dataset)
                 if found is None or int(r.generation) != int(found["row"].generation):
@@ -288,25 +292,34 @@ class IndexReader:
                 if at > latest:
                     latest, checkpoint = at, int(r.earned_per_bps)
                 claims[key] = (latest, checkpoint, total + int(r.amount))
+        pools: dict[tuple[str, str], int] = {}  # the latest accumulator of each pool, in first-payment order
         paid_in: dict[str, list[str]] = defaultdict(list)  # dataset -> tokens, by first payment
-        for (dataset, token) in sorted(first, key=first.__getitem__):
-            paid_in[dataset].append(token)
+        steps: list[tuple[int, str, int]] = []
+        for _, _, dataset, gen, token, per_bps, at in paid:
+            if gen != generation[dataset]:
+                continue
+            key, per_bps = (dataset, token), int(per_bps)
+            before = pools.get(key)
+            if before is None:
+                paid_in[dataset].append(token)
+            pools[key] = per_bps
+            rise = per_bps - (before or 0)
+            if rise and share_now[dataset]:
+                steps.append((int(at), token, rise * share_now[dataset]))
         rows: list[dict[str, Any]] = []
         for dataset in order:
             entry = current[dataset]
-            if not entry["exists"]:
-                continue
-            share = shares.get((dataset, *_pos(entry["row"])), 0)
-            if share == 0:
+            share = share_now[dataset]
+            if not entry["exists"] or share == 0:
                 continue
             for token in paid_in[dataset]:
                 _, checkpoint, claimed = claims.get((dataset, token), ((-1, -1), 0, 0))
                 closed = entry["status"] in (3, 5)  # Rejected or taken down: frozen (or forfeited), as on-chain
-                claimable = 0 if closed else share * (int(pools[(dataset, token)][1]) - checkpoint)
+                claimable = 0 if closed else share * (pools[(dataset, token)] - checkpoint)
                 rows.append({"dataset": str(int(dataset, 16)), "token": token, "shareBps": share,
                              "claimed": str(claimed), "claimable": str(claimable),
                              "earned": str(claimed + claimable)})
-        return rows
+        return rows, steps
 
     # ------------------------------------------------------------------ governance
     def proposal_facts(self, proposal_id: int, head: int) -> dict[str, Any]:

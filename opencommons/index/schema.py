@@ -33,7 +33,10 @@ def _event_table(name: str, *columns: "Column[Any]", indexes: tuple[tuple[str, .
         *columns,
     )
     for cols in indexes:
-        Index(f"ix_{name}_{'_'.join(cols)}", table.c.commons, *(table.c[c] for c in cols))
+        label = f"ix_{name}_{'_'.join(cols)}"
+        if len(label) > 60:  # PostgreSQL's names stop at 63 bytes
+            label = f"ix_{name}_{'_'.join(cols[:2])}_covering"
+        Index(label, table.c.commons, *(table.c[c] for c in cols))
     return table
 
 
@@ -103,7 +106,8 @@ datasets = _event_table(
     Column("ancestor_bps", Integer, nullable=False),
     Column("contributor_count", Integer, nullable=False),
     Column("published_at", BigInteger, nullable=False),
-    indexes=(("dataset", "generation"), ("license",), ("commons_hash",), ("previous_version",)),
+    # covering (dataset, generation, block, log_index): a page of a contributor's datasets reads no table row
+    indexes=(("dataset", "generation", "block", "log_index"), ("license",), ("commons_hash",), ("previous_version",)),
 )
 
 dataset_contributors = _event_table(
@@ -113,7 +117,7 @@ dataset_contributors = _event_table(
     Column("generation", Integer, nullable=False),
     Column("account", Address, nullable=False),
     Column("share_bps", Integer, nullable=False),
-    indexes=(("account",), ("dataset", "generation")),
+    indexes=(("account", "dataset", "block", "log_index", "share_bps"), ("dataset", "generation")),
 )
 
 lineage = _event_table(
@@ -209,7 +213,8 @@ payments = _event_table(
     Column("earned_per_bps", Amount, nullable=False),
     Column("carry", Integer, nullable=False),
     Column("at", BigInteger, nullable=False),  # the block's timestamp
-    indexes=(("dataset", "generation", "token"), ("payer",)),
+    # covering what a contributor's earnings read of each payment (its datasets' payments are scattered)
+    indexes=(("dataset", "generation", "token", "block", "log_index", "earned_per_bps", "at"), ("payer",)),
 )
 
 royalty_claims = _event_table(
@@ -282,7 +287,8 @@ other_events = _event_table(
     Column("contract", String(40), nullable=False),
     Column("name", String(60), nullable=False),
     Column("args", Text, nullable=False),  # JSON
-    indexes=(("name",),),
+    # every read names the contract and the events (the quorum's mints and burns up to a block)
+    indexes=(("contract", "name", "block", "log_index"),),
 )
 
 

@@ -40,6 +40,10 @@ class RangeRefusedError(ChainIndexError):
     """The provider would not serve logs for a range this wide."""
 
 
+#: events after which a sync has the database gather its planner's statistics again
+ANALYZE_AFTER = 5_000
+
+
 class Indexer:
     """Syncs one deployment (by its DatasetNFT address and chain id) into the index at `engine`."""
 
@@ -54,6 +58,7 @@ class Indexer:
         self.by_address = {addr.lower(): name for name, addr in deployment.addresses.items()}
         self.commons_id = self._register(code)
         self._good_windows = 0
+        self._unanalyzed = 0  # events written since the database last gathered its planner's statistics
 
     # ------------------------------------------------------------------ setup
     def _register(self, code: str | None) -> int:
@@ -146,7 +151,18 @@ class Indexer:
         return int(self._rpc("eth_blockNumber", []), 16)
 
     def sync(self, to_block: int | None = None) -> int:
-        """Read up to `to_block` (default: the head); returns the number of events written."""
+        """Read up to `to_block` (default: the head); returns the number of events written. After
+        many events the database gathers its statistics (ANALYZE): without them SQLite walks a
+        commons' whole table in block order rather than look a dataset up by its index."""
+        written = self._sync(to_block)
+        self._unanalyzed += written
+        if self._unanalyzed >= ANALYZE_AFTER:
+            with self.engine.begin() as conn:
+                conn.exec_driver_sql("ANALYZE")
+            self._unanalyzed = 0
+        return written
+
+    def _sync(self, to_block: int | None) -> int:
         written = 0
         while True:
             rolled = self._check_reorg()

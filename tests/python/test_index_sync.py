@@ -159,6 +159,35 @@ def test_sync_into_postgresql_equals_sqlite(chain, tmp_path, postgres):
     assert from_cli.stdout == chain["run"]("dataset", "list", "--json", "--no-index").stdout
 
 
+def test_a_large_sync_gathers_statistics_and_an_older_index_gains_new_indexes(chain, tmp_path, postgres,
+                                                                             monkeypatch):
+    """Past ANALYZE_AFTER events a sync has the database gather its planner's statistics (without
+    them SQLite walked every payment of a commons for one dataset's); an index made by an older
+    version, lacking an index this one declares, gains it when opened."""
+    from opencommons.index import sync
+    from opencommons.index.database import resolve_url
+
+    monkeypatch.setattr(sync, "ANALYZE_AFTER", 10**9)
+    engine, _ = fresh(chain, tmp_path, "unanalyzed.sqlite")
+    with engine.connect() as conn:
+        assert not conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'").all()
+    monkeypatch.setattr(sync, "ANALYZE_AFTER", 1)
+    engine, _ = fresh(chain, tmp_path, "analyzed.sqlite")
+    with engine.connect() as conn:
+        assert "payments" in {t for (t,) in conn.exec_driver_sql("SELECT tbl FROM sqlite_stat1")}
+        conn.exec_driver_sql("DROP INDEX ix_payments_dataset_generation_covering")
+        conn.commit()
+    with open_engine(f"sqlite:///{tmp_path / 'analyzed.sqlite'}").connect() as conn:
+        assert conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index' AND name = "
+                                    "'ix_payments_dataset_generation_covering'").all()
+    monkeypatch.setattr(sync, "ANALYZE_AFTER", 0)  # the server may hold this commons already: nothing new
+    pg = open_engine(resolve_url(postgres.url))
+    Indexer(pg, chain["w3"], chain["deployment"]).sync()
+    with pg.connect() as conn:
+        analyzed = conn.exec_driver_sql("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'payments'")
+        assert analyzed.scalar() is not None
+
+
 def _follower(chain, db):
     """`commons index sync --follow` into the SQLite file `db`, running."""
     env = {**os.environ, "OPENCOMMONS_RPC": chain["url"], "OPENCOMMONS_INDEX_DB": str(db)}
