@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.schema import CreateIndex
 
 from ..errors import IndexDatabaseError
 from ..home import opencommons_home
@@ -68,8 +69,8 @@ def open_engine(url: str, create: bool = True) -> Engine:
             if create:
                 metadata.create_all(conn)
                 for table in metadata.sorted_tables:  # an index a later version added to an existing table
-                    for index in table.indexes:
-                        index.create(conn, checkfirst=True)
+                    for index in table.indexes:  # (reflection cannot see an expression's index: IF NOT EXISTS)
+                        conn.execute(CreateIndex(index, if_not_exists=True))
             version = conn.execute(select(meta.c.value).where(meta.c.key == "schema")).scalar()
             if version is None and create:
                 conn.execute(meta.insert().values(key="schema", value=str(SCHEMA_VERSION)))

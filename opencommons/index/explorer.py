@@ -269,7 +269,7 @@ class Explorer(IndexReader):
         """Proposals newest first with their tallies and state (the governor's, at block `head`)."""
         from web3 import Web3
 
-        from .governance import proposal_facts, quorum_at, state_of
+        from .governance import proposal_facts, quorums_at, state_of
 
         pr, v, pe = s.proposals, s.votes, s.proposal_events
         c = self.commons_id
@@ -314,16 +314,12 @@ class Explorer(IndexReader):
                                                         o.c.name == "ProposalCancelledWithReason")):
                 a = json.loads(r.args)
                 reasons[str(a["proposalId"])] = {"by": a["by"], "reason": a["reason"]}
-            quorums: dict[int, int] = {}
+            quorums = quorums_at(conn, c, [int(r.vote_start) for r in rows if int(r.vote_start) < head])
             items = []
             for r in rows:
                 snapshot, deadline = int(r.vote_start), int(r.vote_end)
                 against, for_, abstain = tallies[r.proposal_id]
-                quorum = None
-                if snapshot < head:
-                    if snapshot not in quorums:
-                        quorums[snapshot] = quorum_at(conn, c, snapshot)
-                    quorum = quorums[snapshot]
+                quorum = quorums.get(snapshot)
                 state = state_of(conn, c, steps[r.proposal_id], queued_tx.get(r.proposal_id), snapshot, deadline,
                                  head, reached=quorum is not None and quorum <= for_ + abstain, succeeded=for_ > against)
                 items.append({"id": r.proposal_id, "proposer": r.proposer, "description": r.description.split(" [")[0],

@@ -43,22 +43,37 @@ HOUSES = {"token": ("CommonsGovernor", "CommonsToken"), "contributors": ("Contri
 def quorum_at(conn: Any, commons_id: int, block: int, house: str = "token") -> int:
     """The house's quorum at `block`: its votes' supply then (the token's mints and burns; the
     contributors' house's members) times the quorum numerator in force then / 100."""
+    return quorums_at(conn, commons_id, [block], house)[block]
+
+
+def quorums_at(conn: Any, commons_id: int, blocks: list[int], house: str = "token") -> dict[int, int]:
+    """`quorum_at` for each of `blocks`, from one read of the events up to the latest of them."""
     governor, votes = HOUSES[house]
-    supply = 0
+    if not blocks:
+        return {}
+    until = max(blocks)
+    changes: list[tuple[int, int]] = []  # (block, change in the votes' supply)
     if house == "token":
-        for row in _other(conn, commons_id, votes, ["Transfer"], until=block):
+        for row in _other(conn, commons_id, votes, ["Transfer"], until=until):
             args = json.loads(row.args)
             if args["from"] == ZERO:
-                supply += int(args["value"])
+                changes.append((row.block, int(args["value"])))
             if args["to"] == ZERO:
-                supply -= int(args["value"])
+                changes.append((row.block, -int(args["value"])))
     else:
-        for row in _other(conn, commons_id, votes, ["MembershipChanged"], until=block):
-            supply += 1 if json.loads(row.args)["member"] else -1
-    numerator = 0
-    for row in _other(conn, commons_id, governor, ["QuorumNumeratorUpdated"], until=block):
-        numerator = int(json.loads(row.args)["newQuorumNumerator"])
-    return supply * numerator // QUORUM_DENOMINATOR
+        for row in _other(conn, commons_id, votes, ["MembershipChanged"], until=until):
+            changes.append((row.block, 1 if json.loads(row.args)["member"] else -1))
+    numerators = [(row.block, int(json.loads(row.args)["newQuorumNumerator"]))
+                  for row in _other(conn, commons_id, governor, ["QuorumNumeratorUpdated"], until=until)]
+    out: dict[int, int] = {}
+    supply, numerator, i, j = 0, 0, 0, 0
+    for block in sorted(set(blocks)):  # the events in block order, walked once
+        while i < len(changes) and changes[i][0] <= block:
+            supply, i = supply + changes[i][1], i + 1
+        while j < len(numerators) and numerators[j][0] <= block:
+            numerator, j = numerators[j][1], j + 1
+        out[block] = supply * numerator // QUORUM_DENOMINATOR
+    return out
 
 
 def houses_of(engine: Engine, commons_id: int, proposal_id: int) -> list[str]:

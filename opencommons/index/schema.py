@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import (BigInteger, Boolean, Column, ForeignKey, Index, Integer, MetaData, String, Table, Text,
+from sqlalchemy import (BigInteger, Boolean, Column, ForeignKey, Index, Integer, MetaData, String, Table, Text, func,
                         UniqueConstraint)
 
 #: 2: payments and votes keep their block's time (`at`), for plots over time
@@ -107,8 +107,11 @@ datasets = _event_table(
     Column("contributor_count", Integer, nullable=False),
     Column("published_at", BigInteger, nullable=False),
     # covering (dataset, generation, block, log_index): a page of a contributor's datasets reads no table row
-    indexes=(("dataset", "generation", "block", "log_index"), ("license",), ("commons_hash",), ("previous_version",)),
+    indexes=(("dataset", "generation", "block", "log_index"), ("commons_hash",), ("previous_version",)),
 )
+# the explorer and `dataset list` match a licence in any case, newest first: a page is a walk down it
+Index("ix_datasets_license_lower", datasets.c.commons, func.lower(datasets.c.license), datasets.c.block,
+      datasets.c.log_index)
 
 dataset_contributors = _event_table(
     "dataset_contributors",
