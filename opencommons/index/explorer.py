@@ -221,18 +221,28 @@ class Explorer(IndexReader):
 
         walk(tree)
         versions: list[tuple[str, str]] = []
-        for link in ("previousVersion", "nextVersion"):  # the root's versions: older above, newer below
-            at = str(dataset_id)
-            for _ in range(depth):  # one next version per dataset: a chain, never a cycle
-                step = self.dataset_view(int(at)).get(link)
-                if not step:
-                    break
-                step = str(step)
-                versions.append((step, at) if link == "previousVersion" else (at, step))
-                if step not in nodes:
-                    view = self.dataset_view(int(step))
-                    nodes[step] = {"id": step, "license": view["license"], "status": view["status"]}
-                at = step
+        with self.engine.connect() as conn:
+            links: dict[str, tuple[str | None, str | None]] = {}  # id -> (previous, next), read once each
+
+            def linked(key: str) -> tuple[str | None, str | None]:
+                if key not in links:
+                    entry = self._current(conn, [key], owners=False).get(key)
+                    links[key] = self._versions(conn, key, entry["row"]) if entry and entry["exists"] else (None, None)
+                    if entry and entry["exists"] and str(int(key, 16)) not in nodes:
+                        nodes[str(int(key, 16))] = {"id": str(int(key, 16)), "license": entry["row"].license,
+                                                    "status": STATUS[entry["status"]]}
+                return links[key]
+
+            for older in (True, False):  # the root's versions: older above, newer below
+                at = hex64(dataset_id)
+                for _ in range(depth):  # one next version per dataset: a chain, never a cycle
+                    step = linked(at)[0 if older else 1]
+                    if not step:
+                        break
+                    linked(step)
+                    a, b = str(int(at, 16)), str(int(step, 16))
+                    versions.append((b, a) if older else (a, b))
+                    at = step
         names = self._names([hex64(int(i)) for i in nodes])
         for node in nodes.values():
             node["name"] = names.get(hex64(int(node["id"])))
