@@ -15,6 +15,7 @@ from .suite import Commons
 class Reader(Protocol):
     def list_datasets(self, commons_code: str | None = None, contributor: str | None = None,
                       license_id: str | None = None) -> list[dict[str, Any]]: ...
+    def newest(self, offset: int, limit: int) -> tuple[int, list[int]]: ...
     def dataset_view(self, dataset_id: int) -> dict[str, Any]: ...
     def contributors_of(self, dataset_id: int) -> list[dict[str, Any]]: ...
     def claimable(self, dataset_id: int, token: str, account: str) -> int: ...
@@ -45,6 +46,12 @@ class ChainReader:
     def list_datasets(self, commons_code: str | None = None, contributor: str | None = None,
                       license_id: str | None = None) -> list[dict[str, Any]]:
         return queries.list_datasets(self.commons, commons_code, contributor, license_id)
+
+    def newest(self, offset: int, limit: int) -> tuple[int, list[int]]:
+        """How many publications `list_datasets` lists, and the ids of `limit` of them from
+        `offset`, newest first."""
+        listed = self.list_datasets()[::-1]
+        return len(listed), [int(r["id"]) for r in listed[offset:offset + limit]]
 
     def dataset_view(self, dataset_id: int) -> dict[str, Any]:
         return queries.dataset_view(self.commons, dataset_id)

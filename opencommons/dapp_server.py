@@ -277,15 +277,15 @@ class DappServer:
         commons code (a page, so the wallet page stays fast however many datasets there are)."""
         commons = commons or self.commons
         reader = self.reader(commons)
-        listed = reader.list_datasets()[::-1]
+        total, ids = reader.newest(max(0, offset), max(1, min(limit, 100)))
         items = []
-        for row in listed[max(0, offset):max(0, offset) + max(1, min(limit, 100))]:
-            view = reader.dataset_view(int(row["id"]))
-            view["attestations"] = (reader.attestation_count(int(row["id"])) if hasattr(reader, "attestation_count")
-                                    else self._attestation_count(commons, int(row["id"])))
+        for dataset_id in ids:
+            view = reader.dataset_view(dataset_id)
+            view["attestations"] = (reader.attestation_count(dataset_id) if hasattr(reader, "attestation_count")
+                                    else self._attestation_count(commons, dataset_id))
             view.update(self._manifest_fields(view["manifest"], view["commons"]))
             items.append(view)
-        return {"total": len(listed), "offset": offset, "items": items}
+        return {"total": total, "offset": offset, "items": items}
 
     def _manifest(self, view: dict[str, Any]) -> dict[str, Any]:
         from .ml.download import read_manifest

@@ -114,6 +114,17 @@ class IndexReader:
                  "status": STATUS[current[r.dataset]["status"]], "publisher": r.publisher, "block": int(r.block),
                  "previousVersion": str(int(r.previous_version, 16)) if r.previous_version else None} for r in rows]
 
+    def newest(self, offset: int, limit: int) -> tuple[int, list[int]]:
+        """How many publications `list_datasets` lists, and the ids of `limit` of them from
+        `offset`, newest first: one page read, not the whole list (550 ms at 10,000 datasets)."""
+        d = s.datasets
+        with self.engine.connect() as conn:
+            total = conn.execute(select(func.count()).select_from(d).where(d.c.commons == self.commons_id)).scalar_one()
+            ids = [int(k, 16) for (k,) in conn.execute(
+                select(d.c.dataset).where(d.c.commons == self.commons_id)
+                .order_by(d.c.block.desc(), d.c.log_index.desc()).limit(limit).offset(offset))]
+        return int(total), ids
+
     def _contributors(self, conn: Any, row: Any) -> list[dict[str, Any]]:
         dc = s.dataset_contributors
         return [{"account": a, "shareBps": int(b)} for a, b in conn.execute(
