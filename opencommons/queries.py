@@ -55,11 +55,7 @@ def check_amount_text(text: str) -> Decimal:
 def parse_amount(commons: Commons, text: str, token: str) -> int:
     """'0.01' ETH (or token units by the token's decimals) to the smallest unit."""
     value = check_amount_text(text)
-    decimals = 18
-    if token != NATIVE:
-        from .chain.deploy import contract
-
-        decimals = contract(commons.w3, "IERC20Metadata", token).functions.decimals().call()
+    decimals = 18 if token == NATIVE else commons.token_units(token)[0]
     scaled = value * (Decimal(10) ** decimals)
     if scaled != scaled.to_integral_value():
         raise OpenCommonsError(f"amount {text} has more than {decimals} decimals")
@@ -71,16 +67,7 @@ def format_amount(commons: Commons, amount: int, token: str) -> str:
     and symbol (the address when it has no symbol)."""
     from .present import amount_text
 
-    decimals, unit = 18, "ETH"
-    if token != NATIVE:
-        from .chain.deploy import contract
-
-        erc20 = contract(commons.w3, "IERC20Metadata", token)
-        decimals = erc20.functions.decimals().call()
-        try:
-            unit = erc20.functions.symbol().call() or token
-        except Exception:  # a token without symbol(): name it by address
-            unit = token
+    decimals, unit = (18, "ETH") if token == NATIVE else commons.token_units(token)
     return amount_text(amount, decimals, unit)
 
 
