@@ -109,6 +109,7 @@ bench: setup $(STAMPS)/postgresql $(STAMPS)/chromium dapp/dist/index.html
 	$(VENV)/bin/python benchmarks/publish.py --json
 	$(VENV)/bin/python benchmarks/cli_help.py --json
 	$(VENV)/bin/python benchmarks/index.py --json
+	$(VENV)/bin/python benchmarks/dapp_routes.py --json
 	$(VENV)/bin/python benchmarks/get.py --kubo --json
 	$(VENV)/bin/python benchmarks/quality.py --json
 	$(VENV)/bin/python benchmarks/private.py --json
