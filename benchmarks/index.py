@@ -100,7 +100,8 @@ def main() -> None:
     args = parser.parse_args()
     say = (lambda *a: print(*a, file=sys.stderr)) if args.json else print
     result: dict[str, object] = {"datasets": args.datasets, "payments": args.payments}
-    with LocalChain("anvil", accounts=45, balance_eth=10**9) as node, tempfile.TemporaryDirectory() as tmp:
+    with LocalChain("anvil", accounts=45, balance_eth=10**9, prune_history=True) as node, \
+            tempfile.TemporaryDirectory() as tmp:
         w3 = web3_for(node.url)
         acc = [Web3.to_checksum_address(a) for a in w3.eth.accounts]
         c = Commons(w3, deploy_suite(w3, NodeAccount(acc[0])))

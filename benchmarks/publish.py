@@ -1,9 +1,10 @@
 """Publishes N small datasets end to end on a local chain and prints datasets per second and where
 the time goes (scan, pinning, sending and signing, waiting for receipts, read-back verification).
 
-Each dataset goes through the library's real publish path (journal included), one after the other,
-or (`--batch`) all of them through `publish_many`, the path of `commons dataset publish` given many
-folders: every commit sent before any is waited for, then every reveal. `wall_seconds` includes the
+Each dataset (one small CSV, three contributors) goes through the library's real publish path
+(journal included), one after the other, or (`--batch`) all of them through `publish_many`, the
+path of `commons dataset publish` given many folders: every commit sent before any is waited for,
+then every reveal. `wall_seconds` includes the
 chain's start and the suite's deployment; `seconds` is the publishing alone.
 """
 
@@ -60,12 +61,13 @@ def main() -> None:
     pub.check_chain = timed("chain_checks", pub.check_chain)  # type: ignore[assignment]
     pub.send = timed("sign_and_send", pub.send)  # type: ignore[assignment]
     pub.wait = timed("wait_receipt", pub.wait)  # type: ignore[assignment]
-    pub.verify_record = timed("verify_readback", pub.verify_record)  # type: ignore[assignment]
+    pub.receipts = timed("wait_receipt", pub.receipts)  # type: ignore[assignment]
+    pub.verify_records = timed("verify_readback", pub.verify_records)  # type: ignore[assignment]
     with LocalChain(args.chain) as node, tempfile.TemporaryDirectory() as tmp:
         w3 = web3_for(node.url)
         accounts = [Web3.to_checksum_address(a) for a in w3.eth.accounts]
         commons = Commons(w3, deploy_suite(w3, NodeAccount(accounts[0])))
-        for a in accounts[1:3]:
+        for a in accounts[1:4]:
             transact(w3, NodeAccount(a), commons.registry.functions.register(os.urandom(32), 0x55, pub.commons_id("KE/x")))
         store = EmbeddedContent(EmbeddedStore(Path(tmp) / "ipfs"))
         store_add = store.add_path
@@ -78,7 +80,7 @@ def main() -> None:
             (d / "rows.csv").write_text(f"id,value\n{i},{i * i}\n")
 
         def request(i: int) -> pub.PublishRequest:
-            return pub.PublishRequest(root / str(i), "CC-BY-4.0", "KE/x", [(accounts[1], 7000), (accounts[2], 3000)],
+            return pub.PublishRequest(root / str(i), "CC-BY-4.0", "KE/x", [(accounts[1], 5000), (accounts[2], 3000), (accounts[3], 2000)],
                                       f"dataset {i}")
 
         def one(i: int) -> int:

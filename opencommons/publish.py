@@ -25,8 +25,9 @@ from hexbytes import HexBytes
 from web3 import Web3
 from web3.exceptions import TransactionNotFound
 
+from .chain.batch import call_all, estimate_all, receipts
 from .chain.reveal import await_reveal, commitment_of, reveal_fn, send_commit
-from .chain.transactions import Sender, send, wait
+from .chain.transactions import FeeQuote, Sender, send, wait
 from .errors import CidMismatchError, OpenCommonsError, PublishError
 from .ipfs.cid import Cid
 from .ipfs.content import ContentStore
@@ -322,16 +323,22 @@ def _version_number(croissant: dict[str, Any]) -> int:
         return 1
 
 
-def check_chain(commons: Commons, publisher: str, request: PublishRequest, source: Any = None) -> list[Any]:
+def check_chain(commons: Commons, publisher: str, request: PublishRequest, source: Any = None,
+                checked: set[tuple[str, str]] | None = None) -> list[Any]:
     """Registered publisher and contributors, existing parents whose licences allow this child:
-    before anything is written. Returns the lineage findings (what the child owes its parents)."""
+    before anything is written. Returns the lineage findings (what the child owes its parents).
+    `checked` (a batch's) remembers the registrations already found, so each is read once."""
     registry = commons.registry.functions
-    if not registry.isRegistered(Web3.to_checksum_address(publisher)).call():
-        raise NotRegisteredError(publisher)
-    for account in [a for a, _ in request.contributors if a != publisher]:
+    checked = set() if checked is None else checked
+    wanted = [("isRegistered", Web3.to_checksum_address(publisher))] + [
         # as the contract checks: ever registered (deactivating later does not undo a naming)
-        if not registry.hasRegistered(Web3.to_checksum_address(account)).call():
+        ("hasRegistered", Web3.to_checksum_address(a)) for a, _ in request.contributors if a != publisher]
+    unread = [w for w in dict.fromkeys(wanted) if w not in checked]
+    for (name, account), registered in zip(unread, call_all(commons.w3, [registry[name](account) for name, account
+                                                                         in unread])):
+        if not registered:
             raise NotRegisteredError(account)
+        checked.add((name, account))
     for parent in request.parents:
         if not commons.nft.functions.exists(parent).call():
             raise PublishError(f"parent dataset {parent} does not exist")
@@ -512,7 +519,8 @@ def publish_many(commons: Commons, sender: Sender, store: ContentStore, requests
     answered from their journals, `already`). At most :data:`BATCH_LIMIT` at a time, and no more
     than the first commit of a round can wait for: where every transaction is a block of its own
     (a local chain), a round's commits and reveals must fit in the commitment's time to live."""
-    prepared = [_prepare(commons, sender, store, validate(request), progress) for request in requests]
+    checked: set[tuple[str, str]] = set()  # registrations found: read once for the batch
+    prepared = [_prepare(commons, sender, store, validate(request), progress, checked) for request in requests]
     _refuse_repeats(prepared)
     directory = journal_dir or default_dir()
     published: list[Published] = []
@@ -536,9 +544,10 @@ def _round_size(commons: Commons) -> int:
 
 
 def _prepare(commons: Commons, sender: Sender, store: ContentStore, request: PublishRequest,
-             progress: Callable[[int], None] | None) -> tuple[PublishRequest, Scanned, dict[str, Any]]:
+             progress: Callable[[int], None] | None,
+             checked: set[tuple[str, str]]) -> tuple[PublishRequest, Scanned, dict[str, Any]]:
     """Checks `request` against the chain and hashes its folder: (request, scan, journal inputs)."""
-    findings = check_chain(commons, sender.address, request)
+    findings = check_chain(commons, sender.address, request, checked=checked)
     scanned = scan(request, progress)
     owed = tuple(str(f) for f in findings if f.level == "note")
     if owed:
@@ -596,43 +605,66 @@ def _publish_round(commons: Commons, sender: Sender, store: ContentStore, items:
     announces = bool(getattr(store, "announces", True))
     if todo and announces and hasattr(store, "version"):
         store.version()  # an unreachable node fails the publish before anything goes on-chain
-    for item in todo:  # every commit sent, then every one waited for
-        if not nft.exists(item.dataset_id).call():
-            item.pending_commit = _send_commit(commons, sender, item.request, item.params, item.journal)
-    for item in todo:
-        if item.pending_commit is not None:
-            salt, tx = item.pending_commit
-            item.journal.finish("commit", {"salt": "0x" + salt.hex(), "block": wait(commons.w3, tx)["blockNumber"]})
+    fees = FeeQuote(commons.w3)  # read once for the round's transactions (again after a few seconds)
+    exist = call_all(commons.w3, [nft.exists(item.dataset_id) for item in todo])
+    # every fresh commitment costs the same gas: estimated once (None: each send estimates, and
+    # raises the decoded reason when the commit would revert)
+    commit_gas = estimate_all(commons.w3, sender.address, [nft.commit(os.urandom(32))])[0] if len(todo) > 1 else None
+    for item, exists in zip(todo, exist):  # every commit sent, then every one waited for
+        if not exists:
+            item.pending_commit = _send_commit(commons, sender, item.request, item.params, item.journal, fees,
+                                               commit_gas)
+    waiting = [item for item in todo if item.pending_commit is not None]
+    for item, landed in zip(waiting, receipts(commons.w3, [p.pending_commit[1].to_0x_hex() for p in waiting
+                                                           if p.pending_commit])):
+        assert item.pending_commit is not None
+        item.journal.finish("commit", {"salt": "0x" + item.pending_commit[0].hex(), "block": landed["blockNumber"]})
     if todo:
         fault_point("after-commit")
     if not announces:
         for item in todo:
             _pin(store, item.request, item.scanned, item.journal)
-    for item in todo:
-        item.displacing = _displaceable(commons, sender, item.dataset_id, item.journal)
+    exist = call_all(commons.w3, [nft.exists(item.dataset_id) for item in todo])
+    for item, exists in zip(todo, exist):
+        item.displacing = _displaceable(commons, sender, item.dataset_id, item.journal, exists)
     committed = [int(c["block"]) for c in (item.journal.done("commit") for item in todo) if c]
     if committed:
         await_reveal(commons.w3, commons.nft, max(committed))  # once for the whole round
-    for item in todo:  # every reveal sent, then every one waited for
+    gases = _reveal_gas(commons, sender, [item for item, exists in zip(todo, exist) if not exists])
+    for item, exists in zip(todo, exist):  # every reveal sent, then every one waited for
         item.tx_hash = _mint(commons, sender, item.request, item.scanned.content, item.params, item.dataset_id,
-                             item.journal, item.displacing)
+                             item.journal, item.displacing, exists=exists, fees=fees, awaited=True,
+                             gas=gases.get(id(item)))
     if todo:
         fault_point("after-send")
-    for item in todo:
-        item.receipt = wait(commons.w3, HexBytes(item.tx_hash))
-        item.journal.finish("mined", {"tx": item.tx_hash, "block": item.receipt["blockNumber"],
-                                      "gas": item.receipt["gasUsed"]})
+    for item, landed in zip(todo, receipts(commons.w3, [item.tx_hash for item in todo])):
+        item.receipt = landed
+        item.journal.finish("mined", {"tx": item.tx_hash, "block": landed["blockNumber"], "gas": landed["gasUsed"]})
     if todo:
         fault_point("after-receipt")
-    for item in todo:
-        if announces:
+    if announces:
+        for item in todo:
             _pin(store, item.request, item.scanned, item.journal)
-        verify_record(commons, item.dataset_id, item.scanned.manifest_cid, item.request)
+    verify_records(commons, [(item.dataset_id, item.scanned.manifest_cid, item.request) for item in todo])
+    for item in todo:
         item.journal.finish("verified", {"dataset": str(item.dataset_id)})
         item.done = Published(item.dataset_id, item.scanned.content, item.scanned.manifest_cid, item.tx_hash,
                               int(item.receipt["gasUsed"]), item.scanned.manifest, item.resumed, item.scanned.notes,
                               displaced=item.displacing)
     return [item.done for item in items if item.done is not None]
+
+
+def _reveal_gas(commons: Commons, sender: Sender, items: list[_Item]) -> dict[int, int]:
+    """The reveals' gas limits, estimated in one batch: {id(item): gas} for each item whose
+    journaled commitment is still to be revealed and whose estimate the node gave."""
+    ready = [(item, commit) for item in items
+             if (commit := item.journal.done("commit")) and not item.journal.done("sent")]
+    if len(ready) < 2:
+        return {}
+    fns = [reveal_fn(commons.nft, item.params, HexBytes(commit["salt"]), item.request.previous or 0,
+                     item.request.training) for item, commit in ready]
+    gases = estimate_all(commons.w3, sender.address, fns, commons.access_list("ContributorRegistry"))
+    return {id(item): gas for (item, _), gas in zip(ready, gases) if gas is not None}
 
 
 def _finished(commons: Commons, sender: Sender, item: _Item) -> Published | None:
@@ -646,13 +678,16 @@ def _finished(commons: Commons, sender: Sender, item: _Item) -> Published | None
                      int(mined["gas"]), scanned.manifest, True, scanned.notes, already=True)
 
 
-def _displaceable(commons: Commons, sender: Sender, dataset_id: int, journal: Journal) -> str | None:
+def _displaceable(commons: Commons, sender: Sender, dataset_id: int, journal: Journal,
+                  exists: bool | None = None) -> str | None:
     """The other account holding `dataset_id` that this publication's commitment displaces on
     reveal (its commitment is older, still live, and that publication is not accepted yet), or None.
-    It happens when a watcher copied this publication's content id and revealed first."""
+    It happens when a watcher copied this publication's content id and revealed first. `exists`:
+    whether the dataset exists, when the caller has just read it."""
     nft = commons.nft.functions
     committed = journal.done("commit")
-    if committed is None or journal.done("sent") or not nft.exists(dataset_id).call():
+    if committed is None or journal.done("sent") or not (
+            nft.exists(dataset_id).call() if exists is None else exists):
         return None
     owner = Web3.to_checksum_address(nft.ownerOf(dataset_id).call())
     status, _ = nft.statusAndGenerationOf(dataset_id).call()
@@ -703,7 +738,8 @@ def _commit(commons: Commons, sender: Sender, request: PublishRequest, params: t
 
 
 def _send_commit(commons: Commons, sender: Sender, request: PublishRequest, params: tuple[Any, ...],
-                 journal: Journal) -> tuple[bytes, HexBytes] | None:
+                 journal: Journal, fees: FeeQuote | None = None,
+                 gas: int | None = None) -> tuple[bytes, HexBytes] | None:
     """Sends the publication's commitment unless a live one is journaled: (salt, transaction),
     which the caller waits for and journals as done, or None."""
     nft = commons.nft.functions
@@ -716,13 +752,18 @@ def _send_commit(commons: Commons, sender: Sender, request: PublishRequest, para
         if at and commons.w3.eth.block_number <= at + nft.commitTtl().call():
             return None
     journal.begin("commit")
-    return send_commit(commons.w3, commons.nft, sender, params, previous, training=request.training)
+    return send_commit(commons.w3, commons.nft, sender, params, previous, training=request.training, fees=fees,
+                       gas=gas)
 
 
 def _mint(commons: Commons, sender: Sender, request: PublishRequest, content: Cid, params: tuple[Any, ...],
-          dataset_id: int, journal: Journal, displacing: str | None = None) -> str:
+          dataset_id: int, journal: Journal, displacing: str | None = None, exists: bool | None = None,
+          fees: FeeQuote | None = None, awaited: bool = False, gas: int | None = None) -> str:
     """Reveals the commitment once: a recorded transaction is waited for, never sent twice. An
-    existing publication of the content by `displacing` is taken over by the reveal."""
+    existing publication of the content by `displacing` is taken over by the reveal. `exists`:
+    whether the dataset exists, when the caller has just read it; `awaited`: the caller has waited
+    for the journaled commitment's age (a batch waits once for all); `gas`: the reveal's limit,
+    estimated by the caller for this commitment."""
     w3 = commons.w3
     sent = journal.done("sent")
     if sent:
@@ -731,7 +772,7 @@ def _mint(commons: Commons, sender: Sender, request: PublishRequest, content: Ci
             return str(sent["tx"])
         except TransactionNotFound:
             pass  # dropped before it was mined: fall through (the on-chain check below decides)
-    if displacing is None and commons.nft.functions.exists(dataset_id).call():
+    if displacing is None and (commons.nft.functions.exists(dataset_id).call() if exists is None else exists):
         _refuse_taken(commons, sender, dataset_id, content)
         tx = _publish_tx_hash(commons, dataset_id)
         journal.finish("sent", {"tx": tx, "recovered": True})
@@ -739,12 +780,14 @@ def _mint(commons: Commons, sender: Sender, request: PublishRequest, content: Ci
     committed = journal.done("commit")
     if committed is None:  # the dataset existed at commit time and has gone since (burnt)
         _commit(commons, sender, request, params, journal)
-        committed = journal.done("commit")
+        committed, awaited, gas = journal.done("commit"), False, None
         assert committed is not None
-    await_reveal(w3, commons.nft, int(committed["block"]))
+    if not awaited:
+        await_reveal(w3, commons.nft, int(committed["block"]))
     fn = reveal_fn(commons.nft, params, HexBytes(committed["salt"]), request.previous or 0, request.training)
     journal.begin("sent")
-    tx_hash = send(w3, sender, fn, access_list=commons.access_list("ContributorRegistry")).to_0x_hex()
+    tx_hash = send(w3, sender, fn, access_list=commons.access_list("ContributorRegistry"), fees=fees,
+                   gas=gas).to_0x_hex()
     journal.finish("sent", {"tx": tx_hash})
     return tx_hash
 
@@ -774,16 +817,27 @@ def _publish_tx_hash(commons: Commons, dataset_id: int) -> str:
 def verify_record(commons: Commons, dataset_id: int, manifest_cid: Cid, request: PublishRequest) -> None:
     """Fails unless the on-chain record of `dataset_id` names `manifest_cid`, the request's licence
     and commons, and each contributor's share."""
-    record = commons.nft.functions.dataset(dataset_id).call()
-    if bytes(record[2]) != manifest_cid.digest or record[3] != manifest_cid.codec:
-        raise PublishError(f"on-chain manifest of dataset {dataset_id} is not {manifest_cid}")
-    if record[4] != request.license or bytes(record[5]) != commons_id(request.commons):
-        raise PublishError(f"on-chain licence or commons of dataset {dataset_id} differ from the manifest")
-    # every listed share is on-chain as listed; with on-chain shares summing to 10,000 by
-    # construction, that also proves nobody else holds a share
-    for account, bps in request.contributors:
-        if commons.nft.functions.shareOf(dataset_id, Web3.to_checksum_address(account)).call() != bps:
-            raise PublishError(f"on-chain share of {account} in dataset {dataset_id} differs from the manifest")
+    verify_records(commons, [(dataset_id, manifest_cid, request)])
+
+
+def verify_records(commons: Commons, published: list[tuple[int, Cid, PublishRequest]]) -> None:
+    """:func:`verify_record` for each (dataset, manifest, request), read in one batch."""
+    nft = commons.nft.functions
+    reads = [[nft.dataset(dataset_id), *(nft.shareOf(dataset_id, Web3.to_checksum_address(account))
+                                          for account, _ in request.contributors)]
+             for dataset_id, _, request in published]
+    values = iter(call_all(commons.w3, [fn for fns in reads for fn in fns]))
+    for (dataset_id, manifest_cid, request), fns in zip(published, reads):
+        record, shares = next(values), [next(values) for _ in fns[1:]]
+        if bytes(record[2]) != manifest_cid.digest or record[3] != manifest_cid.codec:
+            raise PublishError(f"on-chain manifest of dataset {dataset_id} is not {manifest_cid}")
+        if record[4] != request.license or bytes(record[5]) != commons_id(request.commons):
+            raise PublishError(f"on-chain licence or commons of dataset {dataset_id} differ from the manifest")
+        # every listed share is on-chain as listed; with on-chain shares summing to 10,000 by
+        # construction, that also proves nobody else holds a share
+        for (account, bps), share in zip(request.contributors, shares):
+            if share != bps:
+                raise PublishError(f"on-chain share of {account} in dataset {dataset_id} differs from the manifest")
 
 
 def verify_directory(commons: Commons, dataset_id: int, directory: Path,

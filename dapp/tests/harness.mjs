@@ -3,7 +3,7 @@
 // Chromium (Debian's) driven by playwright-core, and a test EIP-1193 wallet injected into each page
 // that forwards requests to the node's unlocked development accounts.
 import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -42,7 +42,9 @@ export async function startStack({ deployArgs = async () => [], afterDeploy = as
   const stack = { work };
   const chainPort = await freePort();
   stack.rpcUrl = `http://127.0.0.1:${chainPort}`;
-  const anvil = spawn(join(ROOT, "node_modules", ".bin", "anvil"), ["--port", String(chainPort), "--hardfork", "shanghai", "--silent", ...anvilArgs]);
+  const anvil = spawn(join(ROOT, "node_modules", ".bin", "anvil"), ["--port", String(chainPort), "--hardfork", "shanghai", "--silent",
+    // its old states under the stack's folder, not ~/.foundry/anvil/tmp (which keeps a killed node's)
+    "--cache-path", join(work, "anvil-cache"), ...anvilArgs]);
   const node = stack.node = new JsonRpcProvider(stack.rpcUrl);
   await waitFor(() => node.getBlockNumber().then(() => true), "anvil");
   stack.accounts = await node.send("eth_accounts", []);
@@ -73,6 +75,8 @@ export async function startStack({ deployArgs = async () => [], afterDeploy = as
     for (const child of children) child.kill();
     dapp.kill();
     anvil.kill();
+    await new Promise((done) => (anvil.exitCode !== null ? done() : anvil.once("exit", done)));
+    rmSync(join(work, "anvil-cache"), { recursive: true, force: true });
   };
 
   // A page of the app at `path` with the test wallet of `account`, connected.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 from types import TracebackType
@@ -37,7 +38,8 @@ class LocalChain:
     """A Ganache or Anvil process on a loopback port, at the Shanghai hardfork."""
 
     def __init__(self, kind: str = "ganache", port: int | None = None, accounts: int = 10,
-                 balance_eth: int = 10_000, chain_id: int | None = None, fork_url: str | None = None) -> None:
+                 balance_eth: int = 10_000, chain_id: int | None = None, fork_url: str | None = None,
+                 prune_history: bool = False) -> None:
         if kind not in ("ganache", "anvil"):
             raise ChainError(f"unknown local chain {kind!r}: use ganache or anvil")
         self.kind = kind
@@ -48,14 +50,22 @@ class LocalChain:
         self.chain_id = chain_id
         #: Anvil only: a copy of that chain's state (a deploy's dry run sends everything there)
         self.fork_url = fork_url
+        #: Anvil only: keep no old states (logs and receipts stay; calls at old blocks fail). A chain of
+        #: 100,000 datasets otherwise writes tens of GB of states to its cache directory.
+        self.prune_history = prune_history
         self._proc: subprocess.Popen[bytes] | None = None
+        # Anvil writes the states it moves out of memory under its cache path (~/.foundry/anvil/tmp by
+        # default) and leaves them there when killed: each chain gets its own, removed on stop.
+        self._cache: tempfile.TemporaryDirectory[str] | None = None
 
     def command(self) -> list[str]:
         if self.kind == "anvil":
             return [_binary("anvil"), "--port", str(self.port), "--hardfork", "shanghai", "--accounts",
                     str(self.accounts), "--balance", str(self.balance_eth), "--gas-limit", "30000000",
                     "--silent"] + (["--chain-id", str(self.chain_id)] if self.chain_id else []) + (
-                        ["--fork-url", self.fork_url] if self.fork_url else [])
+                        ["--fork-url", self.fork_url] if self.fork_url else []) + (
+                        ["--cache-path", self._cache.name] if self._cache else []) + (
+                        ["--prune-history"] if self.prune_history else [])
         return [_binary("ganache"), "--server.port", str(self.port), "--hardfork", "shanghai",
                 "--wallet.totalAccounts", str(self.accounts), "--wallet.defaultBalance", str(self.balance_eth),
                 "--miner.blockGasLimit", "30000000", "--chain.vmErrorsOnRPCResponse", "true",
@@ -63,6 +73,8 @@ class LocalChain:
                     ["--chain.chainId", str(self.chain_id)] if self.chain_id else [])
 
     def start(self) -> "LocalChain":
+        if self.kind == "anvil" and self._cache is None:
+            self._cache = tempfile.TemporaryDirectory(prefix="anvil-cache-")
         self._proc = subprocess.Popen(self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + START_TIMEOUT_S
         w3 = Web3(HTTPProvider(self.url, request_kwargs={"timeout": 5}))
@@ -86,7 +98,11 @@ class LocalChain:
                 self._proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self._proc.kill()
+                self._proc.wait()
         self._proc = None
+        if self._cache is not None:
+            self._cache.cleanup()
+            self._cache = None
 
     def __enter__(self) -> "LocalChain":
         return self.start()

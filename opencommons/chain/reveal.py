@@ -16,7 +16,7 @@ from web3.contract import Contract
 from web3.types import TxReceipt
 
 from .profiles import LOCAL_CHAIN_IDS
-from .transactions import Sender, send, transact, wait
+from .transactions import FeeQuote, Sender, send, transact, wait
 
 
 def await_reveal(w3: Web3, nft: Contract, committed_at: int, poll_s: float = 1.0) -> None:
@@ -41,11 +41,13 @@ def commit(w3: Web3, nft: Contract, sender: Sender, params: tuple[Any, ...], pre
 
 
 def send_commit(w3: Web3, nft: Contract, sender: Sender, params: tuple[Any, ...], previous: int = 0,
-                salt: bytes | None = None, training: tuple[bytes, int] | None = None) -> tuple[bytes, HexBytes]:
-    """As :func:`commit`, without waiting: (salt, transaction hash)."""
+                salt: bytes | None = None, training: tuple[bytes, int] | None = None,
+                fees: FeeQuote | None = None, gas: int | None = None) -> tuple[bytes, HexBytes]:
+    """As :func:`commit`, without waiting: (salt, transaction hash). `gas`: a limit already
+    estimated (every fresh commitment costs the same)."""
     salt = salt or os.urandom(32)
     commitment = commitment_of(sender.address, reveal_fn(nft, params, salt, previous, training))
-    return salt, send(w3, sender, nft.functions.commit(commitment))
+    return salt, send(w3, sender, nft.functions.commit(commitment), fees=fees, gas=gas)
 
 
 def commitment_of(publisher: str, reveal: Any) -> bytes:

@@ -6,6 +6,7 @@ eth-account key (from an encrypted keystore) that signs locally.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -128,15 +129,45 @@ def transact(w3: Web3, sender: Sender, fn: ContractFunction, value: int = 0,
     return wait(w3, send(w3, sender, fn, value, gas, access_list))
 
 
+class FeeQuote:
+    """The fee fields for transactions sent one after another (a batch): read once and again
+    after `ttl_s`, as web3.py would fill them for each (EIP-1559: twice the latest base fee plus
+    the node's priority fee, room for six full blocks of rise; a legacy chain's gas price)."""
+
+    def __init__(self, w3: Web3, ttl_s: float = 3.0) -> None:
+        self.w3, self.ttl_s = w3, ttl_s
+        self._fees: dict[str, int] = {}
+        self._read_at = float("-inf")
+
+    def __call__(self) -> dict[str, int]:
+        if time.monotonic() - self._read_at > self.ttl_s:
+            base = self.w3.eth.get_block("latest").get("baseFeePerGas")
+            if base is None:
+                self._fees = {"gasPrice": int(self.w3.eth.gas_price)}
+            else:
+                tip = int(self.w3.eth.max_priority_fee)
+                self._fees = {"maxFeePerGas": 2 * int(base) + tip, "maxPriorityFeePerGas": tip}
+            self._read_at = time.monotonic()
+        return dict(self._fees)
+
+
+def with_margin(estimate: int) -> int:
+    """The gas limit sent for an estimate: room for the state to move between estimate and block."""
+    return int(estimate * 1.2) + 10_000
+
+
 def send(w3: Web3, sender: Sender, fn: ContractFunction, value: int = 0, gas: int | None = None,
-         access_list: list[dict[str, Any]] | None = None) -> HexBytes:
+         access_list: list[dict[str, Any]] | None = None, fees: FeeQuote | None = None) -> HexBytes:
     """Estimates and sends; returns the transaction hash without waiting. `access_list` (EIP-2930)
-    pre-warms addresses: a factory-made commons names its clones' implementations there."""
+    pre-warms addresses: a factory-made commons names its clones' implementations there. `fees`
+    (many transactions in a row) saves reading the fees for each."""
     params: TxParams = {"from": sender.address, "value": value}  # type: ignore[typeddict-item]
+    if fees is not None:
+        params.update(fees())  # type: ignore[typeddict-item]
     if access_list:
         params["accessList"] = access_list  # type: ignore[typeddict-item]
     try:
-        params["gas"] = gas or int(fn.estimate_gas(params) * 1.2) + 10_000
+        params["gas"] = gas or with_margin(fn.estimate_gas(params))
         return sender.send(w3, fn.build_transaction(params))
     except (ContractCustomError, ContractLogicError, Web3RPCError, ValueError) as exc:
         raise _translate(exc, w3, sender.address, value) from exc
@@ -148,7 +179,7 @@ def send_raw(w3: Web3, sender: Sender, tx: TxParams) -> TxReceipt:
     tx["from"] = sender.address
     try:
         if "gas" not in tx:
-            tx["gas"] = int(w3.eth.estimate_gas(tx) * 1.2) + 10_000
+            tx["gas"] = with_margin(w3.eth.estimate_gas(tx))
         return wait(w3, sender.send(w3, tx))
     except (ContractCustomError, ContractLogicError, Web3RPCError, ValueError) as exc:
         raise _translate(exc, w3, sender.address, int(tx.get("value", 0))) from exc
