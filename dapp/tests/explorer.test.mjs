@@ -117,6 +117,28 @@ test("a dataset page shows its files, lineage graph, attestations, licence and r
   assert.deepEqual(contributors, { Wanjiru: "60%", Otieno: "40%" });
 });
 
+test("a contributor page draws its earnings a page at a time and the rest on demand", async () => {
+  const page = await explore(accounts[5], "#/explore", "browse");
+  const all = await (await fetch(`${stack.appUrl}api/explorer/contributors/${accounts[2]}`)).json();
+  assert.equal(all.earningsCount, 2);
+  // the page asks for 50 rows at a time; here for one, so that two rows make two pages
+  await page.route(/\/api\/explorer\/contributors\//, (route) =>
+    route.continue({ url: route.request().url().replace(/limit=\d+/, "limit=1") }));
+  await page.evaluate((who) => { location.hash = `#/contributor/${who}`; }, accounts[2]);
+  await page.waitForSelector("#explorer-page[data-ready=contributor]");
+  const rows = () => page.$$eval("#contributor-earnings tbody tr", (trs) => trs.map((r) => [r.dataset.id, r.dataset.token]));
+  assert.deepEqual(await rows(), [[all.earnings[0].dataset, all.earnings[0].token]]);
+  assert.equal(await page.textContent("#earnings-more"), "Show 1 more (1 not shown)");
+  await page.click("#earnings-more");
+  await page.waitForFunction(() => document.querySelectorAll("#contributor-earnings tbody tr").length === 2);
+  assert.deepEqual(await rows(), all.earnings.map((e) => [e.dataset, e.token]));
+  assert.equal(await page.isHidden("#earnings-more"), true);
+  // what is owed is every row's, whatever the page shows: a stranger is told to connect to claim it
+  assert.ok(all.owed.datasets.length > 0);
+  assert.equal(await page.textContent("#claim-hint"), "Connect this account's wallet to claim.");
+  await page.context().close();
+});
+
 test("a contributor page shows earnings per dataset and token, and its claim button pays on-chain", async () => {
   const vault = stack.contract("RoyaltyVault");
   const owed = await vault.claimable(rivers.dataset, NATIVE, accounts[1]);

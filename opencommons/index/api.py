@@ -8,7 +8,9 @@ Routes (GET, JSON):
                             one page of datasets, newest first, and the total
   datasets/ID               the dataset page (files, attestations, licence, royalties)
   datasets/ID/lineage       lineage graph: nodes and parent -> child edges
-  contributors/ADDRESS      earnings per dataset and token, totals, profile
+  contributors/ADDRESS?offset=&limit=
+                            earnings per dataset and token (a page of them when a limit is
+                            given; their count; what is claimable), totals, profile
   proposals?offset=         proposals with tallies and state
 """
 
@@ -92,7 +94,8 @@ class ExplorerApi:
                 _address(q["contributor"]) if q.get("contributor") else None, _status(q.get("status")),
                 _int(q, "limit", 50), _int(q, "offset", 0)),
             ("datasets", 2): lambda p, _q: self.dataset(_dataset_id(p[1])),
-            ("contributors", 2): lambda p, _q: self.contributor(_address(p[1])),
+            ("contributors", 2): lambda p, q: self.contributor(
+                _address(p[1]), _int(q, "offset", 0), _int(q, "limit", 0) or None),
             ("proposals", 1): lambda _p, q: self.explorer.proposals(self.w3.eth.block_number,
                                                                     offset=_int(q, "offset", 0)),
         }
@@ -115,8 +118,8 @@ class ExplorerApi:
 
         return profile_names(self.store, record) if self.store is not None else {}
 
-    def contributor(self, account: str) -> dict[str, Any]:
-        page = self.explorer.contributor_page(account)
+    def contributor(self, account: str, offset: int = 0, limit: int | None = None) -> dict[str, Any]:
+        page = self.explorer.contributor_page(account, offset, limit)
         page.update(self._names(self.explorer.contributor(account)))
         return page
 

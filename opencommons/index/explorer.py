@@ -187,7 +187,11 @@ class Explorer(IndexReader):
                 "disputes": sorted(disputes.values(), key=lambda d: d["id"]),
                 **({"reissuedByGovernance": reissued} if reissued else {})}
 
-    def contributor_page(self, account: str) -> dict[str, Any]:
+    def contributor_page(self, account: str, offset: int = 0, limit: int | None = None) -> dict[str, Any]:
+        """A contributor's profile, totals per token, earnings series and earnings per dataset and
+        token: rows `offset` to `offset + limit` of them (all when `limit` is None; a person with a
+        thousand datasets gets a page), with their count and, for a claim of everything owed, every
+        dataset and token with something claimable."""
         from web3 import Web3
 
         who = Web3.to_checksum_address(account)
@@ -197,9 +201,14 @@ class Explorer(IndexReader):
         for row in earnings:
             for k in ("earned", "claimed", "claimable"):
                 totals[row["token"]][k] += int(row[k])
+        owed = [row for row in earnings if int(row["claimable"]) > 0]
         return {"account": who, "registered": record["active"], "community": record["community"],
                 "profile": _cid(record["codec"], record["digest"]) if record["codec"] else None,
-                "registeredAt": record["registeredAt"], "earnings": earnings,
+                "registeredAt": record["registeredAt"],
+                "earnings": earnings[offset:] if limit is None else earnings[offset:offset + limit],
+                "earningsCount": len(earnings),
+                "owed": {"datasets": list(dict.fromkeys(r["dataset"] for r in owed)),
+                         "tokens": list(dict.fromkeys(r["token"] for r in owed))},
                 "earnedSeries": running_totals(earned),
                 "totals": {t: {k: str(v) for k, v in x.items()} for t, x in sorted(totals.items())}}
 

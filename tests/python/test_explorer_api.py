@@ -131,6 +131,18 @@ def test_contributor_page_follows_a_claim(served):
     assert owed > 0 and before["registered"] is True
     per_dataset = {(e["dataset"], e["token"]): int(e["claimable"]) for e in before["earnings"]}
     assert per_dataset[(str(ids["a"]), NATIVE)] == c.vault.functions.claimable(ids["a"], NATIVE, acc[2]).call()
+    # a page of the rows at a time: the pages together are the whole list, the totals and what
+    # is claimable stay those of every row
+    count = before["earningsCount"]
+    assert count == len(before["earnings"]) >= 2
+    pages = [get(served, f"contributors/{acc[2]}?offset={at}&limit=1") for at in range(count)]
+    assert [p["earnings"][0] for p in pages] == before["earnings"]
+    assert all(p["totals"] == before["totals"] and p["earningsCount"] == count for p in pages)
+    assert get(served, f"contributors/{acc[2]}?offset={count}&limit=1")["earnings"] == []
+    owed_rows = [e for e in before["earnings"] if int(e["claimable"]) > 0]
+    assert pages[0]["owed"] == {"datasets": list(dict.fromkeys(e["dataset"] for e in owed_rows)),
+                                "tokens": list(dict.fromkeys(e["token"] for e in owed_rows))}
+    assert get_error(served, f"contributors/{acc[2]}?limit=x") == (400, "limit must be a whole number, not 'x'")
     tx(c, acc[2], c.vault.functions.claim([ids["a"], ids["child"]], [NATIVE]))
     wait_synced(served)
     after = get(served, f"contributors/{acc[2]}")

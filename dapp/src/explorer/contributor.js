@@ -1,14 +1,17 @@
 // Explorer: a contributor's page from the index: profile, earnings per dataset and token (earned,
 // claimed, claimable) with totals, and, for the connected account itself, a claim button.
-import { $, amountText, app, el, getJson, link, send, table, tokenName, withAccessList } from "../shared.js";
+import { $, amountText, app, el, getJson, guarded, link, send, table, tokenName, withAccessList } from "../shared.js";
 import { indexNote } from "./browse.js";
 import { moneyChart } from "./charts.js";
 import { t, tn } from "../i18n.js";
 
+// earnings rows drawn at a time: someone with a thousand datasets gets them a page at a time
+const ROWS = 50;
+
 export async function renderContributor(address) {
   const page = $("explorer-page");
-  const [c, state] = await Promise.all([getJson(`/api/explorer/contributors/${encodeURIComponent(address)}`),
-    getJson("/api/explorer/status")]);
+  const url = (offset) => `/api/explorer/contributors/${encodeURIComponent(address)}?offset=${offset}&limit=${ROWS}`;
+  const [c, state] = await Promise.all([getJson(url(0)), getJson("/api/explorer/status")]);
   const parts = [el("p", {}, link("#/explore", t("browse.back"))), el("h2", { id: "contributor-name", text: c.name || c.account }),
                  el("p", { id: "contributor-account", class: "cid", text: c.account }), indexNote(state),
                  el("p", { id: "contributor-state", text: c.communityCode
@@ -33,26 +36,39 @@ export async function renderContributor(address) {
   // what it earned over time, a line per token
   for (const [token, points] of Object.entries(c.earnedSeries ?? {})) parts.push(await moneyChart(token, points, "earned"));
   if (c.earnings.length) {
-    const cells = await Promise.all(c.earnings.map((e) => Promise.all([text(e.token, e.earned), text(e.token, e.claimed),
-                                                                      text(e.token, e.claimable)])));
-    parts.push(table("contributor-earnings", ["model.dataset", "col.share", "col.earned", "col.claimed", "col.claimableShort"].map((k) => t(k)),
-      c.earnings, (e, row) => {
-      const [earned, claimed, claimable] = cells[c.earnings.indexOf(e)];
-      row.dataset.id = e.dataset;
-      row.dataset.token = e.token;
-      row.insertCell().append(link(`#/dataset/${e.dataset}`, `${e.dataset.slice(0, 14)}…`));
-      row.insertCell().textContent = `${e.shareBps / 100}%`;
-      row.insertCell().textContent = earned;
-      row.insertCell().textContent = claimed;
-      Object.assign(row.insertCell(), { textContent: claimable, className: "claimable" });
-    }));
+    const earnings = table("contributor-earnings", ["model.dataset", "col.share", "col.earned", "col.claimed", "col.claimableShort"].map((k) => t(k)),
+      [], () => {});
+    const more = el("button", { id: "earnings-more", type: "button" });
+    let shown = 0;
+    const draw = async (rows) => {
+      const cells = await Promise.all(rows.map((e) => Promise.all([text(e.token, e.earned), text(e.token, e.claimed),
+                                                                   text(e.token, e.claimable)])));
+      rows.forEach((e, i) => {
+        const [earned, claimed, claimable] = cells[i];
+        const row = earnings.tBodies[0].insertRow();
+        row.dataset.id = e.dataset;
+        row.dataset.token = e.token;
+        row.insertCell().append(link(`#/dataset/${e.dataset}`, `${e.dataset.slice(0, 14)}…`));
+        row.insertCell().textContent = `${e.shareBps / 100}%`;
+        row.insertCell().textContent = earned;
+        row.insertCell().textContent = claimed;
+        Object.assign(row.insertCell(), { textContent: claimable, className: "claimable" });
+      });
+      shown += rows.length;
+      const left = c.earningsCount - shown;
+      more.hidden = left <= 0 || !rows.length;
+      more.textContent = t("contributor.showMore", { n: Math.min(left, ROWS), left });
+    };
+    more.onclick = guarded(async () => draw((await getJson(url(shown))).earnings));
+    await draw(c.earnings);
+    parts.push(earnings, el("p", {}, more));
   }
-  const owed = c.earnings.filter((e) => BigInt(e.claimable) > 0n);
-  if (owed.length && app.account?.toLowerCase() === c.account.toLowerCase()) {
-    const ids = [...new Set(owed.map((e) => e.dataset))], tokens = [...new Set(owed.map((e) => e.token))];
+  const owed = c.owed;
+  if (owed.datasets.length && app.account?.toLowerCase() === c.account.toLowerCase()) {
+    const ids = owed.datasets, tokens = owed.tokens;
     parts.push(el("p", {}, Object.assign(el("button", { id: "claim-all", text: tn("contributor.claimAll", ids.length) }),
       { onclick: () => send(t("royalty.claim"), () => app.contracts.RoyaltyVault.claim(ids, tokens, withAccessList("vault"))) })));
-  } else if (owed.length) {
+  } else if (owed.datasets.length) {
     parts.push(el("p", { id: "claim-hint", text: t("contributor.connectToClaim") }));
   }
   page.replaceChildren(...parts);
