@@ -48,7 +48,7 @@ $(STAMPS)/artifacts: $(STAMPS)/solc $(STAMPS)/venv tools/export_artifacts.py $(w
 test: setup compile test-types slither test-contracts test-ganache test-python test-dapp
 
 test-contracts: setup
-	brownie test tests/contracts --network development
+	brownie test tests/contracts --network development --durations=15
 
 test-ganache: setup
 	brownie test tests/ganache --network ganache-cli
@@ -88,7 +88,7 @@ test-types: setup
 	$(VENV)/bin/mypy opencommons
 
 test-python: setup $(STAMPS)/postgresql
-	$(PYTEST_PY) -n 2 tests/python
+	$(PYTEST_PY) -n 2 --durations=25 tests/python
 
 demo: setup
 	$(VENV)/bin/commons demo

@@ -25,7 +25,9 @@ export function readContract(name) {
 
 export async function loadConfig() {
   app.config = await (await fetch("/api/config")).json();
-  app.errors = new Interface(app.config.errors);
+  // the contracts' errors, parsed the first time one is explained (not on every page's load)
+  let errors = null;
+  Object.defineProperty(app, "errors", { configurable: true, get: () => (errors ??= new Interface(app.config.errors)) });
 }
 
 // The local API reads JSON bodies only (a foreign page cannot send them without a CORS preflight).
