@@ -1,4 +1,4 @@
-"""Slither gate: every deployable contract through the solc-js shim (--solc-standard-json, the
+"""Slither gate: every deployable contract, compiled once together, through the solc-js shim (--solc-standard-json, the
 OpenZeppelin remapping, node_modules filtered). Fails on any High or Medium finding, and on any
 Low/Informational/Optimization finding not listed with a justification in slither-triage.json.
 Prints the findings by severity. Runs with the .venv-slither interpreter (slither's own pins)."""
@@ -42,8 +42,13 @@ def main() -> None:
     accepted = {(t["detector"], t["element"]) for t in triage["accepted"]}
     accepted_detectors = {t["detector"] for t in triage["accepted"] if t["element"] == "*"}
     unique: dict[tuple[str, str], dict] = {}
-    for source in sorted((ROOT / "contracts").glob("*.sol")):
-        for result in findings(source):
+    # one compilation of every deployable contract (a file importing each): 35 s, where a run per
+    # file compiled OpenZeppelin's sources 17 times over (114 s) for the same findings
+    with tempfile.TemporaryDirectory(dir=ROOT, prefix=".slither-") as tmp:
+        everything = Path(tmp) / "Everything.sol"
+        everything.write_text("// SPDX-License-Identifier: MIT\npragma solidity ^0.8.20;\n" + "".join(
+            f'import "../contracts/{source.name}";\n' for source in sorted((ROOT / "contracts").glob("*.sol"))))
+        for result in findings(everything):
             unique[(result["check"], element(result))] = result
     by_impact = Counter(r["impact"] for r in unique.values())
     print("slither findings by severity:", dict(sorted(by_impact.items())) or "none")
