@@ -33,7 +33,9 @@ def _other(conn: Any, commons_id: int, contract: str, names: list[str], until: i
         o.c.commons == commons_id, o.c.contract == contract, o.c.name.in_(names))
     if until is not None:
         query = query.where(o.c.block <= until)
-    return list(conn.execute(query.order_by(o.c.block, o.c.log_index)).all())
+    # sorted here: an ORDER BY made SQLite walk every other event of the commons in block order
+    # (100,000 publication commitments at 100,000 datasets) rather than use the contract's index
+    return sorted(conn.execute(query).all(), key=lambda r: (r.block, r.log_index))
 
 
 #: each house's governor and votes source, as the index names them

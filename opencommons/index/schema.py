@@ -107,11 +107,18 @@ datasets = _event_table(
     Column("contributor_count", Integer, nullable=False),
     Column("published_at", BigInteger, nullable=False),
     # covering (dataset, generation, block, log_index): a page of a contributor's datasets reads no table row
-    indexes=(("dataset", "generation", "block", "log_index"), ("commons_hash",), ("previous_version",)),
+    indexes=(("dataset", "generation", "block", "log_index"), ("commons_hash",)),
 )
-# the explorer and `dataset list` match a licence in any case, newest first: a page is a walk down it
-Index("ix_datasets_license_lower", datasets.c.commons, func.lower(datasets.c.license), datasets.c.block,
-      datasets.c.log_index)
+# a dataset's next version: only the rows that have a previous one (most have none, and SQLite's
+# statistics then judged an index of every row too unselective to use: a walk of 100,000 rows)
+Index("ix_datasets_versions", datasets.c.commons, datasets.c.previous_version,
+      sqlite_where=datasets.c.previous_version.isnot(None), postgresql_where=datasets.c.previous_version.isnot(None))
+# the explorer and `dataset list` match a licence in any case, newest first: a page is a walk down it.
+# It carries the licence itself for PostgreSQL, which answers a count from an expression index
+# alone only when every column the expression reads is in it (a licence's 33,000 datasets of
+# 100,000: 4 ms instead of 50). A new name: an index made by an older version keeps the old one.
+Index("ix_datasets_licence_page", datasets.c.commons, func.lower(datasets.c.license), datasets.c.block,
+      datasets.c.log_index, postgresql_include=["license"])
 
 dataset_contributors = _event_table(
     "dataset_contributors",

@@ -152,13 +152,20 @@ class Indexer:
 
     def sync(self, to_block: int | None = None) -> int:
         """Read up to `to_block` (default: the head); returns the number of events written. After
-        many events the database gathers its statistics (ANALYZE): without them SQLite walks a
-        commons' whole table in block order rather than look a dataset up by its index."""
+        many events the database gathers its statistics (ANALYZE; PostgreSQL's VACUUM too): without
+        them SQLite walks a commons' whole table in block order rather than look a dataset up by its
+        index."""
         written = self._sync(to_block)
         self._unanalyzed += written
         if self._unanalyzed >= ANALYZE_AFTER:
-            with self.engine.begin() as conn:
-                conn.exec_driver_sql("ANALYZE")
+            if self.engine.dialect.name == "postgresql":
+                # VACUUM too: it marks the new rows visible to all, so that a count can be answered
+                # from an index alone (a licence's 33,000 datasets: 4 ms instead of a 50 ms table scan)
+                with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                    conn.exec_driver_sql("VACUUM (ANALYZE)")
+            else:
+                with self.engine.begin() as conn:
+                    conn.exec_driver_sql("ANALYZE")
             self._unanalyzed = 0
         return written
 

@@ -81,7 +81,7 @@ def test_consent_give_show_and_refusals(env, run, publish, tmp_path):
                    "cannot read the purposes document")
 
 
-def test_consent_signed_by_keystore_and_relayed(env, run, tmp_path):
+def test_consent_signed_by_keystore_and_relayed(env, run, publish, tmp_path):  # publish: 1 and 2 registered
     accounts, w3 = env["accounts"], env["w3"]
     secret = {"OPENCOMMONS_KEYSTORE_PASSWORD": "correct horse battery"}
     address = env["run"]("account", "new", "--dir", str(tmp_path), extra_env=secret).stdout.split()[1]
