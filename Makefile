@@ -19,7 +19,7 @@ PYTEST_PY := $(VENV)/bin/python -m pytest -p no:pytest-brownie -p no:cacheprovid
 compile: setup
 	if unshare -n true 2>/dev/null; then unshare -n -- brownie compile --all; else brownie compile --all; fi
 
-.PHONY: setup compile slither fuzz load dapp docs test-dapp test test-types test-contracts test-ganache test-python demo bench clean
+.PHONY: setup compile slither fuzz load dapp docs test-dapp test installs checks test-types test-contracts test-ganache test-python demo bench clean
 
 setup: $(STAMPS)/npm $(STAMPS)/venv $(STAMPS)/solc $(STAMPS)/artifacts
 
@@ -47,7 +47,15 @@ $(STAMPS)/artifacts: $(STAMPS)/solc $(STAMPS)/venv tools/export_artifacts.py $(w
 	$(VENV)/bin/python tools/export_artifacts.py
 	@touch $@
 
-test: setup test-types slither test-contracts test-ganache test-python test-dapp
+# the installs that do not depend on one another run side by side (npm, the venv, slither's venv:
+# mostly unpacking), then mypy beside slither, then the test stages one after another
+test: installs setup checks test-contracts test-ganache test-python test-dapp
+
+installs:
+	$(MAKE) --no-print-directory -j3 --output-sync=target $(STAMPS)/npm $(STAMPS)/venv $(STAMPS)/slither
+
+checks: setup
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-types slither
 
 test-contracts: setup
 	brownie test tests/contracts --network development --durations=15
