@@ -25,7 +25,7 @@ from hexbytes import HexBytes
 from web3 import Web3
 from web3.exceptions import TransactionNotFound
 
-from .chain.batch import call_all, estimate_all, receipts
+from .chain.batch import call_all, estimate_all, receipts, refuse_reverted
 from .chain.reveal import await_reveal, commitment_of, reveal_fn, send_commit
 from .chain.transactions import FeeQuote, Sender, send, wait
 from .errors import CidMismatchError, OpenCommonsError, PublishError
@@ -614,11 +614,13 @@ def _publish_round(commons: Commons, sender: Sender, store: ContentStore, items:
         if not exists:
             item.pending_commit = _send_commit(commons, sender, item.request, item.params, item.journal, fees,
                                                commit_gas)
-    waiting = [item for item in todo if item.pending_commit is not None]
-    for item, landed in zip(waiting, receipts(commons.w3, [p.pending_commit[1].to_0x_hex() for p in waiting
-                                                           if p.pending_commit])):
-        assert item.pending_commit is not None
-        item.journal.finish("commit", {"salt": "0x" + item.pending_commit[0].hex(), "block": landed["blockNumber"]})
+    waiting = [(item, item.pending_commit) for item in todo if item.pending_commit is not None]
+    hashes = [tx.to_0x_hex() for _, (_, tx) in waiting]
+    mined = receipts(commons.w3, hashes, check=False)
+    for (item, (salt, _)), landed in zip(waiting, mined):  # every landed commitment journaled first
+        if landed["status"] == 1:
+            item.journal.finish("commit", {"salt": "0x" + salt.hex(), "block": landed["blockNumber"]})
+    refuse_reverted(hashes, mined)
     if todo:
         fault_point("after-commit")
     if not announces:
@@ -637,9 +639,14 @@ def _publish_round(commons: Commons, sender: Sender, store: ContentStore, items:
                              gas=gases.get(id(item)))
     if todo:
         fault_point("after-send")
-    for item, landed in zip(todo, receipts(commons.w3, [item.tx_hash for item in todo])):
+    hashes = [item.tx_hash for item in todo]
+    mined = receipts(commons.w3, hashes, check=False)
+    for item, landed in zip(todo, mined):  # every landed reveal journaled before a reverted one fails
         item.receipt = landed
-        item.journal.finish("mined", {"tx": item.tx_hash, "block": landed["blockNumber"], "gas": landed["gasUsed"]})
+        if landed["status"] == 1:
+            item.journal.finish("mined", {"tx": item.tx_hash, "block": landed["blockNumber"],
+                                          "gas": landed["gasUsed"]})
+    refuse_reverted(hashes, mined)
     if todo:
         fault_point("after-receipt")
     if announces:

@@ -92,9 +92,11 @@ def estimate_all(w3: Web3, sender: str, fns: Sequence[ContractFunction],
     return found
 
 
-def receipts(w3: Web3, tx_hashes: Sequence[str]) -> list[dict[str, int]]:
+def receipts(w3: Web3, tx_hashes: Sequence[str], check: bool = True) -> list[dict[str, int]]:
     """`{"blockNumber", "gasUsed", "status"}` of each mined transaction, read in batches; one not
-    mined yet is waited for as :func:`transactions.wait` waits. A reverted one fails as there."""
+    mined yet is waited for as :func:`transactions.wait` waits. A reverted one fails as there
+    (`check`), else its status says so and :func:`refuse_reverted` fails once the caller has
+    recorded the others."""
     found: list[dict[str, int]] = []
     for at in range(0, len(tx_hashes), CHUNK):
         part = list(tx_hashes[at:at + CHUNK])
@@ -106,10 +108,17 @@ def receipts(w3: Web3, tx_hashes: Sequence[str]) -> list[dict[str, int]]:
                 if str(got["transactionHash"]).lower() != tx_hash.lower():
                     raise ValueError("another transaction's receipt")
             except (TypeError, KeyError, ValueError):
-                receipt = wait(w3, HexBytes(tx_hash))  # not mined yet, or an answer that is not a receipt
+                receipt = wait(w3, HexBytes(tx_hash), check=False)  # not mined yet, or not a receipt
                 landed = {"blockNumber": int(receipt["blockNumber"]), "gasUsed": int(receipt["gasUsed"]),
                           "status": int(receipt["status"])}
-            if landed["status"] != 1:
-                raise ChainError(f"transaction {tx_hash} reverted (gas used {landed['gasUsed']})")
             found.append(landed)
+    if check:
+        refuse_reverted(tx_hashes, found)
     return found
+
+
+def refuse_reverted(tx_hashes: Sequence[str], landed: Sequence[dict[str, int]]) -> None:
+    """Fails, as :func:`transactions.wait` does, on the first of `landed` that reverted."""
+    for tx_hash, receipt in zip(tx_hashes, landed):
+        if receipt["status"] != 1:
+            raise ChainError(f"transaction {tx_hash} reverted (gas used {receipt['gasUsed']})")

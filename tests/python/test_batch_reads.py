@@ -159,3 +159,45 @@ def test_a_batch_publish_reads_registrations_once_and_lands_every_dataset(chain,
         pub.verify_record(c, p.dataset_id, p.manifest_cid, request)
     again = pub.publish_many(c, NodeAccount(acc[1]), store, requests, journal_dir=tmp_path / "journal")
     assert [p.already for p in again] == [True] * 4
+
+
+def test_a_reverted_commit_in_a_round_keeps_the_others_and_the_batch_resumes(chain, tmp_path, monkeypatch):
+    """One commitment of a round reverts: the round fails with its one line after journaling the
+    commitments that landed; run again, the batch commits only the one that failed and publishes
+    every dataset once."""
+    c, acc, _ = chain
+    store = EmbeddedContent(EmbeddedStore(Path(tmp_path) / "ipfs"))
+    requests = []
+    for i in range(3):
+        folder = tmp_path / f"r{i}"
+        folder.mkdir()
+        (folder / "rows.csv").write_text(f"id,value\n{i},{i + 100}\n")
+        requests.append(pub.PublishRequest(folder, "CC-BY-4.0", "KE/x", [(acc[1], 10_000)], f"r{i}"))
+    real, sent = pub._send_commit, []
+
+    def one_reverts(commons, sender, request, *args, **kwargs):
+        sent.append(request.name)
+        if request.name == "r1":  # a transaction that reverts where the commit would have gone
+            from hexbytes import HexBytes
+
+            args[1].begin("commit")  # (params, journal, fees, gas)
+            return os.urandom(32), HexBytes(c.w3.eth.send_transaction(
+                {"from": acc[1], "to": c.registry.address, "data": "0xdeadbeef", "gas": 100_000}))
+        return real(commons, sender, request, *args, **kwargs)
+
+    monkeypatch.setattr(pub, "_send_commit", one_reverts)
+    with pytest.raises(ChainError, match="reverted"):
+        pub.publish_many(c, NodeAccount(acc[1]), store, requests, journal_dir=tmp_path / "journal")
+    assert sorted(sent) == ["r0", "r1", "r2"]
+    monkeypatch.setattr(pub, "_send_commit", real)
+    committing, real_send = [], pub.send_commit
+
+    def counted(w3, nft, sender, params, *args, **kwargs):
+        committing.append(params[4])
+        return real_send(w3, nft, sender, params, *args, **kwargs)
+
+    monkeypatch.setattr(pub, "send_commit", counted)
+    published = pub.publish_many(c, NodeAccount(acc[1]), store, requests, journal_dir=tmp_path / "journal")
+    assert len(committing) == 1  # r0's and r2's commitments were journaled: only r1 commits again
+    assert all(c.nft.functions.ownerOf(p.dataset_id).call() == acc[1] for p in published)
+    assert len({p.dataset_id for p in published}) == 3

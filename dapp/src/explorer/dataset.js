@@ -316,13 +316,17 @@ function inReadersLanguage(texts) {
 export async function renderDataset(idOrLink) {
   const id = linkedDataset(idOrLink) ?? idOrLink;
   const page = $("explorer-page");
+  // the reads that need only the dataset's id: asked for with the record itself when the page's
+  // address names the id (a CID or a link is resolved by the record first)
+  const reads = (key) => Promise.all([getJson(`/api/card/${encodeURIComponent(key)}`).catch((e) => ({ error: e.message })),
+    getJson(`/api/trained/${encodeURIComponent(key)}`), getJson(`/api/training/${encodeURIComponent(key)}`), licenceChain(key)]);
+  const early = /^\d+$/.test(id) ? reads(id) : null;
+  early?.catch(() => {});  // a dataset that does not exist fails below, with the record's one line
   const [d, graph, state] = await Promise.all([getJson(`/api/explorer/datasets/${encodeURIComponent(id)}`),
     getJson(`/api/explorer/datasets/${encodeURIComponent(id)}/lineage`), getJson("/api/explorer/status")]);
   // every other read of the page at once (each is a round trip to the server)
-  const key = encodeURIComponent(d.id);
-  const [card, models, record, terms, offered, paid, actions] = await Promise.all([
-    getJson(`/api/card/${key}`).catch((e) => ({ error: e.message })), getJson(`/api/trained/${key}`),
-    getJson(`/api/training/${key}`), licenceChain(d.id), licence(d), royalties(d), actionsPanel(d)]);
+  const [[card, models, record, terms], offered, paid, actions] = await Promise.all([
+    early && String(d.id) === id ? early : reads(d.id), licence(d), royalties(d), actionsPanel(d)]);
   // the name and description in the reader's language when the publisher gave them in it
   const [nameLang, name] = inReadersLanguage(card.names) ?? [null, d.name];
   const [descriptionLang, description] = inReadersLanguage(card.descriptions) ?? [null, d.description];
