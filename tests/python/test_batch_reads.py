@@ -133,16 +133,21 @@ def test_a_fee_quote_is_read_once_and_used_by_each_transaction(chain, monkeypatc
                                                                     first["maxPriorityFeePerGas"])
 
 
+def batch_of(tmp_path, prefix, count, contributors):
+    """`count` publish requests, each a folder `<prefix><i>` of one small CSV of its own."""
+    requests = []
+    for i in range(count):
+        folder = tmp_path / f"{prefix}{i}"
+        folder.mkdir()
+        (folder / "rows.csv").write_text(f"id,value\n{prefix}{i},{i * i}\n")
+        requests.append(pub.PublishRequest(folder, "CC-BY-4.0", "KE/x", contributors, f"{prefix}{i}"))
+    return requests
+
+
 def test_a_batch_publish_reads_registrations_once_and_lands_every_dataset(chain, tmp_path, monkeypatch):
     c, acc, _ = chain
     store = EmbeddedContent(EmbeddedStore(Path(tmp_path) / "ipfs"))
-    requests = []
-    for i in range(4):
-        folder = tmp_path / f"d{i}"
-        folder.mkdir()
-        (folder / "rows.csv").write_text(f"id,value\n{i},{i * i}\n")
-        requests.append(pub.PublishRequest(folder, "CC-BY-4.0", "KE/x", [(acc[1], 5000), (acc[2], 3000),
-                                                                           (acc[3], 2000)], f"d{i}"))
+    requests = batch_of(tmp_path, "d", 4, [(acc[1], 5000), (acc[2], 3000), (acc[3], 2000)])
     read = []
     real = batch.call_all
 
@@ -167,12 +172,7 @@ def test_a_reverted_commit_in_a_round_keeps_the_others_and_the_batch_resumes(cha
     every dataset once."""
     c, acc, _ = chain
     store = EmbeddedContent(EmbeddedStore(Path(tmp_path) / "ipfs"))
-    requests = []
-    for i in range(3):
-        folder = tmp_path / f"r{i}"
-        folder.mkdir()
-        (folder / "rows.csv").write_text(f"id,value\n{i},{i + 100}\n")
-        requests.append(pub.PublishRequest(folder, "CC-BY-4.0", "KE/x", [(acc[1], 10_000)], f"r{i}"))
+    requests = batch_of(tmp_path, "r", 3, [(acc[1], 10_000)])
     real, sent = pub._send_commit, []
 
     def one_reverts(commons, sender, request, *args, **kwargs):
