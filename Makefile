@@ -19,7 +19,7 @@ PYTEST_PY := $(VENV)/bin/python -m pytest -p no:pytest-brownie -p no:cacheprovid
 compile: setup
 	if unshare -n true 2>/dev/null; then unshare -n -- brownie compile --all; else brownie compile --all; fi
 
-.PHONY: setup compile slither fuzz load dapp docs test-dapp test installs checks test-types test-contracts test-ganache test-python demo bench clean
+.PHONY: setup compile slither fuzz load dapp docs test-dapp test installs lane-chain checks test-types test-contracts test-ganache test-python demo bench clean
 
 setup: $(STAMPS)/npm $(STAMPS)/venv $(STAMPS)/solc $(STAMPS)/artifacts
 
@@ -47,12 +47,28 @@ $(STAMPS)/artifacts: $(STAMPS)/solc $(STAMPS)/venv tools/export_artifacts.py $(w
 	$(VENV)/bin/python tools/export_artifacts.py
 	@touch $@
 
-# the installs that do not depend on one another run side by side (npm, the venv, slither's venv:
-# mostly unpacking), then mypy beside slither, then the test stages one after another
-test: installs setup checks test-contracts test-ganache test-python test-dapp
+# the installs that do not depend on one another run side by side (npm, the venv, slither's venv,
+# Debian's packages: mostly unpacking); then two lanes on the two cores: the Python tests (two
+# workers of their own) beside the contract tests, the Ganache run, the browser tests and the
+# checks (mypy beside slither) one after another. The lanes' output is printed as each ends.
+test: installs setup dapp/dist/index.html
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-python lane-chain
+
+lane-chain:
+	$(MAKE) --no-print-directory -j1 test-contracts test-ganache test-dapp checks
 
 installs:
-	$(MAKE) --no-print-directory -j3 --output-sync=target $(STAMPS)/npm $(STAMPS)/venv $(STAMPS)/slither
+	$(MAKE) --no-print-directory -j4 --output-sync=target $(STAMPS)/npm $(STAMPS)/venv $(STAMPS)/slither \
+	  $(STAMPS)/debian
+
+# PostgreSQL and Chromium in one apt-get (two at once would wait on dpkg's lock)
+$(STAMPS)/debian:
+	@mkdir -p $(STAMPS)
+	missing=""; command -v chromium >/dev/null || missing="chromium"; \
+	  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	  if [ -n "$$missing" ]; then apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
+	@touch $@ $(STAMPS)/chromium $(STAMPS)/postgresql
 
 checks: setup
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-types slither

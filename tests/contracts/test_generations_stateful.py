@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from brownie import chain
 
 from conftest import (CODEC_DAG_PB, CODEC_RAW, COMMIT_TTL, KE_EDUCATION, NATIVE, contributions, fuzz_settings,
-                      random_digest, reveal)
+                      random_digest, read_all, reveal)
 from test_royalty_stateful import RoyaltyLedger
 
 BPS = 10_000
@@ -425,32 +425,41 @@ class StateMachine:
     def invariant_every_generations_pool_matches_the_ghost(self):
         COUNTS["invariant_checks"] += 1
         keys = {d.key for d in self.datasets} | {(i, g) for i, g, _ in self.burnt}
-        for dataset_id, generation in keys:
-            for token in self.tokens:
-                key = (dataset_id, generation)
-                assert self.vault.poolAt(dataset_id, generation, token) == (
-                    self.ledger.earned[key, token], self.ledger.outstanding[key, token],
-                    self.ledger.carry[key, token])
+        wanted = [(key, token) for key in keys for token in self.tokens]
+        pools = read_all([(self.vault, "poolAt", (*key, token)) for key, token in wanted])
+        for (key, token), pool in zip(wanted, pools):
+            assert pool == (self.ledger.earned[key, token], self.ledger.outstanding[key, token],
+                            self.ledger.carry[key, token]), (key, token)
 
     def invariant_rewards_belong_to_the_current_generation(self):
         """A burnt generation's reward is nobody's now; a re-publication earns only its own."""
         COUNTS["invariant_checks"] += 1
+        calls = []
+        for d in self.datasets:
+            calls.append((self.rewards, "rewardOf", (d.id,)))
+            calls += [(self.rewards, "claimableOf", (d.id, account.address)) for account in self.people]
+        values = iter(read_all(calls))
         for d in self.datasets:
             current = (d.id, d.generation) if d.status != BURNT else (d.id, d.generation + 1)
-            assert self.rewards.rewardOf(d.id) == self.reward.get(current, 0)
+            assert next(values) == self.reward.get(current, 0)
             for account in self.people:
                 share = d.shares.get(account.address, 0) if d.status not in (BURNT, REJECTED) else 0
                 owed = 0 if (d.id, d.generation, account.address) in self.reward_claimed else \
                     self.reward.get(d.key, 0) * share // BPS
-                assert self.rewards.claimableOf(d.id, account) == owed
+                assert next(values) == owed
 
     def invariant_terms_and_licences_belong_to_the_current_generation(self):
         COUNTS["invariant_checks"] += 1
         buyer = self.accounts[6]
+        calls = []
         for d in self.datasets:
-            assert self.nft.generationOf(d.id) == (d.generation + 1 if d.status == BURNT else d.generation)
-            assert self.licenses.hasValidLicense(buyer, d.id) == (buyer.address in d.licensees)
-            assert self.licenses.termsOf(d.id)[2] == (d.status != BURNT)
+            calls += [(self.nft, "generationOf", (d.id,)), (self.licenses, "hasValidLicense", (buyer.address, d.id)),
+                      (self.licenses, "termsOf", (d.id,))]
+        values = iter(read_all(calls))
+        for d in self.datasets:
+            assert next(values) == (d.generation + 1 if d.status == BURNT else d.generation)
+            assert next(values) == (buyer.address in d.licensees)
+            assert next(values)[2] == (d.status != BURNT)
 
 
 def test_generations_state_machine(state_machine, accounts, nft, vault, licenses, usdc, MockERC20, CommonsToken,

@@ -10,7 +10,7 @@ import pytest
 from brownie.test import strategy
 
 from conftest import (CODEC_DAG_PB, CODEC_RAW, KE_EDUCATION, NATIVE, contributions, fuzz_settings, hx, random_digest,
-                      reveal, reveal_model)
+                      read_all, reveal, reveal_model)
 from opencommons.merkle import StandardTree
 
 BPS = 10_000
@@ -257,37 +257,53 @@ class StateMachine:
             self.ledger.paid_out[token] += self.ledger.treasury.pop(token)
 
     # ------------------------------------------------------------ invariants
+    def _read(self, token):
+        """What the invariants compare, for one token, in one batch of reads."""
+        vault = self.vault
+        calls = [(vault, "treasuryAccrued", (token,)), (vault, "trainingPoolOf", (self.model, 0, token)),
+                 (vault, "owed", (token,))]
+        for dataset_id, shares, _, _ in self.datasets:
+            calls += [(vault, "poolOf", (dataset_id, token)), (vault, "pendingAncestorOf", (dataset_id, token))]
+            calls += [(vault, "claimable", (dataset_id, token, account)) for account in shares]
+        values = iter(read_all(calls))
+        read = {"accrued": next(values), "training": next(values), "owed": next(values)}
+        for dataset_id, shares, _, _ in self.datasets:
+            read[("pool", dataset_id)], read[("pending", dataset_id)] = next(values), next(values)
+            for account in shares:
+                read[("claimable", dataset_id, account)] = next(values)
+        return read
+
     def invariant_vault_holds_exactly_what_is_owed(self):
         COUNTS["invariant_checks"] += 1
         for token in (NATIVE, self.usdc.address):
-            claimable = sum(
-                self.vault.claimable(d, token, a) for d, shares, _, _ in self.datasets for a in shares)
-            carry = sum(self.vault.poolOf(d, token)[2] for d, *_ in self.datasets)
-            pending = sum(self.vault.pendingAncestorOf(d, token) for d, *_ in self.datasets)
-            accrued = self.vault.treasuryAccrued(token)
-            training = self.vault.trainingPoolOf(self.model, 0, token)[1]
+            read = self._read(token)
+            claimable = sum(read[("claimable", d, a)] for d, shares, _, _ in self.datasets for a in shares)
+            carry = sum(read[("pool", d)][2] for d, *_ in self.datasets)
+            pending = sum(read[("pending", d)] for d, *_ in self.datasets)
+            training = read["training"][1]
             balance = self.vault.balance() if token == NATIVE else self.usdc.balanceOf(self.vault)
-            assert balance == claimable + carry + pending + accrued + training
-            assert self.vault.owed(token) == balance  # nothing above what is owed: nothing to sweep
+            assert balance == claimable + carry + pending + read["accrued"] + training
+            assert read["owed"] == balance  # nothing above what is owed: nothing to sweep
             assert self.ledger.paid_in[token] == self.ledger.paid_out[token] + balance
 
     def invariant_ghost_ledger_matches_chain(self):
         COUNTS["invariant_checks"] += 1
         for token in (NATIVE, self.usdc.address):
-            assert self.vault.treasuryAccrued(token) == self.ledger.treasury[token]
+            read = self._read(token)
+            assert read["accrued"] == self.ledger.treasury[token]
             per_weight, training = self.ledger.per_weight[token], self.ledger.training[token]
-            assert self.vault.trainingPoolOf(self.model, 0, token) == (per_weight, training)
+            assert read["training"] == (per_weight, training)
             # all 10,000 datasets pulling now would never take more than the pool holds
             shares = sum(w * (per_weight - self.ledger.pulled_at[(d, token)]) // SCALE for d, w in self.leaves)
             assert shares <= training
             for dataset_id, shares, _, _ in self.datasets:
-                outstanding = sum(self.vault.claimable(dataset_id, token, a) for a in shares)
-                assert self.vault.poolOf(dataset_id, token) == (self.ledger.earned[(dataset_id, token)], outstanding,
-                                                                self.ledger.carry[(dataset_id, token)])
-                assert self.vault.pendingAncestorOf(dataset_id, token) == self.ledger.pending[(dataset_id, token)]
+                outstanding = sum(read[("claimable", dataset_id, a)] for a in shares)
+                assert read[("pool", dataset_id)] == (self.ledger.earned[(dataset_id, token)], outstanding,
+                                                      self.ledger.carry[(dataset_id, token)])
+                assert read[("pending", dataset_id)] == self.ledger.pending[(dataset_id, token)]
                 for account, share in shares.items():
                     # never more than its share of what the pool ever earned
-                    assert self.vault.claimable(dataset_id, token, account) == \
+                    assert read[("claimable", dataset_id, account)] == \
                         self.ledger.owed(dataset_id, token, account, share)
 
 
