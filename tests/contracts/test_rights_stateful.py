@@ -9,7 +9,7 @@ import brownie
 from brownie import chain
 from brownie.test import strategy
 
-from conftest import APPEAL_WINDOW, BOND, CODEC_RAW, DECISION_WINDOW, fuzz_settings, random_digest
+from conftest import APPEAL_WINDOW, BOND, CODEC_RAW, DECISION_WINDOW, fuzz_settings, random_digest, read_all
 
 RAISED, UPHELD, REJECTED, APPEALED, UPHELD_FINAL, REJECTED_FINAL, LAPSED = range(1, 8)
 ACCEPTED, SUSPENDED = 2, 5
@@ -120,8 +120,12 @@ class StateMachine:
             if d["stage"] in (RAISED, UPHELD, REJECTED, APPEALED):
                 held += BOND * (2 if d["appellant"] is not None else 1)
         assert self.rights.balance() == held + sum(self.credited.values())
-        for who in [self.publisher] + self.raisers:
-            assert self.rights.bondOf(who) == self.credited[who]
+        people = [self.publisher] + self.raisers
+        values = iter(read_all([(self.rights, "bondOf", (who.address,)) for who in people]
+                               + [(contract, name, (dataset,)) for dataset in self.datasets
+                                  for contract, name in ((self.nft, "statusOf"), (self.rights, "activeDisputeOf"))]))
+        for who in people:
+            assert next(values) == self.credited[who]
         for dataset in self.datasets:
             dispute = self.active.get(dataset)
             d = self.disputes.get(dispute)
@@ -129,8 +133,8 @@ class StateMachine:
             # rejection not yet decided: only the first three suspend
             suspended = d is not None and (d["stage"] in (UPHELD, UPHELD_FINAL)
                                            or (d["stage"] == APPEALED and d["appellant"] == self.publisher))
-            assert self.nft.statusOf(dataset) == (SUSPENDED if suspended else ACCEPTED)
-            assert self.rights.activeDisputeOf(dataset) == (dispute or 0)
+            assert next(values) == (SUSPENDED if suspended else ACCEPTED)
+            assert next(values) == (dispute or 0)
 
 
 def test_rights_state_machine(state_machine, accounts, nft, rights, accepted, contributors):

@@ -641,8 +641,8 @@ def test_the_same_publish_started_twice_at_once_mints_once_and_both_say_so(chain
     before = nft.functions.balanceOf(registered[0]).call()
     results = [None, None]
 
-    def publish(i):
-        results[i] = run(*publish_args(d, *registered))
+    def publish(i):  # two processes: a command in this process swaps sys.stdout while it runs
+        results[i] = run(*publish_args(d, *registered), process=True)
 
     threads = [threading.Thread(target=publish, args=(i,)) for i in range(2)]
     for t in threads:
