@@ -19,7 +19,7 @@ PYTEST_PY := $(VENV)/bin/python -m pytest -p no:pytest-brownie -p no:cacheprovid
 compile: setup
 	if unshare -n true 2>/dev/null; then unshare -n -- brownie compile --all; else brownie compile --all; fi
 
-.PHONY: setup compile slither fuzz load dapp docs test-dapp test installs lane-chain checks test-types test-contracts test-ganache test-python demo bench clean
+.PHONY: setup compile slither fuzz load dapp docs test-dapp test installs checks test-types test-contracts test-ganache test-python demo bench clean
 
 setup: $(STAMPS)/npm $(STAMPS)/venv $(STAMPS)/solc $(STAMPS)/artifacts
 
@@ -48,14 +48,12 @@ $(STAMPS)/artifacts: $(STAMPS)/solc $(STAMPS)/venv tools/export_artifacts.py $(w
 	@touch $@
 
 # the installs that do not depend on one another run side by side (npm, the venv, slither's venv,
-# Debian's packages: mostly unpacking); then two lanes on the two cores: the Python tests (two
-# workers of their own) beside the contract tests, the Ganache run, the browser tests and the
-# checks (mypy beside slither) one after another. The lanes' output is printed as each ends.
+# Debian's packages: mostly unpacking); then the stages two at a time on the two cores, the longest
+# first (the Python tests, two workers of their own, beside the contract tests; then the browser
+# tests, the Ganache run, mypy beside slither as each place frees). Each stage's output is printed
+# when it ends.
 test: installs setup dapp/dist/index.html
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-python lane-chain
-
-lane-chain:
-	$(MAKE) --no-print-directory -j1 test-contracts test-ganache test-dapp checks
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-python test-contracts test-dapp test-ganache checks
 
 installs:
 	$(MAKE) --no-print-directory -j4 --output-sync=target $(STAMPS)/npm $(STAMPS)/venv $(STAMPS)/slither \

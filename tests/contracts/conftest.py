@@ -90,9 +90,11 @@ def read_all(calls) -> list:
 
     fns = []
     for contract, name, args in calls:
-        if contract.address not in _READERS:
-            _READERS[contract.address] = web3.eth.contract(address=contract.address, abi=contract.abi)
-        fns.append(_READERS[contract.address].functions[name](*args))
+        # by address and kind: a module's chain is reverted, and the next can deploy another kind there
+        key = (contract.address, contract._name)
+        if key not in _READERS:
+            _READERS[key] = web3.eth.contract(address=contract.address, abi=contract.abi)
+        fns.append(_READERS[key].functions[name](*args))
     return [tuple(value) if isinstance(value, list) else value for value in call_all(web3, fns)]
 
 
