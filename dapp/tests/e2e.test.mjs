@@ -169,7 +169,12 @@ test("delegate and vote on a proposal", async () => {
     .trim().split("\n").pop().split(" ").pop();
   await node.send("anvil_mine", ["0x2"]);
   await page.reload();
+  // the button acts once the page has set it up (a click before that did nothing: seen in CI
+  // with the two cores busy), and connecting draws the page again: wait for both
+  await page.waitForSelector("body[data-ready=true]");
+  await page.evaluate(() => { document.body.dataset.ready = ""; });
   await page.click("#connect");
+  await page.waitForSelector("body[data-ready=true]");
   const vote = page.locator(`#proposals tr[data-id="${proposal}"] button.vote-for`);
   await vote.waitFor();
   // the account's own delegation in words, its votes with separators (as the CLI prints amounts)
