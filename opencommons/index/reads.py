@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Engine, Select, and_, func, select, tuple_
@@ -27,8 +28,9 @@ def _cid(codec: int, digest: str) -> str:
     return str(Cid.from_chain(int(codec), bytes.fromhex(digest[2:])))
 
 
-def _pos(row: Any) -> tuple[int, int]:
-    return row.block, row.log_index  # both integer columns: ints from either database
+#: a row's (block, log_index): both integer columns, ints from either database (a C getter: the
+#: contributor page sorts and compares ~2,000 rows by it, 4 ms of Python as a function)
+_pos = attrgetter("block", "log_index")
 
 
 class IndexReader:
