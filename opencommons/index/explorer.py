@@ -16,7 +16,7 @@ from ..errors import InvalidCidError, OpenCommonsError
 from ..ipfs.cid import Cid
 from . import schema as s
 from .ingest import hex64
-from .reads import STATUS, IndexReader, _cid
+from .reads import STATUS, IndexReader, _cid, earning_row
 
 PAGE = 50
 
@@ -204,24 +204,31 @@ class Explorer(IndexReader):
         record = self.contributor(who)
         earnings, earned = self.ledger(who)
         totals: dict[str, dict[str, int]] = defaultdict(lambda: {"earned": 0, "claimed": 0, "claimable": 0})
-        for row in earnings:
-            for k in ("earned", "claimed", "claimable"):
-                totals[row["token"]][k] += int(row[k])
-        owed = [row for row in earnings if int(row["claimable"]) > 0]
+        for entry in earnings:
+            total = totals[entry.token]
+            total["claimed"] += entry.claimed
+            total["claimable"] += entry.claimable
+        for total in totals.values():
+            total["earned"] = total["claimed"] + total["claimable"]
+        owed = [entry for entry in earnings if entry.claimable > 0]
+        shown = earnings[offset:] if limit is None else earnings[offset:offset + limit]
         return {"account": who, "registered": record["active"], "community": record["community"],
                 "profile": _cid(record["codec"], record["digest"]) if record["codec"] else None,
                 "registeredAt": record["registeredAt"],
-                "earnings": earnings[offset:] if limit is None else earnings[offset:offset + limit],
-                "earningsCount": len(earnings),
-                "owed": {"datasets": list(dict.fromkeys(r["dataset"] for r in owed)),
-                         "tokens": list(dict.fromkeys(r["token"] for r in owed))},
+                "earnings": [earning_row(entry) for entry in shown], "earningsCount": len(earnings),
+                "owed": {"datasets": [str(int(key, 16)) for key in dict.fromkeys(e.dataset for e in owed)],
+                         "tokens": list(dict.fromkeys(e.token for e in owed))},
                 "earnedSeries": running_totals(earned),
                 "totals": {t: {k: str(v) for k, v in x.items()} for t, x in sorted(totals.items())}}
 
     def lineage_graph(self, dataset_id: int, depth: int = 6) -> dict[str, Any]:
         """Nodes and parent->child edges within `depth` steps up and down, and the dataset's own
         older and newer versions (edges of kind "version", older -> newer)."""
-        tree = self.lineage(dataset_id, depth)
+        with self.engine.connect() as conn:  # one connection for the walk, the versions and the names
+            return self._lineage_graph(conn, dataset_id, depth)
+
+    def _lineage_graph(self, conn: Any, dataset_id: int, depth: int) -> dict[str, Any]:
+        tree, graph = self._lineage(conn, dataset_id, depth)
         nodes: dict[str, dict[str, Any]] = {}
         edges: set[tuple[str, str]] = set()
 
@@ -236,46 +243,48 @@ class Explorer(IndexReader):
 
         walk(tree)
         versions: list[tuple[str, str]] = []
-        with self.engine.connect() as conn:
-            links: dict[str, tuple[str | None, str | None]] = {}  # id -> (previous, next), read once each
+        links: dict[str, tuple[str | None, str | None]] = {}  # id -> (previous, next), read once each
 
-            def linked(key: str) -> tuple[str | None, str | None]:
-                if key not in links:
-                    entry = self._current(conn, [key], owners=False).get(key)
-                    links[key] = self._versions(conn, key, entry["row"]) if entry and entry["exists"] else (None, None)
-                    if entry and entry["exists"] and str(int(key, 16)) not in nodes:
-                        nodes[str(int(key, 16))] = {"id": str(int(key, 16)), "license": entry["row"].license,
-                                                    "status": STATUS[entry["status"]]}
-                return links[key]
+        def linked(key: str) -> tuple[str | None, str | None]:
+            if key not in links:
+                graph.load([key])  # the walk read most of them already
+                entry = graph.info.get(key)
+                links[key] = self._versions(conn, key, entry["row"]) if entry and entry["exists"] else (None, None)
+                if entry and entry["exists"] and str(int(key, 16)) not in nodes:
+                    nodes[str(int(key, 16))] = {"id": str(int(key, 16)), "license": entry["row"].license,
+                                                "status": STATUS[entry["status"]]}
+            return links[key]
 
-            for older in (True, False):  # the root's versions: older above, newer below
-                at = hex64(dataset_id)
-                for _ in range(depth):  # one next version per dataset: a chain, never a cycle
-                    step = linked(at)[0 if older else 1]
-                    if not step:
-                        break
-                    linked(step)
-                    a, b = str(int(at, 16)), str(int(step, 16))
-                    versions.append((b, a) if older else (a, b))
-                    at = step
-        names = self._names([hex64(int(i)) for i in nodes])
+        for older in (True, False):  # the root's versions: older above, newer below
+            at = hex64(dataset_id)
+            for _ in range(depth):  # one next version per dataset: a chain, never a cycle
+                step = linked(at)[0 if older else 1]
+                if not step:
+                    break
+                linked(step)
+                a, b = str(int(at, 16)), str(int(step, 16))
+                versions.append((b, a) if older else (a, b))
+                at = step
+        names = self._names([hex64(int(i)) for i in nodes], conn)
         for node in nodes.values():
             node["name"] = names.get(hex64(int(node["id"])))
         return {"root": str(dataset_id), "nodes": list(nodes.values()),
                 "edges": [{"parent": p, "child": c} for p, c in sorted(edges)]
                 + [{"parent": p, "child": c, "kind": "version"} for p, c in sorted(versions)]}
 
-    def _names(self, keys: list[str]) -> dict[str, str | None]:
+    def _names(self, keys: list[str], conn: Any = None) -> dict[str, str | None]:
         """The manifest name of each dataset id's latest publication (None when the store lacked it)."""
+        if conn is None:
+            with self.engine.connect() as conn:
+                return self._names(keys, conn)
         d, m = s.datasets, s.manifests
         names: dict[str, str | None] = {}
-        with self.engine.connect() as conn:
-            for key, name in conn.execute(
-                    select(d.c.dataset, m.c.name).select_from(d.outerjoin(
-                        m, and_(m.c.commons == d.c.commons, m.c.digest == d.c.manifest_digest)))
-                    .where(d.c.commons == self.commons_id, d.c.dataset.in_(keys))
-                    .order_by(d.c.block, d.c.log_index)):
-                names[key] = name
+        for key, name in conn.execute(
+                select(d.c.dataset, m.c.name).select_from(d.outerjoin(
+                    m, and_(m.c.commons == d.c.commons, m.c.digest == d.c.manifest_digest)))
+                .where(d.c.commons == self.commons_id, d.c.dataset.in_(keys))
+                .order_by(d.c.block, d.c.log_index)):
+            names[key] = name
         return names
 
     def commons_codes(self) -> list[dict[str, Any]]:

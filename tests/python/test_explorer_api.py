@@ -143,11 +143,17 @@ def test_contributor_page_follows_a_claim(served):
     assert pages[0]["owed"] == {"datasets": list(dict.fromkeys(e["dataset"] for e in owed_rows)),
                                 "tokens": list(dict.fromkeys(e["token"] for e in owed_rows))}
     assert get_error(served, f"contributors/{acc[2]}?limit=x") == (400, "limit must be a whole number, not 'x'")
+    # what was earned over time climbs, in time order, to what every row says was earned
+    series = before["earnedSeries"][NATIVE]
+    assert [t for t, _ in series] == sorted(t for t, _ in series)
+    assert [int(v) for _, v in series] == sorted(int(v) for _, v in series)
+    assert int(series[-1][1]) == sum(int(e["earned"]) for e in before["earnings"]) > 0
     tx(c, acc[2], c.vault.functions.claim([ids["a"], ids["child"]], [NATIVE]))
     wait_synced(served)
     after = get(served, f"contributors/{acc[2]}")
     assert int(after["totals"][NATIVE]["claimable"]) == 0
     assert int(after["totals"][NATIVE]["claimed"]) - int(before["totals"][NATIVE]["claimed"]) == owed
+    assert after["earnedSeries"] == before["earnedSeries"]  # a claim moves money, it earns nothing
 
 
 def test_proposals_tallies_follow_votes(served):
