@@ -22,7 +22,7 @@ from ..chain.deploy import Deployment
 from ..errors import ChainIndexError, IndexDatabaseError, ReorgTooDeepError
 from . import schema as s
 from .events import decode_log
-from .ingest import NEEDS_TIMESTAMP, Batch, Where, ingest
+from .ingest import NEEDS_TIMESTAMP, Batch, Where, hex64, ingest
 
 Progress = Callable[["SyncProgress"], None]
 
@@ -227,6 +227,7 @@ class Indexer:
             if self.next_block(conn) != start:
                 raise ChainIndexError("another process is syncing this index: stop it first (one writer at a time)")
             batch = Batch(conn, self.commons_id)
+            batch.prefetch({hex64(args["datasetId"]) for _, (_, args), *_ in decoded if "datasetId" in args})
             for contract, (name, args), number, log_index, tx, _ in decoded:
                 timestamp = int(headers[number]["timestamp"], 16) if number in stamped else None
                 ingest(batch, contract, name, args, Where(self.commons_id, number, log_index, tx, timestamp))
