@@ -12,7 +12,9 @@ from eth_abi.exceptions import DecodingError
 from web3 import Web3
 
 from opencommons.chain.deploy import HOUSES_SUITE, SUITE
-from opencommons.index.events import _type_of, decode_log, events_of
+from eth_abi.abi import decode
+
+from opencommons.index.events import _canonical, _type_of, decode_log, events_of
 
 #: the contracts a deployment names: what the indexer follows
 FOLLOWED = SUITE + HOUSES_SUITE
@@ -113,3 +115,42 @@ def test_data_of_the_wrong_length_is_eth_abis_to_judge():
     topics = [topic0] + [bytes(32)] * len(abi.indexed)
     with pytest.raises(DecodingError):
         decode_log(name, topics, bytes(32 * len(abi.words) - 1))
+
+
+def _eth_abi(abi, data):
+    return [_shaped(item, value) for item, value in zip(abi.data, decode([_type_of(i) for i in abi.data], data))]
+
+
+def test_encodings_read_here_are_what_eth_abi_reads_even_when_mangled():
+    """Every event with dynamic values: a canonical encoding is read here (not handed to eth-abi),
+    and whatever this reader accepts of a mangled one (a byte changed, an offset or a length moved,
+    cut short, grown) eth-abi accepts too, with the same values."""
+    rng = random.Random(11)
+    events = [(n, a) for n in FOLLOWED for a in events_of(n).values() if a.words is None]
+    assert len(events) >= 5
+    accepted = refused = 0
+    for name, abi in events:
+        kinds = [_type_of(i) for i in abi.data]
+        for _ in range(40):
+            values = [_value(rng, k) for k in kinds]
+            data = encode(kinds, values)
+            assert abi.nodes is not None and _canonical(abi.nodes, data) == _eth_abi(abi, data), (name, abi.name)
+            for _ in range(10):
+                mangled = bytearray(data)
+                how = rng.randrange(4)
+                if how == 0 and mangled:  # a byte changed anywhere
+                    mangled[rng.randrange(len(mangled))] ^= 1 << rng.randrange(8)
+                elif how == 1 and len(mangled) >= 32:  # a word (offset, length, value) set to a small number
+                    at = 32 * rng.randrange(len(mangled) // 32)
+                    mangled[at:at + 32] = rng.randrange(0, 400).to_bytes(32, "big")
+                elif how == 2:  # cut short
+                    del mangled[rng.randrange(len(mangled) + 1):]
+                else:  # grown
+                    mangled += bytes(32 * rng.randrange(1, 3))
+                ours = _canonical(abi.nodes, bytes(mangled))
+                if ours is None:
+                    refused += 1
+                    continue
+                accepted += 1
+                assert ours == _eth_abi(abi, bytes(mangled)), (name, abi.name, how)
+    assert accepted > 100 and refused > 100  # both outcomes were exercised
