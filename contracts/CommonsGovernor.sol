@@ -3,6 +3,8 @@ pragma solidity 0.8.28;
 
 import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
 import {IERC5805} from "@openzeppelin/contracts/interfaces/IERC5805.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
 import {GovernorUpgradeable} from "@openzeppelin/contracts-upgradeable/governance/GovernorUpgradeable.sol";
 import {GovernorCountingSimpleUpgradeable} from
@@ -130,6 +132,25 @@ contract CommonsGovernor is
         return super.cancel(targets, values, calldatas, descriptionHash);
     }
 
+    /// @inheritdoc GovernorUpgradeable
+    /// @dev A signature the voter's key made is checked first; only another one is put to the
+    /// voter's code (ERC-1271), as OpenZeppelin's would be. OpenZeppelin asks for the voter's code
+    /// size first, which makes a relayed ballot touch a cold account (2,600 gas).
+    function castVoteBySig(uint256 proposalId, uint8 support, address voter, bytes memory signature)
+        public
+        override
+        returns (uint256)
+    {
+        bytes32 digest =
+            _hashTypedDataV4(keccak256(abi.encode(BALLOT_TYPEHASH, proposalId, support, voter, _useNonce(voter))));
+        (address recovered, ECDSA.RecoverError err, bytes32 errArg) = ECDSA.tryRecover(digest, signature);
+        bool byKey = err == ECDSA.RecoverError.NoError && errArg == bytes32(0) && recovered == voter;
+        if (!byKey && !SignatureChecker.isValidERC1271SignatureNow(voter, digest, signature)) {
+            revert GovernorInvalidSignature(voter);
+        }
+        return _castVote(proposalId, voter, support, "");
+    }
+
     /// @notice The charter through which passed proposals are queued (zero: none, anyone queues).
     function charter() external view returns (address) {
         return _charter;
@@ -196,6 +217,18 @@ contract CommonsGovernor is
     }
 
     // ------------------------------------------------------------------ internal (overrides)
+    /// @dev The EIP-712 domain of signed ballots has one name and version for every governor of
+    /// the suite (their address and chain id tell them apart; {name} still names each commons):
+    /// constants, where OpenZeppelin reads two storage slots on every signed ballot (4,200 gas).
+    /// Wallets read the domain from {eip712Domain} (EIP-5267).
+    function _EIP712Name() internal pure override returns (string memory) {
+        return "OpenCommons Governor";
+    }
+
+    function _EIP712Version() internal pure override returns (string memory) {
+        return "1";
+    }
+
     function _queueOperations(
         uint256 proposalId,
         address[] memory targets,

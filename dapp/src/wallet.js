@@ -267,7 +267,9 @@ async function voteBySignature(proposalId, support, label) {
   try {
     const governor = app.contracts.CommonsGovernor;
     const nonce = await governor.nonces(app.account);
-    const domain = { name: await governor.name(), version: "1", chainId: app.config.chainId, verifyingContract: governor.target };
+    // the domain the governor says it verifies under (EIP-5267): one name for every governor of the suite
+    const [, name, version, chainId, verifyingContract] = await governor.eip712Domain();
+    const domain = { name, version, chainId, verifyingContract };
     const types = { Ballot: [{ name: "proposalId", type: "uint256" }, { name: "support", type: "uint8" },
                              { name: "voter", type: "address" }, { name: "nonce", type: "uint256" }] };
     const signature = await app.signer.signTypedData(domain, types, { proposalId, support, voter: app.account, nonce });

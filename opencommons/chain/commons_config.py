@@ -2,7 +2,7 @@
 
 ::
 
-    name = "Kenya Education Commons"     # the governor's name (and signed ballots' domain)
+    name = "Kenya Education Commons"     # the governor's name (what `name()` answers)
     profile = "network"                  # starting parameters: dev (fast, local) or network
 
     [token]

@@ -37,8 +37,9 @@ def register_message(chain_id: int, registry: str, account: str, profile_digest:
 
 def ballot_message(chain_id: int, governor: str, proposal_id: int, support: int, voter: str,
                    nonce: int, name: str = "OpenCommons Governor") -> dict[str, Any]:
-    """Governor.castVoteBySig (OpenZeppelin 5 ballot with voter and nonce); `name` is the
-    governor's `name()`, its EIP-712 domain name (each factory-made commons names its own)."""
+    """Governor.castVoteBySig (OpenZeppelin 5 ballot with voter and nonce); `name` is the domain
+    name `eip712Domain()` answers: the same for every governor of the suite (its address and the
+    chain tell them apart; `name()` names the commons)."""
     return _message(
         "Ballot",
         [("proposalId", "uint256"), ("support", "uint8"), ("voter", "address"), ("nonce", "uint256")],

@@ -193,6 +193,22 @@ def test_proposal_lifecycle_accepts_dataset_and_rewards_contributors(suite, vote
         rewards.claimFor(people[0], [dataset_id], {"from": people[0]})
 
 
+def _ballot(governor, proposal_id, voter, nonce, key, name="OpenCommons Governor"):
+    """A Ballot signed with `key` in the governor's EIP-712 domain (by default the name every governor
+    of the suite signs under)."""
+    data = {
+        "types": {"EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
+                                   {"name": "chainId", "type": "uint256"},
+                                   {"name": "verifyingContract", "type": "address"}],
+                  "Ballot": [{"name": "proposalId", "type": "uint256"}, {"name": "support", "type": "uint8"},
+                             {"name": "voter", "type": "address"}, {"name": "nonce", "type": "uint256"}]},
+        "primaryType": "Ballot",
+        "domain": {"name": name, "version": "1", "chainId": chain.id, "verifyingContract": governor.address},
+        "message": {"proposalId": proposal_id, "support": FOR, "voter": voter, "nonce": nonce},
+    }
+    return Account.sign_message(encode_typed_data(full_message=data), key).signature
+
+
 def test_cast_vote_by_sig_counts_for_signer(suite, voters, dataset, admin):
     governor, token = suite["governor"], suite["token"]
     signer = Account.create()
@@ -202,23 +218,42 @@ def test_cast_vote_by_sig_counts_for_signer(suite, voters, dataset, admin):
     tx = governor.propose(targets, values, calldatas, "by sig", {"from": voters[0]})
     proposal_id = tx.return_value
     chain.mine(governor.votingDelay() + 1)
-    data = {
-        "types": {"EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
-                                   {"name": "chainId", "type": "uint256"},
-                                   {"name": "verifyingContract", "type": "address"}],
-                  "Ballot": [{"name": "proposalId", "type": "uint256"}, {"name": "support", "type": "uint8"},
-                             {"name": "voter", "type": "address"}, {"name": "nonce", "type": "uint256"}]},
-        "primaryType": "Ballot",
-        "domain": {"name": "OpenCommons Governor", "version": "1", "chainId": chain.id,
-                   "verifyingContract": governor.address},
-        "message": {"proposalId": proposal_id, "support": FOR, "voter": signer.address, "nonce": 0},
-    }
-    sig = Account.sign_message(encode_typed_data(full_message=data), signer.key).signature
+    # the domain a wallet reads (EIP-5267): the suite's one name and version, this governor's address
+    fields, name, version, chain_id, verifying, _, _ = governor.eip712Domain()
+    assert (name, version, chain_id, verifying) == ("OpenCommons Governor", "1", chain.id, governor.address)
+    sig = _ballot(governor, proposal_id, signer.address, 0, signer.key)
     tx = governor.castVoteBySig(proposal_id, FOR, signer.address, sig, {"from": voters[1]})
     assert tx.events["VoteCast"]["voter"] == signer.address
     assert governor.hasVoted(proposal_id, signer.address)
     with brownie.reverts(err("GovernorInvalidSignature", signer.address)):
         governor.castVoteBySig(proposal_id, FOR, signer.address, sig, {"from": voters[1]})
+
+
+def test_cast_vote_by_sig_of_a_contract_account_asks_its_code(suite, voters, dataset, admin, MockContractWallet):
+    """A ballot for a contract account (a smart wallet, a Safe) is valid when its code says so
+    (ERC-1271): its owner's key is not the account's, so the key's own check fails first."""
+    governor, token = suite["governor"], suite["token"]
+    owner, stranger = Account.create(), Account.create()
+    wallet = MockContractWallet.deploy(owner.address, {"from": admin})
+    token.transfer(wallet.address, 20_000 * 10**18, {"from": admin})
+    chain.mine()
+    targets, values, calldatas = accept_and_reward(suite, dataset[0], dataset[1])
+    proposal_id = governor.propose(targets, values, calldatas, "a wallet votes", {"from": voters[0]}).return_value
+    chain.mine(governor.votingDelay() + 1)
+    # a key the wallet does not accept: refused (the nonce is used only by a ballot that counts)
+    with brownie.reverts(err("GovernorInvalidSignature", wallet.address)):
+        governor.castVoteBySig(proposal_id, FOR, wallet.address, _ballot(governor, proposal_id, wallet.address, 0,
+                                                                          stranger.key), {"from": voters[1]})
+    tx = governor.castVoteBySig(proposal_id, FOR, wallet.address,
+                                _ballot(governor, proposal_id, wallet.address, 0, owner.key), {"from": voters[1]})
+    assert tx.events["VoteCast"]["voter"] == wallet.address
+    assert tx.events["VoteCast"]["weight"] == 20_000 * 10**18
+    # a ballot under another domain name (the commons' own name, say) is not this governor's
+    signer = Account.create()
+    with brownie.reverts(err("GovernorInvalidSignature", signer.address)):
+        governor.castVoteBySig(proposal_id, FOR, signer.address,
+                               _ballot(governor, proposal_id, signer.address, 0, signer.key, name=governor.name() + "!"),
+                               {"from": voters[1]})
 
 
 def test_proposal_without_quorum_is_defeated(suite, voters, dataset):

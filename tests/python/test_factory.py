@@ -116,6 +116,44 @@ def test_commons_create_applies_the_config(launched):
     assert contract(w3, "LicenseManager", a["LicenseManager"]).functions.rights().call() == a["DatasetRights"]
 
 
+def test_a_factory_commons_governor_counts_a_ballot_signed_in_the_domain_it_reports(launched):
+    """Each commons' governor keeps its name (`name()`), and verifies ballots under the domain it
+    reports (EIP-5267): the suite's one name, its own address and chain."""
+    from eth_account import Account
+    from eth_account.messages import encode_typed_data
+
+    from opencommons.chain.deploy import contract
+    from opencommons.chain.typed_data import ballot_message
+
+    w3, a = launched["w3"], recorded(launched)["commons"]["BR/health"]["addresses"]
+    governor = contract(w3, "CommonsGovernor", a["CommonsGovernor"])
+    assert governor.functions.name().call() == "Brazil Health Commons"
+    _, name, version, chain_id, verifying, _, _ = governor.functions.eip712Domain().call()
+    assert (version, chain_id, verifying) == ("1", w3.eth.chain_id, governor.address)
+    nft = contract(w3, "DatasetNFT", a["DatasetNFT"])
+    proposer = launched["accounts"][1]  # holds 100 tokens, its own delegate
+    described = "A ballot in the reported domain"
+    calldata = nft.encode_abi("setDefaultRoyalty", [321])
+    w3.provider.make_request("anvil_mine", [hex(1)])  # votes count from the block after the launch
+    governor.functions.propose([nft.address], [0], [calldata], described).transact({"from": proposer})
+    proposal_id = governor.functions.getProposalId([nft.address], [0], [calldata],
+                                                   Web3.keccak(text=described)).call()
+    w3.provider.make_request("anvil_mine", [hex(2)])
+    voter = Account.create()
+
+    def ballot(domain_name):
+        message = ballot_message(w3.eth.chain_id, governor.address, proposal_id, 1, voter.address, 0, name=domain_name)
+        return Account.sign_message(encode_typed_data(full_message=message), voter.key).signature
+
+    # signed under the commons' own name: not this governor's domain
+    invalid = "0x" + bytes(Web3.keccak(text="GovernorInvalidSignature(address)")[:4]).hex()
+    with pytest.raises(Exception, match=invalid):
+        governor.functions.castVoteBySig(proposal_id, 1, voter.address, ballot("Brazil Health Commons")).call(
+            {"from": proposer})
+    governor.functions.castVoteBySig(proposal_id, 1, voter.address, ballot(name)).transact({"from": proposer})
+    assert governor.functions.hasVoted(proposal_id, voter.address).call()
+
+
 def test_commons_option_picks_the_commons_a_command_acts_on(launched):
     from opencommons.chain.deploy import contract
 
