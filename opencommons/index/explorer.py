@@ -272,11 +272,8 @@ class Explorer(IndexReader):
                 "edges": [{"parent": p, "child": c} for p, c in sorted(edges)]
                 + [{"parent": p, "child": c, "kind": "version"} for p, c in sorted(versions)]}
 
-    def _names(self, keys: list[str], conn: Any = None) -> dict[str, str | None]:
+    def _names(self, keys: list[str], conn: Any) -> dict[str, str | None]:
         """The manifest name of each dataset id's latest publication (None when the store lacked it)."""
-        if conn is None:
-            with self.engine.connect() as conn:
-                return self._names(keys, conn)
         d, m = s.datasets, s.manifests
         names: dict[str, str | None] = {}
         for key, name in conn.execute(

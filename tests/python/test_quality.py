@@ -113,19 +113,12 @@ def test_score_lowers_integrity_for_a_file_altered_after_publish(env, commons_da
 
 def test_score_is_reproducible_byte_for_byte(env, commons_data, tmp_path):
     """Another validator, with its own cache and index, gets the identical results file."""
-    from typer.testing import CliRunner
-
-    from opencommons.cli import app
-
     dataset = commons_data["ids"]["shuffled"]
     first = tmp_path / "first.json"
     ok(commons_data["run"]("dataset", "score", dataset, "--out", str(first)))
-    other = CliRunner(env={"OPENCOMMONS_RPC": env["url"], "OPENCOMMONS_HOME": str(tmp_path / "another-home"),
-                           "OPENCOMMONS_IPFS_HOME": str(env["root"] / "ipfs"), "OPENCOMMONS_INDEX_DB": None})
+    other = in_process(env, {"OPENCOMMONS_HOME": str(tmp_path / "another-home")})
     second = tmp_path / "second.json"
-    result = other.invoke(app, ["dataset", "score", dataset, "--out", str(second), "--deployments",
-                                str(env["root"] / "deployments")])
-    assert result.exit_code == 0, result.output
+    ok(other("dataset", "score", dataset, "--out", str(second)))
     assert second.read_bytes() == first.read_bytes()
 
 
