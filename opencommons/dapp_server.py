@@ -465,8 +465,11 @@ class DappServer:
         """Serves until :meth:`shutdown` (or Ctrl-C when run in the main thread)."""
         import uvicorn
 
+        # log_config=None: uvicorn's default runs logging.config.dictConfig, which replaces (and
+        # closes) every logging handler of the process, from whatever thread serves; a server
+        # embedded in another program (a test run, an SDK user's) leaves its logging alone
         self.server = uvicorn.Server(uvicorn.Config(create_app(self), log_level="warning", lifespan="off",
-                                                   server_header=False))
+                                                   server_header=False, log_config=None))
         try:
             if not self.closing.is_set():
                 self.server.run(sockets=[self.socket])
