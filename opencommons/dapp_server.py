@@ -237,9 +237,6 @@ class DappServer:
 
         commons = commons or self.commons
         d = commons.deployment
-        names = [*SUITE, *(n for n in d.addresses if n not in SUITE)]  # the houses and charter too
-        abis = {name: artifacts.load(name).abi for name in names}
-        errors = [item for name in names for item in artifacts.load(name).abi if item.get("type") == "error"]
         access = {"registry": commons.access_list("ContributorRegistry"),
                   "vault": commons.access_list("RoyaltyVault")}
         others = self.others()
@@ -252,8 +249,15 @@ class DappServer:
 
         return {"chainId": d.chain_id, "chainName": chain_name(d.chain_id), "commons": label, "commonsKey": current,
                 "reference": str(reference_of(d)),
-                "choices": choices, "walletRpc": self.wallet_rpc, "addresses": d.addresses, "abis": abis,
-                "errors": errors, "gateway": self.gateway, "tokens": self.tokens(commons), "accessLists": access}
+                "choices": choices, "walletRpc": self.wallet_rpc, "addresses": d.addresses,
+                "gateway": self.gateway, "tokens": self.tokens(commons), "accessLists": access}
+
+    def abis(self, commons: Commons | None = None) -> dict[str, Any]:
+        """The ABI of each contract of the commons, and every custom error among them: ~250 KB of
+        JSON that only a page building a contract needs (not part of the config every page reads)."""
+        names = [*SUITE, *(n for n in (commons or self.commons).deployment.addresses if n not in SUITE)]  # houses, charter
+        abis = {name: artifacts.load(name).abi for name in names}
+        return {"abis": abis, "errors": [item for abi in abis.values() for item in abi if item.get("type") == "error"]}
 
     def tokens(self, commons: Commons | None = None) -> list[str]:
         """ETH and every ERC-20 the vault allow-lists now."""
@@ -614,6 +618,10 @@ def create_app(server: "DappServer") -> FastAPI:
     @app.get("/api/config")
     def config(request: Request) -> dict[str, Any]:
         return server.config(picked(request))
+
+    @app.get("/api/abis")
+    def abis(request: Request) -> dict[str, Any]:
+        return server.abis(picked(request))
 
     @app.get("/api/proposals")
     def proposals(request: Request) -> list[dict[str, Any]]:

@@ -1,7 +1,6 @@
 // Transactions more than one page sends from the connected wallet: approving an ERC-20 before a
 // contract pulls it, buying a licence at its current terms, paying royalties into a dataset.
-import { Contract, parseUnits } from "ethers";
-import { NATIVE, amountText, app, getJson, reader, send, status, withAccessList } from "./shared.js";
+import { NATIVE, amountText, app, getJson, loadChain, send, status, withAccessList } from "./shared.js";
 import { t } from "./i18n.js";
 
 const ERC20 = ["function decimals() view returns (uint8)",
@@ -12,9 +11,10 @@ const ERC20 = ["function decimals() view returns (uint8)",
 export async function parseAmount(token, text) {
   const amount = text.trim();
   if (!/^\d+(\.\d+)?$/.test(amount)) throw new Error(t("amount.notNumber", { text: JSON.stringify(text) }));
-  const decimals = token === NATIVE ? 18 : Number(await new Contract(token, ERC20, reader).decimals());
+  await loadChain();
+  const decimals = token === NATIVE ? 18 : Number(await new app.ethers.Contract(token, ERC20, app.reader).decimals());
   try {
-    return parseUnits(amount, decimals);
+    return app.ethers.parseUnits(amount, decimals);
   } catch (_) {
     throw new Error(t("amount.tooPrecise", { amount, decimals }));
   }
@@ -23,7 +23,7 @@ export async function parseAmount(token, text) {
 // An ERC-20 amount `spender` may take only once the wallet approves it; true when it may.
 export async function approveFor(spender, token, amount) {
   if (token === NATIVE) return true;
-  const erc20 = new Contract(token, ERC20, app.signer);
+  const erc20 = new app.ethers.Contract(token, ERC20, app.signer);
   if ((await erc20.allowance(app.account, spender)) >= amount) return true;
   return Boolean(await send(t("amount.approve", { amount: await amountText(token, amount) }), () => erc20.approve(spender, amount)));
 }

@@ -1,8 +1,7 @@
 // OpenCommons dApp: a wallet (an EIP-1193 wallet found by EIP-6963, through ethers v6) and an
 // explorer of the commons answered from the index the dApp server follows. Pages by URL hash:
 // #/ wallet, #/explore browse and search, #/dataset/ID, #/contributor/ADDRESS, #/proposals, #/publish.
-import { BrowserProvider, Contract } from "ethers";
-import { $, app, explain, loadConfig, status, waitIndexed } from "./shared.js";
+import { $, app, explain, loadChain, loadConfig, status, waitIndexed } from "./shared.js";
 import { setupLanguagePicker, t, translateStatic } from "./i18n.js";
 import { renderWallet, setupWallet } from "./wallet.js";
 import { ensureChain, pickWallet } from "./wallets.js";
@@ -21,9 +20,11 @@ const ROUTES = [
 ];
 
 async function connect() {
+  const chain = loadChain();
   const wallet = await pickWallet();
   await ensureChain(wallet.provider);
-  const provider = new BrowserProvider(wallet.provider);
+  await chain;
+  const provider = new app.ethers.BrowserProvider(wallet.provider);
   app.signer = await provider.getSigner();
   app.account = await app.signer.getAddress();
   app.wallet = wallet.info.name;
@@ -31,7 +32,7 @@ async function connect() {
   $("connect").textContent = t("app.connected", { account: `${app.account.slice(0, 6)}…${app.account.slice(-4)}`,
                                                    wallet: wallet.info.name });
   app.contracts = Object.fromEntries(Object.entries(app.config.addresses).map(
-    ([name, address]) => [name, new Contract(address, app.config.abis[name], app.signer)]));
+    ([name, address]) => [name, new app.ethers.Contract(address, app.abis[name], app.signer)]));
   await app.refresh();
 }
 

@@ -1,33 +1,49 @@
 // What every page of the dApp shares: the app's state (config, wallet, contracts), the read-only
 // provider, status line, revert decoding, sending a transaction, and formatting amounts and dates.
-import { Contract, Interface, JsonRpcProvider, formatEther, formatUnits } from "ethers";
 import { t, tn } from "./i18n.js";
+import { formatUnits } from "./units.js";
 
 export const NATIVE = "0x0000000000000000000000000000000000000000";
 const ERC20 = ["function decimals() view returns (uint8)", "function symbol() view returns (string)"];
 const tokenInfo = new Map();  // token -> { decimals, symbol }, read once
 
 export const $ = (id) => document.getElementById(id);
-export const reader = new JsonRpcProvider(`${location.origin}/rpc`);
 
-// config: /api/config; account, signer, contracts: the connected wallet's; refresh: redraws the
-// page shown (set by the router)
-export const app = { config: null, errors: null, account: null, signer: null, contracts: null,
-                     refresh: async () => {} };
+// config: /api/config; ethers, abis, reader (the read-only provider): `loadChain`; account, signer,
+// contracts: the connected wallet's; refresh: redraws the page shown (set by the router)
+export const app = { config: null, ethers: null, abis: null, reader: null, errors: null, account: null, signer: null,
+                     contracts: null, refresh: async () => {} };
 
 // A read-only contract of the suite by name, built once (ethers parses the whole ABI per Contract:
-// building three per table row cost the wallet page ~3 ms a row).
+// building three per table row cost the wallet page ~3 ms a row). After `await loadChain()`.
 const readers = new Map();
 export function readContract(name) {
-  if (!readers.has(name)) readers.set(name, new Contract(app.config.addresses[name], app.config.abis[name], reader));
+  if (!readers.has(name)) readers.set(name, new app.ethers.Contract(app.config.addresses[name], app.abis[name], app.reader));
   return readers.get(name);
 }
 
 export async function loadConfig() {
   app.config = await (await fetch("/api/config")).json();
-  // the contracts' errors, parsed the first time one is explained (not on every page's load)
+  // the contracts' errors, parsed the first time one is explained (not on every page's load); none
+  // before the ABIs are in (nothing was sent or read from a contract then)
   let errors = null;
-  Object.defineProperty(app, "errors", { configurable: true, get: () => (errors ??= new Interface(app.config.errors)) });
+  Object.defineProperty(app, "errors", { configurable: true,
+    get: () => (errors ??= app.errorAbi ? new app.ethers.Interface(app.errorAbi) : null) });
+}
+
+// ethers (~390 KB of script, its own chunk) and the contracts' ABIs and errors (~250 KB of JSON),
+// loaded once, by the pages and actions that read or send to a contract: the explorer's pages draw
+// from the index without either.
+let chainLoaded = null;
+export function loadChain() {
+  chainLoaded ??= Promise.all([import("ethers"), getJson("/api/abis")]).then(([ethers, body]) => {
+    app.abis = body.abis;
+    app.errorAbi = body.errors;
+    // the chain the config names: no eth_chainId asked before the first read
+    app.reader = new ethers.JsonRpcProvider(`${location.origin}/rpc`, app.config.chainId, { staticNetwork: true });
+    app.ethers = ethers;
+  }).catch((err) => { chainLoaded = null; throw err; });
+  return chainLoaded;
 }
 
 // The local API reads JSON bodies only (a foreign page cannot send them without a CORS preflight).
@@ -60,7 +76,7 @@ export function explain(err) {
   const data = err?.data ?? err?.info?.error?.data ?? err?.error?.data;
   if (typeof data === "string" && data.startsWith("0x") && data.length >= 10) {
     try {
-      const parsed = app.errors.parseError(data);
+      const parsed = app.errors?.parseError(data);
       if (parsed) return `${parsed.name}(${parsed.args.map(String).join(", ")})`;
     } catch (_) { /* unknown selector */ }
   }
@@ -102,7 +118,8 @@ export function link(href, text, cls) {
 async function tokenOf(token) {
   if (token === NATIVE) return { decimals: 18n, symbol: "ETH" };
   if (!tokenInfo.has(token)) {
-    const erc20 = new Contract(token, ERC20, reader);
+    await loadChain();
+    const erc20 = new app.ethers.Contract(token, ERC20, app.reader);
     tokenInfo.set(token, { decimals: await erc20.decimals(), symbol: await erc20.symbol().catch(() => token.slice(0, 8)) });
   }
   return tokenInfo.get(token);

@@ -1,7 +1,7 @@
 // The wallet page: the connected contributor's profile, every dataset with what the account can
 // claim, license or collect, and governance (delegate, vote directly or by signed ballot).
-import { Contract, formatEther, keccak256, toUtf8Bytes } from "ethers";
-import { $, NATIVE, amountText, app, cell, dateText, durationText, explain, grouped, postJson, readContract, reader, send, status, withAccessList } from "./shared.js";
+import { $, NATIVE, amountText, app, cell, dateText, durationText, explain, grouped, loadChain, postJson, readContract, send, status, withAccessList } from "./shared.js";
+import { formatEther } from "./units.js";
 import { buyLicence } from "./actions.js";
 import { t, tn } from "./i18n.js";
 
@@ -37,7 +37,7 @@ async function register(gasless) {
   const community = $("profile-community").value.trim();
   if (!name || !community) return status("failed", t("wallet.giveNameCommunity"));
   const profile = await postJson("/api/ipfs/add", { name, commons: community, account: app.account });
-  const communityId = keccak256(toUtf8Bytes(community));
+  const communityId = app.ethers.keccak256(app.ethers.toUtf8Bytes(community));
   const registry = app.contracts.ContributorRegistry;
   if (gasless === "update") return send(t("wallet.updateProfile"), () => registry.updateProfile(profile.digest, profile.codec, communityId));
   if (!gasless) return send(t("wallet.register"), () => registry.register(profile.digest, profile.codec, communityId));
@@ -78,6 +78,7 @@ export async function renderWallet() {
   // the server's answers are asked for first: the chain reads below overlap them
   const listed = fetch(`/api/datasets?offset=${walletOffset}&limit=${WALLET_PAGE}`).then((r) => r.json());
   const proposalsListed = fetch("/api/proposals").then((r) => r.json());
+  await loadChain();
   const registry = readContract("ContributorRegistry");
   if (app.account) {
     const registered = await registry.isRegistered(app.account);
@@ -159,8 +160,8 @@ export async function renderWallet() {
       actions.append(gasless);
     }
     // royalties a marketplace sent (ERC-2981) to the dataset's receiver, in ETH or any listed token
-    const held = await Promise.all(app.config.tokens.map((token) => (token === NATIVE ? reader.getBalance(receiver)
-      : new Contract(token, ERC20_BALANCE, reader).balanceOf(receiver))));
+    const held = await Promise.all(app.config.tokens.map((token) => (token === NATIVE ? app.reader.getBalance(receiver)
+      : new app.ethers.Contract(token, ERC20_BALANCE, app.reader).balanceOf(receiver))));
     const waiting = app.config.tokens.filter((_, i) => held[i] > 0n);
     if (waiting.length && d.status !== "Rejected") {
       const collect = document.createElement("button");
@@ -252,6 +253,7 @@ async function relayClaim(datasetId, tokens) {
 // A vote in the contributors' house: refused, with the reason, before anything is sent when the
 // account had no vote there at the proposal's snapshot (not a verified contributor then).
 async function voteInContributorsHouse(proposalId, support, label) {
+  await loadChain();
   const governor = readContract("ContributorsGovernor");
   const snapshot = await governor.proposalSnapshot(proposalId);
   if (await governor.getVotes(app.account, snapshot) === 0n) {

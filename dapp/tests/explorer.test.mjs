@@ -139,6 +139,23 @@ test("a contributor page draws its earnings a page at a time and the rest on dem
   await page.context().close();
 });
 
+test("a contributor owed by more datasets than one claim takes is offered them a batch at a time", async () => {
+  const page = await explore(accounts[1], "#/explore", "browse");
+  // the server names one transaction's worth (100) and how many owe: here 150 more than it named
+  await page.route(/\/api\/explorer\/contributors\//, async (route) => {
+    const reply = await route.fetch();
+    const body = await reply.json();
+    body.owed.count = body.owed.datasets.length + 150;
+    await route.fulfill({ response: reply, json: body });
+  });
+  await page.evaluate((who) => { location.hash = `#/contributor/${who}`; }, accounts[1]);
+  await page.waitForSelector("#explorer-page[data-ready=contributor]");
+  const named = (await (await fetch(`${stack.appUrl}api/explorer/contributors/${accounts[1]}`)).json()).owed.datasets.length;
+  assert.ok(named > 0);
+  assert.equal(await page.textContent("#claim-all"), `Claim from ${named} of the ${named + 150} datasets that owe you`);
+  await page.context().close();
+});
+
 test("a contributor page shows earnings per dataset and token, and its claim button pays on-chain", async () => {
   const vault = stack.contract("RoyaltyVault");
   const owed = await vault.claimable(rivers.dataset, NATIVE, accounts[1]);

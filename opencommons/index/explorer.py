@@ -16,7 +16,7 @@ from ..errors import InvalidCidError, OpenCommonsError
 from ..ipfs.cid import Cid
 from . import schema as s
 from .ingest import hex64
-from .reads import STATUS, IndexReader, _cid, earning_row
+from .reads import STATUS, Earning, IndexReader, _cid, earning_row
 
 PAGE = 50
 
@@ -196,8 +196,9 @@ class Explorer(IndexReader):
     def contributor_page(self, account: str, offset: int = 0, limit: int | None = None) -> dict[str, Any]:
         """A contributor's profile, totals per token, earnings series and earnings per dataset and
         token: rows `offset` to `offset + limit` of them (all when `limit` is None; a person with a
-        thousand datasets gets a page), with their count and, for a claim of everything owed, every
-        dataset and token with something claimable."""
+        thousand datasets gets a page), with their count and, for a claim of what is owed, how many
+        datasets have something claimable and the first `CLAIM_BATCH` of them with their tokens (one
+        transaction's worth: a claim of thousands would not fit in a block)."""
         from web3 import Web3
 
         who = Web3.to_checksum_address(account)
@@ -216,8 +217,7 @@ class Explorer(IndexReader):
                 "profile": _cid(record["codec"], record["digest"]) if record["codec"] else None,
                 "registeredAt": record["registeredAt"],
                 "earnings": [earning_row(entry) for entry in shown], "earningsCount": len(earnings),
-                "owed": {"datasets": [str(int(key, 16)) for key in dict.fromkeys(e.dataset for e in owed)],
-                         "tokens": list(dict.fromkeys(e.token for e in owed))},
+                "owed": _owed(owed),
                 "earnedSeries": running_totals(earned),
                 "totals": {t: {k: str(v) for k, v in x.items()} for t, x in sorted(totals.items())}}
 
@@ -387,6 +387,20 @@ def _as_id(text: str) -> str | None:
         return hex64(int.from_bytes(Cid.parse(text).digest, "big"))
     except (ValueError, InvalidCidError, OpenCommonsError):
         return None
+
+
+#: datasets one "claim" transaction of the pages takes: a claim of a (dataset, token) pool costs
+#: ~30-60k gas, so 100 stay far below a block's 30M however many tokens each pays in
+CLAIM_BATCH = 100
+
+
+def _owed(owed: list[Earning]) -> dict[str, Any]:
+    """How many datasets owe something, and the first `CLAIM_BATCH` of them (in the rows' order)
+    with every token any of those owes in."""
+    datasets = list(dict.fromkeys(e.dataset for e in owed))
+    batch = set(datasets[:CLAIM_BATCH])
+    return {"count": len(datasets), "datasets": [str(int(key, 16)) for key in datasets[:CLAIM_BATCH]],
+            "tokens": list(dict.fromkeys(e.token for e in owed if e.dataset in batch))}
 
 
 def running_totals(rows: Any, points: int = 100) -> dict[str, list[list[Any]]]:

@@ -293,6 +293,15 @@ def test_public_url_is_allowed_and_config_names_commons_chain_and_reference(chai
         assert config["chainName"] == "Anvil (local) (chain 31337)" and config["walletRpc"] == chain_env["url"]
         assert config["reference"].startswith("opencommons:31337@") and "/suite/" in config["reference"]
         assert [c["key"] for c in config["choices"]] == ["suite"]
+        # the contracts' ABIs are not in the config every page reads, but asked for by what builds a contract
+        assert "abis" not in config and "errors" not in config
+        request = urllib.request.Request(f"http://127.0.0.1:{app.port}/api/abis", headers=public)
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            abis = json.loads(reply.read())
+        assert set(abis["abis"]) == set(config["addresses"])
+        assert {"type": "function", "name": "claim"}.items() <= next(
+            item for item in abis["abis"]["RoyaltyVault"] if item.get("name") == "claim").items()
+        assert "RoyaltyVaultNothingToClaim" in {e["name"] for e in abis["errors"]} and all(e["type"] == "error" for e in abis["errors"])
     finally:
         app.shutdown()
 

@@ -140,7 +140,8 @@ def test_contributor_page_follows_a_claim(served):
     assert all(p["totals"] == before["totals"] and p["earningsCount"] == count for p in pages)
     assert get(served, f"contributors/{acc[2]}?offset={count}&limit=1")["earnings"] == []
     owed_rows = [e for e in before["earnings"] if int(e["claimable"]) > 0]
-    assert pages[0]["owed"] == {"datasets": list(dict.fromkeys(e["dataset"] for e in owed_rows)),
+    owed_ids = list(dict.fromkeys(e["dataset"] for e in owed_rows))
+    assert pages[0]["owed"] == {"count": len(owed_ids), "datasets": owed_ids,
                                 "tokens": list(dict.fromkeys(e["token"] for e in owed_rows))}
     assert get_error(served, f"contributors/{acc[2]}?limit=x") == (400, "limit must be a whole number, not 'x'")
     # what was earned over time climbs, in time order, to what every row says was earned
@@ -283,3 +284,21 @@ def test_ipfs_route_serves_raw_blocks_as_a_trustless_gateway(served):
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(f"{base}/ipfs/{missing}?format=raw", timeout=10)
     assert refused.value.code == 404
+
+
+def test_owed_names_one_claims_worth_of_datasets_and_counts_them_all():
+    """A person owed from thousands of datasets gets the first `CLAIM_BATCH` (one transaction that
+    fits in a block) and how many there are; the tokens are those the batch's datasets owe in."""
+    from opencommons.index.explorer import CLAIM_BATCH, _owed
+    from opencommons.index.reads import Earning
+
+    erc20 = "0x" + "11" * 20
+    rows = [Earning(f"{k:064x}", NATIVE, 100, 0, 5) for k in range(1, 2 * CLAIM_BATCH + 51)]
+    rows.append(Earning(f"{2 * CLAIM_BATCH:064x}", erc20, 100, 0, 7))  # owed in a token past the batch only
+    owed = _owed(rows)
+    assert owed["count"] == 2 * CLAIM_BATCH + 50
+    assert owed["datasets"] == [str(k) for k in range(1, CLAIM_BATCH + 1)]
+    assert owed["tokens"] == [NATIVE]
+    rows.append(Earning(f"{1:064x}", erc20, 100, 0, 7))
+    assert _owed(rows)["tokens"] == [NATIVE, erc20]
+    assert _owed(rows[:3]) == {"count": 3, "datasets": ["1", "2", "3"], "tokens": [NATIVE]}

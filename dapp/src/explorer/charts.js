@@ -1,7 +1,7 @@
 // Plots where they beat numbers, as small SVG images that screen readers read by their label:
 // money received over time (a dataset's royalties, a contributor's earnings, per token) and a
 // proposal's votes over its voting period.
-import { formatEther } from "ethers";
+import { formatEther } from "../units.js";
 import { amountText } from "../shared.js";
 import { dayText, t } from "../i18n.js";
 

@@ -66,7 +66,10 @@ export async function renderContributor(address) {
   const owed = c.owed;
   if (owed.datasets.length && app.account?.toLowerCase() === c.account.toLowerCase()) {
     const ids = owed.datasets, tokens = owed.tokens;
-    parts.push(el("p", {}, Object.assign(el("button", { id: "claim-all", text: tn("contributor.claimAll", ids.length) }),
+    // one transaction's worth at a time (the server names the first batch): the next after this one lands
+    const label = owed.count > ids.length ? t("contributor.claimBatch", { n: ids.length, total: owed.count })
+      : tn("contributor.claimAll", ids.length);
+    parts.push(el("p", {}, Object.assign(el("button", { id: "claim-all", text: label }),
       { onclick: () => send(t("royalty.claim"), () => app.contracts.RoyaltyVault.claim(ids, tokens, withAccessList("vault"))) })));
   } else if (owed.datasets.length) {
     parts.push(el("p", { id: "claim-hint", text: t("contributor.connectToClaim") }));

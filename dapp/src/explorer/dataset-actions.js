@@ -1,8 +1,7 @@
 // The dataset page's actions: download with every file checked in the browser, and for a
 // connected wallet: pay royalties, settle the parents' share, buy a licence, offer licences
 // (the dataset's owner).
-import { getAddress } from "ethers";
-import { NATIVE, amountText, app, dateText, el, getJson, guarded, postJson, readContract, send, status } from "../shared.js";
+import { NATIVE, amountText, app, dateText, el, getJson, guarded, loadChain, postJson, readContract, send, status } from "../shared.js";
 import { buyLicence, parseAmount, payRoyalties } from "../actions.js";
 import { downloadVerified, sha256 } from "../verify.js";
 import { t, tn } from "../i18n.js";
@@ -11,7 +10,7 @@ import { t, tn } from "../i18n.js";
 function siweMessage({ domain, address, uri, chainId, nonce }) {
   const now = new Date();
   const iso = (d) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
-  return `${domain} wants you to sign in with your Ethereum account:\n${getAddress(address)}\n\n` +
+  return `${domain} wants you to sign in with your Ethereum account:\n${app.ethers.getAddress(address)}\n\n` +
     "Sign in to download the private datasets you hold a licence for.\n\n" +
     `URI: ${uri}\nVersion: 1\nChain ID: ${chainId}\nNonce: ${nonce}\nIssued At: ${iso(now)}\n` +
     `Expiration Time: ${iso(new Date(now.getTime() + 300_000))}`;
@@ -106,6 +105,7 @@ export async function actionsPanel(d) {
   pay.onclick = guarded(async () => payRoyalties(id, token.value, await parseAmount(token.value, amount.value)));
   parts.push(el("p", {}, `${t("royalty.payWord")} `, amount, " ", token, " ", pay));
 
+  await loadChain();
   const vault = readContract("RoyaltyVault");
   for (const token of app.config.tokens) {
     const pending = await vault.pendingAncestorOf(id, token);

@@ -1,7 +1,7 @@
 // Explorer: governance proposals from the index, newest first, with tallies that stay live (the
 // page polls while it is shown) and vote buttons for the connected account.
 import { $, app, el, getJson, guarded, send, table } from "../shared.js";
-import { formatEther, parseEther } from "ethers";
+import { formatEther } from "../units.js";
 import { indexNote } from "./browse.js";
 import { votesChart } from "./charts.js";
 import { t, tn } from "../i18n.js";
@@ -74,7 +74,7 @@ function proposeForm() {
     if (!/^\d+$/.test(id)) throw new Error(t("proposal.giveId"));
     const nft = app.contracts.DatasetNFT, rewards = app.contracts.ContributionRewards;
     const targets = [nft.target], calldatas = [nft.interface.encodeFunctionData("curate", [BigInt(id), 2])];
-    const amount = reward.value.trim() ? parseEther(reward.value.trim()) : 0n;
+    const amount = reward.value.trim() ? app.ethers.parseEther(reward.value.trim()) : 0n;
     if (amount > 0n) {
       targets.push(rewards.target);
       calldatas.push(rewards.interface.encodeFunctionData("reward", [BigInt(id), amount]));

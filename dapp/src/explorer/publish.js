@@ -2,7 +2,6 @@
 // them as `commons dataset publish` does and computes the CIDs; the wallet then commits and
 // reveals (commit-reveal, so nobody can take the dataset's id in between); the server pins the
 // content once the reveal is mined.
-import { hexlify } from "ethers";
 import { $, app, el, guarded, link, postJson, send, status, waitIndexed, withAccessList } from "../shared.js";
 import { t } from "../i18n.js";
 
@@ -59,7 +58,7 @@ async function publish(form) {
     descriptions: parseLanguages(field("descriptions").value, t("publish.descriptionsWhat")) });
   if (prepared.error) throw new Error(prepared.error);
   const nft = app.contracts.DatasetNFT;
-  const salt = hexlify(crypto.getRandomValues(new Uint8Array(32)));
+  const salt = app.ethers.hexlify(crypto.getRandomValues(new Uint8Array(32)));
   const commitment = await nft.commitmentOf(0, prepared.params, app.account, salt);
   const committed = await send(t("publish.commit"), () => nft.commit(commitment), { refresh: false });
   if (!committed) return;
