@@ -27,6 +27,8 @@ class Reader(Protocol):
     def stats(self) -> dict[str, Any]: ...
     def proposal_facts(self, proposal_id: int, head: int) -> dict[str, Any]: ...
     def list_proposals(self, head: int) -> list[dict[str, Any]]: ...
+    def listed_tokens(self) -> list[str]: ...
+    def training_records(self) -> list[dict[str, Any]]: ...
 
 
 def _position(log: Any) -> tuple[int, int]:
@@ -65,6 +67,14 @@ class ChainReader:
 
     def list_proposals(self, head: int) -> list[dict[str, Any]]:
         return queries.list_proposals(self.commons)
+
+    def listed_tokens(self) -> list[str]:
+        return queries.listed_tokens(self.commons)
+
+    def training_records(self) -> list[dict[str, Any]]:
+        from .ml.training import models
+
+        return models(self.commons)
 
     def claimable(self, dataset_id: int, token: str, account: str) -> int:
         return int(self.commons.vault.functions.claimable(dataset_id, token, account).call())

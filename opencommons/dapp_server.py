@@ -261,9 +261,7 @@ class DappServer:
 
     def tokens(self, commons: Commons | None = None) -> list[str]:
         """ETH and every ERC-20 the vault allow-lists now."""
-        from .queries import listed_tokens
-
-        return listed_tokens(commons or self.commons)
+        return self.reader(commons).listed_tokens()  # type: ignore[no-any-return]
 
     def reader(self, commons: Commons | None = None) -> Any:
         """The explorer's index when it follows this commons and has read up to the chain's head,
@@ -375,10 +373,11 @@ class DappServer:
         """The models trained on the dataset, with its share, what it pulled and can pull, and the
         proof of its weight (checked on-chain by whoever sends the pull: a wrong one reverts)."""
         from .ml.training import models_of_dataset
-        from .queries import listed_tokens
 
         commons = commons or self.commons
-        found = models_of_dataset(commons, self.store, dataset_id, listed_tokens(commons), with_proof=True)
+        reader = self.reader(commons)
+        found = models_of_dataset(commons, self.store, dataset_id, reader.listed_tokens(), with_proof=True,
+                                  records=reader.training_records())
         return [{**m, "weight": str(m.get("weight", "")), "totalWeight": str(m.get("totalWeight", "")),
                  "pulled": {t: str(v) for t, v in m.get("pulled", {}).items()},
                  "pending": {t: str(v) for t, v in m.get("pending", {}).items()}} for m in found]
@@ -693,10 +692,10 @@ def create_app(server: "DappServer") -> FastAPI:
     @app.get("/api/training/{model}")
     def training_record(model: str, request: Request) -> Any:
         from .ml.training import model_view
-        from .queries import listed_tokens, parse_dataset_id
+        from .queries import parse_dataset_id
 
         commons = picked(request)
-        return model_view(commons, server.store, parse_dataset_id(model), listed_tokens(commons))
+        return model_view(commons, server.store, parse_dataset_id(model), server.tokens(commons))
 
     @app.get("/api/terms/presets")
     def presets() -> list[dict[str, Any]]:

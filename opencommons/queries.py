@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
@@ -90,6 +91,15 @@ def missing_dataset(dataset_id: int, burnt: bool) -> OpenCommonsError:
 def no_such_dataset(commons: Commons, dataset_id: int) -> OpenCommonsError:
     """Why `dataset_id` has no dataset, from the chain (a burnt id's generation has moved on)."""
     return missing_dataset(dataset_id, int(commons.nft.functions.generationOf(dataset_id).call()) > 0)
+
+
+def manifest_of(commons: Commons, dataset_id: int) -> Cid:
+    """The manifest's CID of a dataset that exists (two calls: `dataset_view` also reads the
+    contributors and the on-chain tokenURI)."""
+    if not commons.nft.functions.exists(dataset_id).call():
+        raise no_such_dataset(commons, dataset_id)
+    d = commons.nft.functions.dataset(dataset_id).call()
+    return Cid.from_chain(d[3], bytes(d[2]))
 
 
 def dataset_view(commons: Commons, dataset_id: int) -> dict[str, Any]:
@@ -280,7 +290,13 @@ def list_proposals(commons: Commons) -> list[dict[str, Any]]:
 
 def listed_tokens(commons: Commons) -> list[str]:
     """ETH and every ERC-20 the vault allow-lists now (from its TokenAllowed events)."""
+    return allowed_tokens((log["args"]["token"], log["args"]["allowed"])
+                          for log in commons.vault.events.TokenAllowed().get_logs(from_block=commons.deployment.block))
+
+
+def allowed_tokens(events: Iterable[tuple[str, bool]]) -> list[str]:
+    """ETH and every token the vault's TokenAllowed events, (token, allowed) in order, leave allowed."""
     allowed: dict[str, bool] = {}
-    for log in commons.vault.events.TokenAllowed().get_logs(from_block=commons.deployment.block):
-        allowed[log["args"]["token"]] = log["args"]["allowed"]
+    for token, ok in events:
+        allowed[token] = ok
     return [NATIVE] + [t for t, ok in allowed.items() if ok]

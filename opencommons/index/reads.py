@@ -389,6 +389,29 @@ class IndexReader:
 
         return proposal_list(self.engine, self.commons_id, head)
 
+    # ------------------------------------------------------------------ the vault's other events
+    def _vault_events(self, name: str) -> list[tuple[int, dict[str, Any]]]:
+        """(block, args) of every `name` event of the vault, in order."""
+        o = s.other_events
+        with self.engine.connect() as conn:
+            rows = _tuples(conn, select(o.c.block, o.c.log_index, o.c.args).where(
+                o.c.commons == self.commons_id, o.c.contract == "RoyaltyVault", o.c.name == name))
+        rows.sort(key=_first_two)
+        return [(int(block), json.loads(args)) for block, _, args in rows]
+
+    def listed_tokens(self) -> list[str]:
+        """`queries.listed_tokens` from the index: ETH and every ERC-20 the vault allow-lists now."""
+        from ..queries import allowed_tokens
+
+        return allowed_tokens((a["token"], bool(a["allowed"])) for _, a in self._vault_events("TokenAllowed"))
+
+    def training_records(self) -> list[dict[str, Any]]:
+        """`ml.training.models` from the index: each model's latest training record."""
+        from ..ml.training import latest_records
+
+        return latest_records((a["modelId"], a["generation"], bytes.fromhex(a["root"][2:]), a["totalWeight"], block)
+                              for block, a in self._vault_events("TrainingRecordSet"))
+
     # ------------------------------------------------------------------ contributors
     def contributor(self, account: str) -> dict[str, Any]:
         """contributorOf(account) as the registry returns it: the fold of its events."""

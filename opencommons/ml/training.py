@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextvars
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -248,10 +248,10 @@ def log_of_model(commons: Any, source: Any, model_id: int) -> dict[str, Any]:
     checked against the record on-chain."""
     from ..ipfs.cid import Cid
     from ..ipfs.store import cat
-    from ..queries import dataset_view
+    from ..queries import manifest_of
     from .download import read_manifest
 
-    manifest = read_manifest(source, Cid.parse(dataset_view(commons, model_id)["manifest"]))
+    manifest = read_manifest(source, manifest_of(commons, model_id))
     named = manifest.get("trainingRun")
     if not named:
         raise TrainingLogError(f"dataset {model_id} was published without a training log (not a model registered "
@@ -284,12 +284,17 @@ def matches_record(commons: Any, model_id: int, log: dict[str, Any]) -> bool:
 def models(commons: Any) -> list[dict[str, Any]]:
     """The models of this commons with a training record: id, root, total weight, block."""
     logs = commons.vault.events.TrainingRecordSet().get_logs(from_block=commons.deployment.block)
-    latest: dict[str, dict[str, Any]] = {}  # a model published again (a new generation) shows its latest record
-    for log in logs:
-        latest[str(log["args"]["modelId"])] = {
-            "model": str(log["args"]["modelId"]), "generation": int(log["args"]["generation"]),
-            "root": "0x" + bytes(log["args"]["root"]).hex(), "totalWeight": str(log["args"]["totalWeight"]),
-            "block": int(log["blockNumber"])}
+    return latest_records((log["args"]["modelId"], log["args"]["generation"], bytes(log["args"]["root"]),
+                           log["args"]["totalWeight"], log["blockNumber"]) for log in logs)
+
+
+def latest_records(events: Iterable[tuple[Any, Any, bytes, Any, Any]]) -> list[dict[str, Any]]:
+    """`models`' answer from TrainingRecordSet events in order, (model, generation, root, total
+    weight, block) each: a model published again (a new generation) shows its latest record."""
+    latest: dict[str, dict[str, Any]] = {}
+    for model, generation, root, total, block in events:
+        latest[str(model)] = {"model": str(model), "generation": int(generation), "root": "0x" + root.hex(),
+                              "totalWeight": str(total), "block": int(block)}
     return list(latest.values())
 
 
@@ -307,13 +312,13 @@ def pulled(commons: Any, model_id: int, dataset_id: int | None = None) -> dict[s
 
 
 def models_of_dataset(commons: Any, source: Any, dataset_id: int, tokens: list[str],
-                      with_proof: bool = False) -> list[dict[str, Any]]:
+                      with_proof: bool = False, records: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """The models trained on `dataset_id` (their training logs name it): its weight and share,
     what it pulled so far and what it can pull now, per token (and with `with_proof` the Merkle
     proof of its weight, for whoever sends the pull). A model whose log cannot be read here is
-    listed with the reason."""
+    listed with the reason. `records`: `models(commons)` as an index already read them."""
     out = []
-    for record in models(commons):
+    for record in models(commons) if records is None else records:
         model_id = int(record["model"])
         try:
             log = log_of_model(commons, source, model_id)

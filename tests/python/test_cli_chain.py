@@ -336,6 +336,17 @@ def test_deploy_allow_lists_every_bootstrap_token(tmp_path):
         vault = contract(w3, "RoyaltyVault", deployment.addresses["RoyaltyVault"])
         assert [vault.functions.isTokenAllowed(t).call() for t in tokens] == [True, True, True]
         assert not vault.functions.hasRole(vault.functions.ALLOWLIST_ROLE().call(), me.address).call()
+        # the pages read the allow-list from the index that follows the commons: the chain's answer
+        from opencommons.index.database import open_engine
+        from opencommons.index.reads import IndexReader
+        from opencommons.index.sync import Indexer
+        from opencommons.queries import NATIVE, listed_tokens
+        from opencommons.suite import Commons
+
+        indexer = Indexer(open_engine(f"sqlite:///{tmp_path / 'index.sqlite'}"), w3, deployment)
+        indexer.sync()
+        listed = IndexReader(indexer.engine, indexer.commons_id).listed_tokens()
+        assert listed == listed_tokens(Commons(w3, deployment)) == [NATIVE, *tokens]
 
 
 def test_commands_refuse_stale_deployment_and_send_nothing(tmp_path):

@@ -576,6 +576,17 @@ def test_a_training_run_logs_what_was_read_and_a_model_registers_from_the_log(en
     assert models == [{"model": out["dataset"], "generation": 0, "weight": penguins_weight, "totalWeight": total,
                        "pulled": {NATIVE: str(expected)}, "pending": {NATIVE: "0"}}]
     assert "% of its training data; pulled " in ok(run("dataset", "models", published["dataset"])).stdout
+    # the dApp's pages read the training records from the index that follows the commons: the chain's answer
+    from opencommons.index.database import open_engine
+    from opencommons.index.reads import IndexReader
+    from opencommons.index.sync import Indexer
+    from opencommons.ml.training import models as training_records
+
+    indexer = Indexer(open_engine(f"sqlite:///{tmp_path / 'index.sqlite'}"), commons.w3, commons.deployment)
+    indexer.sync()
+    recorded = training_records(commons)
+    assert IndexReader(indexer.engine, indexer.commons_id).training_records() == recorded
+    assert [r["model"] for r in recorded] == [out["dataset"]] and recorded[0]["root"] == log["merkleRoot"]
 
     # a log whose weights do not match its root, or that names no dataset here, is refused in one line
     tampered = dict(log, datasets=[dict(d, weight=d["weight"] + 1) for d in log["datasets"]])
