@@ -19,7 +19,7 @@ from .multiformats import decode_varint, encode_varint
 from .directory import check_names
 from .blocks import MAX_BLOCK_SIZE
 from .blocks import BlockSource
-from .store import EmbeddedStore, walk_blocks
+from .store import EmbeddedStore, walk, walk_blocks
 from .unixfs import decode_node
 
 _CID_TAG = 42
@@ -220,20 +220,47 @@ def import_car(store: EmbeddedStore, source: Path) -> list[Cid]:
 
     The file is read twice: first every block is verified and every directory entry name checked
     (an entry named ``..`` or ``a/b`` would write outside its folder on `get`), and only then are
-    blocks stored, so a refused file leaves nothing in the store.
+    blocks stored, so a refused file leaves nothing in the store. A block the store already held
+    is read back and verified instead. A root is pinned once its whole DAG is known complete: from
+    the links the first pass read, and for anything the file lacks, from the store as `pin` walks
+    it (the blocks are not read back from disk a second time).
     """
+    present: set[bytes] = set()  # digests of the file's blocks, as `walk` keys them
+    links: dict[bytes, list[Cid]] = {}  # a DAG-PB block's links, by digest
     try:
         with open(source, "rb") as stream:
             _, blocks = read_car(stream)
             for cid, block in blocks:
+                present.add(cid.digest)
                 if cid.codec == DAG_PB:
-                    check_names(decode_node(block), cid)
+                    node = decode_node(block)
+                    check_names(node, cid)
+                    links[cid.digest] = [Cid.from_bytes(link.cid_bytes) for link in node.links]
         with open(source, "rb") as stream:
             roots, blocks = read_car(stream)
             for cid, block in blocks:
-                store.put_block(cid, block)
+                if store.has_block(cid):
+                    store.get_block(cid)  # verified: a corrupted copy on disk is not pinned over
+                else:
+                    store.put_block(cid, block)
     except OSError as exc:
         raise CarFormatError(f"cannot read {source}: {exc.strerror or exc}") from exc
     for root in roots:
-        store.pin(root)
+        _check_complete(store, root, present, links)
+        store.pin_checked(root)
     return roots
+
+
+def _check_complete(store: EmbeddedStore, root: Cid, present: set[bytes], links: dict[bytes, list[Cid]]) -> None:
+    """What `pin`'s walk checks, over the links the import read: every block under `root` is in the
+    file (stored and verified) or in the store, walked and verified there."""
+    stack, seen = [root], set()
+    while stack:
+        cid = stack.pop()
+        if cid.digest in seen:
+            continue
+        seen.add(cid.digest)
+        if cid.digest not in present or (cid.codec == DAG_PB and cid.digest not in links):
+            seen.update(c.digest for c in walk(store, cid))  # not in the file as this CID: the store's
+        elif cid.codec == DAG_PB:
+            stack.extend(c for c in links[cid.digest] if c.digest not in seen)

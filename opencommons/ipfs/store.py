@@ -8,11 +8,11 @@ Every read re-hashes the block, so a corrupted block is detected and named.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import os
 import shutil
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -61,6 +61,7 @@ class EmbeddedStore:
         self._pins_dir = self.home / "pins"
         self._pins_dir.mkdir(exist_ok=True)
         self._lock = threading.Lock()
+        self._folders: set[str] = set()  # the blocks' two-hex-digit folders known to exist
 
     @contextmanager
     def _pins_locked(self) -> Iterator[None]:
@@ -81,14 +82,26 @@ class EmbeddedStore:
             raise IpfsError(f"block {cid} is {len(block):,} bytes, over the {MAX_BLOCK_SIZE:,} IPFS peers exchange")
         if hashlib.sha256(block).digest() != cid.digest:
             raise CorruptBlockError(f"block does not hash to {cid}")
-        path = self._path(cid)
-        if path.exists():
+        digest = cid.digest.hex()
+        folder = os.path.join(self.blocks, digest[:2])
+        path = os.path.join(folder, digest)
+        if os.path.exists(path):
             return
-        path.parent.mkdir(exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(block)
-        os.replace(tmp, path)
+        if folder not in self._folders:
+            os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
+        # written whole under a name no other writer uses (this process and thread), then renamed:
+        # a reader sees the whole block or none, as with a temporary file of a random name
+        tmp = os.path.join(folder, f".tmp-{digest}-{os.getpid()}-{threading.get_ident()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(block)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
 
     def get_block(self, cid: Cid) -> bytes:
         # a plain string path: pathlib interns every part, and a 1 GiB read touching thousands of
@@ -114,6 +127,10 @@ class EmbeddedStore:
     def pin(self, cid: Cid) -> None:
         for _ in walk(self, cid):  # a pin must be complete: every block present and valid
             pass
+        self.pin_checked(cid)
+
+    def pin_checked(self, cid: Cid) -> None:
+        """Pins `cid` whose DAG the caller found complete and valid in this store."""
         with self._pins_locked():
             (self._pins_dir / str(cid.to_v1())).touch()
 

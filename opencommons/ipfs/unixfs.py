@@ -120,15 +120,24 @@ class DecodedNode:
 
 def _read_fields(buf: bytes) -> list[tuple[int, int | bytes]]:
     fields: list[tuple[int, int | bytes]] = []
-    i = 0
-    while i < len(buf):
-        key, i = decode_varint(buf, i)
+    i, end = 0, len(buf)
+    while i < end:
+        # a one-byte varint (nearly every key and length of a UnixFS node) read in place
+        key = buf[i]
+        if key < 0x80:
+            i += 1
+        else:
+            key, i = decode_varint(buf, i)
         number, wire = key >> 3, key & 7
         if wire == 0:
             value, i = decode_varint(buf, i)
             fields.append((number, value))
         elif wire == 2:
-            length, i = decode_varint(buf, i)
+            length = buf[i] if i < end else 0x80
+            if length < 0x80:
+                i += 1
+            else:
+                length, i = decode_varint(buf, i)
             fields.append((number, buf[i:i + length]))
             i += length
         else:

@@ -353,18 +353,16 @@ def test_commands_refuse_stale_deployment_and_send_nothing(tmp_path):
     """A deployments file from a chain that was restarted (same chain id, no contracts now):
     every command says the deployment is stale, in one line, and sends nothing."""
     import os
-    import subprocess
-    import sys
 
     from web3 import HTTPProvider, Web3
 
+    from conftest import run_here
     from opencommons.chain.localnode import LocalChain
 
     def commons(url, *args):
         env = {**os.environ, "OPENCOMMONS_RPC": url, "OPENCOMMONS_HOME": str(tmp_path / "home"),
                "OPENCOMMONS_IPFS_HOME": str(tmp_path / "ipfs")}
-        return subprocess.run([sys.executable, "-m", "opencommons.cli", *args], capture_output=True, text=True,
-                              env=env, cwd=tmp_path)
+        return run_here(args, env, tmp_path)
 
     with LocalChain("anvil") as before:
         assert commons(before.url, "deploy").returncode == 0
