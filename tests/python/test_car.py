@@ -48,3 +48,45 @@ def test_import_rejects_truncated_file(samples, tmp_path):
     (tmp_path / "x.car").write_bytes((tmp_path / "x.car").read_bytes()[:-100])
     with pytest.raises(CarFormatError, match="ends inside a block"):
         import_car(EmbeddedStore(tmp_path / "b"), tmp_path / "x.car")
+
+
+def _car_without(source_car, target_car, leave_out):
+    """The CAR file `source_car` with every block whose CID is in `leave_out` left out."""
+    from opencommons.ipfs.car import read_car
+    from opencommons.ipfs.multiformats import decode_varint, encode_varint
+
+    data = source_car.read_bytes()
+    length, start = decode_varint(data, 0)
+    with open(source_car, "rb") as stream:
+        _, blocks = read_car(stream)
+        sections = [encode_varint(len(cid.to_bytes()) + len(block)) + cid.to_bytes() + block
+                    for cid, block in blocks if cid not in leave_out]
+    target_car.write_bytes(data[:start + length] + b"".join(sections))
+
+
+def test_import_pins_only_a_complete_dag_from_the_file_or_the_store(samples, tmp_path):
+    """A root is pinned when every block under it is in the file or, verified, already in the store:
+    a block neither holds, or a corrupted copy on disk, leaves it unpinned."""
+    from opencommons.errors import BlockNotFoundError, CorruptBlockError
+    from opencommons.ipfs.store import walk
+
+    source = EmbeddedStore(tmp_path / "a")
+    root = Importer(1, sink=source).add_path(samples / "tree").cid
+    export_car(source, root, tmp_path / "whole.car")
+    leaf = [c for c in walk(source, root)][-1]
+    _car_without(tmp_path / "whole.car", tmp_path / "lacking.car", {leaf})
+    alone = EmbeddedStore(tmp_path / "alone")
+    with pytest.raises(BlockNotFoundError):
+        import_car(alone, tmp_path / "lacking.car")
+    assert alone.pins() == []
+    holding = EmbeddedStore(tmp_path / "holding")
+    holding.put_block(leaf, source.get_block(leaf))
+    assert import_car(holding, tmp_path / "lacking.car") == [root]
+    assert [p.same_content(root) for p in holding.pins()] == [True]
+    damaged = EmbeddedStore(tmp_path / "damaged")
+    damaged.put_block(leaf, source.get_block(leaf))
+    on_disk = damaged.blocks / leaf.digest.hex()[:2] / leaf.digest.hex()
+    on_disk.write_bytes(b"not the block")
+    with pytest.raises(CorruptBlockError):
+        import_car(damaged, tmp_path / "whole.car")
+    assert damaged.pins() == []
