@@ -3,7 +3,9 @@
 // served by `commons dapp` from its index. Goal (issue 20): every page under 1 s. Times are the
 // page's own (performance.now() when <body data-ready> turns true, from navigation start; for a
 // connection, from the click), not Playwright's polling, which adds 100-400 ms.
-// `node benchmarks/dapp_pages.mjs [--datasets N] [--json]` prints the figures (median of 5 loads).
+// `node benchmarks/dapp_pages.mjs [--datasets N] [--json] [--probe]` prints the figures (median of 5
+// loads); with --probe, each page's requests once more (path, start and end in ms from navigation,
+// bytes): where a page's time goes.
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { ROOT, startStack } from "../dapp/tests/harness.mjs";
@@ -11,6 +13,7 @@ import { ROOT, startStack } from "../dapp/tests/harness.mjs";
 const argv = process.argv.slice(2);
 const datasets = Number(argv[argv.indexOf("--datasets") + 1] || 1000) || 1000;
 const asJson = argv.includes("--json");
+const probe = argv.includes("--probe");
 const say = (...a) => (asJson ? console.error : console.log)(...a);
 
 const stack = await startStack({ anvilArgs: ["--accounts", "20"] });
@@ -57,6 +60,18 @@ try {
     await connected.waitForSelector("body[data-ready=true]", { timeout: 60_000 });
     const withWallet = Math.round((await connected.evaluate(() => window.__readyAt)) - clickedAt);
     await connected.context().close();
+    if (probe) {
+      const context = await stack.browser.newContext();
+      await context.addInitScript(READY_PROBE);
+      const page = await context.newPage();
+      await page.goto(stack.appUrl + path);
+      await page.waitForSelector("body[data-ready=true]", { timeout: 60_000 });
+      const seen = await page.evaluate(() => ({ ready: window.__readyAt, requests: performance.getEntriesByType("resource")
+        .map((e) => [e.name.replace(location.origin, "").slice(0, 60), Math.round(e.startTime), Math.round(e.responseEnd), e.transferSize]) }));
+      say(`${name} (probe: ready at ${Math.round(seen.ready)} ms)`);
+      for (const request of seen.requests) say(`    ${request.join(" ")}`);
+      await context.close();
+    }
     times.sort((a, b) => a - b);
     result[`${name}_ready_ms`] = times[2];
     result[`${name}_connected_ready_ms`] = withWallet;

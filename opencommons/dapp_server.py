@@ -237,6 +237,7 @@ class DappServer:
 
         commons = commons or self.commons
         d = commons.deployment
+        tokens = self.tokens(commons)
         access = {"registry": commons.access_list("ContributorRegistry"),
                   "vault": commons.access_list("RoyaltyVault")}
         others = self.others()
@@ -250,7 +251,23 @@ class DappServer:
         return {"chainId": d.chain_id, "chainName": chain_name(d.chain_id), "commons": label, "commonsKey": current,
                 "reference": str(reference_of(d)),
                 "choices": choices, "walletRpc": self.wallet_rpc, "addresses": d.addresses,
-                "gateway": self.gateway, "tokens": self.tokens(commons), "accessLists": access}
+                "gateway": self.gateway, "tokens": tokens, "tokenUnits": self._token_units(commons, tokens),
+                "accessLists": access}
+
+    @staticmethod
+    def _token_units(commons: Commons, tokens: list[str]) -> dict[str, dict[str, Any]]:
+        """Each listed ERC-20's decimals and symbol, read once per server: a page shows amounts in
+        them without a contract of its own. A token that does not answer is left to the page."""
+        from .queries import NATIVE
+
+        units = {}
+        for token in (t for t in tokens if t != NATIVE):
+            try:
+                decimals, symbol = commons.token_units(token)
+            except Exception:  # noqa: BLE001 - a token's contract is not this server's to trust
+                continue
+            units[token] = {"decimals": decimals, "symbol": symbol}
+        return units
 
     def abis(self, commons: Commons | None = None) -> dict[str, Any]:
         """The ABI of each contract of the commons, and every custom error among them: ~250 KB of

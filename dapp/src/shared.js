@@ -117,6 +117,8 @@ export function link(href, text, cls) {
 // A token's decimals and symbol (ETH for the native token), read once.
 async function tokenOf(token) {
   if (token === NATIVE) return { decimals: 18n, symbol: "ETH" };
+  const listed = app.config.tokenUnits?.[token];  // the server read the listed tokens' units
+  if (listed) return { decimals: BigInt(listed.decimals), symbol: listed.symbol };
   if (!tokenInfo.has(token)) {
     await loadChain();
     const erc20 = new app.ethers.Contract(token, ERC20, app.reader);

@@ -101,6 +101,10 @@ test("pay royalties in ETH and an ERC-20, claim both in the page, the balances c
   assert.equal(await vault.claimable(datasetId, testToken, accounts[1]), parseEther("6"));
   const tokensBefore = await token.balanceOf(accounts[1]);
   const page = await pageAs(accounts[1]);
+  // the page writes the token's amounts in its units, which the server read for it
+  assert.equal(await page.textContent(`#datasets tr[data-id="${datasetId}"] td.claimable`), "0.6 ETH, 6.0 TUSD");
+  const config = await page.evaluate(() => fetch("/api/config").then((r) => r.json()));
+  assert.deepEqual(config.tokenUnits, { [testToken]: { decimals: 18, symbol: "TUSD" } });
   // raw eth_getBalance: ethers' provider may answer "latest" from a short-lived cache
   const balance = async () => BigInt(await node.send("eth_getBalance", [accounts[1], "latest"]));
   const before = await balance();
