@@ -122,7 +122,7 @@ export async function renderWallet() {
       licences.termsOf(d.id),
       app.account ? licences.licenseExpiry(app.account, d.id) : 0n,
       app.account ? licences.hasValidLicense(app.account, d.id) : false,
-      vault.royaltyReceiverOf(d.id),
+      app.account ? vault.royaltyReceiverOf(d.id) : null,
       app.account && mine ? rewards.claimableOf(d.id, app.account) : 0n,
       app.account && mine && rights ? rights.hasConsented(d.id, app.account) : true]);
     const owed = app.config.tokens.map((token, i) => [token, amounts[i]]).filter(([t, a]) => a > 0n || t === NATIVE);
@@ -159,9 +159,10 @@ export async function renderWallet() {
       gasless.onclick = () => relayClaim(d.id, tokens);
       actions.append(gasless);
     }
-    // royalties a marketplace sent (ERC-2981) to the dataset's receiver, in ETH or any listed token
-    const held = await Promise.all(app.config.tokens.map((token) => (token === NATIVE ? app.reader.getBalance(receiver)
-      : new app.ethers.Contract(token, ERC20_BALANCE, app.reader).balanceOf(receiver))));
+    // royalties a marketplace sent (ERC-2981) to the dataset's receiver, in ETH or any listed token:
+    // read for a connected wallet only (collecting them is a transaction)
+    const held = receiver === null ? [] : await Promise.all(app.config.tokens.map((token) => (token === NATIVE
+      ? app.reader.getBalance(receiver) : new app.ethers.Contract(token, ERC20_BALANCE, app.reader).balanceOf(receiver))));
     const waiting = app.config.tokens.filter((_, i) => held[i] > 0n);
     if (waiting.length && d.status !== "Rejected") {
       const collect = document.createElement("button");
