@@ -49,8 +49,8 @@ $(STAMPS)/artifacts: $(STAMPS)/solc $(STAMPS)/venv tools/export_artifacts.py $(w
 
 # the installs that do not depend on one another run side by side (npm, the venv, slither's venv,
 # Debian's packages: mostly unpacking); then the stages two at a time on the two cores: the Python
-# tests (two workers of their own, 500-580 s beside the others in CI) in one place, the browser
-# tests (~250 s) then the contract tests (~400 s) in the other, the Ganache run and mypy beside
+# tests (two workers of their own, ~500 s beside the others in CI) in one place, the browser
+# tests (~270-290 s) then the contract tests (~355 s) in the other, the Ganache run and mypy beside
 # slither wherever a place frees. Each stage's output is printed when it ends.
 test: installs setup dapp/dist/index.html
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-python test-dapp test-contracts test-ganache checks
