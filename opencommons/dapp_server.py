@@ -26,6 +26,7 @@ from web3 import Web3
 from .chain import artifacts
 from .chain.deploy import SUITE
 from .chain.transactions import Sender, transact
+from .chainreads import ChainReader
 from .errors import BlockNotFoundError, NotFoundError, OpenCommonsError
 from .ipfs.blocks import budgeted
 from .ipfs.cid import Cid, DAG_PB
@@ -129,6 +130,7 @@ class DappServer:
         self._publishers: dict[str, Any] = {}
         self._others: tuple[float, dict[str, tuple[str, Commons]]] | None = None
         self._taken_down: tuple[int, dict[str, str]] | None = None
+        self._page: tuple[int, str] | None = None  # the built index.html: its mtime and text
         #: where the page links content: this server's own verified `/ipfs/` by default, or a
         #: gateway the operator names (a local Kubo node's), never a public one unasked
         self.gateway = gateway or "/ipfs/"
@@ -254,6 +256,24 @@ class DappServer:
                 "gateway": self.gateway, "tokens": tokens, "tokenUnits": self._token_units(commons, tokens),
                 "accessLists": access}
 
+    #: the page's stand-in for its config, replaced by the config itself when this server sends it
+    CONFIG_PRELOAD = '<link rel="preload" href="/api/config" as="fetch" crossorigin="anonymous" />'
+
+    def app_page(self, commons: Commons | None = None) -> str | None:
+        """The built app's page with the commons' config in it (what `/api/config` answers), so a
+        page starts without asking for it; None when the app is not built. The config names other
+        people's commons: written as JSON a `</script>` inside cannot end."""
+        index = self.dist / "index.html"
+        try:
+            stamp = index.stat().st_mtime_ns
+        except FileNotFoundError:
+            return None
+        if self._page is None or self._page[0] != stamp:
+            self._page = (stamp, index.read_text(encoding="utf-8"))
+        text = json.dumps(self.config(commons)).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        return self._page[1].replace(self.CONFIG_PRELOAD,
+                                     f'<script type="application/json" id="opencommons-config">{text}</script>', 1)
+
     @staticmethod
     def _token_units(commons: Commons, tokens: list[str]) -> dict[str, dict[str, Any]]:
         """Each listed ERC-20's decimals and symbol, read once per server: a page shows amounts in
@@ -283,7 +303,6 @@ class DappServer:
     def reader(self, commons: Commons | None = None) -> Any:
         """The explorer's index when it follows this commons and has read up to the chain's head,
         else the chain itself."""
-        from .chainreads import ChainReader
         from .index.source import lag_note
 
         commons = commons or self.commons
@@ -292,18 +311,22 @@ class DappServer:
         return ChainReader(commons)
 
     def datasets(self, offset: int = 0, limit: int = 20, commons: Commons | None = None) -> dict[str, Any]:
-        """One page of datasets, newest first, each with its record, attestation count, name and
-        commons code (a page, so the wallet page stays fast however many datasets there are)."""
+        """One page of datasets, newest first, each with its record, attestation count, name,
+        commons code and the licence on sale (`licenceOffer`: a visitor's wallet page reads nothing
+        from the chain); a burnt id is left out. A page, so the wallet page stays fast however many
+        datasets there are; its rows read together from the index."""
         commons = commons or self.commons
         reader = self.reader(commons)
         total, ids = reader.newest(max(0, offset), max(1, min(limit, 100)))
-        items = []
-        for dataset_id in ids:
-            view = reader.dataset_view(dataset_id)
-            view["attestations"] = (reader.attestation_count(dataset_id) if hasattr(reader, "attestation_count")
-                                    else self._attestation_count(commons, dataset_id))
+        items = reader.dataset_views(ids)
+        ids = [int(view["id"]) for view in items]
+        offers = reader.licence_offers(ids)
+        counts = (reader.attestation_counts(ids) if hasattr(reader, "attestation_counts")
+                  else {str(i): self._attestation_count(commons, i) for i in ids})
+        for view in items:
+            view["attestations"] = counts[view["id"]]
+            view["licenceOffer"] = offers[view["id"]]
             view.update(self._manifest_fields(view["manifest"], view["commons"]))
-            items.append(view)
         return {"total": total, "offset": offset, "items": items}
 
     def _manifest(self, view: dict[str, Any]) -> dict[str, Any]:
@@ -382,9 +405,26 @@ class DappServer:
         from .licensing.documents import chain_of
 
         commons = commons or self.commons
-        if not commons.nft.functions.exists(dataset_id).call():
+        reader = self.reader(commons)
+        found = chain_of(commons, self.store, dataset_id, reader=None if isinstance(reader, ChainReader) else reader)
+        if not found:
             raise OpenCommonsError(f"dataset {dataset_id} does not exist in this commons (or was burnt)")
-        return chain_of(commons, self.store, dataset_id)
+        return found
+
+    def training(self, model_id: int, commons: Commons | None = None) -> dict[str, Any] | None:
+        """A model's training record as its page shows it (`model_view`); None for a dataset that
+        is no model, told from its manifest (found through the index) before anything else is read."""
+        from .ml.training import model_view
+
+        commons = commons or self.commons
+        reader = self.reader(commons)
+        views = reader.dataset_views([model_id])
+        try:
+            if not views or not self._manifest(views[0]).get("trainingRun"):
+                return None
+        except OpenCommonsError:  # its manifest is not at hand here: no log to show either
+            return None
+        return model_view(commons, self.store, model_id, reader.listed_tokens())
 
     def trained_into(self, dataset_id: int, commons: Commons | None = None) -> list[dict[str, Any]]:
         """The models trained on the dataset, with its share, what it pulled and can pull, and the
@@ -708,11 +748,9 @@ def create_app(server: "DappServer") -> FastAPI:
 
     @app.get("/api/training/{model}")
     def training_record(model: str, request: Request) -> Any:
-        from .ml.training import model_view
         from .queries import parse_dataset_id
 
-        commons = picked(request)
-        return model_view(commons, server.store, parse_dataset_id(model), server.tokens(commons))
+        return server.training(parse_dataset_id(model), picked(request))
 
     @app.get("/api/terms/presets")
     def presets() -> list[dict[str, Any]]:
@@ -799,14 +837,19 @@ def create_app(server: "DappServer") -> FastAPI:
         return await run_in_threadpool(server.publisher_for(picked(request)).pin, await read_json(request))
 
     @app.get("/{path:path}")
-    def static(path: str) -> Response:
-        """The built app: a file of it, or its page for any other path (the page routes itself)."""
+    def static(path: str, request: Request) -> Response:
+        """The built app: a file of it, or its page for any other path (the page routes itself),
+        with the picked commons' config in it."""
         root = server.dist.resolve()
         target = (root / path).resolve()
-        if not (target.is_relative_to(root) and target.is_file()):
-            target = root / "index.html"
-        if not target.is_file():
-            return _error(404, "the dApp is not built: run `make dapp`")
+        if path.startswith("assets/") or ("." in path.rsplit("/", 1)[-1] and not path.endswith(".html")):
+            if not (target.is_relative_to(root) and target.is_file()):  # a file the app does not have
+                return _error(404, f"no such file /{path} in the dApp")
+        if not (target.is_relative_to(root) and target.is_file()) or target == root / "index.html":
+            page = server.app_page(picked(request))
+            if page is None:
+                return _error(404, "the dApp is not built: run `make dapp`")
+            return Response(page, media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-cache"})
         return FileResponse(target, media_type=mimetypes.guess_type(target.name)[0] or "application/octet-stream")
 
     return app

@@ -118,6 +118,14 @@ def dataset_view(commons: Commons, dataset_id: int) -> dict[str, Any]:
     }
 
 
+def licence_offer(commons: Commons, dataset_id: int) -> dict[str, Any]:
+    """The licence on sale for the dataset's current generation (`LicenseManager.termsOf`): its
+    token, price and duration (seconds; 0 for ever), whether it is on sale, the terms' digest."""
+    token, duration, active, price, digest = commons.licenses.functions.termsOf(dataset_id).call()
+    return {"token": token, "price": str(price), "duration": int(duration), "active": bool(active),
+            "terms": "0x" + bytes(digest).hex()}
+
+
 def published_events(commons: Commons) -> list[Any]:
     return list(commons.nft.events.DatasetPublished().get_logs(from_block=commons.deployment.block))
 

@@ -2,7 +2,7 @@
 // explorer of the commons answered from the index the dApp server follows. Pages by URL hash:
 // #/ wallet, #/explore browse and search, #/dataset/ID, #/contributor/ADDRESS, #/proposals, #/publish.
 import { $, app, explain, loadChain, loadConfig, status, waitIndexed } from "./shared.js";
-import { setupLanguagePicker, t, translateStatic } from "./i18n.js";
+import { loadLanguage, setupLanguagePicker, t, translateStatic } from "./i18n.js";
 import { renderWallet, setupWallet } from "./wallet.js";
 import { ensureChain, pickWallet } from "./wallets.js";
 import { renderBrowse } from "./explorer/browse.js";
@@ -93,8 +93,13 @@ function setupPicker() {
 }
 
 async function main() {
+  // the reader's words (English is in this script; another language is a script of its own,
+  // fetched while the config is read: a page that cannot get it speaks English)
+  const words = loadLanguage().catch(() => {});
+  const config = loadConfig();
+  await words;
   translateStatic();
-  await loadConfig();
+  await config;
   const line = () => { $("commons-line").textContent = t("app.actingOn", { commons: commonsLabel(app.config.commons), chain: app.config.chainName }); };
   line();
   setupLanguagePicker($("language-picker"), () => {

@@ -23,7 +23,10 @@ export function readContract(name) {
 }
 
 export async function loadConfig() {
-  app.config = await (await fetch("/api/config")).json();
+  // the dApp server writes the config into the page (no request before the page's first read);
+  // a page served otherwise asks for it
+  const inline = document.getElementById("opencommons-config");
+  app.config = inline ? JSON.parse(inline.textContent) : await (await fetch("/api/config")).json();
   // the contracts' errors, parsed the first time one is explained (not on every page's load); none
   // before the ABIs are in (nothing was sent or read from a contract then)
   let errors = null;

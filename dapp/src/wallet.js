@@ -78,10 +78,11 @@ export async function renderWallet() {
   // the server's answers are asked for first: the chain reads below overlap them
   const listed = fetch(`/api/datasets?offset=${walletOffset}&limit=${WALLET_PAGE}`).then((r) => r.json());
   const proposalsListed = fetch("/api/proposals").then((r) => r.json());
-  await loadChain();
-  const registry = readContract("ContributorRegistry");
+  // a visitor's page is drawn from the server's answers alone (the rows carry their licence offer):
+  // ethers and the ABIs load for a connected wallet, whose share, claims and licences are read
+  if (app.account) await loadChain();
   if (app.account) {
-    const registered = await registry.isRegistered(app.account);
+    const registered = await readContract("ContributorRegistry").isRegistered(app.account);
     $("profile-state").textContent = registered ? t("wallet.registered", { account: app.account }) : t("wallet.notRegistered");
     $("profile-state").dataset.registered = String(registered);
     $("update-profile").hidden = !registered;
@@ -112,20 +113,12 @@ export async function renderWallet() {
     cell(row, String(d.attestations));
     const mine = d.contributors.find((c) => app.account && c.account.toLowerCase() === app.account.toLowerCase());
     cell(row, mine ? `${mine.shareBps / 100}%` : "-");
-    const vault = readContract("RoyaltyVault");
-    const licences = readContract("LicenseManager");
-    const rewards = readContract("ContributionRewards");
-    // every read of the row in one round (ethers batches them), the receiver's balances in a second
-    const rights = app.config.addresses.DatasetRights ? readContract("DatasetRights") : null;
-    const [amounts, terms, expiry, valid, receiver, rewardOwed, consented] = await Promise.all([
-      Promise.all(app.config.tokens.map((token) => (app.account && mine ? vault.claimable(d.id, token, app.account) : 0n))),
-      licences.termsOf(d.id),
-      app.account ? licences.licenseExpiry(app.account, d.id) : 0n,
-      app.account ? licences.hasValidLicense(app.account, d.id) : false,
-      app.account ? vault.royaltyReceiverOf(d.id) : null,
-      app.account && mine ? rewards.claimableOf(d.id, app.account) : 0n,
-      app.account && mine && rights ? rights.hasConsented(d.id, app.account) : true]);
-    const owed = app.config.tokens.map((token, i) => [token, amounts[i]]).filter(([t, a]) => a > 0n || t === NATIVE);
+    const terms = d.licenceOffer;
+    // a connected account's reads of the row in one round (ethers batches them), the receiver's
+    // balances in a second
+    const reads = app.account ? accountReads(d.id, Boolean(mine)) : [[], 0n, false, null, 0n, true];
+    const [amounts, expiry, valid, receiver, rewardOwed, consented] = await Promise.all(reads);
+    const owed = app.config.tokens.map((token, i) => [token, amounts[i] ?? 0n]).filter(([t, a]) => a > 0n || t === NATIVE);
     cell(row, (await Promise.all(owed.map(([t, a]) => amountText(t, a)))).join(", "), "claimable");
     // the licence on offer and the connected account's own: price, duration, validity and expiry
     let licenceText = terms.active
@@ -237,6 +230,22 @@ export async function renderWallet() {
     }
   }
   document.body.dataset.ready = "true";
+}
+
+// What the connected account has in a dataset's row: [claimable per listed token, its licence's
+// expiry, whether it is valid, the dataset's ERC-2981 receiver, the reward owed, consent given],
+// each a promise (the account's share, claims, reward and consent only when it is a contributor).
+function accountReads(id, contributor) {
+  const vault = readContract("RoyaltyVault");
+  const licences = readContract("LicenseManager");
+  const rights = app.config.addresses.DatasetRights ? readContract("DatasetRights") : null;
+  return [
+    Promise.all(app.config.tokens.map((token) => (contributor ? vault.claimable(id, token, app.account) : 0n))),
+    licences.licenseExpiry(app.account, id),
+    licences.hasValidLicense(app.account, id),
+    vault.royaltyReceiverOf(id),
+    contributor ? readContract("ContributionRewards").claimableOf(id, app.account) : 0n,
+    contributor && rights ? rights.hasConsented(id, app.account) : true];
 }
 
 async function relayClaim(datasetId, tokens) {

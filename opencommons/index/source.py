@@ -37,7 +37,10 @@ def reader_for(commons: Commons, db: str | None, no_index: bool = False,
 def lag_note(commons: Commons, reader: IndexReader) -> str | None:
     """Why `reader` cannot answer for the chain's head now (behind it, or on a reorganised-away
     branch), or None when it can."""
-    head = commons.w3.eth.block_number
+    # the head's number and hash in one request: an index synced to the head keeps the head's hash
+    # (the indexer tracks the last block it read), so most answers need no second one
+    latest = commons.w3.eth.get_block("latest")
+    head = int(latest["number"])
     next_block = reader.next_block()
     top = reader.top_block()
     if next_block <= head:
@@ -45,7 +48,8 @@ def lag_note(commons: Commons, reader: IndexReader) -> str | None:
                 f"head {head}); answering from the chain (`commons index sync` catches up)")
     if top is not None:
         try:
-            same = commons.w3.eth.get_block(top[0])["hash"].to_0x_hex() == top[1]
+            block = latest if top[0] == head else commons.w3.eth.get_block(top[0])
+            same = block["hash"].to_0x_hex() == top[1]
         except Exception:  # noqa: BLE001 - the block is gone: a shorter chain after a reorg
             same = False
         if not same:

@@ -55,8 +55,12 @@ def fetch(source: Any, digest: bytes, where: str) -> tuple[dict[str, Any], odrl.
 def of_dataset(commons: Any, source: Any, dataset_id: int, strict: bool = False) -> DatasetLicence:
     """The licence of `dataset_id`; with `strict`, a terms document that cannot be read raises."""
     record = commons.nft.functions.dataset(dataset_id).call()
-    expression = str(record[4])
     digest = bytes(commons.licenses.functions.termsOf(dataset_id).call()[4])
+    return _licence(source, dataset_id, str(record[4]), digest, strict)
+
+
+def _licence(source: Any, dataset_id: int, expression: str, digest: bytes, strict: bool = False) -> DatasetLicence:
+    """`of_dataset` from the dataset's SPDX expression and its terms' digest, as read."""
     if digest == bytes(32):
         return DatasetLicence(dataset_id, expression)
     cid = odrl.cid_of_digest(digest)
@@ -139,24 +143,43 @@ def published_terms(commons: Any, source: Any, dataset_id: int) -> tuple[dict[st
     return document, terms, cid
 
 
-def chain_of(commons: Any, source: Any, dataset_id: int, limit: int = 32) -> list[dict[str, Any]]:
+def _facts(commons: Any, reader: Any, dataset_id: int) -> tuple[str, list[int], bytes] | None:
+    """The dataset's SPDX expression, parents and terms' digest, from `reader` (the index's
+    `dataset_views` and `licence_offers`) or, without one, the chain; None when it does not exist."""
+    if reader is None:
+        if not commons.nft.functions.exists(dataset_id).call():
+            return None
+        record = commons.nft.functions.dataset(dataset_id).call()
+        digest = bytes(commons.licenses.functions.termsOf(dataset_id).call()[4])
+        return str(record[4]), [int(p) for p in record[14]], digest
+    views = reader.dataset_views([dataset_id])
+    if not views:
+        return None
+    offer = reader.licence_offers([dataset_id])[str(dataset_id)]
+    return str(views[0]["license"]), [int(p) for p in views[0]["parents"]], bytes.fromhex(offer["terms"][2:])
+
+
+def chain_of(commons: Any, source: Any, dataset_id: int, limit: int = 32, reader: Any = None) -> list[dict[str, Any]]:
     """The dataset's licence and every ancestor's (breadth first, each once, at most `limit`):
-    id, SPDX expression and its pages, the terms document and what it permits (summary lines)."""
+    id, SPDX expression and its pages, the terms document and what it permits (summary lines).
+    Read from `reader` (a synced index's `IndexReader`) when given, else from the chain."""
     from ..ml.croissant import licence_urls
 
     out: list[dict[str, Any]] = []
     queue, seen = [dataset_id], {dataset_id}
     while queue and len(out) < limit:
         current = queue.pop(0)
-        if not commons.nft.functions.exists(current).call():
+        facts = _facts(commons, reader, current)
+        if facts is None:
             continue
-        licence = of_dataset(commons, source, current)
+        expression, parents, digest = facts
+        licence = _licence(source, current, expression, digest)
         out.append({"id": str(current), "licence": licence.expression, "licenceUrls": licence_urls(licence.expression),
                     "termsDocument": str(licence.terms_cid) if licence.terms_cid else None,
                     "terms": odrl.summary(licence.terms) if licence.terms else None,
                     "text": licence.terms.text if licence.terms else None, "unread": licence.unread})
-        for parent in commons.nft.functions.dataset(current).call()[14]:
-            if int(parent) not in seen:
-                seen.add(int(parent))
-                queue.append(int(parent))
+        for parent in parents:
+            if parent not in seen:
+                seen.add(parent)
+                queue.append(parent)
     return out

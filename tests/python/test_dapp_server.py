@@ -306,6 +306,40 @@ def test_public_url_is_allowed_and_config_names_commons_chain_and_reference(chai
         app.shutdown()
 
 
+def test_the_page_carries_its_config_written_so_no_name_can_end_the_script(chain_env, tmp_path):
+    """The app's page comes with the config `/api/config` answers written in it (no request before
+    a page's first read); a commons' name is a stranger's text, and a `</script>` in it stays text.
+    A file the app does not have is a 404, not the page."""
+    w3 = chain_env["w3"]
+    commons = load_deployment(w3, chain_env["root"] / "deployments")
+    dist = tmp_path / "dist"
+    (dist / "assets").mkdir(parents=True)
+    (dist / "index.html").write_text(f"<!doctype html><head>{DappServer.CONFIG_PRELOAD}</head><body></body>")
+    (dist / "assets" / "app.js").write_text("export {};")
+    hostile = "</script><script>alert(1)</script><!--"
+    app = DappServer(commons, chain_env["url"], open_store("embedded", chain_env["root"] / "dapp-ipfs"),
+                     NodeAccount(Web3.to_checksum_address(w3.eth.accounts[0])), port=0, dist=dist, label=hostile)
+    threading.Thread(target=app.serve_forever, daemon=True).start()
+    try:
+        config = json.loads(fetch(app, "/api/config")[2])
+        assert config["commons"] == hostile
+        for path in ("/", "/index.html", "/anything/a/page/routes"):
+            status, headers, body = fetch(app, path)
+            page = body.decode()
+            assert status == 200 and headers["content-type"].startswith("text/html") and headers["cache-control"] == "no-cache"
+            found = re.fullmatch(r'<!doctype html><head><script type="application/json" id="opencommons-config">'
+                                 r'(.*?)</script></head><body></body>', page)
+            assert found, page[:300]
+            assert "<" not in found[1] and json.loads(found[1]) == config, path
+        assert fetch(app, "/assets/app.js")[2] == b"export {};"
+        for missing in ("/assets/gone-1234.js", "/favicon.ico", "/x/logo.png"):
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                fetch(app, missing)
+            assert refused.value.code == 404 and json.loads(refused.value.read())["error"].startswith("no such file")
+    finally:
+        app.shutdown()
+
+
 def fetch(server, path):
     with urllib.request.urlopen(f"http://127.0.0.1:{server.port}{path}", timeout=30) as reply:
         return reply.status, dict(reply.headers), reply.read()

@@ -126,3 +126,52 @@ def test_index_follows_a_publication_displaced_by_an_older_commitment(seeded):
         assert page["total"] == len(page["items"]), query
     assert [i["id"] for i in explorer.search(text=str(dataset))["items"]] == [str(dataset)]
     assert str(dataset) not in {i["id"] for i in explorer.search(contributor=acc[2], limit=500)["items"]}
+
+
+def test_index_page_of_rows_equals_chain_reads(seeded):
+    """The wallet page's rows read together from the index (`dataset_views`, `licence_offers`,
+    `attestation_counts`) answer as the chain does: terms set twice (the latest counts), a copy's
+    terms ended by its displacement (a new generation), a burnt id left out of the rows."""
+    from opencommons.chain.reveal import commit, reveal_fn
+    from opencommons.chain.transactions import NodeAccount
+    from opencommons.chainreads import ChainReader
+    from opencommons.index.database import open_engine
+    from opencommons.index.explorer import Explorer
+    from opencommons.index.sync import Indexer
+    from opencommons.publish import on_chain_contributors
+
+    c, acc, ids = seeded["commons"], seeded["acc"], seeded["ids"]
+    tx(c, acc[1], c.licenses.functions.setTerms(ids["a"], NATIVE, 3 * 10**16, 0, b"\x22" * 32, True))
+    honest = params([(acc[3], 10_000)])
+    salt, _ = commit(c.w3, c.nft, NodeAccount(acc[3]), honest)
+    copy = honest[:8] + (on_chain_contributors([(acc[2], 10_000)]),)
+    copied = publish(c, acc[2], copy)
+    tx(c, acc[2], c.licenses.functions.setTerms(copied, NATIVE, 10**15, 3_600, b"\x33" * 32, True))
+    indexer = Indexer(open_engine(f"sqlite:///{seeded['root'] / 'page-rows.sqlite'}"), c.w3, c.deployment)
+    explorer = Explorer(indexer.engine, indexer.commons_id)
+    chain = ChainReader(c)
+    every = [*ids.values(), copied, 12345]  # 12345 was never published
+
+    def same() -> dict[str, dict]:
+        indexer.sync()
+        views = explorer.dataset_views(every)
+        assert views == chain.dataset_views(every)
+        assert views == [explorer.dataset_view(int(v["id"])) for v in views]
+        offers = explorer.licence_offers(every)
+        assert offers == chain.licence_offers(every)
+        attested = {str(i): len(c.attestations.events.DatasetAttested().get_logs(
+            from_block=c.deployment.block, argument_filters={"datasetId": i})) for i in every}
+        assert explorer.attestation_counts(every) == attested
+        return offers
+
+    offers = same()
+    assert offers[str(ids["a"])]["price"] == str(3 * 10**16) and offers[str(ids["a"])]["duration"] == 0
+    assert offers[str(copied)]["active"] and offers["12345"]["active"] is False
+    tx(c, acc[3], reveal_fn(c.nft, honest, salt))  # the copy is burnt, the original minted: generation 1
+    timelock = c.timelock.address
+    c.w3.provider.make_request("anvil_impersonateAccount", [timelock])
+    c.w3.provider.make_request("anvil_setBalance", [timelock, hex(10**18)])
+    c.nft.functions.burn(ids["b"]).transact({"from": timelock})  # Rejected, then burnt by governance
+    offers = same()
+    assert offers[str(copied)]["active"] is False and offers[str(copied)]["price"] == "0"
+    assert str(ids["b"]) not in {v["id"] for v in explorer.dataset_views(every)}
