@@ -1,7 +1,7 @@
 // OpenCommons dApp: a wallet (an EIP-1193 wallet found by EIP-6963, through ethers v6) and an
 // explorer of the commons answered from the index the dApp server follows. Pages by URL hash:
 // #/ wallet, #/explore browse and search, #/dataset/ID, #/contributor/ADDRESS, #/proposals, #/publish.
-import { $, app, explain, loadChain, loadConfig, status, waitIndexed } from "./shared.js";
+import { $, app, dropFirstReads, explain, loadChain, loadConfig, status, waitIndexed } from "./shared.js";
 import { loadLanguage, setupLanguagePicker, t, translateStatic } from "./i18n.js";
 import { renderWallet, setupWallet } from "./wallet.js";
 import { ensureChain, pickWallet } from "./wallets.js";
@@ -114,6 +114,7 @@ async function main() {
   setupWallet();
   window.addEventListener("hashchange", () => route().catch((err) => status("failed", explain(err))));
   await route();
+  dropFirstReads();
 }
 
 main().catch((err) => status("failed", explain(err)));

@@ -56,9 +56,27 @@ export async function postJson(path, value) {
   return reply.json();
 }
 
+// GET `path` of the local API: the answer the page's inline script asked for as the page was
+// parsed (index.html; taken once), else a new request.
+export function firstFetch(path) {
+  const early = window.__firstReads?.get(path);
+  if (!early) return fetch(path);
+  window.__firstReads.delete(path);
+  return early;
+}
+
+// After the first page is drawn: the inline script's answers that page did not take are dropped
+// (a later page asks afresh) and named in the console and in `window.__firstReadsLeft` (its URLs
+// and the page's have drifted apart).
+export function dropFirstReads() {
+  const left = (window.__firstReadsLeft = [...(window.__firstReads?.keys() ?? [])]);
+  if (left.length) console.warn(`first reads asked for and not used: ${left.join(" ")}`);
+  window.__firstReads?.clear();
+}
+
 // GET a JSON answer of the local API; an error answer throws its one-line message.
 export async function getJson(path) {
-  const reply = await fetch(path);
+  const reply = await firstFetch(path);
   const body = await reply.json();
   if (!reply.ok) throw new Error(body.error || `${path}: HTTP ${reply.status}`);
   return body;

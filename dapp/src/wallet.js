@@ -1,6 +1,6 @@
 // The wallet page: the connected contributor's profile, every dataset with what the account can
 // claim, license or collect, and governance (delegate, vote directly or by signed ballot).
-import { $, NATIVE, amountText, app, cell, dateText, durationText, explain, grouped, loadChain, postJson, readContract, send, status, withAccessList } from "./shared.js";
+import { $, NATIVE, amountText, app, cell, dateText, durationText, explain, getJson, grouped, loadChain, postJson, readContract, send, status, withAccessList } from "./shared.js";
 import { formatEther } from "./units.js";
 import { buyLicence } from "./actions.js";
 import { t, tn } from "./i18n.js";
@@ -76,8 +76,8 @@ async function fillProfile() {
 
 export async function renderWallet() {
   // the server's answers are asked for first: the chain reads below overlap them
-  const listed = fetch(`/api/datasets?offset=${walletOffset}&limit=${WALLET_PAGE}`).then((r) => r.json());
-  const proposalsListed = fetch("/api/proposals").then((r) => r.json());
+  const listed = getJson(`/api/datasets?offset=${walletOffset}&limit=${WALLET_PAGE}`);
+  const proposalsListed = getJson("/api/proposals");
   // a visitor's page is drawn from the server's answers alone (the rows carry their licence offer):
   // ethers and the ABIs load for a connected wallet, whose share, claims and licences are read
   if (app.account) await loadChain();

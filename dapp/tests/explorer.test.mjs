@@ -117,6 +117,43 @@ test("a dataset page shows its files, lineage graph, attestations, licence and r
   assert.deepEqual(contributors, { Wanjiru: "60%", Otieno: "40%" });
 });
 
+test("each page's first reads leave as the page is parsed, before the app's script is in, and are used once", async () => {
+  const status = "/api/explorer/status";
+  const pages = {
+    "": ["/api/datasets?offset=0&limit=20", "/api/proposals"],
+    "#/explore": ["/api/explorer/datasets?limit=25&offset=0", "/api/explorer/commons", status],
+    [`#/dataset/${rivers.dataset}`]: [...["card", "trained", "training", "licence"].map((r) => `/api/${r}/${rivers.dataset}`),
+      `/api/explorer/datasets/${rivers.dataset}`, `/api/explorer/datasets/${rivers.dataset}/lineage`, status],
+    [`#/contributor/${accounts[1]}`]: [`/api/explorer/contributors/${accounts[1]}?offset=0&limit=50`, status],
+    "#/proposals": ["/api/explorer/proposals", status],
+  };
+  for (const [path, first] of Object.entries(pages)) {
+    const context = await stack.browser.newContext();
+    const page = await context.newPage();
+    await page.goto(stack.appUrl + path);
+    await page.waitForFunction(() => document.body.dataset.ready === "true" && Array.isArray(window.__firstReadsLeft));
+    const [seen, left] = await page.evaluate(() => [performance.getEntriesByType("resource").map((e) => (
+      { url: e.name.replace(location.origin, ""), start: e.startTime, end: e.responseEnd })), window.__firstReadsLeft]);
+    assert.deepEqual(left, [], `${path}: every first read was taken by the page`);
+    const script = seen.find((e) => /^\/assets\/index-[\w-]+\.js$/.test(e.url));
+    for (const url of first) {
+      const asked = seen.filter((e) => e.url === url);
+      // asked for before the app's script was in, and taken by the page: not asked for again
+      assert.equal(asked.length, 1, `${path}: ${url} asked for once`);
+      assert.ok(asked[0].start < script.end, `${path}: ${url} asked for early`);
+    }
+    await context.close();
+  }
+  // a page drawn later (a hash change, a refresh after a transaction) asks afresh
+  const page = await explore(accounts[5], "#/proposals", "proposals");
+  await page.evaluate(() => { location.hash = "#/explore"; });
+  await page.waitForSelector("#explorer-page[data-ready=browse]");
+  const commonsReads = await page.evaluate(() => performance.getEntriesByType("resource").filter((e) =>
+    e.name.endsWith("/api/explorer/commons")).length);
+  assert.equal(commonsReads, 1);
+  await page.context().close();
+});
+
 test("a contributor page draws its earnings a page at a time and the rest on demand", async () => {
   const page = await explore(accounts[5], "#/explore", "browse");
   const all = await (await fetch(`${stack.appUrl}api/explorer/contributors/${accounts[2]}`)).json();

@@ -4,6 +4,7 @@ show, answered from the index in a few indexed lookups each (pages of rows, neve
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import statistics
@@ -223,7 +224,7 @@ class Explorer(IndexReader):
                 "registeredAt": record["registeredAt"],
                 "earnings": [earning_row(entry) for entry in shown], "earningsCount": len(earnings),
                 "owed": _owed(owed),
-                "earnedSeries": running_totals(earned),
+                "earnedSeries": series_of(earned),
                 "totals": {t: {k: str(v) for k, v in x.items()} for t, x in sorted(totals.items())}}
 
     def lineage_graph(self, dataset_id: int, depth: int = 6) -> dict[str, Any]:
@@ -412,16 +413,24 @@ def running_totals(rows: Any, points: int = 100) -> dict[str, list[list[Any]]]:
     """Amounts (time, token, amount) in time order as running totals per token, (time, total)
     pairs: at most `points` per token (the last of each stretch), totals as decimal strings
     (256-bit amounts). What a dataset was paid, or a contributor earned, over time."""
-    totals: dict[str, int] = defaultdict(int)
-    steps: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    by_token: dict[str, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
     for at, token, amount in rows:
-        totals[token] += int(amount)
-        steps[token].append((int(at), totals[token]))
+        times, amounts = by_token[token]
+        times.append(int(at))
+        amounts.append(int(amount))
+    return series_of(by_token, points)
+
+
+def series_of(by_token: dict[str, tuple[list[int], list[int]]], points: int = 100) -> dict[str, list[list[Any]]]:
+    """`running_totals` from each token's times and amounts in time order (two lists)."""
     out: dict[str, list[list[Any]]] = {}
-    for token, pairs in sorted(steps.items()):
-        stride = max(1, math.ceil(len(pairs) / points))
-        kept = pairs[stride - 1::stride]
-        if kept[-1] != pairs[-1]:
-            kept.append(pairs[-1])
-        out[token] = [[b, str(t)] for b, t in kept]
+    for token, (times, amounts) in sorted(by_token.items()):
+        if not times:
+            continue
+        totals = list(itertools.accumulate(amounts))
+        stride = max(1, math.ceil(len(times) / points))
+        kept = list(range(stride - 1, len(times), stride))
+        if (times[kept[-1]], totals[kept[-1]]) != (times[-1], totals[-1]):
+            kept.append(len(times) - 1)
+        out[token] = [[times[i], str(totals[i])] for i in kept]
     return out
