@@ -113,8 +113,11 @@ async function main() {
   $("connect").onclick = () => connect().catch((err) => status("failed", explain(err)));
   setupWallet();
   window.addEventListener("hashchange", () => route().catch((err) => status("failed", explain(err))));
-  await route();
-  dropFirstReads();
+  try {
+    await route();
+  } finally {
+    dropFirstReads();  // a page that failed leaves no early answer for the next to take
+  }
 }
 
 main().catch((err) => status("failed", explain(err)));
