@@ -19,7 +19,7 @@ PYTEST_PY := $(VENV)/bin/python -m pytest -p no:pytest-brownie -p no:cacheprovid
 compile: setup
 	if unshare -n true 2>/dev/null; then unshare -n -- brownie compile --all; else brownie compile --all; fi
 
-.PHONY: setup compile slither fuzz load dapp docs test-dapp test installs checks test-types test-contracts test-ganache test-python demo bench clean
+.PHONY: setup compile slither fuzz load dapp docs test-dapp test-dapp-explorer test-dapp-others test installs checks test-types test-contracts test-ganache test-python demo bench clean
 
 setup: $(STAMPS)/npm $(STAMPS)/venv $(STAMPS)/solc $(STAMPS)/artifacts
 
@@ -49,11 +49,13 @@ $(STAMPS)/artifacts: $(STAMPS)/solc $(STAMPS)/venv tools/export_artifacts.py $(w
 
 # the installs that do not depend on one another run side by side (npm, the venv, slither's venv,
 # Debian's packages: mostly unpacking); then the stages two at a time on the two cores: the Python
-# tests (two workers of their own, ~500 s beside the others in CI) in one place, the browser
-# tests (~270-290 s) then the contract tests (~355 s) in the other, the Ganache run and mypy beside
-# slither wherever a place frees. Each stage's output is printed when it ends.
+# tests (two workers of their own, ~500 s beside the others in CI) in one place, the explorer's
+# browser tests (~210 s) then the contract tests (~355-400 s) in the other; the other browser tests
+# (~75 s), the Ganache run and mypy beside slither where the Python tests end. Each stage's output
+# is printed when it ends.
 test: installs setup dapp/dist/index.html
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-python test-dapp test-contracts test-ganache checks
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-python test-dapp-explorer test-contracts \
+	  test-dapp-others test-ganache checks
 
 installs:
 	$(MAKE) --no-print-directory -j4 --output-sync=target $(STAMPS)/npm $(STAMPS)/venv $(STAMPS)/slither \
@@ -107,6 +109,13 @@ dapp: setup dapp/dist/index.html
 
 test-dapp: setup $(STAMPS)/chromium dapp/dist/index.html
 	node --test dapp/tests/
+
+# the browser tests in two parts for `make test`: the explorer's pages, and every other test file
+test-dapp-explorer: setup $(STAMPS)/chromium dapp/dist/index.html
+	node --test dapp/tests/explorer.test.mjs
+
+test-dapp-others: setup $(STAMPS)/chromium dapp/dist/index.html
+	node --test $(filter-out dapp/tests/explorer.test.mjs,$(wildcard dapp/tests/*.test.mjs))
 
 test-types: setup
 	$(VENV)/bin/mypy opencommons
