@@ -54,9 +54,15 @@ def fetch(source: Any, digest: bytes, where: str) -> tuple[dict[str, Any], odrl.
 
 def of_dataset(commons: Any, source: Any, dataset_id: int, strict: bool = False) -> DatasetLicence:
     """The licence of `dataset_id`; with `strict`, a terms document that cannot be read raises."""
+    expression, _, digest = _chain_facts(commons, dataset_id)
+    return _licence(source, dataset_id, expression, digest, strict)
+
+
+def _chain_facts(commons: Any, dataset_id: int) -> tuple[str, list[int], bytes]:
+    """The dataset's SPDX expression, parents and terms' digest, from the chain."""
     record = commons.nft.functions.dataset(dataset_id).call()
     digest = bytes(commons.licenses.functions.termsOf(dataset_id).call()[4])
-    return _licence(source, dataset_id, str(record[4]), digest, strict)
+    return str(record[4]), [int(p) for p in record[14]], digest
 
 
 def _licence(source: Any, dataset_id: int, expression: str, digest: bytes, strict: bool = False) -> DatasetLicence:
@@ -147,11 +153,7 @@ def _facts(commons: Any, reader: Any, dataset_id: int) -> tuple[str, list[int], 
     """The dataset's SPDX expression, parents and terms' digest, from `reader` (the index's
     `dataset_views` and `licence_offers`) or, without one, the chain; None when it does not exist."""
     if reader is None:
-        if not commons.nft.functions.exists(dataset_id).call():
-            return None
-        record = commons.nft.functions.dataset(dataset_id).call()
-        digest = bytes(commons.licenses.functions.termsOf(dataset_id).call()[4])
-        return str(record[4]), [int(p) for p in record[14]], digest
+        return _chain_facts(commons, dataset_id) if commons.nft.functions.exists(dataset_id).call() else None
     views = reader.dataset_views([dataset_id])
     if not views:
         return None

@@ -138,6 +138,8 @@ def test_index_page_of_rows_equals_chain_reads(seeded):
     from opencommons.index.database import open_engine
     from opencommons.index.explorer import Explorer
     from opencommons.index.sync import Indexer
+    from opencommons.ipfs.content import open_store
+    from opencommons.licensing.documents import chain_of
     from opencommons.publish import on_chain_contributors
 
     c, acc, ids = seeded["commons"], seeded["acc"], seeded["ids"]
@@ -162,6 +164,10 @@ def test_index_page_of_rows_equals_chain_reads(seeded):
         attested = {str(i): len(c.attestations.events.DatasetAttested().get_logs(
             from_block=c.deployment.block, argument_filters={"datasetId": i})) for i in every}
         assert explorer.attestation_counts(every) == attested
+        # the dataset page's licence chain (each ancestor's licence and terms) reads the same
+        store = open_store("embedded", seeded["root"] / "page-rows-ipfs")
+        for i in every:
+            assert chain_of(c, store, i, reader=explorer) == chain_of(c, store, i), i
         return offers
 
     offers = same()
