@@ -224,7 +224,7 @@ class Explorer(IndexReader):
                 "registeredAt": record["registeredAt"],
                 "earnings": [earning_row(entry) for entry in shown], "earningsCount": len(earnings),
                 "owed": _owed(owed),
-                "earnedSeries": series_of(earned),
+                "earnedSeries": earned,
                 "totals": {t: {k: str(v) for k, v in x.items()} for t, x in sorted(totals.items())}}
 
     def lineage_graph(self, dataset_id: int, depth: int = 6) -> dict[str, Any]:

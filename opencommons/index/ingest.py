@@ -48,6 +48,10 @@ class Batch:
     commons: int
     rows: dict[Table, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     generations: dict[str, int] = field(default_factory=dict)
+    #: (dataset, generation) -> its publication's (account, share_bps), for the credits of a payment
+    contributors: dict[tuple[str, int], list[tuple[str, int]]] = field(default_factory=dict)
+    #: (account, token) -> the `n` of the account's latest credit above zero in the token
+    ordinals: dict[tuple[str, str], int] = field(default_factory=dict)
     count: int = 0
 
     def add(self, table: Table, row: dict[str, Any]) -> None:
@@ -62,6 +66,43 @@ class Batch:
             latest = dict(self.conn.execute(select(b.c.dataset, func.max(b.c.generation)).where(
                 b.c.commons == self.commons, b.c.dataset.in_(chunk)).group_by(b.c.dataset)).all())
             self.generations.update({d: int(latest.get(d) or 0) for d in chunk})
+
+    def prefetch_contributors(self, datasets: set[str]) -> None:
+        """Reads the contributors of each of `datasets` in its current generation (`prefetch` first)
+        in a few queries: the window's payments credit them."""
+        todo = sorted(d for d in datasets if (d, self.generations.get(d, 0)) not in self.contributors)
+        dc = s.dataset_contributors
+        for i in range(0, len(todo), 500):
+            chunk = todo[i:i + 500]
+            found: dict[tuple[str, int], list[tuple[int, str, int]]] = defaultdict(list)
+            for dataset, generation, position, account, share in self.conn.execute(select(
+                    dc.c.dataset, dc.c.generation, dc.c.position, dc.c.account, dc.c.share_bps).where(
+                    dc.c.commons == self.commons, dc.c.dataset.in_(chunk))):
+                if int(generation) == self.generations.get(dataset, 0):
+                    found[(dataset, int(generation))].append((int(position), account, int(share)))
+            for dataset in chunk:
+                key = (dataset, self.generations.get(dataset, 0))
+                self.contributors[key] = [(account, share) for _, account, share in sorted(found.get(key, []))]
+
+    def contributors_of(self, dataset: str, generation: int) -> list[tuple[str, int]]:
+        key = (dataset, generation)
+        if key not in self.contributors:
+            dc = s.dataset_contributors
+            self.contributors[key] = [(a, int(bps)) for a, bps in self.conn.execute(
+                select(dc.c.account, dc.c.share_bps).where(dc.c.commons == self.commons, dc.c.dataset == dataset,
+                                                           dc.c.generation == generation).order_by(dc.c.position))]
+        return self.contributors[key]
+
+    def ordinal(self, account: str, token: str) -> int:
+        """The next `n` of `account`'s credits above zero in `token`."""
+        key = (account, token)
+        latest = self.ordinals.get(key)
+        if latest is None:
+            cr = s.credits
+            latest = int(self.conn.execute(select(func.max(cr.c.n)).where(
+                cr.c.commons == self.commons, cr.c.account == account, cr.c.token == token)).scalar() or 0)
+        self.ordinals[key] = latest + 1
+        return latest + 1
 
     def generation(self, dataset: str) -> int:
         if dataset not in self.generations:
@@ -92,6 +133,7 @@ def _published(b: Batch, w: Where, a: dict[str, Any]) -> None:
         content_digest=hx(p["contentDigest"]), content_codec=p["contentCodec"],
         manifest_digest=hx(p["manifestDigest"]), manifest_codec=p["manifestCodec"], license=p["license"],
         ancestor_bps=p["ancestorBps"], contributor_count=len(p["contributors"]), published_at=w.timestamp))
+    b.contributors[(dataset, generation)] = [(c["account"], int(c["shareBps"])) for c in p["contributors"]]
     for i, c in enumerate(p["contributors"]):
         b.add(s.dataset_contributors, w.row(position=i, dataset=dataset, generation=generation,
                                             account=c["account"], share_bps=c["shareBps"]))
@@ -164,12 +206,38 @@ def _licensed(b: Batch, w: Where, a: dict[str, Any]) -> None:
                             expires_at=_until(a["expiresAt"]), terms_digest=hx(a["termsDigest"])))
 
 
+#: basis points in a whole (RoyaltyConstants.BPS)
+BPS = 10_000
+_LIMB_MASK = (1 << s.LIMB_BITS) - 1
+
+
+def rise_of(contributor_share: int, carry: int) -> int:
+    """How far a `RoyaltyPaid` raised its pool's accumulator (earned per basis point), from the
+    event alone. The vault adds the contributors' share and the pool's previous carry (below
+    10,000), credits the whole basis points and keeps the rest as the new carry: so the previous
+    carry is the one number below 10,000 that makes `share + previous - carry` a multiple of
+    10,000, and the rise is that multiple's count (no read of the pool's previous payment)."""
+    previous = (carry - contributor_share) % BPS
+    return (contributor_share + previous - carry) // BPS
+
+
+def limbs(value: int) -> dict[str, int]:
+    """`value` (below 2^144) as the credits table's limbs, least significant first."""
+    return {limb: (value >> (i * s.LIMB_BITS)) & _LIMB_MASK for i, limb in enumerate(s.LIMBS)}
+
+
 def _paid(b: Batch, w: Where, a: dict[str, Any]) -> None:
     dataset = hex64(a["datasetId"])
-    b.add(s.payments, w.row(dataset=dataset, generation=b.generation(dataset), token=a["token"], payer=a["payer"],
+    generation, token = b.generation(dataset), a["token"]
+    b.add(s.payments, w.row(dataset=dataset, generation=generation, token=token, payer=a["payer"],
                             amount=str(a["amount"]), fee=str(a["fee"]), ancestor_share=str(a["ancestorShare"]),
                             contributor_share=str(a["contributorShare"]), earned_per_bps=str(a["earnedPerBps"]),
                             carry=a["carry"], at=w.timestamp))
+    rise = rise_of(int(a["contributorShare"]), int(a["carry"]))
+    for account, share in b.contributors_of(dataset, generation):
+        credit = share * rise
+        b.add(s.credits, w.row(account=account, dataset=dataset, generation=generation, token=token,
+                               n=b.ordinal(account, token) if credit else None, at=w.timestamp, **limbs(credit)))
 
 
 def _claimed(b: Batch, w: Where, a: dict[str, Any]) -> None:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, Select, and_, func, select, tuple_
+from sqlalchemy import BigInteger, Engine, Select, and_, cast, func, literal_column, select, tuple_
 from web3 import Web3
 
 from ..errors import OpenCommonsError
@@ -52,6 +53,18 @@ def _offer(row: Any) -> dict[str, Any]:
         return {"token": ZERO, "price": "0", "duration": 0, "active": False, "terms": "0x" + "00" * 32}
     return {"token": row.token, "price": str(int(row.price)), "duration": int(row.duration), "active": bool(row.active),
             "terms": row.terms_digest}
+
+
+#: a row's (block, log_index) as one integer that orders like the pair (a block's logs number far
+#: fewer than 2^20)
+_POSITION = 1 << 20
+
+
+def _combine(parts: Sequence[int]) -> int:
+    """SUMs of the credits' four limbs of 36 bits (`schema.LIMBS`, least significant first) as one
+    integer (written out: ~1,000 pools a page)."""
+    e0, e1, e2, e3 = parts
+    return e0 + (e1 << 36) + (e2 << 72) + (e3 << 108) if e1 or e2 or e3 else e0
 
 
 class Earning(NamedTuple):
@@ -371,15 +384,18 @@ class IndexReader:
         Set-based: a handful of queries however many datasets the account is in."""
         return [earning_row(entry) for entry in self.ledger(account)[0]]
 
-    def ledger(self, account: str) -> tuple[list[Earning], dict[str, tuple[list[int], list[int]]]]:
+    def ledger(self, account: str, points: int = 100) -> tuple[list[Earning], dict[str, list[list[Any]]]]:
         """`earnings(account)` as `Earning` tuples of integers (a page formats only the rows it
-        shows), and per token when and what the account earned from each payment into a dataset it
-        is a contributor of (its share of the rise in the dataset's accumulator), in time order (two
-        lists): one read of the payments for both. Rows are read as plain tuples and folded in one
-        pass (a person in 1,000 datasets has ~2,000 payments)."""
-        dc, p, rc, b, cu = s.dataset_contributors, s.payments, s.royalty_claims, s.burns, s.curations
+        shows), and per token what the account earned over time: running totals after every
+        `stride`-th payment that credited it something (at most `points` per token, the last one
+        always), as (time, decimal string) pairs. Both are added up by the database from the
+        account's credits (`schema.credits`): one row per pool read for the rows, at most `points`
+        per token for the series, however many payments there were."""
+        dc, rc, b, cu, cr = s.dataset_contributors, s.royalty_claims, s.burns, s.curations, s.credits
         c = self.commons_id
         in_mine = select(dc.c.dataset).where(dc.c.commons == c, dc.c.account == account)
+        # a limb's sum stays below 2^63 (see `schema.LIMB_BITS`): as BIGINT, PostgreSQL answers ints, not Decimals
+        sums = [cast(func.sum(cr.c[limb]), BigInteger) for limb in s.LIMBS]
         with self.engine.connect() as conn:
             mine = _tuples(conn, select(dc.c.dataset, dc.c.generation, dc.c.share_bps)
                            .where(dc.c.commons == c, dc.c.account == account).order_by(dc.c.block, dc.c.log_index))
@@ -387,19 +403,40 @@ class IndexReader:
             # id's current one, and a burn moves the id on (no read of the publications themselves)
             burnt = _tuples(conn, select(b.c.dataset, func.max(b.c.generation))
                             .where(b.c.commons == c, b.c.dataset.in_(in_mine)).group_by(b.c.dataset))
+            generation: dict[str, int] = defaultdict(int, burnt)
             curated = _tuples(conn, select(cu.c.dataset, cu.c.generation, cu.c.to_status)
                               .where(cu.c.commons == c, cu.c.dataset.in_(in_mine)).order_by(cu.c.block, cu.c.log_index))
-            # in no order: sorted here (an ORDER BY made SQLite walk every payment of the commons)
-            paid = _tuples(conn, select(p.c.block, p.c.log_index, p.c.dataset, p.c.generation, p.c.token,
-                                        p.c.earned_per_bps, p.c.at).where(p.c.commons == c, p.c.dataset.in_(in_mine)))
-            paid.sort(key=_first_two)
             claimed_rows = _tuples(conn, select(rc.c.block, rc.c.log_index, rc.c.dataset, rc.c.generation, rc.c.token,
                                                 rc.c.earned_per_bps, rc.c.amount)
                                    .where(rc.c.commons == c, rc.c.account == account))
-        generation: dict[str, int] = defaultdict(int, burnt)
-        order = list(dict.fromkeys(row[0] for row in mine))  # first appearance order
+            mine_credits = and_(cr.c.commons == c, cr.c.account == account)
+            # each pool the account was credited from: its first payment's position and the credits' sum
+            pools = _tuples(conn, select(cr.c.dataset, cr.c.generation, cr.c.token,
+                                         func.min(cr.c.block * _POSITION + cr.c.log_index), func.max(cr.c.n), *sums)
+                            .where(mine_credits).group_by(cr.c.dataset, cr.c.generation, cr.c.token))
+            # a burnt id's earlier generations earn nothing now: their pools and credits are left out
+            stale = {(dataset, gen) for dataset, gen, _ in mine if gen != generation[dataset]}
+            pools = [pool for pool in pools if (pool[0], pool[1]) not in stale] if stale else pools
+            tops: dict[str, int] = {}  # per token the latest `n` of a credit counted
+            for _, _, token, _, top, *_ in pools:
+                if top is not None and top > tops.get(token, 0):
+                    tops[token] = top
+            counted = and_(mine_credits, cr.c.n.is_not(None),
+                           *([tuple_(cr.c.dataset, cr.c.generation).not_in(sorted(stale))] if stale else []))
+            series: dict[str, list[list[Any]]] = {}
+            for token, top in sorted(tops.items()):
+                stride: Any = literal_column(str(-(-int(top) // points)))  # an integer of ours
+                stretch = (cr.c.n - 1).self_group().op("/")(stride).label("stretch")
+                total, kept = 0, []
+                for at, *parts in _tuples(conn, select(func.max(cr.c.at), *sums).where(counted, cr.c.token == token)
+                                          .group_by(stretch).order_by(stretch)):
+                    total += _combine(parts)
+                    kept.append([int(at), str(total)])
+                series[token] = kept
         share_now: dict[str, int] = defaultdict(int)  # in the current publication; 0 when not in it
+        place: dict[str, int] = {}  # a dataset's place: the order the account first appears in them
         for dataset, gen, bps in mine:
+            place.setdefault(dataset, len(place))
             if gen == generation[dataset]:
                 share_now[dataset] = int(bps)
         status: dict[str, int] = {}  # the latest curation in the current generation (Proposed when none)
@@ -415,37 +452,20 @@ class IndexReader:
             if at > latest:
                 latest, checkpoint = at, int(per_bps)
             claims[key] = (latest, checkpoint, total + int(amount))
-        # the fold of the payments, the hot loop (a person in 5,000 datasets has ~10,000): names bound
-        # locally, the generation check skipped when none of the person's datasets was ever burnt
-        pools: dict[tuple[str, str], int] = {}  # the latest accumulator of each pool, in first-payment order
-        paid_in: dict[str, list[str]] = defaultdict(list)  # dataset -> tokens, by first payment
-        times: dict[str, list[int]] = defaultdict(list)  # token -> when the person earned, in order
-        amounts: dict[str, list[int]] = defaultdict(list)  # token -> what, beside
-        pool_of, shares, any_burnt = pools.get, share_now.get, bool(burnt)
-        for _, _, dataset, gen, token, per_bps, at in paid:
-            if any_burnt and gen != generation[dataset]:
-                continue
-            key, per_bps = (dataset, token), int(per_bps)
-            before = pool_of(key)
-            if before is None:
-                paid_in[dataset].append(token)
-                before = 0
-            pools[key] = per_bps
-            share = shares(dataset, 0)
-            if per_bps != before and share:
-                times[token].append(at)
-                amounts[token].append((per_bps - before) * share)
-        rows: list[Earning] = []
-        for dataset in order:
+        current = []
+        for dataset, gen, token, first, _, *parts in pools:
             share = share_now[dataset]
-            if share == 0:  # not in the current publication, or the id burnt since
-                continue
-            closed = status.get(dataset) in (3, 5)  # Rejected or taken down: frozen (or forfeited), as on-chain
-            for token in paid_in[dataset]:
-                _, checkpoint, claimed = claims.get((dataset, token), ((-1, -1), 0, 0))
-                claimable = 0 if closed else share * (pools[(dataset, token)] - checkpoint)
-                rows.append(Earning(dataset, token, share, claimed, claimable))
-        return rows, {token: (times[token], amounts[token]) for token in times}
+            if share:  # 0: not in the current publication
+                current.append((place[dataset], int(first), dataset, token, share, _combine(parts)))
+        current.sort()
+        rows: list[Earning] = []
+        for _, _, dataset, token, share, earned in current:
+            _, checkpoint, claimed = claims.get((dataset, token), ((-1, -1), 0, 0))
+            # what the pool credited the account (its share of the accumulator) less what it claimed up
+            # to its checkpoint; Rejected or taken down: frozen (or forfeited), as on-chain
+            claimable = 0 if status.get(dataset) in (3, 5) else earned - share * checkpoint
+            rows.append(Earning(dataset, token, share, claimed, claimable))
+        return rows, series
 
     # ------------------------------------------------------------------ governance
     def proposal_facts(self, proposal_id: int, head: int) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from sqlalchemy import (BigInteger, Boolean, Column, ForeignKey, Index, Integer,
                         UniqueConstraint)
 
 #: 2: payments and votes keep their block's time (`at`), for plots over time
-SCHEMA_VERSION = 3  # 3: proposals, votes and their steps per house (issue 37)
+SCHEMA_VERSION = 4  # 3: proposals, votes and their steps per house (issue 37); 4: credits
 metadata = MetaData()
 
 Hex64 = String(64)
@@ -127,7 +127,7 @@ dataset_contributors = _event_table(
     Column("generation", Integer, nullable=False),
     Column("account", Address, nullable=False),
     Column("share_bps", Integer, nullable=False),
-    indexes=(("account", "dataset", "block", "log_index", "share_bps"), ("dataset", "generation")),
+    indexes=(("account", "dataset", "block", "log_index", "generation", "share_bps"), ("dataset", "generation")),
 )
 
 lineage = _event_table(
@@ -225,6 +225,32 @@ payments = _event_table(
     Column("at", BigInteger, nullable=False),  # the block's timestamp
     # covering what a contributor's earnings read of each payment (its datasets' payments are scattered)
     indexes=(("dataset", "generation", "token", "block", "log_index", "earned_per_bps", "at"), ("payer",)),
+)
+
+#: bits in each of a credit's four limbs: a credit (a share of at most 10,000 bps times a rise of
+#: the uint128 accumulator) is below 2^142 <= 2^144, and a SUM of one limb stays below SQLite's 2^63
+#: over 2^27 rows, so a person's totals and series are added up by the database, exactly
+LIMB_BITS = 36
+LIMBS = ("e0", "e1", "e2", "e3")
+
+#: what each contributor of a dataset earned from each payment into it: one row per (payment,
+#: contributor of the paid generation's publication), the contributor's share times the rise of the
+#: pool's accumulator (`RoyaltyPaid` says the rise: see `ingest.rise_of`), in four limbs. `n` numbers
+#: the account's credits above zero in that token, 1, 2, ... (None for a zero one), so a series of
+#: at most 100 points is a GROUP BY over a stretch of numbers. Keyed by block like every event row:
+#: a reorganisation's rollback removes them with the payments.
+credits = _event_table(
+    "credits",
+    Column("account", Address, primary_key=True),
+    Column("dataset", Hex64, nullable=False),
+    Column("generation", Integer, nullable=False),
+    Column("token", Address, nullable=False),
+    Column("n", Integer),
+    *(Column(limb, BigInteger, nullable=False) for limb in LIMBS),
+    Column("at", BigInteger, nullable=False),
+    # a person's pools (dataset, generation, token) in one walk; a person's series per token by `n`
+    indexes=(("account", "dataset", "generation", "token", "block", "log_index", "n", *LIMBS),
+             ("account", "token", "n", "at", *LIMBS, "dataset", "generation")),
 )
 
 royalty_claims = _event_table(

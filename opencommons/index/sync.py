@@ -228,6 +228,8 @@ class Indexer:
                 raise ChainIndexError("another process is syncing this index: stop it first (one writer at a time)")
             batch = Batch(conn, self.commons_id)
             batch.prefetch({hex64(args["datasetId"]) for _, (_, args), *_ in decoded if "datasetId" in args})
+            batch.prefetch_contributors({hex64(args["datasetId"]) for contract, (name, args), *_ in decoded
+                                         if (contract, name) == ("RoyaltyVault", "RoyaltyPaid")})
             for contract, (name, args), number, log_index, tx, _ in decoded:
                 timestamp = int(headers[number]["timestamp"], 16) if number in stamped else None
                 ingest(batch, contract, name, args, Where(self.commons_id, number, log_index, tx, timestamp))

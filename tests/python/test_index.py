@@ -181,3 +181,44 @@ def test_index_page_of_rows_equals_chain_reads(seeded):
     offers = same()
     assert offers[str(copied)]["active"] is False and offers[str(copied)]["price"] == "0"
     assert str(ids["b"]) not in {v["id"] for v in explorer.dataset_views(every)}
+
+
+def test_index_credits_add_up_to_the_vaults_pools(seeded):
+    """Each payment's credits (one per contributor of the paid generation, its share times the rise
+    the event implies) add up, per pool, to each contributor's share of the accumulator the vault
+    emitted last; payments whose carry wraps (1 wei, 9,999, 10,001) included, over the generations
+    and burns the tests above made. Each account's credits above zero are numbered 1, 2, ... per
+    token, in order."""
+    from collections import defaultdict
+
+    from sqlalchemy import select
+
+    from opencommons.index import schema
+    from opencommons.index.database import open_engine
+    from opencommons.index.sync import Indexer
+
+    c, acc, ids = seeded["commons"], seeded["acc"], seeded["ids"]
+    for amount in (1, 9_999, 10_001, 3, 123_457, 10**18 + 7):
+        for dataset in (ids["a"], ids["child"]):
+            tx(c, acc[5], c.vault.functions.pay(dataset, NATIVE, amount), value=amount)
+    indexer = Indexer(open_engine(f"sqlite:///{seeded['root'] / 'credits.sqlite'}"), c.w3, c.deployment)
+    indexer.sync()
+    p, cr, dc = schema.payments, schema.credits, schema.dataset_contributors
+    with indexer.engine.connect() as conn:
+        latest = {}
+        for row in conn.execute(select(p).order_by(p.c.block, p.c.log_index)):
+            latest[(row.dataset, row.generation, row.token)] = int(row.earned_per_bps)
+        shares = {(r.dataset, r.generation, r.account): r.share_bps for r in conn.execute(select(dc))}
+        credited, numbers = defaultdict(int), defaultdict(list)
+        for row in conn.execute(select(cr).order_by(cr.c.block, cr.c.log_index)):
+            credit = sum(int(getattr(row, limb)) << (i * schema.LIMB_BITS) for i, limb in enumerate(schema.LIMBS))
+            credited[(row.dataset, row.generation, row.token, row.account)] += credit
+            assert (row.n is None) == (credit == 0)
+            if row.n is not None:
+                numbers[(row.account, row.token)].append(row.n)
+    assert len(latest) > 3 and credited
+    for (dataset, generation, token, account), credit in credited.items():
+        assert credit == shares[(dataset, generation, account)] * latest[(dataset, generation, token)]
+    for pool in latest:  # every contributor of the paid generation is credited (zero included)
+        assert {key[2] for key in shares if key[:2] == pool[:2]} == {key[3] for key in credited if key[:3] == pool}
+    assert all(n == list(range(1, len(n) + 1)) for n in numbers.values())
