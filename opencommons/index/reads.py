@@ -401,9 +401,12 @@ class IndexReader:
                            .where(dc.c.commons == c, dc.c.account == account).order_by(dc.c.block, dc.c.log_index))
             # an id's generation is 0, then the one its latest burn names: a publication in it is the
             # id's current one, and a burn moves the id on (no read of the publications themselves)
-            burnt = _tuples(conn, select(b.c.dataset, func.max(b.c.generation))
-                            .where(b.c.commons == c, b.c.dataset.in_(in_mine)).group_by(b.c.dataset))
-            generation: dict[str, int] = defaultdict(int, burnt)
+            # (the commons' burns are few: each looked up in the person's datasets, not the other way)
+            burnt = _tuples(conn, select(b.c.dataset, func.max(b.c.generation)).where(
+                b.c.commons == c, select(dc.c.dataset).where(dc.c.commons == c, dc.c.account == account,
+                                                             dc.c.dataset == b.c.dataset).exists())
+                            .group_by(b.c.dataset))
+            generation: dict[str, int] = dict(burnt)
             curated = _tuples(conn, select(cu.c.dataset, cu.c.generation, cu.c.to_status)
                               .where(cu.c.commons == c, cu.c.dataset.in_(in_mine)).order_by(cu.c.block, cu.c.log_index))
             claimed_rows = _tuples(conn, select(rc.c.block, rc.c.log_index, rc.c.dataset, rc.c.generation, rc.c.token,
@@ -415,7 +418,8 @@ class IndexReader:
                                          func.min(cr.c.block * _POSITION + cr.c.log_index), func.max(cr.c.n), *sums)
                             .where(mine_credits).group_by(cr.c.dataset, cr.c.generation, cr.c.token))
             # a burnt id's earlier generations earn nothing now: their pools and credits are left out
-            stale = {(dataset, gen) for dataset, gen, _ in mine if gen != generation[dataset]}
+            current_of = generation.get
+            stale = {(dataset, gen) for dataset, gen, _ in mine if gen != current_of(dataset, 0)} if burnt else set()
             pools = [pool for pool in pools if (pool[0], pool[1]) not in stale] if stale else pools
             tops: dict[str, int] = {}  # per token the latest `n` of a credit counted
             for _, _, token, _, top, *_ in pools:
@@ -433,33 +437,37 @@ class IndexReader:
                     total += _combine(parts)
                     kept.append([int(at), str(total)])
                 series[token] = kept
-        share_now: dict[str, int] = defaultdict(int)  # in the current publication; 0 when not in it
-        place: dict[str, int] = {}  # a dataset's place: the order the account first appears in them
-        for dataset, gen, bps in mine:
-            place.setdefault(dataset, len(place))
-            if gen == generation[dataset]:
-                share_now[dataset] = int(bps)
+        # the share in the current publication (none: not in it), and each dataset's place: the order
+        # the account first appears in them (without a burn each dataset has one publication, one row)
+        if burnt:
+            share_now: dict[str, int] = {}
+            for dataset, gen, bps in mine:
+                if gen == current_of(dataset, 0):
+                    share_now[dataset] = bps
+            place = {dataset: i for i, dataset in enumerate(dict.fromkeys(row[0] for row in mine))}
+        else:
+            share_now = {dataset: bps for dataset, _, bps in mine}
+            place = {dataset: i for i, dataset in enumerate(share_now)}
         status: dict[str, int] = {}  # the latest curation in the current generation (Proposed when none)
         for dataset, gen, to_status in curated:
-            if gen == generation[dataset]:
+            if gen == current_of(dataset, 0):
                 status[dataset] = int(to_status)
         claims: dict[tuple[str, str], tuple[tuple[int, int], int, int]] = {}
         for block, log_index, dataset, gen, token, per_bps, amount in claimed_rows:
-            if generation[dataset] != gen:
+            if current_of(dataset, 0) != gen:
                 continue
             key, at = (dataset, token), (block, log_index)
             latest, checkpoint, total = claims.get(key, ((-1, -1), 0, 0))
             if at > latest:
                 latest, checkpoint = at, int(per_bps)
             claims[key] = (latest, checkpoint, total + int(amount))
-        current = []
-        for dataset, gen, token, first, _, *parts in pools:
-            share = share_now[dataset]
-            if share:  # 0: not in the current publication
-                current.append((place[dataset], int(first), dataset, token, share, _combine(parts)))
+        share_of = share_now.get
+        current = [(place[dataset], first, dataset, token, share_of(dataset, 0), e0, e1, e2, e3)
+                   for dataset, _, token, first, _, e0, e1, e2, e3 in pools if share_of(dataset, 0)]
         current.sort()
         rows: list[Earning] = []
-        for _, _, dataset, token, share, earned in current:
+        for _, _, dataset, token, share, e0, e1, e2, e3 in current:
+            earned = e0 + (e1 << 36) + (e2 << 72) + (e3 << 108) if e1 or e2 or e3 else e0  # `_combine`, inline
             _, checkpoint, claimed = claims.get((dataset, token), ((-1, -1), 0, 0))
             # what the pool credited the account (its share of the accumulator) less what it claimed up
             # to its checkpoint; Rejected or taken down: frozen (or forfeited), as on-chain

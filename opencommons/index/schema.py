@@ -127,7 +127,9 @@ dataset_contributors = _event_table(
     Column("generation", Integer, nullable=False),
     Column("account", Address, nullable=False),
     Column("share_bps", Integer, nullable=False),
-    indexes=(("account", "dataset", "block", "log_index", "generation", "share_bps"), ("dataset", "generation")),
+    # a person's datasets: one looked up (search, a burn's), and all in the order they joined (the ledger)
+    indexes=(("account", "dataset", "block", "log_index", "generation", "share_bps"), ("dataset", "generation"),
+             ("account", "block", "log_index", "dataset", "generation", "share_bps")),
 )
 
 lineage = _event_table(
