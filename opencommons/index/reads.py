@@ -407,8 +407,10 @@ class IndexReader:
                                                              dc.c.dataset == b.c.dataset).exists())
                             .group_by(b.c.dataset))
             generation: dict[str, int] = dict(burnt)
-            curated = _tuples(conn, select(cu.c.dataset, cu.c.generation, cu.c.to_status)
-                              .where(cu.c.commons == c, cu.c.dataset.in_(in_mine)).order_by(cu.c.block, cu.c.log_index))
+            # in no order: sorted here (an ORDER BY made SQLite walk every curation of the commons)
+            curated = _tuples(conn, select(cu.c.block, cu.c.log_index, cu.c.dataset, cu.c.generation, cu.c.to_status)
+                              .where(cu.c.commons == c, cu.c.dataset.in_(in_mine)))
+            curated.sort(key=_first_two)
             claimed_rows = _tuples(conn, select(rc.c.block, rc.c.log_index, rc.c.dataset, rc.c.generation, rc.c.token,
                                                 rc.c.earned_per_bps, rc.c.amount)
                                    .where(rc.c.commons == c, rc.c.account == account))
@@ -449,7 +451,7 @@ class IndexReader:
             share_now = {dataset: bps for dataset, _, bps in mine}
             place = {dataset: i for i, dataset in enumerate(share_now)}
         status: dict[str, int] = {}  # the latest curation in the current generation (Proposed when none)
-        for dataset, gen, to_status in curated:
+        for _, _, dataset, gen, to_status in curated:
             if gen == current_of(dataset, 0):
                 status[dataset] = int(to_status)
         claims: dict[tuple[str, str], tuple[tuple[int, int], int, int]] = {}
