@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -224,6 +224,18 @@ def rise_of(contributor_share: int, carry: int) -> int:
 def limbs(value: int) -> dict[str, int]:
     """`value` (below 2^144) as the credits table's limbs, least significant first."""
     return {limb: (value >> (i * s.LIMB_BITS)) & _LIMB_MASK for i, limb in enumerate(s.LIMBS)}
+
+
+def combine(parts: Sequence[int]) -> int:
+    """`limbs` undone: the four limbs (or the SUM of each limb over many credits), least significant
+    first, as one integer. Written out: a page combines one per pool, thousands."""
+    e0, e1, e2, e3 = parts
+    if not (e1 or e2 or e3):
+        return e0
+    return e0 + (e1 << _B) + (e2 << 2 * _B) + (e3 << 3 * _B)
+
+
+_B = s.LIMB_BITS
 
 
 def _paid(b: Batch, w: Where, a: dict[str, Any]) -> None:

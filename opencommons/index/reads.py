@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
 from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
@@ -20,7 +19,7 @@ from ..ipfs.cid import Cid
 from ..present import DATASET_STATUS
 from ..queries import missing_dataset
 from . import schema as s
-from .ingest import ZERO, hex64
+from .ingest import ZERO, combine, hex64
 
 STATUS = DATASET_STATUS
 
@@ -58,13 +57,6 @@ def _offer(row: Any) -> dict[str, Any]:
 #: a row's (block, log_index) as one integer that orders like the pair (a block's logs number far
 #: fewer than 2^20)
 _POSITION = 1 << 20
-
-
-def _combine(parts: Sequence[int]) -> int:
-    """SUMs of the credits' four limbs of 36 bits (`schema.LIMBS`, least significant first) as one
-    integer (written out: ~1,000 pools a page)."""
-    e0, e1, e2, e3 = parts
-    return e0 + (e1 << 36) + (e2 << 72) + (e3 << 108) if e1 or e2 or e3 else e0
 
 
 class Earning(NamedTuple):
@@ -436,7 +428,7 @@ class IndexReader:
                 total, kept = 0, []
                 for at, *parts in _tuples(conn, select(func.max(cr.c.at), *sums).where(counted, cr.c.token == token)
                                           .group_by(stretch).order_by(stretch)):
-                    total += _combine(parts)
+                    total += combine(parts)
                     kept.append([int(at), str(total)])
                 series[token] = kept
         # the share in the current publication (none: not in it), and each dataset's place: the order
@@ -468,8 +460,8 @@ class IndexReader:
                    for dataset, _, token, first, _, e0, e1, e2, e3 in pools if share_of(dataset, 0)]
         current.sort()
         rows: list[Earning] = []
-        for _, _, dataset, token, share, e0, e1, e2, e3 in current:
-            earned = e0 + (e1 << 36) + (e2 << 72) + (e3 << 108) if e1 or e2 or e3 else e0  # `_combine`, inline
+        for _, _, dataset, token, share, *parts in current:
+            earned = combine(parts)
             _, checkpoint, claimed = claims.get((dataset, token), ((-1, -1), 0, 0))
             # what the pool credited the account (its share of the accumulator) less what it claimed up
             # to its checkpoint; Rejected or taken down: frozen (or forfeited), as on-chain

@@ -216,7 +216,7 @@ def test_index_credits_add_up_to_the_vaults_pools(seeded):
             assert (row.n is None) == (credit == 0)
             if row.n is not None:
                 numbers[(row.account, row.token)].append(row.n)
-    assert len(latest) > 3 and credited
+    assert len(latest) >= 3 and credited  # the seeded pools at least (more after the tests above, on one worker)
     for (dataset, generation, token, account), credit in credited.items():
         assert credit == shares[(dataset, generation, account)] * latest[(dataset, generation, token)]
     for pool in latest:  # every contributor of the paid generation is credited (zero included)

@@ -4,8 +4,7 @@ contributors' share and the new carry, and the four limbs a database adds up exa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from opencommons.index.ingest import BPS, limbs, rise_of
-from opencommons.index.reads import _combine
+from opencommons.index.ingest import BPS, combine, limbs, rise_of
 from opencommons.index.schema import LIMB_BITS, LIMBS
 
 UINT128 = 2**128 - 1
@@ -29,6 +28,6 @@ def test_limbs_add_up_to_the_sum_of_the_credits(credits):
     values = [share * rise for share, rise in credits]
     parts = [limbs(v) for v in values]
     assert all(0 <= part[limb] < 2**LIMB_BITS for part in parts for limb in LIMBS)
-    assert all(_combine([part[limb] for limb in LIMBS]) == v for part, v in zip(parts, values))
+    assert all(combine([part[limb] for limb in LIMBS]) == v for part, v in zip(parts, values))
     # what SUM() of each limb column answers, put together, is the sum of the credits
-    assert _combine([sum(part[limb] for part in parts) for limb in LIMBS]) == sum(values)
+    assert combine([sum(part[limb] for part in parts) for limb in LIMBS]) == sum(values)
